@@ -1,0 +1,42 @@
+"""Reporters: one writer per output format, listed explicitly.
+
+A writer takes a :class:`resilience.scan.ScanResult` and an output folder and returns the
+path it wrote. ``findings.json`` is always written (contract 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from resilience.errors import InputError
+from resilience.scan import ScanResult
+
+from . import json_report, markdown
+
+Writer = Callable[[ScanResult, Path], Path]
+
+WRITERS: dict[str, Writer] = {
+    "json": json_report.write,
+    "md": markdown.write,
+}
+
+
+def parse_formats(value: str | None, default: tuple[str, ...] = ("json", "md")) -> tuple[str, ...]:
+    """``json,md,html`` -> ('json', 'md', 'html'); an unknown name is an input error."""
+    if not value:
+        return default
+    names = tuple(dict.fromkeys(p.strip().lower() for p in value.split(",") if p.strip()))
+    unknown = [n for n in names if n not in WRITERS]
+    if unknown:
+        raise InputError(f"unknown format '{unknown[0]}' (known: {', '.join(sorted(WRITERS))})")
+    return names
+
+
+def write_reports(result: ScanResult, outdir: Path, formats: tuple[str, ...]) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = [WRITERS["json"](result, outdir)]
+    for name in formats:
+        if name != "json":
+            written.append(WRITERS[name](result, outdir))
+    return written

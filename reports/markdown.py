@@ -1,0 +1,37 @@
+"""``report.md``: the findings for a person, failing first, with evidence."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from jinja2 import Environment, StrictUndefined
+
+from resilience.durations import format_duration
+from resilience.scan import ScanResult, summarise
+
+
+def environment() -> Environment:
+    env = Environment(autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["duration"] = format_duration
+    return env
+
+
+def render(result: ScanResult) -> str:
+    template = environment().from_string(
+        files("resilience.reports").joinpath("templates/report.md.j2").read_text(encoding="utf-8")
+    )
+    failing = [f for f in result.findings if f.status == "fail"]
+    unknown = [f for f in result.findings if f.status == "unknown"]
+    waived = [f for f in result.findings if f.status == "waived"]
+    gaps = [c for c in result.coverage if not c.ok]
+    return template.render(scan=result.scan, summary=summarise(result.findings), failing=failing,
+                           unknown=unknown, waived=waived, gaps=gaps, workloads=result.workloads,
+                           passed=sum(1 for f in result.findings if f.status == "pass"))
+
+
+def write(result: ScanResult, outdir: Path) -> Path:
+    path = outdir / "report.md"
+    path.write_text(render(result), encoding="utf-8")
+    return path

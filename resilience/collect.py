@@ -1,0 +1,91 @@
+"""Live collection for the CLI: credentials, scope, progress; returns an :class:`Inventory`.
+
+The cloud-facing work is in ``resilience.collectors``; this module only turns user options and
+credential problems into clear input errors (exit 2) and stamps the inventory's metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .model import Inventory
+
+
+@dataclass
+class CollectOptions:
+    providers: tuple[str, ...] = ("aws",)
+    scan_regions: tuple[str, ...] = ()
+    profile: str | None = None
+    max_workers: int = 8
+    region_deadline_s: float = 300.0
+    azure_subscriptions: tuple[str, ...] = ()
+    gcp_projects: tuple[str, ...] = ()
+    gcp_organization: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def collect_inventory(options: CollectOptions, *, now: Callable[[], dt.datetime],
+                      progress: Callable[[str], None] | None = None) -> Inventory:
+    started = now()
+    inventory = Inventory(meta={"started_at": started.isoformat(), "providers": [], "accounts": [],
+                                "regions_scanned": [], "identity": ""})
+    identities = []
+    for provider in options.providers:
+        if provider == "aws":
+            part, identity = _collect_aws(options, started, progress)
+        elif provider in ("azure", "gcp"):
+            part, identity = _collect_other(provider, options, started, progress)
+        else:
+            raise InputError(f"unknown provider '{provider}' (known: aws, azure, gcp)")
+        inventory.extend(part)
+        identities.append(identity["arn"])
+        inventory.meta["providers"].append(provider)
+        inventory.meta["accounts"] = sorted({*inventory.meta["accounts"], *identity.get("accounts", [])})
+        inventory.meta["regions_scanned"] = sorted({*inventory.meta["regions_scanned"], *part.meta.get("regions", [])})
+    inventory.meta["identity"] = ", ".join(i for i in identities if i)
+    inventory.meta["finished_at"] = now().isoformat()
+    return inventory
+
+
+def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tuple[Inventory, dict]:
+    import boto3
+    import botocore.exceptions
+
+    from .collectors import aws
+
+    try:
+        session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise InputError(str(exc)) from None
+    if session.get_credentials() is None:
+        raise InputError("no AWS credentials found: configure a profile, environment variables, SSO or an "
+                         "instance role (the standard boto3 credential chain), or use --profile")
+    try:
+        identity = aws.caller_identity(session)
+    except botocore.exceptions.NoCredentialsError:
+        raise InputError("no AWS credentials found (standard boto3 credential chain)") from None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise InputError(f"AWS credentials could not be used: {exc}") from None
+    try:
+        regions = aws.resolve_regions(session, list(options.scan_regions) or None)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
+                            region_deadline_s=options.region_deadline_s, progress=progress)
+    inventory.meta.setdefault("regions", regions)
+    return inventory, {"arn": identity.get("arn", ""), "accounts": [identity.get("account", "")]}
+
+
+def _collect_other(provider: str, options: CollectOptions, started: dt.datetime, progress) -> tuple[Inventory, dict]:
+    try:
+        if provider == "azure":
+            from .collectors import azure as module
+        else:
+            from .collectors import gcp as module
+    except ImportError as exc:
+        raise InputError(f"the {provider} collector needs its SDK: pip install 'resilience-audit[{provider}]' "
+                         f"({exc.name or exc})") from None
+    return module.collect_for_cli(options, started=started, progress=progress)

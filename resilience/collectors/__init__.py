@@ -1,0 +1,1 @@
+"""Collectors: one package per provider, each turning API reads into an Inventory."""

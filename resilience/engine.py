@@ -1,0 +1,156 @@
+"""Run the rules over the graph and turn their results into findings (contract 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .controls import SEVERITY_RANK, severity_at_least
+from .rule import Result, Rule, RuleContext
+
+
+@dataclass
+class Finding:
+    id: str
+    rule: str
+    category: str
+    status: str
+    severity: str
+    title: str
+    message: str
+    resource: str
+    resource_type: str
+    region: str | None
+    workload: str | None
+    controls: list[str]
+    evidence: dict[str, Any]
+    remediation: str
+    workloads: list[str] = field(default_factory=list)
+    waiver: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    baseline: str | None = None  # new | unchanged (set when a baseline is given)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "id": self.id, "rule": self.rule, "category": self.category, "status": self.status,
+            "severity": self.severity, "title": self.title, "message": self.message,
+            "resource": self.resource, "resource_type": self.resource_type, "region": self.region,
+            "workload": self.workload, "controls": list(self.controls), "evidence": self.evidence,
+            "remediation": self.remediation,
+        }
+        if len(self.workloads) > 1:
+            d["workloads"] = list(self.workloads)
+        if self.waiver is not None:
+            d["waiver"] = self.waiver
+        if self.notes:
+            d["notes"] = list(self.notes)
+        if self.baseline is not None:
+            d["baseline"] = self.baseline
+        return d
+
+    @property
+    def failing(self) -> bool:
+        return self.status == "fail"
+
+
+def finding_id(rule_id: str, resource: str, workload: str | None, key: str = "") -> str:
+    """Stable identity: rule id + identity fields only, never display text."""
+    material = "\x1f".join((rule_id, resource, workload or "", key))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
+
+
+def run_rules(ctx: RuleContext, rules: Iterable[Rule]) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            results = list(rule.check(ctx))
+        except Exception as exc:  # a broken rule is reported, not hidden and not fatal to the scan
+            results = [Result(
+                status="unknown", resource=f"rule:{rule.id}",
+                message=f"rule {rule.id} could not be evaluated: {type(exc).__name__}: {exc}",
+                observed={"error": traceback.format_exception_only(exc)[-1].strip()},
+                source="engine", resource_type="rule",
+            )]
+        for result in results:
+            if not _in_scope(result, ctx.audited_regions):
+                continue
+            findings.append(_finding(rule, result, ctx.scan_time))
+    apply_waivers(findings, ctx)
+    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule, f.resource, f.id))
+    return _dedupe(findings)
+
+
+def _in_scope(result: Result, audited: tuple[str, ...]) -> bool:
+    """With ``--region`` given, keep results about those regions and region-less ones."""
+    if not audited or result.region in (None, "", "global", "unknown"):
+        return True
+    return result.region in audited
+
+
+def _finding(rule: Rule, result: Result, scan_time: dt.datetime) -> Finding:
+    evidence = {
+        "observed": result.observed,
+        "expected": result.expected,
+        "source": result.source,
+        "observed_at": result.observed_at or scan_time.isoformat(),
+        **result.extra,
+    }
+    return Finding(
+        id=finding_id(rule.id, result.resource, result.workload, result.key),
+        rule=rule.id, category=rule.category, status=result.status,
+        severity=result.severity or rule.severity, title=rule.title, message=result.message,
+        resource=result.resource, resource_type=result.resource_type, region=result.region,
+        workload=result.workload, controls=list(rule.controls), evidence=evidence,
+        remediation=rule.remediation, workloads=list(result.workloads),
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[str] = set()
+    out = []
+    for f in findings:
+        if f.id in seen:
+            continue
+        seen.add(f.id)
+        out.append(f)
+    return out
+
+
+def apply_waivers(findings: list[Finding], ctx: RuleContext) -> None:
+    """An active waiver turns a failure into ``waived``; an expired one leaves it failing, with a note."""
+    today = ctx.scan_time.date()
+    for f in findings:
+        if f.status != "fail":
+            continue
+        for waiver in ctx.policy.waivers:
+            if not waiver.matches(rule=f.rule, category=f.category, resource=f.resource, workload=f.workload):
+                continue
+            record = {
+                "reason": waiver.reason, "approved_by": waiver.approved_by,
+                "expires": waiver.expires.isoformat(), "policy_line": ctx.policy.location(waiver.line),
+            }
+            if waiver.expired_on(today):
+                f.waiver = {**record, "expired": True}
+                f.notes.append(
+                    f"waiver expired on {waiver.expires.isoformat()} ({ctx.policy.location(waiver.line)}): "
+                    "the finding counts as a failure again"
+                )
+            else:
+                f.waiver = {**record, "expired": False}
+                f.status = "waived"
+            break
+
+
+def failing_at(findings: Iterable[Finding], threshold: str | None, *, new_only: bool = False) -> list[Finding]:
+    """Failures at or above ``threshold`` (``None``/``none``: never fail); with ``new_only``, only
+    findings a baseline classified as new."""
+    if threshold in (None, "none"):
+        return []
+    return [
+        f for f in findings
+        if f.failing and severity_at_least(f.severity, threshold) and (not new_only or f.baseline in (None, "new"))
+    ]

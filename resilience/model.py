@@ -1,0 +1,189 @@
+"""The inventory model: what collectors produce and what the graph is built from.
+
+Collectors emit :class:`Resource` nodes, :class:`Edge` relations and :class:`Coverage`
+records into an :class:`Inventory`. The inventory is plain data: it serialises to JSON
+(``inventory.json``) so that every analysis can run again offline on a saved snapshot.
+
+Vocabulary (the graph contract every collector and rule shares) is documented in
+``docs/graph.md``; the constants below are the single source for it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# --- node kinds -------------------------------------------------------------------------
+DNS_ZONE = "dns_zone"
+DNS_RECORD = "dns_record"
+HEALTH_CHECK = "health_check"
+LOAD_BALANCER = "load_balancer"
+TARGET_GROUP = "target_group"
+COMPUTE_GROUP = "compute_group"
+INSTANCE = "instance"
+FUNCTION = "function"
+SUBNET = "subnet"
+DATABASE = "database"
+GLOBAL_DATABASE = "global_database"
+OBJECT_STORE = "object_store"
+VOLUME = "volume"
+RECOVERY_POINT = "recovery_point"
+BACKUP_VAULT = "backup_vault"
+BACKUP_PLAN = "backup_plan"
+FAULT_EXPERIMENT = "fault_experiment"
+RESTORE_TEST = "restore_test"
+RESILIENCE_ASSESSMENT = "resilience_assessment"
+EXTERNAL = "external"  # referenced by an inventoried resource but not itself inventoried
+
+NODE_KINDS = frozenset(
+    {
+        DNS_ZONE, DNS_RECORD, HEALTH_CHECK, LOAD_BALANCER, TARGET_GROUP, COMPUTE_GROUP, INSTANCE,
+        FUNCTION, SUBNET, DATABASE, GLOBAL_DATABASE, OBJECT_STORE, VOLUME, RECOVERY_POINT,
+        BACKUP_VAULT, BACKUP_PLAN, FAULT_EXPERIMENT, RESTORE_TEST, RESILIENCE_ASSESSMENT, EXTERNAL,
+    }
+)
+#: kinds that hold data whose loss is a recovery-point question
+DATA_KINDS = frozenset({DATABASE, OBJECT_STORE, VOLUME})
+#: kinds that serve requests
+COMPUTE_KINDS = frozenset({COMPUTE_GROUP, INSTANCE, FUNCTION})
+
+# --- edge kinds -------------------------------------------------------------------------
+DEPENDS_ON = "depends_on"  # src needs dst to work (a reference in src's configuration)
+ROUTES_TO = "routes_to"  # traffic for src is sent to dst (DNS -> LB -> target group -> compute)
+REPLICATES_TO = "replicates_to"  # dst holds a continuously or periodically updated copy of src's data
+BACKED_UP_TO = "backed_up_to"  # src's data is backed up into dst (snapshot, plan, vault)
+FAILS_OVER_TO = "fails_over_to"  # dst takes over when src fails (DNS failover pair, promotable replica)
+MEMBER_OF = "member_of"  # src is a member/part of dst (instance -> ASG, DB instance -> cluster)
+
+EDGE_KINDS = frozenset({DEPENDS_ON, ROUTES_TO, REPLICATES_TO, BACKED_UP_TO, FAILS_OVER_TO, MEMBER_OF})
+
+GLOBAL_REGION = "global"
+
+COVERAGE_STATUSES = ("ok", "denied", "error", "unreachable", "skipped")
+
+
+@dataclass
+class Resource:
+    """One inventoried resource: a node of the dependency graph.
+
+    ``id`` is the provider's own identifier (ARN, Azure resource id, GCP full name).
+    ``zones`` holds zone *ids* (``mec1-az2``) where the provider gives them, names otherwise.
+    ``attrs`` is the normalised configuration that matters for resilience; it never holds
+    secret values (references are kept, values dropped). ``source`` names the API call the
+    facts came from (``rds:DescribeDBInstances``), ``observed_at`` when (ISO 8601, UTC).
+    """
+
+    id: str
+    provider: str
+    account: str
+    region: str
+    kind: str
+    type: str
+    name: str
+    source: str
+    observed_at: str
+    zones: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in NODE_KINDS:
+            raise ValueError(f"unknown node kind {self.kind!r} for {self.id}")
+        self.zones = tuple(self.zones)
+
+
+@dataclass
+class Edge:
+    """A directed relation ``src -[kind]-> dst`` between two resource ids.
+
+    ``dst`` need not be inventoried (a replica in a region outside the scan scope): the graph
+    builder then adds an ``external`` placeholder node for it, with the region parsed from its id.
+    """
+
+    src: str
+    dst: str
+    kind: str
+    source: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in EDGE_KINDS:
+            raise ValueError(f"unknown edge kind {self.kind!r} ({self.src} -> {self.dst})")
+
+
+@dataclass
+class Coverage:
+    """What one (provider, account, region, service) read returned.
+
+    Every read that fails becomes a record with a non-``ok`` status: a denied region must
+    never look like a clean one.
+    """
+
+    provider: str
+    account: str
+    region: str
+    service: str
+    status: str
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in COVERAGE_STATUSES:
+            raise ValueError(f"unknown coverage status {self.status!r}")
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class Inventory:
+    """Everything one collection produced, serialisable to ``inventory.json``."""
+
+    resources: list[Resource] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    SCHEMA = "resilience.inventory/v1"
+
+    def extend(self, other: Inventory) -> None:
+        self.resources.extend(other.resources)
+        self.edges.extend(other.edges)
+        self.coverage.extend(other.coverage)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.SCHEMA,
+            "meta": self.meta,
+            "resources": [_resource_dict(r) for r in sorted(self.resources, key=lambda r: r.id)],
+            "edges": [
+                asdict(e) for e in sorted(self.edges, key=lambda e: (e.src, e.dst, e.kind))
+            ],
+            "coverage": [
+                asdict(c)
+                for c in sorted(
+                    self.coverage, key=lambda c: (c.provider, c.account, c.region, c.service)
+                )
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, default=str)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Inventory:
+        if data.get("schema") != cls.SCHEMA:
+            raise ValueError(f"not an inventory snapshot (schema {data.get('schema')!r}, expected {cls.SCHEMA})")
+        return cls(
+            resources=[Resource(**{**r, "zones": tuple(r.get("zones", ()))}) for r in data["resources"]],
+            edges=[Edge(**e) for e in data["edges"]],
+            coverage=[Coverage(**c) for c in data["coverage"]],
+            meta=dict(data.get("meta", {})),
+        )
+
+
+def _resource_dict(r: Resource) -> dict[str, Any]:
+    d = asdict(r)
+    d["zones"] = list(r.zones)
+    return d

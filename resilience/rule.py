@@ -1,0 +1,145 @@
+"""What a rule is, what it returns, and what it may read.
+
+A rule is a pure function of a :class:`RuleContext` (graph, policy, scan time, coverage) that
+yields :class:`Result` objects: ``pass``, ``fail`` or ``unknown`` for one resource or workload.
+Rules do no I/O and read no clock. Definitions validate themselves when constructed, so a rule
+with a bad id, no remediation, an unknown control or category fails at import, before any scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .controls import CATEGORIES, CONTROLS, SEVERITIES
+from .model import Coverage
+from .policy import Policy
+
+RULE_ID = re.compile(r"^RES-[A-Z]+-\d{3}$")
+RESULT_STATUSES = ("pass", "fail", "unknown")
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str
+    resource: str  # resource id, or "workload:NAME"
+    message: str
+    observed: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    observed_at: str = ""
+    resource_type: str = ""
+    region: str | None = None
+    workload: str | None = None
+    workloads: tuple[str, ...] = ()
+    key: str = ""  # further identity when one rule reports one resource several times (e.g. per region)
+    severity: str | None = None  # overrides the rule's default severity for this result
+    extra: dict[str, Any] = field(default_factory=dict)  # further evidence fields (arithmetic, chains)
+
+    def __post_init__(self) -> None:
+        if self.status not in RESULT_STATUSES:
+            raise ValueError(f"bad result status {self.status!r}")
+        if self.severity is not None and self.severity not in SEVERITIES:
+            raise ValueError(f"bad severity {self.severity!r}")
+
+
+@dataclass
+class RuleContext:
+    graph: nx.MultiDiGraph
+    policy: Policy
+    scan_time: dt.datetime
+    coverage: list[Coverage] = field(default_factory=list)
+    audited_regions: tuple[str, ...] = ()
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        return self.graph.nodes[node_id]
+
+    def gaps(self, *, region: str | None = None, services: Iterable[str] = (), account: str | None = None,
+             provider: str | None = None) -> list[Coverage]:
+        """Coverage records that are not ``ok`` for the given scope.
+
+        ``services`` matches a record's service exactly or as a prefix (``rds`` covers
+        ``rds:snapshots``). A record for region ``global`` applies to every region.
+        """
+        wanted = tuple(services)
+        out = []
+        for c in self.coverage:
+            if c.ok:
+                continue
+            if provider and c.provider != provider:
+                continue
+            if account and c.account and c.account != account:
+                continue
+            if region and c.region not in (region, "global", "*"):
+                continue
+            if wanted and not any(c.service == s or c.service.startswith(s + ":") for s in wanted):
+                continue
+            out.append(c)
+        return out
+
+    def result(self, node_id: str, status: str, message: str, **kw: Any) -> Result:
+        """A result about one graph node, with its type, region, source and workloads filled in."""
+        data = self.graph.nodes[node_id]
+        workloads = tuple(data.get("workloads", ()))
+        kw.setdefault("source", data.get("source", ""))
+        kw.setdefault("observed_at", data.get("observed_at", ""))
+        kw.setdefault("resource_type", data.get("type", ""))
+        kw.setdefault("region", data.get("region"))
+        kw.setdefault("workload", workloads[0] if workloads else None)
+        kw.setdefault("workloads", workloads)
+        return Result(status=status, resource=node_id, message=message, **kw)
+
+
+Check = Callable[[RuleContext], Iterable[Result]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule. ``check``'s docstring, with ``rationale``, is the rule's documentation."""
+
+    id: str
+    title: str
+    category: str
+    severity: str
+    controls: tuple[str, ...]
+    rationale: str
+    remediation: str
+    check: Check
+    requires: tuple[str, ...] = ()  # services whose coverage the verdicts depend on
+    references: tuple[str, ...] = ()  # Well-Architected best practices, criteria, public reports
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not RULE_ID.match(self.id):
+            problems.append(f"id must look like RES-FAMILY-001, got {self.id!r}")
+        if self.category not in CATEGORIES:
+            problems.append(f"unknown category {self.category!r}")
+        if self.severity not in SEVERITIES:
+            problems.append(f"unknown severity {self.severity!r}")
+        if not self.controls:
+            problems.append("no controls")
+        problems += [f"unknown control {c!r}" for c in self.controls if c not in CONTROLS]
+        for name in ("title", "rationale", "remediation"):
+            if not getattr(self, name).strip():
+                problems.append(f"empty {name}")
+        if not callable(self.check):
+            problems.append("check is not callable")
+        if problems:
+            raise ValueError(f"rule {self.id}: " + "; ".join(problems))
+
+
+def validate_registry(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    rules = tuple(rules)
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if not isinstance(rule, Rule):
+            raise TypeError(f"registry entry {rule!r} is not a Rule")
+        if rule.id in seen:
+            raise ValueError(f"duplicate rule id {rule.id}")
+        seen[rule.id] = rule
+    return rules
