@@ -89,9 +89,7 @@ def assign_workloads(graph: nx.MultiDiGraph, policy: Policy | None) -> None:
             m = spec.match
             if m.is_empty():
                 continue
-            if node in m.resources or (m.tags and all(data["tags"].get(k) == v for k, v in m.tags.items())):
-                names.add(spec.name)
-            elif m.resource_groups and _resource_group(node) in {g.lower() for g in m.resource_groups}:
+            if _matches(node, data, m):
                 names.add(spec.name)
         data["workloads"] = tuple(sorted(names))
 
@@ -103,6 +101,14 @@ def assign_workloads(graph: nx.MultiDiGraph, policy: Policy | None) -> None:
                 changed |= _inherit(graph, child=dst, parent=src)
             elif kind == ROUTES_TO and graph.nodes[src]["kind"] == DNS_RECORD:
                 changed |= _inherit(graph, child=src, parent=dst)
+
+
+def _matches(node: str, data: dict, match) -> bool:
+    if node in match.resources:
+        return True
+    if match.tags and all(data["tags"].get(k) == v for k, v in match.tags.items()):
+        return True
+    return bool(match.resource_groups) and _resource_group(node) in {g.lower() for g in match.resource_groups}
 
 
 def _inherit(graph: nx.MultiDiGraph, *, child: str, parent: str) -> bool:

@@ -1,0 +1,20 @@
+import datetime as dt
+
+import pytest
+
+from resilience.model import Resource
+
+SCAN_TIME = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+
+
+def res(rid: str, kind: str, *, region: str = "me-central-1", zones=(), tags=None, attrs=None,
+        type_: str = "AWS::Test::Thing", account: str = "123456789012") -> Resource:
+    """A resource for graph-level tests: only the fields that matter are given."""
+    return Resource(id=rid, provider="aws", account=account, region=region, kind=kind, type=type_,
+                    name=rid.rsplit("/", 1)[-1].rsplit(":", 1)[-1], source="test:Describe",
+                    observed_at=SCAN_TIME.isoformat(), zones=tuple(zones), tags=tags or {}, attrs=attrs or {})
+
+
+@pytest.fixture
+def scan_time():
+    return SCAN_TIME

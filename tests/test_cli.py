@@ -1,0 +1,94 @@
+"""CLI wiring that needs no cloud: input errors, offline analysis of a saved inventory, catalogue."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from resilience.cli import main
+from resilience.model import Coverage, Inventory
+from tests.conftest import res
+
+
+@pytest.fixture
+def snapshot(tmp_path):
+    inv = Inventory(
+        resources=[res("arn:aws:rds:me-central-1:123456789012:db:pay", "database", zones=("mec1-az1",))],
+        coverage=[Coverage("aws", "123456789012", "me-central-1", "rds", "ok"),
+                  Coverage("aws", "123456789012", "me-south-1", "rds", "denied", "AccessDenied")],
+        meta={"started_at": "2026-11-20T06:00:00+00:00", "accounts": ["123456789012"],
+              "regions_scanned": ["me-central-1", "me-south-1"], "identity": "arn:aws:sts::123456789012:x",
+              "providers": ["aws"]},
+    )
+    path = tmp_path / "inventory.json"
+    path.write_text(inv.to_json())
+    return path
+
+
+def _run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan", "--format", "json,pdf"], "error: unknown format 'pdf'"),
+        (["scan", "--region", "me-central-9"], "error: unknown region 'me-central-9'"),
+        (["scan", "--scan-regions", "me-central-1,mars-1"], "error: unknown region 'mars-1'"),
+        (["scan", "--region-deadline", "soon"], "error: --region-deadline: bad duration"),
+        (["explain", "RES-NOPE-999"], "error: unknown rule 'RES-NOPE-999'"),
+    ],
+)
+def test_input_errors_are_one_line_exit_2(args, message):
+    result = _run(*args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), result.output
+
+
+def test_bad_policy_file_names_file_and_line(tmp_path, snapshot):
+    policy = tmp_path / "resilience.yaml"
+    policy.write_text("version: 1\nworkloads:\n  pay:\n    tier: gold\n")
+    result = _run("scan", "--inventory", str(snapshot), "--policy", str(policy))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {policy}:4: workload 'pay' names unknown tier 'gold'"
+
+
+def test_offline_scan_of_saved_inventory_writes_findings_and_exit_codes(tmp_path, snapshot):
+    out = tmp_path / "out"
+    result = _run("scan", "--inventory", str(snapshot), "--output", str(out), "--fail-on", "high")
+    # the denied region is a high-severity coverage gap
+    assert result.exit_code == 1, result.output
+    doc = json.loads((out / "findings.json").read_text())
+    assert doc["schema"] == "resilience.findings/v1"
+    assert {"scan", "coverage", "workloads", "findings"} <= set(doc)
+    assert doc["scan"]["regions_scanned"] == ["me-central-1", "me-south-1"]
+    gap = next(f for f in doc["findings"] if f["status"] == "fail")
+    assert gap["category"] == "coverage-gap" and gap["region"] == "me-south-1"
+    assert (out / "report.md").exists() and (out / "inventory.json").exists()
+    assert _run("scan", "--inventory", str(snapshot), "--output", str(out), "--fail-on", "none").exit_code == 0
+    assert _run("scan", "--inventory", str(snapshot), "--output", str(out), "--fail-on", "critical").exit_code == 0
+    strict = _run("scan", "--inventory", str(snapshot), "--output", str(out), "--fail-on", "none", "--strict")
+    assert strict.exit_code == 3
+
+
+def test_audited_region_scopes_resource_findings(tmp_path, snapshot):
+    out = tmp_path / "out"
+    _run("scan", "--inventory", str(snapshot), "--output", str(out), "--region", "me-central-1", "--fail-on", "none")
+    doc = json.loads((out / "findings.json").read_text())
+    assert doc["scan"]["regions_audited"] == ["me-central-1"]
+    assert {f["region"] for f in doc["findings"]} == {"me-central-1"}
+
+
+def test_rules_and_explain():
+    listing = _run("rules", "--format", "json")
+    rules = json.loads(listing.output)
+    assert any(r["id"] == "RES-COVERAGE-001" for r in rules)
+    assert "Remediation:" in _run("explain", "res-coverage-001").output
+
+
+def test_not_an_inventory(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"schema": "something-else"}')
+    result = _run("scan", "--inventory", str(bad))
+    assert result.exit_code == 2 and "not a readable inventory snapshot" in result.output

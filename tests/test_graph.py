@@ -1,0 +1,65 @@
+from resilience.graph import build_graph, region_from_id, workload_names, workload_nodes
+from resilience.model import BACKED_UP_TO, REPLICATES_TO, ROUTES_TO, Edge, Inventory
+from resilience.policy import parse_policy
+from tests.conftest import res
+
+BUCKET = "arn:aws:s3:::payments-docs"
+REPLICA = "arn:aws:s3:::payments-docs-replica"
+DB = "arn:aws:rds:me-central-1:123456789012:db:pay"
+COPY = "arn:aws:rds:eu-central-1:123456789012:snapshot:pay-copy"
+LB = "arn:aws:elasticloadbalancing:me-central-1:123456789012:loadbalancer/app/pay/1"
+RECORD = "arn:aws:route53:::hostedzone/Z1/record/pay.example.com/A/primary"
+
+POLICY = parse_policy(
+    "version: 1\nworkloads:\n  payments:\n    match: {tags: {app: payments}}\n  batch:\n"
+    "    match: {resources: ['arn:aws:rds:me-central-1:123456789012:db:pay']}\n", "p.yaml")
+
+
+def _inventory():
+    return Inventory(
+        resources=[
+            res(BUCKET, "object_store", tags={"app": "payments"}),
+            res(DB, "database", zones=("mec1-az1",), tags={"app": "payments"}),
+            res(LB, "load_balancer", tags={"resilience:workload": "payments"}),
+            res(RECORD, "dns_record", region="global"),
+        ],
+        edges=[
+            Edge(BUCKET, REPLICA, REPLICATES_TO, "s3:GetBucketReplication"),
+            Edge(DB, COPY, BACKED_UP_TO, "rds:DescribeDBSnapshots"),
+            Edge(RECORD, LB, ROUTES_TO, "route53:ListResourceRecordSets"),
+        ],
+    )
+
+
+def test_unknown_edge_targets_become_stub_nodes_with_region_from_arn():
+    g = build_graph(_inventory(), POLICY)
+    assert g.nodes[COPY]["stub"] and g.nodes[COPY]["kind"] == "external"
+    assert g.nodes[COPY]["region"] == "eu-central-1"
+    assert g.nodes[REPLICA]["region"] == "unknown"  # bucket ARNs carry no region
+    assert g.has_edge(BUCKET, REPLICA, key=REPLICATES_TO)
+
+
+def test_workloads_from_tags_ids_and_inheritance():
+    g = build_graph(_inventory(), POLICY)
+    assert g.nodes[DB]["workloads"] == ("batch", "payments")
+    assert g.nodes[LB]["workloads"] == ("payments",)  # resilience:workload tag
+    assert g.nodes[REPLICA]["workloads"] == ("payments",)  # a copy belongs with its source
+    assert g.nodes[COPY]["workloads"] == ("batch", "payments")
+    assert g.nodes[RECORD]["workloads"] == ("payments",)  # DNS inherits from what it routes to
+    assert workload_names(g, POLICY) == ["batch", "payments"]
+    assert RECORD in workload_nodes(g, "payments")
+
+
+def test_region_from_id():
+    assert region_from_id("arn:aws:dynamodb:me-south-1:1:table/t") == "me-south-1"
+    assert region_from_id("arn:aws:route53:::healthcheck/1") == "global"
+    assert region_from_id("/subscriptions/x/resourceGroups/rg") == "unknown"
+
+
+def test_inventory_round_trips_through_json():
+    inv = _inventory()
+    inv.meta["started_at"] = "2026-11-20T06:00:00+00:00"
+    import json
+
+    again = Inventory.from_dict(json.loads(inv.to_json()))
+    assert again.to_dict() == inv.to_dict()
