@@ -73,6 +73,8 @@ def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tup
         regions = aws.resolve_regions(session, list(options.scan_regions) or None)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    except aws.RegionDiscoveryError as exc:
+        raise InputError(f"{exc}; name the regions to scan with --scan-regions") from None
     inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
                             region_deadline_s=options.region_deadline_s, progress=progress)
     inventory.meta.setdefault("regions", regions)

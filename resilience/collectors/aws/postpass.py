@@ -1,0 +1,170 @@
+"""Pure passes over the whole collected inventory: what no single (region, service) read can see.
+
+- the same resource seen by several reads (a global cluster from every region, an EBS snapshot
+  that is also a Backup recovery point) is merged into one node; duplicate edges into one edge;
+- Route 53 alias / CNAME targets are matched to load balancers and records by DNS name;
+- buckets that another inventoried bucket replicates into are marked ``is_replica_destination``;
+- a copied recovery point inherits its original's ``source_resource`` (and the backup edge).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from resilience.model import (
+    BACKED_UP_TO,
+    DNS_RECORD,
+    LOAD_BALANCER,
+    OBJECT_STORE,
+    RECOVERY_POINT,
+    REPLICATES_TO,
+    ROUTES_TO,
+    Edge,
+    Inventory,
+    Resource,
+)
+
+from .common import edge
+
+MERGED_LIST_ATTRS = frozenset({"members"})
+
+
+def finalize(inv: Inventory) -> Inventory:
+    resources = merge_resources(inv.resources)
+    edges = list(inv.edges) + dns_routes(resources)
+    resources, copy_edges = inherit_copy_sources(resources)
+    edges = dedupe_edges(edges + copy_edges)
+    mark_replica_destinations(resources, edges)
+    return Inventory(resources=resources, edges=edges, coverage=list(inv.coverage), meta=dict(inv.meta))
+
+
+# --- merging ---------------------------------------------------------------------------------
+def merge_resources(resources: Iterable[Resource]) -> list[Resource]:
+    """One node per id. The first by (source, type) is the base; the others fill its gaps."""
+    groups: dict[str, list[Resource]] = defaultdict(list)
+    for resource in resources:
+        groups[resource.id].append(resource)
+    merged = []
+    for rid in sorted(groups):
+        base, *others = sorted(groups[rid], key=lambda r: (r.source, r.type))
+        merged.append(_merge(base, others))
+    return merged
+
+
+def _merge(base: Resource, others: list[Resource]) -> Resource:
+    attrs = dict(base.attrs)
+    tags = dict(base.tags)
+    zones = base.zones
+    for other in others:
+        for key, value in other.attrs.items():
+            if key not in attrs:
+                attrs[key] = value
+            elif key in MERGED_LIST_ATTRS and isinstance(value, list):
+                attrs[key] = sorted(set(attrs[key]) | set(value))
+        for key, value in other.tags.items():
+            tags.setdefault(key, value)
+        zones = zones or other.zones
+    return replace(base, attrs=attrs, tags=tags, zones=zones)
+
+
+def dedupe_edges(edges: Iterable[Edge]) -> list[Edge]:
+    """One edge per (src, dst, kind); attrs merged, the first by source winning conflicts."""
+    out: dict[tuple[str, str, str], Edge] = {}
+    for e in sorted(edges, key=lambda e: (e.src, e.dst, e.kind, e.source)):
+        key = (e.src, e.dst, e.kind)
+        if key in out:
+            kept = out[key]
+            out[key] = replace(kept, attrs={**e.attrs, **kept.attrs})
+        else:
+            out[key] = e
+    return list(out.values())
+
+
+# --- DNS -------------------------------------------------------------------------------------
+def normalise_dns(name: str) -> str:
+    """Case-insensitive, no trailing dot, no ``dualstack.`` prefix (ELB alias targets carry one)."""
+    name = name.strip().rstrip(".").lower()
+    return name[len("dualstack.") :] if name.startswith("dualstack.") else name
+
+
+def dns_routes(resources: Iterable[Resource]) -> list[Edge]:
+    """record -routes_to-> load balancer / record whose DNS name its alias (or CNAME) names."""
+    resources = list(resources)
+    lbs: dict[str, list[str]] = defaultdict(list)
+    records: dict[str, list[Resource]] = defaultdict(list)
+    for r in resources:
+        if r.kind == LOAD_BALANCER and r.attrs.get("dns_name"):
+            lbs[normalise_dns(r.attrs["dns_name"])].append(r.id)
+        elif r.kind == DNS_RECORD and r.attrs.get("dns_name"):
+            records[normalise_dns(r.attrs["dns_name"])].append(r)
+    out = []
+    for r in resources:
+        if r.kind != DNS_RECORD:
+            continue
+        answers = _answer_types(r)
+        for target in _dns_targets(r):
+            named = [x.id for x in records.get(target, []) if x.id != r.id and x.attrs.get("record_type") in answers]
+            out.extend(_route(r, dst) for dst in lbs.get(target) or named)
+    return out
+
+
+def _answer_types(record: Resource) -> set[str]:
+    """Record types an alias / CNAME can resolve through (an A alias never lands on an MX)."""
+    if record.attrs.get("record_type") == "CNAME":
+        return {"A", "AAAA", "CNAME"}
+    return {record.attrs.get("record_type", "A"), "CNAME"}
+
+
+def _dns_targets(record: Resource) -> list[str]:
+    targets = []
+    if record.attrs.get("alias_target"):
+        targets.append(normalise_dns(record.attrs["alias_target"]))
+    if record.attrs.get("record_type") == "CNAME":
+        targets.extend(normalise_dns(v) for v in record.attrs.get("values", []))
+    return targets
+
+
+def _route(record: Resource, dst: str) -> Edge:
+    return edge(
+        record.id,
+        dst,
+        ROUTES_TO,
+        record.source,
+        routing=record.attrs.get("routing"),
+        health_check_id=record.attrs.get("health_check_id"),
+        evaluate_target_health=record.attrs.get("evaluate_target_health"),
+    )
+
+
+# --- S3 ------------------------------------------------------------------------------------
+def mark_replica_destinations(resources: list[Resource], edges: Iterable[Edge]) -> None:
+    """``is_replica_destination`` on every bucket: True when another inventoried bucket replicates into it."""
+    buckets = {r.id: r for r in resources if r.kind == OBJECT_STORE}
+    destinations = {e.dst for e in edges if e.kind == REPLICATES_TO and e.src in buckets and e.src != e.dst}
+    for rid, bucket in buckets.items():
+        bucket.attrs["is_replica_destination"] = rid in destinations
+
+
+# --- copies --------------------------------------------------------------------------------
+def inherit_copy_sources(resources: list[Resource]) -> tuple[list[Resource], list[Edge]]:
+    """A copy whose original is inventoried gets the original's ``source_resource`` and the
+    ``source_resource -backed_up_to-> copy`` edge (so "is there a backup in another region?" is one hop)."""
+    by_id = {r.id: r for r in resources}
+    edges: list[Edge] = []
+    for _ in range(len(resources)):  # chains of copies resolve in as many rounds as they are long
+        changed = False
+        for r in resources:
+            original = by_id.get(r.attrs.get("copy_of", ""))
+            if r.kind != RECOVERY_POINT or "source_resource" in r.attrs or original is None:
+                continue
+            source_resource: Any = original.attrs.get("source_resource")
+            if source_resource:
+                r.attrs["source_resource"] = source_resource
+                edges.append(edge(source_resource, r.id, BACKED_UP_TO, r.source))
+                changed = True
+        if not changed:
+            break
+    return resources, edges

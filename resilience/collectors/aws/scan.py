@@ -1,0 +1,227 @@
+"""Entry points: who am I, which regions, and the collection itself."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+import boto3
+import botocore.loaders
+from botocore.exceptions import BotoCoreError, ClientError
+
+from resilience.model import GLOBAL_REGION, Coverage, Inventory
+
+from . import services as registry
+from .clients import ClientFactory, client_config
+from .common import PARTITION_DEFAULT_REGION, PROVIDER, Scope, partition_of_arn
+from .context import TaskContext, ZoneDirectory
+from .errors import classify
+from .postpass import finalize
+from .runner import run_tasks
+
+
+class RegionDiscoveryError(RuntimeError):
+    """The enabled regions could not be listed (and none were requested)."""
+
+
+# --- identity and regions --------------------------------------------------------------------
+def caller_identity(session: boto3.Session, *, clients: ClientFactory | None = None) -> dict[str, str]:
+    """``{"account", "arn", "partition"}`` from sts:GetCallerIdentity."""
+    region = session.region_name or "us-east-1"
+    client = clients.client("sts", region) if clients else session.client("sts", region_name=region, config=_quick_config())
+    response = client.get_caller_identity()
+    return {"account": response["Account"], "arn": response["Arn"], "partition": partition_of_arn(response["Arn"])}
+
+
+def resolve_regions(session: boto3.Session, requested: Sequence[str] | None = None) -> list[str]:
+    """The regions to scan, all in the caller's partition.
+
+    ``requested`` names are validated against botocore's region list for the partition and
+    ec2:DescribeRegions(AllRegions=True); an unknown name raises ``ValueError``. Without
+    ``requested``: every region enabled for the account (opted-in ones included), from
+    ec2:DescribeRegions.
+    """
+    partition = caller_identity(session)["partition"]
+    client = session.client("ec2", region_name=home_region(session, partition), config=_quick_config())
+    if requested:
+        return _validate_requested(session, client, partition, requested)
+    try:
+        described = client.describe_regions(AllRegions=False)["Regions"]
+    except (ClientError, BotoCoreError) as exc:
+        raise RegionDiscoveryError(f"cannot list the enabled regions ({classify(exc)[1]}); name them explicitly") from exc
+    return enabled_regions(described, partition)
+
+
+def enabled_regions(described: Sequence[dict[str, Any]], partition: str) -> list[str]:
+    """Region names from DescribeRegions(AllRegions=False), kept to ``partition``.
+
+    That call already returns only the regions enabled for the account, opt-in regions such as
+    me-central-1 and me-south-1 included; ``OptInStatus`` is deliberately not re-checked (an
+    emulator reporting ``not-opted-in`` for an enabled region must not make it vanish).
+    """
+    return sorted({r["RegionName"] for r in described if in_partition(r["RegionName"], partition)})
+
+
+def _validate_requested(session: boto3.Session, client: Any, partition: str, requested: Sequence[str]) -> list[str]:
+    known = set(session.get_available_regions("ec2", partition))
+    with contextlib.suppress(ClientError, BotoCoreError):  # botocore's list alone still validates
+        known |= {r["RegionName"] for r in client.describe_regions(AllRegions=True)["Regions"]}
+    out: list[str] = []
+    for name in (n.strip() for n in requested):
+        if name not in known:
+            raise ValueError(f"unknown region {name!r}")
+        if not in_partition(name, partition):
+            raise ValueError(f"region {name!r} is not in the caller's partition {partition!r}")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+@cache
+def _partitions() -> dict[str, dict[str, Any]]:
+    data = botocore.loaders.create_loader().load_data("endpoints")
+    return {p["partition"]: p for p in data["partitions"]}
+
+
+def in_partition(region: str, partition: str) -> bool:
+    spec = _partitions().get(partition)
+    if spec is None:
+        return False
+    return region in spec.get("regions", {}) or re.match(spec["regionRegex"], region) is not None
+
+
+def home_region(session: boto3.Session, partition: str) -> str:
+    """Where partition-wide calls go: the session's region if it is in the partition."""
+    if session.region_name and in_partition(session.region_name, partition):
+        return session.region_name
+    return PARTITION_DEFAULT_REGION.get(partition, "us-east-1")
+
+
+def _quick_config() -> Any:
+    return client_config(max_attempts=3, connect_timeout=5, read_timeout=20)
+
+
+def offered_in(session: boto3.Session, client_name: str, region: str, partition: str) -> bool:
+    """False only when botocore knows the region *and* says the service is not offered there."""
+    service_regions = session.get_available_regions(client_name, partition)
+    if not service_regions or region not in session.get_available_regions("ec2", partition):
+        return True
+    return region in service_regions
+
+
+# --- collection ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Task:
+    region: str
+    module: ModuleType
+
+
+@dataclass
+class Outcome:
+    task: Task
+    inventory: Inventory
+    coverage: list[Coverage] = field(default_factory=list)
+
+
+def collect(
+    session: boto3.Session,
+    regions: Sequence[str],
+    *,
+    observed_at: str,
+    max_workers: int = 8,
+    region_deadline_s: float = 300.0,
+    connect_timeout: float = 5,
+    read_timeout: float = 20,
+    progress: Callable[[str], None] | None = None,
+    max_attempts: int = 5,
+    services: Sequence[str] | None = None,
+    clients: ClientFactory | None = None,
+) -> Inventory:
+    """Read every (region, service) in scope into one :class:`Inventory`.
+
+    Global services (S3 listing, Route 53) are read once (region ``global``). Every read ends
+    as a coverage record; a region whose reads do not finish within ``region_deadline_s`` (from
+    its first task's start) is reported ``unreachable`` and the call returns anyway.
+    ``services`` limits the scan to the named service modules; ``clients`` replaces the client
+    factory (then ``connect_timeout``, ``read_timeout`` and ``max_attempts`` are its business).
+    ``progress`` is called from the calling thread, once per finished task.
+    """
+    clients = clients or ClientFactory(
+        session, max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout
+    )
+    identity = caller_identity(session, clients=clients)
+    partition = identity["partition"]
+    modules = registry.by_name(services)
+    regions = list(dict.fromkeys(regions))
+    zones = ZoneDirectory(clients)
+    tasks = [Task(GLOBAL_REGION, m) for m in modules if m.GLOBAL]
+    tasks += [Task(r, m) for r in regions for m in modules if not m.GLOBAL]
+
+    def work(task: Task, deadline: float) -> Outcome:
+        scope = Scope(account=identity["account"], partition=partition, region=task.region, observed_at=observed_at)
+        ctx = TaskContext(
+            scope=scope,
+            clients=clients,
+            zones=zones,
+            deadline=deadline,
+            client_region=home_region(session, partition) if task.region == GLOBAL_REGION else task.region,
+            scan_regions=tuple(regions),
+        )
+        return run_module(task, ctx, session)
+
+    def give_up(task: Task, status: str, detail: str) -> Outcome:
+        record = Coverage(provider=PROVIDER, account=identity["account"], region=task.region, service=task.module.NAME, status=status, detail=detail)
+        return Outcome(task, Inventory(), [record])
+
+    def report(outcome: Outcome) -> None:
+        if progress:
+            own = [c for c in outcome.coverage if c.service == outcome.task.module.NAME]
+            status = own[0].status if own else "?"
+            progress(f"{outcome.task.region} {outcome.task.module.NAME}: {status} ({len(outcome.inventory.resources)} resources)")
+
+    outcomes = run_tasks(
+        tasks,
+        region_of=lambda t: t.region,
+        work=work,
+        give_up=give_up,
+        on_result=report,
+        max_workers=max_workers,
+        region_deadline_s=region_deadline_s,
+    )
+    raw = Inventory()
+    for outcome in sorted(outcomes, key=lambda o: (o.task.region, o.task.module.NAME)):
+        raw.extend(outcome.inventory)
+        raw.coverage.extend(outcome.coverage)
+    raw.coverage.extend(zones.coverage(identity["account"]))
+    raw.meta["aws"] = {
+        "account": identity["account"],
+        "partition": partition,
+        "identity": identity["arn"],
+        "regions": regions,
+        "services": [m.NAME for m in modules],
+        "observed_at": observed_at,
+    }
+    return finalize(raw)
+
+
+def run_module(task: Task, ctx: TaskContext, session: boto3.Session) -> Outcome:
+    """One (region, service): the module's primary read decides the service's own record."""
+    module, region = task.module, task.region
+    checked = getattr(module, "AVAILABILITY_CHECK", False) and region != GLOBAL_REGION
+    if checked and not offered_in(session, module.CLIENT, region, ctx.scope.partition):
+        detail = f"{module.CLIENT} is not offered in {region} (botocore endpoint data)"
+        ctx.coverage.record(region, module.NAME, "skipped", detail)
+        return Outcome(task, Inventory(), ctx.coverage.records())
+    try:
+        inventory = module.collect(ctx)
+    except Exception as exc:  # any failure is a coverage record, never an empty success
+        status, detail = classify(exc)
+        ctx.coverage.record(region, module.NAME, status, detail)
+        return Outcome(task, Inventory(), ctx.coverage.records())
+    ctx.coverage.record(region, module.NAME, "ok")
+    return Outcome(task, inventory, ctx.coverage.records())
