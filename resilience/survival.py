@@ -1,0 +1,1160 @@
+"""The survival engine: what keeps serving, and what data survives, when regions or zones fail.
+
+Rules, the recovery model and the simulator ask one question of the graph: *given a scenario
+(a set of failed regions and/or availability-zone ids), does this workload keep a serving path
+and does every one of its data stores keep a copy?* The answer is graph-based, never
+per-resource: a compute group running in two regions that reads one table pinned in the failed
+region is down; a replica bucket is not a problem, it is the surviving copy.
+
+Semantics (``docs/graph.md`` is the vocabulary):
+
+* **Directly failed.** A node is down when its region failed, or when it has zones and *all* of
+  them failed. A node with no zones (regional or global) in a live region is up. A resource
+  spanning several zones (an Auto Scaling group, a load balancer, a Multi-AZ database) survives
+  the loss of one of them. An RDS instance that claims Multi-AZ but has one recorded zone is
+  taken at its word (RDS always places the standby in another zone).
+* **Serving path.** ``entry -> routes_to* -> compute -> depends_on* -> data``. Entry points are
+  the workload's public DNS names (records grouped by name and type). Without any, its load
+  balancers (else its compute) taken per region: each region's set is that region's copy of the
+  service, and the workload serves while one region's copy serves whole (how clients reach it is
+  then a DNS question, not judged here). A target group serves if any target serves (the load
+  balancer health-checks them); a load balancer if every target group does; a DNS record if what
+  it routes to serves.
+* **DNS failover** counts only when Route 53 can see the failure: a failover pair whose primary
+  is health-checked (a health check, or ``evaluate_target_health`` on an alias), or
+  latency/weighted/geolocation/multivalue records where every dead member is health-checked and
+  a live one remains. Mechanisms: ``dns-failover``, ``dns-health-check``.
+* **Dependencies.** A node that ``depends_on`` a down node is down, unless that dependency has a
+  surviving alternative: a promotable replica or standby (``fails_over_to`` / promotable
+  ``replicates_to``: ``promote-replica``), a DynamoDB global-table replica (``global-table``), an
+  Aurora global database secondary (``global-database-failover``), a replicated bucket
+  (``s3-replica``). A copy in a failed region does not count.
+* **Control plane (REL11-BP04).** A failover whose edge says ``needs_control_plane_in`` a failed
+  region cannot be executed: it is not counted, and is described in ``control_plane``.
+* **Data.** A data store keeps its data if it is up, or any copy of it survives: a replica, a
+  global-table peer, the source it replicates from, or a restorable backup — a recovery point, a
+  cross-region snapshot copy, a backup plan's copy to another region's vault
+  (``restore-cross-region-backup``), or, when only zones failed, in-region backups and
+  point-in-time recovery (``restore-backup``). Backups count for ``data_intact`` but never for
+  serving: a restore is not a failover.
+* **Unknown.** A verdict that relies on a node in a region (or service) the scan could not read,
+  on a failover target nobody inventoried, or that could be overturned by a copy hidden in an
+  unreadable region carries reasons in ``unknown``; rules turn such verdicts to ``unknown``.
+
+Correlated regions are simply several failed regions in one :class:`Scenario`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import networkx as nx
+
+from .model import (
+    BACKED_UP_TO,
+    BACKUP_PLAN,
+    BACKUP_VAULT,
+    COMPUTE_GROUP,
+    COMPUTE_KINDS,
+    DATA_KINDS,
+    DATABASE,
+    DEPENDS_ON,
+    DNS_RECORD,
+    DNS_ZONE,
+    EXTERNAL,
+    FAILS_OVER_TO,
+    GLOBAL_DATABASE,
+    GLOBAL_REGION,
+    INSTANCE,
+    LOAD_BALANCER,
+    MEMBER_OF,
+    RECOVERY_POINT,
+    REPLICATES_TO,
+    ROUTES_TO,
+    TARGET_GROUP,
+    VOLUME,
+    Coverage,
+)
+
+# --- failover / recovery mechanisms (the third element of WorkloadImpact.failovers) -----------
+DNS_FAILOVER = "dns-failover"  # Route 53 failover routing, health-checked primary
+DNS_HEALTH_CHECK = "dns-health-check"  # latency/weighted/... records: the dead member is withdrawn
+PROMOTE_REPLICA = "promote-replica"  # RDS read replica / standby promoted
+GLOBAL_TABLE = "global-table"  # DynamoDB global-table replica takes the traffic
+GLOBAL_DATABASE_FAILOVER = "global-database-failover"  # Aurora global database secondary promoted
+S3_REPLICA = "s3-replica"  # replicated bucket used instead
+REPLICA = "replica"  # any other replicated copy
+RESTORE_CROSS_REGION_BACKUP = "restore-cross-region-backup"  # data only: restore from a copy elsewhere
+RESTORE_BACKUP = "restore-backup"  # data only: in-region backup/PITR (survives zone loss, not region loss)
+
+NOWHERE = ("", GLOBAL_REGION, "unknown", None)
+_DEAD_STATUSES = ("fail", "error", "delet", "expired", "cancel")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A disruption: failed regions and/or failed availability zones (zone ids such as ``mec1-az1``)."""
+
+    failed_regions: frozenset[str] = frozenset()
+    failed_zones: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "failed_regions", frozenset(self.failed_regions))
+        object.__setattr__(self, "failed_zones", frozenset(self.failed_zones))
+
+    @classmethod
+    def regions(cls, *regions: str) -> Scenario:
+        return cls(failed_regions=frozenset(regions))
+
+    @classmethod
+    def zones(cls, *zones: str) -> Scenario:
+        return cls(failed_zones=frozenset(zones))
+
+    def describe(self) -> str:
+        parts = []
+        if self.failed_regions:
+            names = sorted(self.failed_regions)
+            parts.append(("region " if len(names) == 1 else "regions ") + _and(names))
+        if self.failed_zones:
+            names = sorted(self.failed_zones)
+            parts.append(("zone " if len(names) == 1 else "zones ") + _and(names))
+        return "loss of " + " and ".join(parts) if parts else "no failure"
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"failed_regions": sorted(self.failed_regions), "failed_zones": sorted(self.failed_zones)}
+
+
+@dataclass
+class WorkloadImpact:
+    """What one scenario does to one workload (see the module docstring for the semantics)."""
+
+    workload: str
+    scenario: Scenario
+    serving: bool
+    data_intact: bool
+    lost: list[str] = field(default_factory=list)
+    failovers: list[tuple[str, str, str]] = field(default_factory=list)
+    broken_chain: list[str] = field(default_factory=list)
+    why: str = ""
+    control_plane: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    lost_data: list[str] = field(default_factory=list)  # data stores with no surviving copy
+    entry_points: list[str] = field(default_factory=list)  # the functions judged (DNS names, LBs, compute)
+
+    @property
+    def survives(self) -> bool:
+        return self.serving and self.data_intact
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "workload": self.workload, "scenario": self.scenario.to_dict(), "serving": self.serving,
+            "data_intact": self.data_intact, "lost": list(self.lost), "lost_data": list(self.lost_data),
+            "failovers": [list(f) for f in self.failovers], "broken_chain": list(self.broken_chain),
+            "why": self.why, "control_plane": list(self.control_plane), "unknown": list(self.unknown),
+            "entry_points": list(self.entry_points),
+        }
+
+
+# --- small graph helpers (shared with the rules) ---------------------------------------------------
+def zones_of_node(data: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(z for z in data.get("zones") or () if z))
+
+
+def real_region(region: str | None) -> bool:
+    return region not in NOWHERE
+
+
+def out_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for _, dst, key, data in graph.out_edges(node, keys=True, data=True):
+        if key == kind:
+            yield dst, data.get("attrs") or {}
+
+
+def in_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for src, _, key, data in graph.in_edges(node, keys=True, data=True):
+        if key == kind:
+            yield src, data.get("attrs") or {}
+
+
+_AWS_SERVICES = {
+    "RDS": "rds", "DynamoDB": "dynamodb", "S3": "s3", "EC2": "ec2", "AutoScaling": "autoscaling",
+    "ElasticLoadBalancingV2": "elbv2", "ElasticLoadBalancing": "elb", "Lambda": "lambda",
+    "Route53": "route53", "Backup": "backup", "FIS": "fis", "ResilienceHub": "resiliencehub",
+}
+
+
+def service_of(data: dict[str, Any]) -> str | None:
+    """The coverage service name a node's facts come from (``rds``, ``dynamodb``...), if known."""
+    source = data.get("source") or ""
+    if ":" in source and source != "reference":
+        return source.split(":", 1)[0]
+    native = data.get("type") or ""
+    if native.startswith("AWS::"):
+        part = native.split("::")[1]
+        return _AWS_SERVICES.get(part, part.lower())
+    node_id = data.get("id") or ""
+    if node_id.startswith("arn:"):
+        parts = node_id.split(":", 5)
+        if len(parts) > 2:
+            return parts[2]
+    return None
+
+
+def coverage_gaps(coverage: Iterable[Coverage], *, region: str | None, services: Iterable[str | None] = (),
+                  provider: str | None = None, account: str | None = None) -> list[Coverage]:
+    """Non-``ok`` coverage records for ``region`` (records for ``global``/``*`` apply everywhere) and any
+    of ``services`` (exact or prefix match: ``rds`` covers ``rds:snapshots``; ``None`` matches any).
+    Tag reads (``...:tags``) are left out: they decide workload membership (the coverage rule reports
+    them), not whether a resource survives."""
+    wanted = [s for s in services]
+    out = []
+    for c in coverage:
+        if c.ok or c.service.endswith(":tags"):  # tags decide membership, not resilience facts
+            continue
+        if provider and c.provider and c.provider != provider:
+            continue
+        if account and c.account and c.account != account:
+            continue
+        if region is not None and c.region not in (region, GLOBAL_REGION, "*"):
+            continue
+        if wanted and None not in wanted and not any(
+            c.service == s or c.service.startswith(f"{s}:") for s in wanted if s
+        ):
+            continue
+        out.append(c)
+    return out
+
+
+def describe_gap(c: Coverage) -> str:
+    return f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
+
+
+def is_stub(data: dict[str, Any]) -> bool:
+    return bool(data.get("stub")) or data.get("kind") == EXTERNAL
+
+
+def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
+    for _, data in graph.nodes(data=True):
+        if zone in (data.get("zones") or ()) and real_region(data.get("region")):
+            return data["region"]
+    return None
+
+
+def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The regions the workload has nodes in (its own and inherited copies), sorted."""
+    return sorted({d["region"] for _, d in graph.nodes(data=True)
+                   if workload in (d.get("workloads") or ()) and real_region(d.get("region"))})
+
+
+def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The zone ids the workload's (inventoried) nodes sit in, sorted."""
+    return sorted({z for _, d in graph.nodes(data=True)
+                   if workload in (d.get("workloads") or ()) and not is_stub(d) for z in zones_of_node(d)})
+
+
+def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | None:
+    """Why ``node`` is directly down in ``scenario`` (a short phrase), or ``None`` when it is up."""
+    data = graph.nodes[node]
+    region = data.get("region")
+    if region in scenario.failed_regions:
+        return f"in failed region {region}"
+    zones = zones_of_node(data)
+    if zones and scenario.failed_zones and all(z in scenario.failed_zones for z in zones):
+        if _standby_unrecorded(data):
+            return None
+        return f"only in failed zone{'s' if len(zones) > 1 else ''} {_and(list(zones))}"
+    return None
+
+
+def failed_nodes(graph: nx.MultiDiGraph, scenario: Scenario) -> set[str]:
+    """Nodes directly in a failed region or with all their zones failed."""
+    return {n for n in graph.nodes if node_down(graph, n, scenario)}
+
+
+def _standby_unrecorded(data: dict[str, Any]) -> bool:
+    attrs = data.get("attrs") or {}
+    return (data.get("type") == "AWS::RDS::DBInstance" and attrs.get("multi_az") is True
+            and len(zones_of_node(data)) == 1)
+
+
+def is_disposable(graph: nx.MultiDiGraph, node: str) -> bool:
+    """A volume attached only to instances an Auto Scaling group replaces: stateless by design (the
+    group relaunches the instance, with a fresh volume, from its launch template)."""
+    data = graph.nodes[node]
+    if data.get("kind") != VOLUME:
+        return False
+    attached = set((data.get("attrs") or {}).get("attached_to") or ())
+    attached |= {src for src, _ in in_edges(graph, node, DEPENDS_ON) if graph.nodes[src].get("kind") == INSTANCE}
+    if not attached:
+        return False
+    return all(i in graph and any(graph.nodes[g].get("kind") == COMPUTE_GROUP for g, _ in out_edges(graph, i, MEMBER_OF))
+               for i in attached)
+
+
+# --- copies: replicas, peers and backups of a data store -------------------------------------------
+@dataclass(frozen=True)
+class Copy:
+    """Somewhere a data store's data also lives.
+
+    ``relation``: ``replica`` (downstream, promotable or readable), ``source`` (the original this
+    node replicates from), ``peer`` (global table / global database member), ``backup`` (a recovery
+    point, plan or vault holding backups; ``automated`` for in-region automated backups/PITR).
+    """
+
+    id: str
+    region: str
+    relation: str
+    mechanism: str
+    serving: bool  # can take traffic (replica/peer/source) rather than needing a restore
+    control_plane_in: str | None = None
+    zones: tuple[str, ...] = ()
+
+
+def _mechanism(graph: nx.MultiDiGraph, node: str, other: str, *, peer: bool = False) -> str:
+    types = {graph.nodes[node].get("type") or "", graph.nodes[other].get("type") or ""}
+    kinds = {graph.nodes[node].get("kind"), graph.nodes[other].get("kind")}
+    if any(t.startswith("AWS::DynamoDB") for t in types):
+        return GLOBAL_TABLE
+    if any(t.startswith("AWS::S3") for t in types) or "object_store" in kinds:
+        return S3_REPLICA
+    if peer:
+        return GLOBAL_DATABASE_FAILOVER
+    if any(t.startswith("AWS::RDS") for t in types) or DATABASE in kinds:
+        return PROMOTE_REPLICA
+    return REPLICA
+
+
+def is_copy(graph: nx.MultiDiGraph, node: str) -> bool:
+    """Whether ``node`` is itself a replication destination (the copy, not the original).
+
+    True for an RDS/Aurora read replica (``role: replica``), a bucket that is a replication
+    destination, anything with ``replica_of``, and anything that only *receives* replication from
+    another data store. Global-table peers replicate both ways and are not copies.
+    """
+    data = graph.nodes[node]
+    attrs = data.get("attrs") or {}
+    if attrs.get("role") == "replica" or attrs.get("replica_of"):
+        return True
+    outgoing = {dst for dst, _ in out_edges(graph, node, REPLICATES_TO)}
+    sources = [src for src, _ in in_edges(graph, node, REPLICATES_TO)
+               if graph.nodes[src].get("kind") in DATA_KINDS or graph.nodes[src].get("kind") == EXTERNAL]
+    if any(src not in outgoing for src in sources):
+        return True
+    return bool(attrs.get("is_replica_destination")) and not attrs.get("replication_rules") and not sources
+
+
+def data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
+    """Live copies of a data store: replicas, peers, its source (not backups), transitively."""
+    out: dict[str, Copy] = {}
+    seen = {node}
+    frontier = [node]
+    while frontier:
+        current = frontier.pop()
+        candidates: list[tuple[str, str, str, str | None]] = []
+        for dst, attrs in out_edges(graph, current, REPLICATES_TO):
+            if graph.nodes[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+                continue
+            if current in {d for d, _ in out_edges(graph, dst, REPLICATES_TO)}:  # both ways: peers
+                candidates.append((dst, "peer", _mechanism(graph, current, dst, peer=True), None))
+            elif attrs.get("promotable") is False:
+                candidates.append((dst, "replica", REPLICA, None))
+            else:
+                candidates.append((dst, "replica", _mechanism(graph, current, dst), None))
+        for dst, attrs in out_edges(graph, current, FAILS_OVER_TO):
+            if graph.nodes[dst].get("kind") in (DNS_RECORD,):
+                continue
+            candidates.append((dst, "replica", _mechanism(graph, current, dst), attrs.get("needs_control_plane_in")))
+        for src, _ in in_edges(graph, current, REPLICATES_TO):
+            if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+                continue
+            relation = "peer" if current in {d for d, _ in out_edges(graph, src, REPLICATES_TO)} and \
+                src in {d for d, _ in out_edges(graph, current, REPLICATES_TO)} else "source"
+            candidates.append((src, relation, _mechanism(graph, current, src, peer=True) if relation == "peer"
+                               else "", None))
+        for group, _ in out_edges(graph, current, MEMBER_OF):
+            if graph.nodes[group].get("kind") != GLOBAL_DATABASE:
+                continue
+            members = {m for m, _ in in_edges(graph, group, MEMBER_OF)}
+            members |= set((graph.nodes[group].get("attrs") or {}).get("members") or ())
+            for member in sorted(members):
+                if member in graph and member != current:
+                    candidates.append((member, "peer", _mechanism(graph, current, member, peer=True), None))
+        for other, relation, mechanism, cp in candidates:
+            if other in seen:
+                if other in out and cp and not out[other].control_plane_in:
+                    out[other] = replace(out[other], control_plane_in=cp)
+                continue
+            seen.add(other)
+            frontier.append(other)
+            data = graph.nodes[other]
+            out[other] = Copy(id=other, region=data.get("region") or "unknown", relation=relation,
+                              mechanism=mechanism, serving=True, control_plane_in=cp, zones=zones_of_node(data))
+    return list(out.values())
+
+
+def backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
+    """Where a data store's backups live: recovery points (and their copies, transitively), backup
+    plans (their target vaults and copy-to vaults), vaults (and vault-to-vault copies), and the
+    store's own automated backups / point-in-time recovery (``relation='automated'``)."""
+    out: dict[str, Copy] = {}
+    data = graph.nodes[node]
+    attrs = data.get("attrs") or {}
+    own_region = data.get("region") or "unknown"
+    retention = attrs.get("backup_retention_days")
+    if attrs.get("pitr") is True or (isinstance(retention, int | float) and retention > 0):
+        out[f"{node}#automated"] = Copy(id=f"{node}#automated", region=own_region, relation="automated",
+                                       mechanism=RESTORE_BACKUP, serving=False)
+
+    def add(target: str) -> None:
+        if target in out or target not in graph:
+            return
+        tdata = graph.nodes[target]
+        tattrs = tdata.get("attrs") or {}
+        if tdata.get("kind") == RECOVERY_POINT and any(s in str(tattrs.get("status", "")).lower()
+                                                        for s in _DEAD_STATUSES):
+            return
+        region = tdata.get("region") or "unknown"
+        mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
+        out[target] = Copy(id=target, region=region, relation="backup", mechanism=mechanism, serving=False,
+                           zones=zones_of_node(tdata))
+        for dst, _ in out_edges(graph, target, REPLICATES_TO):
+            add(dst)
+        for dst, _ in out_edges(graph, target, BACKED_UP_TO):
+            add(dst)
+        if tdata.get("kind") == BACKUP_PLAN:
+            for rule in tattrs.get("rules") or ():
+                for vault in [rule.get("target_vault"), *(rule.get("copy_to") or ())]:
+                    if vault:
+                        _ensure_vault(graph, vault, out, own_region, add)
+
+    for dst, _ in out_edges(graph, node, BACKED_UP_TO):
+        add(dst)
+    for rp in _recovery_points_by_source(graph).get(node, ()):
+        add(rp)
+    for plan in _plans(graph):
+        if plan not in out and plan_selects(graph.nodes[plan], node, data):
+            add(plan)
+    return list(out.values())
+
+
+def plan_selects(plan: dict[str, Any], node: str, data: dict[str, Any]) -> bool:
+    """Whether an AWS Backup plan's selections (``attrs.selections``) pick ``node``: same region and
+    account, and a selection whose resource patterns match (``*`` wildcards) or whose ``ListOfTags``
+    match (either of them: AWS ORs them), every ``Conditions`` entry holding, and not excluded by
+    ``NotResources``. Tag-based selections have no ``backed_up_to`` edge: this is how they count."""
+    if plan.get("region") != data.get("region") or (plan.get("account") and data.get("account")
+                                                     and plan["account"] != data["account"]):
+        return False
+    tags = data.get("tags") or {}
+    for selection in (plan.get("attrs") or {}).get("selections") or ():
+        conditions = selection.get("conditions") or {}
+        if any(fnmatch.fnmatchcase(node, p) for p in conditions.get("not_resources") or ()):
+            continue
+        by_resource = any(fnmatch.fnmatchcase(node, p) for p in selection.get("resources") or ())
+        by_tag = any(tags.get(t.get("key")) == t.get("value") for t in conditions.get("tags") or ())
+        if not (by_resource or by_tag):
+            continue
+        if all(_condition(op, c, tags) for op, items in conditions.items() if op not in ("tags", "not_resources")
+               for c in items or ()):
+            return True
+    return False
+
+
+def _condition(op: str, c: dict[str, Any], tags: dict[str, str]) -> bool:
+    key = str(c.get("key") or "")
+    key = key.split("/", 1)[1] if key.startswith("aws:ResourceTag/") else key
+    value, want = tags.get(key), str(c.get("value") or "")
+    op = op.lower().replace("_", "")
+    if op == "stringequals":
+        return value == want
+    if op == "stringnotequals":
+        return value != want
+    if op == "stringlike":
+        return value is not None and fnmatch.fnmatchcase(value, want)
+    if op == "stringnotlike":
+        return value is None or not fnmatch.fnmatchcase(value, want)
+    return False  # an operator we do not know: do not claim the resource is selected
+
+
+def _ensure_vault(graph: nx.MultiDiGraph, vault: str, out: dict[str, Copy], own_region: str, add) -> None:
+    if vault in graph:
+        add(vault)
+        return
+    parts = vault.split(":", 5)
+    region = parts[3] if len(parts) == 6 and parts[0] == "arn" and parts[3] else "unknown"
+    mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
+    out.setdefault(vault, Copy(id=vault, region=region, relation="backup", mechanism=mechanism, serving=False))
+
+
+_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _index(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """Per-graph lookups, rebuilt when the graph grows: recovery points by ``source_resource`` (some
+    have no backed_up_to edge) and the backup plans (tag-based selections have no edge either)."""
+    cached = _INDEX.get(graph)
+    if cached is None or cached["size"] != (graph.number_of_nodes(), graph.number_of_edges()):
+        by_source: dict[str, list[str]] = {}
+        plans: list[str] = []
+        for n, d in graph.nodes(data=True):
+            if d.get("kind") == RECOVERY_POINT:
+                src = (d.get("attrs") or {}).get("source_resource")
+                if src:
+                    by_source.setdefault(src, []).append(n)
+            elif d.get("kind") == BACKUP_PLAN:
+                plans.append(n)
+        cached = {"size": (graph.number_of_nodes(), graph.number_of_edges()), "by_source": by_source,
+                  "plans": plans}
+        _INDEX[graph] = cached
+    return cached
+
+
+def _recovery_points_by_source(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    return _index(graph)["by_source"]
+
+
+def _plans(graph: nx.MultiDiGraph) -> list[str]:
+    return _index(graph)["plans"]
+
+
+# --- the assessment ---------------------------------------------------------------------------------
+@dataclass
+class _Outcome:
+    ok: bool
+    chain: list[str]
+    cause: str = ""
+    failovers: list[tuple[str, str, str]] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)  # surviving nodes the verdict relies on
+    alternatives: set[str] = field(default_factory=set)  # failover targets relied on / tried
+    control_plane: list[str] = field(default_factory=list)
+
+
+class _Assessor:
+    def __init__(self, graph: nx.MultiDiGraph, scenario: Scenario, coverage: Iterable[Coverage],
+                 *, shallow: bool = False) -> None:
+        self.shallow = shallow  # DNS only: anything a record routes to is up unless directly failed
+        self.g = graph
+        self.s = scenario
+        self.coverage = list(coverage)
+        self._down: dict[str, str | None] = {}
+        self._memo: dict[str, _Outcome] = {}
+        self._visiting: set[str] = set()
+        self._groups: dict[tuple[str, str], list[str]] | None = None
+
+    # -- node state
+    def down(self, node: str) -> str | None:
+        if node not in self._down:
+            self._down[node] = node_down(self.g, node, self.s)
+        return self._down[node]
+
+    def kind(self, node: str) -> str:
+        return self.g.nodes[node].get("kind", "")
+
+    def name(self, node: str) -> str:
+        return self.g.nodes[node].get("name") or node
+
+    # -- serving
+    def serve(self, node: str) -> _Outcome:
+        if node in self._memo:
+            return self._memo[node]
+        if node in self._visiting:  # a cycle: judge by the other branches
+            return _Outcome(True, [node])
+        self._visiting.add(node)
+        try:
+            out = self._serve(node)
+        finally:
+            self._visiting.discard(node)
+        self._memo[node] = out
+        return out
+
+    def _serve(self, node: str) -> _Outcome:
+        kind = self.kind(node)
+        cause = self.down(node)
+        if self.shallow and kind != DNS_RECORD:
+            return _Outcome(False, [node], cause) if cause else _Outcome(True, [node], used={node})
+        if cause:
+            if kind == INSTANCE:  # an Auto Scaling group in surviving zones replaces its instances
+                for group, _ in out_edges(self.g, node, MEMBER_OF):
+                    if self.kind(group) == COMPUTE_GROUP and not self.down(group):
+                        via = self.serve(group)
+                        if via.ok:
+                            return _prefixed(node, via)
+            return _Outcome(False, [node], cause)
+        if kind == DNS_RECORD:
+            return self._serve_record(node)
+        if kind == LOAD_BALANCER:
+            return self._serve_lb(node)
+        if kind == TARGET_GROUP:
+            return self._serve_any(node, [t for t, _ in out_edges(self.g, node, ROUTES_TO)], "no live target")
+        out = self._serve_deps(node)
+        if out.ok and kind == DATABASE:
+            members = [m for m, _ in in_edges(self.g, node, MEMBER_OF) if self.kind(m) == DATABASE]
+            if members and all(self.down(m) for m in members):
+                zones = sorted({z for m in members for z in zones_of_node(self.g.nodes[m])})
+                return _Outcome(False, [node, members[0]],
+                                f"every instance of the cluster is down (zones {_and(zones)})")
+        return out
+
+    def _serve_deps(self, node: str) -> _Outcome:
+        result = _Outcome(True, [node], used={node})
+        for dep, _ in out_edges(self.g, node, DEPENDS_ON):
+            got = self.available(dep)
+            if not got.ok:
+                return _merge_fail(node, got)
+            _absorb(result, got)
+        return result
+
+    def available(self, node: str) -> _Outcome:
+        """``node`` serves, or one of its alternatives (replica, peer, standby) does."""
+        got = self.serve(node)
+        if got.ok:
+            return got
+        control_plane: list[str] = []
+        tried: set[str] = set()
+        for copy in data_copies(self.g, node) if self.kind(node) in DATA_KINDS or self.kind(node) == EXTERNAL else ():
+            if copy.relation == "source" or copy.id == node:
+                continue
+            tried.add(copy.id)
+            if copy.control_plane_in and copy.control_plane_in in self.s.failed_regions:
+                control_plane.append(
+                    f"{copy.mechanism} {self.name(node)} -> {self.name(copy.id)} needs the control plane "
+                    f"(API) in failed region {copy.control_plane_in}")
+                continue
+            alt = self.serve(copy.id)
+            if alt.ok:
+                out = _Outcome(True, [node, *alt.chain], failovers=[(node, copy.id, copy.mechanism)],
+                               used=set(alt.used) | {copy.id}, alternatives={copy.id} | alt.alternatives,
+                               control_plane=control_plane + alt.control_plane)
+                out.failovers += alt.failovers
+                return out
+        return _Outcome(False, got.chain, got.cause, alternatives=tried | got.alternatives,
+                        control_plane=control_plane + got.control_plane)
+
+    def _serve_any(self, node: str, targets: list[str], cause: str) -> _Outcome:
+        if not targets:
+            return self._serve_deps(node)
+        outcomes = [self.serve(t) for t in targets]
+        for got in outcomes:
+            if got.ok:
+                return _prefixed(node, got)
+        worst = max(outcomes, key=lambda o: len(o.chain))
+        return _merge_fail(node, worst)
+
+    def _serve_lb(self, node: str) -> _Outcome:
+        targets = [t for t, _ in out_edges(self.g, node, ROUTES_TO)]
+        groups = [t for t in targets if self.kind(t) == TARGET_GROUP]
+        direct = [t for t in targets if t not in groups]
+        if not targets:
+            return self._serve_deps(node)
+        result = _Outcome(True, [node], used={node})
+        for tg in groups:
+            got = self.serve(tg)
+            if not got.ok:
+                return _merge_fail(node, got)
+            _absorb(result, got)
+        if direct:
+            got = self._serve_any(node, direct, "no live target")
+            if not got.ok:
+                return got
+            _absorb(result, got)
+        return result
+
+    # -- DNS
+    def health_checked(self, record: str) -> bool:
+        attrs = self.g.nodes[record].get("attrs") or {}
+        if attrs.get("health_check_id") or attrs.get("evaluate_target_health") is True:
+            return True
+        return any(a.get("health_check_id") or a.get("evaluate_target_health") is True
+                   for _, a in out_edges(self.g, record, ROUTES_TO))
+
+    def _serve_record(self, node: str) -> _Outcome:
+        targets = [t for t, _ in out_edges(self.g, node, ROUTES_TO)]
+        if not targets:
+            base = _Outcome(True, [node], used={node})
+        elif len(targets) == 1 or not self.health_checked(node):
+            base = _Outcome(True, [node], used={node})
+            for t in targets:
+                got = self.serve(t)
+                if not got.ok:
+                    base = _merge_fail(node, got)
+                    break
+                _absorb(base, got)
+        else:
+            base = self._serve_any(node, targets, "no live target")
+        if base.ok:
+            return base
+        worst = base
+        for secondary, hc in self._failover_targets(node):
+            if not hc:
+                continue
+            got = self.serve(secondary)
+            if got.ok:
+                out = _prefixed(node, got)
+                out.failovers.insert(0, (node, secondary, DNS_FAILOVER))
+                out.alternatives.add(secondary)
+                return out
+            if len(got.chain) + 1 > len(worst.chain):  # the deeper failure explains more
+                worst = _merge_fail(node, got)
+                worst.alternatives |= base.alternatives
+        return worst
+
+    def _failover_targets(self, record: str) -> list[tuple[str, bool]]:
+        primary_checked = self.health_checked(record)
+        out = [(dst, bool(a.get("health_checked")) or primary_checked)
+               for dst, a in out_edges(self.g, record, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+        attrs = self.g.nodes[record].get("attrs") or {}
+        if str(attrs.get("failover_role", "")).upper() == "PRIMARY":
+            for sibling in self.record_groups().get(_record_key(self.g, record), ()):
+                sattrs = self.g.nodes[sibling].get("attrs") or {}
+                if sibling != record and str(sattrs.get("failover_role", "")).upper() == "SECONDARY" and \
+                        sibling not in {d for d, _ in out}:
+                    out.append((sibling, primary_checked))
+        return out
+
+    def record_groups(self) -> dict[tuple[str, str], list[str]]:
+        if self._groups is None:
+            groups: dict[tuple[str, str], list[str]] = {}
+            for n, d in self.g.nodes(data=True):
+                if d.get("kind") == DNS_RECORD:
+                    groups.setdefault(_record_key(self.g, n), []).append(n)
+            self._groups = {k: sorted(v) for k, v in groups.items()}
+        return self._groups
+
+    def serve_record_group(self, members: list[str]) -> _Outcome:
+        """One DNS name: failover pair (primary must serve, or fail over) or a set of
+        latency/weighted/... records (a live one remains, every dead one is health-checked)."""
+        primaries = [m for m in members
+                     if str((self.g.nodes[m].get("attrs") or {}).get("failover_role", "")).upper() == "PRIMARY"
+                     or any(self.kind(d) == DNS_RECORD for d, _ in out_edges(self.g, m, FAILS_OVER_TO))]
+        secondaries = {d for m in primaries for d, _ in self._failover_targets(m)}
+        if primaries:
+            result = _Outcome(True, [primaries[0]], used=set())
+            for p in primaries:
+                got = self.serve(p)
+                if not got.ok:
+                    return got
+                _absorb(result, got)
+            result.chain = self.serve(primaries[0]).chain
+            return result
+        members = [m for m in members if m not in secondaries]
+        outcomes = {m: self.serve(m) for m in members}
+        live = [m for m in members if outcomes[m].ok]
+        dead = [m for m in members if not outcomes[m].ok]
+        if len(members) == 1:
+            return outcomes[members[0]]
+        unchecked = [m for m in dead if not self.health_checked(m)]
+        if live and not unchecked:
+            result = _Outcome(True, outcomes[live[0]].chain, used=set())
+            for m in live:
+                _absorb(result, outcomes[m])
+            for m in dead:
+                result.failovers.append((m, live[0], DNS_HEALTH_CHECK))
+            return result
+        decisive = unchecked or dead
+        worst = max((outcomes[m] for m in decisive), key=lambda o: len(o.chain))
+        if live and unchecked:
+            worst = _Outcome(False, worst.chain,
+                             worst.cause + "; the record has no health check, so DNS keeps answering with it",
+                             alternatives=worst.alternatives, control_plane=worst.control_plane)
+        return worst
+
+    # -- entry points
+    def entry_groups(self, workload: str, nodes: list[str]) -> list[tuple[str, list[str], str]]:
+        """``(label, members, how)`` per function of the workload."""
+        records = [n for n in nodes if self.kind(n) == DNS_RECORD and self._public(n)
+                   and (any(True for _ in out_edges(self.g, n, ROUTES_TO))
+                        or any(True for _ in out_edges(self.g, n, FAILS_OVER_TO)))]
+        if records:
+            groups: dict[tuple[str, str], list[str]] = {}
+            for r in records:
+                groups.setdefault(_record_key(self.g, r), []).append(r)
+            aliased = {dst for r in records for dst, _ in out_edges(self.g, r, ROUTES_TO)
+                       if self.kind(dst) == DNS_RECORD}
+            out = []
+            for key, members in sorted(groups.items()):
+                if all(m in aliased for m in members):
+                    continue
+                out.append((key[0], sorted(members), "dns"))
+            if out:
+                return out
+        lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g.nodes[n])]
+        compute = [n for n in nodes if self.kind(n) in COMPUTE_KINDS and not is_stub(self.g.nodes[n]) and not (
+            self.kind(n) == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in out_edges(self.g, n, MEMBER_OF)))]
+        entries = lbs or compute
+        if not entries:
+            return []
+        label = "load balancers" if lbs else "compute"
+        return [(f"{workload} ({label})", sorted(entries), "regional")]
+
+    def _public(self, record: str) -> bool:
+        attrs = self.g.nodes[record].get("attrs") or {}
+        if attrs.get("public") is not None:
+            return bool(attrs["public"])
+        for zone, _ in out_edges(self.g, record, MEMBER_OF):
+            if self.kind(zone) == DNS_ZONE and (self.g.nodes[zone].get("attrs") or {}).get("private") is True:
+                return False
+        return True
+
+    def serve_group(self, members: list[str], how: str) -> _Outcome:
+        """A DNS name (see :meth:`serve_record_group`); or, for a workload without DNS records, its
+        entry points per region: each region's set is that region's copy of the service, and the
+        workload serves while one region's copy serves whole."""
+        if how == "dns":
+            return self.serve_record_group(members)
+        by_region: dict[str, list[str]] = {}
+        for m in members:
+            by_region.setdefault(self.g.nodes[m].get("region") or "unknown", []).append(m)
+        failures: list[_Outcome] = []
+        for region in sorted(by_region):
+            result = _Outcome(True, [], used=set())
+            for m in by_region[region]:
+                got = self.serve(m)
+                if not got.ok:
+                    failures.append(got)
+                    break
+                _absorb(result, got)
+                result.chain = result.chain or got.chain
+            else:
+                return result
+        return max(failures, key=lambda o: len(o.chain))
+
+    # -- data
+    def data_survival(self, node: str) -> tuple[bool, list[tuple[str, str, str]], list[str], list[str]]:
+        """``(intact, failovers, relied-on copy ids, control-plane notes)`` for one data store."""
+        if not self.down(node):
+            return True, [], [], []
+        notes: list[str] = []
+        for copy in data_copies(self.g, node):
+            if self.down(copy.id):
+                continue
+            if copy.control_plane_in and copy.control_plane_in in self.s.failed_regions:
+                notes.append(f"{copy.mechanism} {self.name(node)} -> {self.name(copy.id)} needs the control plane "
+                             f"(API) in failed region {copy.control_plane_in}")
+            # a source or a peer already holds (and serves) the data: nothing to do; a replica is promoted
+            failover = [] if copy.relation in ("source", "peer") else [(node, copy.id, copy.mechanism)]
+            return True, failover, [copy.id], notes
+        for copy in backups_of(self.g, node):
+            if copy.relation == "automated":
+                if copy.region in self.s.failed_regions:
+                    continue
+                return True, [(node, node, RESTORE_BACKUP)], [], notes
+            if copy.region in self.s.failed_regions or (copy.id in self.g and self.down(copy.id)):
+                continue
+            mechanism = RESTORE_CROSS_REGION_BACKUP if copy.region != self.g.nodes[node].get("region") \
+                else RESTORE_BACKUP
+            return True, [(node, copy.id, mechanism)], [copy.id], notes
+        return False, [], [], notes
+
+    # -- uncertainty
+    def gap_reasons(self, node: str) -> list[str]:
+        if node not in self.g:
+            return []
+        data = self.g.nodes[node]
+        region = data.get("region")
+        if not real_region(region) and region != GLOBAL_REGION:
+            return []
+        gaps = coverage_gaps(self.coverage, region=region, services=[service_of(data)], provider=_provider(data))
+        if data.get("kind") in DATA_KINDS:  # for data, what matters is whether copies could be unseen
+            gaps = [c for c in gaps if _replication_read(c)]
+        return [f"{describe_gap(c)}: {self.name(node)} relies on it" for c in gaps]
+
+    def alternative_reasons(self, node: str) -> list[str]:
+        if node not in self.g:
+            return []
+        data = self.g.nodes[node]
+        reasons = self.gap_reasons(node)
+        if is_stub(data):
+            reasons.append(f"{node} was referenced but not inventoried: its existence and health are unverified")
+        if data.get("region") == "unknown":
+            reasons.append(f"the region of {self.name(node)} is unknown")
+        return reasons
+
+    def hidden_copy_reasons(self, node: str) -> list[str]:
+        """Failed reads that could hide a copy of this data store: its own region's backup/replication
+        reads (a plan's copy rule, a replication setting), and, when it has local backups to copy from,
+        other live regions' (snapshot and vault copies are only listed by the destination region)."""
+        data = self.g.nodes[node]
+        own = data.get("region")
+        provider = _provider(data)
+        # a copy elsewhere is made from a local backup: without any, other regions cannot hide one
+        elsewhere = bool(backups_of(self.g, node))
+        return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen"
+                for c in self.coverage
+                if not c.ok and (c.region in (own, GLOBAL_REGION, "*")
+                                 or (elsewhere and c.region not in self.s.failed_regions))
+                and (provider is None or c.provider == provider) and backup_gap(data, c)]
+
+
+def _replication_read(c: Coverage) -> bool:
+    """A service's primary read, or a read about its replicas, clusters or global tables."""
+    _, _, sub = c.service.partition(":")
+    return not sub or any(w in sub for w in ("replica", "replication", "global", "cluster"))
+
+
+_BACKUP_WORDS = ("snapshot", "backup", "pitr", "versioning", "replica", "replication", "global", "automated")
+
+
+def backup_gap(data: dict[str, Any], c: Coverage) -> bool:
+    """Whether a failed read (``c``) could have hidden a backup, snapshot or copy of this data store:
+    AWS Backup reads, and the store's own service reads about snapshots/backups/replication."""
+    base, _, sub = c.service.partition(":")
+    if base == "backup":
+        return not sub.startswith(("tags", "restore"))
+    service = service_of(data)
+    if service is None:
+        return True
+    if base != service:
+        return False
+    if not sub:
+        return service != "ec2"  # DescribeInstances says nothing about snapshots
+    return any(w in sub for w in _BACKUP_WORDS)
+
+
+def _provider(data: dict[str, Any]) -> str | None:
+    provider = data.get("provider")
+    return provider if provider in ("aws", "azure", "gcp") else None
+
+
+def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
+           coverage: Iterable[Coverage] = ()) -> WorkloadImpact:
+    """What ``scenario`` does to ``workload``: serving, data, what is lost, what it relies on, and why."""
+    a = _Assessor(graph, scenario, coverage)
+    nodes = [n for n, d in graph.nodes(data=True) if workload in (d.get("workloads") or ())]
+    failovers: list[tuple[str, str, str]] = []
+    control_plane: list[str] = []
+    # reasons that could overturn each kind of verdict: a pass, a serving failure, a data loss
+    pass_doubts: list[str] = []
+    serve_doubts: list[str] = []
+    data_doubts: list[str] = []
+    broken: list[str] = []
+    cause = ""
+    serving = True
+    entries = a.entry_groups(workload, nodes)
+    for _label, members, how in entries:
+        got = a.serve_group(members, how)
+        control_plane += got.control_plane
+        if got.ok:
+            failovers += got.failovers
+            for n in sorted(got.used):
+                pass_doubts += a.gap_reasons(n)
+            for n in sorted(got.alternatives):
+                pass_doubts += a.alternative_reasons(n)
+            continue
+        if serving or len(got.chain) > len(broken):
+            broken, cause = list(got.chain), got.cause
+        serving = False
+        dead = got.chain[-1] if got.chain else None
+        if dead:
+            serve_doubts += a.gap_reasons(dead)
+            if is_stub(graph.nodes[dead]):
+                serve_doubts.append(f"{dead} was referenced but not inventoried: whether it has a copy "
+                                    "elsewhere is unknown")
+        for n in sorted(got.alternatives):
+            serve_doubts += a.alternative_reasons(n)
+
+    data_intact = True
+    lost_data: list[str] = []
+    for n in nodes:
+        d = graph.nodes[n]
+        if d.get("kind") not in DATA_KINDS or is_stub(d) or is_disposable(graph, n):
+            continue
+        intact, used_failovers, relied, notes = a.data_survival(n)
+        control_plane += notes
+        if intact:
+            failovers += used_failovers
+            for r in relied:
+                pass_doubts += a.alternative_reasons(r)
+        else:
+            data_intact = False
+            lost_data.append(n)
+            data_doubts += a.gap_reasons(n) + a.hidden_copy_reasons(n)
+    if serving and not data_intact:
+        broken = [lost_data[0]]
+    if not serving:
+        unknown = serve_doubts
+    elif not data_intact:
+        unknown = data_doubts
+    else:
+        unknown = pass_doubts
+
+    lost = []
+    for n in nodes:
+        d = graph.nodes[n]
+        if is_stub(d):
+            continue
+        serves_traffic = d.get("kind") in (LOAD_BALANCER, TARGET_GROUP) or d.get("kind") in COMPUTE_KINDS
+        if a.down(n) or (serves_traffic and not a.serve(n).ok):
+            lost.append(n)
+
+    impact = WorkloadImpact(
+        workload=workload, scenario=scenario, serving=serving, data_intact=data_intact,
+        lost=sorted(lost), failovers=_unique(failovers), broken_chain=broken,
+        control_plane=_unique(control_plane), unknown=_unique(unknown), lost_data=sorted(lost_data),
+        entry_points=[label for label, _, _ in entries],
+    )
+    impact.why = _why(a, impact, cause)
+    return impact
+
+
+@dataclass
+class Availability:
+    """One resource (or DNS name) under a scenario: up (itself or through an alternative) or not."""
+
+    ok: bool
+    chain: list[str] = field(default_factory=list)
+    cause: str = ""
+    failovers: list[tuple[str, str, str]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # reasons that could overturn the verdict
+    control_plane: list[str] = field(default_factory=list)
+
+
+def dependency_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
+                       coverage: Iterable[Coverage] = ()) -> Availability:
+    """Whether something that depends on ``node`` still has it in ``scenario`` (``node`` itself, or a
+    promotable replica / global-table peer / replicated bucket that survives)."""
+    a = _Assessor(graph, scenario, coverage)
+    got = a.available(node)
+    doubts: list[str] = []
+    if got.ok:
+        for n in sorted(got.alternatives):
+            doubts += a.alternative_reasons(n)
+    else:
+        doubts += a.gap_reasons(node)
+        for n in sorted(got.alternatives):
+            doubts += a.alternative_reasons(n)
+    return Availability(got.ok, got.chain, got.cause, _unique(got.failovers), _unique(doubts),
+                        _unique(got.control_plane))
+
+
+def data_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
+                 coverage: Iterable[Coverage] = ()) -> Availability:
+    """Whether a data store's data survives ``scenario``: itself, a live copy, or a restorable backup."""
+    a = _Assessor(graph, scenario, coverage)
+    intact, failovers, relied, notes = a.data_survival(node)
+    doubts: list[str] = []
+    if intact:
+        for r in relied:
+            doubts += a.alternative_reasons(r)
+        cause = ""
+    else:
+        doubts += a.gap_reasons(node) + a.hidden_copy_reasons(node)
+        cause = a.down(node) or ""
+    return Availability(intact, [node], cause, failovers, _unique(doubts), notes)
+
+
+def record_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str], list[str]]:
+    """DNS records grouped by (name, record type): one group is one DNS name as clients see it."""
+    return _Assessor(graph, Scenario(), ()).record_groups()
+
+
+def record_health_checked(graph: nx.MultiDiGraph, record: str) -> bool:
+    """Route 53 can see this record's target fail: a health check, or evaluate-target-health."""
+    return _Assessor(graph, Scenario(), ()).health_checked(record)
+
+
+def is_public_record(graph: nx.MultiDiGraph, record: str) -> bool:
+    return _Assessor(graph, Scenario(), ())._public(record)
+
+
+def dns_targets(graph: nx.MultiDiGraph, records: Iterable[str], *, failover: bool = True) -> list[str]:
+    """The first non-DNS nodes the records route (and, with ``failover``, fail over) to, through alias
+    chains."""
+    seen: set[str] = set()
+    out: list[str] = []
+    frontier = list(records)
+    while frontier:
+        current = frontier.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for kind in (ROUTES_TO, FAILS_OVER_TO) if failover else (ROUTES_TO,):
+            for dst, _ in out_edges(graph, current, kind):
+                if graph.nodes[dst].get("kind") == DNS_RECORD:
+                    frontier.append(dst)
+                elif dst not in out:
+                    out.append(dst)
+    return out
+
+
+def dns_outcome(graph: nx.MultiDiGraph, records: list[str], scenario: Scenario, *,
+                coverage: Iterable[Coverage] = ()) -> Availability:
+    """Whether one DNS name (its records) still answers with a live target in ``scenario``, judging DNS
+    alone: anything a record routes to counts as up unless it is directly in a failed region/zone."""
+    a = _Assessor(graph, scenario, coverage, shallow=True)
+    got = a.serve_record_group(sorted(records))
+    return Availability(got.ok, got.chain, got.cause, _unique(got.failovers), [], _unique(got.control_plane))
+
+
+def chain_evidence(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> tuple[str, str]:
+    """``(sources, observed_at)`` for evidence about several nodes: the API calls their facts came
+    from (comma-separated, in order) and the latest observation time."""
+    sources: list[str] = []
+    times: list[str] = []
+    for n in nodes:
+        if n not in graph:
+            continue
+        d = graph.nodes[n]
+        if d.get("source") and d["source"] not in sources:
+            sources.append(d["source"])
+        if d.get("observed_at"):
+            times.append(d["observed_at"])
+    return ", ".join(sources), max(times) if times else ""
+
+
+def _why(a: _Assessor, impact: WorkloadImpact, cause: str) -> str:
+    scenario = impact.scenario.describe()
+    if not impact.serving:
+        chain = " -> ".join(a.name(n) for n in impact.broken_chain)
+        text = f"{impact.workload} stops serving on {scenario}: {chain} ({cause})"
+        if impact.lost_data:
+            text += f"; no surviving copy of {_and([a.name(n) for n in impact.lost_data])}"
+        return text
+    if not impact.data_intact:
+        return (f"{impact.workload} keeps serving on {scenario} but loses data: no surviving copy of "
+                f"{_and([a.name(n) for n in impact.lost_data])}")
+    if impact.failovers:
+        used = "; ".join(f"{a.name(s)} -> {a.name(t)} ({m})" if s != t else f"{a.name(s)} ({m})"
+                         for s, t, m in impact.failovers)
+        return f"{impact.workload} survives {scenario} through {used}"
+    return f"{impact.workload} survives {scenario} with no failover needed"
+
+
+# --- helpers --------------------------------------------------------------------------------------
+def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str]:
+    attrs = graph.nodes[record].get("attrs") or {}
+    name = str(attrs.get("dns_name") or graph.nodes[record].get("name") or record).rstrip(".").lower()
+    return name, str(attrs.get("record_type") or "")
+
+
+def _prefixed(node: str, got: _Outcome) -> _Outcome:
+    return _Outcome(got.ok, [node, *got.chain], got.cause, list(got.failovers), set(got.used) | {node},
+                    set(got.alternatives), list(got.control_plane))
+
+
+def _merge_fail(node: str, got: _Outcome) -> _Outcome:
+    return _Outcome(False, [node, *got.chain], got.cause, alternatives=set(got.alternatives),
+                    control_plane=list(got.control_plane))
+
+
+def _absorb(into: _Outcome, got: _Outcome) -> None:
+    into.failovers += got.failovers
+    into.used |= got.used
+    into.alternatives |= got.alternatives
+    into.control_plane += got.control_plane
+    if len(into.chain) == 1 and got.chain and got.chain[0] != into.chain[0]:
+        into.chain = [into.chain[0], *got.chain]
+
+
+def _unique(items: Iterable[Any]) -> list[Any]:
+    return list(dict.fromkeys(items))
+
+
+def _and(items: list[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

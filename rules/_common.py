@@ -1,0 +1,110 @@
+"""Shared pieces of the resilience rule families (regional, zonal, data, dns, correlated).
+
+Not a rule module: nothing here is registered. Verdict helpers, the data-store population the
+data rules judge, and the workload-level result shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from resilience.model import DATA_KINDS
+from resilience.rule import Result, RuleContext
+from resilience.survival import WorkloadImpact, chain_evidence, in_edges, is_copy, is_disposable, is_stub
+
+# the WA Reliability pillar best practices the rationales cite
+WA_REL09_BP01 = "AWS Well-Architected REL09-BP01 (identify and back up all data that needs to be backed up)"
+WA_REL09_BP03 = "AWS Well-Architected REL09-BP03 (perform data backup automatically)"
+WA_REL10_BP01 = "AWS Well-Architected REL10-BP01 (deploy the workload to multiple locations)"
+WA_REL10_BP02 = "AWS Well-Architected REL10-BP02 (select the appropriate locations for your multi-location deployment)"
+WA_REL10_BP03 = "AWS Well-Architected REL10-BP03 (automate recovery for components constrained to a single location)"
+WA_REL11_BP02 = "AWS Well-Architected REL11-BP02 (fail over to healthy resources)"
+WA_REL11_BP04 = "AWS Well-Architected REL11-BP04 (rely on the data plane and not the control plane during recovery)"
+WA_REL11_BP05 = "AWS Well-Architected REL11-BP05 (use static stability to prevent bimodal behavior)"
+WA_REL13_BP02 = "AWS Well-Architected REL13-BP02 (use defined recovery strategies to meet the recovery objectives)"
+SOC2_A1_2 = ("AICPA TSC A1.2 (environmental protections, software, data back-up processes and recovery "
+             "infrastructure)")
+ZONE_LOSS_2026 = ("AWS, September 2026: data held only in one of the me-central-1 zones damaged in March 2026 "
+                  "could not be restored")
+
+
+def verdict(ok: bool, doubts: list[str]) -> str:
+    """``pass``/``fail``, or ``unknown`` when something the scan could not read could overturn it."""
+    if doubts:
+        return "unknown"
+    return "pass" if ok else "fail"
+
+
+def workload_result(ctx: RuleContext, impact: WorkloadImpact, *, key: str, region: str | None,
+                    status: str, message: str, expected: dict[str, Any], severity: str | None = None) -> Result:
+    """A workload-level result about one scenario: the impact's facts as evidence."""
+    chain = impact.broken_chain
+    evidence_nodes = chain or [f[1] for f in impact.failovers] or impact.lost
+    source, observed_at = chain_evidence(ctx.graph, evidence_nodes)
+    names = {n: ctx.graph.nodes[n].get("name") or n for n in {*chain, *impact.lost} if n in ctx.graph}
+    observed = {
+        "scenario": impact.scenario.describe(),
+        "serving": impact.serving,
+        "data_intact": impact.data_intact,
+        "entry_points": impact.entry_points,
+        "broken_chain": [names.get(n, n) for n in chain],
+        "lost": impact.lost,
+        "lost_data": impact.lost_data,
+        "failovers": [{"from": a, "to": b, "mechanism": m} for a, b, m in impact.failovers],
+    }
+    if impact.control_plane:
+        observed["control_plane"] = impact.control_plane
+    if impact.unknown:
+        observed["unknown"] = impact.unknown
+    return Result(
+        status=status, resource=f"workload:{impact.workload}", message=message, observed=observed,
+        expected=expected, source=source or "graph", observed_at=observed_at, resource_type="workload",
+        region=region, workload=impact.workload, workloads=(impact.workload,), key=key, severity=severity,
+        extra={"chain": chain, "scenario": impact.scenario.to_dict(), "why": impact.why},
+    )
+
+
+def impact_status(impact: WorkloadImpact) -> str:
+    return verdict(impact.survives, impact.unknown)
+
+
+def impact_severity(impact: WorkloadImpact, status: str) -> str | None:
+    """Losing data as well as service is worse than an outage: raise such failures to critical."""
+    return "critical" if status == "fail" and not impact.data_intact and not impact.serving else None
+
+
+def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterator[str]:
+    """The originals among the data stores: inventoried, not a replication destination, not the
+    disposable volume of an Auto Scaling group's instance. Sorted, for stable output."""
+    for node in sorted(ctx.graph.nodes):
+        data = ctx.graph.nodes[node]
+        if data.get("kind") not in kinds or is_stub(data):
+            continue
+        if is_copy(ctx.graph, node) or is_disposable(ctx.graph, node):
+            continue
+        yield node
+
+
+def result(ctx: RuleContext, node: str, status: str, message: str, **kw: Any) -> Result:
+    """``ctx.result`` for a node; a node with no workload of its own (an untagged volume) is reported
+    under the workloads of what uses it (instances it is attached to, components depending on it)."""
+    data = ctx.graph.nodes[node]
+    if not data.get("workloads") and "workloads" not in kw:
+        users = set((data.get("attrs") or {}).get("attached_to") or ()) | {
+            src for src, _ in in_edges(ctx.graph, node, "depends_on")}
+        owners = tuple(sorted({w for u in users if u in ctx.graph for w in ctx.graph.nodes[u].get("workloads") or ()}))
+        if owners:
+            kw.update(workload=owners[0], workloads=owners)
+    return ctx.result(node, status, message, **kw)
+
+
+def name(ctx: RuleContext, node: str) -> str:
+    return ctx.graph.nodes[node].get("name") or node if node in ctx.graph else node
+
+
+def own_gaps(ctx: RuleContext, node: str, services: tuple[str, ...]) -> list[str]:
+    """Coverage gaps in the node's own region for the given services, described."""
+    data = ctx.graph.nodes[node]
+    return [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
+            for c in ctx.gaps(region=data.get("region"), services=services, account=data.get("account") or None)]

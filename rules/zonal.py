@@ -1,0 +1,335 @@
+"""Zonal single points of failure: what stops, or loses data, when one availability zone is lost.
+
+Zones are judged by zone *id* (``mec1-az1``), which names the same physical zone in every
+account; zone names (``me-central-1a``) are shuffled per account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from resilience.graph import workload_names
+from resilience.model import COMPUTE_GROUP, DATABASE, FUNCTION, LOAD_BALANCER, MEMBER_OF, SUBNET
+from resilience.rule import Result, Rule, RuleContext
+from resilience.survival import (
+    Scenario,
+    assess,
+    data_outcome,
+    in_edges,
+    is_copy,
+    is_stub,
+    region_of_zone,
+    zones_of,
+    zones_of_node,
+)
+
+from ._common import (
+    SOC2_A1_2,
+    WA_REL09_BP01,
+    WA_REL10_BP01,
+    WA_REL11_BP02,
+    WA_REL11_BP05,
+    ZONE_LOSS_2026,
+    data_stores,
+    impact_severity,
+    impact_status,
+    name,
+    result,
+    verdict,
+    workload_result,
+)
+
+
+def _workload_zone_loss(ctx: RuleContext) -> Iterator[Result]:
+    """For every workload and every availability zone id its resources sit in, the survival
+    engine fails that zone (a resource is down only when *all* its zones failed: an Auto Scaling
+    group or load balancer spanning several zones survives; so does a Multi-AZ database) and
+    follows every entry point through routing and dependencies. In-region backups and
+    point-in-time recovery keep the data through a zone loss; a DB cluster whose instances all
+    sit in the failed zone stops serving.
+
+    ``pass``: the workload keeps serving and keeps its data. ``fail``: it does not; the broken
+    chain is the evidence. ``unknown``: the verdict relies on something the scan could not read."""
+    for workload in workload_names(ctx.graph, ctx.policy):
+        for zone in zones_of(ctx.graph, workload):
+            impact = assess(ctx.graph, workload, Scenario.zones(zone), coverage=ctx.coverage)
+            status = impact_status(impact)
+            message = impact.why
+            if status == "unknown":
+                message += f" — uncertain: {impact.unknown[0]}"
+            yield workload_result(
+                ctx, impact, key=zone, region=region_of_zone(ctx.graph, zone), status=status, message=message,
+                severity=impact_severity(impact, status),
+                expected={"serving": True, "data_intact": True,
+                          "survives": f"every entry point keeps a serving path, and every data store a copy, "
+                                      f"outside zone {zone}"},
+            )
+
+
+def _is_cluster_member(ctx: RuleContext, node: str) -> bool:
+    data = ctx.graph.nodes[node]
+    if (data.get("attrs") or {}).get("cluster_id"):
+        return True
+    return any(ctx.graph.nodes[dst].get("kind") == DATABASE
+               for _, dst, key in ctx.graph.out_edges(node, keys=True) if key == MEMBER_OF)
+
+
+def _single_az_databases(ctx: RuleContext) -> Iterator[Result]:
+    """RDS DB instances that are neither cluster members (their cluster is judged by
+    RES-ZONAL-003) nor replication destinations (the copy of a primary judged on its own).
+    ``pass``: ``multi_az`` is true (a synchronous standby in another zone). ``fail``: it is false.
+    ``unknown``: the read did not report ``multi_az``."""
+    for node in sorted(ctx.graph.nodes):
+        data = ctx.graph.nodes[node]
+        if data.get("type") != "AWS::RDS::DBInstance" or is_stub(data):
+            continue
+        if _is_cluster_member(ctx, node) or is_copy(ctx.graph, node):
+            continue
+        multi_az = (data.get("attrs") or {}).get("multi_az")
+        zones = list(zones_of_node(data))
+        observed = {"multi_az": multi_az, "zones": zones}
+        if multi_az is None:
+            yield result(ctx, node, "unknown", f"{name(ctx, node)}: whether it is Multi-AZ was not reported",
+                             observed=observed, expected={"multi_az": True})
+        elif multi_az:
+            yield result(ctx, node, "pass", f"{name(ctx, node)} is Multi-AZ (standby in another zone)",
+                             observed=observed, expected={"multi_az": True})
+        else:
+            yield result(ctx, node, "fail",
+                             f"{name(ctx, node)} runs in one availability zone ({', '.join(zones) or 'unknown'}): "
+                             "losing that zone stops it until it is restored elsewhere",
+                             observed=observed, expected={"multi_az": True})
+
+
+def _clusters_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
+    """DB clusters (Aurora, Multi-AZ DB clusters; any database with member instances) that are
+    not replication destinations: the zone ids of their member instances. ``pass``: members in at
+    least two zones. ``fail``: every member in one zone id — the cluster's Multi-AZ claim (storage
+    spread over three zones) does not keep it serving, as the writer must be recreated elsewhere.
+    ``unknown``: no member, or no member zone, was recorded."""
+    for node in sorted(ctx.graph.nodes):
+        data = ctx.graph.nodes[node]
+        if data.get("kind") != DATABASE or is_stub(data):
+            continue
+        members = [m for m, _ in in_edges(ctx.graph, node, MEMBER_OF) if ctx.graph.nodes[m].get("kind") == DATABASE]
+        if data.get("type") != "AWS::RDS::DBCluster" and not members:
+            continue
+        if is_copy(ctx.graph, node):
+            continue
+        member_zones = {m: list(zones_of_node(ctx.graph.nodes[m])) for m in members}
+        distinct = sorted({z for zs in member_zones.values() for z in zs})
+        observed = {"members": member_zones, "member_zones": distinct,
+                    "multi_az": (data.get("attrs") or {}).get("multi_az"),
+                    "storage_zones": list(zones_of_node(data))}
+        expected = {"member_zones": ">= 2 distinct zone ids"}
+        if not distinct:
+            yield result(ctx, node, "unknown", f"{name(ctx, node)}: the zones of its instances were not recorded",
+                             observed=observed, expected=expected)
+        elif len(distinct) == 1:
+            yield result(ctx, node, "fail",
+                             f"every instance of {name(ctx, node)} ({len(members)}) sits in zone {distinct[0]}: "
+                             "losing that zone stops the cluster until a new instance is created elsewhere",
+                             observed=observed, expected=expected)
+        else:
+            yield result(ctx, node, "pass", f"{name(ctx, node)} has instances in zones {', '.join(distinct)}",
+                             observed=observed, expected=expected)
+
+
+def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
+    """Auto Scaling groups and load balancers (their configured zones, else their subnets' zones)
+    and VPC-attached Lambda functions (their subnets' zones). ``pass``: two or more zone ids.
+    ``fail``: one — the group cannot replace capacity elsewhere, the load balancer has no node in
+    another zone. ``unknown``: no zone was recorded. Lambda functions outside a VPC are
+    multi-AZ by the service and are not listed."""
+    subnet_index = {n.rsplit("/", 1)[-1]: n for n, d in ctx.graph.nodes(data=True) if d.get("kind") == SUBNET}
+    for node in sorted(ctx.graph.nodes):
+        data = ctx.graph.nodes[node]
+        kind = data.get("kind")
+        if kind not in (COMPUTE_GROUP, LOAD_BALANCER, FUNCTION) or is_stub(data):
+            continue
+        attrs = data.get("attrs") or {}
+        subnets = list(attrs.get("vpc_subnets") or attrs.get("subnets") or ())
+        if kind == FUNCTION and not subnets:
+            continue
+        zones = list(zones_of_node(data)) or _subnet_zones(ctx, subnets, subnet_index)
+        observed = {"zones": zones, "subnets": subnets}
+        what = {COMPUTE_GROUP: "Auto Scaling group", LOAD_BALANCER: "load balancer", FUNCTION: "function"}[kind]
+        if not zones:
+            yield result(ctx, node, "unknown", f"{what} {name(ctx, node)}: its zones were not recorded",
+                             observed=observed, expected={"zones": ">= 2 distinct zone ids"})
+        elif len(zones) == 1:
+            yield result(ctx, node, "fail",
+                             f"{what} {name(ctx, node)} is placed in one availability zone ({zones[0]}) only",
+                             observed=observed, expected={"zones": ">= 2 distinct zone ids"})
+        else:
+            yield result(ctx, node, "pass", f"{what} {name(ctx, node)} spans zones {', '.join(zones)}",
+                             observed=observed, expected={"zones": ">= 2 distinct zone ids"})
+
+
+def _subnet_zones(ctx: RuleContext, subnets: list[str], index: dict[str, str]) -> list[str]:
+    """Zones of subnets given by id or ARN, from the subnet nodes."""
+    zones: list[str] = []
+    for subnet in subnets:
+        node = subnet if subnet in ctx.graph else index.get(subnet.rsplit("/", 1)[-1])
+        if node and ctx.graph.nodes[node].get("kind") == SUBNET:
+            zones += [z for z in zones_of_node(ctx.graph.nodes[node]) if z not in zones]
+    return zones
+
+
+def _data_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
+    """Data stores (EBS volumes, single-AZ databases, one-zone buckets: anything whose data has one
+    zone id) that are originals (not replicas, not the volume of an instance an Auto Scaling group
+    replaces). The survival engine fails that zone and looks for a surviving copy: a replica or
+    peer in another zone or region, a snapshot/recovery point (regional), in-region automated
+    backups or point-in-time recovery, a backup copy in another region. ``pass``: one survives.
+    ``fail``: none — the data exists only in that zone. ``unknown``: a place where a copy could be
+    was not readable. A Multi-AZ RDS instance with one recorded zone is not listed (its standby is
+    in another zone)."""
+    for node in data_stores(ctx):
+        data = ctx.graph.nodes[node]
+        zones = zones_of_node(data)
+        attrs = data.get("attrs") or {}
+        if len(zones) != 1 or attrs.get("multi_az") is True:
+            continue
+        zone = zones[0]
+        outcome = data_outcome(ctx.graph, node, Scenario.zones(zone), coverage=ctx.coverage)
+        copies = [{"id": b, "mechanism": m} for _, b, m in outcome.failovers]
+        observed = {"zone": zone, "surviving_copies": copies}
+        status = verdict(outcome.ok, outcome.unknown)
+        if status == "pass" and copies:
+            kept = copies[0]
+            where = "its in-region automated backups" if kept["id"] == node else name(ctx, kept["id"])
+            message = f"{name(ctx, node)} is held in zone {zone}; its data survives that zone in {where}"
+        elif status == "pass":
+            message = f"{name(ctx, node)} keeps its data if zone {zone} is lost"
+        else:
+            message = (f"the data of {name(ctx, node)} is held only in zone {zone}, with no snapshot, backup or "
+                       "replica outside it: losing that zone may make it unrecoverable")
+            if status == "unknown":
+                observed["unknown"] = outcome.unknown
+                message += f" — uncertain: {outcome.unknown[0]}"
+        yield result(ctx, node, status, message, observed=observed,
+                         expected={"copy_outside_zone": "a snapshot, backup or replica outside " + zone})
+
+
+_CONTROLS = ("SOC2:A1.2", "ISO27001:2022:A.8.14", "NIST800-53:CP-7")
+
+ZONAL_SPOF = Rule(
+    id="RES-ZONAL-001",
+    title="Workload stops or loses data if one availability zone is lost",
+    category="zonal-spof",
+    severity="high",
+    controls=_CONTROLS + ("ISO27001:2022:A.8.13",),
+    rationale=(
+        "A zone is the unit AWS designs to fail independently; a workload whose serving path or data lives "
+        f"in one zone stops with it. {WA_REL10_BP01} asks for deployment across zones as the baseline, and "
+        f"{WA_REL11_BP05} for static stability: enough capacity already running in the other zones, so that a "
+        f"zone loss needs no scaling or control-plane action. Data held only in one zone may be unrecoverable: "
+        f"{ZONE_LOSS_2026}. Evidence for {SOC2_A1_2}."
+    ),
+    remediation=(
+        "Spread every tier over at least two zone ids: Auto Scaling groups and load balancers with subnets in "
+        "several zones, RDS Multi-AZ or a cluster with instances in several zones, EBS data snapshotted (or moved "
+        "to a regional store). The broken chain in the evidence names the first zonal component."
+    ),
+    check=_workload_zone_loss,
+    requires=("ec2", "elbv2", "elb", "autoscaling", "rds", "lambda"),
+    references=(
+        "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_fault_isolation_multiaz_region_system.html",
+        "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_withstand_component_failures_static_stability.html",
+        "https://aws.amazon.com/builders-library/static-stability-using-availability-zones/",
+        "AICPA Trust Services Criteria A1.2",
+    ),
+)
+
+SINGLE_AZ_DATABASE = Rule(
+    id="RES-ZONAL-002",
+    title="Database instance runs in a single availability zone",
+    category="zonal-spof",
+    severity="medium",
+    controls=_CONTROLS,
+    rationale=(
+        "A Single-AZ RDS instance stops with its zone and comes back only through a restore (minutes to hours, "
+        f"losing what was written since the last backup). {WA_REL10_BP01} and {WA_REL11_BP02}: RDS Multi-AZ keeps "
+        f"a synchronous standby in another zone and fails over to it automatically. Evidence for {SOC2_A1_2}."
+    ),
+    remediation="Enable Multi-AZ on the instance (modify-db-instance --multi-az), or move it into a cluster with "
+                "instances in several zones.",
+    check=_single_az_databases,
+    requires=("rds",),
+    references=(
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html",
+        "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_fault_isolation_multiaz_region_system.html",
+        "AICPA Trust Services Criteria A1.2",
+    ),
+)
+
+CLUSTER_ONE_ZONE = Rule(
+    id="RES-ZONAL-003",
+    title="Multi-AZ database cluster with every instance in one availability zone",
+    category="zonal-spof",
+    severity="medium",
+    controls=_CONTROLS,
+    rationale=(
+        "An Aurora cluster's storage spans three zones, so it is reported as Multi-AZ, but if every instance sits "
+        "in one zone id the cluster stops serving with that zone until a new writer is created elsewhere. "
+        f"{WA_REL10_BP01} and {WA_REL11_BP05} (static stability: the replacement should already be running). "
+        f"Evidence for {SOC2_A1_2}."
+    ),
+    remediation="Add a reader instance in another zone id (it becomes the failover target), or spread existing "
+                "readers across zones.",
+    check=_clusters_in_one_zone,
+    requires=("rds",),
+    references=(
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html",
+        "AICPA Trust Services Criteria A1.2",
+    ),
+)
+
+SINGLE_AZ_PLACEMENT = Rule(
+    id="RES-ZONAL-004",
+    title="Auto Scaling group, load balancer or VPC function placed in a single availability zone",
+    category="zonal-spof",
+    severity="medium",
+    controls=_CONTROLS,
+    rationale=(
+        "An Auto Scaling group whose subnets are all in one zone cannot replace capacity when that zone is lost; "
+        "a load balancer or a VPC-attached function with subnets in one zone stops with it. "
+        f"{WA_REL10_BP01} and {WA_REL11_BP05}. Evidence for {SOC2_A1_2}."
+    ),
+    remediation="Add subnets in at least one more zone id to the group, the load balancer or the function's VPC "
+                "configuration.",
+    check=_single_az_placement,
+    requires=("autoscaling", "elbv2", "elb", "lambda", "ec2"),
+    references=(
+        "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-availability-zone-balanced.html",
+        "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_fault_isolation_multiaz_region_system.html",
+        "AICPA Trust Services Criteria A1.2",
+    ),
+)
+
+DATA_ONE_ZONE = Rule(
+    id="RES-ZONAL-005",
+    title="Data held in one availability zone only",
+    category="zonal-spof",
+    severity="high",
+    controls=("SOC2:A1.2", "ISO27001:2022:A.8.13", "ISO27001:2022:A.8.14", "NIST800-53:CP-9"),
+    rationale=(
+        "Data held only in one zone may be unrecoverable: an EBS volume without snapshots, a Single-AZ database "
+        f"without backups, a one-zone bucket live and die with their zone. {ZONE_LOSS_2026}. {WA_REL09_BP01} asks "
+        f"that all data be backed up (or reproducible), {WA_REL10_BP01} that it not depend on one location. "
+        f"Evidence for {SOC2_A1_2} (data back-up processes)."
+    ),
+    remediation="Snapshot the volume on a schedule (Amazon Data Lifecycle Manager or AWS Backup), enable automated "
+                "backups or Multi-AZ on the database, or move the data to a regional store (S3 Standard, EFS "
+                "Regional, DynamoDB).",
+    check=_data_in_one_zone,
+    requires=("ec2", "rds", "backup"),
+    references=(
+        "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_identified_backups_data.html",
+        "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-snapshots.html",
+        "AICPA Trust Services Criteria A1.2",
+    ),
+)
+
+RULES = (ZONAL_SPOF, SINGLE_AZ_DATABASE, CLUSTER_ONE_ZONE, SINGLE_AZ_PLACEMENT, DATA_ONE_ZONE)

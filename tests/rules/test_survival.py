@@ -1,0 +1,274 @@
+"""The survival engine on small estates: what keeps serving, and what data survives."""
+
+from __future__ import annotations
+
+from resilience.survival import (
+    DNS_FAILOVER,
+    DNS_HEALTH_CHECK,
+    GLOBAL_TABLE,
+    PROMOTE_REPLICA,
+    RESTORE_CROSS_REGION_BACKUP,
+    Scenario,
+    assess,
+    failed_nodes,
+    regions_of,
+    zones_of,
+)
+
+UAE, BAHRAIN, IRELAND = "me-central-1", "me-south-1", "eu-west-1"
+
+
+def stack(prefix: str, region: str, zones: list[str], *, workload: str = "shop") -> dict:
+    """LB -> TG -> ASG in one region (no data)."""
+    return {
+        f"{prefix}-lb": {"kind": "load_balancer", "region": region, "zones": zones, "workload": workload},
+        f"{prefix}-tg": {"kind": "target_group", "region": region, "workload": workload},
+        f"{prefix}-asg": {"kind": "compute_group", "region": region, "zones": zones, "workload": workload},
+    }
+
+
+def stack_edges(prefix: str) -> list:
+    return [[f"{prefix}-lb", "routes_to", f"{prefix}-tg"], [f"{prefix}-tg", "routes_to", f"{prefix}-asg"]]
+
+
+def record(name: str, target: str, **attrs) -> dict:
+    return {"kind": "dns_record", "name": name, "workload": "shop",
+            "attrs": {"dns_name": "shop.example.com", "record_type": "A", "public": True, **attrs}}
+
+
+def single_region_multi_az() -> dict:
+    return {
+        "resources": {
+            **stack("a", UAE, ["mec1-az1", "mec1-az2"]),
+            "www": record("www", "a-lb", routing="simple"),
+            "db": {"kind": "database", "region": UAE, "zones": ["mec1-az1", "mec1-az2"], "workload": "shop",
+                   "attrs": {"multi_az": True, "backup_retention_days": 7}},
+        },
+        "edges": [["www", "routes_to", "a-lb"], *stack_edges("a"), ["a-asg", "depends_on", "db"]],
+    }
+
+
+def active_passive(*, replica_region: str = IRELAND, hc: bool = True) -> dict:
+    """DNS failover from UAE to a passive stack whose database is a promotable replica."""
+    return {
+        "resources": {
+            **stack("a", UAE, ["mec1-az1", "mec1-az2"]),
+            **stack("b", replica_region, ["z-b1", "z-b2"]),
+            "primary": record("primary", "a-lb", routing="failover", failover_role="PRIMARY",
+                              **({"health_check_id": "hc-1"} if hc else {})),
+            "secondary": record("secondary", "b-lb", routing="failover", failover_role="SECONDARY"),
+            "db": {"kind": "database", "region": UAE, "zones": ["mec1-az1", "mec1-az2"], "workload": "shop",
+                   "attrs": {"multi_az": True, "role": "primary", "backup_retention_days": 7}},
+            "db-replica": {"kind": "database", "region": replica_region, "zones": ["z-b1"],
+                           "attrs": {"role": "replica", "replica_of": "@db"}},
+            "assets": {"kind": "object_store", "region": UAE, "workload": "shop",
+                       "attrs": {"replication_rules": [{"destination": "@assets-copy", "status": "Enabled"}]}},
+            "assets-copy": {"kind": "object_store", "region": replica_region,
+                            "attrs": {"is_replica_destination": True}},
+        },
+        "edges": [
+            ["primary", "routes_to", "a-lb"], ["secondary", "routes_to", "b-lb"],
+            ["primary", "fails_over_to", "secondary", {"health_checked": hc}],
+            *stack_edges("a"), *stack_edges("b"),
+            ["a-asg", "depends_on", "db"], ["b-asg", "depends_on", "db"],
+            ["a-asg", "depends_on", "assets"], ["b-asg", "depends_on", "assets"],
+            ["db", "replicates_to", "db-replica", {"mode": "async", "promotable": True}],
+            ["db", "fails_over_to", "db-replica", {"health_checked": False, "needs_control_plane_in": replica_region}],
+            ["assets", "replicates_to", "assets-copy", {"mode": "async"}],
+        ],
+    }
+
+
+# --- the five required behaviours -------------------------------------------------------------
+def test_multi_az_single_region_is_down_on_region_loss_but_survives_a_zone(estate):
+    e = estate(single_region_multi_az())
+    region_loss = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert not region_loss.serving and not region_loss.data_intact
+    assert region_loss.broken_chain[0] == e.id("www")
+    assert "in failed region me-central-1" in region_loss.why
+    assert e.id("db") in region_loss.lost and e.id("a-asg") in region_loss.lost
+
+    zone_loss = assess(e.graph, "shop", Scenario.zones("mec1-az1"))
+    assert zone_loss.serving and zone_loss.data_intact and zone_loss.lost == []
+
+
+def test_active_passive_with_dns_failover_and_promotable_replica_keeps_serving(estate):
+    e = estate(active_passive())
+    impact = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert impact.serving and impact.data_intact, impact.why
+    assert (e.id("primary"), e.id("secondary"), DNS_FAILOVER) in impact.failovers
+    assert (e.id("db"), e.id("db-replica"), PROMOTE_REPLICA) in impact.failovers
+    assert any(f[2] == "s3-replica" for f in impact.failovers)
+    assert impact.broken_chain == [] and impact.unknown == [] and impact.control_plane == []
+    # the copies are workload nodes (inherited): losing their region loses nothing that matters
+    assert IRELAND in regions_of(e.graph, "shop")
+    other = assess(e.graph, "shop", Scenario.regions(IRELAND))
+    assert other.serving and other.data_intact and other.failovers == []
+
+
+def test_failover_without_health_check_does_not_count(estate):
+    impact = assess(estate(active_passive(hc=False)).graph, "shop", Scenario.regions(UAE))
+    assert not impact.serving
+
+
+def test_compute_in_two_regions_with_data_pinned_in_the_failed_one_is_down(estate):
+    spec = active_passive()
+    spec["edges"] = [e for e in spec["edges"] if e[0] != "db" or e[1] not in ("replicates_to", "fails_over_to")]
+    del spec["resources"]["db-replica"]
+    e = estate(spec)
+    impact = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert not impact.serving and not impact.data_intact
+    # the deciding chain goes through the surviving region and ends at the pinned database
+    assert impact.broken_chain == [e.id(n) for n in ("primary", "secondary", "b-lb", "b-tg", "b-asg", "db")]
+    assert e.id("b-asg") in impact.lost  # alive in its region, down through its dependency
+    assert e.id("db") in impact.lost_data
+
+
+def test_replica_in_the_same_failure_domain_survives_one_region_not_the_domain(estate):
+    e = estate(active_passive(replica_region=BAHRAIN))
+    assert assess(e.graph, "shop", Scenario.regions(UAE)).survives
+    both = assess(e.graph, "shop", Scenario.regions(UAE, BAHRAIN))
+    assert not both.serving and not both.data_intact
+    assert both.scenario.describe() == "loss of regions me-central-1 and me-south-1"
+
+
+def test_single_az_workload_is_down_when_its_zone_fails(estate):
+    e = estate({
+        "resources": {
+            **stack("a", UAE, ["mec1-az1"]),
+            "db": {"kind": "database", "region": UAE, "zones": ["mec1-az1"], "workload": "shop",
+                   "attrs": {"multi_az": False, "backup_retention_days": 7}},
+        },
+        "edges": [*stack_edges("a"), ["a-asg", "depends_on", "db"]],
+    })
+    assert zones_of(e.graph, "shop") == ["mec1-az1"]
+    impact = assess(e.graph, "shop", Scenario.zones("mec1-az1"))
+    assert not impact.serving
+    assert impact.data_intact  # the automated backups are regional: restorable in another zone
+    assert impact.broken_chain[0] == e.id("a-lb")
+    assert assess(e.graph, "shop", Scenario.zones("mec1-az2")).survives
+
+
+# --- finer points -------------------------------------------------------------------------------
+def test_failed_nodes_by_region_and_by_all_zones(estate):
+    e = estate(single_region_multi_az())
+    assert failed_nodes(e.graph, Scenario.zones("mec1-az1")) == set()
+    assert failed_nodes(e.graph, Scenario.zones("mec1-az1", "mec1-az2")) == {
+        e.id(n) for n in ("a-lb", "a-asg", "db")}
+    assert e.id("a-tg") in failed_nodes(e.graph, Scenario.regions(UAE))
+    assert e.id("www") not in failed_nodes(e.graph, Scenario.regions(UAE))  # global
+
+
+def test_coverage_gap_in_the_failover_region_makes_the_verdict_uncertain(estate):
+    spec = active_passive()
+    spec["coverage"] = [{"region": IRELAND, "service": "rds", "status": "denied"}]
+    impact = assess(estate(spec).graph, "shop", Scenario.regions(UAE), coverage=estate(spec).inventory.coverage)
+    assert impact.survives
+    assert any("rds in eu-west-1 could not be read (denied)" in u for u in impact.unknown)
+
+
+def test_failover_needing_the_control_plane_of_the_failed_region_is_not_counted(estate):
+    spec = active_passive()
+    spec["edges"] = [[*e[:3], {**e[3], "needs_control_plane_in": UAE}] if e[1] == "fails_over_to" and e[0] == "db"
+                     else e for e in spec["edges"]]
+    spec["edges"] = [e for e in spec["edges"] if not (e[0] == "db" and e[1] == "replicates_to")]
+    impact = assess(estate(spec).graph, "shop", Scenario.regions(UAE))
+    assert not impact.serving
+    assert any("control plane" in c and UAE in c for c in impact.control_plane)
+
+
+def test_cross_region_backup_keeps_data_but_not_serving(estate):
+    e = estate({
+        "resources": {
+            **stack("a", UAE, ["mec1-az1", "mec1-az2"]),
+            "db": {"kind": "database", "region": UAE, "zones": ["mec1-az1", "mec1-az2"], "workload": "shop",
+                   "attrs": {"multi_az": True, "backup_retention_days": 7}},
+            "snap": {"kind": "recovery_point", "region": UAE, "attrs": {"source_resource": "@db", "status": "available"}},
+            "snap-copy": {"kind": "recovery_point", "region": IRELAND,
+                          "attrs": {"copy_of": "@snap", "status": "available"}},
+        },
+        "edges": [*stack_edges("a"), ["a-asg", "depends_on", "db"], ["db", "backed_up_to", "snap"],
+                  ["snap", "replicates_to", "snap-copy", {"mode": "periodic"}]],
+    })
+    impact = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert not impact.serving and impact.data_intact
+    assert (e.id("db"), e.id("snap-copy"), RESTORE_CROSS_REGION_BACKUP) in impact.failovers
+
+
+def test_latency_records_fail_over_only_when_health_checked(estate):
+    def spec(hc: bool) -> dict:
+        extra = {"health_check_id": "hc"} if hc else {}
+        return {
+            "resources": {
+                **stack("a", UAE, ["mec1-az1", "mec1-az2"]), **stack("b", IRELAND, ["z1", "z2"]),
+                "lat-a": record("lat-a", "a-lb", routing="latency", set_identifier="a", **extra),
+                "lat-b": record("lat-b", "b-lb", routing="latency", set_identifier="b", **extra),
+            },
+            "edges": [["lat-a", "routes_to", "a-lb"], ["lat-b", "routes_to", "b-lb"],
+                      *stack_edges("a"), *stack_edges("b")],
+        }
+
+    e = estate(spec(True))
+    impact = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert impact.serving and (e.id("lat-a"), e.id("lat-b"), DNS_HEALTH_CHECK) in impact.failovers
+    unchecked = assess(estate(spec(False)).graph, "shop", Scenario.regions(UAE))
+    assert not unchecked.serving and "no health check" in unchecked.why
+
+
+def test_global_table_and_asg_replacing_instances(estate):
+    e = estate({
+        "resources": {
+            **stack("a", UAE, ["mec1-az1", "mec1-az2"]), **stack("b", IRELAND, ["z1", "z2"]),
+            "i-1": {"kind": "instance", "region": UAE, "zones": ["mec1-az1"], "workload": "shop"},
+            "lat-a": record("lat-a", "a-lb", routing="latency", evaluate_target_health=True),
+            "lat-b": record("lat-b", "b-lb", routing="latency", evaluate_target_health=True),
+            "orders": {"kind": "database", "type": "AWS::DynamoDB::Table", "region": UAE, "workload": "shop",
+                       "attrs": {"role": "member", "pitr": True}},
+            "orders-b": {"kind": "database", "type": "AWS::DynamoDB::Table", "region": IRELAND,
+                         "attrs": {"role": "member", "pitr": True}},
+        },
+        "edges": [["lat-a", "routes_to", "a-lb"], ["lat-b", "routes_to", "b-lb"], *stack_edges("a"),
+                  *stack_edges("b"), ["a-tg", "routes_to", "i-1"], ["i-1", "member_of", "a-asg"],
+                  ["a-asg", "depends_on", "orders"], ["b-asg", "depends_on", "orders"],
+                  ["orders", "replicates_to", "orders-b", {"promotable": True}],
+                  ["orders-b", "replicates_to", "orders", {"promotable": True}]],
+    })
+    zone = assess(e.graph, "shop", Scenario.zones("mec1-az1"))
+    assert zone.survives and e.id("i-1") in zone.lost
+    region = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert region.survives and (e.id("orders"), e.id("orders-b"), GLOBAL_TABLE) in region.failovers
+
+
+def test_cluster_whose_instances_share_one_zone_is_down_with_that_zone(estate):
+    e = estate({
+        "resources": {
+            **stack("a", UAE, ["mec1-az1", "mec1-az2"]),
+            "cluster": {"kind": "database", "type": "AWS::RDS::DBCluster", "region": UAE, "workload": "shop",
+                        "zones": ["mec1-az1", "mec1-az2", "mec1-az3"], "attrs": {"backup_retention_days": 1}},
+            "writer": {"kind": "database", "region": UAE, "zones": ["mec1-az1"], "attrs": {"role": "member"}},
+            "reader": {"kind": "database", "region": UAE, "zones": ["mec1-az1"], "attrs": {"role": "member"}},
+        },
+        "edges": [*stack_edges("a"), ["a-asg", "depends_on", "cluster"], ["writer", "member_of", "cluster"],
+                  ["reader", "member_of", "cluster"]],
+    })
+    impact = assess(e.graph, "shop", Scenario.zones("mec1-az1"))
+    assert not impact.serving and impact.data_intact
+    assert "every instance of the cluster is down" in impact.why
+
+
+def test_volumes_of_auto_scaling_instances_are_disposable(estate):
+    """Tagged root volumes of instances an ASG replaces are not data: their zone's loss loses nothing."""
+    e = estate({
+        "resources": {
+            **stack("a", UAE, ["mec1-az1", "mec1-az2"]),
+            "i-1": {"kind": "instance", "region": UAE, "zones": ["mec1-az1"], "workload": "shop"},
+            "root-1": {"kind": "volume", "region": UAE, "zones": ["mec1-az1"], "workload": "shop",
+                       "attrs": {"attached_to": ["@i-1"]}},
+            "data-1": {"kind": "volume", "region": UAE, "zones": ["mec1-az2"], "workload": "shop"},
+        },
+        "edges": [*stack_edges("a"), ["i-1", "member_of", "a-asg"], ["i-1", "depends_on", "root-1"]],
+    })
+    assert assess(e.graph, "shop", Scenario.zones("mec1-az1")).survives
+    lost = assess(e.graph, "shop", Scenario.zones("mec1-az2"))  # an unattached volume is data
+    assert lost.serving and not lost.data_intact and lost.lost_data == [e.id("data-1")]
+    assert "data-1" in lost.why
