@@ -356,6 +356,7 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
         recovery_model = _plain(root["recovery_model"])
         if not isinstance(recovery_model, dict):
             raise r.fail(root["recovery_model"].line, "recovery_model must be a mapping")
+        _check_recovery_model(r, root["recovery_model"], recovery_model)
 
     return Policy(
         workloads=workloads,
@@ -398,6 +399,23 @@ def _match(r: _Reader, node: _Node, workload: str) -> Match:
     groups = tuple(r.string(n, "resource group") for n in r.seq(body["resource_groups"], "match.resource_groups")) \
         if "resource_groups" in body else ()
     return Match(tags=tags, resources=resources, resource_groups=groups)
+
+
+def _check_recovery_model(r: _Reader, node: _Node, raw: dict[str, Any]) -> None:
+    """Keys and values of ``recovery_model`` checked against the recovery model table (file:line)."""
+    # imported here: resilience.recovery imports resilience.graph, which imports this module
+    from .recovery import RecoveryModelError, validate_recovery_model
+
+    try:
+        validate_recovery_model(raw)
+    except RecoveryModelError as exc:
+        line, current = node.line, node
+        for key in exc.path:
+            if not isinstance(current.value, dict) or key not in current.value:
+                break
+            line = current.value.get(f"__line__{key}", current.value[key]).line
+            current = current.value[key]
+        raise r.fail(line, f"recovery_model: {exc}") from None
 
 
 def _plain(node: _Node) -> Any:

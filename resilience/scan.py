@@ -18,6 +18,7 @@ from .engine import Finding, run_rules
 from .graph import build_graph, workload_names, workload_nodes
 from .model import Inventory
 from .policy import Policy
+from .recovery import workload_recovery
 from .rule import Rule, RuleContext
 
 FINDINGS_SCHEMA = "resilience.findings/v1"
@@ -80,6 +81,9 @@ def analyse(
                 disruption: {k: v for k, v in (("rto", o.rto), ("rpo", o.rpo)) if v is not None}
                 for disruption, o in policy.objectives_for(name).items()
             },
+            # additive: DR strategy and achievable RTO/RPO per disruption, with the estimate's scenario
+            "recovery": workload_recovery(graph, name, policy=policy, coverage=inventory.coverage, as_of=scan_time,
+                                          regions=audited_regions or None),
         }
         for name in workload_names(graph, policy)
     ]

@@ -1,0 +1,1647 @@
+"""The recovery model: what RTO and RPO a workload's architecture can achieve, and why.
+
+Three things live here:
+
+* the **recovery model table** (``resilience/data/recovery_model.yaml``): per mechanism and
+  disruption, an RTO and RPO with the document each number comes from. It is data in one place,
+  published as ``docs/recovery-model.md`` (``python -m resilience.recovery > docs/recovery-model.md``)
+  and overridable from the policy file's ``recovery_model:`` mapping (:func:`validate_recovery_model`);
+* the **estimate** (:func:`estimate`, :func:`estimate_for_scenario`): for one workload and one
+  disruption, every affected component on the serving path and the recovery mechanism it needs,
+  with the arithmetic (:class:`Step`);
+* the **DR strategy classification** (:func:`classify_strategy`).
+
+Conventions. Durations are seconds. ``math.inf`` (:data:`UNBOUNDED`) means *unbounded*: no
+mechanism in the inventory bounds the recovery (no copy of the data, nothing to fail over to).
+``None`` means *not estimated*: the inputs were missing (see :attr:`Estimate.unknown`). JSON never
+carries ``Infinity``: :func:`json_seconds` writes an unbounded value as ``null`` beside
+``"<field>_unbounded": true``.
+
+Pure: reads only the graph, the policy and the coverage records; no I/O beyond the packaged
+table, no clock (``as_of`` is an input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import networkx as nx
+import yaml
+
+from .durations import format_duration, parse_duration
+from .model import (
+    BACKED_UP_TO,
+    BACKUP_PLAN,
+    BACKUP_VAULT,
+    COMPUTE_GROUP,
+    COMPUTE_KINDS,
+    DATA_KINDS,
+    DATABASE,
+    DEPENDS_ON,
+    DNS_RECORD,
+    DNS_ZONE,
+    EXTERNAL,
+    FAILS_OVER_TO,
+    FAULT_EXPERIMENT,
+    GLOBAL_DATABASE,
+    GLOBAL_REGION,
+    HEALTH_CHECK,
+    INSTANCE,
+    LOAD_BALANCER,
+    MEMBER_OF,
+    OBJECT_STORE,
+    RECOVERY_POINT,
+    REPLICATES_TO,
+    RESILIENCE_ASSESSMENT,
+    RESTORE_TEST,
+    ROUTES_TO,
+    SUBNET,
+    TARGET_GROUP,
+    VOLUME,
+    Coverage,
+)
+
+UNBOUNDED = math.inf
+DISRUPTIONS = ("az", "region")
+BASES = ("documented", "typical", "sla", "assumption")
+MIB = 2**20
+GIB = 2**30
+
+#: kinds that are never on a serving path (evidence, backup containers, plumbing)
+_NOT_SERVING = frozenset({RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN, FAULT_EXPERIMENT, RESTORE_TEST,
+                          RESILIENCE_ASSESSMENT, HEALTH_CHECK, DNS_ZONE, SUBNET, GLOBAL_DATABASE})
+#: services whose coverage the estimate depends on (coverage record ``service`` or its prefix)
+ESTIMATE_SERVICES = ("rds", "dynamodb", "s3", "ec2", "autoscaling", "elbv2", "elb", "lambda", "route53",
+                     "backup:plans", "backup:selections", "backup:recovery-points")
+_BAD_STATUSES = ("denied", "error", "unreachable")
+_DEAD_POINT_STATUSES = {"failed", "deleted", "deleting", "expired", "error", "aborted"}
+
+
+# ==========================================================================================
+# The model table
+# ==========================================================================================
+
+
+class RecoveryModelError(ValueError):
+    """A problem in the recovery model (the packaged table or a policy override).
+
+    ``path`` is the key path inside ``recovery_model`` (``("restore-cross-region-copy", "fixed")``)
+    so that the policy loader can point at the file line.
+    """
+
+    def __init__(self, message: str, path: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One row of the recovery model. ``rto``/``rpo``: seconds, :data:`UNBOUNDED`, or ``None``
+    when computed from graph facts and ``params`` (``formula`` says how)."""
+
+    key: str
+    applies_to: str
+    disruption: tuple[str, ...]
+    mechanism: str
+    rto: float | None
+    rpo: float | None
+    basis: str
+    document: str
+    url: str
+    note: str = ""
+    formula: str = ""
+    params: Mapping[str, float] = field(default_factory=dict)
+    overridden: tuple[str, ...] = ()  # fields set by the policy file's recovery_model
+
+    @property
+    def source(self) -> str:
+        text = f"{self.document} <{self.url}>"
+        if self.overridden:
+            text = f"policy recovery_model.{self.key} ({', '.join(self.overridden)}); table: {text}"
+        return text
+
+    def param(self, name: str) -> float:
+        return self.params[name]
+
+
+_NUMBER_PARAMS = frozenset({"throughput_mib_s", "failure_threshold"})
+_ENTRY_FIELDS = {"key", "applies_to", "disruption", "mechanism", "rto", "rpo", "basis", "source", "note",
+                 "formula", "params"}
+
+
+def _model_value(value: Any, where: str, *, computed_ok: bool) -> float | None:
+    if isinstance(value, str) and value.strip() == "unbounded":
+        return UNBOUNDED
+    if computed_ok and isinstance(value, str) and value.strip() == "computed":
+        return None
+    try:
+        return float(parse_duration(value))
+    except ValueError as exc:
+        raise RecoveryModelError(f"{where}: {exc} (or 'unbounded')") from None
+
+
+def _param_value(name: str, value: Any, where: str) -> float:
+    if name in _NUMBER_PARAMS:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise RecoveryModelError(f"{where}: expected a positive number, got {value!r}")
+        return float(value)
+    try:
+        return float(parse_duration(value))
+    except ValueError as exc:
+        raise RecoveryModelError(f"{where}: {exc}") from None
+
+
+@cache
+def load_table() -> dict[str, ModelEntry]:
+    """The packaged table, validated (a malformed table fails here, at first use)."""
+    text = resources.files("resilience").joinpath("data/recovery_model.yaml").read_text(encoding="utf-8")
+    return parse_table(yaml.safe_load(text))
+
+
+def parse_table(data: Any) -> dict[str, ModelEntry]:
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise RecoveryModelError("recovery model table: expected a mapping with an 'entries' list")
+    out: dict[str, ModelEntry] = {}
+    for raw in data["entries"]:
+        key = raw.get("key") if isinstance(raw, dict) else None
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
+            raise RecoveryModelError(f"recovery model table: bad or missing key in {raw!r}")
+        unknown = set(raw) - _ENTRY_FIELDS
+        if unknown:
+            raise RecoveryModelError(f"recovery model table: {key}: unknown fields {sorted(unknown)}")
+        if key in out:
+            raise RecoveryModelError(f"recovery model table: duplicate key {key}")
+        disruption = tuple(d.strip() for d in str(raw.get("disruption", "")).split(",") if d.strip())
+        if not disruption or any(d not in DISRUPTIONS for d in disruption):
+            raise RecoveryModelError(f"recovery model table: {key}: disruption must list az and/or region")
+        if raw.get("basis") not in BASES:
+            raise RecoveryModelError(f"recovery model table: {key}: basis must be one of {', '.join(BASES)}")
+        source = raw.get("source") or {}
+        if not source.get("document") or not str(source.get("url", "")).startswith("https://"):
+            raise RecoveryModelError(f"recovery model table: {key}: source needs a document and an https url")
+        for name in ("applies_to", "mechanism"):
+            if not str(raw.get(name, "")).strip():
+                raise RecoveryModelError(f"recovery model table: {key}: empty {name}")
+        rto = _model_value(raw.get("rto"), f"{key}.rto", computed_ok=True)
+        rpo = _model_value(raw.get("rpo"), f"{key}.rpo", computed_ok=True)
+        if (rto is None or rpo is None) and not raw.get("formula"):
+            raise RecoveryModelError(f"recovery model table: {key}: a computed value needs a formula")
+        params = {name: _param_value(name, value, f"{key}.params.{name}")
+                  for name, value in (raw.get("params") or {}).items()}
+        out[key] = ModelEntry(
+            key=key, applies_to=str(raw["applies_to"]).strip(), disruption=disruption,
+            mechanism=str(raw["mechanism"]).strip(), rto=rto, rpo=rpo, basis=raw["basis"],
+            document=str(source["document"]), url=str(source["url"]), note=str(raw.get("note", "")).strip(),
+            formula=str(raw.get("formula", "")).strip(), params=params,
+        )
+    return out
+
+
+def validate_recovery_model(raw: Any) -> dict[str, dict[str, Any]]:
+    """Check a policy file's ``recovery_model:`` mapping; return it normalised (seconds, floats).
+
+    Shape: ``{ENTRY_KEY: {rto: DURATION|unbounded, rpo: ..., PARAM: value, note: str, source: str}}``.
+    Raises :class:`RecoveryModelError` naming the key path (``recovery_model.KEY.FIELD``).
+    """
+    table = load_table()
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise RecoveryModelError("must be a mapping of model keys to overrides")
+    out: dict[str, dict[str, Any]] = {}
+    for key, body in raw.items():
+        if key not in table:
+            raise RecoveryModelError(
+                f"unknown recovery model key '{key}' (known: {', '.join(sorted(table))})", (str(key),))
+        if not isinstance(body, Mapping) or not body:
+            raise RecoveryModelError(f"'{key}' must be a mapping such as {{rto: 5m}}", (key,))
+        entry = table[key]
+        allowed = {"rto", "rpo", "note", "source", *entry.params}
+        norm: dict[str, Any] = {}
+        for name, value in body.items():
+            path = (key, str(name))
+            if name not in allowed:
+                raise RecoveryModelError(
+                    f"unknown field '{name}' for '{key}' (allowed: {', '.join(sorted(allowed))})", path)
+            if name in ("rto", "rpo"):
+                try:
+                    norm[name] = _model_value(value, f"{key}.{name}", computed_ok=False)
+                except RecoveryModelError as exc:
+                    raise RecoveryModelError(str(exc), path) from None
+            elif name in ("note", "source"):
+                if not isinstance(value, str) or not value.strip():
+                    raise RecoveryModelError(f"{key}.{name} must be a non-empty string", path)
+                norm[name] = value.strip()
+            else:
+                try:
+                    norm[name] = _param_value(name, value, f"{key}.{name}")
+                except RecoveryModelError as exc:
+                    raise RecoveryModelError(str(exc), path) from None
+        out[str(key)] = norm
+    return out
+
+
+@dataclass(frozen=True)
+class RecoveryModel:
+    """The table with the policy's overrides applied (the policy wins over table and formula)."""
+
+    entries: Mapping[str, ModelEntry]
+
+    def __getitem__(self, key: str) -> ModelEntry:
+        return self.entries[key]
+
+
+def model_for(policy: Any = None) -> RecoveryModel:
+    table = load_table()
+    overrides = validate_recovery_model(getattr(policy, "recovery_model", None) or {})
+    if not overrides:
+        return RecoveryModel(table)
+    entries = dict(table)
+    for key, body in overrides.items():
+        entry = entries[key]
+        params = dict(entry.params)
+        params.update({k: v for k, v in body.items() if k in entry.params})
+        note = entry.note
+        if body.get("note"):
+            note = f"{body['note']} (policy override). Table note: {entry.note}"
+        document, url = entry.document, entry.url
+        entries[key] = replace(
+            entry,
+            rto=body.get("rto", entry.rto), rpo=body.get("rpo", entry.rpo), params=params, note=note,
+            document=body.get("source", document), url=url,
+            overridden=tuple(sorted(k for k in body if k not in ("note",))),
+        )
+    return RecoveryModel(entries)
+
+
+# ==========================================================================================
+# Results
+# ==========================================================================================
+
+
+def json_seconds(value: float | None) -> int | None:
+    """Seconds for JSON: an int, or ``None`` for both unbounded and unknown (see ``*_unbounded``)."""
+    if value is None or math.isinf(value):
+        return None
+    return int(round(value))
+
+
+def is_unbounded(value: float | None) -> bool:
+    return value is not None and math.isinf(value)
+
+
+def fmt(value: float | None) -> str:
+    return "not estimated" if value is None else format_duration(value)
+
+
+def _worst(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One component of the workload affected by a scenario and how it recovers."""
+
+    resource: str
+    name: str
+    mechanism: str
+    rto: float | None
+    rpo: float | None
+    reasoning: str
+    source: str
+    model_key: str
+    scenario: str = ""
+    role: str = ""  # data | compute | entry
+    to: str | None = None  # the alternative used (replica, copy, standby, secondary record)
+    alternatives: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "resource": self.resource, "name": self.name, "role": self.role, "scenario": self.scenario,
+            "mechanism": self.mechanism, "model_key": self.model_key,
+            "rto": json_seconds(self.rto), "rto_unbounded": is_unbounded(self.rto), "rto_text": fmt(self.rto),
+            "rpo": json_seconds(self.rpo), "rpo_unbounded": is_unbounded(self.rpo), "rpo_text": fmt(self.rpo),
+            "reasoning": self.reasoning, "source": self.source,
+        }
+        if self.to:
+            d["to"] = self.to
+        if self.alternatives:
+            d["alternatives"] = list(self.alternatives)
+        return d
+
+
+@dataclass
+class Estimate:
+    """Achievable RTO/RPO of one workload for one disruption (the worst scenario of it).
+
+    ``rto``/``rpo``: seconds, :data:`UNBOUNDED`, or ``None`` when nothing could be estimated.
+    ``unknown`` lists why the estimate may be incomplete (coverage gaps, unresolvable references);
+    a rule must answer ``unknown`` rather than ``pass``/``fail`` while it is non-empty.
+    """
+
+    workload: str
+    disruption: str  # az | region | scenario
+    rto: float | None
+    rpo: float | None
+    steps: list[Step] = field(default_factory=list)
+    rto_scenario: str | None = None
+    rpo_scenario: str | None = None
+    scenarios: list[dict[str, Any]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    strategy: str = "none"
+    strategy_reasons: list[str] = field(default_factory=list)
+    why: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown
+
+    def deciding_step(self, metric: str) -> Step | None:
+        """The step whose value sets the workload's ``rto`` or ``rpo``."""
+        target = getattr(self, metric)
+        scenario = self.rto_scenario if metric == "rto" else self.rpo_scenario
+        for step in self.steps:
+            if step.scenario == scenario and getattr(step, metric) == target and target not in (None, 0):
+                return step
+        return None
+
+    def arithmetic(self, metric: str, objective: int | None = None) -> list[str]:
+        """Human lines: objective, each step's value, the maximum, the verdict."""
+        name = metric.upper()
+        value = getattr(self, metric)
+        scenario = self.rto_scenario if metric == "rto" else self.rpo_scenario
+        lines = []
+        if objective is not None:
+            lines.append(f"{self.disruption} {name} objective {format_duration(objective)}")
+        for step in self.steps:
+            if step.scenario != scenario:
+                continue
+            lines.append(f"{step.scenario}: {step.name}: {step.reasoning} -> {step.model_key}: "
+                         f"{name} {fmt(getattr(step, metric))}")
+        if not any(s.scenario == scenario for s in self.steps):
+            lines.append(f"{scenario or self.disruption}: no component on the serving path is affected "
+                         f"-> {name} 0s")
+        verdict = f"achievable {self.disruption} {name} = max over components = {fmt(value)}"
+        if scenario:
+            verdict += f" (worst scenario: {scenario})"
+        if objective is not None and value is not None:
+            verdict += " > objective: fail" if value > objective else " <= objective: pass"
+        lines.append(verdict)
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "workload": self.workload, "disruption": self.disruption,
+            "rto": json_seconds(self.rto), "rto_unbounded": is_unbounded(self.rto), "rto_text": fmt(self.rto),
+            "rpo": json_seconds(self.rpo), "rpo_unbounded": is_unbounded(self.rpo), "rpo_text": fmt(self.rpo),
+            "rto_scenario": self.rto_scenario, "rpo_scenario": self.rpo_scenario,
+            "scenarios": self.scenarios, "steps": [s.to_dict() for s in self.steps],
+            "strategy": self.strategy, "strategy_reasons": list(self.strategy_reasons),
+            "unknown": list(self.unknown), "why": self.why, "notes": list(self.notes),
+        }
+
+
+# ==========================================================================================
+# Scenarios
+# ==========================================================================================
+
+
+@dataclass(frozen=True)
+class _Scenario:
+    """Stand-in with the fields of ``resilience.survival.Scenario`` (used when it is absent)."""
+
+    failed_regions: frozenset[str] = frozenset()
+    failed_zones: frozenset[str] = frozenset()
+
+
+def make_scenario(*, regions: Iterable[str] = (), zones: Iterable[str] = ()) -> Any:
+    """A scenario object: ``resilience.survival.Scenario`` when available."""
+    try:
+        from .survival import Scenario  # type: ignore[attr-defined]
+    except ImportError:
+        Scenario = _Scenario  # noqa: N806
+    return Scenario(failed_regions=frozenset(regions), failed_zones=frozenset(zones))
+
+
+def scenario_label(scenario: Any) -> str:
+    parts = [f"region {r}" for r in sorted(scenario.failed_regions)]
+    parts += [f"az {z}" for z in sorted(scenario.failed_zones)]
+    return " + ".join(parts) or "no failure"
+
+
+def _serving_nodes(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    return [n for n in _index(graph).members.get(workload, []) if graph.nodes[n]["kind"] not in _NOT_SERVING]
+
+
+def members_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The workload's nodes (sorted), from an index built once per graph: ``graph.workload_nodes``
+    without the full scan per call."""
+    return list(_index(graph).members.get(workload, []))
+
+
+def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """Regions the workload has nodes in (its own and inherited copies): the same set as
+    ``survival.regions_of``, read from the per-graph index."""
+    return sorted({graph.nodes[n]["region"] for n in members_of(graph, workload)}
+                  - {GLOBAL_REGION, "unknown", "", None})
+
+
+def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """Zone ids of the workload's inventoried nodes: the same set as ``survival.zones_of``."""
+    return sorted({z for n in members_of(graph, workload) if not graph.nodes[n].get("stub")
+                   and graph.nodes[n]["kind"] != EXTERNAL for z in graph.nodes[n].get("zones") or () if z})
+
+
+# ==========================================================================================
+# Estimation
+# ==========================================================================================
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _GraphIndex:
+    """Lookups the estimate needs many times, built once per graph (and rebuilt if it grows)."""
+
+    version: int
+    members: dict[str, list[str]]  # workload -> its nodes
+    points_by_source: dict[str, list[str]]  # data store -> recovery points naming it as source_resource
+    health_checks: dict[str, str]  # health check id (and node id) -> node
+    strategies: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # classify_strategy results
+
+
+def _index(graph: nx.MultiDiGraph) -> _GraphIndex:
+    """Rules treat the graph as read-only during a run; the index is rebuilt when nodes are added
+    (the node count is O(1); counting a MultiDiGraph's edges is not)."""
+    version = graph.number_of_nodes()
+    cached = _INDEX.get(graph)
+    if cached is not None and cached.version == version:
+        return cached
+    members: dict[str, list[str]] = {}
+    points: dict[str, list[str]] = {}
+    checks: dict[str, str] = {}
+    for n, d in sorted(graph.nodes(data=True)):
+        for w in d.get("workloads") or ():
+            members.setdefault(w, []).append(n)
+        kind = d.get("kind")
+        if kind == RECOVERY_POINT:
+            source = (d.get("attrs") or {}).get("source_resource")
+            if source:
+                points.setdefault(source, []).append(n)
+        elif kind == HEALTH_CHECK:
+            checks[n] = n
+            checks[str(n).rsplit("/", 1)[-1]] = n
+    index = _GraphIndex(version, members, points, checks)
+    _INDEX[graph] = index
+    return index
+
+
+def estimate(graph: nx.MultiDiGraph, workload: str, disruption: str, *, policy: Any = None,
+             coverage: Iterable[Coverage] = (), as_of: dt.datetime | None = None,
+             regions: Iterable[str] | None = None) -> Estimate:
+    """Achievable RTO/RPO of ``workload`` for ``disruption`` (``az``: each zone it uses fails in
+    turn; ``region``: each region it runs in, or only ``regions`` when given): the worst scenario.
+
+    ``as_of`` (the scan time) lets the RPO of an unscheduled backup be the age of its newest copy.
+    """
+    if disruption not in DISRUPTIONS:
+        raise ValueError(f"disruption must be one of {DISRUPTIONS}, got {disruption!r}")
+    coverage = tuple(coverage)
+    key = (workload, disruption, repr(getattr(policy, "recovery_model", None)), _coverage_key(coverage), as_of,
+           tuple(sorted(regions)) if regions is not None else None, graph.number_of_nodes())
+    per_graph = _CACHE.setdefault(graph, {})
+    if key not in per_graph:
+        per_graph[key] = _estimate(graph, workload, disruption, policy=policy, coverage=coverage, as_of=as_of,
+                                   regions=regions)
+    return per_graph[key]
+
+
+def _coverage_key(coverage: tuple[Coverage, ...]) -> tuple:
+    return tuple((c.provider, c.account, c.region, c.service, c.status) for c in coverage if not c.ok)
+
+
+def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) -> Estimate:
+    strategy, reasons = classify_strategy(graph, workload)
+    if not _serving_nodes(graph, workload):
+        return Estimate(workload=workload, disruption=disruption, rto=None, rpo=None, strategy=strategy,
+                        strategy_reasons=reasons,
+                        unknown=[f"no resource of workload '{workload}' was found in the inventory"],
+                        why="nothing to estimate")
+    # the workload's own regions/zones, and those of what it depends on (another workload's table)
+    path = _Analysis(graph, workload, _Scenario(), RecoveryModel(load_table()), (), None).path
+    if disruption == "az":
+        zones = set(zones_of(graph, workload))
+        zones |= {z for n in path if graph.nodes[n]["kind"] != EXTERNAL for z in graph.nodes[n].get("zones") or ()}
+        scenarios = [make_scenario(zones=[z]) for z in sorted(zones)]
+        if not scenarios:
+            return Estimate(workload=workload, disruption="az", rto=0.0, rpo=0.0, strategy=strategy,
+                            strategy_reasons=reasons,
+                            why="no zonal component: every resource is regional or global, so the loss of "
+                                "one zone does not interrupt it",
+                            unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))
+    else:
+        names = sorted(set(regions_of(graph, workload)) | {
+            graph.nodes[n]["region"] for n in path if graph.nodes[n]["region"] not in (GLOBAL_REGION, "unknown", "")})
+        if regions is not None:
+            wanted = set(regions)
+            names = [r for r in names if r in wanted]
+        scenarios = [make_scenario(regions=[r]) for r in names]
+        if not scenarios:
+            return Estimate(workload=workload, disruption="region", rto=0.0, rpo=0.0, strategy=strategy,
+                            strategy_reasons=reasons,
+                            why="the workload does not run in the region(s) under audit",
+                            unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))
+    parts = [estimate_for_scenario(graph, workload, s, policy=policy, coverage=coverage, as_of=as_of)
+             for s in scenarios]
+    rto = _worst(p.rto for p in parts)
+    rpo = _worst(p.rpo for p in parts)
+    rto_part = next((p for p in parts if p.rto == rto), parts[0])
+    rpo_part = next((p for p in parts if p.rpo == rpo), parts[0])
+    steps: list[Step] = []
+    for part in (rto_part, rpo_part) if rpo_part is not rto_part else (rto_part,):
+        steps += part.steps
+    unknown = list(dict.fromkeys(u for p in parts for u in p.unknown))
+    notes = list(dict.fromkeys(n for p in parts for n in p.notes))
+    return Estimate(
+        workload=workload, disruption=disruption, rto=rto, rpo=rpo, steps=steps,
+        rto_scenario=rto_part.rto_scenario, rpo_scenario=rpo_part.rpo_scenario,
+        scenarios=[{"scenario": p.rto_scenario, "rto": json_seconds(p.rto), "rto_unbounded": is_unbounded(p.rto),
+                    "rpo": json_seconds(p.rpo), "rpo_unbounded": is_unbounded(p.rpo)} for p in parts],
+        unknown=unknown, strategy=strategy, strategy_reasons=reasons,
+        why=rto_part.why if rto_part.rto else rpo_part.why, notes=notes,
+    )
+
+
+def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, *, policy: Any = None,
+                          coverage: Iterable[Coverage] = (), duration: float | None = None,
+                          as_of: dt.datetime | None = None, impact: Any = None) -> Estimate:
+    """Achievable RTO/RPO of ``workload`` when ``scenario`` (``failed_regions``/``failed_zones``)
+    happens. ``duration``: how long the failed locations stay down (seconds); when given, waiting
+    for them to return (data intact) is an option for every component, so nothing exceeds it.
+    ``impact``: the :func:`resilience.survival.assess` result for the same scenario, when the caller
+    has it; its ``why`` and control-plane notes are then reported with the estimate."""
+    coverage = tuple(coverage)
+    analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of)
+    steps = analysis.run()
+    if duration is not None:
+        steps = [_wait_if_shorter(s, float(duration)) for s in steps]
+    label = scenario_label(scenario)
+    rto = None if any(s.rto is None for s in steps) else _worst([0.0, *(s.rto for s in steps)])
+    rpo = None if any(s.rpo is None for s in steps) else _worst([0.0, *(s.rpo for s in steps)])
+    analysis.unknown += [f"{s.name}: {s.model_key} has no value for this case" for s in steps
+                         if s.rto is None or s.rpo is None]
+    strategy, reasons = classify_strategy(graph, workload)
+    wide = any(is_unbounded(s.rto) or is_unbounded(s.rpo) for s in steps)
+    regions = {graph.nodes[n]["region"] for n in analysis.path}
+    unknown = analysis.unknown + _coverage_unknowns(graph, workload, coverage, regions, wide=wide)
+    notes = list(analysis.notes)
+    why = ""
+    if impact is not None:
+        why = getattr(impact, "why", "") or ""
+        # survival's own doubts (impact.unknown) are its verdict's; the estimate's come from coverage
+        notes += [f"recovery needs the control plane: {c}" for c in getattr(impact, "control_plane", []) or []]
+    if not why:
+        why = _why(steps, rto, rpo, label)
+    return Estimate(workload=workload, disruption="scenario", rto=rto, rpo=rpo, steps=steps, rto_scenario=label,
+                    rpo_scenario=label, unknown=list(dict.fromkeys(unknown)), strategy=strategy,
+                    strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)),
+                    scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
+                                "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
+
+
+def _wait_if_shorter(step: Step, duration: float) -> Step:
+    if step.rto is None or step.rto <= duration:
+        return step
+    return replace(
+        step, mechanism="wait for the failed location to return", rto=duration, rpo=0.0,
+        model_key="scenario-duration", source="scenario duration (given by the caller)", to=None,
+        reasoning=f"{step.reasoning}; the outage lasts {format_duration(duration)}, shorter than "
+                  f"{step.model_key} ({fmt(step.rto)}), so the component is back, data intact, when it ends",
+        alternatives=(*step.alternatives, f"{step.model_key}: RTO {fmt(step.rto)}, RPO {fmt(step.rpo)}"),
+    )
+
+
+def _why(steps: list[Step], rto: float | None, rpo: float | None, label: str) -> str:
+    if not steps:
+        return f"{label}: nothing on the serving path is affected"
+    worst_rto = max(steps, key=lambda s: (s.rto if s.rto is not None else -1))
+    worst_rpo = max(steps, key=lambda s: (s.rpo if s.rpo is not None else -1))
+    text = f"{label}: RTO {fmt(rto)} set by {worst_rto.name} ({worst_rto.model_key})"
+    if worst_rpo.rpo:
+        text += f"; RPO {fmt(rpo)} set by {worst_rpo.name} ({worst_rpo.model_key})"
+    return text
+
+
+def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bool) -> list[str]:
+    """Coverage gaps that can change the estimate.
+
+    A gap in a region the workload runs in may hide one of its components (the estimate could be
+    too optimistic); when the estimate is unbounded somewhere, a gap in *any* region may hide the
+    copy that would bound it. ``skipped`` scopes are out of scope on purpose and not counted.
+    """
+    out = []
+    for c in coverage:
+        if c.status not in _BAD_STATUSES:
+            continue
+        if c.service != "backup" and not any(c.service == s or c.service.startswith(s + ":")
+                                             for s in ESTIMATE_SERVICES):
+            continue
+        if wide or c.region in regions or c.region in (GLOBAL_REGION, "*"):
+            out.append(f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
+                       f"{': ' + c.detail if c.detail else ''})")
+    return sorted(set(out))
+
+
+# --- the analysis of one scenario ----------------------------------------------------------
+
+
+@dataclass
+class _Option:
+    mechanism: str
+    model_key: str
+    rto: float | None
+    rpo: float | None
+    reasoning: str
+    source: str
+    to: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.rto if self.rto is not None else UNBOUNDED, self.rpo if self.rpo is not None else UNBOUNDED)
+
+
+class _Analysis:
+    def __init__(self, graph: nx.MultiDiGraph, workload: str, scenario: Any, model: RecoveryModel,
+                 coverage: tuple[Coverage, ...], as_of: dt.datetime | None) -> None:
+        self.g = graph
+        self.workload = workload
+        self.failed_regions = frozenset(scenario.failed_regions)
+        self.failed_zones = frozenset(scenario.failed_zones)
+        self.label = scenario_label(scenario)
+        self.model = model
+        self.as_of = as_of
+        self.unknown: list[str] = []
+        self.notes: list[str] = []
+        self.index = _index(graph)
+        self.members = self.index.members.get(workload, [])
+        self.path = self._path()
+
+    # ---- graph helpers
+    def d(self, n: str) -> dict[str, Any]:
+        return self.g.nodes[n]
+
+    def kind(self, n: str) -> str:
+        return self.d(n)["kind"]
+
+    def attrs(self, n: str) -> dict[str, Any]:
+        return self.d(n).get("attrs") or {}
+
+    def name(self, n: str) -> str:
+        return self.d(n).get("name") or n
+
+    def region(self, n: str) -> str:
+        return self.d(n).get("region") or "unknown"
+
+    def out(self, n: str, kind: str) -> list[tuple[str, dict]]:
+        return [(dst, data.get("attrs") or {}) for _, dst, k, data in self.g.out_edges(n, keys=True, data=True)
+                if k == kind]
+
+    def inn(self, n: str, kind: str) -> list[tuple[str, dict]]:
+        return [(src, data.get("attrs") or {}) for src, _, k, data in self.g.in_edges(n, keys=True, data=True)
+                if k == kind]
+
+    def lost(self, n: str) -> bool:
+        """Down with the scenario: its region failed, or every zone it has. A Multi-AZ RDS instance
+        with one recorded zone keeps its standby elsewhere (RDS always places it in another zone;
+        some APIs and emulators omit SecondaryAvailabilityZone), as in ``survival.node_down``."""
+        d = self.d(n)
+        if d.get("region") in self.failed_regions:
+            return True
+        zones = set(d.get("zones") or ())
+        if not zones or not zones <= self.failed_zones:
+            return False
+        a = d.get("attrs") or {}
+        return not (d.get("type") == "AWS::RDS::DBInstance" and a.get("multi_az") is True and len(zones) == 1)
+
+    def affected(self, n: str) -> bool:
+        return self.lost(n) or bool(set(self.d(n).get("zones") or ()) & self.failed_zones)
+
+    def region_known(self, n: str) -> bool:
+        return self.region(n) not in ("unknown", "")
+
+    def entry(self, key: str) -> ModelEntry:
+        return self.model[key]
+
+    # ---- the serving path: members plus what they depend on (dependencies of other workloads too)
+    def _path(self) -> list[str]:
+        seen: set[str] = set()
+        stack = [n for n in self.members if self.kind(n) not in _NOT_SERVING]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            for dst, _ in self.out(n, DEPENDS_ON) + self.out(n, ROUTES_TO):
+                if self.kind(dst) not in _NOT_SERVING and dst not in seen:
+                    stack.append(dst)
+        return sorted(seen)
+
+    def run(self) -> list[Step]:
+        steps: list[Step] = []
+        steps += self._data_steps()
+        compute_steps = self._compute_steps()
+        steps += compute_steps
+        steps += self._entry_steps()
+        return steps
+
+    def _step(self, node: str, option: _Option, role: str, alternatives: Iterable[_Option] = ()) -> Step:
+        return Step(
+            resource=node, name=self.name(node), mechanism=option.mechanism, rto=option.rto, rpo=option.rpo,
+            reasoning=option.reasoning, source=option.source, model_key=option.model_key, scenario=self.label,
+            role=role, to=option.to,
+            alternatives=tuple(f"{a.model_key}: RTO {fmt(a.rto)}, RPO {fmt(a.rpo)} ({a.reasoning})"
+                               for a in alternatives),
+        )
+
+    def _option(self, key: str, reasoning: str, *, rto: float | None = None, rpo: float | None = None,
+                to: str | None = None, computed: bool = False) -> _Option:
+        """An option priced by model entry ``key``. Table values (or policy overrides) win over the
+        computed ``rto``/``rpo`` passed in, except where the table says ``computed``."""
+        entry = self.entry(key)
+        use_rto = entry.rto if entry.rto is not None else rto
+        use_rpo = entry.rpo if entry.rpo is not None else rpo
+        if computed and "rpo" not in entry.overridden and rpo is not None:
+            use_rpo = rpo  # an observed number (replica lag) beats the table's typical value
+        return _Option(mechanism=entry.mechanism, model_key=key, rto=use_rto, rpo=use_rpo, reasoning=reasoning,
+                       source=entry.source, to=to)
+
+    # ---- data ----------------------------------------------------------------------------
+    def ephemeral(self, n: str) -> bool:
+        """A volume attached only to instances an Auto Scaling group replaces: stateless by design."""
+        if self.kind(n) != VOLUME:
+            return False
+        attached = [i for i in self.attrs(n).get("attached_to") or () if isinstance(i, str)]
+        attached += [src for src, _ in self.inn(n, DEPENDS_ON) if self.kind(src) == INSTANCE]
+        if not attached:
+            return False
+        for instance in attached:
+            if instance not in self.g:
+                return False
+            if not any(self.kind(g) == COMPUTE_GROUP for g, _ in self.out(instance, MEMBER_OF)):
+                return False
+        return True
+
+    def _data_nodes(self) -> list[str]:
+        out = []
+        for n in self.path:
+            if self.kind(n) not in DATA_KINDS or self.ephemeral(n):
+                continue
+            a = self.attrs(n)
+            if self.d(n)["type"] == "AWS::RDS::DBInstance" and a.get("cluster_id") and a.get("role") == "member":
+                cluster = a["cluster_id"]
+                if cluster in self.g:
+                    out.append(cluster)
+                    continue
+            out.append(n)
+        return sorted(set(out))
+
+    def _data_sets(self) -> list[list[str]]:
+        """Data stores grouped with their replicas (replicates_to between data nodes, global tables)."""
+        nodes = self._data_nodes()
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def union(a: str, b: str) -> None:
+            parent[find(a)] = find(b)
+
+        frontier = list(nodes)
+        seen = set(frontier)
+        while frontier:
+            n = frontier.pop()
+            find(n)
+            neighbours = [dst for dst, _ in self.out(n, REPLICATES_TO)] + [src for src, _ in self.inn(n, REPLICATES_TO)]
+            neighbours += [gd for gd, _ in self.out(n, MEMBER_OF) if self.kind(gd) == GLOBAL_DATABASE]
+            for m in neighbours:
+                if self.kind(m) in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+                    continue
+                union(n, m)
+                if m not in seen and self.kind(m) in (*DATA_KINDS, EXTERNAL, GLOBAL_DATABASE):
+                    seen.add(m)
+                    frontier.append(m)
+                if self.kind(m) == GLOBAL_DATABASE:
+                    for member in self.attrs(m).get("members") or []:
+                        if member in self.g and member not in seen:
+                            seen.add(member)
+                            frontier.append(member)
+                            union(member, m)
+        groups: dict[str, list[str]] = {}
+        for n in seen:
+            groups.setdefault(find(n), []).append(n)
+        out = []
+        for group in groups.values():
+            group = sorted(n for n in group if self.kind(n) != GLOBAL_DATABASE)
+            if any(n in nodes for n in group):
+                out.append(group)
+        return sorted(out)
+
+    def _writers(self, group: list[str]) -> list[str]:
+        """Members that accept writes: role ``primary``/``member`` (global-table members all write;
+        Aurora global secondaries and read replicas report ``replica``); without roles, the nodes
+        nothing replicates into."""
+        writers = [n for n in group if self.kind(n) != EXTERNAL
+                   and self.attrs(n).get("role") in ("primary", "member")]
+        if not writers:
+            replicated_into = {dst for n in group for dst, _ in self.out(n, REPLICATES_TO)}
+            writers = [n for n in group if n not in replicated_into and self.kind(n) != EXTERNAL]
+            if not writers:  # replication both ways (bidirectional S3 replication): every copy is written to
+                writers = [n for n in group if self.kind(n) != EXTERNAL]
+        return sorted(set(writers))
+
+    def _data_steps(self) -> list[Step]:
+        steps = []
+        for group in self._data_sets():
+            writers = self._writers(group)
+            if not writers:
+                continue
+            affected = [w for w in writers if self.affected(w)]
+            if not affected:
+                continue
+            lost = [w for w in writers if self.lost(w)]
+            surviving_writers = [w for w in writers if not self.lost(w)]
+            if len(writers) > 1 and surviving_writers:
+                for w in lost:
+                    steps.append(self._step(w, self._multi_writer_option(w, surviving_writers), "data"))
+                continue
+            for w in affected:
+                if not self.lost(w):
+                    option = self._in_place_option(w)
+                    if option is not None:
+                        steps.append(self._step(w, option, "data"))
+                    continue
+                backups, lost_copies = self._backup_options(w)
+                options = self._replica_options(w, group) + backups
+                if not options:
+                    steps.append(self._step(w, self._no_copy_option(w, lost_copies), "data"))
+                    continue
+                options.sort(key=_Option.sort_key)
+                steps.append(self._step(w, options[0], "data", options[1:]))
+        return steps
+
+    def _where(self) -> str:
+        return ", ".join(sorted(self.failed_regions | self.failed_zones))
+
+    def _multi_writer_option(self, lost: str, survivors: list[str]) -> _Option:
+        """Several copies accept writes (global-table members, two-way replication): the others keep
+        going; what was not yet replicated from the lost one is lost."""
+        other = survivors[0]
+        attrs: Mapping[str, Any] = {}
+        for a, b in ((lost, other), (other, lost)):
+            if self.g.has_edge(a, b, REPLICATES_TO):
+                attrs = self.g.edges[a, b, REPLICATES_TO].get("attrs") or {}
+                break
+        option = self._replica_option(lost, other, attrs)
+        option.reasoning = (f"{self.name(lost)} is lost; {self.name(other)} in {self.region(other)} keeps accepting "
+                            f"reads and writes; writes not yet replicated from {self.name(lost)} are lost")
+        return option
+
+    def _in_place_option(self, n: str) -> _Option | None:
+        """A multi-zone resource that lost one of its zones: its own HA mechanism."""
+        t = self.d(n)["type"]
+        a = self.attrs(n)
+        engine = str(a.get("engine") or "")
+        lost_zones = ", ".join(sorted(set(self.d(n)["zones"]) & self.failed_zones))
+        if t == "AWS::RDS::DBInstance" and a.get("multi_az"):
+            return self._option("rds-multi-az-instance",
+                                f"{self.name(n)} is Multi-AZ; {lost_zones} is lost: RDS fails over to the standby")
+        if t == "AWS::RDS::DBCluster" and engine.startswith("aurora"):
+            instances = [src for src, _ in self.inn(n, MEMBER_OF) if self.kind(src) == DATABASE]
+            if instances and not any(self.lost(i) for i in instances):
+                return None  # storage spans three zones and no instance was in the lost zone
+            surviving = [i for i in instances if not self.lost(i)]
+            if surviving:
+                return self._option("aurora-replica-failover",
+                                    f"{self.name(n)}: an instance in {lost_zones} is lost; reader "
+                                    f"{self.name(surviving[0])} is promoted", to=surviving[0])
+            return self._option("aurora-no-replica",
+                                f"{self.name(n)} has no instance outside {lost_zones}; Aurora recreates the writer "
+                                "(the cluster volume survives)")
+        if t == "AWS::RDS::DBCluster" and a.get("multi_az"):
+            return self._option("rds-multi-az-cluster",
+                                f"{self.name(n)} is a Multi-AZ DB cluster; {lost_zones} is lost: a readable "
+                                "standby takes over")
+        return self._option("regional-service-multi-az",
+                            f"{self.name(n)} spans {len(self.d(n)['zones'])} zones; {lost_zones} is lost, the "
+                            "others keep serving")
+
+    def _replica_options(self, w: str, group: list[str]) -> list[_Option]:
+        options = []
+        seen = {w}
+        frontier = [w]
+        while frontier:
+            src = frontier.pop()
+            for dst, ea in self.out(src, REPLICATES_TO):
+                if dst in seen or self.kind(dst) not in (*DATA_KINDS, EXTERNAL):
+                    continue
+                seen.add(dst)
+                frontier.append(dst)
+                if not self.region_known(dst):
+                    self.unknown.append(f"replica {dst} of {self.name(w)}: its region is unknown, so whether it "
+                                        f"survives {self.label} cannot be told")
+                    continue
+                if self.lost(dst):
+                    continue
+                blocked = self._control_plane_blocked(src, dst)
+                if blocked:
+                    self.notes.append(f"{self.name(src)} -> {self.name(dst)}: the failover needs the control plane "
+                                      f"(API) of failed region {blocked}; not counted")
+                    continue
+                options.append(self._replica_option(w, dst, ea))
+        return options
+
+    def _control_plane_blocked(self, src: str, dst: str) -> str | None:
+        for target, ea in self.out(src, FAILS_OVER_TO):
+            region = ea.get("needs_control_plane_in")
+            if target == dst and region in self.failed_regions:
+                return region
+        return None
+
+    def _replica_option(self, w: str, dst: str, ea: Mapping[str, Any]) -> _Option:
+        t = self.d(w)["type"]
+        a = self.attrs(w)
+        where = f"{self.name(dst)} in {self.region(dst)}"
+        lost = f"{self.name(w)} is lost with {self._where()}"
+        lag = ea.get("lag_s") if isinstance(ea.get("lag_s"), int | float) else None
+        sync = ea.get("mode") == "sync"
+        if self.kind(w) == OBJECT_STORE:
+            if ea.get("rtc"):
+                return self._option("s3-crr-rtc", f"{lost}; objects replicate with RTC to {where}", to=dst)
+            return self._option("s3-crr", f"{lost}; objects replicate (no RTC, no SLA) to {where}", to=dst)
+        if t.startswith("AWS::DynamoDB"):
+            return self._option("dynamodb-global-table", f"{lost}; global-table replica {where}",
+                                rpo=lag, to=dst, computed=lag is not None)
+        is_global = bool(a.get("global_cluster_id") or self.attrs(dst).get("global_cluster_id"))
+        if t == "AWS::RDS::DBCluster" and str(a.get("engine", "")).startswith("aurora") and is_global:
+            return self._option("aurora-global-database", f"{lost}; secondary cluster {where} is promoted",
+                                rpo=lag, to=dst, computed=lag is not None)
+        entry = self.entry("rds-read-replica-promotion")
+        if sync:
+            rpo, lag_text = 0.0, "synchronous replication: no lag"
+        elif lag is not None:
+            rpo, lag_text = float(lag), f"observed replica lag {format_duration(lag)}"
+        else:
+            rpo, lag_text = entry.param("assumed_lag"), (f"replica lag not reported, "
+                                                         f"{format_duration(entry.param('assumed_lag'))} assumed")
+        return self._option("rds-read-replica-promotion", f"{lost}; read replica {where} is promoted ({lag_text})",
+                            rpo=rpo, to=dst)
+
+    # ---- backups
+    def _size_bytes(self, n: str, points: Iterable[str] = ()) -> float | None:
+        a = self.attrs(n)
+        if isinstance(a.get("storage_bytes"), int | float):
+            return float(a["storage_bytes"])
+        if isinstance(a.get("size_gib"), int | float):
+            return float(a["size_gib"]) * GIB
+        sizes = [self.attrs(p).get("size_bytes") for p in points]
+        sizes = [s for s in sizes if isinstance(s, int | float)]
+        return float(max(sizes)) if sizes else None
+
+    def _restore_time(self, key: str, n: str, points: Iterable[str]) -> tuple[float | None, str]:
+        entry = self.entry(key if key in ("restore-in-region-backup", "restore-cross-region-copy")
+                           else "restore-in-region-backup")
+        fixed, rate = entry.param("fixed"), entry.param("throughput_mib_s")
+        size = self._size_bytes(n, points)
+        if size is None:
+            return fixed, (f"size unknown: {format_duration(fixed)} fixed part only (a lower bound)")
+        seconds = fixed + size / (rate * MIB)
+        return seconds, (f"{format_duration(fixed)} + {size / GIB:.0f} GiB at {rate:g} MiB/s "
+                         f"= {format_duration(seconds)}")
+
+    def _backup_locations(self, w: str) -> tuple[list[str], list[tuple[str, str | None]]]:
+        """Recovery points of ``w`` (and their copies), and vaults its plans write to or copy to
+        (with the schedule that fills each)."""
+        points: set[str] = set()
+        frontier = [dst for dst, _ in self.out(w, BACKED_UP_TO) if self.kind(dst) == RECOVERY_POINT]
+        frontier += self.index.points_by_source.get(w, [])
+        while frontier:
+            p = frontier.pop()
+            if p in points:
+                continue
+            points.add(p)
+            frontier += [dst for dst, _ in self.out(p, REPLICATES_TO) if self.kind(dst) in (RECOVERY_POINT, EXTERNAL)]
+        vaults: list[tuple[str, str | None]] = []
+        for plan, ea in self.out(w, BACKED_UP_TO):
+            if self.kind(plan) != BACKUP_PLAN:
+                continue
+            for vault, va in self.out(plan, BACKED_UP_TO):
+                schedule = va.get("schedule") or ea.get("schedule")
+                vaults.append((vault, schedule))
+                for copy, _ in self.out(vault, REPLICATES_TO):
+                    vaults.append((copy, schedule))
+        return sorted(points), vaults
+
+    def _interval(self, key: str, schedules: Iterable[str | None], points: list[str]) -> tuple[float, str]:
+        intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
+        if intervals:
+            best = min(intervals)
+            return best, f"backup schedule every {format_duration(best)}"
+        entry = self.entry(key)
+        if self.as_of is not None:
+            ages = []
+            for p in points:
+                created = _parse_time(self.attrs(p).get("created_at"))
+                if created is not None:
+                    ages.append((self.as_of - created).total_seconds())
+            if ages:
+                age = max(0.0, min(ages))
+                return age, f"no schedule found; newest copy is {format_duration(age)} old at scan time"
+        assumed = entry.param("assumed_interval")
+        return assumed, f"no schedule found; {format_duration(assumed)} interval assumed"
+
+    def _backup_options(self, w: str) -> tuple[list[_Option], list[str]]:
+        """Restore options for lost ``w`` and the in-region copies lost with it."""
+        points, vaults = self._backup_locations(w)
+        live = [p for p in points if str(self.attrs(p).get("status") or "").lower() not in _DEAD_POINT_STATUSES]
+        home = self.region(w)
+        options: list[_Option] = []
+        lost_copies: list[str] = []
+        a = self.attrs(w)
+        t = self.d(w)["type"]
+        volume = self.kind(w) == VOLUME
+
+        # in the data's own region: usable only when the region survives
+        in_region_points = [p for p in live if self.region(p) == home]
+        in_region_vaults = [(v, s) for v, s in vaults if self.region(v) == home]
+        if home in self.failed_regions:
+            if in_region_points or in_region_vaults:
+                lost_copies.append(f"{len(in_region_points)} recovery point(s) and {len(in_region_vaults)} "
+                                   f"backup vault(s) in {home}")
+            if a.get("pitr"):
+                lost_copies.append(f"point-in-time recovery (kept in {home})")
+            if t.startswith("AWS::RDS") and (a.get("backup_retention_days") or 0) > 0:
+                lost_copies.append(f"automated backups (kept in {home})")
+        else:
+            if t.startswith("AWS::RDS") and (a.get("backup_retention_days") or 0) > 0:
+                rto, how = self._restore_time("rds-pitr", w, live)
+                options.append(self._option("rds-pitr", f"{self.name(w)} is lost; point-in-time restore in {home} "
+                                            f"({how})", rto=rto))
+            if a.get("pitr") and t.startswith("AWS::DynamoDB"):
+                rto, how = self._restore_time("dynamodb-pitr", w, live)
+                options.append(self._option("dynamodb-pitr", f"{self.name(w)} is lost; PITR restore in {home} "
+                                            f"({how})", rto=rto))
+            if in_region_points or in_region_vaults:
+                key = "ebs-snapshot-restore" if volume else "restore-in-region-backup"
+                rpo, rpo_how = self._interval(key, [s for _, s in in_region_vaults], in_region_points)
+                if volume:
+                    options.append(self._option(key, f"{self.name(w)} is lost; volume from snapshot in {home} "
+                                                f"(RPO: {rpo_how})", rpo=rpo))
+                else:
+                    rto, how = self._restore_time(key, w, in_region_points)
+                    options.append(self._option(key, f"{self.name(w)} is lost; restore from backup in {home} "
+                                                f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo))
+
+        # copies in other regions
+        away_points = [p for p in live if self.region_known(p) and self.region(p) != home and not self.lost(p)]
+        away_vaults = [(v, s) for v, s in vaults
+                       if self.region_known(v) and self.region(v) != home and not self.lost(v)]
+        if away_points or away_vaults:
+            regions = sorted({self.region(p) for p in away_points} | {self.region(v) for v, _ in away_vaults})
+            key = "ebs-snapshot-restore" if volume else "restore-cross-region-copy"
+            rpo, rpo_how = self._interval(key if not volume else "ebs-snapshot-restore",
+                                          [s for _, s in away_vaults], away_points)
+            target = (away_points or [v for v, _ in away_vaults])[0]
+            if volume:
+                options.append(self._option(key, f"{self.name(w)} is lost; volume from the snapshot copy in "
+                                            f"{', '.join(regions)} (RPO: {rpo_how})", rpo=rpo, to=target))
+            else:
+                rto, how = self._restore_time("restore-cross-region-copy", w, away_points)
+                options.append(self._option("restore-cross-region-copy",
+                                            f"{self.name(w)} is lost; restore the copy in {', '.join(regions)} "
+                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo, to=target))
+        if lost_copies:
+            self.notes.append(f"{self.name(w)}: {'; '.join(lost_copies)} would be lost with {home}")
+        return options, lost_copies
+
+    def _no_copy_option(self, w: str, lost_copies: list[str]) -> _Option:
+        detail = f" ({'; '.join(lost_copies)} lost with it)" if lost_copies else ""
+        where = self._where()
+        return self._option("no-copy", f"{self.name(w)} has no copy outside {where}{detail}")
+
+    # ---- compute ---------------------------------------------------------------------------
+    def _compute_nodes(self) -> list[str]:
+        out = []
+        for n in self.path:
+            k = self.kind(n)
+            if k not in COMPUTE_KINDS:
+                continue
+            if k == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in self.out(n, MEMBER_OF)):
+                continue  # represented by its group
+            out.append(n)
+        return out
+
+    def _capacity(self, n: str) -> float | None:
+        k, a = self.kind(n), self.attrs(n)
+        if k == COMPUTE_GROUP:
+            value = a.get("desired_capacity")
+            return float(value) if isinstance(value, int | float) else None
+        if k == INSTANCE:
+            return 1.0 if a.get("state") in (None, "running") else 0.0
+        return 1.0  # functions scale on demand
+
+    def _compute_steps(self) -> list[Step]:
+        steps = []
+        nodes = self._compute_nodes()
+        for n in nodes:
+            if not self.affected(n):
+                continue
+            name = self.name(n)
+            if not self.lost(n):
+                lost_zones = ", ".join(sorted(set(self.d(n)["zones"]) & self.failed_zones))
+                capacity = self._capacity(n)
+                if self.kind(n) == COMPUTE_GROUP and (capacity is None or capacity < 2):
+                    option = self._option("instance-launch", f"{name} runs {capacity or 'an unknown number of'} "
+                                          f"instance(s); losing {lost_zones} may take all of them: a replacement "
+                                          "is launched in another zone")
+                else:
+                    option = self._option("asg-multi-az" if self.kind(n) == COMPUTE_GROUP else
+                                          "regional-service-multi-az",
+                                          f"{name} spans {len(self.d(n)['zones'])} zones; {lost_zones} is lost, "
+                                          "the rest keep serving")
+                steps.append(self._step(n, option, "compute"))
+                continue
+            alternatives = [m for m in nodes if m != n and self.kind(m) == self.kind(n) and not self.lost(m)]
+            running = [m for m in alternatives if (self._capacity(m) or 0) > 0]
+            if running:
+                alt = running[0]
+                option = self._option("standby-compute-running",
+                                      f"{name} is lost with {self._where()}; {self.name(alt)} in "
+                                      f"{self.region(alt)} is already running", to=alt)
+            elif alternatives:
+                alt = alternatives[0]
+                option = self._option("instance-launch",
+                                      f"{name} is lost with {self._where()}; {self.name(alt)} in "
+                                      f"{self.region(alt)} is at zero capacity and must scale out (pilot light)",
+                                      to=alt)
+            else:
+                option = self._option("compute-redeploy",
+                                      f"{name} is lost and the workload has no {self.kind(n).replace('_', ' ')} "
+                                      f"outside {self._where()}")
+            steps.append(self._step(n, option, "compute"))
+        return steps
+
+    # ---- entry points -------------------------------------------------------------------------
+    def _chain(self, start: str) -> set[str]:
+        """Everything traffic for ``start`` reaches along routes_to (records, LBs, groups, targets)."""
+        seen: set[str] = set()
+        stack = [dst for dst, _ in self.out(start, ROUTES_TO)]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            stack += [dst for dst, _ in self.out(n, ROUTES_TO)]
+        return seen
+
+    def _serves(self, chain: set[str]) -> bool | None:
+        """Does anything behind a record survive? ``None`` when it routes to unknown places only."""
+        hops = [n for n in chain if self.kind(n) not in (DNS_RECORD, TARGET_GROUP)]
+        if not hops:
+            return None
+        lbs = [n for n in hops if self.kind(n) == LOAD_BALANCER]
+        if lbs and all(self.lost(n) for n in lbs):
+            return False
+        compute = [n for n in hops if self.kind(n) in COMPUTE_KINDS]
+        if compute:
+            return any(not self.lost(n) for n in compute)
+        known = [n for n in hops if self.kind(n) != EXTERNAL and self.region_known(n)]
+        if not known:
+            return None
+        return any(not self.lost(n) for n in known)
+
+    def _entry_steps(self) -> list[Step]:
+        steps: list[Step] = []
+        records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)]
+        by_name: dict[str, list[str]] = {}
+        for r in records:
+            by_name.setdefault(str(self.attrs(r).get("dns_name") or self.name(r)).rstrip(".").lower(), []).append(r)
+        covered: set[str] = set()
+        for dns_name, group in sorted(by_name.items()):
+            siblings = list(group)
+            for r in group:  # failover partners named by fails_over_to, even if not in the workload
+                siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+            siblings = sorted(set(siblings))
+            state = {r: self._serves(self._chain(r)) for r in siblings}
+            for r in siblings:
+                covered |= self._chain(r)
+            active = [r for r in siblings if self.attrs(r).get("failover_role") != "SECONDARY"] or siblings
+            broken = [r for r in active if state[r] is False]
+            if not broken:
+                if any(state[r] is None for r in active):
+                    self.unknown.append(f"{dns_name}: its targets are not in the inventory, so whether they "
+                                        f"survive {self.label} cannot be told")
+                continue
+            healthy = [r for r in siblings if state[r] is True]
+            if not healthy:
+                continue  # nothing to fail over to: the compute/data steps already say why
+            r = broken[0]
+            alt = healthy[0]
+            if self._health_checked(r, alt):
+                rto, how = self._dns_time(r)
+                option = self._option("route53-failover", f"{dns_name}: {self.name(r)} is unhealthy; Route 53 "
+                                      f"answers with {self.name(alt)} ({how})", rto=rto, to=alt)
+            else:
+                option = self._option("manual-dns-switch", f"{dns_name}: {self.name(r)} points at "
+                                      f"{self._where()}; {self.name(alt)} survives but no health check moves "
+                                      "traffic to it", to=alt)
+            steps.append(self._step(r, option, "entry"))
+        # load balancers that no DNS record in the inventory routes to
+        for lb in (n for n in self.path if self.kind(n) == LOAD_BALANCER and n not in covered):
+            if not self.lost(lb):
+                continue
+            others = [m for m in self.path if self.kind(m) == LOAD_BALANCER and m != lb and not self.lost(m)]
+            if others:
+                option = self._option("manual-dns-switch", f"{self.name(lb)} is lost; {self.name(others[0])} "
+                                      f"survives but nothing routes clients to it automatically", to=others[0])
+            else:
+                option = self._option("compute-redeploy", f"{self.name(lb)} is lost and the workload has no "
+                                      f"load balancer outside {self._where()}")
+            steps.append(self._step(lb, option, "entry"))
+        return steps
+
+    def _health_checked(self, record: str, alt: str) -> bool:
+        """Route 53 moves traffic off ``record`` by itself only when ``record`` is health-checked
+        (its own health check, or an alias evaluating target health) and not simple routing."""
+        a = self.attrs(record)
+        if a.get("routing") == "simple":
+            return False
+        if a.get("health_check_id") or a.get("evaluate_target_health"):
+            return True
+        return any(ea.get("health_checked") for dst, ea in self.out(record, FAILS_OVER_TO) if dst == alt)
+
+    def _dns_time(self, record: str) -> tuple[float, str]:
+        entry = self.entry("route53-failover")
+        interval, threshold, ttl = (entry.param("request_interval"), entry.param("failure_threshold"),
+                                    entry.param("ttl"))
+        a = self.attrs(record)
+        check = self._health_check_node(a.get("health_check_id"))
+        if check is not None:
+            ca = self.attrs(check)
+            if isinstance(ca.get("request_interval"), int | float):
+                interval = float(ca["request_interval"])
+            if isinstance(ca.get("failure_threshold"), int | float):
+                threshold = float(ca["failure_threshold"])
+        if isinstance(a.get("ttl"), int | float):
+            ttl = float(a["ttl"])
+        total = interval * threshold + ttl
+        return total, (f"{format_duration(interval)} x {threshold:g} + TTL {format_duration(ttl)} "
+                       f"= {format_duration(total)}")
+
+    def _health_check_node(self, check_id: Any) -> str | None:
+        if not check_id:
+            return None
+        return self.index.health_checks.get(str(check_id))
+
+
+# ==========================================================================================
+# Schedules
+# ==========================================================================================
+
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$", re.I)
+_CRON = re.compile(r"^cron\((.+)\)$", re.I)
+
+
+def schedule_interval(expression: str | None) -> float | None:
+    """Seconds between runs of an AWS schedule expression (``rate(...)``, ``cron(...)``); ``None``
+    when it cannot be read. Cron: the smallest period its fields allow (a conservative reading for
+    lists: 24h divided by the number of hours listed, ignoring uneven spacing)."""
+    if not expression:
+        return None
+    text = expression.strip()
+    m = _RATE.match(text)
+    if m:
+        count, unit = int(m.group(1)), m.group(2).lower().rstrip("s")
+        return float(count * {"minute": 60, "hour": 3600, "day": 86400}[unit])
+    m = _CRON.match(text)
+    if not m:
+        return None
+    fields = m.group(1).split()
+    if len(fields) < 5:
+        return None
+    minute, hour, dom, _month, dow = fields[:5]
+    for number, day in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), start=1):
+        dow = dow.upper().replace(day, str(number))
+
+    def count(field: str, size: int) -> int | None:
+        if field in ("*", "?"):
+            return size
+        if field.startswith("*/") and field[2:].isdigit():
+            return max(1, size // int(field[2:]))
+        if "/" in field:
+            start, step = field.split("/", 1)
+            return max(1, size // int(step)) if step.isdigit() else None
+        parts = field.split(",")
+        if all(p.isdigit() for p in parts):
+            return len(parts)
+        if all(re.fullmatch(r"\d+-\d+", p) for p in parts):
+            return sum(int(p.split("-")[1]) - int(p.split("-")[0]) + 1 for p in parts)
+        return None
+
+    per_hour = count(minute, 60)
+    per_day = count(hour, 24)
+    if per_hour is None or per_day is None:
+        return None
+    runs_per_day = per_day * (per_hour if minute in ("*",) or minute.startswith("*/") or "/" in minute
+                              or "," in minute else 1)
+    if dom not in ("*", "?") or dow not in ("*", "?"):
+        days = count(dow, 7) if dow not in ("*", "?") else None
+        if days:
+            return 7 * 86400 / (days * runs_per_day)
+        days = count(dom, 30) if dom not in ("*", "?") else None
+        if days:
+            return 30 * 86400 / (days * runs_per_day)
+    return 86400 / runs_per_day
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return None
+
+
+# ==========================================================================================
+# DR strategy classification
+# ==========================================================================================
+
+STRATEGIES = {
+    "multi-site-active-active": "multi-site active/active",
+    "warm-standby": "warm standby",
+    "pilot-light": "pilot light",
+    "backup-restore": "backup & restore",
+    "none": "none (single region)",
+}
+_ACTIVE_ROUTING = ("latency", "weighted", "geolocation", "geoproximity", "multivalue")
+
+
+def classify_strategy(graph: nx.MultiDiGraph, workload: str) -> tuple[str, list[str]]:
+    """The workload's DR strategy, as AWS's DR whitepaper names them, read from the graph.
+
+    * ``multi-site-active-active``: every data store has a live copy in a second region where
+      compute runs, and DNS sends traffic to more than one region at once (latency/weighted/geo/
+      multivalue routing);
+    * ``warm-standby``: every data store has a live copy in a second region where compute is already
+      running, taking traffic on failover;
+    * ``pilot-light``: every data store has a live copy (replica, global table) in a second region
+      where compute is absent or scaled to zero;
+    * ``backup-restore``: every data store has at least a backup copy in a second region;
+    * ``none``: some data store has no copy outside the home region (the weakest store decides).
+
+    Returns ``(strategy, reasons)``. The home region is where the writable data lives (else where
+    most serving components are); the best second region is reported.
+    """
+    cache = _index(graph).strategies
+    if workload not in cache:
+        cache[workload] = _classify(graph, workload)
+    strategy, reasons = cache[workload]
+    return strategy, list(reasons)
+
+
+def _classify(graph: nx.MultiDiGraph, workload: str) -> tuple[str, list[str]]:
+    analysis = _Analysis(graph, workload, _Scenario(), RecoveryModel(load_table()), (), None)
+    serving = list(analysis.path)
+    if not serving:
+        return "none", [f"no resource of workload '{workload}' is in the inventory"]
+    groups = analysis._data_sets()
+    stores = [(group, analysis._writers(group)) for group in groups]
+    writers = [w for _, ws in stores for w in ws]
+    counts: dict[str, int] = {}
+    for n in writers or serving:
+        region = analysis.region(n)
+        if region not in (GLOBAL_REGION, "unknown", ""):
+            counts[region] = counts.get(region, 0) + 1
+    if not counts:
+        return "none", ["no regional component: the workload's resources are global or of unknown region"]
+    home = sorted(counts, key=lambda r: (-counts[r], r))[0]
+    reasons = [f"home region {home} (where its {'writable data lives' if writers else 'components are'})"]
+
+    # where each data store has a live copy / a backup copy, outside home
+    live: list[tuple[str, set[str]]] = []
+    backup: list[tuple[str, set[str]]] = []
+    for group, ws in stores:
+        store = next((w for w in ws if analysis.region(w) == home), ws[0] if ws else group[0])
+        live_regions = {analysis.region(n) for n in group if analysis.region_known(n)} - {home}
+        copy_regions: set[str] = set()
+        for writer in ws or [store]:
+            points, vaults = analysis._backup_locations(writer)
+            copy_regions |= {analysis.region(p) for p in points if analysis.region_known(p)}
+            copy_regions |= {analysis.region(v) for v, _ in vaults if analysis.region_known(v)}
+        live.append((store, live_regions))
+        backup.append((store, (copy_regions | live_regions) - {home}))
+
+    compute = analysis._compute_nodes()
+    running = {analysis.region(n) for n in compute if (analysis._capacity(n) or 0) > 0} - {home}
+    idle = {analysis.region(n) for n in compute if analysis._capacity(n) == 0} - {home} - running
+    active: set[str] = set()
+    for r in serving:
+        if analysis.kind(r) == DNS_RECORD and analysis.attrs(r).get("routing") in _ACTIVE_ROUTING:
+            active |= {analysis.region(n) for n in analysis._chain(r)
+                       if analysis.kind(n) in (*COMPUTE_KINDS, LOAD_BALANCER)}
+
+    def common(items: list[tuple[str, set[str]]]) -> set[str]:
+        regions: set[str] | None = None
+        for _, rs in items:
+            regions = set(rs) if regions is None else regions & rs
+        return regions if regions is not None else set()
+
+    others = sorted({analysis.region(n) for n in serving if analysis.region_known(n)} - {home, GLOBAL_REGION})
+    live_all = common(live) if stores else set(others) | running | idle
+    backup_all = common(backup) if stores else live_all
+    missing = [analysis.name(store) for store, rs in backup if not rs]
+    if stores and missing:
+        reasons.append(f"{', '.join(missing)}: no copy outside {home}")
+        if running:
+            reasons.append(f"compute also runs in {', '.join(sorted(running))}, but without the data it cannot "
+                           "take over")
+        return "none", reasons
+    for region in sorted(live_all):
+        if region in running and home in active and region in active:
+            reasons.append(f"data live in {region}; compute running there and DNS "
+                           f"({', '.join(sorted(_routing_of(analysis, serving)))} routing) sends traffic to "
+                           f"{home} and {region} at once")
+            return "multi-site-active-active", reasons
+    for region in sorted(live_all):
+        if region in running:
+            reasons.append(f"data replicated continuously to {region}; compute already running there, taking "
+                           "traffic on failover")
+            return "warm-standby", reasons
+    if live_all:
+        region = sorted(live_all)[0]
+        reasons.append(f"data replicated continuously to {region}")
+        reasons.append(f"compute in {region} is scaled to zero" if region in idle
+                       else f"no compute in {region}: it must be deployed or started on failover")
+        return "pilot-light", reasons
+    if backup_all:
+        region = sorted(backup_all)[0]
+        partial = [analysis.name(store) for store, rs in live if not rs]
+        reasons.append(f"backups copied to {region}" + (f"; {', '.join(partial)} has no live replica"
+                                                       if partial else ""))
+        return "backup-restore", reasons
+    reasons.append(f"no region other than {home} holds a copy of every data store")
+    return "none", reasons
+
+
+def _routing_of(analysis: _Analysis, nodes: Iterable[str]) -> set[str]:
+    return {str(analysis.attrs(n).get("routing")) for n in nodes
+            if analysis.kind(n) == DNS_RECORD and analysis.attrs(n).get("routing") in _ACTIVE_ROUTING}
+
+
+def _arn_region(resource_id: str) -> str | None:
+    parts = str(resource_id).split(":", 5)
+    return parts[3] or None if len(parts) == 6 and parts[0] == "arn" else None
+
+
+# ==========================================================================================
+# Summary for findings.json (``workloads[].recovery``)
+# ==========================================================================================
+
+
+def workload_recovery(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None,
+                      coverage: Iterable[Coverage] = (), as_of: dt.datetime | None = None,
+                      regions: Iterable[str] | None = None) -> dict[str, Any]:
+    """The additive ``recovery`` block proposed for each ``findings.json`` workload:
+    ``{"strategy", "strategy_reasons", "achievable": {az|region: {rto, rto_unbounded, rpo, ...}}}``."""
+    coverage = tuple(coverage)
+    strategy, reasons = classify_strategy(graph, workload)
+    achievable = {}
+    for disruption in DISRUPTIONS:
+        est = estimate(graph, workload, disruption, policy=policy, coverage=coverage, as_of=as_of,
+                       regions=regions if disruption == "region" else None)
+        achievable[disruption] = {
+            "rto": json_seconds(est.rto), "rto_unbounded": is_unbounded(est.rto),
+            "rpo": json_seconds(est.rpo), "rpo_unbounded": is_unbounded(est.rpo),
+            "rto_scenario": est.rto_scenario, "rpo_scenario": est.rpo_scenario,
+            "complete": est.complete,
+        }
+    return {"strategy": strategy, "strategy_reasons": reasons, "achievable": achievable}
+
+
+# ==========================================================================================
+# Documentation (docs/recovery-model.md)
+# ==========================================================================================
+
+
+def _cell(value: float | None) -> str:
+    if value is None:
+        return "computed"
+    return format_duration(value) if not is_unbounded(value) else "unbounded"
+
+
+def model_markdown() -> str:
+    """``docs/recovery-model.md``: the table, how estimates and strategies are derived, the
+    evidence sources and the control mapping. Generated; a test keeps the committed copy in step."""
+    from . import evidence_sources, mappings
+
+    table = load_table()
+    out = [
+        "# Recovery model",
+        "",
+        "Generated from `resilience/data/recovery_model.yaml` by `python -m resilience.recovery > "
+        "docs/recovery-model.md`;",
+        "`tests/recovery/test_docs.py` fails when this file drifts from the code.",
+        "",
+        "The rules `rto-mismatch` and `rpo-mismatch` compare a workload's objectives with what its",
+        "architecture can achieve. This page lists every number used, where it comes from, and how the",
+        "numbers are combined. Values marked *assumption* are ours: override them in the policy file with",
+        "your own measurements (see *Overrides*).",
+        "",
+        "## The table",
+        "",
+        "| key | disruption | applies to | mechanism | RTO | RPO | basis | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for e in table.values():
+        out.append(f"| `{e.key}` | {', '.join(e.disruption)} | {e.applies_to} | {e.mechanism} | "
+                   f"{_cell(e.rto)} | {_cell(e.rpo)} | {e.basis} | "
+                   f"[{e.document}]({e.url}) |")
+    out += ["", "### Notes, formulas and parameters", ""]
+    for e in table.values():
+        line = f"- **`{e.key}`**: {e.note}"
+        if e.formula:
+            line += f" *Formula:* {e.formula}."
+        if e.params:
+            params = ", ".join(f"`{k}` = {v:g}" if k in _NUMBER_PARAMS else f"`{k}` = {format_duration(v)}"
+                               for k, v in e.params.items())
+            line += f" *Parameters:* {params}."
+        out.append(line)
+    out += [
+        "",
+        "## How an estimate is made",
+        "",
+        "- **Scenarios.** `az`: each zone the workload uses fails in turn; `region`: each region it runs in",
+        "  fails in turn (only the audited regions with `--region`). The workload's achievable RTO/RPO for",
+        "  the disruption is the worst scenario.",
+        "- **Serving path.** The workload's resources plus everything they depend on (`depends_on`) or route",
+        "  to (`routes_to`), including resources of other workloads. Recovery points, vaults, plans, health",
+        "  checks, subnets and evidence records are not on it.",
+        "- **Per component**, in a scenario: unaffected components add nothing. A multi-zone resource that",
+        "  lost a zone uses its own HA mechanism (Multi-AZ failover, Aurora failover, ASG rebalancing; which",
+        "  zone holds the primary is not always known, so losing either zone costs the failover time). A lost",
+        "  data store takes the fastest surviving option among its replicas (`replicates_to`, global tables),",
+        "  backups in its region (only if the region survives), point-in-time recovery and copies in other",
+        "  regions; with none, `no-copy` (unbounded). Lost compute uses running compute of the same kind",
+        "  elsewhere, else scaled-to-zero compute (pilot light), else `compute-redeploy` (unbounded unless",
+        "  declared). An entry point whose targets are lost fails over through Route 53 when health-checked",
+        "  (`interval x threshold + TTL`), else needs a manual switch.",
+        "- **Combination.** Components recover in parallel: the workload's RTO is the largest component RTO,",
+        "  its RPO the largest component RPO. Each finding lists every step with its model key and source.",
+        "- **Unbounded** is reported as `null` with `\"<field>_unbounded\": true` in JSON, never as Infinity.",
+        "- **Unknown.** When a read of a region the workload runs in was denied, errored or timed out, a",
+        "  component may be missing, so the verdict is `unknown`; when the estimate is unbounded somewhere, a",
+        "  gap in any region may hide the copy that would bound it, so it is `unknown` too.",
+        "- **Duration** (`estimate_for_scenario(..., duration=)`, used by the simulator): when the failed",
+        "  locations return after a known time, waiting for them (data intact) bounds every step.",
+        "",
+        "## DR strategy",
+        "",
+        "Reported in the evidence of `rto-mismatch`/`rpo-mismatch` (`strategy`, `strategy_reasons`), from",
+        "`classify_strategy(graph, workload)`:",
+        "",
+    ]
+    bullets = (classify_strategy.__doc__ or "").split("\n\n")[1]
+    out += [bullets.replace("\n    ", "\n").replace("``", "`").replace("* `", "- `").strip(), ""]
+    out += ["## Overrides", "",
+            "Any entry's `rto`, `rpo`, `note`, `source` and parameters can be set in the policy file. The",
+            "policy's value wins over both the table and the formula; findings name it as the source.", "",
+            "```yaml", "recovery_model:", "  rds-read-replica-promotion: {rto: 4m, note: measured in DR-2231}",
+            "  restore-cross-region-copy: {fixed: 45m, throughput_mib_s: 150}",
+            "  compute-redeploy: {rto: 2h, source: \"runbook RB-17, measured 2026-05-02\"}", "```", "",
+            "Unknown keys or fields and malformed durations are rejected with the file and line.", ""]
+    out += evidence_sources.markdown_section()
+    out += mappings.markdown_section()
+    return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised by the docs test through model_markdown()
+    import sys
+
+    sys.stdout.write(model_markdown())

@@ -1,0 +1,233 @@
+"""Recovery objectives: declared (objective-missing) and achievable by the architecture
+(rto-mismatch, rpo-mismatch). SOC 2 A1.2: recovery infrastructure that meets the objectives.
+
+The achievable RTO/RPO comes from :func:`resilience.recovery.estimate`: every component on the
+workload's serving path, the recovery mechanism each needs in each scenario, priced by the
+recovery model table (``docs/recovery-model.md``). Findings carry the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from resilience.durations import format_duration
+from resilience.evidence_sources import failover_tests, for_workload
+from resilience.graph import workload_names
+from resilience.mappings import controls_for
+from resilience.recovery import ESTIMATE_SERVICES, estimate, fmt, is_unbounded, json_seconds
+from resilience.rule import Result, Rule, RuleContext
+
+WA_REL13_BP01 = "AWS Well-Architected REL13-BP01 (define recovery objectives for downtime and data loss)"
+WA_REL13_BP02 = "AWS Well-Architected REL13-BP02 (use defined recovery strategies to meet the recovery objectives)"
+DR_WHITEPAPER = "Disaster Recovery of Workloads on AWS (whitepaper): recovery objectives and DR strategies"
+SOC2_A1_2 = "AICPA TSC A1.2 (recovery infrastructure to meet the entity's availability commitments)"
+_REQUIRES = tuple(dict.fromkeys(s.split(":", 1)[0] for s in ESTIMATE_SERVICES))
+
+
+def _workload_result(ctx: RuleContext, workload: str, status: str, message: str, **kw) -> Result:
+    return Result(status=status, resource=f"workload:{workload}", message=message, resource_type="workload",
+                  region=None, workload=workload, workloads=(workload,), **kw)
+
+
+def _objective_from(ctx: RuleContext, workload: str, disruption: str, metric: str) -> str:
+    spec = ctx.policy.workloads.get(workload)
+    if spec is not None and getattr(spec.objectives.get(disruption), metric, None) is not None:
+        return f"workload {workload} ({ctx.policy.location(spec.line)})"
+    if spec is not None and spec.tier:
+        tier = ctx.policy.tiers.get(spec.tier)
+        return f"tier {spec.tier} ({ctx.policy.location(tier.line)})" if tier else f"tier {spec.tier}"
+    return "policy"
+
+
+# --- objective-missing --------------------------------------------------------------------------
+
+
+def _objective_missing(ctx: RuleContext) -> Iterator[Result]:
+    """One result per workload (declared in the policy or found through the ``resilience:workload``
+    tag). ``pass``: the policy gives it an RTO or RPO for at least one disruption type (``az``,
+    ``region``), directly or through its tier; the objectives are listed, and a disruption type
+    without objectives is named. ``fail``: none at all, so nothing can say whether its recovery
+    infrastructure is adequate."""
+    for workload in workload_names(ctx.graph, ctx.policy):
+        objectives = ctx.policy.objectives_for(workload)
+        declared = {d: {k: v for k, v in (("rto", o.rto), ("rpo", o.rpo)) if v is not None}
+                    for d, o in objectives.items()}
+        spec = ctx.policy.workloads.get(workload)
+        where = ctx.policy.location(spec.line) if spec else "tag resilience:workload only (not in the policy)"
+        if not objectives:
+            yield _workload_result(
+                ctx, workload, "fail",
+                f"{workload}: no RTO/RPO objective is declared (neither on the workload nor through a tier)",
+                observed={"objectives": {}, "declared_at": where, "tier": spec.tier if spec else None},
+                expected={"objectives": "rto and rpo for az and region disruptions"},
+                source=f"policy file: {where}",
+            )
+            continue
+        missing = [d for d in ("az", "region") if d not in objectives]
+        text = "; ".join(f"{d} " + ", ".join(f"{k.upper()} {format_duration(v)}" for k, v in values.items())
+                         for d, values in sorted(declared.items()))
+        message = f"{workload}: objectives declared ({text})"
+        if missing:
+            message += f"; none for {', '.join(missing)} disruptions"
+        yield _workload_result(
+            ctx, workload, "pass", message,
+            observed={"objectives": declared, "declared_at": where, "tier": spec.tier if spec else None,
+                      "no_objective_for": missing},
+            expected={"objectives": "rto and rpo for az and region disruptions"},
+            source=f"policy file: {where}",
+        )
+
+
+# --- rto-mismatch / rpo-mismatch ----------------------------------------------------------------
+
+
+def _mismatch(ctx: RuleContext, metric: str) -> Iterator[Result]:
+    name = metric.upper()
+    records = None
+    for workload in workload_names(ctx.graph, ctx.policy):
+        for disruption, objective in sorted(ctx.policy.objectives_for(workload).items()):
+            target = getattr(objective, metric)
+            if target is None:
+                continue
+            est = estimate(ctx.graph, workload, disruption, policy=ctx.policy, coverage=ctx.coverage,
+                           as_of=ctx.scan_time, regions=ctx.audited_regions or None)
+            value = getattr(est, metric)
+            scenario = est.rto_scenario if metric == "rto" else est.rpo_scenario
+            if records is None:
+                records = failover_tests(ctx.graph, ctx.policy)
+            hub = [r.to_dict() for r in for_workload(records, workload, kinds=("assessment",))
+                   if r.scenario in (disruption, None)]
+            deciding = est.deciding_step(metric)
+            if value is None:
+                status = "unknown"
+                message = f"{workload}: {disruption} {name} cannot be estimated: {'; '.join(est.unknown)}"
+            elif est.unknown:
+                status = "unknown"
+                message = (f"{workload}: {disruption} {name} objective {format_duration(target)}; estimated "
+                           f"{fmt(value)} but part of the scope could not be read ({est.unknown[0]})")
+            else:
+                status = "fail" if value > target else "pass"
+                relation = "exceeds" if status == "fail" else "meets"
+                message = (f"{workload}: achievable {disruption} {name} {fmt(value)} {relation} the objective "
+                           f"{format_duration(target)}")
+                if deciding is not None:
+                    message += f" ({deciding.name}: {deciding.model_key}"
+                    message += f", {scenario})" if scenario else ")"
+            severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)) else None
+            steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
+            yield _workload_result(
+                ctx, workload, status, message,
+                observed={"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),
+                          "text": fmt(value), "scenario": scenario, "strategy": est.strategy,
+                          "deciding_component": deciding.resource if deciding else None},
+                expected={metric: target, "text": format_duration(target),
+                          "objective_from": _objective_from(ctx, workload, disruption, metric)},
+                source="recovery model (resilience/data/recovery_model.yaml) over the dependency graph",
+                key=disruption, severity=severity,
+                extra={
+                    "arithmetic": est.arithmetic(metric, target),
+                    "steps": steps,
+                    "strategy": {"name": est.strategy, "reasons": est.strategy_reasons},
+                    "scenarios": est.scenarios,
+                    "why": est.why,
+                    "unknown": est.unknown,
+                    "notes": est.notes,
+                    "resilience_hub": hub,
+                },
+            )
+
+
+def _rto_mismatch(ctx: RuleContext) -> Iterator[Result]:
+    """For every workload and disruption type with an RTO objective: the achievable RTO is the
+    worst, over the scenarios of that disruption (``az``: each zone the workload uses; ``region``:
+    each region it runs in, only the audited ones with ``--region``), of the largest recovery time
+    among the affected components of its serving path (entry points, load balancers, compute, data
+    stores and what they depend on). Each component's time comes from the recovery model table:
+    nothing when it keeps serving, its HA failover, DNS failover (interval x threshold + TTL),
+    replica promotion, a restore, or unbounded when nothing can take over.
+
+    ``fail``: achievable > objective; ``pass``: achievable <= objective; ``unknown``: a read the
+    estimate relies on was denied, failed or timed out (or the workload has no resources). The
+    evidence lists every step, its model key and source, the arithmetic and the DR strategy."""
+    yield from _mismatch(ctx, "rto")
+
+
+def _rpo_mismatch(ctx: RuleContext) -> Iterator[Result]:
+    """For every workload and disruption type with an RPO objective: the achievable RPO is the worst,
+    over the scenarios of that disruption, of the largest data-loss window among its affected data
+    stores: 0 for synchronous copies and HA failover, the replication lag (observed, or the table's
+    typical value) for replicas and global tables, the backup/copy interval for restores (the
+    schedule, else the age of the newest copy at scan time), unbounded with no surviving copy.
+
+    ``fail``: achievable > objective (critical when unbounded: data would be lost for good);
+    ``pass``: achievable <= objective; ``unknown`` as for rto-mismatch."""
+    yield from _mismatch(ctx, "rpo")
+
+
+OBJECTIVE_MISSING = Rule(
+    id="RES-OBJECTIVE-001",
+    title="Workload has no recovery objectives",
+    category="objective-missing",
+    severity="medium",
+    controls=controls_for("objective-missing"),
+    rationale=(
+        "Without a declared RTO and RPO nobody can say whether the recovery infrastructure is adequate: "
+        "SOC 2 A1.2 asks for recovery infrastructure that meets the entity's objectives, ISO 27001 A.5.30 "
+        "for ICT continuity requirements derived from them, DORA Art. 11 for recovery time and point "
+        "objectives per function."
+    ),
+    remediation=(
+        "Declare objectives in the policy file, per disruption type, on the workload or its tier: "
+        "`workloads: {NAME: {objectives: {region: {rto: 4h, rpo: 1h}, az: {rto: 15m, rpo: 5m}}}}`, derived "
+        "from a business impact analysis."
+    ),
+    check=_objective_missing,
+    references=(WA_REL13_BP01, SOC2_A1_2),
+)
+
+RTO_MISMATCH = Rule(
+    id="RES-OBJECTIVE-002",
+    title="Architecture cannot meet the workload's RTO",
+    category="rto-mismatch",
+    severity="high",
+    controls=controls_for("rto-mismatch"),
+    rationale=(
+        "An RTO written down but not achievable by the architecture is a promise the recovery "
+        "infrastructure cannot keep. The estimate follows the workload's serving path through the graph "
+        "and prices each recovery step with documented AWS figures (or stated assumptions), so the "
+        "arithmetic can be checked line by line."
+    ),
+    remediation=(
+        "Shorten the slowest step named in the evidence: add a standby in another zone/region (warm "
+        "standby or active/active for short RTOs), a health-checked Route 53 failover, replicas instead "
+        "of restores; or, if the architecture is right and a number is not, override the model entry in "
+        "the policy's recovery_model with a measured value; or revise the objective with the business."
+    ),
+    check=_rto_mismatch,
+    requires=_REQUIRES,
+    references=(WA_REL13_BP02, DR_WHITEPAPER, SOC2_A1_2),
+)
+
+RPO_MISMATCH = Rule(
+    id="RES-OBJECTIVE-003",
+    title="Architecture cannot meet the workload's RPO",
+    category="rpo-mismatch",
+    severity="high",
+    controls=controls_for("rpo-mismatch"),
+    rationale=(
+        "The RPO is bounded by the worst data store on the workload's path: the replication lag of its "
+        "replica, the interval of its backup copies, or nothing at all when no copy survives the "
+        "disruption. In September 2026 AWS said data held only in the damaged me-central-1 zones could "
+        "not be restored."
+    ),
+    remediation=(
+        "Give the store named in the evidence a copy that survives the disruption at the required "
+        "interval: a replica or global table in another region, S3 replication with RTC, or AWS Backup "
+        "copies to another region on a schedule no longer than the RPO."
+    ),
+    check=_rpo_mismatch,
+    requires=_REQUIRES,
+    references=(WA_REL13_BP02, DR_WHITEPAPER, SOC2_A1_2),
+)
+
+RULES = (OBJECTIVE_MISSING, RTO_MISMATCH, RPO_MISMATCH)

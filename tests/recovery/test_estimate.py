@@ -1,0 +1,440 @@
+"""recovery.estimate / estimate_for_scenario on small graphs: each mechanism of the model table,
+the worst-scenario combination, unbounded and unknown, duration, overrides, JSON safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pytest
+
+from resilience.policy import parse_policy
+from resilience.recovery import (
+    UNBOUNDED,
+    Estimate,
+    estimate,
+    estimate_for_scenario,
+    is_unbounded,
+    json_seconds,
+    make_scenario,
+    schedule_interval,
+)
+
+from .builders import ACCOUNT, AWAY, GIB, HOME, SCAN_TIME, Estate, arn, policy_with
+
+
+def est(e: Estate, disruption: str, policy_text: str | None = None, **kw) -> Estimate:
+    policy = parse_policy(policy_text or policy_with(), "test.yaml")
+    return estimate(e.graph(policy), "shop", disruption, policy=policy, coverage=e.coverage, as_of=SCAN_TIME, **kw)
+
+
+def keys(estimate_: Estimate) -> set[str]:
+    return {s.model_key for s in estimate_.steps}
+
+
+def single_region() -> Estate:
+    e = Estate()
+    web = e.web_tier()
+    e.record("www.shop.example", web["lb"], ett=True)
+    db = e.rds("shop-db")
+    e.function("worker", uses=db)
+    return e
+
+
+# --- az disruptions --------------------------------------------------------------------------------
+
+
+def test_multi_az_rds_and_asg_survive_a_zone_with_rds_failover_time():
+    got = est(single_region(), "az")
+    assert got.rto == 120 and got.rpo == 0
+    assert "rds-multi-az-instance" in keys(got) and "asg-multi-az" in keys(got)
+    assert got.complete
+
+
+def test_multi_az_rds_with_one_recorded_zone_is_not_lost():
+    e = Estate()
+    e.rds("shop-db", zones=("mec1-az1",))  # some APIs omit SecondaryAvailabilityZone
+    got = est(e, "az")
+    assert got.rto == 120 and keys(got) == {"rds-multi-az-instance"}
+
+
+def test_single_az_rds_restores_from_automated_backups_in_region():
+    e = Estate()
+    e.rds("shop-db", multi_az=False, size_gib=200)
+    got = est(e, "az")
+    step = got.steps[0]
+    assert step.model_key == "rds-pitr"
+    assert got.rpo == 300
+    assert got.rto == pytest.approx(1800 + 200 * GIB / (100 * 2**20))  # 30m fixed + 200 GiB at 100 MiB/s
+    assert "200 GiB at 100 MiB/s" in step.reasoning
+
+
+def test_single_az_rds_without_backups_is_unrecoverable():
+    e = Estate()
+    e.rds("shop-db", multi_az=False, retention=0)
+    got = est(e, "az")
+    assert is_unbounded(got.rto) and is_unbounded(got.rpo)
+    assert got.steps[0].model_key == "no-copy"
+    assert "has no copy outside mec1-az1" in got.steps[0].reasoning
+
+
+def test_aurora_with_a_reader_in_another_zone_fails_over_in_30s():
+    e = Estate()
+    e.aurora()
+    got = est(e, "az")
+    assert got.rto == 30 and got.rpo == 0 and keys(got) == {"aurora-replica-failover"}
+
+
+def test_aurora_without_a_reader_recreates_the_writer():
+    e = Estate()
+    e.aurora(instance_zones=("mec1-az1",))
+    got = est(e, "az")
+    assert got.rto == 600 and got.rpo == 0 and "aurora-no-replica" in keys(got)
+
+
+def test_multi_az_db_cluster_fails_over_in_35s():
+    e = Estate()
+    e.add(arn("rds", HOME, "cluster:maz"), "database", "AWS::RDS::DBCluster", zones=("mec1-az1", "mec1-az2", "mec1-az3"),
+          attrs={"engine": "postgres", "multi_az": True, "role": "primary"})
+    got = est(e, "az")
+    assert got.rto == 35 and keys(got) == {"rds-multi-az-cluster"}
+
+
+def test_regional_services_are_untouched_by_a_zone():
+    e = Estate()
+    table = e.table("orders")
+    e.function("api", uses=table)
+    e.bucket("shop-assets")
+    got = est(e, "az")
+    assert got.rto == 0 and got.rpo == 0 and got.steps == []
+    assert "no zonal component" in got.why
+
+
+def test_single_instance_multi_zone_group_relaunches():
+    e = Estate()
+    e.web_tier(desired=1)
+    got = est(e, "az")
+    assert got.rto == 300 and "instance-launch" in keys(got)
+
+
+def test_single_zone_group_and_instance_need_a_redeploy():
+    e = Estate()
+    e.web_tier(desired=2, zones=("mec1-az1",))
+    got = est(e, "az")
+    assert is_unbounded(got.rto) and "compute-redeploy" in keys(got)
+
+
+def test_ebs_volume_restores_from_its_snapshot_and_rpo_is_the_snapshot_age():
+    e = Estate()
+    _, vol = e.instance_with_volume()
+    e.snapshot(vol, created=SCAN_TIME - dt.timedelta(hours=6))
+    got = est(e, "az")
+    step = next(s for s in got.steps if s.resource == vol)
+    assert step.model_key == "ebs-snapshot-restore" and step.rto == 600
+    assert step.rpo == 6 * 3600 and "6h old at scan time" in step.reasoning
+
+
+def test_volume_of_an_auto_scaling_instance_is_not_a_data_store():
+    e = Estate()
+    web = e.web_tier(desired=2)
+    inst, vol = e.instance_with_volume("web-1")
+    e.edge(inst, web["asg"], "member_of")
+    got = est(e, "az")
+    assert vol not in {s.resource for s in got.steps}
+    assert got.rpo == 0
+
+
+# --- region disruptions ----------------------------------------------------------------------------
+
+
+def test_single_region_is_unbounded_with_the_arithmetic():
+    e = single_region()
+    got = est(e, "region")
+    assert is_unbounded(got.rto) and is_unbounded(got.rpo)
+    assert {"no-copy", "compute-redeploy"} <= keys(got)
+    lines = got.arithmetic("rpo", 900)
+    assert lines[0] == "region RPO objective 15m"
+    assert any("shop-db has no copy outside me-central-1" in line and "automated backups" in line for line in lines)
+    assert lines[-1].endswith("> objective: fail")
+    assert "unbounded" in lines[-1]
+
+
+def test_backup_and_restore_from_a_cross_region_copy():
+    e = Estate()
+    db = e.rds("shop-db", size_gib=200)
+    e.web_tier()
+    e.backup_plan([db], schedule="cron(0 3 * * ? *)")
+    got = est(e, "region")
+    step = next(s for s in got.steps if s.resource == db)
+    assert step.model_key == "restore-cross-region-copy"
+    assert step.rpo == 86400
+    assert step.rto == pytest.approx(1800 + 200 * GIB / (100 * 2**20))
+    assert is_unbounded(got.rto)  # the compute still has to be rebuilt somewhere
+    # ... unless the policy declares how long a rebuild takes
+    declared = est(e, "region", policy_with(extra="recovery_model:\n  compute-redeploy: {rto: 2h}\n"))
+    assert declared.rto == 7200 and declared.rpo == 86400
+    redeploy = next(s for s in declared.steps if s.model_key == "compute-redeploy")
+    assert "policy recovery_model.compute-redeploy" in redeploy.source
+
+
+def warm_standby(*, desired_away: int = 3, lag_s: float | None = None, checked: bool = True) -> Estate:
+    e = Estate()
+    home = e.web_tier(HOME)
+    away = e.web_tier(AWAY, name="web-euc1", desired=desired_away)
+    e.failover_dns("api.shop.example", home["lb"], away["lb"], checked=checked)
+    db = e.rds("shop-db")
+    e.rds_replica(db, lag_s=lag_s)
+    return e
+
+
+def test_warm_standby_region_rto_is_the_replica_promotion():
+    got = est(warm_standby(), "region", regions=[HOME])
+    assert got.rto == 600 and got.rpo == 300  # 10m promotion; replica lag not reported: 5m assumed
+    by_key = {s.model_key: s for s in got.steps}
+    assert by_key["route53-failover"].rto == 150  # 30s x 3 + TTL 60s
+    assert by_key["standby-compute-running"].rto == 0
+    assert "replica lag not reported" in by_key["rds-read-replica-promotion"].reasoning
+    assert got.strategy == "warm-standby"
+
+
+def test_observed_replica_lag_and_health_check_settings_are_used():
+    e = warm_standby(lag_s=30)
+    hc = next(r for r in e.resources if r.kind == "health_check")
+    hc.attrs.update(request_interval=10, failure_threshold=2)
+    got = est(e, "region", regions=[HOME])
+    by_key = {s.model_key: s for s in got.steps}
+    assert by_key["rds-read-replica-promotion"].rpo == 30
+    assert by_key["route53-failover"].rto == 10 * 2 + 60
+    assert "10s x 2 + TTL 1m" in by_key["route53-failover"].reasoning
+
+
+def test_pilot_light_scales_out_the_idle_group():
+    got = est(warm_standby(desired_away=0), "region", regions=[HOME])
+    by_key = {s.model_key: s for s in got.steps}
+    assert by_key["instance-launch"].rto == 300
+    assert got.rto == 600
+    assert got.strategy == "pilot-light"
+
+
+def test_failover_without_health_check_is_a_manual_switch():
+    got = est(warm_standby(checked=False), "region", regions=[HOME])
+    assert "manual-dns-switch" in keys(got) and is_unbounded(got.rto)
+
+
+def test_active_active_global_table_and_latency_routing():
+    e = Estate()
+    home_table, away_table = e.global_table("orders")
+    fn_home = e.function("api-mec1", HOME, uses=home_table)
+    fn_away = e.function("api-euc1", AWAY, uses=away_table)
+    e.health_check("hc-mec1")
+    e.health_check("hc-euc1")
+    e.record("api.shop.example", fn_home, routing="latency", set_id="mec1", health_check="hc-mec1",
+             record_region=HOME)
+    e.record("api.shop.example", fn_away, routing="latency", set_id="euc1", health_check="hc-euc1",
+             record_region=AWAY)
+    got = est(e, "region")
+    assert got.rto == 150 and got.rpo == 1
+    assert {"dynamodb-global-table", "route53-failover", "standby-compute-running"} <= keys(got)
+    assert got.strategy == "multi-site-active-active"
+
+
+def test_aurora_global_database_secondary_is_promoted():
+    e = Estate()
+    gid = f"arn:aws:rds::{ACCOUNT}:global-cluster:g"
+    primary = e.aurora("primary", HOME, global_id=gid)
+    secondary = e.aurora("secondary", AWAY, instance_zones=("euc1-az1",), global_id=gid, role="replica")
+    e.edge(primary, secondary, "replicates_to", mode="async", promotable=True)
+    got = est(e, "region", regions=[HOME])
+    step = next(s for s in got.steps if s.resource == primary)
+    assert step.model_key == "aurora-global-database" and step.rto == 60 and step.rpo == 1
+
+
+def test_s3_replication_with_and_without_rtc():
+    for rtc, key in ((True, "s3-crr-rtc"), (False, "s3-crr")):
+        e = Estate()
+        src = e.bucket("assets-mec1")
+        dst = e.bucket("assets-euc1", AWAY)
+        e.edge(src, dst, "replicates_to", mode="async", rtc=rtc)
+        got = est(e, "region", regions=[HOME])
+        assert keys(got) == {key} and got.rpo == 900 and got.rto == 0
+
+
+def test_in_region_backups_do_not_survive_the_region():
+    e = Estate()
+    db = e.rds("shop-db")
+    e.backup_plan([db], copy_to_region=None)
+    got = est(e, "region")
+    assert is_unbounded(got.rpo)
+    assert "0 recovery point(s) and 1 backup vault(s) in me-central-1" in got.steps[0].reasoning
+
+
+def test_failover_needing_the_failed_regions_control_plane_is_not_counted():
+    e = Estate()
+    db = e.rds("shop-db")
+    replica = e.rds("shop-db-replica", AWAY, multi_az=False, role="replica")
+    e.edge(db, replica, "replicates_to", mode="async", promotable=True)
+    e.edge(db, replica, "fails_over_to", needs_control_plane_in=HOME)
+    got = est(e, "region", regions=[HOME])
+    assert is_unbounded(got.rpo)
+    assert any("control plane" in n for n in got.notes)
+
+
+def test_worst_region_is_reported_and_audited_regions_restrict_the_scenarios():
+    e = warm_standby()
+    both = est(e, "region")
+    assert both.rto_scenario == "region me-central-1" and len(both.scenarios) == 2
+    away_only = est(e, "region", regions=[AWAY])
+    assert away_only.rto_scenario == "region eu-central-1"
+    assert away_only.rto < both.rto
+
+
+# --- unknown, duration, overrides, JSON ------------------------------------------------------------
+
+
+def test_a_denied_read_in_the_workloads_region_makes_the_estimate_incomplete():
+    e = single_region()
+    e.gap("rds")
+    got = est(e, "az")
+    assert not got.complete and "rds in me-central-1 could not be read (denied" in got.unknown[0]
+
+
+def test_when_unbounded_a_gap_in_any_region_could_hide_the_copy():
+    e = single_region()
+    e.gap("backup:recovery-points", region="eu-west-1", status="error")
+    assert not est(e, "region").complete
+    assert est(e, "az").complete  # bounded: a hidden copy could not change it
+
+
+def test_gaps_in_unrelated_services_do_not_matter():
+    e = single_region()
+    e.gap("fis")
+    e.gap("backup:restore-jobs")
+    assert est(e, "region").complete
+
+
+def test_workload_without_resources_is_not_estimated():
+    e = Estate()
+    got = est(e, "region")
+    assert got.rto is None and got.rpo is None and not got.complete
+
+
+def test_duration_bounds_every_step_by_waiting():
+    e = single_region()
+    policy = parse_policy(policy_with(), "t.yaml")
+    g = e.graph(policy)
+    scenario = make_scenario(regions=[HOME])
+    forever = estimate_for_scenario(g, "shop", scenario, policy=policy)
+    assert is_unbounded(forever.rto)
+    short = estimate_for_scenario(g, "shop", scenario, policy=policy, duration=3600)
+    assert short.rto == 3600 and short.rpo == 0
+    assert {s.model_key for s in short.steps} == {"scenario-duration"}
+    assert all(s.alternatives for s in short.steps)
+
+
+def test_estimate_for_scenario_accepts_survival_scenarios_and_several_regions():
+    from resilience.survival import Scenario
+
+    e = warm_standby()
+    policy = parse_policy(policy_with(), "t.yaml")
+    got = estimate_for_scenario(e.graph(policy), "shop", Scenario(failed_regions=frozenset({HOME, AWAY})),
+                                policy=policy)
+    assert is_unbounded(got.rto) and got.rto_scenario == "region eu-central-1 + region me-central-1"
+
+
+def test_policy_override_wins_and_is_named_as_source():
+    text = policy_with(extra="recovery_model:\n  rds-multi-az-instance: {rto: 90s, note: measured in DR-1}\n")
+    got = est(single_region(), "az", text)
+    step = next(s for s in got.steps if s.model_key == "rds-multi-az-instance")
+    assert got.rto == 90 and step.rto == 90
+    assert step.source.startswith("policy recovery_model.rds-multi-az-instance (rto)")
+
+
+def test_json_never_holds_infinity():
+    got = est(single_region(), "region")
+    doc = got.to_dict()
+    text = json.dumps(doc, allow_nan=False)
+    assert doc["rto"] is None and doc["rto_unbounded"] is True and doc["rto_text"] == "unbounded"
+    assert all(s["rpo"] is None and s["rpo_unbounded"] for s in doc["steps"] if s["model_key"] == "no-copy")
+    assert "Infinity" not in text
+    assert json_seconds(UNBOUNDED) is None and json_seconds(None) is None and json_seconds(12.4) == 12
+    assert math.isinf(UNBOUNDED)
+
+
+def test_estimates_are_cached_per_graph_and_inputs():
+    e = single_region()
+    policy = parse_policy(policy_with(), "t.yaml")
+    g = e.graph(policy)
+    a = estimate(g, "shop", "region", policy=policy)
+    assert estimate(g, "shop", "region", policy=policy) is a
+    assert estimate(g, "shop", "region", policy=policy, as_of=SCAN_TIME) is not a
+
+
+@pytest.mark.parametrize("expression, seconds", [
+    ("rate(1 hour)", 3600), ("rate(12 hours)", 43200), ("rate(30 minutes)", 1800), ("rate(1 day)", 86400),
+    ("cron(0 3 * * ? *)", 86400), ("cron(0 */6 * * ? *)", 21600), ("cron(30 2,14 * * ? *)", 43200),
+    ("cron(0/15 * * * ? *)", 900), ("cron(0 5 ? * MON *)", 7 * 86400), ("cron(0 5 ? * MON-FRI *)", 7 * 86400 / 5),
+    ("cron(0 5 1 * ? *)", 30 * 86400), ("nonsense", None), (None, None),
+])
+def test_schedule_interval(expression, seconds):
+    assert schedule_interval(expression) == (pytest.approx(seconds) if seconds else None)
+
+
+# --- dependencies, survival, findings.json block ------------------------------------------------------
+
+
+def test_a_dependency_of_another_workload_is_on_the_serving_path():
+    e = Estate()
+    db = e.rds("ledger", multi_az=False, retention=0)  # shop's own
+    e.workload = "reports"
+    e.function("report-builder", uses=db)
+    policy = parse_policy(policy_with(workload="reports"), "t.yaml")
+    g = e.graph(policy)
+    got = estimate(g, "reports", "az", policy=policy)
+    assert got.rto_scenario == "az mec1-az1" and is_unbounded(got.rpo)
+    assert [s.name for s in got.steps] == ["ledger"]
+
+
+def test_regions_and_zones_agree_with_the_survival_engine():
+    from resilience import recovery, survival
+
+    e = warm_standby()
+    e.backup_plan([next(r.id for r in e.resources if r.name == "shop-db")])
+    g = e.graph(parse_policy(policy_with(), "t.yaml"))
+    assert recovery.regions_of(g, "shop") == survival.regions_of(g, "shop")
+    assert recovery.zones_of(g, "shop") == survival.zones_of(g, "shop")
+
+
+def test_survival_impact_explains_the_scenario_when_given():
+    from resilience.survival import Scenario, assess
+
+    e = warm_standby()
+    policy = parse_policy(policy_with(), "t.yaml")
+    g = e.graph(policy)
+    scenario = Scenario.regions(HOME)
+    impact = assess(g, "shop", scenario)
+    got = estimate_for_scenario(g, "shop", scenario, policy=policy, impact=impact)
+    assert got.why == impact.why and got.rto == 600
+
+
+def test_workload_recovery_block_for_findings_json():
+    from resilience.recovery import workload_recovery
+
+    e = warm_standby()
+    policy = parse_policy(policy_with(), "t.yaml")
+    block = workload_recovery(e.graph(policy), "shop", policy=policy, as_of=SCAN_TIME)
+    assert block["strategy"] == "warm-standby" and block["strategy_reasons"]
+    assert block["achievable"]["region"] == {"rto": 600, "rto_unbounded": False, "rpo": 300, "rpo_unbounded": False,
+                                             "rto_scenario": "region me-central-1",
+                                             "rpo_scenario": "region me-central-1", "complete": True}
+    assert block["achievable"]["az"]["rto"] == 120
+    json.dumps(block, allow_nan=False)
+
+
+def test_bidirectional_bucket_replication_keeps_serving_from_the_other_side():
+    e = Estate()
+    a, b = e.bucket("assets-mec1"), e.bucket("assets-euc1", AWAY)
+    e.edge(a, b, "replicates_to", mode="async", rtc=True)
+    e.edge(b, a, "replicates_to", mode="async", rtc=True)
+    got = est(e, "region", regions=[HOME])
+    assert got.rto == 0 and keys(got) == {"s3-crr-rtc"}

@@ -1,0 +1,246 @@
+"""The objectives and testing rules through the engine: each verdict, both mismatch directions,
+the evidence they carry, unknown on missing coverage, purity (scan time from the context)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from resilience.rules import BY_ID
+
+from resilience.engine import run_rules
+from resilience.mappings import controls_for
+from resilience.model import FAULT_EXPERIMENT, RESILIENCE_ASSESSMENT
+
+from .builders import AWAY, HOME, SCAN_TIME, Estate, arn, policy_with
+
+OBJECTIVE_MISSING, RTO, RPO = (BY_ID[i] for i in ("RES-OBJECTIVE-001", "RES-OBJECTIVE-002", "RES-OBJECTIVE-003"))
+UNTESTED, STALE, FAILED = (BY_ID[i] for i in ("RES-TEST-001", "RES-TEST-002", "RES-TEST-003"))
+
+
+def run(e: Estate, policy_text: str, *rules, audited=()):
+    return run_rules(e.ctx(policy_text, audited=audited), rules)
+
+
+def warm_standby() -> Estate:
+    e = Estate()
+    home, away = e.web_tier(HOME), e.web_tier(AWAY, name="web-euc1")
+    e.failover_dns("api.shop.example", home["lb"], away["lb"])
+    e.rds_replica(e.rds("shop-db"), lag_s=60)
+    return e
+
+
+def single_region() -> Estate:
+    e = Estate()
+    web = e.web_tier()
+    e.record("www.shop.example", web["lb"], ett=True)
+    e.rds("shop-db")
+    return e
+
+
+# --- objective-missing -----------------------------------------------------------------------------
+
+
+def test_objective_missing_fails_without_objectives_and_passes_with_them():
+    e = single_region()
+    text = policy_with() + "  other:\n    match: {tags: {app: other}}\n    objectives: {region: {rto: 4h}}\n"
+    findings = {f.workload: f for f in run(e, text, OBJECTIVE_MISSING)}
+    assert findings["shop"].status == "fail" and findings["shop"].category == "objective-missing"
+    assert findings["other"].status == "pass" and "none for az disruptions" in findings["other"].message
+    assert findings["shop"].resource == "workload:shop"
+
+
+def test_objectives_can_come_from_the_tier():
+    text = ("version: 1\ntiers:\n  gold: {region: {rto: 1h, rpo: 5m}}\nworkloads:\n  shop:\n"
+            "    match: {tags: {app: shop}}\n    tier: gold\n")
+    [f] = run(single_region(), text, OBJECTIVE_MISSING)
+    assert f.status == "pass" and f.evidence["observed"]["tier"] == "gold"
+
+
+def test_a_workload_known_only_by_its_tag_has_no_objectives():
+    e = Estate(workload=None)
+    e.add(arn("lambda", HOME, "function:lonely"), "function", "AWS::Lambda::Function",
+          tags={"resilience:workload": "lonely"})
+    [f] = run(e, "version: 1\n", OBJECTIVE_MISSING)
+    assert f.workload == "lonely" and f.status == "fail"
+    assert "tag resilience:workload only" in f.evidence["observed"]["declared_at"]
+
+
+# --- rto-mismatch / rpo-mismatch ------------------------------------------------------------------
+
+
+def test_achievable_above_the_objective_fails_below_passes_for_rto_and_rpo():
+    e = warm_standby()  # region: RTO 10m (promotion), RPO 60s (observed lag)
+    tight = policy_with("{region: {rto: 5m, rpo: 30s}}")
+    loose = policy_with("{region: {rto: 15m, rpo: 2m}}")
+    equal = policy_with("{region: {rto: 10m, rpo: 1m}}")
+    for text, expected in ((tight, "fail"), (loose, "pass"), (equal, "pass")):
+        findings = run(e, text, RTO, RPO, audited=(HOME,))
+        assert {f.rule: f.status for f in findings} == {RTO.id: expected, RPO.id: expected}, text
+
+
+def test_mismatch_evidence_carries_the_arithmetic_steps_and_strategy():
+    e = single_region()
+    [rpo] = run(e, policy_with("{region: {rpo: 15m}}"), RPO)
+    assert rpo.status == "fail" and rpo.severity == "critical"  # unbounded data loss
+    ev = rpo.evidence
+    assert ev["observed"]["rpo"] is None and ev["observed"]["unbounded"] is True
+    assert ev["expected"] == {"rpo": 900, "text": "15m", "objective_from": "workload shop (test.yaml:4)"}
+    assert ev["arithmetic"][0] == "region RPO objective 15m"
+    assert any("shop-db has no copy outside me-central-1" in line and "RPO unbounded" in line
+               for line in ev["arithmetic"])
+    assert ev["strategy"]["name"] == "none"
+    assert {s["model_key"] for s in ev["steps"]} >= {"no-copy", "compute-redeploy"}
+    assert all({"resource", "mechanism", "rto", "rpo", "reasoning", "source", "model_key"} <= set(s)
+               for s in ev["steps"])
+    assert "shop-db: no-copy" in rpo.message
+    json.dumps([f.to_dict() for f in run(e, policy_with("{region: {rto: 1h, rpo: 15m}}"), RTO, RPO)],
+               allow_nan=False)
+
+
+def test_mismatch_is_reported_per_disruption_with_stable_identity():
+    e = warm_standby()
+    findings = run(e, policy_with("{region: {rto: 1h}, az: {rto: 15m}}"), RTO)
+    assert sorted(f.evidence["observed"]["disruption"] for f in findings) == ["az", "region"]
+    assert len({f.id for f in findings}) == 2
+    again = run(e, policy_with("{region: {rto: 1h}, az: {rto: 15m}}"), RTO)
+    assert sorted(f.id for f in findings) == sorted(f.id for f in again)
+
+
+def test_mismatch_is_unknown_when_a_needed_read_failed():
+    e = single_region()
+    e.gap("rds")
+    [f] = run(e, policy_with("{az: {rto: 1h}}"), RTO)
+    assert f.status == "unknown" and f.evidence["unknown"]
+    assert "could not be read" in f.message
+
+
+def test_mismatch_is_unknown_for_a_workload_with_no_resources():
+    [f] = run(Estate(), policy_with("{region: {rto: 1h}}"), RTO)
+    assert f.status == "unknown" and "no resource" in f.message
+
+
+def test_audited_region_limits_the_region_scenarios():
+    e = warm_standby()
+    text = policy_with("{region: {rto: 5m}}")
+    assert run(e, text, RTO, audited=(AWAY,))[0].status == "pass"  # losing the standby region costs nothing
+    assert run(e, text, RTO, audited=(HOME,))[0].status == "fail"
+
+
+def test_mismatch_lists_resilience_hub_assessments_as_supporting_evidence():
+    e = warm_standby()
+    e.add(arn("resiliencehub", HOME, "app-assessment/a1"), RESILIENCE_ASSESSMENT, "AWS::ResilienceHub::AppAssessment",
+          attrs={"compliance": "PolicyBreached", "status": "Success", "finished_at": "2026-11-01T10:00:00Z",
+                 "app_name": "shop"}, workload=None)
+    [f] = run(e, policy_with("{region: {rto: 1h}}"), RTO, audited=(HOME,))
+    [hub] = f.evidence["resilience_hub"]
+    assert hub["source"] == "resiliencehub" and hub["result"] == "fail" and hub["kind"] == "assessment"
+
+
+# --- failover-untested / -stale / -failed ----------------------------------------------------------
+
+TESTS = """\
+  - {workload: shop, scenario: region, date: 2026-09-01, result: pass, measured_rto: 40m, measured_rpo: 1m,
+     evidence: "https://tickets.example.com/DR-1"}
+"""
+
+
+def test_untested_fails_per_disruption_without_a_record_and_passes_with_one():
+    e = warm_standby()
+    findings = {f.evidence["observed"].get("tests"): f for f in
+                run(e, policy_with("{region: {rto: 1h}, az: {rto: 15m}}", tests=TESTS), UNTESTED)}
+    passed, failed = findings[1], findings[0]
+    assert passed.status == "pass" and "region recovery tested, latest 2026-09-01" in passed.message
+    assert failed.status == "fail" and "no az failover or restore test" in failed.message
+    assert passed.controls == list(controls_for("failover-untested"))
+
+
+def test_untested_is_unknown_when_fis_could_not_be_read():
+    e = warm_standby()
+    e.gap("fis")
+    [f] = run(e, policy_with("{region: {rto: 1h}}"), UNTESTED)
+    assert f.status == "unknown" and "fis in me-central-1" in f.message
+
+
+def test_untested_ignores_workloads_without_objectives():
+    assert run(warm_standby(), policy_with(), UNTESTED, STALE, FAILED) == []
+
+
+def test_assessments_alone_are_not_tests():
+    e = warm_standby()
+    e.add(arn("resiliencehub", HOME, "app-assessment/a1"), RESILIENCE_ASSESSMENT, "AWS::ResilienceHub::AppAssessment",
+          attrs={"compliance": {"Region": {"complianceStatus": "PolicyMet", "currentRtoInSecs": 600}},
+                 "status": "Success", "finished_at": "2026-11-01T10:00:00Z"})
+    [f] = run(e, policy_with("{region: {rto: 1h}}"), UNTESTED)
+    assert f.status == "fail" and "Resilience Hub assessment(s) found, which are analyses" in f.message
+    assert f.evidence["supporting_assessments"][0]["measured_rto"] == 600
+
+
+def test_stale_compares_the_latest_test_with_test_max_age():
+    e = warm_standby()
+    text = policy_with("{region: {rto: 1h}}", tests=TESTS)  # 80 days before the scan
+    [fresh] = run(e, text, STALE)
+    assert fresh.status == "pass" and fresh.evidence["observed"]["age_days"] == 80
+    [stale] = run(e, text + "test_max_age: 30d\n", STALE)
+    assert stale.status == "fail" and "80 days old, older than test_max_age 30d" in stale.message
+    assert stale.evidence["observed"]["link"] == "https://tickets.example.com/DR-1"
+    assert stale.evidence["source"] == "policy: test.yaml:7"
+
+
+def test_stale_uses_the_tier_max_age():
+    text = ("version: 1\ntiers:\n  gold: {region: {rto: 1h}, test_max_age: 60d}\nworkloads:\n  shop:\n"
+            "    match: {tags: {app: shop}}\n    tier: gold\nfailover_tests:\n" + TESTS)
+    [f] = run(warm_standby(), text, STALE)
+    assert f.status == "fail" and f.evidence["expected"]["max_age_days"] == 60
+
+
+def test_stale_reads_the_scan_time_from_the_context_not_the_clock():
+    e = warm_standby()
+    ctx = e.ctx(policy_with("{region: {rto: 1h}}", tests=TESTS))
+    ctx.scan_time = SCAN_TIME + dt.timedelta(days=400)
+    [f] = run_rules(ctx, (STALE,))
+    assert f.status == "fail" and f.evidence["observed"]["age_days"] == 480
+
+
+def test_failed_when_the_latest_failed_or_measured_worse_than_the_objective():
+    e = warm_standby()
+    ok = policy_with("{region: {rto: 1h, rpo: 5m}}", tests=TESTS)
+    assert run(e, ok, FAILED)[0].status == "pass"
+    slow = policy_with("{region: {rto: 30m, rpo: 5m}}", tests=TESTS)
+    [f] = run(e, slow, FAILED)
+    assert f.status == "fail" and "measured RTO 40m exceeds the objective 30m" in f.message
+    later_fail = TESTS + "  - {workload: shop, scenario: region, date: 2026-10-01, result: fail, notes: DNS stuck}\n"
+    [f] = run(e, policy_with("{region: {rto: 1h}}", tests=later_fail), FAILED)
+    assert f.status == "fail" and "it failed (DNS stuck)" in f.message
+    assert f.evidence["latest"]["date"] == "2026-10-01"
+    later_pass = TESTS.replace("2026-09-01", "2026-11-01") + \
+        "  - {workload: shop, scenario: region, date: 2026-10-01, result: fail}\n"
+    assert run(e, policy_with("{region: {rto: 1h}}", tests=later_pass), FAILED)[0].status == "pass"
+
+
+def test_a_failed_fis_experiment_is_a_failed_test_for_its_workload():
+    e = warm_standby()
+    asg = next(r.id for r in e.resources if r.kind == "compute_group")
+    e.add(arn("fis", HOME, "experiment/EXP1"), FAULT_EXPERIMENT, "AWS::FIS::Experiment", workload=None,
+          attrs={"status": "stopped", "started_at": "2026-11-10T09:00:00Z", "ended_at": "2026-11-10T09:05:00Z",
+                 "targets": [asg], "actions": ["aws:ec2:asg-insufficient-instance-capacity-error"]})
+    [f] = run(e, policy_with("{az: {rto: 15m}}"), FAILED)
+    assert f.status == "fail" and f.evidence["observed"]["source"] == "fis"
+    assert f.evidence["observed"]["link"].startswith("https://me-central-1.console.aws.amazon.com/fis/")
+
+
+def test_rule_definitions_use_the_mapping():
+    for rule in (OBJECTIVE_MISSING, RTO, RPO, UNTESTED, STALE, FAILED):
+        assert rule.controls == controls_for(rule.category)
+
+
+def test_stale_and_failed_are_unknown_when_a_newer_test_could_be_hidden():
+    e = warm_standby()
+    e.gap("backup:restore-jobs", status="error")
+    text = policy_with("{region: {rto: 30m}}", tests=TESTS) + "test_max_age: 30d\n"
+    [stale] = run(e, text, STALE)
+    [failed] = run(e, text, FAILED)
+    assert stale.status == "unknown" and failed.status == "unknown"
+    assert "backup:restore-jobs in me-central-1 could not be read" in stale.message
+    fresh = policy_with("{region: {rto: 1h}}", tests=TESTS)
+    assert run(e, fresh, STALE)[0].status == "pass"  # a hidden newer test could only make it fresher
