@@ -12,13 +12,18 @@ from pathlib import Path
 from resilience.errors import InputError
 from resilience.scan import ScanResult
 
-from . import json_report, markdown
+from . import html, json_report, junit, markdown, sarif, tabular
 
 Writer = Callable[[ScanResult, Path], Path]
 
 WRITERS: dict[str, Writer] = {
     "json": json_report.write,
     "md": markdown.write,
+    "html": html.write,
+    "csv": tabular.write_csv,
+    "xlsx": tabular.write_xlsx,
+    "sarif": sarif.write,
+    "junit": junit.write,
 }
 
 

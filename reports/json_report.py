@@ -1,15 +1,47 @@
-"""``findings.json`` (contract 3) and ``inventory.json`` (the snapshot offline analyses run on)."""
+"""``findings.json`` (contract 3), ``inventory.json`` (the snapshot offline analyses run on) and
+``policy.yaml`` (the policy text the scan used, so that an evidence pack can be built later from
+the output folder alone).
+
+``findings.json`` validates against the published schema ``schemas/findings.schema.json``
+(:func:`schema`). Additive sections written here: ``rules`` (what was checked, with a definition
+fingerprint per rule) and, when a baseline is given, ``baseline`` (see :mod:`resilience.baseline`).
+"""
 
 from __future__ import annotations
 
 import json
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from resilience.scan import ScanResult, findings_document
+
+from .common import rule_catalogue
+
+POLICY_COPY = "policy.yaml"
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The published JSON Schema of ``findings.json``."""
+    text = files("resilience.reports").joinpath("schemas/findings.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    doc = findings_document(result)
+    doc.setdefault("rules", [
+        {k: v for k, v in meta.items() if k not in ("rationale", "remediation", "references")}
+        for meta in rule_catalogue(doc["findings"], doc["scan"])
+    ])
+    return doc
 
 
 def write(result: ScanResult, outdir: Path) -> Path:
     path = outdir / "findings.json"
-    path.write_text(json.dumps(findings_document(result), indent=2, default=str) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(document(result), indent=2, default=str) + "\n", encoding="utf-8")
     (outdir / "inventory.json").write_text(result.inventory.to_json() + "\n", encoding="utf-8")
+    if result.policy.text is not None:
+        (outdir / POLICY_COPY).write_text(result.policy.text, encoding="utf-8", newline="")
     return path

@@ -7,8 +7,11 @@ from pathlib import Path
 
 from jinja2 import Environment, StrictUndefined
 
+from resilience.controls import CONTROLS
 from resilience.durations import format_duration
 from resilience.scan import ScanResult, summarise
+
+from .common import counts_by
 
 
 def environment() -> Environment:
@@ -26,9 +29,15 @@ def render(result: ScanResult) -> str:
     unknown = [f for f in result.findings if f.status == "unknown"]
     waived = [f for f in result.findings if f.status == "waived"]
     gaps = [c for c in result.coverage if not c.ok]
+    per_control = counts_by((f.to_dict() for f in result.findings), lambda f: f["controls"])
+    controls = [(c, CONTROLS.get(c, ""), per_control[c])
+                for c in sorted(per_control, key=lambda c: (list(CONTROLS).index(c) if c in CONTROLS else 999, c))]
+    expired = [f for f in failing if f.waiver and f.waiver.get("expired")]
     return template.render(scan=result.scan, summary=summarise(result.findings), failing=failing,
-                           unknown=unknown, waived=waived, gaps=gaps, workloads=result.workloads,
-                           passed=sum(1 for f in result.findings if f.status == "pass"))
+                           unknown=unknown, waived=waived, expired=expired, gaps=gaps, workloads=result.workloads,
+                           passed=sum(1 for f in result.findings if f.status == "pass"), controls=controls,
+                           baseline=result.extra.get("baseline"),
+                           new=[f for f in failing if f.baseline == "new"])
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

@@ -1,0 +1,220 @@
+"""Helpers shared by the reporters and the evidence pack: rows, rule metadata, colours.
+
+Everything here works on plain finding dicts (``Finding.to_dict()`` or an entry of a saved
+``findings.json``), so a report can be rebuilt from a scan's output folder without the cloud.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from resilience.controls import SEVERITIES, SEVERITY_RANK
+
+STATUS_ORDER = ("fail", "unknown", "waived", "pass")
+
+SEVERITY_COLOURS = {
+    "critical": "#7f1d1d",
+    "high": "#dc2626",
+    "medium": "#ea8a0c",
+    "low": "#2563eb",
+    "info": "#64748b",
+}
+STATUS_COLOURS = {"fail": "#dc2626", "unknown": "#7c3aed", "waived": "#64748b", "pass": "#16a34a"}
+
+#: GitHub code scanning reads ``security-severity`` (0.1-10): >= 9 critical, 7-8.9 high, 4-6.9 medium, <4 low
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+#: fixed columns of the one-row-per-result tables (CSV, XLSX, evidence pack), before the evidence columns
+BASE_COLUMNS = (
+    "id", "rule", "title", "category", "status", "severity", "baseline", "resource", "resource_type",
+    "region", "workload", "workloads", "controls", "message", "remediation", "evidence_source",
+    "observed_at", "waiver_reason", "waiver_approved_by", "waiver_expires", "waiver_expired", "notes",
+)
+
+
+def status_rank(status: str) -> int:
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+
+
+def sort_key(f: dict[str, Any]) -> tuple:
+    """Failing first, then by severity (critical first), rule and resource."""
+    return (status_rank(f["status"]), -SEVERITY_RANK.get(f["severity"], 0), f["rule"], f["resource"], f["id"])
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"observed": {"a": {"b": 1}}}`` -> ``{"observed.a.b": 1}``; lists become JSON text."""
+    out: dict[str, Any] = {}
+    if isinstance(value, dict):
+        if not value and prefix:
+            out[prefix] = ""
+        for key in sorted(value, key=str):
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten(value[key], name))
+    elif isinstance(value, list | tuple):
+        out[prefix] = json.dumps(list(value), default=str, sort_keys=True)
+    else:
+        out[prefix] = value
+    return out
+
+
+def finding_row(f: dict[str, Any]) -> dict[str, Any]:
+    """One result as a flat row: the fixed columns, then ``evidence.*`` leaves."""
+    evidence = dict(f.get("evidence") or {})
+    waiver = f.get("waiver") or {}
+    row: dict[str, Any] = {
+        "id": f["id"], "rule": f["rule"], "title": f.get("title", ""), "category": f.get("category", ""),
+        "status": f["status"], "severity": f["severity"], "baseline": f.get("baseline") or "",
+        "resource": f["resource"], "resource_type": f.get("resource_type", ""), "region": f.get("region") or "",
+        "workload": f.get("workload") or "", "workloads": ";".join(f.get("workloads") or ([f["workload"]]
+                                                                                           if f.get("workload")
+                                                                                           else [])),
+        "controls": ";".join(f.get("controls", [])), "message": f.get("message", ""),
+        "remediation": f.get("remediation", ""), "evidence_source": evidence.pop("source", ""),
+        "observed_at": evidence.pop("observed_at", ""),
+        "waiver_reason": waiver.get("reason", ""), "waiver_approved_by": waiver.get("approved_by", ""),
+        "waiver_expires": waiver.get("expires", ""),
+        "waiver_expired": "" if not waiver else ("yes" if waiver.get("expired") else "no"),
+        "notes": " | ".join(f.get("notes", [])),
+    }
+    for key, value in flatten(evidence, "evidence").items():
+        row[key] = "" if value is None else value
+    return row
+
+
+def finding_rows(findings: Iterable[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Rows sorted failing-first and the column list (fixed columns, then sorted evidence columns)."""
+    rows = [finding_row(f) for f in sorted(findings, key=sort_key)]
+    extra = sorted({k for r in rows for k in r} - set(BASE_COLUMNS))
+    columns = [*BASE_COLUMNS, *extra]
+    return columns, [{c: r.get(c, "") for c in columns} for r in rows]
+
+
+INVENTORY_COLUMNS = ("id", "provider", "account", "region", "zones", "kind", "type", "name", "workloads", "tags",
+                     "attrs", "source", "observed_at")
+
+
+def inventory_rows(inventory: dict[str, Any], workloads: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """The population: one row per inventoried resource (``inventory.json`` as a dict)."""
+    member: dict[str, list[str]] = {}
+    for w in workloads:
+        for rid in w.get("resources", []):
+            member.setdefault(rid, []).append(w["name"])
+    rows = []
+    for r in sorted(inventory.get("resources", []), key=lambda r: r["id"]):
+        rows.append({
+            "id": r["id"], "provider": r.get("provider", ""), "account": r.get("account", ""),
+            "region": r.get("region", ""), "zones": ";".join(r.get("zones", [])), "kind": r.get("kind", ""),
+            "type": r.get("type", ""), "name": r.get("name", ""), "workloads": ";".join(sorted(member.get(r["id"], []))),
+            "tags": json.dumps(r.get("tags", {}), sort_keys=True, default=str),
+            "attrs": json.dumps(r.get("attrs", {}), sort_keys=True, default=str),
+            "source": r.get("source", ""), "observed_at": r.get("observed_at", ""),
+        })
+    return rows
+
+
+COVERAGE_COLUMNS = ("provider", "account", "region", "service", "status", "detail")
+
+
+def counts_by(findings: Iterable[dict[str, Any]], key) -> dict[str, dict[str, int]]:
+    """``{group: {status: n}}`` where ``key(f)`` yields the groups a finding belongs to."""
+    out: dict[str, dict[str, int]] = {}
+    for f in findings:
+        for group in key(f):
+            bucket = out.setdefault(group, {s: 0 for s in STATUS_ORDER})
+            bucket[f["status"]] = bucket.get(f["status"], 0) + 1
+    return out
+
+
+def failing_by_severity(findings: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        if f["status"] == "fail":
+            counts[f["severity"]] += 1
+    return counts
+
+
+# --- rule metadata ----------------------------------------------------------------------------------
+
+
+def _registry() -> tuple[Any, ...]:
+    try:
+        from resilience.rules import REGISTRY
+    except Exception:  # a broken registry must not stop the reports of a finished scan
+        return ()
+    return tuple(REGISTRY)
+
+
+def rule_fingerprint(meta: dict[str, Any]) -> str:
+    """A short hash of a rule's definition: the "rule version" an auditor can compare across scans."""
+    material = json.dumps({k: meta.get(k) for k in ("id", "title", "category", "severity", "controls",
+                                                     "rationale", "remediation")}, sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()[:12]
+
+
+def rule_catalogue(findings: list[dict[str, Any]], scan: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Metadata for the rules of a scan: from the registry where the rule is registered, else from
+    the findings themselves (a rule set passed to ``analyse`` directly).
+
+    When the scan ran the whole registry (the CLI always does), every registered rule is listed,
+    including those with no result for this estate, so that the auditor sees what was checked.
+    """
+    registry = {r.id: r for r in _registry()}
+    seen: dict[str, dict[str, Any]] = {}
+    results: dict[str, dict[str, int]] = {}
+    for f in findings:
+        seen.setdefault(f["rule"], f)
+        bucket = results.setdefault(f["rule"], {})
+        bucket[f["status"]] = bucket.get(f["status"], 0) + 1
+    ids = set(seen)
+    whole_registry = bool(registry) and ids <= set(registry) and (scan or {}).get("rules") == len(registry)
+    if whole_registry:
+        ids |= set(registry)
+    out = []
+    for rule_id in sorted(ids):
+        rule = registry.get(rule_id)
+        if rule is not None:
+            meta = {"id": rule.id, "title": rule.title, "category": rule.category, "severity": rule.severity,
+                    "controls": list(rule.controls), "rationale": rule.rationale, "remediation": rule.remediation,
+                    "references": list(rule.references), "source": "registry"}
+        else:
+            f = seen[rule_id]
+            meta = {"id": rule_id, "title": f.get("title", rule_id), "category": f.get("category", ""),
+                    "severity": f.get("severity", "medium"), "controls": list(f.get("controls", [])),
+                    "rationale": f.get("title", rule_id), "remediation": f.get("remediation", ""),
+                    "references": [], "source": "findings"}
+        meta["fingerprint"] = rule_fingerprint(meta)
+        meta["results"] = dict(sorted(results.get(rule_id, {}).items()))
+        out.append(meta)
+    return out
+
+
+# --- files ------------------------------------------------------------------------------------------
+
+
+def artifact_location(path: str | os.PathLike[str], base: Path | None = None) -> dict[str, str]:
+    """A SARIF ``artifactLocation`` for ``path``: relative to ``base`` (the working directory: the
+    repository checkout in CI) with ``uriBaseId`` ``%SRCROOT%`` when it lies under it, else an
+    absolute ``file://`` URI (GitHub converts those against the checkout path)."""
+    p = Path(path)
+    base = (base or Path.cwd()).resolve()
+    resolved = p.resolve() if p.is_absolute() or p.exists() else (base / p).resolve()
+    try:
+        return {"uri": resolved.relative_to(base).as_posix(), "uriBaseId": "%SRCROOT%"}
+    except ValueError:
+        return {"uri": resolved.as_uri()}
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Neutralise spreadsheet formula injection (OWASP): a text cell starting with = + - @ gets a
+    leading apostrophe. Resource names and tags come from the estate and are not trusted."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

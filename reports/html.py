@@ -1,0 +1,223 @@
+"""``report.html``: one self-contained page for a person (an SRE, a DR lead, an auditor).
+
+No JavaScript, no web fonts, no external assets: CSS is inline, charts and the dependency graph
+are inline SVG (:mod:`.svg`), and a Content-Security-Policy meta tag forbids loading anything, so
+the page renders the same offline, from a zip, or from an e-mail attachment. Every result is there
+with its evidence in a collapsible ``<details>``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, select_autoescape
+
+from resilience.controls import CATEGORIES, CONTROLS, SEVERITIES, SEVERITY_RANK
+from resilience.durations import format_duration
+from resilience.scan import ScanResult, summarise
+
+from . import svg
+from .common import (
+    SEVERITY_COLOURS,
+    STATUS_COLOURS,
+    STATUS_ORDER,
+    counts_by,
+    rule_catalogue,
+    sort_key,
+)
+
+MAX_GRAPH_NODES = 90
+NO_REGION = "(no region)"  # workload-level results
+QUIET_KINDS = frozenset({"subnet", "dns_zone"})  # drawn only when a finding is about them
+
+
+def environment() -> Environment:
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["duration"] = format_duration
+    env.filters["pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
+    env.filters["short"] = short_name
+    return env
+
+
+def short_name(resource_id: str) -> str:
+    """A readable tail of a long id: ``arn:aws:rds:...:db:payments-db`` -> ``payments-db``."""
+    tail = resource_id.rsplit("/", 1)[-1] if "/" in resource_id else resource_id
+    if tail.startswith("arn:") or ":" in tail:
+        tail = tail.rsplit(":", 1)[-1] or tail
+    return tail or resource_id
+
+
+def graph_nodes(result: ScanResult, findings: list[dict[str, Any]]) -> tuple[list[str], int]:
+    """The affected part of the graph: workload members and resources with findings, then their
+    direct neighbours (replicas, backups, failover targets) while there is room."""
+    g = result.graph
+    flagged = {f["resource"] for f in findings if f["resource"] in g and f["status"] != "pass"}
+    members = {n for n, d in g.nodes(data=True) if d.get("workloads") and d.get("kind") not in QUIET_KINDS}
+    core = members | flagged
+    if not core:
+        core = {n for n, d in g.nodes(data=True) if d.get("kind") not in QUIET_KINDS}
+    neighbours = set()
+    for n in sorted(core):
+        for other in (*g.successors(n), *g.predecessors(n)):
+            if other not in core and (g.nodes[other].get("kind") not in QUIET_KINDS or other in flagged):
+                neighbours.add(other)
+    chosen = sorted(flagged) + sorted(core - flagged) + sorted(neighbours)
+    total = len(chosen)
+    return chosen[:MAX_GRAPH_NODES], total
+
+
+def node_states(findings: list[dict[str, Any]], graph) -> dict[str, svg.NodeState]:
+    states: dict[str, svg.NodeState] = {}
+    for f in findings:
+        if f["resource"] not in graph or f["status"] == "pass":
+            continue
+        s = states.setdefault(f["resource"], svg.NodeState())
+        if f["status"] == "fail":
+            s.failing += 1
+            if s.worst is None or SEVERITY_RANK[f["severity"]] > SEVERITY_RANK[s.worst]:
+                s.worst = f["severity"]
+        elif f["status"] == "unknown":
+            s.unknown += 1
+        elif f["status"] == "waived":
+            s.waived += 1
+        s.lines = (*s.lines, f"{f['status']} {f['severity']}: {f['title']}")
+    return states
+
+
+def _objectives(objectives: dict[str, dict[str, int]]) -> str:
+    parts = []
+    for disruption, o in sorted(objectives.items()):
+        bits = [f"{k.upper()} {format_duration(o[k])}" for k in ("rto", "rpo") if o.get(k) is not None]
+        parts.append(f"{disruption}: " + ", ".join(bits))
+    return "; ".join(parts)
+
+
+def _share(counts: dict[str, int]) -> str:
+    return f"{counts.get('fail', 0)} of {sum(counts.values())} failing"
+
+
+def display_name(graph, resource: str) -> str:
+    """What a person calls the resource: its inventoried name, else a readable tail of its id."""
+    if resource.startswith("workload:"):
+        return "workload"
+    if resource in graph and graph.nodes[resource].get("name"):
+        return str(graph.nodes[resource]["name"])
+    return short_name(resource)
+
+
+def context(result: ScanResult) -> dict[str, Any]:
+    findings = sorted((f.to_dict() for f in result.findings), key=sort_key)
+    for f in findings:
+        f["display"] = display_name(result.graph, f["resource"])
+    by_status = {s: [f for f in findings if f["status"] == s] for s in STATUS_ORDER}
+    summary = summarise(result.findings)
+    failing = by_status["fail"]
+    sev_counts = {s: sum(1 for f in failing if f["severity"] == s) for s in SEVERITIES}
+    baseline = result.extra.get("baseline")
+    if baseline:
+        baseline = {**baseline, "resolved_findings": [{**r, "display": display_name(result.graph, r["resource"])}
+                                                       for r in baseline.get("resolved_findings", [])]}
+
+    # summary by control
+    per_control = counts_by(findings, lambda f: f.get("controls", []))
+    control_rows = [(c, per_control[c]) for c in sorted(per_control, key=lambda c: (list(CONTROLS).index(c)
+                                                                                   if c in CONTROLS else 999, c))]
+    # failing results by category, stacked by severity: where the problems are
+    per_category: dict[str, dict[str, int]] = {}
+    for f in failing:
+        bucket = per_category.setdefault(f["category"], {s: 0 for s in SEVERITIES})
+        bucket[f["severity"]] += 1
+    category_rows = [(c, per_category[c]) for c in sorted(per_category, key=lambda c: (
+        -sum(per_category[c].values()), list(CATEGORIES).index(c) if c in CATEGORIES else 999))]
+
+    # regions
+    g = result.graph
+    audited = list(result.scan.get("regions_audited", []))
+    region_resources = Counter(str(d.get("region") or "unknown") for _, d in g.nodes(data=True) if not d.get("stub"))
+    region_kinds: dict[str, Counter] = {}
+    for _, d in g.nodes(data=True):
+        if not d.get("stub"):
+            region_kinds.setdefault(str(d.get("region") or "unknown"), Counter())[d.get("kind", "")] += 1
+    per_region = counts_by(findings, lambda f: [f.get("region") or NO_REGION])
+    regions = []
+    for r in svg.region_order(set(region_resources) | set(per_region) - {NO_REGION}, audited) + \
+            ([NO_REGION] if NO_REGION in per_region else []):
+        counts = per_region.get(r, {s: 0 for s in STATUS_ORDER})
+        regions.append({
+            "name": r, "audited": r in audited, "resources": region_resources.get(r, 0),
+            "kinds": ", ".join(f"{n} {k.replace('_', ' ')}{'s' if n > 1 else ''}" for k, n in
+                               sorted(region_kinds.get(r, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))),
+            "counts": counts,
+            "failing_by_severity": {s: sum(1 for f in failing if (f.get("region") or NO_REGION) == r
+                                           and f["severity"] == s) for s in SEVERITIES},
+        })
+    top = max((sum(r["counts"].values()) for r in regions), default=1)
+    for r in regions:
+        r["bar"] = svg.mini_bar(r["counts"], keys=STATUS_ORDER, colours=STATUS_COLOURS, top=top)
+
+    # workloads
+    specs = result.policy.workloads
+    workloads = []
+    for w in result.workloads:
+        name = w["name"]
+        mine = [f for f in findings if f.get("workload") == name or name in (f.get("workloads") or [])]
+        counts = Counter(f["status"] for f in mine)
+        worst = min((f["severity"] for f in mine if f["status"] == "fail"), key=SEVERITIES.index, default=None)
+        spec = specs.get(name)
+        workloads.append({
+            "name": name, "resources": len(w["resources"]), "objectives": _objectives(w.get("objectives", {})),
+            "tier": spec.tier if spec else None, "owner": spec.owner if spec else None,
+            "counts": {s: counts.get(s, 0) for s in STATUS_ORDER}, "worst": worst,
+            "failing": [f for f in mine if f["status"] == "fail"],
+            "regions": sorted({str(g.nodes[n].get("region")) for n in w["resources"] if n in g}),
+        })
+
+    nodes, total_nodes = graph_nodes(result, findings)
+    graph_svg = svg.dependency_graph(g, nodes, node_states(findings, g), audited=audited,
+                                     severity_colours=SEVERITY_COLOURS)
+    history = (baseline or {}).get("history") or []
+    trend = svg.trend_chart(history, series=[("failing", "all failing", "#0f172a"),
+                                             ("critical", "critical", SEVERITY_COLOURS["critical"]),
+                                             ("high", "high", SEVERITY_COLOURS["high"]),
+                                             ("medium", "medium", SEVERITY_COLOURS["medium"]),
+                                             ("low", "low", SEVERITY_COLOURS["low"])])
+    status_colours = dict(STATUS_COLOURS)
+    charts = {
+        "severity": svg.stacked_bars([(s, {s: sev_counts[s]}) for s in SEVERITIES], keys=SEVERITIES,
+                                     colours=SEVERITY_COLOURS, aria_label="failing results by severity",
+                                     label_width=90, bar_width=260),
+        "controls": svg.stacked_bars(control_rows, keys=STATUS_ORDER, colours=status_colours,
+                                     aria_label="share of results by status, per control", sublabels=CONTROLS,
+                                     per_row=True, end_label=_share, end_width=110, bar_width=260),
+        "categories": svg.stacked_bars(category_rows, keys=SEVERITIES, colours=SEVERITY_COLOURS,
+                                       aria_label="failing results by category", sublabels=CATEGORIES),
+    }
+    waivers = [f for f in findings if f.get("waiver")]
+    return {
+        "scan": result.scan, "summary": summary, "sev_counts": sev_counts, "by_status": by_status,
+        "findings": findings, "baseline": baseline, "gaps": [c for c in result.coverage if not c.ok],
+        "coverage_total": len(result.coverage), "workloads": workloads, "regions": regions, "charts": charts,
+        "trend": trend, "graph_svg": graph_svg, "graph_shown": len(nodes), "graph_total": total_nodes,
+        "control_rows": control_rows, "controls": CONTROLS, "waivers": waivers, "severities": SEVERITIES,
+        "status_order": STATUS_ORDER, "severity_colours": SEVERITY_COLOURS, "status_colours": STATUS_COLOURS,
+        "rules": rule_catalogue(findings, result.scan), "edge_style": svg.EDGE_STYLE,
+        "new_ids": set((baseline or {}).get("new", [])),
+    }
+
+
+def render(result: ScanResult) -> str:
+    template = environment().from_string(
+        files("resilience.reports").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
+    )
+    return template.render(**context(result))
+
+
+def write(result: ScanResult, outdir: Path) -> Path:
+    path = outdir / "report.html"
+    path.write_text(render(result), encoding="utf-8")
+    return path
