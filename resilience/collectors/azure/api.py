@@ -1,0 +1,166 @@
+"""Azure reads: the only module that calls the SDKs. No logic beyond paging; dicts out (REST names).
+
+Every function here is one documented ARM operation (see :data:`OPERATIONS` and
+``examples/azure/README.md``). Paging: ARM lists follow ``nextLink`` (inside the SDK pagers);
+Resource Graph follows ``$skipToken``; the SQL child lists follow ``nextLink`` explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Resource Graph query families -> the resource types each reads (one query, one coverage
+#: record per subscription). Resource Graph returns only what the caller may read, so each type
+#: needs its provider's ``.../read`` action (Reader has them all).
+GRAPH_FAMILIES: dict[str, tuple[str, ...]] = {
+    "storage": ("microsoft.storage/storageaccounts",),
+    "sql": ("microsoft.sql/servers", "microsoft.sql/servers/databases"),
+    "cosmosdb": ("microsoft.documentdb/databaseaccounts",),
+    "postgresql": ("microsoft.dbforpostgresql/flexibleservers",),
+    "mysql": ("microsoft.dbformysql/flexibleservers",),
+    "compute": ("microsoft.compute/virtualmachinescalesets", "microsoft.compute/virtualmachines",
+                "microsoft.compute/disks"),
+    "network": ("microsoft.network/loadbalancers", "microsoft.network/applicationgateways",
+                "microsoft.network/publicipaddresses", "microsoft.network/networkinterfaces",
+                "microsoft.network/trafficmanagerprofiles", "microsoft.network/frontdoors",
+                "microsoft.network/dnszones", "microsoft.cdn/profiles"),
+    "web": ("microsoft.web/sites", "microsoft.web/serverfarms"),
+    "recoveryservices": ("microsoft.recoveryservices/vaults",),
+}
+#: Families read from the ``RecoveryServicesResources`` table (Azure Backup items, Site Recovery items).
+RECOVERY_FAMILIES: dict[str, tuple[str, ...]] = {
+    "backup": ("microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems",),
+    "siterecovery": (
+        "microsoft.recoveryservices/vaults/replicationfabrics/replicationprotectioncontainers/"
+        "replicationprotecteditems",
+    ),
+}
+
+SQL_API_VERSION = "2021-11-01"
+STORAGE_API_VERSION = "2023-05-01"
+
+#: Every ARM operation the collector calls: (HTTP method, path template, RBAC action).
+OPERATIONS: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/subscriptions", "Microsoft.Resources/subscriptions/read"),
+    ("GET", "/subscriptions/{subscriptionId}/locations", "Microsoft.Resources/subscriptions/locations/read"),
+    ("GET", "/subscriptions/{subscriptionId}/resourcegroups", "Microsoft.Resources/subscriptions/resourceGroups/read"),
+    ("GET", "/subscriptions/{subscriptionId}/resources", "Microsoft.Resources/subscriptions/resources/read"),
+    ("POST", "/providers/Microsoft.ResourceGraph/resources", "Microsoft.ResourceGraph/resources/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Sql/servers/{server}/failoverGroups",
+     "Microsoft.Sql/servers/failoverGroups/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Sql/servers/{server}/replicationLinks",
+     "Microsoft.Sql/servers/databases/replicationLinks/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{account}/"
+     "blobServices/default", "Microsoft.Storage/storageAccounts/blobServices/read"),
+)
+
+#: Read actions Resource Graph needs per type (it filters rows by the caller's read permission).
+TYPE_READ_ACTIONS: tuple[str, ...] = (
+    "Microsoft.Storage/storageAccounts/read",
+    "Microsoft.Sql/servers/read",
+    "Microsoft.Sql/servers/databases/read",
+    "Microsoft.DocumentDB/databaseAccounts/read",
+    "Microsoft.DBforPostgreSQL/flexibleServers/read",
+    "Microsoft.DBforMySQL/flexibleServers/read",
+    "Microsoft.Compute/virtualMachineScaleSets/read",
+    "Microsoft.Compute/virtualMachines/read",
+    "Microsoft.Compute/disks/read",
+    "Microsoft.Network/loadBalancers/read",
+    "Microsoft.Network/applicationGateways/read",
+    "Microsoft.Network/publicIPAddresses/read",
+    "Microsoft.Network/networkInterfaces/read",
+    "Microsoft.Network/trafficManagerProfiles/read",
+    "Microsoft.Network/frontDoors/read",
+    "Microsoft.Network/dnszones/read",
+    "Microsoft.Cdn/profiles/read",
+    "Microsoft.Web/sites/read",
+    "Microsoft.Web/serverfarms/read",
+    "Microsoft.RecoveryServices/vaults/read",
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/read",
+    "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/"
+    "replicationProtectedItems/read",
+)
+
+
+def _dict(item: Any) -> dict[str, Any]:
+    if isinstance(item, dict):
+        return item
+    if hasattr(item, "as_dict"):
+        try:
+            return item.as_dict(exclude_readonly=False)
+        except TypeError:  # msrest-style models
+            return item.as_dict()
+    return dict(item)
+
+
+def list_subscriptions(subscription_client: Any) -> list[dict[str, Any]]:
+    return [_dict(s) for s in subscription_client.subscriptions.list()]
+
+
+def list_locations(subscription_client: Any, subscription_id: str) -> list[dict[str, Any]]:
+    return [_dict(loc) for loc in subscription_client.subscriptions.list_locations(subscription_id)]
+
+
+def list_resource_groups(resource_client: Any) -> list[dict[str, Any]]:
+    return [_dict(g) for g in resource_client.resource_groups.list()]
+
+
+def list_resources(resource_client: Any) -> list[dict[str, Any]]:
+    return [_dict(r) for r in resource_client.resources.list()]
+
+
+def graph_query_text(types: tuple[str, ...], *, table: str = "Resources") -> str:
+    wanted = ", ".join(f"'{t}'" for t in types)
+    columns = "id, name, type, kind, location, resourceGroup, subscriptionId, zones, sku, tags, properties"
+    if table != "Resources":
+        columns = "id, name, type, location, resourceGroup, subscriptionId, properties"
+    return f"{table} | where type in~ ({wanted}) | project {columns} | order by id asc"
+
+
+def query_resource_graph(graph_client: Any, subscription_id: str, query: str, *,
+                         page_size: int = 1000) -> list[dict[str, Any]]:
+    """All rows of one query, following ``$skipToken`` until the last page."""
+    from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+    rows: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        options = QueryRequestOptions(top=page_size, skip_token=token, result_format="objectArray")
+        response = graph_client.resources(QueryRequest(subscriptions=[subscription_id], query=query, options=options))
+        data = response.data or []
+        if isinstance(data, dict):  # table format: {"columns": [...], "rows": [[...]]}
+            names = [c["name"] for c in data.get("columns", [])]
+            data = [dict(zip(names, row, strict=False)) for row in data.get("rows", [])]
+        rows.extend(dict(r) for r in data)
+        token = response.skip_token
+        if not token:
+            return rows
+
+
+def _arm_get(resource_client: Any, url: str) -> dict[str, Any]:
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
+    from azure.core.rest import HttpRequest
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+
+    response = resource_client.send_request(HttpRequest("GET", url))
+    if response.status_code != 200:
+        error = {401: ClientAuthenticationError, 404: ResourceNotFoundError}.get(response.status_code,
+                                                                                HttpResponseError)
+        raise error(response=response, error_format=ARMErrorFormat)
+    return response.json()
+
+
+def arm_list(resource_client: Any, path: str, *, api_version: str = SQL_API_VERSION) -> list[dict[str, Any]]:
+    """``GET path`` through the client's pipeline (auth, retries), following ``nextLink``."""
+    items: list[dict[str, Any]] = []
+    url: str | None = f"{path}?api-version={api_version}"
+    while url:
+        body = _arm_get(resource_client, url)
+        items.extend(body.get("value", []))
+        url = body.get("nextLink")
+    return items
+
+
+def get_blob_service(resource_client: Any, account_id: str) -> dict[str, Any]:
+    """``GET {account}/blobServices/default``: versioning, soft delete, point-in-time restore."""
+    return _arm_get(resource_client, f"{account_id}/blobServices/default?api-version={STORAGE_API_VERSION}")

@@ -1,0 +1,138 @@
+"""Azure collection: read each subscription (``api``), transform (``transform``), record coverage.
+
+Reads are subscription-wide (ARM and Resource Graph are global services), so coverage records
+carry region ``global`` for them; the per-server SQL reads carry the server's region. A failed
+read leaves the attributes it would have filled absent and its coverage record non-``ok``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from resilience.collectors.multicloud import (
+    CoverageLog,
+    add_placeholders,
+    guarded,
+    limit_to_regions,
+    token_identity,
+)
+from resilience.model import GLOBAL_REGION, Inventory
+
+from . import api
+from .clients import AzureClients, AzureSettings, make_credential
+from .errors import classify
+from .regions import AZURE_REGIONS, normalise_location
+from .transform import merge_rows, transform_subscription
+
+PROVIDER = "azure"
+
+
+def collect(settings: AzureSettings, *, subscriptions: Iterable[str] = (), observed_at: str,
+            scan_regions: Iterable[str] = (), credential: Any = None,
+            progress: Callable[[str], None] | None = None) -> Inventory:
+    """Collect the given subscriptions (all visible ones when none are given) into an inventory."""
+    credential = credential if credential is not None else make_credential(settings)
+    clients = AzureClients(settings, credential)
+    log = CoverageLog(PROVIDER)
+    inventory = Inventory()
+    hints: dict[str, dict[str, Any]] = {}
+    regions_seen: set[str] = set()
+    try:
+        subs = list(dict.fromkeys(subscriptions))
+        if not subs:
+            listed = guarded(log, classify, account="", region=GLOBAL_REGION, service="subscriptions",
+                             fn=api.list_subscriptions, args=(clients.subscriptions(),))
+            subs = [s["subscriptionId"] for s in listed or []
+                    if str(s.get("state", "Enabled")).lower() in ("enabled", "pastdue", "warned")]
+        for sub in subs:
+            if progress:
+                progress(f"azure {sub}")
+            part, sub_hints, regions = _collect_subscription(clients, sub, observed_at, log, settings)
+            inventory.extend(part)
+            hints.update(sub_hints)
+            regions_seen.update(regions)
+    finally:
+        clients.close()
+    scope = [r for r in scan_regions if r in AZURE_REGIONS]
+    if scope:
+        limit_to_regions(inventory, scope)
+    add_placeholders(inventory, provider=PROVIDER, observed_at=observed_at, hints=hints)
+    inventory.coverage.extend(log.records())
+    inventory.meta["regions"] = sorted(scope) if scope else sorted(regions_seen)
+    inventory.meta["accounts"] = subs
+    return inventory
+
+
+def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log: CoverageLog,
+                          settings: AzureSettings) -> tuple[Inventory, dict, set[str]]:
+    dead: list[str] = []  # once ARM does not answer, the other reads of this subscription are not tried
+
+    def read(service: str, fn, *args, region: str = GLOBAL_REGION, about: str = ""):
+        if dead:
+            log.record(sub, region, service, "unreachable", f"not attempted: {dead[0]}")
+            return None
+        value = guarded(log, classify, account=sub, region=region, service=service, fn=fn, args=args, about=about)
+        if value is None and log.status(sub, region, service) == "unreachable":
+            dead.append(f"the endpoint {settings.endpoint} did not answer ({service})")
+        return value
+
+    locations = read("locations", api.list_locations, clients.subscriptions(), sub)
+    rm = clients.resources(sub)
+    groups = read("resourcegroups", api.list_resource_groups, rm)
+    arm_rows = read("resources", api.list_resources, rm)
+    graph_rows: list[dict] = []
+    for family, types in api.GRAPH_FAMILIES.items():
+        rows = read(family, api.query_resource_graph, clients.graph(), sub, api.graph_query_text(types),
+                    about="resourcegraph")
+        graph_rows.extend(rows or [])
+    recovery_rows: list[dict] = []
+    for family, types in api.RECOVERY_FAMILIES.items():
+        rows = read(family, api.query_resource_graph, clients.graph(), sub,
+                    api.graph_query_text(types, table="RecoveryServicesResources"), about="resourcegraph")
+        recovery_rows.extend(rows or [])
+    rows = merge_rows(arm_rows, graph_rows)
+
+    failover_groups: dict[str, list] = {}
+    replication_links: dict[str, list] = {}
+    for server in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.sql/servers"),
+                         key=lambda r: r["id"]):
+        region = normalise_location(server.get("location"))
+        groups_read = read("sql:failovergroups", api.arm_list, rm, f"{server['id']}/failoverGroups", region=region,
+                           about=server.get("name", ""))
+        if groups_read is not None:
+            failover_groups[server["id"]] = groups_read
+        links = read("sql:replicationlinks", api.arm_list, rm, f"{server['id']}/replicationLinks", region=region,
+                     about=server.get("name", ""))
+        if links is not None:
+            replication_links[server["id"]] = links
+
+    blob_services: dict[str, dict] = {}
+    for account in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.storage/storageaccounts"
+                           and str(r.get("kind", "")).lower() in ("storagev2", "blobstorage", "blockblobstorage")),
+                          key=lambda r: r["id"]):
+        blob = read("storage:blobservices", api.get_blob_service, rm, account["id"],
+                    region=normalise_location(account.get("location")), about=account.get("name", ""))
+        if blob is not None:
+            blob_services[account["id"]] = blob
+
+    transformer = transform_subscription(sub, observed_at, locations=locations, rows=rows,
+                                         failover_groups=failover_groups, replication_links=replication_links,
+                                         recovery_rows=recovery_rows, blob_services=blob_services)
+    group_regions = {str(g.get("name", "")).lower(): normalise_location(g.get("location")) for g in groups or []}
+    for resource in transformer.resources:
+        group = str(resource.attrs.get("resource_group") or "").lower()
+        if group in group_regions:
+            resource.attrs["resource_group_region"] = group_regions[group]
+    part = Inventory(resources=transformer.resources, edges=transformer.edges)
+    regions = set(transformer.facts.regions) or {r.region for r in transformer.resources if r.region != GLOBAL_REGION}
+    return part, transformer.hints, regions
+
+
+def identity_of(settings: AzureSettings, credential: Any) -> str:
+    """A display identity for ``findings.json``: the token's user/app claim, ``azure:token`` otherwise."""
+    try:
+        token = credential.get_token(settings.credential_scope).token
+    except Exception:  # identity is informational; the reads report their own failures
+        return "azure"
+    return f"azure:{token_identity(token, 'token')}"

@@ -1,0 +1,933 @@
+"""Azure API dicts -> normalised nodes and edges (pure: no SDK, no I/O, no clock).
+
+The mapping to the shared graph vocabulary is documented in ``docs/graph.md`` ("Azure"). In short:
+
+- node id = the ARM resource id as ARM returned it; region = normalised ``location``;
+  zones = *physical* zone ids (``uaenorth-az2``) through the subscription's
+  ``availabilityZoneMappings`` when known, logical zone numbers (``"1"``) otherwise;
+- ``attrs.placement``: ``zonal`` (pinned to one zone), ``zone_redundant``, ``regional`` (non-zonal:
+  Azure picks the datacentre), ``global``; ``attrs.region_zones_available`` says whether the region
+  offers zones at all (UAE Central does not: not a weakness of the resource);
+- geo-copies the platform keeps in the paired region (GRS/GZRS storage, geo-redundant backups,
+  geo-redundant vaults) become a synthetic node ``<id>#secondary`` / ``<id>#geo-backup`` in that
+  region with a ``replicates_to`` / ``backed_up_to`` edge, so the same rules see them as copies in
+  another region (and see that UAE North's copy lands in UAE Central, the same failure domain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from resilience.collectors.multicloud import compact, edge
+from resilience.model import (
+    BACKED_UP_TO,
+    BACKUP_VAULT,
+    COMPUTE_GROUP,
+    DATABASE,
+    DNS_RECORD,
+    DNS_ZONE,
+    FAILS_OVER_TO,
+    FUNCTION,
+    GLOBAL_DATABASE,
+    GLOBAL_REGION,
+    HEALTH_CHECK,
+    INSTANCE,
+    LOAD_BALANCER,
+    MEMBER_OF,
+    OBJECT_STORE,
+    RECOVERY_POINT,
+    REPLICATES_TO,
+    RESTORE_TEST,
+    ROUTES_TO,
+    TARGET_GROUP,
+    VOLUME,
+    Edge,
+    Resource,
+)
+
+from .api import GRAPH_FAMILIES
+from .regions import AZURE_REGIONS, normalise_location
+
+PROVIDER = "azure"
+REPLICA_OF_TAG = "resilience:replica-of"
+
+# ``source`` = "<coverage service>:<operation>", so a rule can find the coverage record of the read
+# a node's facts came from (``resilience.survival.service_of`` takes the part before the colon).
+SRC_BACKUP = "backup:RecoveryServicesResources"
+SRC_SITE_RECOVERY = "siterecovery:RecoveryServicesResources"
+SRC_FAILOVER_GROUPS = "sql:FailoverGroups_ListByServer"
+SRC_LINKS = "sql:ReplicationLinks_ListByServer"
+TYPE_FAMILY = {t: family for family, types in GRAPH_FAMILIES.items() for t in types}
+
+TM_ROUTING = {"priority": "failover", "performance": "latency", "weighted": "weighted",
+              "geographic": "geolocation", "multivalue": "multivalue", "subnet": "subnet"}
+
+
+# --- subscription-level facts ----------------------------------------------------------------
+@dataclass
+class LocationFacts:
+    """From ``Subscriptions - List Locations``: zone mappings, pairs, which regions offer zones."""
+
+    zone_map: dict[str, dict[str, str]] = field(default_factory=dict)  # region -> logical -> physical
+    pairs: dict[str, str] = field(default_factory=dict)
+    with_zones: set[str] = field(default_factory=set)
+    regions: list[str] = field(default_factory=list)
+    live: bool = False
+
+    def pair(self, region: str) -> str | None:
+        if region in self.pairs:
+            return self.pairs[region]
+        info = AZURE_REGIONS.get(region)
+        return info.pair if info else None
+
+    def zones_available(self, region: str) -> bool | None:
+        if self.live and region in self.regions:
+            return region in self.with_zones
+        info = AZURE_REGIONS.get(region)
+        return info.zones_available if info else None
+
+
+def transform_locations(locations: Iterable[Mapping[str, Any]] | None) -> LocationFacts:
+    facts = LocationFacts()
+    if locations is None:
+        return facts
+    facts.live = True
+    for loc in locations:
+        meta = loc.get("metadata") or {}
+        if meta.get("regionType") not in (None, "Physical"):
+            continue
+        name = normalise_location(loc.get("name"))
+        facts.regions.append(name)
+        mappings = loc.get("availabilityZoneMappings") or []
+        if mappings:
+            facts.with_zones.add(name)
+            facts.zone_map[name] = {str(m.get("logicalZone")): str(m.get("physicalZone"))
+                                    for m in mappings if m.get("logicalZone") and m.get("physicalZone")}
+        paired = meta.get("pairedRegion") or []
+        if paired:
+            facts.pairs[name] = normalise_location(paired[0].get("name"))
+    facts.regions.sort()
+    return facts
+
+
+# --- helpers --------------------------------------------------------------------------------
+def _lower(value: Any) -> str:
+    return str(value or "").lower()
+
+
+def parent_id(resource_id: str, segment: str) -> str | None:
+    """The id up to and including ``/<segment>/<name>`` (case-insensitive), or ``None``."""
+    parts = resource_id.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() == segment.lower():
+            return "/".join(parts[: i + 2])
+    return None
+
+
+def segment_value(resource_id: str, segment: str) -> str | None:
+    parts = resource_id.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() == segment.lower():
+            return parts[i + 1]
+    return None
+
+
+def resource_group_of(resource_id: str) -> str | None:
+    return segment_value(resource_id, "resourceGroups")
+
+
+def replication_of_sku(sku_name: str | None) -> str | None:
+    """``Standard_RAGZRS`` -> ``RA-GZRS``; ``Premium_LRS`` -> ``LRS``."""
+    if not sku_name or "_" not in sku_name:
+        return None
+    red = sku_name.split("_", 1)[1].upper()
+    return {"RAGRS": "RA-GRS", "RAGZRS": "RA-GZRS"}.get(red, red)
+
+
+class Transformer:
+    """Builds the nodes and edges of one subscription from merged ARM + Resource Graph rows."""
+
+    def __init__(self, subscription_id: str, observed_at: str, facts: LocationFacts) -> None:
+        self.sub = subscription_id
+        self.observed_at = observed_at
+        self.facts = facts
+        self.resources: list[Resource] = []
+        self.edges: list[Edge] = []
+        self.hints: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, dict[str, Any]] = {}
+        self._ids: set[str] = set()
+        self._edge_index: dict[tuple[str, str, str], Edge] = {}
+        self.blob_services: dict[str, dict[str, Any]] = {}  # storage account id (lower) -> blobServices/default
+        self._disk_index: dict[str, list[str]] | None = None
+        self._fqdn_index: dict[str, str] | None = None
+
+    # ---- identity and placement ----
+    def canon(self, resource_id: str | None) -> str | None:
+        if not resource_id:
+            return None
+        row = self.rows.get(resource_id.lower())
+        return row["id"] if row else resource_id
+
+    def zones(self, region: str, logical: Iterable[Any] | None) -> tuple[tuple[str, ...], list[str]]:
+        names = [str(z) for z in (logical or []) if z not in (None, "")]
+        mapping = self.facts.zone_map.get(region, {})
+        return tuple(mapping.get(z, z) for z in names), names
+
+    def node(self, *, id: str, kind: str, type: str, name: str, region: str, source: str,
+             zones: Iterable[str] = (), tags: Mapping[str, Any] | None = None,
+             attrs: Mapping[str, Any] | None = None) -> Resource:
+        region = region or GLOBAL_REGION
+        base = {"resource_group": resource_group_of(id)}
+        if region not in (GLOBAL_REGION, "unknown"):
+            base["region_zones_available"] = self.facts.zones_available(region)
+            base["region_pair"] = self.facts.pair(region)
+        resource = Resource(
+            id=id, provider=PROVIDER, account=self.sub, region=region, kind=kind, type=type, name=name,
+            source=source, observed_at=self.observed_at, zones=tuple(zones),
+            tags={str(k): str(v) for k, v in (tags or {}).items()}, attrs=compact({**base, **(attrs or {})}),
+        )
+        if id.lower() not in self._ids:
+            self._ids.add(id.lower())
+            self.resources.append(resource)
+        return resource
+
+    def _node_by_id(self, resource_id: str) -> Resource:
+        return next(r for r in self.resources if r.id.lower() == resource_id.lower())
+
+    def link(self, src: str | None, dst: str | None, kind: str, source: str, **attrs: Any) -> None:
+        """Add an edge; a second edge of the same kind between the same ends only adds attributes
+        (the graph keys edges by kind, so a later duplicate would overwrite the first's facts)."""
+        if not src or not dst or src.lower() == dst.lower():
+            return
+        key = (src.lower(), dst.lower(), kind)
+        if key in self._edge_index:
+            existing = self._edge_index[key]
+            for name, value in compact(attrs).items():
+                existing.attrs.setdefault(name, value)
+            return
+        new = edge(src, dst, kind, source, **attrs)
+        self._edge_index[key] = new
+        self.edges.append(new)
+
+    def hint(self, resource_id: str, *, region: str | None, type: str, account: str | None = None) -> None:
+        self.hints.setdefault(resource_id.lower(), {
+            "region": region, "type": type, "provider": PROVIDER,
+            "account": account if account is not None else (segment_value(resource_id, "subscriptions") or ""),
+        })
+
+    def placement(self, region: str, zones: list[str], zone_redundant: bool | None = None) -> str:
+        if region == GLOBAL_REGION:
+            return "global"
+        if zone_redundant or len(zones) > 1:
+            return "zone_redundant"
+        if len(zones) == 1:
+            return "zonal"
+        return "regional"
+
+    def base(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        region = normalise_location(row.get("location"))
+        zones, logical = self.zones(region, row.get("zones"))
+        family = TYPE_FAMILY.get(_lower(row.get("type")), "resources")
+        source = f"{family}:ResourceGraph.Resources" if "properties" in row else f"{family}:Resources_List"
+        return {"region": region, "zones": zones, "logical": logical, "source": source,
+                "props": row.get("properties") or {}, "sku": row.get("sku") or {}, "tags": row.get("tags") or {}}
+
+    # ---- the whole subscription ----
+    def run(self, rows: Iterable[Mapping[str, Any]], *, failover_groups: Mapping[str, list] | None = None,
+            replication_links: Mapping[str, list] | None = None,
+            recovery_rows: Iterable[Mapping[str, Any]] = (),
+            blob_services: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        for row in rows:
+            self.rows[_lower(row.get("id"))] = dict(row)
+        self.blob_services = {k.lower(): dict(v) for k, v in (blob_services or {}).items()}
+        handlers = {
+            "microsoft.storage/storageaccounts": self.storage_account,
+            "microsoft.sql/servers/databases": self.sql_database,
+            "microsoft.documentdb/databaseaccounts": self.cosmos_account,
+            "microsoft.dbforpostgresql/flexibleservers": self.flexible_server,
+            "microsoft.dbformysql/flexibleservers": self.flexible_server,
+            "microsoft.compute/virtualmachinescalesets": self.scale_set,
+            "microsoft.compute/virtualmachines": self.virtual_machine,
+            "microsoft.compute/disks": self.disk,
+            "microsoft.network/loadbalancers": self.load_balancer,
+            "microsoft.network/applicationgateways": self.application_gateway,
+            "microsoft.network/frontdoors": self.front_door,
+            "microsoft.cdn/profiles": self.cdn_profile,
+            "microsoft.network/trafficmanagerprofiles": self.traffic_manager,
+            "microsoft.network/dnszones": self.dns_zone,
+            "microsoft.web/sites": self.web_site,
+            "microsoft.recoveryservices/vaults": self.recovery_vault,
+        }
+        for row in list(self.rows.values()):
+            handler = handlers.get(_lower(row.get("type")))
+            if handler is not None:
+                handler(row)
+        for server_id, groups in sorted((failover_groups or {}).items()):
+            self.sql_failover_groups(server_id, groups)
+        for server_id, links in sorted((replication_links or {}).items()):
+            self.sql_replication_links(server_id, links)
+        for row in recovery_rows:
+            kind = _lower(row.get("type"))
+            if kind.endswith("/protecteditems") and "/backupfabrics/" in kind:
+                self.backup_item(row)
+            elif kind.endswith("/replicationprotecteditems"):
+                self.site_recovery_item(row)
+        for row in self.rows.values():
+            source_id = (row.get("tags") or {}).get(REPLICA_OF_TAG)
+            if source_id and row["id"].lower() in self._ids:
+                self.link(source_id, row["id"], REPLICATES_TO, f"tag:{REPLICA_OF_TAG}", mode="async",
+                          cross_cloud=not source_id.startswith("/subscriptions/"), declared=True)
+
+    # ---- storage ----
+    def storage_account(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props, region = b["props"], b["region"]
+        replication = replication_of_sku(b["sku"].get("name"))
+        geo = replication in ("GRS", "RA-GRS", "GZRS", "RA-GZRS") if replication else None
+        multi_az = replication in ("ZRS", "GZRS", "RA-GZRS") if replication else None
+        secondary = props.get("secondaryLocation")
+        secondary = normalise_location(secondary) if secondary else (self.facts.pair(region) if geo else None)
+        readable = replication.startswith("RA-") if replication else None
+        placement = "zone_redundant" if multi_az else ("regional" if replication else None)
+        self.node(id=row["id"], kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts", name=row["name"],
+                  region=region, source=b["source"], tags=b["tags"], attrs={
+                      "replication": replication, "multi_az": multi_az, "geo_redundant": geo,
+                      "read_access_secondary": readable, "secondary_region": secondary if geo else None,
+                      "placement": placement, "sku": b["sku"].get("name"), "account_kind": row.get("kind"),
+                      "status_of_primary": props.get("statusOfPrimary"),
+                      "status_of_secondary": props.get("statusOfSecondary"),
+                      "role": "primary"})
+        blob = self.blob_services.get(row["id"].lower())
+        if blob is not None:
+            bprops = blob.get("properties") or {}
+            account = self._node_by_id(row["id"])
+            restore = bprops.get("restorePolicy") or {}
+            deletes = bprops.get("deleteRetentionPolicy") or {}
+            account.attrs.update(compact({
+                "versioning": "Enabled" if bprops.get("isVersioningEnabled") else "Disabled",
+                "soft_delete_days": deletes.get("days") if deletes.get("enabled") else None,
+                "pitr": bool(restore.get("enabled")), "pitr_days": restore.get("days") if restore.get("enabled") else None,
+                "change_feed": (bprops.get("changeFeed") or {}).get("enabled")}))
+        if geo and secondary:
+            copy_id = f"{row['id']}#secondary"
+            self.node(id=copy_id, kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts#secondary",
+                      name=f"{row['name']} (geo-secondary)", region=secondary, source=b["source"], attrs={
+                          "role": "replica", "replica_of": row["id"], "synthetic": True, "replication": "LRS",
+                          "multi_az": False, "readable": readable, "placement": "regional"})
+            self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="async", promotable=True,
+                      failover="customer-initiated account failover", readable=readable)
+
+    # ---- databases ----
+    def _platform_backups(self, db_id: str, name: str, region: str, source: str, *, redundancy: str | None,
+                          continuous: bool, retention_days: float | None = None, geo: bool = True) -> None:
+        """Automated backups the platform keeps: a node in the region, a geo copy in the pair."""
+        local_id = f"{db_id}#backups"
+        self.node(id=local_id, kind=RECOVERY_POINT, type="Azure::AutomatedBackups", name=f"{name} backups",
+                  region=region, source=source, attrs={
+                      "source_resource": db_id, "source_region": region, "continuous": continuous,
+                      "backup_redundancy": redundancy, "retention_days": retention_days, "synthetic": True,
+                      "status": "available"})
+        self.link(db_id, local_id, BACKED_UP_TO, source, schedule="continuous" if continuous else "periodic")
+        pair = self.facts.pair(region)
+        if geo and redundancy and redundancy.lower().startswith("geo") and pair:
+            geo_id = f"{db_id}#geo-backup"
+            self.node(id=geo_id, kind=RECOVERY_POINT, type="Azure::GeoRedundantBackups",
+                      name=f"{name} geo-backups", region=pair, source=source, attrs={
+                          "source_resource": db_id, "source_region": region, "copy_of": local_id,
+                          "continuous": continuous, "retention_days": retention_days, "synthetic": True,
+                          "status": "available", "restore": "geo-restore"})
+            self.link(db_id, geo_id, BACKED_UP_TO, source, schedule="geo-replicated backup storage")
+            self.link(local_id, geo_id, REPLICATES_TO, source, mode="periodic", promotable=False)
+
+    def sql_database(self, row: Mapping[str, Any]) -> None:
+        if _lower(row.get("name")).rsplit("/", 1)[-1] == "master":
+            return
+        b = self.base(row)
+        props, region = b["props"], b["region"]
+        zone_redundant = props.get("zoneRedundant")
+        secondary_type = props.get("secondaryType")
+        redundancy = props.get("currentBackupStorageRedundancy") or props.get("requestedBackupStorageRedundancy")
+        name = row["id"].rstrip("/").rsplit("/", 1)[-1]
+        server = parent_id(row["id"], "servers")
+        self.node(id=row["id"], kind=DATABASE, type="Microsoft.Sql/servers/databases", name=name, region=region,
+                  source=b["source"], zones=b["zones"], tags=b["tags"], attrs={
+                      "engine": "azure-sql", "multi_az": bool(zone_redundant) if zone_redundant is not None else None,
+                      "pitr": True, "backup_redundancy": redundancy,
+                      "role": "replica" if secondary_type else "primary", "secondary_type": secondary_type,
+                      "server_id": server, "sku": b["sku"].get("name") or props.get("currentServiceObjectiveName"),
+                      "earliest_restore": props.get("earliestRestoreDate"),
+                      "placement": self.placement(region, b["logical"], zone_redundant)})
+        if not secondary_type:
+            self._platform_backups(row["id"], name, region, b["source"], redundancy=redundancy, continuous=True)
+
+    def _server_database(self, server_id: str, db_name: str) -> str:
+        wanted = f"{server_id}/databases/{db_name}".lower()
+        row = self.rows.get(wanted)
+        return row["id"] if row else f"{server_id}/databases/{db_name}"
+
+    def sql_failover_groups(self, server_id: str, groups: list[Mapping[str, Any]]) -> None:
+        server_row = self.rows.get(server_id.lower()) or {}
+        server_region = normalise_location(server_row.get("location")) if server_row else None
+        for group in groups:
+            props = group.get("properties") or {}
+            role = props.get("replicationRole", "Primary")
+            if str(role).lower() != "primary":
+                continue  # the primary side describes the group; the secondary side repeats it
+            policy = (props.get("readWriteEndpoint") or {}).get("failoverPolicy")
+            grace = (props.get("readWriteEndpoint") or {}).get("failoverWithDataLossGracePeriodMinutes")
+            partners = props.get("partnerServers") or []
+            primaries = [self.canon(d) for d in props.get("databases") or []]
+            members: list[str] = []
+            for db in primaries:
+                db_name = db.rstrip("/").rsplit("/", 1)[-1]
+                members.append(db)
+                for partner in partners:
+                    partner_db = self._server_database(partner["id"], db_name)
+                    partner_region = normalise_location(partner.get("location"))
+                    members.append(partner_db)
+                    self.hint(partner_db, region=partner_region, type="Microsoft.Sql/servers/databases")
+                    self.link(db, partner_db, FAILS_OVER_TO, SRC_FAILOVER_GROUPS,
+                              health_checked=str(policy).lower() == "automatic", automatic=str(policy).lower() == "automatic",
+                              grace_period_minutes=grace, needs_control_plane_in=partner_region)
+                    self.link(partner_db, group["id"], MEMBER_OF, SRC_FAILOVER_GROUPS)
+                self.link(db, group["id"], MEMBER_OF, SRC_FAILOVER_GROUPS)
+            self.node(id=group["id"], kind=GLOBAL_DATABASE, type="Microsoft.Sql/servers/failoverGroups",
+                      name=group.get("name") or group["id"].rsplit("/", 1)[-1], region=GLOBAL_REGION,
+                      source=SRC_FAILOVER_GROUPS, attrs={
+                          "members": members, "writer": server_id, "failover_policy": policy,
+                          "grace_period_minutes": grace, "primary_region": server_region,
+                          "partner_regions": sorted({normalise_location(p.get("location")) for p in partners}),
+                          "engine": "azure-sql"})
+
+    def sql_replication_links(self, server_id: str, links: list[Mapping[str, Any]]) -> None:
+        for link in links:
+            props = link.get("properties") or {}
+            db_id = self.canon(parent_id(link["id"], "databases")) or ""
+            partner_server = props.get("partnerServer")
+            partner_db_name = props.get("partnerDatabase")
+            partner_region = normalise_location(props.get("partnerLocation"))
+            partner = props.get("partnerDatabaseId")
+            if not partner and partner_server and partner_db_name:
+                partner = self._find_database(partner_server, partner_db_name) or (
+                    f"/subscriptions/{self.sub}/resourceGroups/{resource_group_of(server_id)}/providers/"
+                    f"Microsoft.Sql/servers/{partner_server}/databases/{partner_db_name}")
+            partner = self.canon(partner)
+            if not partner or not db_id:
+                continue
+            self.hint(partner, region=partner_region, type="Microsoft.Sql/servers/databases")
+            if str(props.get("role")).lower() == "primary":
+                self.link(db_id, partner, REPLICATES_TO, SRC_LINKS, mode=_lower(props.get("replicationMode")) or "async",
+                          promotable=True, link_type=props.get("linkType"), state=props.get("replicationState"))
+                self.link(db_id, partner, FAILS_OVER_TO, SRC_LINKS, health_checked=False, automatic=False,
+                          needs_control_plane_in=partner_region)
+            else:
+                for resource in self.resources:
+                    if resource.id.lower() == db_id.lower():
+                        resource.attrs["role"] = "replica"
+                        resource.attrs["replica_of"] = partner
+
+    def _find_database(self, server_name: str, db_name: str) -> str | None:
+        for key, row in self.rows.items():
+            if (_lower(row.get("type")) == "microsoft.sql/servers/databases"
+                    and _lower(segment_value(key, "servers")) == server_name.lower()
+                    and key.rstrip("/").rsplit("/", 1)[-1] == db_name.lower()):
+                return row["id"]
+        return None
+
+    def cosmos_account(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        locations = sorted(props.get("locations") or [], key=lambda loc: loc.get("failoverPriority", 99))
+        writes = [normalise_location(w.get("locationName")) for w in props.get("writeLocations") or []]
+        primary_region = writes[0] if writes else (normalise_location(locations[0].get("locationName"))
+                                                   if locations else b["region"])
+        multi_write = bool(props.get("enableMultipleWriteLocations"))
+        auto = bool(props.get("enableAutomaticFailover"))
+        backup = props.get("backupPolicy") or {}
+        periodic = backup.get("periodicModeProperties") or {}
+        continuous = _lower(backup.get("type")) == "continuous"
+        retention = (periodic.get("backupRetentionIntervalInHours") or 0) / 24 or None
+        by_region = {normalise_location(loc.get("locationName")): loc for loc in locations}
+        primary_loc = by_region.get(primary_region, {})
+        consistency = (props.get("consistencyPolicy") or {}).get("defaultConsistencyLevel")
+        self.node(id=row["id"], kind=DATABASE, type="Microsoft.DocumentDB/databaseAccounts", name=row["name"],
+                  region=primary_region, source=b["source"], tags=b["tags"], attrs={
+                      "engine": "cosmosdb", "multi_az": primary_loc.get("isZoneRedundant"),
+                      "role": "member" if multi_write else "primary", "multi_writer": multi_write,
+                      "automatic_failover": auto, "regions": list(by_region), "consistency": consistency,
+                      "pitr": continuous, "backup_mode": backup.get("type"),
+                      "backup_retention_days": retention,
+                      "backup_redundancy": periodic.get("backupStorageRedundancy"),
+                      "placement": "zone_redundant" if primary_loc.get("isZoneRedundant") else "regional"})
+        for region, loc in by_region.items():
+            if region == primary_region:
+                continue
+            replica_id = f"{row['id']}#{region}"
+            self.node(id=replica_id, kind=DATABASE, type="Microsoft.DocumentDB/databaseAccounts#region",
+                      name=f"{row['name']} ({region})", region=region, source=b["source"], tags=b["tags"], attrs={
+                          "engine": "cosmosdb", "multi_az": loc.get("isZoneRedundant"), "synthetic": True,
+                          "role": "member" if multi_write else "replica", "replica_of": row["id"],
+                          "failover_priority": loc.get("failoverPriority"),
+                          "placement": "zone_redundant" if loc.get("isZoneRedundant") else "regional"})
+            self.link(row["id"], replica_id, REPLICATES_TO, b["source"],
+                      mode="sync" if _lower(consistency) == "strong" else "async", promotable=True)
+            self.link(row["id"], replica_id, FAILS_OVER_TO, b["source"], health_checked=auto, automatic=auto,
+                      priority=loc.get("failoverPriority"))
+        if continuous:  # continuous mode keeps the account's backups in every region it has
+            self._platform_backups(row["id"], row["name"], primary_region, b["source"], redundancy=None,
+                                   continuous=True, geo=False)
+            for region in by_region:
+                if region == primary_region:
+                    continue
+                backup_id = f"{row['id']}#{region}#backups"
+                self.node(id=backup_id, kind=RECOVERY_POINT, type="Azure::AutomatedBackups",
+                          name=f"{row['name']} backups ({region})", region=region, source=b["source"], attrs={
+                              "source_resource": row["id"], "source_region": primary_region, "continuous": True,
+                              "synthetic": True, "status": "available"})
+                self.link(row["id"], backup_id, BACKED_UP_TO, b["source"], schedule="continuous")
+        else:
+            self._platform_backups(row["id"], row["name"], primary_region, b["source"],
+                                   redundancy=periodic.get("backupStorageRedundancy"), continuous=False,
+                                   retention_days=retention)
+
+    def flexible_server(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props, region = b["props"], b["region"]
+        ha = props.get("highAvailability") or {}
+        logical = [z for z in (props.get("availabilityZone"), ha.get("standbyAvailabilityZone")) if z]
+        zones, logical = self.zones(region, list(dict.fromkeys(logical)))
+        mode = ha.get("mode")
+        source_id = self.canon(props.get("sourceServerResourceId"))
+        backup = props.get("backup") or {}
+        engine = "postgresql" if "postgresql" in _lower(row.get("type")) else "mysql"
+        geo_backup = _lower(backup.get("geoRedundantBackup")) == "enabled"
+        self.node(id=row["id"], kind=DATABASE, type=row.get("type") or "", name=row["name"], region=region,
+                  source=b["source"], zones=zones, tags=b["tags"], attrs={
+                      "engine": engine, "engine_version": props.get("version"),
+                      "multi_az": _lower(mode) == "zoneredundant" if mode else None, "ha_mode": mode,
+                      "role": "replica" if source_id else "primary", "replica_of": source_id,
+                      "replication_role": props.get("replicationRole"),
+                      "backup_retention_days": backup.get("backupRetentionDays"), "pitr": True,
+                      "backup_redundancy": "Geo" if geo_backup else "Local",
+                      "placement": self.placement(region, logical if _lower(mode) == "zoneredundant" else logical[:1])})
+        if source_id:
+            self.link(source_id, row["id"], REPLICATES_TO, b["source"], mode="async", promotable=True)
+        else:
+            self._platform_backups(row["id"], row["name"], region, b["source"],
+                                   redundancy="Geo" if geo_backup else "Local", continuous=True,
+                                   retention_days=backup.get("backupRetentionDays"))
+
+    # ---- compute ----
+    def scale_set(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        self.node(id=row["id"], kind=COMPUTE_GROUP, type="Microsoft.Compute/virtualMachineScaleSets",
+                  name=row["name"], region=b["region"], source=b["source"], zones=b["zones"], tags=b["tags"], attrs={
+                      "desired_capacity": b["sku"].get("capacity"), "vm_size": b["sku"].get("name"),
+                      "zone_balance": props.get("zoneBalance"), "orchestration_mode": props.get("orchestrationMode"),
+                      "platform_fault_domain_count": props.get("platformFaultDomainCount"),
+                      "logical_zones": b["logical"] or None,
+                      "placement": self.placement(b["region"], b["logical"])})
+
+    def virtual_machine(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        power = (((props.get("extended") or {}).get("instanceView") or {}).get("powerState") or {}).get("code")
+        vmss = self.canon((props.get("virtualMachineScaleSet") or {}).get("id"))
+        self.node(id=row["id"], kind=INSTANCE, type="Microsoft.Compute/virtualMachines", name=row["name"],
+                  region=b["region"], source=b["source"], zones=b["zones"], tags=b["tags"], attrs={
+                      "instance_type": (props.get("hardwareProfile") or {}).get("vmSize"),
+                      "state": power.split("/", 1)[-1] if power else None,
+                      "availability_set": (props.get("availabilitySet") or {}).get("id"),
+                      "logical_zones": b["logical"] or None,
+                      "placement": self.placement(b["region"], b["logical"])})
+        if vmss:
+            self.link(row["id"], vmss, MEMBER_OF, b["source"])
+
+    def disk(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        sku = b["sku"].get("name")
+        zrs = bool(sku and sku.upper().endswith("_ZRS"))
+        managed_by = self.canon(row.get("managedBy") or props.get("managedBy"))
+        self.node(id=row["id"], kind=VOLUME, type="Microsoft.Compute/disks", name=row["name"], region=b["region"],
+                  source=b["source"], zones=b["zones"], tags=b["tags"], attrs={
+                      "size_gib": props.get("diskSizeGB"), "volume_type": sku, "multi_az": zrs,
+                      "attached_to": [managed_by] if managed_by else None,
+                      "placement": self.placement(b["region"], b["logical"], zrs)})
+
+    # ---- network ----
+    def _public_ip(self, ip_id: str | None) -> Mapping[str, Any]:
+        return self.rows.get(_lower(ip_id)) or {}
+
+    def _nic_owner(self, config_id: str) -> str | None:
+        vmss = parent_id(config_id, "virtualMachineScaleSets")
+        if vmss:
+            return self.canon(vmss)
+        nic = parent_id(config_id, "networkInterfaces")
+        if nic:
+            row = self.rows.get(nic.lower()) or {}
+            vm = ((row.get("properties") or {}).get("virtualMachine") or {}).get("id")
+            return self.canon(vm) if vm else self.canon(nic)
+        return None
+
+    def _ip_owner(self, ip_id: str | None) -> str | None:
+        """What a public IP fronts: a load balancer, an application gateway, or a VM (via its NIC)."""
+        row = self._public_ip(ip_id)
+        config = ((row.get("properties") or {}).get("ipConfiguration") or {}).get("id")
+        if not config:
+            return None
+        for segment in ("loadBalancers", "applicationGateways"):
+            owner = parent_id(config, segment)
+            if owner:
+                return self.canon(owner)
+        return self._nic_owner(config)
+
+    def _by_fqdn(self, fqdn: str | None) -> str | None:
+        """A resource whose DNS name is ``fqdn`` (public IP -> its owner, web app, TM profile)."""
+        want = _lower(fqdn).rstrip(".")
+        if not want:
+            return None
+        if self._fqdn_index is None:  # built once: DNS name -> resource id
+            self._fqdn_index = {}
+            for row in self.rows.values():
+                props = row.get("properties") or {}
+                kind = _lower(row.get("type"))
+                names: list[str] = []
+                if kind == "microsoft.network/publicipaddresses":
+                    names = [(props.get("dnsSettings") or {}).get("fqdn")]
+                elif kind == "microsoft.web/sites":
+                    names = [props.get("defaultHostName"), *(props.get("hostNames") or [])]
+                elif kind == "microsoft.network/trafficmanagerprofiles":
+                    names = [(props.get("dnsConfig") or {}).get("fqdn")]
+                for name in names:
+                    if name:
+                        self._fqdn_index.setdefault(_lower(name).rstrip("."), row["id"])
+        found = self._fqdn_index.get(want)
+        if found and "/publicipaddresses/" in found.lower():
+            return self._ip_owner(found) or found
+        return found
+
+    def _pools(self, lb_id: str, pools: list[Mapping[str, Any]], source: str, region: str,
+               lb_type: str) -> None:
+        for pool in pools:
+            pprops = pool.get("properties") or {}
+            targets: list[str] = []
+            for config in pprops.get("backendIPConfigurations") or []:
+                owner = self._nic_owner(config.get("id", ""))
+                if owner and owner not in targets:
+                    targets.append(owner)
+            addresses = []
+            for address in pprops.get("backendAddresses") or []:
+                value = address.get("fqdn") or address.get("ipAddress")
+                addresses.append(value)
+                owner = self._by_fqdn(address.get("fqdn"))
+                if owner and owner not in targets:
+                    targets.append(owner)
+            pool_id = pool.get("id") or f"{lb_id}/backendAddressPools/{pool.get('name')}"
+            self.node(id=pool_id, kind=TARGET_GROUP, type=f"{lb_type}/backendAddressPools",
+                      name=pool.get("name") or pool_id.rsplit("/", 1)[-1], region=region, source=source, attrs={
+                          "target_type": "ip-configuration", "targets": targets, "addresses": addresses or None})
+            self.link(lb_id, pool_id, ROUTES_TO, source)
+            for target in targets:
+                self.link(pool_id, target, ROUTES_TO, source)
+
+    def load_balancer(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props, region = b["props"], b["region"]
+        logical: list[str] = []
+        public = False
+        fqdn = None
+        for frontend in props.get("frontendIPConfigurations") or []:
+            fprops = frontend.get("properties") or {}
+            ip_id = (fprops.get("publicIPAddress") or {}).get("id")
+            if ip_id:
+                public = True
+                ip = self._public_ip(ip_id)
+                fqdn = fqdn or ((ip.get("properties") or {}).get("dnsSettings") or {}).get("fqdn")
+                zones = ip.get("zones") or []
+            else:
+                zones = frontend.get("zones") or []
+            logical.extend(str(z) for z in zones if str(z) not in logical)
+        zones, logical = self.zones(region, logical)
+        self.node(id=row["id"], kind=LOAD_BALANCER, type="Microsoft.Network/loadBalancers", name=row["name"],
+                  region=region, source=b["source"], zones=zones, tags=b["tags"], attrs={
+                      "lb_type": "azure-load-balancer", "sku": b["sku"].get("name"),
+                      "scheme": "internet-facing" if public else "internal", "dns_name": fqdn,
+                      "frontend_zones": logical or None, "placement": self.placement(region, logical)})
+        self._pools(row["id"], props.get("backendAddressPools") or [], b["source"], region,
+                    "Microsoft.Network/loadBalancers")
+
+    def application_gateway(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        sku = props.get("sku") or {}
+        self.node(id=row["id"], kind=LOAD_BALANCER, type="Microsoft.Network/applicationGateways", name=row["name"],
+                  region=b["region"], source=b["source"], zones=b["zones"], tags=b["tags"], attrs={
+                      "lb_type": "application-gateway", "sku": sku.get("name"), "tier": sku.get("tier"),
+                      "capacity": sku.get("capacity"), "placement": self.placement(b["region"], b["logical"])})
+        self._pools(row["id"], props.get("backendAddressPools") or [], b["source"], b["region"],
+                    "Microsoft.Network/applicationGateways")
+
+    def front_door(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        frontends = [(f.get("properties") or {}).get("hostName") for f in props.get("frontendEndpoints") or []]
+        probes = {_lower(p.get("id")): (p.get("properties") or {}) for p in props.get("healthProbeSettings") or []}
+        self.node(id=row["id"], kind=LOAD_BALANCER, type="Microsoft.Network/frontDoors", name=row["name"],
+                  region=GLOBAL_REGION, source=b["source"], tags=b["tags"], attrs={
+                      "lb_type": "front-door", "scheme": "internet-facing", "dns_name": frontends[0] if frontends else None,
+                      "hostnames": [f for f in frontends if f] or None, "placement": "global"})
+        for pool in props.get("backendPools") or []:
+            pprops = pool.get("properties") or {}
+            probe = probes.get(_lower((pprops.get("healthProbeSettings") or {}).get("id")), {})
+            checked = bool(probe) and _lower(probe.get("enabledState") or "enabled") == "enabled"
+            backends = pprops.get("backends") or []
+            targets: list[tuple[str, Mapping[str, Any]]] = []
+            for backend in backends:
+                owner = self._by_fqdn(backend.get("address"))
+                if owner:
+                    targets.append((owner, backend))
+            pool_id = pool.get("id") or f"{row['id']}/backendPools/{pool.get('name')}"
+            self.node(id=pool_id, kind=TARGET_GROUP, type="Microsoft.Network/frontDoors/backendPools",
+                      name=pool.get("name") or pool_id.rsplit("/", 1)[-1], region=GLOBAL_REGION, source=b["source"],
+                      attrs={"target_type": "backend", "targets": [t for t, _ in targets],
+                             "addresses": [x.get("address") for x in backends], "health_probe": checked,
+                             "health_probe_path": probe.get("path")})
+            self.link(row["id"], pool_id, ROUTES_TO, b["source"], health_checked=checked)
+            for target, backend in targets:
+                self.link(pool_id, target, ROUTES_TO, b["source"], health_checked=checked,
+                          priority=backend.get("priority"), weight=backend.get("weight"),
+                          enabled=_lower(backend.get("enabledState") or "enabled") == "enabled")
+
+    def cdn_profile(self, row: Mapping[str, Any]) -> None:
+        sku = _lower((row.get("sku") or {}).get("name"))
+        if "azurefrontdoor" not in sku:
+            return  # classic CDN profiles serve cached content, not an entry point with failover
+        b = self.base(row)
+        self.node(id=row["id"], kind=LOAD_BALANCER, type="Microsoft.Cdn/profiles", name=row["name"],
+                  region=GLOBAL_REGION, source=b["source"], tags=b["tags"], attrs={
+                      "lb_type": "front-door-standard", "sku": (row.get("sku") or {}).get("name"),
+                      "scheme": "internet-facing", "placement": "global"})
+
+    def traffic_manager(self, row: Mapping[str, Any]) -> None:
+        """A profile is a DNS name; each endpoint is one answer of it (like a Route 53 record set).
+
+        profile -routes_to-> endpoint records -routes_to-> the endpoint's target; with priority
+        routing the first endpoint ``fails_over_to`` the next, health-checked by the profile's monitor.
+        """
+        b = self.base(row)
+        props = b["props"]
+        method = _lower(props.get("trafficRoutingMethod"))
+        routing = TM_ROUTING.get(method, method or "simple")
+        fqdn = (props.get("dnsConfig") or {}).get("fqdn")
+        monitor = props.get("monitorConfig") or {}
+        monitor_id = f"{row['id']}#monitor" if monitor.get("protocol") else None
+        enabled = _lower(props.get("profileStatus") or "enabled") == "enabled"
+        if monitor_id:
+            self.node(id=monitor_id, kind=HEALTH_CHECK, type="Microsoft.Network/trafficManagerProfiles#monitor",
+                      name=f"{row['name']} monitor", region=GLOBAL_REGION, source=b["source"], attrs={
+                          "check_type": monitor.get("protocol"), "port": monitor.get("port"),
+                          "resource_path": monitor.get("path"), "target": fqdn,
+                          "interval_s": monitor.get("intervalInSeconds"), "status": monitor.get("profileMonitorStatus")})
+        self.node(id=row["id"], kind=DNS_RECORD, type="Microsoft.Network/trafficManagerProfiles", name=row["name"],
+                  region=GLOBAL_REGION, source=b["source"], tags=b["tags"], attrs={
+                      "dns_name": fqdn, "record_type": "CNAME", "routing": routing, "health_check_id": monitor_id,
+                      "evaluate_target_health": bool(monitor_id), "public": True, "enabled": enabled,
+                      "ttl": (props.get("dnsConfig") or {}).get("ttl")})
+        endpoints = sorted(props.get("endpoints") or [],
+                           key=lambda e: ((e.get("properties") or {}).get("priority") or 0, e.get("name") or ""))
+        records: list[tuple[str, bool]] = []
+        for index, endpoint in enumerate(endpoints):
+            eprops = endpoint.get("properties") or {}
+            endpoint_id = endpoint.get("id") or f"{row['id']}/endpoints/{endpoint.get('name')}"
+            target = self.canon(eprops.get("targetResourceId"))
+            if target and _lower(target).find("/publicipaddresses/") >= 0:
+                target = self._ip_owner(target) or target
+            if not target:
+                target = self._by_fqdn(eprops.get("target"))
+            active = _lower(eprops.get("endpointStatus") or "enabled") == "enabled"
+            location = eprops.get("endpointLocation")
+            self.node(id=endpoint_id, kind=DNS_RECORD, type=endpoint.get("type") or "Microsoft.Network/trafficManagerProfiles/endpoints",
+                      name=f"{row['name']}/{endpoint.get('name')}", region=GLOBAL_REGION, source=b["source"], attrs={
+                          "dns_name": fqdn, "record_type": "CNAME", "routing": routing,
+                          "failover_role": ("PRIMARY" if index == 0 else "SECONDARY") if routing == "failover" else None,
+                          "set_identifier": endpoint.get("name"), "health_check_id": monitor_id,
+                          "evaluate_target_health": bool(monitor_id), "weight": eprops.get("weight"),
+                          "priority": eprops.get("priority"),
+                          "record_region": normalise_location(location) if location else None,
+                          "values": [eprops.get("target")] if eprops.get("target") else None,
+                          "enabled": active, "monitor_status": eprops.get("endpointMonitorStatus"), "public": True})
+            self.link(row["id"], endpoint_id, ROUTES_TO, b["source"], routing=routing, health_check_id=monitor_id,
+                      evaluate_target_health=bool(monitor_id))
+            if target:
+                self.link(endpoint_id, target, ROUTES_TO, b["source"], routing=routing, health_check_id=monitor_id,
+                          evaluate_target_health=bool(monitor_id))
+            if active:
+                records.append((endpoint_id, active))
+        if routing == "failover":
+            for (first, _), (second, _) in zip(records, records[1:], strict=False):
+                self.link(first, second, FAILS_OVER_TO, b["source"], health_checked=bool(monitor_id))
+
+    def dns_zone(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        self.node(id=row["id"], kind=DNS_ZONE, type="Microsoft.Network/dnszones", name=row["name"],
+                  region=GLOBAL_REGION, source=b["source"], tags=b["tags"], attrs={
+                      "dns_name": row["name"], "private": _lower(props.get("zoneType")) == "private",
+                      "record_count": props.get("numberOfRecordSets")})
+
+    def web_site(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props = b["props"]
+        plan = self.rows.get(_lower(props.get("serverFarmId"))) or {}
+        plan_props = plan.get("properties") or {}
+        zone_redundant = plan_props.get("zoneRedundant") if plan else None
+        is_function = "functionapp" in _lower(row.get("kind"))
+        self.node(id=row["id"], kind=FUNCTION if is_function else COMPUTE_GROUP, type="Microsoft.Web/sites",
+                  name=row["name"], region=b["region"], source=b["source"], tags=b["tags"], attrs={
+                      "platform": "app-service", "dns_name": props.get("defaultHostName"),
+                      "plan_id": props.get("serverFarmId"), "multi_az": zone_redundant,
+                      "desired_capacity": (plan.get("sku") or {}).get("capacity") if plan else None,
+                      "placement": ("zone_redundant" if zone_redundant else "regional") if plan else None})
+
+    # ---- backup and site recovery ----
+    def recovery_vault(self, row: Mapping[str, Any]) -> None:
+        b = self.base(row)
+        props, region = b["props"], b["region"]
+        settings = props.get("redundancySettings") or {}
+        redundancy = settings.get("standardTierStorageRedundancy")
+        crr = _lower(settings.get("crossRegionRestore")) == "enabled"
+        self.node(id=row["id"], kind=BACKUP_VAULT, type="Microsoft.RecoveryServices/vaults", name=row["name"],
+                  region=region, source=b["source"], tags=b["tags"], attrs={
+                      "storage_redundancy": redundancy, "cross_region_restore": crr,
+                      "multi_az": _lower(redundancy) == "zoneredundant" if redundancy else None,
+                      "geo_redundant": _lower(redundancy) == "georedundant" if redundancy else None})
+        pair = self.facts.pair(region)
+        if _lower(redundancy) == "georedundant" and pair:
+            copy_id = f"{row['id']}#secondary"
+            self.node(id=copy_id, kind=BACKUP_VAULT, type="Microsoft.RecoveryServices/vaults#secondary",
+                      name=f"{row['name']} (geo-secondary)", region=pair, source=b["source"], attrs={
+                          "synthetic": True, "copy_of": row["id"], "restorable": crr})
+            self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="periodic", promotable=crr)
+
+    def _vault(self, item_id: str) -> tuple[str | None, Mapping[str, Any]]:
+        vault_id = self.canon(parent_id(item_id, "vaults"))
+        return vault_id, self.rows.get(_lower(vault_id)) or {}
+
+    def _disks_of(self, vm_id: str) -> list[str]:
+        if self._disk_index is None:  # managing VM (lower-cased) -> its managed disks, built once
+            self._disk_index = {}
+            for row in self.rows.values():
+                if _lower(row.get("type")) == "microsoft.compute/disks":
+                    owner = _lower(row.get("managedBy") or (row.get("properties") or {}).get("managedBy"))
+                    if owner:
+                        self._disk_index.setdefault(owner, []).append(row["id"])
+        return self._disk_index.get(vm_id.lower(), [])
+
+    def backup_item(self, row: Mapping[str, Any]) -> None:
+        props = row.get("properties") or {}
+        vault_id, vault = self._vault(row["id"])
+        region = normalise_location(vault.get("location") or row.get("location"))
+        source_id = self.canon(props.get("sourceResourceId"))
+        self.node(id=row["id"], kind=RECOVERY_POINT, type="Microsoft.RecoveryServices/vaults/backupFabrics/"
+                  "protectionContainers/protectedItems", name=props.get("friendlyName") or row.get("name") or "",
+                  region=region, source=SRC_BACKUP, attrs={
+                      "created_at": props.get("lastRecoveryPoint"), "source_resource": source_id,
+                      "source_region": normalise_location((self.rows.get(_lower(source_id)) or {}).get("location"))
+                      if source_id and _lower(source_id) in self.rows else None,
+                      "status": props.get("lastBackupStatus"), "protection_state": props.get("protectionState"),
+                      "policy": props.get("policyName"), "last_backup_at": props.get("lastBackupTime"),
+                      "workload_type": props.get("workloadType"), "vault_id": vault_id})
+        if source_id:
+            self.link(source_id, row["id"], BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
+            for disk in self._disks_of(source_id):  # a VM backup holds its managed disks
+                self.link(disk, row["id"], BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
+        if vault_id:
+            self.link(row["id"], vault_id, MEMBER_OF, SRC_BACKUP)
+            settings = (vault.get("properties") or {}).get("redundancySettings") or {}
+            pair = self.facts.pair(region)
+            if _lower(settings.get("standardTierStorageRedundancy")) == "georedundant" and pair:
+                copy_id = f"{row['id']}#secondary"
+                crr = _lower(settings.get("crossRegionRestore")) == "enabled"
+                self.node(id=copy_id, kind=RECOVERY_POINT, type="Microsoft.RecoveryServices/protectedItems#secondary",
+                          name=f"{props.get('friendlyName') or row.get('name')} (geo copy)", region=pair,
+                          source=SRC_BACKUP, attrs={"created_at": props.get("lastRecoveryPoint"), "copy_of": row["id"],
+                                                      "source_resource": source_id, "source_region": region,
+                                                      "synthetic": True, "restorable": crr, "status": "available"})
+                self.link(row["id"], copy_id, REPLICATES_TO, SRC_BACKUP, mode="periodic", promotable=crr)
+                if source_id:
+                    self.link(source_id, copy_id, BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
+
+    def site_recovery_item(self, row: Mapping[str, Any]) -> None:
+        """An Azure Site Recovery replicated VM: a standby in the recovery region + test evidence.
+
+        The protected item becomes an ``instance`` (role ``replica``) in the recovery region, reached
+        by ``replicates_to`` and ``fails_over_to`` from the source VM. The last successful *test*
+        failover becomes a ``restore_test`` node (A1.3 evidence), ``scenario`` ``region`` when the
+        recovery region differs from the primary, ``az`` for zone-to-zone replication.
+        """
+        props = row.get("properties") or {}
+        details = props.get("providerSpecificDetails") or {}
+        source_id = self.canon(details.get("fabricObjectId") or props.get("sourceResourceId"))
+        primary = normalise_location(details.get("primaryFabricLocation"))
+        recovery = normalise_location(details.get("recoveryFabricLocation"))
+        if recovery == "global":
+            recovery = primary
+        scenario = "az" if recovery == primary else "region"
+        name = props.get("friendlyName") or row.get("name") or row["id"].rsplit("/", 1)[-1]
+        recovery_zone = details.get("recoveryAvailabilityZone")
+        zones, _ = self.zones(recovery, [recovery_zone] if recovery_zone else [])
+        self.node(id=row["id"], kind=INSTANCE, type="Microsoft.RecoveryServices/replicationProtectedItems",
+                  name=f"{name} (site recovery replica)", region=recovery, source=SRC_SITE_RECOVERY, zones=zones, attrs={
+                      "role": "replica", "replica_of": source_id, "state": props.get("protectionState"),
+                      "replication_health": props.get("replicationHealth"), "rpo_s": details.get("rpoInSeconds"),
+                      "last_failover_at": props.get("lastSuccessfulFailoverTime"),
+                      "last_test_failover_at": props.get("lastSuccessfulTestFailoverTime"),
+                      "recovery_resource_group": details.get("recoveryAzureResourceGroupId")})
+        if source_id:
+            self.link(source_id, row["id"], REPLICATES_TO, SRC_SITE_RECOVERY, mode="async", promotable=True,
+                      lag_s=details.get("rpoInSeconds"))
+            for disk in self._disks_of(source_id):  # Site Recovery replicates the VM's managed disks
+                self.link(disk, row["id"], REPLICATES_TO, SRC_SITE_RECOVERY, mode="async", promotable=True,
+                          lag_s=details.get("rpoInSeconds"))
+            self.link(source_id, row["id"], FAILS_OVER_TO, SRC_SITE_RECOVERY, health_checked=False, automatic=False,
+                      needs_control_plane_in=recovery)
+        tested = props.get("lastSuccessfulTestFailoverTime")
+        if tested and not str(tested).startswith("0001-"):
+            self.node(id=f"{row['id']}#test-failover", kind=RESTORE_TEST,
+                      type="Microsoft.RecoveryServices/testFailover", name=f"{name} test failover",
+                      region=recovery, source=SRC_SITE_RECOVERY, attrs={
+                          "status": "COMPLETED", "completed_at": tested, "resource": source_id,
+                          "test_type": "site-recovery-test-failover", "scenario": scenario,
+                          "from_region": primary, "to_region": recovery, "replica": row["id"]})
+
+
+def transform_subscription(subscription_id: str, observed_at: str, *, locations: list | None,
+                           rows: Iterable[Mapping[str, Any]], failover_groups: Mapping[str, list] | None = None,
+                           replication_links: Mapping[str, list] | None = None,
+                           recovery_rows: Iterable[Mapping[str, Any]] = (),
+                           blob_services: Mapping[str, Mapping[str, Any]] | None = None) -> Transformer:
+    """Everything one subscription read produced -> nodes, edges and placeholder hints."""
+    transformer = Transformer(subscription_id, observed_at, transform_locations(locations))
+    transformer.run(rows, failover_groups=failover_groups, replication_links=replication_links,
+                    recovery_rows=recovery_rows, blob_services=blob_services)
+    return transformer
+
+
+def merge_rows(arm_rows: Iterable[Mapping[str, Any]] | None,
+               graph_rows: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Resources list rows (location, zones, SKU, tags) overlaid with Resource Graph rows (properties)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for row in arm_rows or []:
+        if row.get("id"):
+            merged[row["id"].lower()] = dict(row)
+    for row in graph_rows or []:
+        if row.get("id"):
+            key = row["id"].lower()
+            earlier = merged.get(key, {})
+            merged[key] = {**earlier, **{k: v for k, v in row.items() if v is not None}}
+            merged[key]["id"] = earlier.get("id", row["id"])  # ARM's spelling of the id wins
+    return list(merged.values())

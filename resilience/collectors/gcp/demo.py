@@ -1,0 +1,47 @@
+"""The demo project: recorded Cloud Asset responses served locally, read by the real SDK (REST).
+
+Planted in project ``gulf-retail-prod``:
+- ``orders-sql``: Cloud SQL ``ZONAL`` in me-central1 (Doha), no replica;
+- ``shop-gke``: zonal GKE cluster in me-central1-a;
+- ``gulf-retail-media``: single-region bucket in me-central1;
+- ``gulf-retail-backups``: dual-region bucket Doha + Dammam (both in the Gulf failure domain);
+- ``web-mig-me``: regional MIG over three zones behind a global load balancer, with a health-checked
+  Cloud DNS primary/backup record failing over to ``web-mig-eu`` in europe-west3 (sound);
+- cross-cloud ``ledger``: ``ledger-replica`` (Cloud SQL, REGIONAL HA, europe-west3) replicates from the
+  AWS RDS instance ``arn:aws:rds:me-central-1:123456789012:db:ledger-db`` (an external-server
+  replica: source representation ``ledger-aws-source`` with the RDS endpoint as ``hostPort`` and
+  label ``resilience-aws-account``). Label ``resilience-workload: ledger``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from resilience.collectors.replay import RecordedServer
+from resilience.model import Inventory
+
+from .clients import GcpSettings
+from .collector import collect
+
+RECORDING = "recorded/demo.json"
+DEMO_PROJECT = "gulf-retail-prod"
+#: the AWS side of the cross-cloud demo workload (the demo estate creates it with moto)
+DEMO_AWS_SOURCE = "arn:aws:rds:me-central-1:123456789012:db:ledger-db"
+
+
+def recording() -> dict:
+    return json.loads(resources.files(__package__).joinpath(RECORDING).read_text(encoding="utf-8"))
+
+
+def demo_inventory(observed_at: str) -> Inventory:
+    from google.oauth2.credentials import Credentials
+
+    data = recording()
+    with RecordedServer(data["routes"]) as server:
+        settings = GcpSettings(endpoint=server.base_url, token="demo-token", max_attempts=2, backoff_s=0.05,
+                               timeout_s=10)
+        inventory = collect(settings, projects=(DEMO_PROJECT,), observed_at=observed_at,
+                            credentials=Credentials(token="demo-token"))
+    inventory.meta["identity"] = "gcp:demo"
+    return inventory

@@ -1,0 +1,151 @@
+"""The Azure collector through the real SDK clients against the local recorded-response server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from resilience.collectors.azure.clients import AzureSettings, LoopbackAwareAuthPolicy, StaticTokenCredential
+from resilience.collectors.azure.collector import collect
+from resilience.collectors.replay import DeadEndpoint
+
+from .helpers import ARG_PATH, OBSERVED, SUB, by_name, coverage, edges
+
+
+def _settings(env, **overrides):
+    base = {"retry_total": 2, "retry_backoff_s": 0.05, "connect_timeout_s": 2, "read_timeout_s": 5}
+    return AzureSettings.from_env(env, **{**base, **overrides})
+
+
+def test_demo_subscription_through_the_sdk(azure_server, azure_env):
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+
+    assert {c.status for c in inventory.coverage} == {"ok"}
+    assert inventory.meta["accounts"] == [SUB]
+    assert "uaecentral" in inventory.meta["regions"]
+    # every request carried the bearer token, over plain http to 127.0.0.1 (loopback only)
+    assert azure_server.calls and all(c.authorization == "Bearer test-token" for c in azure_server.calls)
+    # ARM paging: the resources list followed nextLink to its second page
+    pages = [c for c in azure_server.calls if c.path.endswith("/resources") and c.method == "GET"]
+    assert [c.query.get("$skiptoken") for c in pages] == [None, ["page-2"]]
+    # Resource Graph paging: the compute family followed $skipToken
+    compute = [c for c in azure_server.calls if c.path == ARG_PATH and "virtualmachinescalesets" in str(c.body)]
+    assert [c.body["options"].get("$skipToken") for c in compute] == [None, "Y29tcHV0ZS1wYWdlLTI="]
+    assert all(c.body["subscriptions"] == [SUB] for c in azure_server.calls if c.path == ARG_PATH)
+    # resources from both pages and both Resource Graph pages are there
+    assert by_name(inventory, "virtualMachineScaleSets/vmss-pay-uaen").zones == (
+        "uaenorth-az2", "uaenorth-az3", "uaenorth-az1")
+    assert by_name(inventory, "virtualMachines/vm-batch-uaec").attrs["region_zones_available"] is False
+    assert by_name(inventory, "storageAccounts/stgulfdocs").attrs["versioning"] == "Disabled"
+    assert by_name(inventory, "storageAccounts/stgulfdocs").source == "storage:ResourceGraph.Resources"
+
+
+def test_authorization_failed_is_denied_and_other_reads_go_on(azure_server, azure_env):
+    azure_server.add({"method": "POST", "path": ARG_PATH, "body_contains": ["microsoft.storage/storageaccounts"],
+                      "response": {"status": 403, "body": {"error": {
+                          "code": "AuthorizationFailed",
+                          "message": "The client 'scanner' does not have authorization to perform action "
+                                     "'Microsoft.ResourceGraph/resources/read'"}}}})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+
+    record = coverage(inventory, "storage", SUB)
+    assert record.status == "denied"
+    assert "AuthorizationFailed" in record.detail and "403" in record.detail
+    assert coverage(inventory, "sql", SUB).status == "ok"
+    # the ARM list still shows the accounts (SKU -> replication), without the Resource Graph properties
+    docs = by_name(inventory, "storageAccounts/stgulfdocs")
+    assert docs.source == "storage:Resources_List"
+    assert docs.attrs["replication"] == "LRS"
+    archive = by_name(inventory, "storageAccounts/stgulfarchive")
+    assert archive.attrs["secondary_region"] == "uaecentral"  # from the live region pair, not the properties
+
+
+def test_throttling_is_retried_after_retry_after(azure_server, azure_env):
+    azure_server.add({"method": "GET", "path": f"/subscriptions/{SUB}/resourcegroups", "responses": [
+        {"status": 429, "headers": {"Retry-After": "1"},
+         "body": {"error": {"code": "TooManyRequests", "message": "throttled"}}},
+        {"status": 200, "body": {"value": []}}]})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+
+    assert coverage(inventory, "resourcegroups", SUB).status == "ok"
+    calls = [c for c in azure_server.calls if c.path.endswith("/resourcegroups")]
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[1].at - calls[0].at >= 0.9  # waited for Retry-After
+
+
+def test_persistent_throttling_becomes_error(azure_server, azure_env):
+    azure_server.add({"method": "POST", "path": ARG_PATH, "body_contains": ["microsoft.documentdb"],
+                      "response": {"status": 429, "headers": {"Retry-After": "0.1"},
+                                   "body": {"error": {"code": "RateLimiting", "message": "Please retry"}}}})
+    inventory = collect(_settings(azure_env, retry_total=2), observed_at=OBSERVED)
+
+    record = coverage(inventory, "cosmosdb", SUB)
+    assert record.status == "error"
+    assert "throttled" in record.detail
+    tries = [c for c in azure_server.calls if c.path == ARG_PATH and "microsoft.documentdb" in str(c.body)]
+    assert len(tries) == 3  # the first try and two retries
+    assert not [r for r in inventory.resources if "databaseAccounts" in r.id and r.attrs.get("regions")]
+
+
+def test_not_found_and_expired_token(azure_server, azure_env):
+    server = f"/subscriptions/{SUB}/resourceGroups/rg-gulf-apps/providers/Microsoft.Sql/servers/sql-inventory-uaen"
+    azure_server.add({"method": "GET", "path": f"{server}/failoverGroups", "response": {
+        "status": 404, "body": {"error": {"code": "ResourceNotFound", "message": "gone"}}}})
+    azure_server.add({"method": "GET", "path": f"/subscriptions/{SUB}/locations", "response": {
+        "status": 401, "body": {"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}}})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+
+    groups = [c for c in inventory.coverage if c.service == "sql:failovergroups" and c.region == "uaenorth"]
+    assert groups[0].status == "error" and "ResourceNotFound" in groups[0].detail
+    assert coverage(inventory, "locations", SUB).status == "denied"
+    # without the live zone mapping, zones stay logical numbers (never guessed)
+    assert by_name(inventory, "virtualMachineScaleSets/vmss-api-uaen").zones == ("1",)
+
+
+def test_dead_endpoint_is_unreachable_within_a_bounded_time():
+    with DeadEndpoint() as dead:
+        settings = AzureSettings(endpoint=dead.base_url, token="t", retry_total=0, connect_timeout_s=0.5,
+                                 read_timeout_s=0.5)
+        started = time.monotonic()
+        inventory = collect(settings, subscriptions=[SUB], observed_at=OBSERVED)
+        elapsed = time.monotonic() - started
+
+    assert elapsed < 8
+    statuses = {c.service: c.status for c in inventory.coverage}
+    assert statuses["locations"] == "unreachable"
+    assert set(statuses.values()) == {"unreachable"}
+    assert "not attempted" in coverage(inventory, "storage", SUB).detail
+    assert inventory.resources == []
+
+
+def test_bearer_token_is_refused_over_http_to_a_remote_host():
+    from azure.core.exceptions import ServiceRequestError
+    from azure.core.pipeline import PipelineContext, PipelineRequest
+    from azure.core.rest import HttpRequest
+
+    policy = LoopbackAwareAuthPolicy(StaticTokenCredential("t"), "https://management.azure.com/.default")
+    remote = PipelineRequest(HttpRequest("GET", "http://management.example.com/subscriptions"), PipelineContext(None))
+    with pytest.raises(ServiceRequestError):
+        policy.on_request(remote)
+    local = PipelineRequest(HttpRequest("GET", "http://127.0.0.1:9/subscriptions"), PipelineContext(None))
+    policy.on_request(local)
+    assert local.http_request.headers["Authorization"] == "Bearer t"
+
+
+def test_settings_from_environment():
+    settings = AzureSettings.from_env({"AZURE_RESOURCE_MANAGER_ENDPOINT": "https://management.chinacloudapi.cn/"})
+    assert settings.endpoint == "https://management.chinacloudapi.cn"
+    assert settings.credential_scope == "https://management.chinacloudapi.cn/.default"
+    assert AzureSettings.from_env({}).credential_scope == "https://management.azure.com/.default"
+    local = AzureSettings.from_env({"AZURE_RESOURCE_MANAGER_ENDPOINT": "http://127.0.0.1:8080"})
+    assert local.credential_scope == "https://management.azure.com/.default"
+
+
+def test_scan_scope_keeps_what_the_audited_region_points_to(azure_server, azure_env):
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED, scan_regions=["uaenorth"])
+    regions = {r.region for r in inventory.resources}
+    assert "westeurope" in regions  # the SQL geo-secondary and the Site Recovery replica
+    assert "uaecentral" in regions  # the GRS secondary
+    assert not [r for r in inventory.resources if r.id.endswith("vm-batch-uaec")]  # unrelated, out of scope
+    assert edges(inventory, "fails_over_to", "databases/payments", "databases/payments")

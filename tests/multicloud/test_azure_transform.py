@@ -1,0 +1,199 @@
+"""Azure transforms: API-shaped dicts in, normalised nodes and edges out (no SDK, no server)."""
+
+from __future__ import annotations
+
+from resilience.collectors.azure.transform import (
+    merge_rows,
+    replication_of_sku,
+    transform_locations,
+    transform_subscription,
+)
+
+from .helpers import OBSERVED
+
+SUB = "00000000-0000-0000-0000-000000000001"
+RG = f"/subscriptions/{SUB}/resourceGroups/rg"
+
+
+def _id(provider_type: str, *names: str) -> str:
+    provider, _, rest = provider_type.partition("/")
+    parts = []
+    for segment, name in zip(rest.split("/"), names, strict=True):
+        parts += [segment, name]
+    return f"{RG}/providers/{provider}/" + "/".join(parts)
+
+
+LOCATIONS = [
+    {"name": "uaenorth", "metadata": {"regionType": "Physical", "pairedRegion": [{"name": "uaecentral"}]},
+     "availabilityZoneMappings": [{"logicalZone": "1", "physicalZone": "uaenorth-az3"},
+                                  {"logicalZone": "2", "physicalZone": "uaenorth-az1"}]},
+    {"name": "uaecentral", "metadata": {"regionType": "Physical", "pairedRegion": [{"name": "uaenorth"}]}},
+    {"name": "qatarcentral", "metadata": {"regionType": "Physical"},
+     "availabilityZoneMappings": [{"logicalZone": "1", "physicalZone": "qatarcentral-az1"}]},
+    {"name": "europe", "metadata": {"regionType": "Logical"}},
+]
+
+
+def _run(rows, **kw):
+    return transform_subscription(SUB, OBSERVED, locations=kw.pop("locations", LOCATIONS), rows=rows, **kw)
+
+
+def _node(t, suffix):
+    return next(r for r in t.resources if r.id.endswith(suffix))
+
+
+def test_locations_give_zone_mappings_pairs_and_zone_support():
+    facts = transform_locations(LOCATIONS)
+    assert facts.zone_map["uaenorth"] == {"1": "uaenorth-az3", "2": "uaenorth-az1"}
+    assert facts.pair("uaenorth") == "uaecentral"
+    assert facts.zones_available("uaecentral") is False
+    assert facts.zones_available("qatarcentral") is True
+    assert facts.pair("qatarcentral") is None
+    assert "europe" not in facts.regions
+    # without the live read, the built-in table answers
+    offline = transform_locations(None)
+    assert offline.zones_available("uaecentral") is False and offline.pair("westeurope") == "northeurope"
+
+
+def test_storage_replication_skus():
+    assert replication_of_sku("Standard_RAGZRS") == "RA-GZRS"
+    assert replication_of_sku("Premium_LRS") == "LRS"
+    assert replication_of_sku(None) is None
+    rows = [{"id": _id("Microsoft.Storage/storageAccounts", name), "name": name,
+             "type": "Microsoft.Storage/storageAccounts", "location": "uaenorth", "sku": {"name": sku},
+             "kind": "StorageV2", "properties": {"secondaryLocation": "uaecentral"} if "G" in sku else {}}
+            for name, sku in (("lrs", "Standard_LRS"), ("zrs", "Standard_ZRS"), ("ragzrs", "Standard_RAGZRS"))]
+    t = _run(rows)
+    lrs, zrs, gzrs = _node(t, "/lrs"), _node(t, "/zrs"), _node(t, "/ragzrs")
+    assert (lrs.attrs["multi_az"], lrs.attrs["geo_redundant"]) == (False, False)
+    assert (zrs.attrs["multi_az"], zrs.attrs["placement"]) == (True, "zone_redundant")
+    assert gzrs.attrs["read_access_secondary"] is True and gzrs.attrs["secondary_region"] == "uaecentral"
+    copy = _node(t, "/ragzrs#secondary")
+    assert (copy.region, copy.kind, copy.attrs["replica_of"]) == ("uaecentral", "object_store", gzrs.id)
+    assert [(e.src, e.dst, e.kind) for e in t.edges] == [(gzrs.id, copy.id, "replicates_to")]
+
+
+def test_zones_are_mapped_to_physical_ids_and_placement_is_recorded():
+    rows = [
+        {"id": _id("Microsoft.Compute/virtualMachineScaleSets", "one"), "name": "one",
+         "type": "microsoft.compute/virtualmachinescalesets", "location": "UAE North", "zones": ["2"],
+         "sku": {"capacity": 3}, "properties": {}},
+        {"id": _id("Microsoft.Compute/virtualMachines", "vm"), "name": "vm", "type": "Microsoft.Compute/virtualMachines",
+         "location": "uaecentral", "properties": {}},
+    ]
+    t = _run(rows)
+    one = _node(t, "/one")
+    assert one.region == "uaenorth" and one.zones == ("uaenorth-az1",)
+    assert one.attrs["placement"] == "zonal" and one.attrs["logical_zones"] == ["2"]
+    vm = _node(t, "/vm")
+    assert vm.attrs["placement"] == "regional" and vm.attrs["region_zones_available"] is False
+
+
+def test_sql_failover_group_and_geo_replica():
+    primary = _id("Microsoft.Sql/servers/databases", "p-srv", "db")
+    partner_server = f"/subscriptions/{SUB}/resourceGroups/dr/providers/Microsoft.Sql/servers/s-srv"
+    server = _id("Microsoft.Sql/servers", "p-srv")
+    rows = [{"id": primary, "name": "p-srv/db", "type": "Microsoft.Sql/servers/databases", "location": "uaenorth",
+             "properties": {"zoneRedundant": True, "currentBackupStorageRedundancy": "Geo"}}]
+    group = {"id": f"{server}/failoverGroups/fg", "name": "fg", "properties": {
+        "replicationRole": "Primary", "readWriteEndpoint": {"failoverPolicy": "Automatic"},
+        "partnerServers": [{"id": partner_server, "location": "West Europe"}], "databases": [primary]}}
+    link = {"id": f"{primary}/replicationLinks/x", "properties": {
+        "role": "Primary", "partnerServer": "s-srv", "partnerDatabase": "db", "partnerLocation": "West Europe",
+        "replicationMode": "ASYNC", "partnerDatabaseId": f"{partner_server}/databases/db"}}
+    t = _run(rows, failover_groups={server: [group]}, replication_links={server: [link]})
+    partner = f"{partner_server}/databases/db"
+    failover = [e for e in t.edges if e.kind == "fails_over_to"]
+    assert len(failover) == 1 and failover[0].attrs["health_checked"] is True  # the group's, not the link's
+    assert failover[0].attrs["needs_control_plane_in"] == "westeurope"
+    assert [e.dst for e in t.edges if e.kind == "replicates_to" and e.src == primary] == [partner]
+    fg = _node(t, "/failoverGroups/fg")
+    assert fg.kind == "global_database" and partner in fg.attrs["members"]
+    assert t.hints[partner.lower()]["region"] == "westeurope"  # a placeholder with the API's region
+    geo = _node(t, "/db#geo-backup")
+    assert geo.region == "uaecentral" and geo.kind == "recovery_point"
+
+
+def test_traffic_manager_priority_profile_is_a_failover_record_pair():
+    lb = _id("Microsoft.Network/loadBalancers", "lb")
+    ip = _id("Microsoft.Network/publicIPAddresses", "ip")
+    profile = _id("Microsoft.Network/trafficManagerProfiles", "tm")
+    rows = [
+        {"id": lb, "name": "lb", "type": "Microsoft.Network/loadBalancers", "location": "uaenorth",
+         "sku": {"name": "Standard"}, "properties": {"frontendIPConfigurations": [
+             {"id": f"{lb}/frontendIPConfigurations/fe", "properties": {"publicIPAddress": {"id": ip}}}]}},
+        {"id": ip, "name": "ip", "type": "Microsoft.Network/publicIPAddresses", "location": "uaenorth",
+         "zones": ["1", "2"], "properties": {"ipConfiguration": {"id": f"{lb}/frontendIPConfigurations/fe"}}},
+        {"id": profile, "name": "tm", "type": "Microsoft.Network/trafficManagerProfiles", "location": "global",
+         "properties": {"trafficRoutingMethod": "Priority", "dnsConfig": {"fqdn": "app.trafficmanager.net"},
+                        "monitorConfig": {"protocol": "HTTPS", "port": 443, "path": "/health"},
+                        "endpoints": [
+                            {"id": f"{profile}/externalEndpoints/b", "name": "b",
+                             "properties": {"priority": 2, "target": "dr.example.com", "endpointStatus": "Enabled"}},
+                            {"id": f"{profile}/azureEndpoints/a", "name": "a",
+                             "properties": {"priority": 1, "targetResourceId": ip, "endpointStatus": "Enabled",
+                                            "endpointLocation": "UAE North"}}]}},
+    ]
+    t = _run(rows)
+    balancer = _node(t, "/loadBalancers/lb")
+    assert balancer.zones == ("uaenorth-az3", "uaenorth-az1")  # from its public IP's zones
+    first, second = _node(t, "/azureEndpoints/a"), _node(t, "/externalEndpoints/b")
+    assert (first.attrs["failover_role"], second.attrs["failover_role"]) == ("PRIMARY", "SECONDARY")
+    assert first.attrs["health_check_id"] == f"{profile}#monitor"
+    routes = {(e.src, e.dst) for e in t.edges if e.kind == "routes_to"}
+    assert (profile, first.id) in routes and (first.id, lb) in routes  # the public IP resolves to its LB
+    assert [(e.src, e.dst, e.attrs["health_checked"]) for e in t.edges if e.kind == "fails_over_to"] == [
+        (first.id, second.id, True)]
+
+
+def test_site_recovery_test_failover_is_restore_test_evidence():
+    vm = _id("Microsoft.Compute/virtualMachines", "vm")
+    disk = _id("Microsoft.Compute/disks", "osdisk")
+    item = f"{RG}/providers/Microsoft.RecoveryServices/vaults/v/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/i"
+    rows = [{"id": vm, "name": "vm", "type": "Microsoft.Compute/virtualMachines", "location": "uaenorth", "zones": ["1"]},
+            {"id": disk, "name": "osdisk", "type": "Microsoft.Compute/disks", "location": "uaenorth", "zones": ["1"],
+             "managedBy": vm, "sku": {"name": "Premium_LRS"}}]
+    recovery = [{"id": item, "type": "microsoft.recoveryservices/vaults/replicationfabrics/"
+                 "replicationprotectioncontainers/replicationprotecteditems", "properties": {
+                     "friendlyName": "vm", "protectionState": "Protected",
+                     "lastSuccessfulTestFailoverTime": "2026-05-10T09:42:00Z",
+                     "providerSpecificDetails": {"fabricObjectId": vm, "primaryFabricLocation": "uaenorth",
+                                                 "recoveryFabricLocation": "westeurope", "rpoInSeconds": 30}}}]
+    t = _run(rows, recovery_rows=recovery)
+    test = _node(t, "#test-failover")
+    assert test.kind == "restore_test" and test.region == "westeurope"
+    assert test.attrs == {**test.attrs, "status": "COMPLETED", "completed_at": "2026-05-10T09:42:00Z",
+                          "resource": vm, "scenario": "region"}
+    replica = _node(t, "/replicationProtectedItems/i")
+    assert replica.kind == "instance" and replica.attrs["role"] == "replica"
+    kinds = {(e.src, e.kind) for e in t.edges if e.dst == item}
+    assert {(vm, "replicates_to"), (vm, "fails_over_to"), (disk, "replicates_to")} <= kinds
+
+
+def test_cosmos_multi_region_account_and_cross_cloud_tag():
+    account = _id("Microsoft.DocumentDB/databaseAccounts", "c")
+    rows = [{"id": account, "name": "c", "type": "Microsoft.DocumentDB/databaseAccounts", "location": "uaenorth",
+             "tags": {"resilience:replica-of": "arn:aws:dynamodb:me-central-1:123456789012:table/orders"},
+             "properties": {
+                 "enableAutomaticFailover": True,
+                 "locations": [{"locationName": "West Europe", "failoverPriority": 1, "isZoneRedundant": True},
+                               {"locationName": "UAE North", "failoverPriority": 0, "isZoneRedundant": False}],
+                 "writeLocations": [{"locationName": "UAE North"}],
+                 "backupPolicy": {"type": "Periodic", "periodicModeProperties": {
+                     "backupRetentionIntervalInHours": 48, "backupStorageRedundancy": "Geo"}}}}]
+    t = _run(rows)
+    primary, replica = _node(t, "/databaseAccounts/c"), _node(t, "/databaseAccounts/c#westeurope")
+    assert primary.region == "uaenorth" and primary.attrs["multi_az"] is False
+    assert primary.attrs["backup_retention_days"] == 2
+    assert replica.region == "westeurope" and replica.attrs["replica_of"] == account
+    assert {(e.kind, e.dst) for e in t.edges if e.src == account} >= {
+        ("replicates_to", replica.id), ("fails_over_to", replica.id), ("backed_up_to", f"{account}#geo-backup")}
+    cross = [e for e in t.edges if e.src.startswith("arn:aws:dynamodb")]
+    assert cross and cross[0].dst == account and cross[0].attrs["cross_cloud"] is True
+
+
+def test_merge_rows_overlays_graph_properties_on_arm_rows():
+    arm = [{"id": "/subscriptions/x/resourceGroups/RG/providers/A/b/c", "sku": {"name": "s"}, "location": "uaenorth"}]
+    graph = [{"id": "/subscriptions/x/resourcegroups/rg/providers/a/b/c", "properties": {"p": 1}, "zones": None}]
+    merged = merge_rows(arm, graph)
+    assert merged == [{"id": arm[0]["id"], "sku": {"name": "s"}, "location": "uaenorth", "properties": {"p": 1}}]

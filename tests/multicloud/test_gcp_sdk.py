@@ -1,0 +1,119 @@
+"""The GCP collector through the real google-cloud-asset client (REST) against the local server."""
+
+from __future__ import annotations
+
+import time
+
+from resilience.collectors.gcp.clients import GcpSettings
+from resilience.collectors.gcp.collector import collect
+from resilience.collectors.replay import DeadEndpoint
+
+from .helpers import ASSETS_PATH, OBSERVED, PROJECT, by_name, coverage, edges
+
+
+def _settings(env, **overrides):
+    return GcpSettings.from_env(env, **{"max_attempts": 3, "backoff_s": 0.05, "timeout_s": 5, **overrides})
+
+
+def _collect(env, **overrides):
+    return collect(_settings(env, **overrides), projects=[PROJECT], observed_at=OBSERVED)
+
+
+def test_demo_project_through_the_sdk(gcp_server, gcp_env):
+    inventory = _collect(gcp_env)
+
+    assert {c.status for c in inventory.coverage} == {"ok"}
+    assert {c.service for c in inventory.coverage} == {"resourcemanager", "sqladmin", "storage", "container",
+                                                       "compute", "dns"}
+    assert inventory.meta["accounts"] == [PROJECT]
+    assert all(c.authorization == "Bearer test-token" for c in gcp_server.calls)
+    # one ListAssets per service group, content type RESOURCE, its asset types as repeated query params
+    first = [c for c in gcp_server.calls if "pageToken" not in c.query]
+    assert len(first) == 6
+    compute = next(c for c in first if "compute.googleapis.com/ForwardingRule" in c.query["assetTypes"])
+    assert "compute.googleapis.com/RegionInstanceGroupManager" in compute.query["assetTypes"]
+    assert compute.query["contentType"] in (["RESOURCE"], ["1"])
+    # paging: the compute group followed nextPageToken
+    assert [c.query.get("pageToken") for c in gcp_server.calls if c.path == ASSETS_PATH
+            and "compute.googleapis.com/ForwardingRule" in c.query["assetTypes"]] == [None, ["Q29tcHV0ZVBhZ2Uy"]]
+    web = by_name(inventory, "regions/me-central1/instanceGroupManagers/web-mig-me")
+    assert web.zones == ("me-central1-a", "me-central1-b", "me-central1-c")
+    assert edges(inventory, "routes_to", "backendServices/web-bs-eu", "instanceGroupManagers/web-mig-eu")
+
+
+def test_permission_denied_is_denied_per_service_group(gcp_server, gcp_env):
+    gcp_server.add({"method": "GET", "path": ASSETS_PATH, "query": {"assetTypes": "sqladmin.googleapis.com/Instance"},
+                    "response": {"status": 403, "body": {"error": {
+                        "code": 403, "status": "PERMISSION_DENIED",
+                        "message": "The caller does not have permission",
+                        "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                     "reason": "IAM_PERMISSION_DENIED", "domain": "cloudasset.googleapis.com",
+                                     "metadata": {"permission": "cloudasset.assets.listResource"}}]}}}})
+    inventory = _collect(gcp_env)
+
+    record = coverage(inventory, "sqladmin", PROJECT)
+    assert record.status == "denied"
+    assert "403" in record.detail and "permission" in record.detail.lower()
+    assert coverage(inventory, "storage", PROJECT).status == "ok"
+    assert not [r for r in inventory.resources if r.type == "sqladmin.googleapis.com/Instance"]
+
+
+def test_throttling_is_retried_after_retry_after(gcp_server, gcp_env):
+    gcp_server.add({"method": "GET", "path": ASSETS_PATH, "query": {"assetTypes": "storage.googleapis.com/Bucket"},
+                    "responses": [
+                        {"status": 429, "headers": {"Retry-After": "1"}, "body": {"error": {
+                            "code": 429, "status": "RESOURCE_EXHAUSTED", "message": "Quota exceeded"}}},
+                        {"status": 200, "body": {"assets": []}}]})
+    inventory = _collect(gcp_env)
+
+    assert coverage(inventory, "storage", PROJECT).status == "ok"
+    calls = [c for c in gcp_server.calls if "storage.googleapis.com/Bucket" in c.query.get("assetTypes", [])]
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[1].at - calls[0].at >= 0.9
+
+
+def test_persistent_throttling_becomes_error(gcp_server, gcp_env):
+    gcp_server.add({"method": "GET", "path": ASSETS_PATH, "query": {"assetTypes": "dns.googleapis.com/ManagedZone"},
+                    "response": {"status": 429, "headers": {"Retry-After": "0.1"}, "body": {"error": {
+                        "code": 429, "status": "RESOURCE_EXHAUSTED", "message": "Quota exceeded"}}}})
+    inventory = _collect(gcp_env, max_attempts=3)
+
+    record = coverage(inventory, "dns", PROJECT)
+    assert record.status == "error"
+    assert "gave up after 3 attempts" in record.detail
+    assert len([c for c in gcp_server.calls if "dns.googleapis.com/ManagedZone" in c.query.get("assetTypes", [])]) == 3
+
+
+def test_dead_endpoint_is_unreachable_within_a_bounded_time():
+    with DeadEndpoint() as dead:
+        settings = GcpSettings(endpoint=dead.base_url, token="t", max_attempts=2, timeout_s=0.5)
+        started = time.monotonic()
+        inventory = collect(settings, projects=[PROJECT], observed_at=OBSERVED)
+        elapsed = time.monotonic() - started
+
+    assert elapsed < 6
+    assert {c.status for c in inventory.coverage} == {"unreachable"}
+    assert len(inventory.coverage) == 6
+    assert "not attempted" in coverage(inventory, "dns", PROJECT).detail
+
+
+def test_organization_scope_reads_the_organization(gcp_server, gcp_env):
+    org_path = "/v1/organizations/58112233445/assets"
+    for route in list(gcp_server._routes):
+        if route.path == ASSETS_PATH:
+            gcp_server.add({"method": "GET", "path": org_path, "query": dict(route.query),
+                            "responses": route.responses, "operation": route.operation})
+    inventory = collect(_settings(gcp_env), organization="58112233445", observed_at=OBSERVED)
+
+    assert {c.account for c in inventory.coverage} == {"organizations/58112233445"}
+    assert {c.status for c in inventory.coverage} == {"ok"}
+    # resources carry their project id (from the name, or project number -> id via the Project asset)
+    assert {r.account for r in inventory.resources} == {PROJECT}
+    assert PROJECT in inventory.meta["accounts"]
+
+
+def test_settings_from_environment():
+    settings = GcpSettings.from_env({"GOOGLE_CLOUD_ASSET_ENDPOINT": "http://127.0.0.1:9999",
+                                     "GOOGLE_OAUTH_ACCESS_TOKEN": "abc"})
+    assert settings.endpoint == "http://127.0.0.1:9999" and settings.token == "abc"
+    assert GcpSettings.from_env({}).endpoint == "cloudasset.googleapis.com"

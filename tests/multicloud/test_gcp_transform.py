@@ -1,0 +1,154 @@
+"""GCP transforms and location helpers: Cloud Asset dicts in, normalised nodes and edges out."""
+
+from __future__ import annotations
+
+import pytest
+
+from resilience.collectors.gcp.regions import location_type, region_of_location
+from resilience.collectors.gcp.transform import rds_arn, self_link_key, transform_assets
+
+from .helpers import OBSERVED
+
+P = "proj-a"
+
+
+def _asset(asset_type, name, data, location=None):
+    return {"name": name, "assetType": asset_type, "ancestors": ["projects/111", "organizations/9"],
+            "resource": {"data": data, "location": location}}
+
+
+def _node(t, suffix):
+    return next(r for r in t.resources if r.id.endswith(suffix))
+
+
+@pytest.mark.parametrize(("location", "region", "kind"), [
+    ("me-central1-a", "me-central1", "zone"), ("ME-CENTRAL1", "me-central1", "region"), ("EU", "eu", "multi-region"),
+    ("nam4", "nam4", "dual-region"), ("global", "global", "global"), ("", "global", "global"),
+])
+def test_location_types(location, region, kind):
+    assert region_of_location(location) == region
+    assert location_type(location) == kind
+
+
+def test_self_links_and_rds_endpoints():
+    assert self_link_key("https://www.googleapis.com/compute/v1/projects/p/zones/z/instanceGroups/g") == \
+        "projects/p/zones/z/instanceGroups/g"
+    assert rds_arn("ledger.c9x1.me-central-1.rds.amazonaws.com:5432", "123456789012") == \
+        "arn:aws:rds:me-central-1:123456789012:db:ledger"
+    assert rds_arn("db.internal.example:5432", "1") is None
+
+
+def test_cloud_sql_zonal_regional_and_cross_region_replica():
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/"
+    assets = [
+        _asset("sqladmin.googleapis.com/Instance", sql + "zonal", {
+            "name": "zonal", "project": P, "region": "me-central1", "gceZone": "me-central1-b",
+            "instanceType": "CLOUD_SQL_INSTANCE", "replicaNames": ["far"],
+            "settings": {"availabilityType": "ZONAL", "userLabels": {"resilience-workload": "shop"},
+                         "backupConfiguration": {"enabled": True, "location": "eu",
+                                                 "backupRetentionSettings": {"retainedBackups": 14.0}}}}),
+        _asset("sqladmin.googleapis.com/Instance", sql + "far", {
+            "name": "far", "project": P, "region": "europe-west3", "gceZone": "europe-west3-a",
+            "secondaryGceZone": "europe-west3-b", "instanceType": "READ_REPLICA_INSTANCE",
+            "masterInstanceName": f"{P}:zonal", "settings": {"availabilityType": "REGIONAL"}}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    zonal, far = _node(t, "/zonal"), _node(t, "/far")
+    assert (zonal.attrs["multi_az"], zonal.attrs["placement"], zonal.zones) == (False, "zonal", ("me-central1-b",))
+    assert zonal.tags["resilience:workload"] == "shop" and zonal.source == "sqladmin:ListAssets"
+    assert zonal.attrs["backup_retention_days"] == 14
+    assert (far.attrs["multi_az"], far.attrs["role"], far.attrs["replica_of"]) == (True, "replica", zonal.id)
+    replicas = [e for e in t.edges if e.kind == "replicates_to"]
+    assert [(e.src, e.dst) for e in replicas] == [(zonal.id, far.id)]  # seen from both ends, one edge
+    backups = _node(t, "/zonal#backups")
+    assert backups.region == "eu" and backups.attrs["location_type"] == "multi-region"
+
+
+def test_external_server_replica_of_an_rds_instance():
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/"
+    assets = [
+        _asset("sqladmin.googleapis.com/Instance", sql + "src", {
+            "name": "src", "project": P, "region": "europe-west3", "instanceType": "ON_PREMISES_INSTANCE",
+            "onPremisesConfiguration": {"hostPort": "ledger.abc123.me-central-1.rds.amazonaws.com:5432"},
+            "settings": {"userLabels": {"resilience-aws-account": "123456789012"}}}),
+        _asset("sqladmin.googleapis.com/Instance", sql + "rep", {
+            "name": "rep", "project": P, "region": "europe-west3", "instanceType": "READ_REPLICA_INSTANCE",
+            "masterInstanceName": f"{P}:src", "settings": {"availabilityType": "REGIONAL"}}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    assert [r.id for r in t.resources] == [sql + "rep"]  # the source representation is not a database
+    arn = "arn:aws:rds:me-central-1:123456789012:db:ledger"
+    assert _node(t, "/rep").attrs["replica_of"] == arn
+    assert [(e.src, e.kind, e.attrs["cross_cloud"]) for e in t.edges] == [(arn, "replicates_to", True)]
+
+
+def test_buckets_by_location_type():
+    assets = [
+        _asset("storage.googleapis.com/Bucket", "//storage.googleapis.com/dual", {
+            "name": "dual", "projectNumber": "111", "location": "ME-CENTRAL1+ME-CENTRAL2", "locationType": "dual-region",
+            "customPlacementConfig": {"dataLocations": ["ME-CENTRAL1", "ME-CENTRAL2"]}, "rpo": "ASYNC_TURBO"}),
+        _asset("storage.googleapis.com/Bucket", "//storage.googleapis.com/nam", {
+            "name": "nam", "location": "NAM4", "locationType": "dual-region"}),
+        _asset("storage.googleapis.com/Bucket", "//storage.googleapis.com/multi", {
+            "name": "multi", "location": "EU", "locationType": "multi-region", "versioning": {"enabled": True}}),
+        _asset("cloudresourcemanager.googleapis.com/Project", "//cloudresourcemanager.googleapis.com/projects/111",
+               {"projectNumber": "111", "projectId": P}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED)
+    dual = _node(t, "/dual")
+    assert dual.account == P  # project number -> id through the Project asset
+    assert (dual.region, dual.attrs["data_locations"], dual.attrs["turbo_replication"]) == (
+        "me-central1", ["me-central1", "me-central2"], True)
+    copy = next(e for e in t.edges if e.src == dual.id)
+    assert copy.dst.endswith("#dual-region:me-central2") and copy.attrs["rtc"] is True
+    assert copy.attrs["rpo_target_s"] == 900
+    assert _node(t, "/nam").attrs["data_locations"] == ["us-central1", "us-east1"]
+    multi = _node(t, "/multi")
+    assert (multi.region, multi.attrs["geo_redundant"], multi.attrs["versioning"]) == ("eu", True, "Enabled")
+
+
+def test_gke_and_instance_groups_zonal_vs_regional():
+    assets = [
+        _asset("container.googleapis.com/Cluster", "//container.googleapis.com/projects/proj-a/locations/me-central1-a/clusters/z",
+               {"name": "z", "location": "me-central1-a", "locations": ["me-central1-a", "me-central1-b"]}),
+        _asset("container.googleapis.com/Cluster", "//container.googleapis.com/projects/proj-a/locations/me-central1/clusters/r",
+               {"name": "r", "location": "me-central1", "locations": ["me-central1-a", "me-central1-b", "me-central1-c"]}),
+        _asset("compute.googleapis.com/InstanceGroupManager", "//compute.googleapis.com/projects/proj-a/zones/me-central1-a/instanceGroupManagers/m",
+               {"name": "m", "zone": "https://www.googleapis.com/compute/v1/projects/proj-a/zones/me-central1-a",
+                "targetSize": 2.0}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    zonal, regional, mig = _node(t, "/clusters/z"), _node(t, "/clusters/r"), _node(t, "/m")
+    assert (zonal.attrs["control_plane"], zonal.attrs["placement"], zonal.attrs["multi_az"]) == ("zonal", "zonal", False)
+    assert (regional.attrs["cluster_type"], regional.attrs["multi_az"], len(regional.zones)) == ("regional", True, 3)
+    assert (mig.region, mig.zones, mig.attrs["desired_capacity"]) == ("me-central1", ("me-central1-a",), 2)
+
+
+def test_dns_primary_backup_policy_becomes_a_failover_pair():
+    base = "https://www.googleapis.com/compute/v1/projects/proj-a/"
+    zone = "//dns.googleapis.com/projects/proj-a/managedZones/z"
+    assets = [
+        _asset("compute.googleapis.com/ForwardingRule", "//compute.googleapis.com/projects/proj-a/regions/me-central1/forwardingRules/a",
+               {"name": "a", "region": base + "regions/me-central1", "IPAddress": "10.0.0.1",
+                "loadBalancingScheme": "INTERNAL_MANAGED", "selfLink": base + "regions/me-central1/forwardingRules/a"}),
+        _asset("compute.googleapis.com/ForwardingRule", "//compute.googleapis.com/projects/proj-a/regions/europe-west3/forwardingRules/b",
+               {"name": "b", "region": base + "regions/europe-west3", "IPAddress": "10.1.0.1",
+                "loadBalancingScheme": "INTERNAL_MANAGED", "selfLink": base + "regions/europe-west3/forwardingRules/b"}),
+        _asset("dns.googleapis.com/ResourceRecordSet", f"{zone}/rrsets/api.example./A", {
+            "name": "api.example.", "type": "A", "routingPolicy": {"primaryBackup": {
+                "primaryTargets": {"internalLoadBalancers": [{"ipAddress": "10.0.0.1"}]},
+                "backupGeoTargets": {"items": [{"location": "europe-west3", "healthCheckedTargets": {
+                    "internalLoadBalancers": [{"ipAddress": "10.1.0.1"}]}}]}}}}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    record = _node(t, "/A")
+    assert record.attrs["routing"] == "failover"
+    primary, backup = _node(t, "/A#primary"), _node(t, "/A#backup-europe-west3")
+    assert (primary.attrs["failover_role"], backup.attrs["failover_role"]) == ("PRIMARY", "SECONDARY")
+    assert primary.attrs["evaluate_target_health"] is True
+    edges = {(e.src, e.dst, e.kind) for e in t.edges}
+    assert (primary.id, backup.id, "fails_over_to") in edges
+    assert (primary.id, _node(t, "forwardingRules/a").id, "routes_to") in edges
+    assert (backup.id, _node(t, "forwardingRules/b").id, "routes_to") in edges
+    assert (record.id, zone, "member_of") in edges
+    assert _node(t, "forwardingRules/a").zones == ("me-central1-a", "me-central1-b", "me-central1-c")
