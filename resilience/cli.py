@@ -77,8 +77,18 @@ fail_on_option = click.option(
               help="Parallel reads (region x service).")
 @click.option("--region-deadline", default="5m", show_default=True,
               help="Give up on a region's remaining reads after this long (recorded as unreachable).")
+@click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
+              help="A previous findings.json (repeatable): classify new/unchanged/resolved; --fail-on then "
+                   "counts new failures only. Several give a trend; the most recent one classifies.")
+@click.option("--fail-on-all", is_flag=True, help="With --baseline, fail on every failing finding, not only new ones.")
+@click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
+@click.option("--subscription", "azure_subscriptions", multiple=True,
+              help="Azure subscription id(s) to scan (repeatable; default: every subscription the identity sees).")
+@click.option("--project", "gcp_projects", multiple=True, help="GCP project id(s) to scan (repeatable).")
+@click.option("--organization", "gcp_organization", help="GCP organization id: scan every project in it.")
 def scan(providers, regions, scan_regions, profile, policy_path, output, formats, fail_on, strict,
-         inventory_path, workers, region_deadline) -> None:
+         inventory_path, workers, region_deadline, baselines, fail_on_all, evidence, azure_subscriptions=(),
+         gcp_projects=(), gcp_organization=None) -> None:
     """Collect the estate, build the dependency graph, run the rules, write the reports."""
     from .durations import parse_duration
     from .regions import validate_regions
@@ -102,11 +112,12 @@ def scan(providers, regions, scan_regions, profile, policy_path, output, formats
         from .console import progress_reporter
 
         options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
-                                 region_deadline_s=float(deadline))
+                                 region_deadline_s=float(deadline), azure_subscriptions=_split(azure_subscriptions),
+                                 gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization)
         with progress_reporter() as progress:
             inventory = collect_inventory(options, now=_utcnow, progress=progress)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
-            scan_time=_utcnow())
+            scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence)
 
 
 def _read_inventory(path: str):
@@ -118,16 +129,23 @@ def _read_inventory(path: str):
         raise InputError(f"{path}: not a readable inventory snapshot: {exc}") from None
 
 
-def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time) -> None:
+def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time, baselines=(),
+            fail_on_all=False, evidence=False) -> None:
+    from .baseline import apply_baselines
     from .console import print_summary
     from .engine import failing_at
     from .reports import write_reports
     from .scan import analyse
 
     result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited, finished_at=_utcnow())
+    apply_baselines(result, baselines)
     written = write_reports(result, output, formats)
+    if evidence:
+        from .evidence_pack import build_from_dir
+
+        written.append(build_from_dir(output, output / "evidence.zip")[0])
     print_summary(result.findings, written=[str(p) for p in written])
-    if failing_at(result.findings, fail_on):
+    if failing_at(result.findings, fail_on, new_only=bool(baselines) and not fail_on_all):
         sys.exit(EXIT_FAILING)
     if strict and any(not c.ok for c in result.coverage):
         sys.exit(EXIT_INCOMPLETE)
@@ -168,3 +186,99 @@ def explain(rule_id) -> None:
 
 
 # Further commands register here, one line each (keep this module to parsing and wiring).
+
+
+@main.group(name="evidence", invoke_without_command=True)
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True),
+              help="A scan's --output folder (findings.json, inventory.json, policy.yaml).")
+@click.option("--output", default="evidence.zip", show_default=True, type=click.Path(dir_okay=False),
+              help="The evidence pack to write.")
+@click.pass_context
+def evidence(ctx, from_dir, output) -> None:
+    """Build the auditor's evidence pack from an earlier scan's output (or: evidence verify PACK)."""
+    if ctx.invoked_subcommand:
+        return
+    if not from_dir:
+        raise click.UsageError("--from DIR is required (a scan's --output folder)")
+    from .evidence_pack import build_from_dir
+
+    path, digest = build_from_dir(Path(from_dir), Path(output))
+    click.echo(f"wrote {path} (manifest sha256 {digest})")
+
+
+@evidence.command(name="verify")
+@click.argument("pack", type=click.Path(dir_okay=False, exists=True))
+def evidence_verify(pack) -> None:
+    """Check every file of an evidence pack against its manifest: exit 0 intact, 1 otherwise."""
+    from .evidence_pack import manifest_digest, verify_pack
+
+    problems = verify_pack(Path(pack))
+    for problem in problems:
+        click.echo(f"FAIL {problem}", err=True)
+    if problems:
+        sys.exit(EXIT_FAILING)
+    click.echo(f"ok: {pack} is intact (manifest sha256 {manifest_digest(Path(pack))})")
+
+
+@main.command(name="simulate")
+@click.option("--fail-region", "fail_regions", multiple=True,
+              help="A region that fails (repeat or comma-separate for a correlated loss).")
+@click.option("--fail-az", "fail_azs", multiple=True,
+              help="An availability-zone id that fails, e.g. mec1-az1 (repeatable).")
+@click.option("--duration", help="How long the failure lasts, e.g. 24h: a longer recovery is moot (waiting is it).")
+@click.option("--scenario", "scenario_name",
+              help="A named scenario (gulf-2026, uae-2026, uae-north-2026, gulf-2026-multicloud) or a "
+                   "failure-domain name; --fail-region/--fail-az add to it.")
+@click.option("--inventory", "inventory_path", type=click.Path(dir_okay=False, exists=True),
+              help="Simulate on a saved inventory.json (offline) instead of collecting.")
+@click.option("--provider", "providers", multiple=True, default=("aws",), show_default=True,
+              help="Cloud provider(s): aws, azure, gcp (repeat or comma-separate).")
+@click.option("--scan-regions", "scan_regions", multiple=True,
+              help="Collection scope, comma-separated (default: every region enabled for the account).")
+@click.option("--profile", help="AWS named profile (default: the standard credential chain).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file (resilience.yaml).")
+@click.option("--output", "output", default="resilience-out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for simulation.json and the tabletop pack.")
+@click.option("--format", "formats", default="json,md", show_default=True,
+              help="json (simulation.json, always written), md (tabletop.md), html (tabletop.html).")
+@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Parallel reads (region x service).")
+@click.option("--region-deadline", default="5m", show_default=True,
+              help="Give up on a region's remaining reads after this long (recorded as unreachable).")
+def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, inventory_path, providers, scan_regions, profile,
+                 policy_path, output, formats, workers, region_deadline) -> None:
+    """What each workload does when regions or zones fail: simulation.json and a tabletop pack."""
+    import hashlib
+
+    from . import simulate as sim
+    from .durations import parse_duration
+    from .regions import validate_regions
+
+    providers = _split(providers)
+    scope = _split(scan_regions)
+    fmt = sim.parse_formats(formats)
+    policy = _load_policy(policy_path)
+    spec = sim.build_scenario(regions=_split(fail_regions), zones=_split(fail_azs), duration=duration,
+                              name=scenario_name, policy=policy)
+    collected = digest = None
+    if inventory_path:
+        inventory = _read_inventory(inventory_path)
+        digest = hashlib.sha256(Path(inventory_path).read_bytes()).hexdigest()
+    else:
+        validate_regions(scope, providers)
+        sim.validate_scenario(spec, None, providers)
+        try:
+            deadline = parse_duration(region_deadline)
+        except ValueError as exc:
+            raise InputError(f"--region-deadline: {exc}") from None
+        from .collect import CollectOptions, collect_inventory
+        from .console import progress_reporter
+
+        scope = sim.collection_scope(scope, spec, providers)
+        options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
+                                 region_deadline_s=float(deadline))
+        with progress_reporter() as progress:
+            inventory = collected = collect_inventory(options, now=_utcnow, progress=progress)
+    result = sim.run(inventory, policy, spec, _utcnow(), providers=providers, inventory_sha256=digest)
+    written = sim.write(result, Path(output), fmt, inventory=collected)
+    sim.print_summary(result, written=[str(p) for p in written])

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from resilience.rule import Rule, validate_registry
 
-from . import coverage
+from . import correlated, coverage, data, dns, objectives, regional, testing, zonal
 
 REGISTRY: tuple[Rule, ...] = validate_registry(
     (
         *coverage.RULES,
+        *objectives.RULES,
+        *testing.RULES,
+        *regional.RULES,
+        *zonal.RULES,
+        *data.RULES,
+        *dns.RULES,
+        *correlated.RULES,
     )
 )
 
