@@ -1,0 +1,49 @@
+"""findings.csv and findings.xlsx: one row per result with flattened evidence; the workbook reopens."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+from resilience.reports import tabular
+
+from . import estate
+
+
+def test_csv_one_row_per_result_with_flat_evidence(outdir, result):
+    frame = pd.read_csv(outdir / "findings.csv", keep_default_na=False)
+    assert len(frame) == len(result.findings)
+    assert {"id", "rule", "status", "severity", "resource", "evidence.observed.replicas",
+            "evidence.expected.routing", "waiver_reason", "waiver_expired"} <= set(frame.columns)
+    assert list(frame["status"])[: sum(f.status == "fail" for f in result.findings)] == ["fail"] * 6
+    waived = frame[frame["status"] == "waived"].iloc[0]
+    assert waived["waiver_approved_by"] == "cto@example.com" and waived["waiver_expired"] == "no"
+    expired = frame[frame["resource"] == estate.SCRATCH].iloc[0]
+    assert expired["status"] == "fail" and expired["waiver_expired"] == "yes" and "expired" in expired["notes"]
+
+
+def test_xlsx_reopens_with_the_expected_sheets(outdir, result):
+    book = openpyxl.load_workbook(outdir / "findings.xlsx", read_only=True)
+    assert book.sheetnames == ["findings", "inventory", "coverage", "scan"]
+    sheets = pd.read_excel(outdir / "findings.xlsx", sheet_name=None, keep_default_na=False)
+    assert len(sheets["findings"]) == len(result.findings)
+    assert len(sheets["inventory"]) == len(result.inventory.resources)
+    assert set(sheets["inventory"]["id"]) == {r.id for r in result.inventory.resources}
+    ledger = sheets["inventory"].set_index("id").loc[estate.LEDGER_DB]
+    assert ledger["workloads"] == "ledger" and ledger["region"] == "me-central-1"
+    assert len(sheets["coverage"]) == len(result.coverage)
+    assert "denied" in set(sheets["coverage"]["status"])
+    assert "identity" in set(sheets["scan"]["field"])
+
+
+def test_formula_injection_is_neutralised(tmp_path):
+    inv = estate.inventory()
+    inv.resources[-1].name = '=HYPERLINK("http://evil.example","click")'
+    inv.resources[-1].tags = {"owner": "+cmd"}
+    result = estate.scan(inv)
+    tabular.write_xlsx(result, tmp_path)
+    tabular.write_csv(result, tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "findings.xlsx")
+    cells = [c for row in book["inventory"].iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+    assert "\n=" not in (tmp_path / "findings.csv").read_text(encoding="utf-8").replace('"', "")
