@@ -106,7 +106,7 @@ AZURE_REGIONS: dict[str, AzureRegion] = dict([
 #: set of national emergency powers). The United States is deliberately not grouped (a continent on
 #: three grid interconnections), as for AWS. Domain names are shared with the AWS and GCP tables.
 FAILURE_DOMAINS: dict[str, tuple[str, ...]] = {
-    "gulf": ("uaenorth", "uaecentral", "qatarcentral", "israelcentral"),
+    "gulf": ("uaenorth", "uaecentral", "qatarcentral"),  # Israel Central: a neighbour, left to the policy
     "uae": ("uaenorth", "uaecentral"),
     "japan": ("japaneast", "japanwest"),
     "india": ("centralindia", "southindia", "westindia", "jioindiawest", "jioindiacentral"),
@@ -123,7 +123,7 @@ FAILURE_DOMAINS: dict[str, tuple[str, ...]] = {
     "brazil": ("brazilsouth", "brazilsoutheast"),
 }
 GULF_REASON = ("March 2026: strikes and power loss took out cloud facilities in the UAE and Bahrain at the same "
-               "time; Dubai, Abu Dhabi, Doha and Israel share that regional conflict and neighbouring power and "
+               "time; Dubai, Abu Dhabi and Doha share that regional conflict and neighbouring power and "
                "telecom systems: a geography fails for every provider in it")
 
 

@@ -87,10 +87,11 @@ DUAL_REGIONS: dict[str, tuple[str, str]] = {
 
 #: Regions that fail together, by the rules of ``resilience/failure_domains.py`` (a shared event, or
 #: one country with several regions; the United States deliberately not grouped). Domain names are
-#: shared with the AWS and Azure tables, so ``gulf`` groups Doha, Dammam and Tel Aviv with the AWS
-#: and Azure regions of the Gulf.
+#: shared with the AWS and Azure tables, so ``gulf`` groups Doha and Dammam with the AWS and Azure
+#: regions of the Gulf. Tel Aviv (me-west1) is a neighbour, not a Gulf region: like AWS il-central-1
+#: it is left to the policy (see resilience/failure_domains.py, "Neighbouring countries").
 FAILURE_DOMAINS: dict[str, tuple[str, ...]] = {
-    "gulf": ("me-central1", "me-central2", "me-west1"),
+    "gulf": ("me-central1", "me-central2"),
     "japan": ("asia-northeast1", "asia-northeast2"),
     "india": ("asia-south1", "asia-south2"),
     "australia": ("australia-southeast1", "australia-southeast2"),
@@ -99,7 +100,7 @@ FAILURE_DOMAINS: dict[str, tuple[str, ...]] = {
     "italy": ("europe-west8", "europe-west12"),
 }
 GULF_REASON = ("March 2026: strikes and power loss took out cloud facilities in the UAE and Bahrain at the same "
-               "time; Doha, Dammam and Tel Aviv share that regional conflict and neighbouring power and telecom "
+               "time; Doha and Dammam share that regional conflict and neighbouring power and telecom "
                "systems: a geography fails for every provider in it")
 
 
