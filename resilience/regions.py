@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from functools import cache
 
-import boto3
+import botocore.loaders
+import botocore.regions
 
 
 @cache
 def aws_regions() -> frozenset[str]:
-    """Every region botocore's endpoint data knows, in every partition."""
-    session = boto3.session.Session()
+    """Every region botocore's endpoint data knows, in every partition (no profile or credentials read)."""
+    resolver = botocore.regions.EndpointResolver(botocore.loaders.create_loader().load_data("endpoints"))
     names: set[str] = set()
-    for partition in session.get_available_partitions():
-        names.update(session.get_available_regions("ec2", partition_name=partition))
+    for partition in resolver.get_available_partitions():
+        names.update(resolver.get_available_endpoints("ec2", partition))
     return frozenset(names)
 
 
