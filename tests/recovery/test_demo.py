@@ -43,7 +43,8 @@ def test_reconciliation_has_no_objectives(mine):
 
 
 def test_region_mismatches_where_the_architecture_is_single_region(mine):
-    expected = [("checkout", "region"), ("fx-rates", "region"), ("mobile-api", "region")]
+    # storefront is the GCP project's: Cloud SQL zonal in Doha, its backups within the Gulf
+    expected = [("checkout", "region"), ("fx-rates", "region"), ("mobile-api", "region"), ("storefront", "region")]
     assert fails(mine, "RES-OBJECTIVE-002") == expected
     assert fails(mine, "RES-OBJECTIVE-003") == expected
 
@@ -61,7 +62,8 @@ def test_checkout_mismatch_carries_the_arithmetic(mine):
 def test_tests_planted_in_the_policy(mine):
     assert fails(mine, "RES-TEST-002") == [("checkout", "region")]  # 2026-02-10, older than 180d
     assert fails(mine, "RES-TEST-003") == [("mobile-api", "region")]  # failed, measured 3h > 1h
-    assert fails(mine, "RES-TEST-001") == [("fx-rates", "az"), ("fx-rates", "region")]  # never tested
+    # never tested: fx-rates (AWS) and storefront (GCP; it declares a region objective only)
+    assert fails(mine, "RES-TEST-001") == [("fx-rates", "az"), ("fx-rates", "region"), ("storefront", "region")]
 
 
 def test_payments_passes_every_objective_and_test_rule(mine):

@@ -13,7 +13,7 @@ Planted in subscription ``contoso-gulf-prod`` (see ``docs/graph.md`` / the demo 
 - ``vm-legacy-app``: backed up only into a locally-redundant vault in its own region, replicated by
   Site Recovery to West Europe with a test failover on 2026-05-10 (A1.3 evidence);
 - ``vm-batch-uaec`` in UAE Central, a region with no availability zones (not a zonal finding);
-- sound: ``payments`` (SQL failover group UAE North -> West Europe, zone-redundant scale sets behind
+- sound: workload ``wallet`` (SQL failover group UAE North -> West Europe, zone-redundant scale sets behind
   a health-checked Traffic Manager priority profile, Cosmos DB in both regions).
 """
 
