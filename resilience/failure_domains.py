@@ -60,7 +60,8 @@ Azure and GCP entries are added to :data:`BUILTIN` by their collectors' owners.
 The policy
 ==========
 ``failure_domains: {name: [region, ...]}`` in ``resilience.yaml`` adds domains; a policy domain
-with the name of a built-in one replaces it (so a team can also narrow a built-in group).
+with the name of a built-in one extends it (the policy file extends the built-in table; it never
+silently drops a built-in correlation).
 """
 
 from __future__ import annotations
@@ -154,12 +155,12 @@ def _policy_domains(policy: Any) -> dict[str, tuple[str, ...]]:
 def domains(policy: Any = None) -> dict[str, frozenset[str]]:
     """Every failure domain: name -> regions (all providers merged). ``policy`` is a
     :class:`~resilience.policy.Policy` (or a plain ``{name: [regions]}`` mapping); its domains are
-    added, and replace a built-in domain of the same name."""
+    added, and extend a built-in domain of the same name."""
     out: dict[str, set[str]] = {}
     for d in BUILTIN:
         out.setdefault(d.name, set()).update(d.regions)
     for name, regions in _policy_domains(policy).items():
-        out[name] = set(regions)
+        out.setdefault(name, set()).update(regions)
     return {name: frozenset(regions) for name, regions in sorted(out.items())}
 
 

@@ -151,9 +151,11 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
         subnets = list(attrs.get("vpc_subnets") or attrs.get("subnets") or ())
         if kind == FUNCTION and not subnets:
             continue
+        if attrs.get("placement") == "global" or attrs.get("region_zones_available") is False:
+            continue  # a global service, or a region with no zones to offer: not a zonal question
         zones = list(zones_of_node(data)) or _subnet_zones(ctx, subnets, subnet_index)
         observed = {"zones": zones, "subnets": subnets}
-        what = {COMPUTE_GROUP: "Auto Scaling group", LOAD_BALANCER: "load balancer", FUNCTION: "function"}[kind]
+        what = _placement_label(kind, data.get("type", ""))
         if not zones:
             yield result(ctx, node, "unknown", f"{what} {name(ctx, node)}: its zones were not recorded",
                              observed=observed, expected={"zones": ">= 2 distinct zone ids"})
@@ -164,6 +166,12 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
         else:
             yield result(ctx, node, "pass", f"{what} {name(ctx, node)} spans zones {', '.join(zones)}",
                              observed=observed, expected={"zones": ">= 2 distinct zone ids"})
+
+
+def _placement_label(kind: str, native_type: str) -> str:
+    if kind == COMPUTE_GROUP:
+        return "Auto Scaling group" if native_type.startswith("AWS::AutoScaling") else "compute group"
+    return {LOAD_BALANCER: "load balancer", FUNCTION: "function"}[kind]
 
 
 def _subnet_zones(ctx: RuleContext, subnets: list[str], index: dict[str, str]) -> list[str]:
@@ -288,7 +296,7 @@ CLUSTER_ONE_ZONE = Rule(
 
 SINGLE_AZ_PLACEMENT = Rule(
     id="RES-ZONAL-004",
-    title="Auto Scaling group, load balancer or VPC function placed in a single availability zone",
+    title="Compute group, load balancer or VPC function placed in a single availability zone",
     category="zonal-spof",
     severity="medium",
     controls=_CONTROLS,

@@ -35,7 +35,7 @@ def test_independent_pairs(a, b):
     assert correlated(a, b) is None
 
 
-def test_policy_extends_and_replaces():
+def test_policy_extends_builtin_domains():
     policy = Policy(failure_domains={"us": ("us-east-1", "us-east-2"), "gulf": ("me-central-1", "me-south-1",
                                                                                 "il-central-1")})
     assert correlated("us-east-1", "us-east-2", policy) == "us"
@@ -43,6 +43,9 @@ def test_policy_extends_and_replaces():
     assert "policy" in describe("us", policy)
     assert {"ap-northeast-1", "ap-northeast-3"} <= domains(policy)["japan"]
     assert domains_of("me-south-1", policy) == ["gulf"]
+    # a policy entry named like a built-in one adds to it, never drops what is built in
+    narrowed = Policy(failure_domains={"gulf": ("me-central-1", "me-south-1")})
+    assert {"qatarcentral", "me-central2"} <= domains(narrowed)["gulf"]
     assert correlated("us-east-1", "us-east-2", {"us": ["us-east-1", "us-east-2"]}) == "us"
 
 
