@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 from resilience.reports import WRITERS
@@ -184,8 +183,5 @@ def test_workload_tags(inv):
 def test_demo_is_deterministic(demo, tmp_path):
     out, _ = demo
     run_demo(tmp_path, ("json", "md"))
-    for name in ("findings.json", "report.md"):
+    for name in ("findings.json", "report.md", "inventory.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
-    first, second = (json.loads(Path(p, "inventory.json").read_text()) for p in (out, tmp_path))
-    assert [r["id"] for r in first["resources"]] == [r["id"] for r in second["resources"]]
-    assert first["edges"] == second["edges"]

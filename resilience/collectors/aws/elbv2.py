@@ -132,10 +132,11 @@ def transform_target_groups(
         target_type = tg.get("TargetType")
         attrs: dict[str, Any] = {"target_type": target_type}
         if health is not None and arn in health:
-            states = {
-                target_id(scope, target_type, d["Target"]["Id"]): d.get("TargetHealth", {}).get("State")
+            # sorted: the API returns targets in no fixed order, and the inventory must not change with it
+            states = dict(sorted(
+                (target_id(scope, target_type, d["Target"]["Id"]), d.get("TargetHealth", {}).get("State"))
                 for d in health[arn]
-            }
+            ))
             attrs["targets"] = list(states)
             attrs["target_states"] = states
             out.edges.extend(
