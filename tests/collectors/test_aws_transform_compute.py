@@ -159,7 +159,7 @@ def test_elbv2_load_balancer_listener_target_group_chain():
     }
     tgs = elbv2.transform_target_groups(load("elbv2/describe_target_groups")["TargetGroups"], s, health, {})
     found = by_id(tgs)
-    assert found[tg_app].attrs["targets"] == [INSTANCE, "10.0.0.5"]
+    assert found[tg_app].attrs["targets"] == ["10.0.0.5", INSTANCE]  # sorted: the API has no order
     assert found[tg_app].attrs["target_states"] == {INSTANCE: "healthy", "10.0.0.5": "unhealthy"}
     assert edges_of(tgs) == {(tg_app, INSTANCE, ROUTES_TO), (tg_fn, fn, ROUTES_TO), (lb.id, tg_app, ROUTES_TO)}
 
