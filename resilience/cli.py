@@ -57,13 +57,59 @@ fail_on_option = click.option(
 )
 
 
+def _options(*options):
+    """Apply a list of click options in the order they are listed (help shows them in that order)."""
+    def decorate(f):
+        for option in reversed(options):
+            f = option(f)
+        return f
+    return decorate
+
+
+#: how to collect: shared by `scan` and `simulate`
+collection_options = _options(
+    click.option("--provider", "providers", multiple=True, default=("aws",), show_default=True,
+                 help="Cloud provider(s): aws, azure, gcp (repeat or comma-separate)."),
+    click.option("--scan-regions", "scan_regions", multiple=True,
+                 help="Collection scope, comma-separated (default: every region enabled for the account)."),
+    click.option("--inventory", "inventory_path", type=click.Path(dir_okay=False, exists=True),
+                 help="Use a saved inventory.json instead of collecting (offline)."),
+    click.option("--profile", help="AWS named profile (default: the standard credential chain)."),
+    click.option("--subscription", "azure_subscriptions", multiple=True,
+                 help="Azure subscription id(s) to scan (repeatable; default: every subscription the identity sees)."),
+    click.option("--project", "gcp_projects", multiple=True, help="GCP project id(s) to scan (repeatable)."),
+    click.option("--organization", "gcp_organization", help="GCP organization id: scan every project in it."),
+    click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 64),
+                 help="Parallel reads (region x service)."),
+    click.option("--region-deadline", default="5m", show_default=True,
+                 help="Give up on a region's remaining reads after this long (recorded as unreachable)."),
+)
+
+
+def _deadline(value: str) -> float:
+    from .durations import parse_duration
+
+    try:
+        return float(parse_duration(value))
+    except ValueError as exc:
+        raise InputError(f"--region-deadline: {exc}") from None
+
+
+def _collect(*, providers, scope, profile, workers, region_deadline: float, azure_subscriptions, gcp_projects,
+             gcp_organization):
+    from .collect import CollectOptions, collect_inventory
+    from .console import progress_reporter
+
+    options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
+                             region_deadline_s=region_deadline, azure_subscriptions=_split(azure_subscriptions),
+                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization)
+    with progress_reporter() as progress:
+        return collect_inventory(options, now=_utcnow, progress=progress)
+
+
 @main.command()
-@click.option("--provider", "providers", multiple=True, default=("aws",), show_default=True,
-              help="Cloud provider(s): aws, azure, gcp (repeat or comma-separate).")
 @click.option("--region", "regions", multiple=True, help="Region(s) under audit: the failure being asked about.")
-@click.option("--scan-regions", "scan_regions", multiple=True,
-              help="Collection scope, comma-separated (default: every region enabled for the account).")
-@click.option("--profile", help="AWS named profile (default: the standard credential chain).")
+@collection_options
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file (resilience.yaml).")
 @click.option("--output", "output", default="resilience-out", show_default=True, type=click.Path(file_okay=False),
               help="Folder for findings.json and the other reports.")
@@ -71,26 +117,15 @@ fail_on_option = click.option(
               help="Comma-separated report formats.")
 @fail_on_option
 @click.option("--strict", is_flag=True, help="Exit 3 when part of the scope could not be assessed.")
-@click.option("--inventory", "inventory_path", type=click.Path(dir_okay=False, exists=True),
-              help="Analyse a saved inventory.json instead of collecting (offline).")
-@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Parallel reads (region x service).")
-@click.option("--region-deadline", default="5m", show_default=True,
-              help="Give up on a region's remaining reads after this long (recorded as unreachable).")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False, exists=True),
               help="A previous findings.json (repeatable): classify new/unchanged/resolved; --fail-on then "
                    "counts new failures only. Several give a trend; the most recent one classifies.")
 @click.option("--fail-on-all", is_flag=True, help="With --baseline, fail on every failing finding, not only new ones.")
 @click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
-@click.option("--subscription", "azure_subscriptions", multiple=True,
-              help="Azure subscription id(s) to scan (repeatable; default: every subscription the identity sees).")
-@click.option("--project", "gcp_projects", multiple=True, help="GCP project id(s) to scan (repeatable).")
-@click.option("--organization", "gcp_organization", help="GCP organization id: scan every project in it.")
-def scan(providers, regions, scan_regions, profile, policy_path, output, formats, fail_on, strict,
-         inventory_path, workers, region_deadline, baselines, fail_on_all, evidence, azure_subscriptions=(),
-         gcp_projects=(), gcp_organization=None) -> None:
+def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscriptions, gcp_projects,
+         gcp_organization, workers, region_deadline, policy_path, output, formats, fail_on, strict, baselines,
+         fail_on_all, evidence) -> None:
     """Collect the estate, build the dependency graph, run the rules, write the reports."""
-    from .durations import parse_duration
     from .regions import validate_regions
     from .reports import parse_formats
 
@@ -100,22 +135,13 @@ def scan(providers, regions, scan_regions, profile, policy_path, output, formats
     fmt = parse_formats(formats)
     policy = _load_policy(policy_path)
     validate_regions(audited + scope, providers)
-    try:
-        deadline = parse_duration(region_deadline)
-    except ValueError as exc:
-        raise InputError(f"--region-deadline: {exc}") from None
-
+    deadline = _deadline(region_deadline)
     if inventory_path:
         inventory = _read_inventory(inventory_path)
     else:
-        from .collect import CollectOptions, collect_inventory
-        from .console import progress_reporter
-
-        options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
-                                 region_deadline_s=float(deadline), azure_subscriptions=_split(azure_subscriptions),
-                                 gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization)
-        with progress_reporter() as progress:
-            inventory = collect_inventory(options, now=_utcnow, progress=progress)
+        inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
+                             region_deadline=deadline, azure_subscriptions=azure_subscriptions,
+                             gcp_projects=gcp_projects, gcp_organization=gcp_organization)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
             scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence)
 
@@ -144,7 +170,7 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
         from .evidence_pack import build_from_dir
 
         written.append(build_from_dir(output, output / "evidence.zip")[0])
-    print_summary(result.findings, written=[str(p) for p in written])
+    print_summary(result.findings, written=[str(p) for p in written], baseline=result.extra.get("baseline"))
     if failing_at(result.findings, fail_on, new_only=bool(baselines) and not fail_on_all):
         sys.exit(EXIT_FAILING)
     if strict and any(not c.ok for c in result.coverage):
@@ -229,29 +255,19 @@ def evidence_verify(pack) -> None:
 @click.option("--scenario", "scenario_name",
               help="A named scenario (gulf-2026, uae-2026, uae-north-2026, gulf-2026-multicloud) or a "
                    "failure-domain name; --fail-region/--fail-az add to it.")
-@click.option("--inventory", "inventory_path", type=click.Path(dir_okay=False, exists=True),
-              help="Simulate on a saved inventory.json (offline) instead of collecting.")
-@click.option("--provider", "providers", multiple=True, default=("aws",), show_default=True,
-              help="Cloud provider(s): aws, azure, gcp (repeat or comma-separate).")
-@click.option("--scan-regions", "scan_regions", multiple=True,
-              help="Collection scope, comma-separated (default: every region enabled for the account).")
-@click.option("--profile", help="AWS named profile (default: the standard credential chain).")
+@collection_options
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file (resilience.yaml).")
 @click.option("--output", "output", default="resilience-out", show_default=True, type=click.Path(file_okay=False),
               help="Folder for simulation.json and the tabletop pack.")
 @click.option("--format", "formats", default="json,md", show_default=True,
               help="json (simulation.json, always written), md (tabletop.md), html (tabletop.html).")
-@click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Parallel reads (region x service).")
-@click.option("--region-deadline", default="5m", show_default=True,
-              help="Give up on a region's remaining reads after this long (recorded as unreachable).")
-def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, inventory_path, providers, scan_regions, profile,
-                 policy_path, output, formats, workers, region_deadline) -> None:
+def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, providers, scan_regions, inventory_path, profile,
+                 azure_subscriptions, gcp_projects, gcp_organization, workers, region_deadline, policy_path, output,
+                 formats) -> None:
     """What each workload does when regions or zones fail: simulation.json and a tabletop pack."""
     import hashlib
 
     from . import simulate as sim
-    from .durations import parse_duration
     from .regions import validate_regions
 
     providers = _split(providers)
@@ -267,18 +283,11 @@ def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, inventory_path
     else:
         validate_regions(scope, providers)
         sim.validate_scenario(spec, None, providers)
-        try:
-            deadline = parse_duration(region_deadline)
-        except ValueError as exc:
-            raise InputError(f"--region-deadline: {exc}") from None
-        from .collect import CollectOptions, collect_inventory
-        from .console import progress_reporter
-
-        scope = sim.collection_scope(scope, spec, providers)
-        options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
-                                 region_deadline_s=float(deadline))
-        with progress_reporter() as progress:
-            inventory = collected = collect_inventory(options, now=_utcnow, progress=progress)
+        deadline = _deadline(region_deadline)
+        inventory = collected = _collect(
+            providers=providers, scope=sim.collection_scope(scope, spec, providers), profile=profile,
+            workers=workers, region_deadline=deadline, azure_subscriptions=azure_subscriptions,
+            gcp_projects=gcp_projects, gcp_organization=gcp_organization)
     result = sim.run(inventory, policy, spec, _utcnow(), providers=providers, inventory_sha256=digest)
     written = sim.write(result, Path(output), fmt, inventory=collected)
     sim.print_summary(result, written=[str(p) for p in written])

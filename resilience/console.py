@@ -33,7 +33,7 @@ def progress_reporter(enabled: bool | None = None) -> Iterator[Callable[[str], N
 
 
 def print_summary(findings: list[Finding], *, out: Console | None = None, limit: int = 15,
-                  written: list[str] | None = None) -> None:
+                  written: list[str] | None = None, baseline: dict | None = None) -> None:
     out = out or Console(highlight=False, soft_wrap=False)
     counts = {s: 0 for s in SEVERITIES}
     statuses: dict[str, int] = {}
@@ -49,6 +49,10 @@ def print_summary(findings: list[Finding], *, out: Console | None = None, limit:
     out.print(
         f"{len(findings)} results: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
     )
+    if baseline:
+        counts = baseline.get("counts", {})
+        out.print(f"Since the baseline ({baseline.get('file', '')}): {counts.get('new', 0)} new, "
+                  f"{counts.get('unchanged', 0)} unchanged, {counts.get('resolved', 0)} resolved failing findings")
     failing = [f for f in findings if f.status == "fail"]
     if failing:
         top = Table(show_edge=False, title=f"Top failing findings ({min(limit, len(failing))} of {len(failing)})")

@@ -69,6 +69,7 @@ def test_nightly_fails_on_new_failures_only(env):
     assert changed.exit_code == 1
     doc = json.loads((tmp / "n3" / "findings.json").read_text())
     assert doc["baseline"]["counts"] == {"new": 1, "unchanged": 5, "resolved": 1}
+    assert "Since the baseline (n2/findings.json): 1 new, 5 unchanged, 1 resolved" in changed.output
     assert doc["baseline"]["file"] == "n2/findings.json"
     # n1 and n2 analysed the same snapshot (same collection time, so the same scan id): one point, then now
     assert len(doc["baseline"]["history"]) == 2
