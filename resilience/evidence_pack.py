@@ -13,6 +13,7 @@ scan, and ``scan --evidence`` packs the one it just ran. Contents::
     population/coverage.csv    every read of the scope and its status
     controls/<ID>.csv|.md      per control: every passing and failing result with its evidence
     failover-tests/records.csv the failover/restore tests declared in the policy (A1.3)
+    failover-tests/all-sources.csv  evidence from every source: policy, FIS, Backup restore jobs, Resilience Hub
     failover-tests/findings.csv results of the failover-* rules with their evidence
     failover-tests/README.md   both, for a person
     waivers.csv                accepted risks that matched a result (active and expired)
@@ -204,10 +205,12 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
     test_columns = ("workload", "scenario", "date", "result", "measured_rto_s", "measured_rpo_s", "evidence",
                     "notes", "policy_line")
     files["failover-tests/records.csv"] = _csv(test_columns, tests)
+    sources = _tests_from_every_source(inventory, policy_text)
+    files["failover-tests/all-sources.csv"] = _csv(SOURCE_TEST_COLUMNS, sources)
     failover = [f for f in results if f.get("category") in FAILOVER_CATEGORIES]
     columns, rows = finding_rows(failover)
     files["failover-tests/findings.csv"] = _csv(columns, rows)
-    files["failover-tests/README.md"] = _failover_markdown(tests, failover).encode()
+    files["failover-tests/README.md"] = _failover_markdown(tests, failover, sources).encode()
 
     waived = [f for f in results if f.get("waiver")]
     files["waivers.csv"] = _csv(
@@ -220,6 +223,31 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
         files[f"policy/{POLICY_COPY}"] = policy_text.encode("utf-8")
     files["README.md"] = _readme(meta, sorted(files)).encode()
     return files
+
+
+SOURCE_TEST_COLUMNS = ("workload", "scenario", "date", "result", "source", "kind", "record_id", "measured_rto_s",
+                       "measured_rpo_s", "link", "detail")
+
+
+def _tests_from_every_source(inventory: dict[str, Any], policy_text: str | None) -> list[dict[str, Any]]:
+    """Failover/restore evidence merged from the policy file, FIS experiments, AWS Backup restore
+    jobs and Resilience Hub assessments, exactly as the failover rules read it."""
+    from .evidence_sources import failover_tests
+    from .graph import build_graph
+    from .model import Inventory
+    from .policy import Policy, PolicyError, parse_policy
+
+    try:
+        policy = parse_policy(policy_text, POLICY_COPY) if policy_text is not None else Policy()
+    except PolicyError as exc:
+        raise InputError(f"{POLICY_COPY}: {exc}") from None
+    graph = build_graph(Inventory.from_dict(inventory), policy)
+    return [{"workload": t.workload, "scenario": t.scenario or "", "date": t.date.isoformat(), "result": t.result,
+             "source": t.source, "kind": t.kind, "record_id": t.record_id,
+             "measured_rto_s": "" if t.measured_rto is None else t.measured_rto,
+             "measured_rpo_s": "" if t.measured_rpo is None else t.measured_rpo,
+             "link": t.link or "", "detail": t.detail}
+            for t in sorted(failover_tests(graph, policy), key=lambda t: (t.workload, *t.sort_key()))]
 
 
 def _policy_tests(policy_text: str | None) -> list[dict[str, Any]]:
@@ -255,10 +283,20 @@ def _control_markdown(control: str, title: str, results: list[dict[str, Any]]) -
     return "\n".join(lines) + "\n"
 
 
-def _failover_markdown(tests: list[dict[str, Any]], results: list[dict[str, Any]]) -> str:
+def _failover_markdown(tests: list[dict[str, Any]], results: list[dict[str, Any]],
+                       sources: list[dict[str, Any]]) -> str:
     lines = ["# Failover and restore tests (SOC 2 A1.3)", "",
-             "Recovery plan testing: the tests declared in the policy file (`records.csv`) and what the "
-             "failover rules concluded from them (`findings.csv`).", "", "## Declared tests", ""]
+             "Recovery plan testing: the tests declared in the policy file (`records.csv`), the evidence found "
+             "in every source the scan read (`all-sources.csv`: the policy file, AWS FIS experiments, AWS "
+             "Backup restore jobs, Resilience Hub assessments) and what the failover rules concluded from "
+             "them (`findings.csv`).", "", "## Evidence from every source", ""]
+    if sources:
+        lines += ["| Workload | Scenario | Date | Result | Source | Kind | Record |", "|---|---|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(_md_cell(t[k]) for k in ("workload", "scenario", "date", "result", "source",
+                                                               "kind", "record_id")) + " |" for t in sources]
+    else:
+        lines.append("No failover or restore evidence was found in any source.")
+    lines += ["", "## Declared tests", ""]
     if tests:
         lines += ["| Workload | Scenario | Date | Result | Measured RTO (s) | Measured RPO (s) | Evidence |",
                   "|---|---|---|---|---|---|---|"]

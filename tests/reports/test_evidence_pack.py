@@ -136,3 +136,26 @@ def test_a_scan_without_policy_packs_without_one(tmp_path):
         assert "policy/policy.yaml" not in zf.namelist()
         assert "No policy file was used" in zf.read("README.md").decode()
     assert verify_pack(path) == []
+
+
+def test_failover_evidence_from_every_source(outdir, tmp_path):
+    """A FIS experiment in the inventory shows beside the policy's record in all-sources.csv."""
+    scan_dir = tmp_path / "scan"
+    shutil.copytree(outdir, scan_dir)
+    inventory = json.loads((scan_dir / "inventory.json").read_text())
+    experiment = f"arn:aws:fis:me-central-1:{estate.ACCOUNT}:experiment/EXP1"
+    inventory["resources"].append({
+        "id": experiment, "provider": "aws", "account": estate.ACCOUNT, "region": "me-central-1",
+        "kind": "fault_experiment", "type": "AWS::FIS::Experiment", "name": "EXP1",
+        "source": "fis:GetExperiment", "observed_at": "2026-11-20T06:00:00+00:00", "zones": [], "tags": {},
+        "attrs": {"status": "completed", "ended_at": "2026-10-20T10:00:00Z", "targets": [estate.PAY_DB],
+                  "actions": ["aws:rds:failover-db-cluster"]}})
+    (scan_dir / "inventory.json").write_text(json.dumps(inventory))
+    pack, _ = build_from_dir(scan_dir, tmp_path / "pack.zip")
+    with zipfile.ZipFile(pack) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("failover-tests/all-sources.csv").decode())))
+        readme = zf.read("failover-tests/README.md").decode()
+    assert {(r["workload"], r["source"], r["record_id"]) for r in rows} >= {
+        ("payments", "fis", experiment), ("payments", "policy", "policy.yaml:15")}
+    assert "Evidence from every source" in readme and experiment in readme
+    assert verify_pack(pack) == []
