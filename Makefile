@@ -31,4 +31,4 @@ catalogue: $(STAMP)
 	$(BIN)/resilience rules --format md > rules/CATALOGUE.md
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) resilience-out build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(DEMO_OUT) resilience-out bench-out build dist *.egg-info .pytest_cache
