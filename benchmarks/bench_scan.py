@@ -1,6 +1,7 @@
 """Benchmark: collect + analyse a generated estate of 1,000+ resources over 3 regions on a moto server.
 
     python benchmarks/bench_scan.py [--scale 1.0] [--workers 8] [--out bench-out] [--no-tracemalloc]
+                                    [--save-inventory PATH] [--inventory PATH] [--top N]
 
 A moto server runs in a subprocess (with the demo's stand-ins for moto's gaps); a second subprocess
 builds the estate through boto3 (so its memory is not counted); this process then runs the real code
@@ -9,6 +10,13 @@ path -- ``resilience.collect.collect_inventory`` (the CLI's credential chain, ``
 wall time and memory. ``--no-tracemalloc`` skips the second, traced pass (tracemalloc slows Python
 code ~2x, so wall times come from the untraced pass and the traced pass only measures the peak).
 Results go to ``<out>/bench.json``. A benchmark, not a test: nothing here asserts a time.
+
+The analyse phase is broken down per rule (a second table, slowest first; ``--top N`` rows, 0 for
+all): analysis should grow roughly linearly with the estate, and a rule that does not is visible
+here. ``--save-inventory PATH`` writes the collected snapshot (``inventory.json``, with the
+generated policy beside it as ``PATH.policy.yaml``); ``--inventory PATH`` re-analyses such a
+snapshot offline (with ``PATH.policy.yaml`` when present) -- no moto server, no collection --
+which is how to profile the analysis alone.
 """
 
 from __future__ import annotations
@@ -180,19 +188,43 @@ def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def measure(url: str, out: Path, workers: int, traced: bool) -> dict:
+def timed_rules(times: dict[str, float]) -> tuple:
+    """The registry with each rule's check timed into ``times`` (rule id -> seconds; the results are
+    materialised inside the timer, as the engine would)."""
+    from dataclasses import replace
+
+    from resilience.rules import REGISTRY
+
+    def wrap(rule):
+        def check(ctx):
+            start = time.perf_counter()
+            try:
+                return list(rule.check(ctx))
+            finally:
+                times[rule.id] = times.get(rule.id, 0.0) + time.perf_counter() - start
+        check.__doc__ = rule.check.__doc__
+        return replace(rule, check=check)
+
+    return tuple(wrap(r) for r in REGISTRY)
+
+
+def measure(url: str | None, out: Path, workers: int, traced: bool, *, inventory_path: Path | None = None,
+            save_inventory: Path | None = None) -> dict:
     from resilience.reports import write_reports
 
     from resilience.collect import CollectOptions, collect_inventory
+    from resilience.model import Inventory
     from resilience.policy import load_policy
     from resilience.scan import analyse
 
-    os.environ.update(FAKE_KEYS, AWS_ENDPOINT_URL=url, AWS_DEFAULT_REGION=REGIONS[0],
-                      AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-                      AWS_EC2_METADATA_DISABLED="true")
-    os.environ.pop("AWS_PROFILE", None)
+    if url:
+        os.environ.update(FAKE_KEYS, AWS_ENDPOINT_URL=url, AWS_DEFAULT_REGION=REGIONS[0],
+                          AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+                          AWS_EC2_METADATA_DISABLED="true")
+        os.environ.pop("AWS_PROFILE", None)
     policy_path = out / "bench-policy.yaml"
-    policy_path.write_text(policy_text())
+    saved_policy = Path(f"{inventory_path}.policy.yaml") if inventory_path else None
+    policy_path.write_text(saved_policy.read_text() if saved_policy and saved_policy.exists() else policy_text())
     policy = load_policy(policy_path)
     phases: dict[str, dict] = {}
 
@@ -209,15 +241,31 @@ def measure(url: str, out: Path, workers: int, traced: bool) -> dict:
         phases[name] = record
         return value
 
-    options = CollectOptions(providers=("aws",), scan_regions=REGIONS, max_workers=workers)
-    now = lambda: SCAN_TIME  # noqa: E731
-    inventory = phase("collect", lambda: collect_inventory(options, now=now))
-    result = phase("analyse", lambda: analyse(inventory, policy, scan_time=SCAN_TIME, audited_regions=(REGIONS[0],)))
+    if inventory_path:
+        inventory = phase("load inventory", lambda: Inventory.from_dict(json.loads(inventory_path.read_text())))
+    else:
+        options = CollectOptions(providers=("aws",), scan_regions=REGIONS, max_workers=workers)
+        now = lambda: SCAN_TIME  # noqa: E731
+        inventory = phase("collect", lambda: collect_inventory(options, now=now))
+    if save_inventory and not traced:
+        save_inventory.parent.mkdir(parents=True, exist_ok=True)
+        save_inventory.write_text(inventory.to_json() + "\n")
+        Path(f"{save_inventory}.policy.yaml").write_text(policy_path.read_text())
+    rule_s: dict[str, float] = {}
+    rules = timed_rules(rule_s)
+    result = phase("analyse", lambda: analyse(inventory, policy, scan_time=SCAN_TIME, audited_regions=(REGIONS[0],),
+                                              rules=rules))
     report_dir = out / ("reports-traced" if traced else "reports")
     phase("reports (json, md)", lambda: write_reports(result, report_dir, ("json", "md")))
     bad = [f"{c.region}/{c.service}: {c.status}" for c in inventory.coverage if c.status not in ("ok", "skipped")]
+    analyse_s = phases["analyse"]["wall_s"]
     return {
         "phases": phases,
+        # per rule (slowest first); "other" is the rest of analyse: graph build, per-workload recovery estimates
+        "analyse_breakdown_s": {
+            **{k: round(v, 3) for k, v in sorted(rule_s.items(), key=lambda kv: -kv[1])},
+            "other": round(max(0.0, analyse_s - sum(rule_s.values())), 3),
+        },
         "resources": len(inventory.resources),
         "edges": len(inventory.edges),
         "graph_nodes": result.graph.number_of_nodes(),
@@ -253,12 +301,39 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def rule_table(results: dict, top: int) -> str:
+    """The analyse phase per rule, slowest first (untraced pass), with each row's share."""
+    breakdown = dict(results["untraced"]["analyse_breakdown_s"])
+    other = breakdown.pop("other", 0.0)
+    total = sum(breakdown.values()) + other
+    items = list(breakdown.items())
+    shown = items[:top] if top > 0 else items
+    rest = items[len(shown):]
+    rows = [("analyse: rule", "wall s", "share")]
+    for rule_id, s in shown:
+        rows.append((rule_id, f"{s:.2f}", f"{100 * s / total:.0f}%" if total else "-"))
+    if rest:
+        s = sum(v for _, v in rest)
+        rows.append((f"{len(rest)} other rules", f"{s:.2f}", f"{100 * s / total:.0f}%" if total else "-"))
+    rows.append(("graph build, workload recovery", f"{other:.2f}", f"{100 * other / total:.0f}%" if total else "-"))
+    rows.append(("analyse total", f"{total:.2f}", "100%"))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = ["  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the estate's shape (1.0: ~1,300 resources)")
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--out", default=str(ROOT / "bench-out"))
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced pass")
+    parser.add_argument("--save-inventory", metavar="PATH", help="write the collected inventory.json here (and the "
+                        "generated policy beside it, PATH.policy.yaml)")
+    parser.add_argument("--inventory", metavar="PATH", help="analyse a saved inventory.json offline: no moto server, "
+                        "no collection")
+    parser.add_argument("--top", type=int, default=10, help="rules shown in the per-rule table (0: all)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--build", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -271,6 +346,26 @@ def main(argv: list[str] | None = None) -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    save = Path(args.save_inventory) if args.save_inventory else None
+    if args.inventory:
+        inventory_path = Path(args.inventory)
+        results = {"untraced": measure(None, out, args.workers, traced=False, inventory_path=inventory_path,
+                                       save_inventory=save)}
+        if not args.no_tracemalloc:
+            results["traced"] = measure(None, out, args.workers, traced=True, inventory_path=inventory_path)
+        summary = {"schema": "resilience.bench/v1", "when": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+                   "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                               "platform": platform.platform()},
+                   "params": {"inventory": str(inventory_path), "regions": list(REGIONS)}, **results}
+        (out / "bench.json").write_text(json.dumps(summary, indent=2) + "\n")
+        u = results["untraced"]
+        print(f"inventory {inventory_path}: {u['resources']} resources, {u['edges']} edges; {u['findings']} findings "
+              f"({u['failing']} failing)\n")
+        print(table(results))
+        print()
+        print(rule_table(results, args.top))
+        print(f"\nwrote {out / 'bench.json'}")
+        return 0
     server, url = start_server()
     try:
         start = time.perf_counter()
@@ -280,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             print(built.stderr, file=sys.stderr)
             return 1
         build_s = time.perf_counter() - start
-        results = {"untraced": measure(url, out, args.workers, traced=False)}
+        results = {"untraced": measure(url, out, args.workers, traced=False, save_inventory=save)}
         if not args.no_tracemalloc:
             results["traced"] = measure(url, out, args.workers, traced=True)
     finally:
@@ -306,6 +401,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{u['coverage_records']} coverage records, not ok: {u['coverage_not_ok'] or 'none'}")
     print(f"workers {args.workers}, moto server in a subprocess, {os.cpu_count()} CPUs\n")
     print(table(results))
+    print()
+    print(rule_table(results, args.top))
+    if save:
+        print(f"\nwrote {save} (policy: {save}.policy.yaml)")
     print(f"\nwrote {out / 'bench.json'}")
     return 0
 

@@ -6,6 +6,7 @@ plus ``workloads`` (see ``docs/graph.md``). Edges carry ``kind``, ``source`` and
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 
@@ -79,13 +80,13 @@ def assign_workloads(graph: nx.MultiDiGraph, policy: Policy | None) -> None:
     a DNS record belongs to the workloads of what it routes to, and a copy (replica, backup,
     recovery point) to the workloads of the data it copies.
     """
-    specs = policy.workloads.values() if policy else ()
+    specs = _SpecIndex(policy.workloads.values() if policy else ())
     for node, data in graph.nodes(data=True):
         names = set()
         tag = data["tags"].get(WORKLOAD_TAG)
         if tag:
             names.add(tag)
-        for spec in specs:
+        for spec in specs.candidates(node, data):
             m = spec.match
             if m.is_empty():
                 continue
@@ -101,6 +102,46 @@ def assign_workloads(graph: nx.MultiDiGraph, policy: Policy | None) -> None:
                 changed |= _inherit(graph, child=dst, parent=src)
             elif kind == ROUTES_TO and graph.nodes[src]["kind"] == DNS_RECORD:
                 changed |= _inherit(graph, child=src, parent=dst)
+
+
+class _SpecIndex:
+    """The policy's workload specs, indexed so that each node is tested against the few that could
+    match it rather than every workload (N x W): by listed resource id, and by one tag pair of a tag
+    match (a tag match needs every pair, so a node without that pair cannot match). Specs matching
+    by resource group, or whose pair cannot be looked up (unhashable, ``None``), are always tested.
+    :func:`_matches` still decides; candidates come in policy order."""
+
+    def __init__(self, specs) -> None:
+        self.specs = list(specs)
+        self.by_resource: dict[str, list[int]] = {}
+        self.by_tag: dict[tuple, list[int]] = {}
+        self.always: list[int] = []
+        for i, spec in enumerate(self.specs):
+            m = spec.match
+            try:
+                for resource in m.resources:
+                    self.by_resource.setdefault(resource, []).append(i)
+                if m.tags and not m.resource_groups:
+                    pair = next(iter(m.tags.items()))
+                    if pair[1] is None:
+                        raise TypeError("None matches an absent tag")
+                    self.by_tag.setdefault(pair, []).append(i)
+                elif m.resource_groups:
+                    self.always.append(i)
+            except TypeError:  # unhashable: test it on every node
+                self.always.append(i)
+
+    def candidates(self, node: str, data: dict) -> list:
+        if not self.by_resource and not self.by_tag:
+            return self.specs
+        found = set(self.always)
+        found.update(self.by_resource.get(node, ()))
+        for pair in data["tags"].items():
+            try:
+                found.update(self.by_tag.get(pair, ()))
+            except TypeError:  # an unhashable tag value: no spec indexes it
+                continue
+        return [self.specs[i] for i in sorted(found)]
 
 
 def _matches(node: str, data: dict, match) -> bool:
@@ -136,7 +177,34 @@ def workload_names(graph: nx.MultiDiGraph, policy: Policy | None = None) -> list
 
 
 def workload_nodes(graph: nx.MultiDiGraph, workload: str) -> list[str]:
-    return sorted(n for n, d in graph.nodes(data=True) if workload in d["workloads"])
+    return sorted(workload_index(graph).get(workload, ()))
+
+
+_WORKLOAD_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def workload_index(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Workload name -> its nodes, in the graph's node order (the order a scan of
+    ``graph.nodes(data=True)`` filtered on ``workloads`` would give). Built once per graph, so that
+    per-workload questions cost the workload's size, not the estate's; rebuilt when nodes are added
+    (the node count is O(1)). The graph is read-only once built: code that changes a node's
+    ``workloads`` in place afterwards calls :func:`resilience.survival.forget`. Treat the lists as read-only."""
+    size = graph.number_of_nodes()
+    cached = _WORKLOAD_INDEX.get(graph)
+    if cached is not None and cached[0] == size:
+        return cached[1]
+    index: dict[str, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        for name in dict.fromkeys(data.get("workloads") or ()):
+            index.setdefault(name, []).append(node)
+    _WORKLOAD_INDEX[graph] = (size, index)
+    return index
+
+
+def forget_workload_index(graph: nx.MultiDiGraph) -> None:
+    """Drop :func:`workload_index`'s entry for ``graph`` (:func:`resilience.survival.forget` drops
+    every per-graph memo, this one included)."""
+    _WORKLOAD_INDEX.pop(graph, None)
 
 
 def edges_of_kind(graph: nx.MultiDiGraph, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict]]:

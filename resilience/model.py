@@ -186,4 +186,5 @@ class Inventory:
 def _resource_dict(r: Resource) -> dict[str, Any]:
     d = asdict(r)
     d["zones"] = list(r.zones)
+    d["tags"] = dict(sorted(r.tags.items()))  # APIs return tags in no fixed order; the snapshot must not vary
     return d

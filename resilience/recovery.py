@@ -8,7 +8,10 @@ Three things live here:
   and overridable from the policy file's ``recovery_model:`` mapping (:func:`validate_recovery_model`);
 * the **estimate** (:func:`estimate`, :func:`estimate_for_scenario`): for one workload and one
   disruption, every affected component on the serving path and the recovery mechanism it needs,
-  with the arithmetic (:class:`Step`);
+  with the arithmetic (:class:`Step`). What is lost, which copies survive, which failover can run
+  (control plane) and which volumes are disposable are :mod:`resilience.survival`'s answers
+  (``node_down``, ``data_copies``, ``backups_of``, ``data_outcome``, ``is_disposable``): this module
+  prices them, it never decides them, so the estimate and the simulator's verdicts agree;
 * the **DR strategy classification** (:func:`classify_strategy`).
 
 Conventions. Durations are seconds. ``math.inf`` (:data:`UNBOUNDED`) means *unbounded*: no
@@ -36,6 +39,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from . import survival
 from .durations import format_duration, parse_duration
 from .model import (
     BACKED_UP_TO,
@@ -82,7 +86,6 @@ _NOT_SERVING = frozenset({RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN, FAULT_EXPER
 ESTIMATE_SERVICES = ("rds", "dynamodb", "s3", "ec2", "autoscaling", "elbv2", "elb", "lambda", "route53",
                      "backup:plans", "backup:selections", "backup:recovery-points")
 _BAD_STATUSES = ("denied", "error", "unreachable")
-_DEAD_POINT_STATUSES = {"failed", "deleted", "deleting", "expired", "error", "aborted"}
 
 
 # ==========================================================================================
@@ -416,21 +419,16 @@ class Estimate:
 # ==========================================================================================
 
 
-@dataclass(frozen=True)
-class _Scenario:
-    """Stand-in with the fields of ``resilience.survival.Scenario`` (used when it is absent)."""
-
-    failed_regions: frozenset[str] = frozenset()
-    failed_zones: frozenset[str] = frozenset()
+def make_scenario(*, regions: Iterable[str] = (), zones: Iterable[str] = ()) -> survival.Scenario:
+    """A :class:`resilience.survival.Scenario`."""
+    return survival.Scenario(failed_regions=frozenset(regions), failed_zones=frozenset(zones))
 
 
-def make_scenario(*, regions: Iterable[str] = (), zones: Iterable[str] = ()) -> Any:
-    """A scenario object: ``resilience.survival.Scenario`` when available."""
-    try:
-        from .survival import Scenario  # type: ignore[attr-defined]
-    except ImportError:
-        Scenario = _Scenario  # noqa: N806
-    return Scenario(failed_regions=frozenset(regions), failed_zones=frozenset(zones))
+def _as_scenario(scenario: Any) -> survival.Scenario:
+    """Any object with ``failed_regions``/``failed_zones`` as a :class:`resilience.survival.Scenario`."""
+    if isinstance(scenario, survival.Scenario):
+        return scenario
+    return make_scenario(regions=scenario.failed_regions, zones=scenario.failed_zones)
 
 
 def scenario_label(scenario: Any) -> str:
@@ -476,7 +474,6 @@ class _GraphIndex:
 
     version: int
     members: dict[str, list[str]]  # workload -> its nodes
-    points_by_source: dict[str, list[str]]  # data store -> recovery points naming it as source_resource
     health_checks: dict[str, str]  # health check id (and node id) -> node
     strategies: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # classify_strategy results
 
@@ -489,20 +486,14 @@ def _index(graph: nx.MultiDiGraph) -> _GraphIndex:
     if cached is not None and cached.version == version:
         return cached
     members: dict[str, list[str]] = {}
-    points: dict[str, list[str]] = {}
     checks: dict[str, str] = {}
     for n, d in sorted(graph.nodes(data=True)):
         for w in d.get("workloads") or ():
             members.setdefault(w, []).append(n)
-        kind = d.get("kind")
-        if kind == RECOVERY_POINT:
-            source = (d.get("attrs") or {}).get("source_resource")
-            if source:
-                points.setdefault(source, []).append(n)
-        elif kind == HEALTH_CHECK:
+        if d.get("kind") == HEALTH_CHECK:
             checks[n] = n
             checks[str(n).rsplit("/", 1)[-1]] = n
-    index = _GraphIndex(version, members, points, checks)
+    index = _GraphIndex(version, members, checks)
     _INDEX[graph] = index
     return index
 
@@ -539,7 +530,7 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                         unknown=[f"no resource of workload '{workload}' was found in the inventory"],
                         why="nothing to estimate")
     # the workload's own regions/zones, and those of what it depends on (another workload's table)
-    path = _Analysis(graph, workload, _Scenario(), RecoveryModel(load_table()), (), None).path
+    path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
     if disruption == "az":
         zones = set(zones_of(graph, workload))
         zones |= {z for n in path if graph.nodes[n]["kind"] != EXTERNAL for z in graph.nodes[n].get("zones") or ()}
@@ -681,12 +672,17 @@ class _Option:
 
 
 class _Analysis:
+    """One workload in one scenario. What is lost, which copy survives, what is disposable and which
+    failover can run are :mod:`resilience.survival`'s answers (``node_down``, ``is_disposable``,
+    ``data_copies``, ``backups_of``, ``data_outcome``); this class only prices them with the model."""
+
     def __init__(self, graph: nx.MultiDiGraph, workload: str, scenario: Any, model: RecoveryModel,
                  coverage: tuple[Coverage, ...], as_of: dt.datetime | None) -> None:
         self.g = graph
         self.workload = workload
-        self.failed_regions = frozenset(scenario.failed_regions)
-        self.failed_zones = frozenset(scenario.failed_zones)
+        self.scenario = _as_scenario(scenario)
+        self.failed_regions = self.scenario.failed_regions
+        self.failed_zones = self.scenario.failed_zones
         self.label = scenario_label(scenario)
         self.model = model
         self.as_of = as_of
@@ -694,6 +690,7 @@ class _Analysis:
         self.notes: list[str] = []
         self.index = _index(graph)
         self.members = self.index.members.get(workload, [])
+        self._down: dict[str, bool] = {}
         self.path = self._path()
 
     # ---- graph helpers
@@ -720,21 +717,32 @@ class _Analysis:
         return [(src, data.get("attrs") or {}) for src, _, k, data in self.g.in_edges(n, keys=True, data=True)
                 if k == kind]
 
+    # ---- survival's verdicts
     def lost(self, n: str) -> bool:
-        """Down with the scenario: its region failed, or every zone it has. A Multi-AZ RDS instance
-        with one recorded zone keeps its standby elsewhere (RDS always places it in another zone;
-        some APIs and emulators omit SecondaryAvailabilityZone), as in ``survival.node_down``."""
-        d = self.d(n)
-        if d.get("region") in self.failed_regions:
-            return True
-        zones = set(d.get("zones") or ())
-        if not zones or not zones <= self.failed_zones:
-            return False
-        a = d.get("attrs") or {}
-        return not (d.get("type") == "AWS::RDS::DBInstance" and a.get("multi_az") is True and len(zones) == 1)
+        """Down in the scenario, as :func:`resilience.survival.node_down` decides (its region failed, or
+        every zone it has; a Multi-AZ RDS instance with one recorded zone keeps its standby elsewhere)."""
+        got = self._down.get(n)
+        if got is None:
+            got = self._down[n] = survival.node_down(self.g, n, self.scenario) is not None
+        return got
 
     def affected(self, n: str) -> bool:
-        return self.lost(n) or bool(set(self.d(n).get("zones") or ()) & self.failed_zones)
+        """Lost, or a multi-zone resource that lost one of its zones (its own HA mechanism recovers it)."""
+        return self.lost(n) or bool(set(survival.zones_of_node(self.d(n))) & self.failed_zones)
+
+    def copy_lost(self, copy: survival.Copy) -> bool:
+        """A replica, peer or backup gone with the scenario, as survival judges copies when it decides
+        ``data_intact``: an inventoried copy by :func:`survival.node_down`, any other (automated backups,
+        a plan's vault nobody inventoried) by its region."""
+        if copy.id in self.g:
+            return self.lost(copy.id)
+        return copy.region in self.failed_regions
+
+    def blocked(self, copy: survival.Copy) -> str | None:
+        """The failed region whose control plane (API) the failover to ``copy`` needs (the edge's
+        ``needs_control_plane_in``, as :func:`survival.data_copies` reads it), or ``None``."""
+        region = copy.control_plane_in
+        return region if region and region in self.failed_regions else None
 
     def region_known(self, n: str) -> bool:
         return self.region(n) not in ("unknown", "")
@@ -786,25 +794,19 @@ class _Analysis:
                        source=entry.source, to=to)
 
     # ---- data ----------------------------------------------------------------------------
-    def ephemeral(self, n: str) -> bool:
-        """A volume attached only to instances an Auto Scaling group replaces: stateless by design."""
-        if self.kind(n) != VOLUME:
-            return False
-        attached = [i for i in self.attrs(n).get("attached_to") or () if isinstance(i, str)]
-        attached += [src for src, _ in self.inn(n, DEPENDS_ON) if self.kind(src) == INSTANCE]
-        if not attached:
-            return False
-        for instance in attached:
-            if instance not in self.g:
-                return False
-            if not any(self.kind(g) == COMPUTE_GROUP for g, _ in self.out(instance, MEMBER_OF)):
-                return False
-        return True
+    def copies(self, n: str) -> list[survival.Copy]:
+        """Live copies (replicas, standbys, peers, source), with the control plane each failover needs."""
+        return survival.data_copies(self.g, n)
+
+    def backups(self, n: str) -> list[survival.Copy]:
+        """Backups: recovery points and their copies, plans and their vaults, automated backups/PITR."""
+        return survival.backups_of(self.g, n)
 
     def _data_nodes(self) -> list[str]:
         out = []
         for n in self.path:
-            if self.kind(n) not in DATA_KINDS or self.ephemeral(n):
+            # an Auto Scaling instance's volume is replaced with the instance: survival.is_disposable
+            if self.kind(n) not in DATA_KINDS or survival.is_disposable(self.g, n):
                 continue
             a = self.attrs(n)
             if self.d(n)["type"] == "AWS::RDS::DBInstance" and a.get("cluster_id") and a.get("role") == "member":
@@ -816,7 +818,8 @@ class _Analysis:
         return sorted(set(out))
 
     def _data_sets(self) -> list[list[str]]:
-        """Data stores grouped with their replicas (replicates_to between data nodes, global tables)."""
+        """Data stores grouped with their live copies (replicas, peers, sources, global-table and
+        global-database members: :func:`survival.data_copies`)."""
         nodes = self._data_nodes()
         parent: dict[str, str] = {}
 
@@ -830,35 +833,15 @@ class _Analysis:
         def union(a: str, b: str) -> None:
             parent[find(a)] = find(b)
 
-        frontier = list(nodes)
-        seen = set(frontier)
-        while frontier:
-            n = frontier.pop()
+        for n in nodes:
             find(n)
-            neighbours = [dst for dst, _ in self.out(n, REPLICATES_TO)] + [src for src, _ in self.inn(n, REPLICATES_TO)]
-            neighbours += [gd for gd, _ in self.out(n, MEMBER_OF) if self.kind(gd) == GLOBAL_DATABASE]
-            for m in neighbours:
-                if self.kind(m) in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
-                    continue
-                union(n, m)
-                if m not in seen and self.kind(m) in (*DATA_KINDS, EXTERNAL, GLOBAL_DATABASE):
-                    seen.add(m)
-                    frontier.append(m)
-                if self.kind(m) == GLOBAL_DATABASE:
-                    for member in self.attrs(m).get("members") or []:
-                        if member in self.g and member not in seen:
-                            seen.add(member)
-                            frontier.append(member)
-                            union(member, m)
+            for copy in self.copies(n):
+                union(n, copy.id)
         groups: dict[str, list[str]] = {}
-        for n in seen:
-            groups.setdefault(find(n), []).append(n)
-        out = []
-        for group in groups.values():
-            group = sorted(n for n in group if self.kind(n) != GLOBAL_DATABASE)
-            if any(n in nodes for n in group):
-                out.append(group)
-        return sorted(out)
+        for n in list(parent):
+            if self.kind(n) in DATA_KINDS or self.kind(n) == EXTERNAL:  # not a replicated VM (Site Recovery)
+                groups.setdefault(find(n), []).append(n)
+        return sorted(sorted(group) for group in groups.values())
 
     def _writers(self, group: list[str]) -> list[str]:
         """Members that accept writes: role ``primary``/``member`` (global-table members all write;
@@ -877,44 +860,38 @@ class _Analysis:
         steps = []
         for group in self._data_sets():
             writers = self._writers(group)
-            if not writers:
-                continue
-            affected = [w for w in writers if self.affected(w)]
-            if not affected:
-                continue
-            lost = [w for w in writers if self.lost(w)]
-            surviving_writers = [w for w in writers if not self.lost(w)]
-            if len(writers) > 1 and surviving_writers:
-                for w in lost:
-                    steps.append(self._step(w, self._multi_writer_option(w, surviving_writers), "data"))
-                continue
-            for w in affected:
+            for w in writers:
+                if not self.affected(w):
+                    continue
                 if not self.lost(w):
                     option = self._in_place_option(w)
                     if option is not None:
                         steps.append(self._step(w, option, "data"))
                     continue
-                backups, lost_copies = self._backup_options(w)
-                options = self._replica_options(w, group) + backups
-                if not options:
-                    steps.append(self._step(w, self._no_copy_option(w, lost_copies), "data"))
-                    continue
-                options.sort(key=_Option.sort_key)
-                steps.append(self._step(w, options[0], "data", options[1:]))
+                steps.append(self._lost_data_step(w, writers))
         return steps
+
+    def _lost_data_step(self, w: str, writers: list[str]) -> Step:
+        """A lost data store: the fastest of its surviving copies and backups; ``no-copy`` when
+        :func:`survival.data_outcome` finds none (the one definition of "a copy survives")."""
+        outcome = survival.data_outcome(self.g, w, self.scenario)
+        # survival's own pick always counts, even if the per-copy reading below were stricter
+        chosen = {dst for _, dst, _ in outcome.failovers} if outcome.ok else set()
+        backups, lost_copies, lost_with = self._backup_options(w, chosen)
+        options = self._copy_options(w, writers, chosen) + backups if outcome.ok else []
+        if lost_copies:
+            self.notes.append(f"{self.name(w)}: {'; '.join(lost_copies)} would be lost with {lost_with}")
+        if not options:
+            return self._step(w, self._no_copy_option(w, lost_copies), "data")
+        options.sort(key=_Option.sort_key)
+        return self._step(w, options[0], "data", options[1:])
 
     def _where(self) -> str:
         return ", ".join(sorted(self.failed_regions | self.failed_zones))
 
-    def _multi_writer_option(self, lost: str, survivors: list[str]) -> _Option:
+    def _multi_writer_option(self, lost: str, other: str, attrs: Mapping[str, Any]) -> _Option:
         """Several copies accept writes (global-table members, two-way replication): the others keep
         going; what was not yet replicated from the lost one is lost."""
-        other = survivors[0]
-        attrs: Mapping[str, Any] = {}
-        for a, b in ((lost, other), (other, lost)):
-            if self.g.has_edge(a, b, REPLICATES_TO):
-                attrs = self.g.edges[a, b, REPLICATES_TO].get("attrs") or {}
-                break
         option = self._replica_option(lost, other, attrs)
         option.reasoning = (f"{self.name(lost)} is lost; {self.name(other)} in {self.region(other)} keeps accepting "
                             f"reads and writes; writes not yet replicated from {self.name(lost)} are lost")
@@ -949,37 +926,45 @@ class _Analysis:
                             f"{self.name(n)} spans {len(self.d(n)['zones'])} zones; {lost_zones} is lost, the "
                             "others keep serving")
 
-    def _replica_options(self, w: str, group: list[str]) -> list[_Option]:
+    def _copy_options(self, w: str, writers: list[str], chosen: set[str]) -> list[_Option]:
+        """One option per live copy of ``w`` (:func:`survival.data_copies`) that survives; a failover
+        whose control plane is in a failed region is priced ``control-plane-blocked``."""
         options = []
-        seen = {w}
-        frontier = [w]
-        while frontier:
-            src = frontier.pop()
-            for dst, ea in self.out(src, REPLICATES_TO):
-                if dst in seen or self.kind(dst) not in (*DATA_KINDS, EXTERNAL):
-                    continue
-                seen.add(dst)
-                frontier.append(dst)
-                if not self.region_known(dst):
-                    self.unknown.append(f"replica {dst} of {self.name(w)}: its region is unknown, so whether it "
-                                        f"survives {self.label} cannot be told")
-                    continue
-                if self.lost(dst):
-                    continue
-                blocked = self._control_plane_blocked(src, dst)
-                if blocked:
-                    self.notes.append(f"{self.name(src)} -> {self.name(dst)}: the failover needs the control plane "
-                                      f"(API) of failed region {blocked}; not counted")
-                    continue
-                options.append(self._replica_option(w, dst, ea))
+        for copy in self.copies(w):
+            if copy.id == w or (self.copy_lost(copy) and copy.id not in chosen):
+                continue
+            if not self.region_known(copy.id):
+                self.unknown.append(f"replica {copy.id} of {self.name(w)}: its region is unknown, so whether it "
+                                    f"survives {self.label} cannot be told")
+            attrs = self._replication_attrs(w, copy.id)
+            if copy.id in writers:
+                option = self._multi_writer_option(w, copy.id, attrs)
+            else:
+                option = self._replica_option(w, copy.id, attrs)
+            region = self.blocked(copy)
+            if region:
+                self.notes.append(f"{self.name(w)} -> {self.name(copy.id)}: the failover needs the control plane "
+                                  f"(API) of failed region {region}; not counted")
+                option = self._blocked_option(w, copy, option, region)
+            options.append(option)
         return options
 
-    def _control_plane_blocked(self, src: str, dst: str) -> str | None:
-        for target, ea in self.out(src, FAILS_OVER_TO):
-            region = ea.get("needs_control_plane_in")
-            if target == dst and region in self.failed_regions:
-                return region
-        return None
+    def _replication_attrs(self, w: str, dst: str) -> Mapping[str, Any]:
+        """The replication edge's attributes (``mode``, ``lag_s``, ``rtc``) between ``w`` and its copy
+        ``dst`` (either way), else of the edge that feeds ``dst`` (a replica of a replica)."""
+        for a, b in ((w, dst), (dst, w)):
+            if self.g.has_edge(a, b, REPLICATES_TO):
+                return self.g.edges[a, b, REPLICATES_TO].get("attrs") or {}
+        incoming = self.inn(dst, REPLICATES_TO)
+        return incoming[0][1] if incoming else {}
+
+    def _blocked_option(self, w: str, copy: survival.Copy, priced: _Option, region: str) -> _Option:
+        """The copy holds the data (its RPO stands) but the failover to it cannot be started (REL11-BP04)."""
+        return self._option(
+            "control-plane-blocked",
+            f"{self.name(w)} is lost with {self._where()}; {self.name(copy.id)} in {self.region(copy.id)} holds "
+            f"the data ({priced.model_key}: RPO {fmt(priced.rpo)}), but {copy.mechanism} needs the control plane "
+            f"(API) of failed region {region}: it cannot run until {region} returns", rpo=priced.rpo)
 
     def _replica_option(self, w: str, dst: str, ea: Mapping[str, Any]) -> _Option:
         t = self.d(w)["type"]
@@ -1007,7 +992,8 @@ class _Analysis:
         else:
             rpo, lag_text = entry.param("assumed_lag"), (f"replica lag not reported, "
                                                          f"{format_duration(entry.param('assumed_lag'))} assumed")
-        return self._option("rds-read-replica-promotion", f"{lost}; read replica {where} is promoted ({lag_text})",
+        what = "read replica" if self.kind(dst) in (DATABASE, EXTERNAL) else "replica"
+        return self._option("rds-read-replica-promotion", f"{lost}; {what} {where} is promoted ({lag_text})",
                             rpo=rpo, to=dst)
 
     # ---- backups
@@ -1032,28 +1018,37 @@ class _Analysis:
         return seconds, (f"{format_duration(fixed)} + {size / GIB:.0f} GiB at {rate:g} MiB/s "
                          f"= {format_duration(seconds)}")
 
-    def _backup_locations(self, w: str) -> tuple[list[str], list[tuple[str, str | None]]]:
-        """Recovery points of ``w`` (and their copies), and vaults its plans write to or copy to
-        (with the schedule that fills each)."""
-        points: set[str] = set()
-        frontier = [dst for dst, _ in self.out(w, BACKED_UP_TO) if self.kind(dst) == RECOVERY_POINT]
-        frontier += self.index.points_by_source.get(w, [])
+    def _schedules(self, w: str, backups: list[survival.Copy]) -> dict[str, list[str]]:
+        """The schedules that fill each backup location of ``w``: a plan's rules (``schedule`` for its
+        ``target_vault`` and ``copy_to`` vaults), ``backed_up_to`` edge schedules, inherited by the
+        vaults a vault copies to."""
+        out: dict[str, list[str]] = {}
+
+        def put(node: str | None, schedule: str | None) -> None:
+            if node and schedule and schedule not in out.setdefault(node, []):
+                out[node].append(schedule)
+
+        edge_schedule = {plan: ea.get("schedule") for plan, ea in self.out(w, BACKED_UP_TO)}
+        for copy in backups:
+            if copy.id not in self.g or self.kind(copy.id) != BACKUP_PLAN:
+                continue
+            put(copy.id, edge_schedule.get(copy.id))
+            for rule in self.attrs(copy.id).get("rules") or ():
+                put(copy.id, rule.get("schedule"))
+                for vault in [rule.get("target_vault"), *(rule.get("copy_to") or ())]:
+                    put(vault, rule.get("schedule"))
+            for vault, va in self.out(copy.id, BACKED_UP_TO):
+                put(vault, va.get("schedule") or edge_schedule.get(copy.id))
+        frontier = [v for v in out if v in self.g]
         while frontier:
-            p = frontier.pop()
-            if p in points:
-                continue
-            points.add(p)
-            frontier += [dst for dst, _ in self.out(p, REPLICATES_TO) if self.kind(dst) in (RECOVERY_POINT, EXTERNAL)]
-        vaults: list[tuple[str, str | None]] = []
-        for plan, ea in self.out(w, BACKED_UP_TO):
-            if self.kind(plan) != BACKUP_PLAN:
-                continue
-            for vault, va in self.out(plan, BACKED_UP_TO):
-                schedule = va.get("schedule") or ea.get("schedule")
-                vaults.append((vault, schedule))
-                for copy, _ in self.out(vault, REPLICATES_TO):
-                    vaults.append((copy, schedule))
-        return sorted(points), vaults
+            vault = frontier.pop()
+            for dst, _ in self.out(vault, REPLICATES_TO):
+                before = len(out.get(dst, ()))
+                for schedule in out[vault]:
+                    put(dst, schedule)
+                if len(out[dst]) != before and dst in self.g:
+                    frontier.append(dst)
+        return out
 
     def _interval(self, key: str, schedules: Iterable[str | None], points: list[str]) -> tuple[float, str]:
         intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
@@ -1073,69 +1068,80 @@ class _Analysis:
         assumed = entry.param("assumed_interval")
         return assumed, f"no schedule found; {format_duration(assumed)} interval assumed"
 
-    def _backup_options(self, w: str) -> tuple[list[_Option], list[str]]:
-        """Restore options for lost ``w`` and the in-region copies lost with it."""
-        points, vaults = self._backup_locations(w)
-        live = [p for p in points if str(self.attrs(p).get("status") or "").lower() not in _DEAD_POINT_STATUSES]
+    def _backup_options(self, w: str, chosen: set[str]) -> tuple[list[_Option], list[str], str]:
+        """Restore options for lost ``w`` from the backups :func:`survival.backups_of` finds (in its
+        region, usable when the region survives; copies elsewhere), the backups lost with it, and what
+        they are lost with (their failed regions, else the failed zones)."""
         home = self.region(w)
-        options: list[_Option] = []
-        lost_copies: list[str] = []
-        a = self.attrs(w)
         t = self.d(w)["type"]
         volume = self.kind(w) == VOLUME
-
-        # in the data's own region: usable only when the region survives
-        in_region_points = [p for p in live if self.region(p) == home]
-        in_region_vaults = [(v, s) for v, s in vaults if self.region(v) == home]
-        if home in self.failed_regions:
-            if in_region_points or in_region_vaults:
-                lost_copies.append(f"{len(in_region_points)} recovery point(s) and {len(in_region_vaults)} "
-                                   f"backup vault(s) in {home}")
-            if a.get("pitr"):
-                lost_copies.append(f"point-in-time recovery (kept in {home})")
-            if t.startswith("AWS::RDS") and (a.get("backup_retention_days") or 0) > 0:
-                lost_copies.append(f"automated backups (kept in {home})")
-        else:
-            if t.startswith("AWS::RDS") and (a.get("backup_retention_days") or 0) > 0:
-                rto, how = self._restore_time("rds-pitr", w, live)
+        backups = self.backups(w)
+        points = [c.id for c in backups if c.id in self.g and self.kind(c.id) == RECOVERY_POINT]
+        options: list[_Option] = []
+        near: list[survival.Copy] = []
+        away: list[survival.Copy] = []
+        gone: list[survival.Copy] = []
+        for copy in backups:
+            if self.copy_lost(copy) and copy.id not in chosen:
+                gone.append(copy)
+            elif copy.relation == "automated" and t.startswith("AWS::RDS"):
+                rto, how = self._restore_time("rds-pitr", w, points)
                 options.append(self._option("rds-pitr", f"{self.name(w)} is lost; point-in-time restore in {home} "
                                             f"({how})", rto=rto))
-            if a.get("pitr") and t.startswith("AWS::DynamoDB"):
-                rto, how = self._restore_time("dynamodb-pitr", w, live)
+            elif copy.relation == "automated" and t.startswith("AWS::DynamoDB"):
+                rto, how = self._restore_time("dynamodb-pitr", w, points)
                 options.append(self._option("dynamodb-pitr", f"{self.name(w)} is lost; PITR restore in {home} "
                                             f"({how})", rto=rto))
-            if in_region_points or in_region_vaults:
-                key = "ebs-snapshot-restore" if volume else "restore-in-region-backup"
-                rpo, rpo_how = self._interval(key, [s for _, s in in_region_vaults], in_region_points)
-                if volume:
-                    options.append(self._option(key, f"{self.name(w)} is lost; volume from snapshot in {home} "
-                                                f"(RPO: {rpo_how})", rpo=rpo))
-                else:
-                    rto, how = self._restore_time(key, w, in_region_points)
-                    options.append(self._option(key, f"{self.name(w)} is lost; restore from backup in {home} "
-                                                f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo))
-
-        # copies in other regions
-        away_points = [p for p in live if self.region_known(p) and self.region(p) != home and not self.lost(p)]
-        away_vaults = [(v, s) for v, s in vaults
-                       if self.region_known(v) and self.region(v) != home and not self.lost(v)]
-        if away_points or away_vaults:
-            regions = sorted({self.region(p) for p in away_points} | {self.region(v) for v, _ in away_vaults})
+            elif copy.region == home:
+                near.append(copy)  # other providers' automated backups: an in-region restore
+            else:
+                away.append(copy)
+        schedules = self._schedules(w, backups) if near or away else {}
+        if near:
+            key = "ebs-snapshot-restore" if volume else "restore-in-region-backup"
+            near_points = [c.id for c in near if c.id in points]
+            rpo, rpo_how = self._interval(key, [s for c in near for s in schedules.get(c.id, ())], near_points)
+            if volume:
+                options.append(self._option(key, f"{self.name(w)} is lost; volume from snapshot in {home} "
+                                            f"(RPO: {rpo_how})", rpo=rpo))
+            else:
+                rto, how = self._restore_time(key, w, near_points)
+                options.append(self._option(key, f"{self.name(w)} is lost; restore from backup in {home} "
+                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo))
+        if away:
+            for copy in away:
+                if copy.region in ("unknown", ""):
+                    self.unknown.append(f"backup {copy.id} of {self.name(w)}: its region is unknown, so whether it "
+                                        f"survives {self.label} cannot be told")
+            regions = sorted({c.region for c in away})
+            away_points = [c.id for c in away if c.id in points]
             key = "ebs-snapshot-restore" if volume else "restore-cross-region-copy"
-            rpo, rpo_how = self._interval(key if not volume else "ebs-snapshot-restore",
-                                          [s for _, s in away_vaults], away_points)
-            target = (away_points or [v for v, _ in away_vaults])[0]
+            rpo, rpo_how = self._interval(key, [s for c in away for s in schedules.get(c.id, ())], away_points)
+            target = (away_points or [c.id for c in away])[0]
             if volume:
                 options.append(self._option(key, f"{self.name(w)} is lost; volume from the snapshot copy in "
                                             f"{', '.join(regions)} (RPO: {rpo_how})", rpo=rpo, to=target))
             else:
-                rto, how = self._restore_time("restore-cross-region-copy", w, away_points)
-                options.append(self._option("restore-cross-region-copy",
-                                            f"{self.name(w)} is lost; restore the copy in {', '.join(regions)} "
+                rto, how = self._restore_time(key, w, away_points)
+                options.append(self._option(key, f"{self.name(w)} is lost; restore the copy in {', '.join(regions)} "
                                             f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo, to=target))
-        if lost_copies:
-            self.notes.append(f"{self.name(w)}: {'; '.join(lost_copies)} would be lost with {home}")
-        return options, lost_copies
+        lost_with = ", ".join(sorted({c.region for c in gone if c.region in self.failed_regions})) or self._where()
+        return options, self._lost_copies(w, gone), lost_with
+
+    def _lost_copies(self, w: str, gone: list[survival.Copy]) -> list[str]:
+        """How the backups lost with the scenario read in the no-copy reasoning and the notes."""
+        out = []
+        stored = [c for c in gone if c.relation != "automated"
+                  and (c.id not in self.g or self.kind(c.id) != BACKUP_PLAN)]  # a plan holds no data itself
+        if stored:
+            n_points = sum(1 for c in stored if c.id in self.g and self.kind(c.id) == RECOVERY_POINT)
+            regions = ", ".join(sorted({c.region for c in stored}))
+            out.append(f"{n_points} recovery point(s) and {len(stored) - n_points} backup vault(s) in {regions}")
+        for c in gone:
+            if c.relation == "automated":
+                what = "point-in-time recovery" if self.attrs(w).get("pitr") else "automated backups"
+                out.append(f"{what} (kept in {c.region})")
+        return out
 
     def _no_copy_option(self, w: str, lost_copies: list[str]) -> _Option:
         detail = f" ({'; '.join(lost_copies)} lost with it)" if lost_copies else ""
@@ -1427,7 +1433,7 @@ def classify_strategy(graph: nx.MultiDiGraph, workload: str) -> tuple[str, list[
 
 
 def _classify(graph: nx.MultiDiGraph, workload: str) -> tuple[str, list[str]]:
-    analysis = _Analysis(graph, workload, _Scenario(), RecoveryModel(load_table()), (), None)
+    analysis = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None)
     serving = list(analysis.path)
     if not serving:
         return "none", [f"no resource of workload '{workload}' is in the inventory"]
@@ -1451,10 +1457,9 @@ def _classify(graph: nx.MultiDiGraph, workload: str) -> tuple[str, list[str]]:
         store = next((w for w in ws if analysis.region(w) == home), ws[0] if ws else group[0])
         live_regions = {analysis.region(n) for n in group if analysis.region_known(n)} - {home}
         copy_regions: set[str] = set()
-        for writer in ws or [store]:
-            points, vaults = analysis._backup_locations(writer)
-            copy_regions |= {analysis.region(p) for p in points if analysis.region_known(p)}
-            copy_regions |= {analysis.region(v) for v, _ in vaults if analysis.region_known(v)}
+        for writer in ws or [store]:  # where survival finds its backups (automated ones stay in its region)
+            copy_regions |= {c.region for c in analysis.backups(writer)
+                             if c.relation != "automated" and c.region not in ("unknown", "")}
         live.append((store, live_regions))
         backup.append((store, (copy_regions | live_regions) - {home}))
 
@@ -1603,13 +1608,19 @@ def model_markdown() -> str:
         "- **Serving path.** The workload's resources plus everything they depend on (`depends_on`) or route",
         "  to (`routes_to`), including resources of other workloads. Recovery points, vaults, plans, health",
         "  checks, subnets and evidence records are not on it.",
-        "- **Per component**, in a scenario: unaffected components add nothing. A multi-zone resource that",
-        "  lost a zone uses its own HA mechanism (Multi-AZ failover, Aurora failover, ASG rebalancing; which",
-        "  zone holds the primary is not always known, so losing either zone costs the failover time). A lost",
-        "  data store takes the fastest surviving option among its replicas (`replicates_to`, global tables),",
-        "  backups in its region (only if the region survives), point-in-time recovery and copies in other",
-        "  regions; with none, `no-copy` (unbounded). Lost compute uses running compute of the same kind",
-        "  elsewhere, else scaled-to-zero compute (pilot light), else `compute-redeploy` (unbounded unless",
+        "- **Per component**, in a scenario: unaffected components add nothing. What is lost, which copies",
+        "  a data store has, which of them survive, which failover can run and which volumes are disposable",
+        "  are the survival engine's answers (`resilience/survival.py`: `node_down`, `data_copies`,",
+        "  `backups_of`, `data_outcome`, `is_disposable`), so the estimate and the simulator's verdicts agree.",
+        "  A multi-zone resource that lost a zone uses its own HA mechanism (Multi-AZ failover, Aurora",
+        "  failover, ASG rebalancing; which zone holds the primary is not always known, so losing either zone",
+        "  costs the failover time). A lost data store takes the fastest surviving option among its live",
+        "  copies (replicas, standbys, global-table and global-database peers), backups in its region (only if",
+        "  the region survives), point-in-time recovery and copies in other regions; a failover whose API is",
+        "  in a failed region (`needs_control_plane_in`) is `control-plane-blocked` (the copy keeps the data,",
+        "  the RTO is unbounded); with no surviving copy, `no-copy` (unbounded). Volumes of Auto Scaling",
+        "  instances are replaced with them and are not data. Lost compute uses running compute of the same",
+        "  kind elsewhere, else scaled-to-zero compute (pilot light), else `compute-redeploy` (unbounded unless",
         "  declared). An entry point whose targets are lost fails over through Route 53 when health-checked",
         "  (`interval x threshold + TTL`), else needs a manual switch.",
         "- **Combination.** Components recover in parallel: the workload's RTO is the largest component RTO,",

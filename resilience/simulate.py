@@ -21,9 +21,10 @@ Pipeline (each step a function here, or in a sibling module):
    ``--fail-region``/``--fail-az`` add to a named scenario; ``--duration`` overrides its length.
 2. :func:`evaluate` asks :func:`resilience.survival.assess` whether the workload still has a serving
    path and intact data, and :func:`resilience.recovery.estimate_for_scenario` for the achievable
-   RTO/RPO, counting only the components survival finds lost or failing over (:func:`estimate`); it
-   compares them with the workload's objectives for the disruption type (``region`` when a region
-   fails, ``az`` for zones only) and decides the outcome (contract 4):
+   RTO/RPO (:func:`estimate`; the recovery model reads what is lost, which copy survives and which
+   failover can run from :mod:`resilience.survival`, so the two agree); it compares them with the
+   workload's objectives for the disruption type (``region`` when a region fails, ``az`` for zones
+   only) and decides the outcome (contract 4):
 
    - ``down``: no serving path and no way to restore elsewhere within the outage, or data with no
      surviving copy;
@@ -368,59 +369,29 @@ class EstimateView:
     unknown: list[str] = field(default_factory=list)
 
 
-#: recovery-model entries for a resource that stays up through a brief automatic failover in place
-#: (a Multi-AZ database's standby, a group's other zones): counted even though survival finds the
-#: resource up, since the interruption is real
-IN_PLACE_MODEL_KEYS = frozenset({"rds-multi-az-instance", "rds-multi-az-cluster", "aurora-replica-failover",
-                                 "regional-service-multi-az", "asg-multi-az"})
-
-
 def estimate(graph: nx.MultiDiGraph, workload: str, spec: ScenarioSpec, *, policy: Policy,
-             coverage: Iterable[Coverage] = (), impact: Any = None) -> EstimateView:
+             coverage: Iterable[Coverage] = ()) -> EstimateView:
     """Achievable RTO/RPO for ``workload`` under ``spec``: :func:`resilience.recovery.estimate_for_scenario`
-    (which already makes a recovery longer than ``spec.duration`` a wait for the region's return).
-
-    With ``impact`` (:func:`resilience.survival.assess`), only the components the survival analysis
-    finds lost, or fails over from, count, plus in-place automatic failovers (:data:`IN_PLACE_MODEL_KEYS`):
-    a component survival finds still serving (the root volume of an Auto Scaling instance that is simply
-    replaced) does not set the workload's RTO or RPO. The steps left out are kept, ``counted: false``.
-    """
+    as it is (it reads what is lost, which copy survives and which failover can run from
+    :mod:`resilience.survival`, and already makes a recovery longer than ``spec.duration`` a wait for
+    the region's return). Every step counts; ``counted`` stays in the JSON, always true."""
     est = recovery.estimate_for_scenario(graph, workload, spec.core, policy=policy, coverage=list(coverage),
                                          duration=spec.duration)
-    relevant: set[str] | None = None
-    if impact is not None:
-        relevant = set(impact.lost) | set(getattr(impact, "lost_data", ())) | {f[0] for f in impact.failovers}
     steps, seen = [], set()
-    rtos, rpos = [0.0], [0.0]
-    waited = False
     for step in est.steps:
         d = step.to_dict()
-        d["counted"] = relevant is None or step.resource in relevant or step.model_key in IN_PLACE_MODEL_KEYS
-        if d["counted"]:
-            rtos.append(step.rto)
-            rpos.append(step.rpo)
-            waited = waited or step.model_key == "scenario-duration"
+        d["counted"] = True
         key = (d["name"], d["mechanism"], d["rto"], d["rpo"], d["reasoning"])
         if key not in seen:  # the same service deployed twice yields the same step twice
             seen.add(key)
             steps.append(d)
-    rto, rpo = (est.rto, est.rpo) if relevant is None else (_worst(rtos), _worst(rpos))
     return EstimateView(
-        rto=recovery.json_seconds(rto), rpo=recovery.json_seconds(rpo),
-        rto_unbounded=recovery.is_unbounded(rto), rpo_unbounded=recovery.is_unbounded(rpo),
+        rto=recovery.json_seconds(est.rto), rpo=recovery.json_seconds(est.rpo),
+        rto_unbounded=recovery.is_unbounded(est.rto), rpo_unbounded=recovery.is_unbounded(est.rpo),
         steps=steps, strategy=est.strategy, strategy_reasons=list(est.strategy_reasons),
-        waited=waited if relevant is not None else any(s.model_key == "scenario-duration" for s in est.steps),
-        notes=[n for n in est.notes if not n.startswith("recovery needs the control plane")],
-        unknown=[u for u in est.unknown if not u.startswith("survival: ")],
+        waited=any(s.model_key == "scenario-duration" for s in est.steps),
+        notes=list(est.notes), unknown=list(est.unknown),
     )
-
-
-def _worst(values: Iterable[float | None]) -> float | None:
-    """The largest value; ``None`` (not estimated) when any counted step could not be estimated."""
-    values = list(values)
-    if any(v is None for v in values):
-        return None
-    return max(values)
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -637,31 +608,25 @@ def evaluate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, workloa
     coverage = list(coverage)
     failed = failed if failed is not None else set(survival.failed_nodes(graph, spec.core))
     impact = survival.assess(graph, workload, spec.core, coverage=coverage)
-    est = estimate(graph, workload, spec, policy=policy, coverage=coverage, impact=impact)
+    est = estimate(graph, workload, spec, policy=policy, coverage=coverage)
     objectives = _objectives(policy, workload, spec.disruption)
     nodes = workload_nodes(graph, workload)
     touched = set(spec.failed_zones)
-    affected = bool(impact.lost or impact.failovers or not impact.serving or not impact.data_intact
+    # touched: survival's impact, or a recovery step (a dependency of another workload, a zone failover)
+    affected = bool(impact.lost or impact.failovers or not impact.serving or not impact.data_intact or est.steps
                     or any(n in failed or touched & set(graph.nodes[n].get("zones") or ()) for n in nodes))
     spec_wl = policy.workloads.get(workload)
     notes: list[str] = []
     gone = list(spec.failed_regions or spec.failed_zones)
     where, plural = and_list(gone), len(gone) > 1
 
+    # the recovery model's estimate as it is: it agrees with survival on what is lost, which copy
+    # survives (RPO unbounded exactly when survival finds none) and which failover can run
     rto, rpo, rto_unb, rpo_unb = est.rto, est.rpo, est.rto_unbounded, est.rpo_unbounded
-    if not affected:
-        rto, rpo, rto_unb, rpo_unb = 0, 0, False, False
-    if not impact.data_intact and not est.waited and not rpo_unb:
-        # survival found a data store with no surviving copy: whatever else the estimate says, that
-        # data is not recoverable within the scenario
-        rpo, rpo_unb = None, True
     waited = est.waited
-    if spec.duration and affected and (rto_unb or (rto is not None and rto > spec.duration)):
-        waited = True  # the recovery model normally does this itself; kept as a guard
-        rto, rto_unb, rpo, rpo_unb = spec.duration, False, 0, False
     if waited:
         waiting_data = [s.get("resource") for s in est.steps
-                        if s.get("counted") and s.get("model_key") == "scenario-duration" and s.get("role") == "data"]
+                        if s.get("model_key") == "scenario-duration" and s.get("role") == "data"]
         data = list(dict.fromkeys([*getattr(impact, "lost_data", ()), *[d for d in waiting_data if d]]))
         if data:
             notes.append(
@@ -675,8 +640,8 @@ def evaluate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, workloa
                 if not any(a["pair"] in c["action"] for c in blocked)]
     for action in control:
         action.pop("pair", None)
-    # not serving, and the failover it would need is blocked: the estimate's failover is not available
-    recoverable = impact.serving or (not rto_unb and rto is not None and not blocked)
+    # not serving, but the recovery model bounds the way back (a failover that can run, a restore)
+    recoverable = impact.serving or (not rto_unb and rto is not None)
 
     meets = _meets(rto, rpo, rto_unb, rpo_unb, objectives)
     capacity = _capacity(graph, workload, failed)
@@ -886,7 +851,7 @@ def _add_takeovers(blast: BlastRadius, outcomes: Iterable[WorkloadOutcome]) -> N
     for w in outcomes:
         pairs = [(a, b) for a, b, _ in w.failovers if a != b]
         pairs += [(s["resource"], s["to"]) for s in w.steps
-                  if s.get("counted") and s.get("to") and s.get("model_key") != "scenario-duration"]
+                  if s.get("to") and s.get("model_key") != "scenario-duration"]
         for src, dst in pairs:
             entry = by_id.get(src)
             if entry is not None and dst not in blast.down and dst not in entry.taken_over_by:

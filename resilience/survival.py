@@ -39,7 +39,14 @@ Semantics (``docs/graph.md`` is the vocabulary):
   serving: a restore is not a failover.
 * **Unknown.** A verdict that relies on a node in a region (or service) the scan could not read,
   on a failover target nobody inventoried, or that could be overturned by a copy hidden in an
-  unreadable region carries reasons in ``unknown``; rules turn such verdicts to ``unknown``.
+  unreadable region carries reasons in ``unknown``; rules turn such verdicts to ``unknown``. Only
+  failed reads (coverage records that are not ``ok``) are ever consulted: passing just those as
+  ``coverage`` gives the same answers as passing every record.
+
+Cost: answers that depend on the graph alone (copies and backups of a store, the nodes of a
+workload, the nodes a scenario takes down, DNS record groups) are computed once per graph and
+kept (see :class:`_GraphMemo`), so asking every workload about every region costs what each
+question touches, not the size of the estate each time.
 
 Correlated regions are simply several failed regions in one :class:`Scenario`.
 """
@@ -54,6 +61,7 @@ from typing import Any
 
 import networkx as nx
 
+from .graph import forget_workload_index, workload_index
 from .model import (
     BACKED_UP_TO,
     BACKUP_PLAN,
@@ -169,12 +177,29 @@ def real_region(region: str | None) -> bool:
 
 
 def out_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(dst, edge attrs)`` of ``node``'s outgoing edges of ``kind``."""
+    # edges are keyed by their kind: read the adjacency ({dst: {key: data}}) directly -- the same
+    # edges, in the same order, as graph.out_edges(node, keys=True, data=True) filtered on the key,
+    # without building a view per call (the survival walk asks this hundreds of thousands of times)
+    if isinstance(graph, nx.MultiDiGraph) and node in graph._succ:
+        for dst, keyed in graph._succ[node].items():
+            data = keyed.get(kind)
+            if data is not None:
+                yield dst, data.get("attrs") or {}
+        return
     for _, dst, key, data in graph.out_edges(node, keys=True, data=True):
         if key == kind:
             yield dst, data.get("attrs") or {}
 
 
 def in_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(src, edge attrs)`` of ``node``'s incoming edges of ``kind`` (see :func:`out_edges`)."""
+    if isinstance(graph, nx.MultiDiGraph) and node in graph._pred:
+        for src, keyed in graph._pred[node].items():
+            data = keyed.get(kind)
+            if data is not None:
+                yield src, data.get("attrs") or {}
+        return
     for src, _, key, data in graph.in_edges(node, keys=True, data=True):
         if key == kind:
             yield src, data.get("attrs") or {}
@@ -238,22 +263,30 @@ def is_stub(data: dict[str, Any]) -> bool:
 
 
 def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
-    for _, data in graph.nodes(data=True):
-        if zone in (data.get("zones") or ()) and real_region(data.get("region")):
-            return data["region"]
-    return None
+    """The region of the first node (in graph order) in a real region that lists ``zone``."""
+    memo = _memo(graph)
+    if memo.zone_region is None:
+        index: dict[Any, str] = {}
+        for _, data in graph.nodes(data=True):
+            if real_region(data.get("region")):
+                for z in data.get("zones") or ():
+                    index.setdefault(z, data["region"])
+        memo.zone_region = index
+    return memo.zone_region.get(zone)
 
 
 def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
     """The regions the workload has nodes in (its own and inherited copies), sorted."""
-    return sorted({d["region"] for _, d in graph.nodes(data=True)
-                   if workload in (d.get("workloads") or ()) and real_region(d.get("region"))})
+    nodes = graph.nodes
+    return sorted({nodes[n]["region"] for n in workload_index(graph).get(workload, ())
+                   if real_region(nodes[n].get("region"))})
 
 
 def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
     """The zone ids the workload's (inventoried) nodes sit in, sorted."""
-    return sorted({z for _, d in graph.nodes(data=True)
-                   if workload in (d.get("workloads") or ()) and not is_stub(d) for z in zones_of_node(d)})
+    nodes = graph.nodes
+    return sorted({z for n in workload_index(graph).get(workload, ()) if not is_stub(nodes[n])
+                   for z in zones_of_node(nodes[n])})
 
 
 def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | None:
@@ -271,8 +304,14 @@ def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | No
 
 
 def failed_nodes(graph: nx.MultiDiGraph, scenario: Scenario) -> set[str]:
-    """Nodes directly in a failed region or with all their zones failed."""
-    return {n for n in graph.nodes if node_down(graph, n, scenario)}
+    """Nodes directly in a failed region or with all their zones failed (a new set on every call;
+    computed once per graph and scenario)."""
+    key = (frozenset(scenario.failed_regions), frozenset(scenario.failed_zones))
+    memo = _memo(graph)
+    failed = memo.failed.get(key)
+    if failed is None:
+        failed = memo.failed[key] = frozenset(n for n in graph.nodes if node_down(graph, n, scenario))
+    return set(failed)
 
 
 def _standby_unrecorded(data: dict[str, Any]) -> bool:
@@ -348,7 +387,17 @@ def is_copy(graph: nx.MultiDiGraph, node: str) -> bool:
 
 
 def data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
-    """Live copies of a data store: replicas, peers, its source (not backups), transitively."""
+    """Live copies of a data store: replicas, peers, its source (not backups), transitively.
+
+    A function of the graph alone: computed once per graph and node (a new list on every call)."""
+    memo = _memo(graph)
+    got = memo.copies.get(node)
+    if got is None:
+        got = memo.copies[node] = tuple(_data_copies(graph, node))
+    return list(got)
+
+
+def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     out: dict[str, Copy] = {}
     seen = {node}
     frontier = [node]
@@ -399,7 +448,17 @@ def data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
 def backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     """Where a data store's backups live: recovery points (and their copies, transitively), backup
     plans (their target vaults and copy-to vaults), vaults (and vault-to-vault copies), and the
-    store's own automated backups / point-in-time recovery (``relation='automated'``)."""
+    store's own automated backups / point-in-time recovery (``relation='automated'``).
+
+    A function of the graph alone: computed once per graph and node (a new list on every call)."""
+    memo = _memo(graph)
+    got = memo.backups.get(node)
+    if got is None:
+        got = memo.backups[node] = tuple(_backups_of(graph, node))
+    return list(got)
+
+
+def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     out: dict[str, Copy] = {}
     data = graph.nodes[node]
     attrs = data.get("attrs") or {}
@@ -490,14 +549,57 @@ def _ensure_vault(graph: nx.MultiDiGraph, vault: str, out: dict[str, Copy], own_
     out.setdefault(vault, Copy(id=vault, region=region, relation="backup", mechanism=mechanism, serving=False))
 
 
-_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# --- per-graph memos ---------------------------------------------------------------------------------
+@dataclass
+class _GraphMemo:
+    """Lookups and answers that depend on the graph alone, kept per graph so that the rules' many
+    questions (every workload x scenario, every data store) cost what they touch, not the estate.
+
+    ``size`` (the node count, O(1)) is the version: everything is dropped when nodes are added. A
+    MultiDiGraph's edge count is O(nodes) to compute -- checking it on every call once made
+    ``backups_of`` quadratic -- so edges added between existing nodes, or attributes changed in
+    place, are not noticed: the graph is read-only once built (rules, the recovery model and the
+    simulator never change it); code that changes one after analysing it calls :func:`forget`."""
+
+    size: int
+    by_source: dict[str, list[str]] | None = None  # recovery points by source_resource (no edge needed)
+    plans: list[str] | None = None  # backup plans (tag-based selections have no edge either)
+    zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
+    record_groups: dict[tuple[str, str], list[str]] | None = None
+    failed: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = field(default_factory=dict)
+    copies: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
+    backups: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
+    other: dict[str, dict[Any, Any]] = field(default_factory=dict)  # other modules' (see per_graph)
 
 
-def _index(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """Per-graph lookups, rebuilt when the graph grows: recovery points by ``source_resource`` (some
-    have no backed_up_to edge) and the backup plans (tag-based selections have no edge either)."""
-    cached = _INDEX.get(graph)
-    if cached is None or cached["size"] != (graph.number_of_nodes(), graph.number_of_edges()):
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _memo(graph: nx.MultiDiGraph) -> _GraphMemo:
+    size = graph.number_of_nodes()
+    memo = _MEMO.get(graph)
+    if memo is None or memo.size != size:
+        memo = _MEMO[graph] = _GraphMemo(size)
+    return memo
+
+
+def per_graph(graph: nx.MultiDiGraph, name: str) -> dict[Any, Any]:
+    """A dict for another module's answers about ``graph`` (``name`` scopes it, e.g. the rules'
+    data-store population), kept and dropped with this module's memos (nodes added, :func:`forget`)."""
+    return _memo(graph).other.setdefault(name, {})
+
+
+def forget(graph: nx.MultiDiGraph) -> None:
+    """Drop every per-graph memo and index kept for ``graph`` (this module's and
+    :func:`resilience.graph.workload_index`): for code that changes a graph in place after asking
+    questions of it."""
+    _MEMO.pop(graph, None)
+    forget_workload_index(graph)
+
+
+def _backup_index(graph: nx.MultiDiGraph) -> _GraphMemo:
+    memo = _memo(graph)
+    if memo.by_source is None or memo.plans is None:
         by_source: dict[str, list[str]] = {}
         plans: list[str] = []
         for n, d in graph.nodes(data=True):
@@ -507,18 +609,16 @@ def _index(graph: nx.MultiDiGraph) -> dict[str, Any]:
                     by_source.setdefault(src, []).append(n)
             elif d.get("kind") == BACKUP_PLAN:
                 plans.append(n)
-        cached = {"size": (graph.number_of_nodes(), graph.number_of_edges()), "by_source": by_source,
-                  "plans": plans}
-        _INDEX[graph] = cached
-    return cached
+        memo.by_source, memo.plans = by_source, plans
+    return memo
 
 
 def _recovery_points_by_source(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    return _index(graph)["by_source"]
+    return _backup_index(graph).by_source  # type: ignore[return-value]
 
 
 def _plans(graph: nx.MultiDiGraph) -> list[str]:
-    return _index(graph)["plans"]
+    return _backup_index(graph).plans  # type: ignore[return-value]
 
 
 # --- the assessment ---------------------------------------------------------------------------------
@@ -540,10 +640,15 @@ class _Assessor:
         self.g = graph
         self.s = scenario
         self.coverage = list(coverage)
+        # only failed reads ever matter: filter once, not once per node asked about (order kept); the
+        # gaps found for one (region, service, provider) hold for every node sharing it
+        self._failed_reads = [c for c in self.coverage if not c.ok]
+        self._gap_reads = [c for c in self._failed_reads if not c.service.endswith(":tags")]
+        self._gaps: dict[str, list[str]] = {}
+        self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = {}
         self._down: dict[str, str | None] = {}
         self._memo: dict[str, _Outcome] = {}
         self._visiting: set[str] = set()
-        self._groups: dict[tuple[str, str], list[str]] | None = None
 
     # -- node state
     def down(self, node: str) -> str | None:
@@ -716,13 +821,15 @@ class _Assessor:
         return out
 
     def record_groups(self) -> dict[tuple[str, str], list[str]]:
-        if self._groups is None:
+        """DNS records by (name, type), built once per graph (read-only: see :func:`record_groups`)."""
+        memo = _memo(self.g)
+        if memo.record_groups is None:
             groups: dict[tuple[str, str], list[str]] = {}
             for n, d in self.g.nodes(data=True):
                 if d.get("kind") == DNS_RECORD:
                     groups.setdefault(_record_key(self.g, n), []).append(n)
-            self._groups = {k: sorted(v) for k, v in groups.items()}
-        return self._groups
+            memo.record_groups = {k: sorted(v) for k, v in groups.items()}
+        return memo.record_groups
 
     def serve_record_group(self, members: list[str]) -> _Outcome:
         """One DNS name: failover pair (primary must serve, or fail over) or a set of
@@ -853,13 +960,24 @@ class _Assessor:
     def gap_reasons(self, node: str) -> list[str]:
         if node not in self.g:
             return []
+        if node not in self._gaps:
+            self._gaps[node] = self._gap_reasons(node)
+        return list(self._gaps[node])
+
+    def _gap_reasons(self, node: str) -> list[str]:
+        if not self._gap_reads:
+            return []
         data = self.g.nodes[node]
         region = data.get("region")
         if not real_region(region) and region != GLOBAL_REGION:
             return []
-        gaps = coverage_gaps(self.coverage, region=region, services=[service_of(data)], provider=_provider(data))
-        if data.get("kind") in DATA_KINDS:  # for data, what matters is whether copies could be unseen
-            gaps = [c for c in gaps if _replication_read(c)]
+        scope = (region, service_of(data), _provider(data), data.get("kind") in DATA_KINDS)
+        gaps = self._gaps_by_scope.get(scope)
+        if gaps is None:
+            gaps = coverage_gaps(self._gap_reads, region=region, services=[scope[1]], provider=scope[2])
+            if scope[3]:  # for data, what matters is whether copies could be unseen
+                gaps = [c for c in gaps if _replication_read(c)]
+            self._gaps_by_scope[scope] = gaps
         return [f"{describe_gap(c)}: {self.name(node)} relies on it" for c in gaps]
 
     def alternative_reasons(self, node: str) -> list[str]:
@@ -877,16 +995,22 @@ class _Assessor:
         """Failed reads that could hide a copy of this data store: its own region's backup/replication
         reads (a plan's copy rule, a replication setting), and, when it has local backups to copy from,
         other live regions' (snapshot and vault copies are only listed by the destination region)."""
+        if not self._failed_reads:
+            return []
         data = self.g.nodes[node]
         own = data.get("region")
         provider = _provider(data)
         # a copy elsewhere is made from a local backup: without any, other regions cannot hide one
         elsewhere = bool(backups_of(self.g, node))
-        return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen"
-                for c in self.coverage
-                if not c.ok and (c.region in (own, GLOBAL_REGION, "*")
-                                 or (elsewhere and c.region not in self.s.failed_regions))
+        # backup_gap reads the node only through its service: the records hold for the whole scope
+        scope = ("hidden", own, provider, elsewhere, service_of(data))
+        gaps = self._gaps_by_scope.get(scope)
+        if gaps is None:
+            gaps = self._gaps_by_scope[scope] = [
+                c for c in self._failed_reads
+                if (c.region in (own, GLOBAL_REGION, "*") or (elsewhere and c.region not in self.s.failed_regions))
                 and (provider is None or c.provider == provider) and backup_gap(data, c)]
+        return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen" for c in gaps]
 
 
 def _replication_read(c: Coverage) -> bool:
@@ -923,7 +1047,7 @@ def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
            coverage: Iterable[Coverage] = ()) -> WorkloadImpact:
     """What ``scenario`` does to ``workload``: serving, data, what is lost, what it relies on, and why."""
     a = _Assessor(graph, scenario, coverage)
-    nodes = [n for n, d in graph.nodes(data=True) if workload in (d.get("workloads") or ())]
+    nodes = list(workload_index(graph).get(workload, ()))  # graph order, as a scan of every node gives
     failovers: list[tuple[str, str, str]] = []
     control_plane: list[str] = []
     # reasons that could overturn each kind of verdict: a pass, a serving failure, a data loss
@@ -1048,7 +1172,7 @@ def data_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
 
 def record_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str], list[str]]:
     """DNS records grouped by (name, record type): one group is one DNS name as clients see it."""
-    return _Assessor(graph, Scenario(), ()).record_groups()
+    return {key: list(members) for key, members in _Assessor(graph, Scenario(), ()).record_groups().items()}
 
 
 def record_health_checked(graph: nx.MultiDiGraph, record: str) -> bool:

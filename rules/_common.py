@@ -9,9 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from resilience.model import DATA_KINDS
+from resilience.model import DATA_KINDS, Coverage
 from resilience.rule import Result, RuleContext
-from resilience.survival import WorkloadImpact, chain_evidence, in_edges, is_copy, is_disposable, is_stub
+from resilience.survival import (
+    WorkloadImpact,
+    chain_evidence,
+    in_edges,
+    is_copy,
+    is_disposable,
+    is_stub,
+    per_graph,
+)
 
 # the WA Reliability pillar best practices the rationales cite
 WA_REL09_BP01 = "AWS Well-Architected REL09-BP01 (identify and back up all data that needs to be backed up)"
@@ -76,7 +84,16 @@ def impact_severity(impact: WorkloadImpact, status: str) -> str | None:
 
 def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterator[str]:
     """The originals among the data stores: inventoried, not a replication destination, not the
-    disposable volume of an Auto Scaling group's instance. Sorted, for stable output."""
+    disposable volume of an Auto Scaling group's instance. Sorted, for stable output. Worked out
+    once per graph (and set of kinds): several rules walk the same population."""
+    by_kinds = per_graph(ctx.graph, "rules.data_stores")
+    key = frozenset(kinds)
+    if key not in by_kinds:
+        by_kinds[key] = tuple(_data_stores(ctx, key))
+    yield from by_kinds[key]
+
+
+def _data_stores(ctx: RuleContext, kinds: frozenset[str]) -> Iterator[str]:
     for node in sorted(ctx.graph.nodes):
         data = ctx.graph.nodes[node]
         if data.get("kind") not in kinds or is_stub(data):
@@ -84,6 +101,14 @@ def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterato
         if is_copy(ctx.graph, node) or is_disposable(ctx.graph, node):
             continue
         yield node
+
+
+def failed_reads(ctx: RuleContext) -> list[Coverage]:
+    """The scan's failed reads (coverage records that are not ``ok``), in their order. Every
+    coverage question a rule asks is about these, so a rule filters once per run rather than once
+    per resource; passed as ``coverage=`` to :mod:`resilience.survival` they give the same answers
+    as every record (it only ever consults failed reads)."""
+    return [c for c in ctx.coverage if not c.ok]
 
 
 def result(ctx: RuleContext, node: str, status: str, message: str, **kw: Any) -> Result:

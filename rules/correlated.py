@@ -24,6 +24,7 @@ from resilience.survival import (
     real_region,
     record_groups,
     regions_of,
+    service_of,
 )
 
 from ._common import (
@@ -31,6 +32,7 @@ from ._common import (
     WA_REL10_BP02,
     WA_REL13_BP02,
     data_stores,
+    failed_reads,
     impact_severity,
     impact_status,
     name,
@@ -63,13 +65,23 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
     copy could be there unseen). (2) Every public DNS name reaching several regions: ``fail`` when
     every region it can fail over to shares a domain with its primary region, ``pass`` otherwise.
     Stores and names with nothing outside their region are judged by the other families."""
+    all_domains = domains(ctx.policy)
+    failed = failed_reads(ctx)
+    pair_domain: dict[tuple[str, str], str | None] = {}  # correlated() per region pair, once
+    doubts_for: dict[tuple[str, str | None], list[str]] = {}  # per (domain, service): backup_gap reads only that
+
+    def domain_of(a: str, b: str) -> str | None:
+        if (a, b) not in pair_domain:
+            pair_domain[(a, b)] = correlated(a, b, ctx.policy)
+        return pair_domain[(a, b)]
+
     for node in data_stores(ctx):
         own = ctx.graph.nodes[node].get("region")
         sites = _sites(ctx, node)
         if not sites:
             continue
         for s in sites:
-            s["failure_domain"] = correlated(own, s["region"], ctx.policy)
+            s["failure_domain"] = domain_of(own, s["region"])
         outside = [s for s in sites if not s["failure_domain"]]
         observed = {"region": own, "copies": sites, "outside_domain": outside}
         if outside:
@@ -78,10 +90,12 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
                              f"({', '.join(regions)})", observed=observed, expected=_EXPECTED)
             continue
         domain = sites[0]["failure_domain"]
-        members = domains(ctx.policy).get(domain, frozenset())
+        members = all_domains.get(domain, frozenset())
         data = ctx.graph.nodes[node]
-        doubts = [describe_gap(c) for c in ctx.coverage
-                  if not c.ok and c.region not in members and backup_gap(data, c)]
+        key = (domain, service_of(data))
+        if key not in doubts_for:
+            doubts_for[key] = [describe_gap(c) for c in failed if c.region not in members and backup_gap(data, c)]
+        doubts = list(doubts_for[key])
         status = verdict(False, doubts)
         regions = sorted({s["region"] for s in sites})
         message = (f"every copy of {name(ctx, node)} outside {own} is in {', '.join(regions)}, in the same failure "
@@ -106,7 +120,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
             continue
         own = home[0]
         others = [r for r in reached if r != own]
-        pairs = {r: correlated(own, r, ctx.policy) for r in others}
+        pairs = {r: domain_of(own, r) for r in others}
         observed = {"name": dns_name, "record_type": record_type, "primary_region": own,
                     "other_regions": [{"region": r, "failure_domain": d} for r, d in pairs.items()]}
         label = dns_name or name(ctx, primary)

@@ -8,8 +8,9 @@ backups counted as theirs (it is the same data).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
-from resilience.model import DATABASE, OBJECT_STORE
+from resilience.model import DATABASE, OBJECT_STORE, Coverage
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Copy,
@@ -30,6 +31,7 @@ from ._common import (
     WA_REL10_BP02,
     WA_REL13_BP02,
     data_stores,
+    failed_reads,
     name,
     result,
     verdict,
@@ -62,13 +64,45 @@ def _describe(ctx: RuleContext, b: Copy) -> dict:
     return {"id": b.id, "kind": kind, "region": b.region}
 
 
-def _backup_gaps(ctx: RuleContext, node: str, *, own_region: bool) -> list[str]:
+class _Gaps:
+    """Failed reads, filtered once per rule run; the answers per (region, service) are kept, since
+    every store of one service in one region gets the same ones (``backup_gap`` reads a store only
+    through its service)."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.failed: list[Coverage] = failed_reads(ctx)
+        self.ctx = replace(ctx, coverage=self.failed)  # ctx.gaps over the failed reads only: same answers
+        self.memo: dict[tuple, list[str]] = {}
+
+    def backup(self, data: dict, *, own_region: bool) -> list[str]:
+        """Failed reads that could hide a backup: in the store's region (``own_region``) or elsewhere."""
+        region = data.get("region")
+        key = ("backup", region, service_of(data), own_region)
+        if key not in self.memo:
+            self.memo[key] = [describe_gap(c) for c in self.failed
+                              if backup_gap(data, c) and ((c.region in (region, "global", "*")) == own_region)]
+        return list(self.memo[key])
+
+    def replication(self, data: dict, own: str | None) -> list[str]:
+        """Failed reads in the store's region that could hide a replication setting (not Backup's)."""
+        key = ("replication", own, service_of(data))
+        if key not in self.memo:
+            self.memo[key] = [describe_gap(c) for c in self.failed
+                              if c.region in (own, "global", "*") and backup_gap(data, c)
+                              and not c.service.startswith("backup")]
+        return list(self.memo[key])
+
+    def where(self, region: str, service: str | None) -> list:
+        """``ctx.gaps`` for a copy's region and service."""
+        key = ("where", region, service)
+        if key not in self.memo:
+            self.memo[key] = self.ctx.gaps(region=region, services=[s for s in [service] if s])
+        return self.memo[key]
+
+
+def _backup_gaps(ctx: RuleContext, node: str, *, own_region: bool, gaps: _Gaps | None = None) -> list[str]:
     """Failed reads that could hide a backup: in the node's region (``own_region``) or elsewhere."""
-    data = ctx.graph.nodes[node]
-    region = data.get("region")
-    return [describe_gap(c) for c in ctx.coverage
-            if not c.ok and backup_gap(data, c)
-            and ((c.region in (region, "global", "*")) == own_region)]
+    return (gaps or _Gaps(ctx)).backup(ctx.graph.nodes[node], own_region=own_region)
 
 
 def _unreported(data: dict) -> list[str]:
@@ -91,6 +125,7 @@ def _no_backup(ctx: RuleContext) -> Iterator[Result]:
     Backup plan selecting the store; for a bucket, versioning (in-place object history) also counts.
     ``pass``: any of them. ``fail``: none. ``unknown``: none seen, but the store's backup settings
     were not reported or a backup read in its region failed."""
+    gaps = _Gaps(ctx)
     for node in data_stores(ctx):
         data = ctx.graph.nodes[node]
         attrs = data.get("attrs") or {}
@@ -104,7 +139,7 @@ def _no_backup(ctx: RuleContext) -> Iterator[Result]:
             yield result(ctx, node, "pass", f"{name(ctx, node)} is backed up ({what})",
                              observed=observed, expected=expected)
             continue
-        doubts = _unreported(data) + _backup_gaps(ctx, node, own_region=True)
+        doubts = _unreported(data) + _backup_gaps(ctx, node, own_region=True, gaps=gaps)
         status = verdict(False, doubts)
         message = f"{name(ctx, node)} has no backup, snapshot or point-in-time recovery at all"
         if status == "unknown":
@@ -122,6 +157,7 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
     region — they are lost with it. ``unknown``: none elsewhere was seen, but a backup or snapshot
     read failed somewhere a copy could be (copies are listed only by the destination region), or
     a backup location's region is unknown. Stores without any backup are RES-DATA-001's."""
+    gaps = _Gaps(ctx)
     for node in data_stores(ctx):
         data = ctx.graph.nodes[node]
         own = data.get("region")
@@ -138,7 +174,8 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
             yield result(ctx, node, "pass", f"{name(ctx, node)} has backup copies outside {own} ({', '.join(regions)})",
                              observed=observed, expected=expected)
             continue
-        doubts = _backup_gaps(ctx, node, own_region=False) + _backup_gaps(ctx, node, own_region=True)
+        doubts = _backup_gaps(ctx, node, own_region=False, gaps=gaps) + \
+            _backup_gaps(ctx, node, own_region=True, gaps=gaps)
         doubts += [f"the region of backup location {b.id} is unknown" for b in unplaced]
         status = verdict(False, doubts)
         message = (f"every backup of {name(ctx, node)} ({len(backups)}) is in {own}: losing {own} loses "
@@ -157,6 +194,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
     store's region (same-region replicas are listed in the evidence). ``unknown``: the only
     cross-region copies are unverified (region unreadable, not inventoried, region unknown), or the
     store's replication settings could not be read. Backup copies are judged by RES-DATA-002."""
+    gaps = _Gaps(ctx)
     for node in data_stores(ctx, frozenset({DATABASE, OBJECT_STORE})):
         data = ctx.graph.nodes[node]
         own = data.get("region")
@@ -167,7 +205,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
         expected = {"copy": f"a replica in a region other than {own}"}
         verified, doubts = [], []
         for c in elsewhere:
-            reasons = _copy_doubts(ctx, c)
+            reasons = _copy_doubts(ctx, c, gaps)
             if reasons:
                 doubts += reasons
             else:
@@ -178,9 +216,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
                              observed=observed, expected=expected)
             continue
         if not doubts:
-            doubts = [describe_gap(c) for c in ctx.coverage
-                      if not c.ok and c.region in (own, "global", "*") and backup_gap(data, c)
-                      and not c.service.startswith("backup")]
+            doubts = gaps.replication(data, own)
         status = verdict(False, doubts)
         same = [c for c in copies if c.region == own]
         message = f"{name(ctx, node)} has no copy outside {own}" + \
@@ -191,7 +227,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
         yield result(ctx, node, status, message, observed=observed, expected=expected)
 
 
-def _copy_doubts(ctx: RuleContext, c: Copy) -> list[str]:
+def _copy_doubts(ctx: RuleContext, c: Copy, gaps: _Gaps | None = None) -> list[str]:
     if c.id not in ctx.graph:
         return [f"{c.id} is not inventoried"]
     data = ctx.graph.nodes[c.id]
@@ -201,7 +237,7 @@ def _copy_doubts(ctx: RuleContext, c: Copy) -> list[str]:
     if not real_region(c.region):
         reasons.append(f"the region of {name(ctx, c.id)} is unknown")
     reasons += [f"{describe_gap(g)} (where {name(ctx, c.id)} is)"
-                for g in ctx.gaps(region=c.region, services=[s for s in [service_of(data)] if s])]
+                for g in (gaps or _Gaps(ctx)).where(c.region, service_of(data))]
     return reasons
 
 

@@ -29,6 +29,7 @@ from ._common import (
     WA_REL11_BP02,
     WA_REL11_BP04,
     WA_REL13_BP02,
+    failed_reads,
     impact_severity,
     impact_status,
     name,
@@ -89,6 +90,7 @@ def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
 
     The result is about the component, reported under the *dependency's* region: that is the
     region whose loss it exposes (``--region`` filters on it); ``key`` is the dependency's id."""
+    failed = failed_reads(ctx)  # once, not per edge: the survival engine consults only failed reads
     for src, dst, _, edge in edges_of_kind(ctx.graph, (DEPENDS_ON,)):
         s, d = ctx.graph.nodes[src], ctx.graph.nodes[dst]
         if is_stub(s):
@@ -96,7 +98,7 @@ def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
         rs, rd = s.get("region"), d.get("region")
         if not (real_region(rs) and real_region(rd)) or rs == rd:
             continue
-        outcome = dependency_outcome(ctx.graph, dst, Scenario.regions(rd), coverage=ctx.coverage)
+        outcome = dependency_outcome(ctx.graph, dst, Scenario.regions(rd), coverage=failed)
         copies = [{"id": c.id, "region": c.region, "mechanism": c.mechanism} for c in data_copies(ctx.graph, dst)
                   if c.relation != "source"]
         observed = {

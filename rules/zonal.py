@@ -31,6 +31,7 @@ from ._common import (
     WA_REL11_BP05,
     ZONE_LOSS_2026,
     data_stores,
+    failed_reads,
     impact_severity,
     impact_status,
     name,
@@ -193,6 +194,7 @@ def _data_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
     ``fail``: none — the data exists only in that zone. ``unknown``: a place where a copy could be
     was not readable. A Multi-AZ RDS instance with one recorded zone is not listed (its standby is
     in another zone)."""
+    failed = failed_reads(ctx)  # once, not per store: the survival engine consults only failed reads
     for node in data_stores(ctx):
         data = ctx.graph.nodes[node]
         zones = zones_of_node(data)
@@ -200,7 +202,7 @@ def _data_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
         if len(zones) != 1 or attrs.get("multi_az") is True:
             continue
         zone = zones[0]
-        outcome = data_outcome(ctx.graph, node, Scenario.zones(zone), coverage=ctx.coverage)
+        outcome = data_outcome(ctx.graph, node, Scenario.zones(zone), coverage=failed)
         copies = [{"id": b, "mechanism": m} for _, b, m in outcome.failovers]
         observed = {"zone": zone, "surviving_copies": copies}
         status = verdict(outcome.ok, outcome.unknown)

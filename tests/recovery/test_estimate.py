@@ -276,7 +276,10 @@ def test_failover_needing_the_failed_regions_control_plane_is_not_counted():
     e.edge(db, replica, "replicates_to", mode="async", promotable=True)
     e.edge(db, replica, "fails_over_to", needs_control_plane_in=HOME)
     got = est(e, "region", regions=[HOME])
-    assert is_unbounded(got.rpo)
+    # the promotion cannot run (no recovery path: RTO unbounded), but the replica survives and holds the
+    # data, as survival says (data_intact): the RPO is its lag (5m assumed), not unbounded
+    assert is_unbounded(got.rto) and got.rpo == 300
+    assert got.steps[0].model_key == "control-plane-blocked" and "failed region me-central-1" in got.steps[0].reasoning
     assert any("control plane" in n for n in got.notes)
 
 
