@@ -674,7 +674,8 @@ class _Option:
 class _Analysis:
     """One workload in one scenario. What is lost, which copy survives, what is disposable and which
     failover can run are :mod:`resilience.survival`'s answers (``node_down``, ``is_disposable``,
-    ``data_copies``, ``backups_of``, ``data_outcome``); this class only prices them with the model."""
+    ``data_copies``, ``backups_of``, ``copy_down``, ``copy_blocked``, ``data_outcome``); this class only
+    prices them with the model."""
 
     def __init__(self, graph: nx.MultiDiGraph, workload: str, scenario: Any, model: RecoveryModel,
                  coverage: tuple[Coverage, ...], as_of: dt.datetime | None) -> None:
@@ -729,20 +730,6 @@ class _Analysis:
     def affected(self, n: str) -> bool:
         """Lost, or a multi-zone resource that lost one of its zones (its own HA mechanism recovers it)."""
         return self.lost(n) or bool(set(survival.zones_of_node(self.d(n))) & self.failed_zones)
-
-    def copy_lost(self, copy: survival.Copy) -> bool:
-        """A replica, peer or backup gone with the scenario, as survival judges copies when it decides
-        ``data_intact``: an inventoried copy by :func:`survival.node_down`, any other (automated backups,
-        a plan's vault nobody inventoried) by its region."""
-        if copy.id in self.g:
-            return self.lost(copy.id)
-        return copy.region in self.failed_regions
-
-    def blocked(self, copy: survival.Copy) -> str | None:
-        """The failed region whose control plane (API) the failover to ``copy`` needs (the edge's
-        ``needs_control_plane_in``, as :func:`survival.data_copies` reads it), or ``None``."""
-        region = copy.control_plane_in
-        return region if region and region in self.failed_regions else None
 
     def region_known(self, n: str) -> bool:
         return self.region(n) not in ("unknown", "")
@@ -931,7 +918,7 @@ class _Analysis:
         whose control plane is in a failed region is priced ``control-plane-blocked``."""
         options = []
         for copy in self.copies(w):
-            if copy.id == w or (self.copy_lost(copy) and copy.id not in chosen):
+            if copy.id == w or (survival.copy_down(self.g, copy, self.scenario) and copy.id not in chosen):
                 continue
             if not self.region_known(copy.id):
                 self.unknown.append(f"replica {copy.id} of {self.name(w)}: its region is unknown, so whether it "
@@ -941,7 +928,7 @@ class _Analysis:
                 option = self._multi_writer_option(w, copy.id, attrs)
             else:
                 option = self._replica_option(w, copy.id, attrs)
-            region = self.blocked(copy)
+            region = survival.copy_blocked(copy, self.scenario)
             if region:
                 self.notes.append(f"{self.name(w)} -> {self.name(copy.id)}: the failover needs the control plane "
                                   f"(API) of failed region {region}; not counted")
@@ -1082,7 +1069,7 @@ class _Analysis:
         away: list[survival.Copy] = []
         gone: list[survival.Copy] = []
         for copy in backups:
-            if self.copy_lost(copy) and copy.id not in chosen:
+            if survival.copy_down(self.g, copy, self.scenario) and copy.id not in chosen:
                 gone.append(copy)
             elif copy.relation == "automated" and t.startswith("AWS::RDS"):
                 rto, how = self._restore_time("rds-pitr", w, points)
@@ -1611,7 +1598,8 @@ def model_markdown() -> str:
         "- **Per component**, in a scenario: unaffected components add nothing. What is lost, which copies",
         "  a data store has, which of them survive, which failover can run and which volumes are disposable",
         "  are the survival engine's answers (`resilience/survival.py`: `node_down`, `data_copies`,",
-        "  `backups_of`, `data_outcome`, `is_disposable`), so the estimate and the simulator's verdicts agree.",
+        "  `backups_of`, `copy_down`, `copy_blocked`, `data_outcome`, `is_disposable`), so the estimate and",
+        "  the simulator's verdicts agree.",
         "  A multi-zone resource that lost a zone uses its own HA mechanism (Multi-AZ failover, Aurora",
         "  failover, ASG rebalancing; which zone holds the primary is not always known, so losing either zone",
         "  costs the failover time). A lost data store takes the fastest surviving option among its live",

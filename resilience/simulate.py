@@ -508,7 +508,7 @@ def _failover_actions(graph: nx.MultiDiGraph, failovers: Iterable[tuple[str, str
         text = template.format(src=name_of(graph, src), dst=name_of(graph, dst))
         api = f" (API call in {region})" if region and survival.real_region(region) else ""
         out.append({"action": text + api, "region": region, "in_failed_region": bool(region in failed),
-                    "mechanism": mechanism, "pair": f"{mechanism} {name_of(graph, src)} -> {name_of(graph, dst)}"})
+                    "mechanism": mechanism})
     return out
 
 
@@ -562,44 +562,11 @@ def _capacity(graph: nx.MultiDiGraph, workload: str, failed: set[str]) -> tuple[
     return None
 
 
-_SERVING_KINDS = frozenset({"dns_record", "load_balancer", "target_group", "compute_group", "instance", "function",
-                            "database", "global_database", "object_store", "volume"})
-
-
 def name_of(graph: nx.MultiDiGraph, node: str) -> str:
     """A node's display name, qualified when another node has the same name: by region
-    (``rates (me-south-1)``) and, within one region, by kind (``checkout-db (recovery point)``)."""
-    if node not in graph:
-        return node
-    data = graph.nodes[node]
-    name = data.get("name") or node
-    cache = graph.graph.get("_display_names")
-    if cache is None or cache[0] != (graph.number_of_nodes(), graph.number_of_edges()):
-        by_name: dict[str, list[tuple[str, str]]] = {}
-        for _, d in graph.nodes(data=True):
-            by_name.setdefault(d.get("name") or "", []).append((d.get("region") or "", d.get("kind") or ""))
-        cache = ((graph.number_of_nodes(), graph.number_of_edges()), by_name)
-        graph.graph["_display_names"] = cache
-    same = cache[1].get(name, [])
-    if len(same) < 2:
-        return name
-    region, kind = data.get("region") or "", data.get("kind") or ""
-    qualifiers = []
-    if any(r != region for r, _ in same):
-        qualifiers.append(region)
-    # within one region, the copy or record is qualified by its kind, the serving resource keeps its name
-    if any(r == region and k != kind for r, k in same) and (
-            kind not in _SERVING_KINDS or any(r == region and k != kind and k in _SERVING_KINDS for r, k in same)):
-        qualifiers.append(kind.replace("_", " "))
-    return f"{name} ({', '.join(qualifiers)})" if qualifiers else name
-
-
-def _qualify(graph: nx.MultiDiGraph, text: str, nodes: Iterable[str]) -> str:
-    """Rewrite ``a and a`` lists of ambiguous names in survival's sentence with region-qualified ones."""
-    nodes = list(nodes)
-    plain = and_list([graph.nodes[n].get("name") or n for n in nodes if n in graph])
-    qualified = and_list([name_of(graph, n) for n in nodes if n in graph])
-    return text.replace(plain, qualified) if plain and plain != qualified else text
+    (``rates (me-south-1)``) and, within one region, by kind (``checkout-db (recovery point)``).
+    :func:`resilience.survival.display_name`, so the simulator and survival's sentences agree."""
+    return survival.display_name(graph, node)
 
 
 def evaluate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, workload: str, *,
@@ -636,10 +603,8 @@ def evaluate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, workloa
             )
     control = _control_plane(impact.control_plane, spec.failed_regions)
     blocked = [c for c in control if c["in_failed_region"]]
-    control += [a for a in _failover_actions(graph, impact.failovers, spec.failed_regions)
-                if not any(a["pair"] in c["action"] for c in blocked)]
-    for action in control:
-        action.pop("pair", None)
+    # survival never lists a blocked failover in impact.failovers (only in control_plane): no overlap
+    control += _failover_actions(graph, impact.failovers, spec.failed_regions)
     # not serving, but the recovery model bounds the way back (a failover that can run, a restore)
     recoverable = impact.serving or (not rto_unb and rto is not None)
 
@@ -668,7 +633,7 @@ def evaluate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, workloa
                      "failed region-wide)")
     notes += est.notes
 
-    why = _qualify(graph, impact.why, getattr(impact, "lost_data", ()))
+    why = impact.why  # survival already names same-named resources apart (survival.display_name)
     if not affected:
         why = f"{workload} is not touched by this scenario: nothing of it is in {where}, or depends on it"
     if waited:

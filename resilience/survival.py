@@ -30,13 +30,21 @@ Semantics (``docs/graph.md`` is the vocabulary):
   Aurora global database secondary (``global-database-failover``), a replicated bucket
   (``s3-replica``). A copy in a failed region does not count.
 * **Control plane (REL11-BP04).** A failover whose edge says ``needs_control_plane_in`` a failed
-  region cannot be executed: it is not counted, and is described in ``control_plane``.
-* **Data.** A data store keeps its data if it is up, or any copy of it survives: a replica, a
-  global-table peer, the source it replicates from, or a restorable backup — a recovery point, a
-  cross-region snapshot copy, a backup plan's copy to another region's vault
-  (``restore-cross-region-backup``), or, when only zones failed, in-region backups and
-  point-in-time recovery (``restore-backup``). Backups count for ``data_intact`` but never for
+  region cannot be executed: it is not counted, and is described in ``control_plane``
+  (:func:`copy_blocked`).
+* **Data.** A data store keeps its data if it is up, or any copy of it survives
+  (:func:`copy_down`): a replica, a global-table peer, the source it replicates from, or a
+  restorable backup — a recovery point, a cross-region snapshot copy, a backup plan's copy to
+  another region's vault (``restore-cross-region-backup``), or, when only zones failed, in-region
+  backups and point-in-time recovery (``restore-backup``). A copy whose failover can run is
+  preferred; a surviving copy whose failover is blocked still holds the data, but is only
+  described in ``control_plane`` (a restorable backup, if any, is then the failover listed). A
+  copy (a replica) is judged by its source: its source's backups hold its data too. A DB instance
+  that is a member of a cluster is judged by its cluster (an Aurora cluster volume spans three
+  zones, whatever zone the instance is in). Backups count for ``data_intact`` but never for
   serving: a restore is not a failover.
+* **Names.** Sentences (``why``) name resources by :func:`display_name`: a name two resources
+  share is qualified by region, then by kind.
 * **Unknown.** A verdict that relies on a node in a region (or service) the scan could not read,
   on a failover target nobody inventoried, or that could be overturned by a copy hidden in an
   unreadable region carries reasons in ``unknown``; rules turn such verdicts to ``unknown``. Only
@@ -75,11 +83,13 @@ from .model import (
     DNS_ZONE,
     EXTERNAL,
     FAILS_OVER_TO,
+    FUNCTION,
     GLOBAL_DATABASE,
     GLOBAL_REGION,
     INSTANCE,
     LOAD_BALANCER,
     MEMBER_OF,
+    OBJECT_STORE,
     RECOVERY_POINT,
     REPLICATES_TO,
     ROUTES_TO,
@@ -312,6 +322,58 @@ def failed_nodes(graph: nx.MultiDiGraph, scenario: Scenario) -> set[str]:
     if failed is None:
         failed = memo.failed[key] = frozenset(n for n in graph.nodes if node_down(graph, n, scenario))
     return set(failed)
+
+
+def copy_down(graph: nx.MultiDiGraph, copy: Copy, scenario: Scenario) -> str | None:
+    """Why a copy of a data store (a :func:`data_copies` or :func:`backups_of` entry) is gone in
+    ``scenario``, or ``None`` when it survives: an inventoried copy as :func:`node_down` says, any other
+    (in-region automated backups / PITR, a plan's vault nobody inventoried) when its region failed.
+    The one reading of "this copy survives" for the engine and the recovery model."""
+    if copy.id in graph:
+        return node_down(graph, copy.id, scenario)
+    return f"its region {copy.region} failed" if copy.region in scenario.failed_regions else None
+
+
+def copy_blocked(copy: Copy, scenario: Scenario) -> str | None:
+    """The failed region whose control plane (API) the failover to ``copy`` needs (the
+    ``needs_control_plane_in`` of the edge to it, as :func:`data_copies` reads it), or ``None`` when
+    the failover can run (REL11-BP04). A blocked copy still holds the data: only its failover is lost."""
+    region = copy.control_plane_in
+    return region if region and region in scenario.failed_regions else None
+
+
+#: kinds that serve or hold the data themselves: in a name shared within one region, these keep the plain
+#: name and the other kinds (a recovery point named after its database) are qualified by their kind
+_SERVING_KINDS = frozenset({DNS_RECORD, LOAD_BALANCER, TARGET_GROUP, COMPUTE_GROUP, INSTANCE, FUNCTION,
+                            DATABASE, GLOBAL_DATABASE, OBJECT_STORE, VOLUME})
+
+
+def display_name(graph: nx.MultiDiGraph, node: str) -> str:
+    """A node's name for sentences, qualified when another node has the same name: by region
+    (``rates (me-south-1)``) and, within one region, by kind (``checkout-db (recovery point)``; the
+    serving resource keeps its plain name unless another serving kind shares it). Ids not in the
+    graph are returned as they are. The name index is built once per graph (see :class:`_GraphMemo`)."""
+    if node not in graph:
+        return node
+    data = graph.nodes[node]
+    name = data.get("name") or node
+    memo = _memo(graph)
+    if memo.names is None:
+        index: dict[str, list[tuple[str, str]]] = {}
+        for n, d in graph.nodes(data=True):
+            index.setdefault(d.get("name") or n, []).append((d.get("region") or "", d.get("kind") or ""))
+        memo.names = index
+    same = memo.names.get(name, ())
+    if len(same) < 2:
+        return name
+    region, kind = data.get("region") or "", data.get("kind") or ""
+    qualifiers = []
+    if any(r != region for r, _ in same):
+        qualifiers.append(region)
+    if any(r == region and k != kind for r, k in same) and (
+            kind not in _SERVING_KINDS or any(r == region and k != kind and k in _SERVING_KINDS for r, k in same)):
+        qualifiers.append(kind.replace("_", " "))
+    return f"{name} ({', '.join(qualifiers)})" if qualifiers else name
 
 
 def _standby_unrecorded(data: dict[str, Any]) -> bool:
@@ -566,6 +628,7 @@ class _GraphMemo:
     plans: list[str] | None = None  # backup plans (tag-based selections have no edge either)
     zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
     record_groups: dict[tuple[str, str], list[str]] | None = None
+    names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node
     failed: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = field(default_factory=dict)
     copies: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
     backups: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
@@ -648,6 +711,8 @@ class _Assessor:
         self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = {}
         self._down: dict[str, str | None] = {}
         self._memo: dict[str, _Outcome] = {}
+        self._data: dict[str, tuple[bool, list[tuple[str, str, str]], list[str], list[str]]] = {}
+        self._judging: set[str] = set()  # instances being judged by their cluster (a member_of cycle guard)
         self._visiting: set[str] = set()
 
     # -- node state
@@ -724,10 +789,11 @@ class _Assessor:
             if copy.relation == "source" or copy.id == node:
                 continue
             tried.add(copy.id)
-            if copy.control_plane_in and copy.control_plane_in in self.s.failed_regions:
+            region = copy_blocked(copy, self.s)
+            if region:
                 control_plane.append(
                     f"{copy.mechanism} {self.name(node)} -> {self.name(copy.id)} needs the control plane "
-                    f"(API) in failed region {copy.control_plane_in}")
+                    f"(API) in failed region {region}")
                 continue
             alt = self.serve(copy.id)
             if alt.ok:
@@ -931,30 +997,74 @@ class _Assessor:
 
     # -- data
     def data_survival(self, node: str) -> tuple[bool, list[tuple[str, str, str]], list[str], list[str]]:
-        """``(intact, failovers, relied-on copy ids, control-plane notes)`` for one data store."""
+        """``(intact, failovers, relied-on copy ids, control-plane notes)`` for one data store.
+
+        A live copy whose failover can run wins (a source or peer needs none; a replica is promoted);
+        copies whose failover needs a failed region's control plane still hold the data, but are only
+        described in the notes, and a restorable backup (the store's own, or a copy's: its sources')
+        is then the way back listed. A DB instance that is a member of a cluster is judged by its
+        cluster (the cluster volume holds the data)."""
+        got = self._data.get(node)
+        if got is None:
+            got = self._data[node] = self._data_survival(node)
+        intact, failovers, relied, notes = got
+        return intact, list(failovers), list(relied), list(notes)
+
+    def _data_survival(self, node: str) -> tuple[bool, list[tuple[str, str, str]], list[str], list[str]]:
         if not self.down(node):
             return True, [], [], []
-        notes: list[str] = []
-        for copy in data_copies(self.g, node):
-            if self.down(copy.id):
+        cluster = self.cluster_of(node)
+        if cluster is not None and cluster not in self._judging:
+            self._judging.add(node)
+            try:
+                return self.data_survival(cluster)
+            finally:
+                self._judging.discard(node)
+        copies = data_copies(self.g, node)
+        live = [(c, copy_blocked(c, self.s)) for c in copies if not copy_down(self.g, c, self.s)]
+        for copy, region in live:
+            if region:
                 continue
-            if copy.control_plane_in and copy.control_plane_in in self.s.failed_regions:
-                notes.append(f"{copy.mechanism} {self.name(node)} -> {self.name(copy.id)} needs the control plane "
-                             f"(API) in failed region {copy.control_plane_in}")
             # a source or a peer already holds (and serves) the data: nothing to do; a replica is promoted
             failover = [] if copy.relation in ("source", "peer") else [(node, copy.id, copy.mechanism)]
-            return True, failover, [copy.id], notes
-        for copy in backups_of(self.g, node):
-            if copy.relation == "automated":
-                if copy.region in self.s.failed_regions:
-                    continue
-                return True, [(node, node, RESTORE_BACKUP)], [], notes
-            if copy.region in self.s.failed_regions or (copy.id in self.g and self.down(copy.id)):
-                continue
-            mechanism = RESTORE_CROSS_REGION_BACKUP if copy.region != self.g.nodes[node].get("region") \
-                else RESTORE_BACKUP
-            return True, [(node, copy.id, mechanism)], [copy.id], notes
+            return True, failover, [copy.id], []
+        blocked = [copy for copy, _ in live]  # every surviving copy's failover needs a failed region's API
+        notes = [f"{copy.mechanism} {self.name(node)} -> {self.name(copy.id)} needs the control plane "
+                 f"(API) in failed region {region}" for copy, region in live]
+        # a copy is judged by its source (docs/graph.md): the source's backups hold its data too
+        for holder in [*(c.id for c in copies if c.relation == "source"), node]:
+            restore = self._restore(holder)
+            if restore is not None:
+                return True, [restore[0]], restore[1], notes
+        if blocked:  # the data is held, but no failover that can run reaches it
+            return True, [], [blocked[0].id], notes
         return False, [], [], notes
+
+    def _restore(self, holder: str) -> tuple[tuple[str, str, str], list[str]] | None:
+        """The first surviving backup of ``holder``: ``((holder, backup, mechanism), relied-on ids)``."""
+        if holder not in self.g:
+            return None
+        for copy in backups_of(self.g, holder):
+            if copy_down(self.g, copy, self.s):
+                continue
+            if copy.relation == "automated":
+                return (holder, holder, RESTORE_BACKUP), []
+            mechanism = RESTORE_CROSS_REGION_BACKUP if copy.region != self.g.nodes[holder].get("region") \
+                else RESTORE_BACKUP
+            return (holder, copy.id, mechanism), [copy.id]
+        return None
+
+    def cluster_of(self, node: str) -> str | None:
+        """The DB cluster a DB instance is a member of (``member_of``, else ``cluster_id``), if inventoried."""
+        if self.kind(node) != DATABASE:
+            return None
+        for dst, _ in out_edges(self.g, node, MEMBER_OF):
+            if dst != node and self.kind(dst) == DATABASE:
+                return dst
+        cluster = (self.g.nodes[node].get("attrs") or {}).get("cluster_id")
+        if cluster and cluster != node and cluster in self.g and self.kind(cluster) == DATABASE:
+            return cluster
+        return None
 
     # -- uncertainty
     def gap_reasons(self, node: str) -> list[str]:
@@ -1231,17 +1341,21 @@ def chain_evidence(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> tuple[str, s
 
 def _why(a: _Assessor, impact: WorkloadImpact, cause: str) -> str:
     scenario = impact.scenario.describe()
+
+    def name(n: str) -> str:  # two resources of one name are told apart (by region, then kind)
+        return display_name(a.g, n)
+
     if not impact.serving:
-        chain = " -> ".join(a.name(n) for n in impact.broken_chain)
+        chain = " -> ".join(name(n) for n in impact.broken_chain)
         text = f"{impact.workload} stops serving on {scenario}: {chain} ({cause})"
         if impact.lost_data:
-            text += f"; no surviving copy of {_and([a.name(n) for n in impact.lost_data])}"
+            text += f"; no surviving copy of {_and([name(n) for n in impact.lost_data])}"
         return text
     if not impact.data_intact:
         return (f"{impact.workload} keeps serving on {scenario} but loses data: no surviving copy of "
-                f"{_and([a.name(n) for n in impact.lost_data])}")
+                f"{_and([name(n) for n in impact.lost_data])}")
     if impact.failovers:
-        used = "; ".join(f"{a.name(s)} -> {a.name(t)} ({m})" if s != t else f"{a.name(s)} ({m})"
+        used = "; ".join(f"{name(s)} -> {name(t)} ({m})" if s != t else f"{name(s)} ({m})"
                          for s, t, m in impact.failovers)
         return f"{impact.workload} survives {scenario} through {used}"
     return f"{impact.workload} survives {scenario} with no failover needed"

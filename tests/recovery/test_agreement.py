@@ -251,11 +251,9 @@ def test_rpo_is_unbounded_exactly_where_survival_finds_no_surviving_copy(name, s
     assert got.rpo != UNBOUNDED or not impact.data_intact
 
 
-# --- still to be aligned in survival.py (see the report): recovery is right, survival disagrees ------
+# --- 5. data is judged where it lives: an instance by its cluster, a replica by its source ------------
 
 
-@pytest.mark.xfail(strict=True, reason="survival.assess judges an Aurora instance's data by the instance, not "
-                   "its cluster: the cluster volume spans three zones (survival.py change requested)")
 def test_an_aurora_writer_instance_in_the_lost_zone_loses_no_data():
     e = Estate()
     e.aurora(instance_zones=("mec1-az1",))
@@ -264,8 +262,6 @@ def test_an_aurora_writer_instance_in_the_lost_zone_loses_no_data():
     assert impact.data_intact
 
 
-@pytest.mark.xfail(strict=True, reason="survival.assess judges a replica's data by the replica's own copies, "
-                   "not its source's backups (docs/graph.md: data rules judge the source, never the copy)")
 def test_a_replica_lost_with_its_source_is_covered_by_the_sources_backup_copy():
     e = Estate()
     db = replicated_db(e)

@@ -8,8 +8,15 @@ from resilience.survival import (
     GLOBAL_TABLE,
     PROMOTE_REPLICA,
     RESTORE_CROSS_REGION_BACKUP,
+    Copy,
     Scenario,
     assess,
+    backups_of,
+    copy_blocked,
+    copy_down,
+    data_copies,
+    data_outcome,
+    display_name,
     failed_nodes,
     regions_of,
     zones_of,
@@ -272,3 +279,122 @@ def test_volumes_of_auto_scaling_instances_are_disposable(estate):
     lost = assess(e.graph, "shop", Scenario.zones("mec1-az2"))  # an unattached volume is data
     assert lost.serving and not lost.data_intact and lost.lost_data == [e.id("data-1")]
     assert "data-1" in lost.why
+
+
+# --- per copy: down, blocked; which copy carries the data ------------------------------------------
+def two_replicas(*, first_blocked: bool = True, second_blocked: bool = False, snapshot: bool = False) -> dict:
+    """db in UAE (no compute uses it) with two promotable replicas in Ireland whose promotion needs
+    the UAE control plane when ``*_blocked``; optionally a snapshot copied to Ireland."""
+    def replica(name: str) -> dict:
+        return {"kind": "database", "type": "AWS::RDS::DBInstance", "region": IRELAND, "zones": ["z-b1"],
+                "attrs": {"role": "replica", "replica_of": "@db"}}
+
+    resources = {
+        "db": {"kind": "database", "type": "AWS::RDS::DBInstance", "region": UAE, "zones": ["mec1-az1"],
+               "workload": "shop", "attrs": {"role": "primary"}},
+        "r1": replica("r1"), "r2": replica("r2"),
+    }
+    edges = []
+    for name, blocked in (("r1", first_blocked), ("r2", second_blocked)):
+        edges.append(["db", "fails_over_to", name, {"needs_control_plane_in": UAE if blocked else IRELAND}])
+    if snapshot:
+        resources["snap"] = {"kind": "recovery_point", "region": IRELAND,
+                             "attrs": {"source_resource": "@db", "source_region": UAE, "status": "available"}}
+    return {"resources": resources, "edges": edges}
+
+
+def test_copy_down_and_copy_blocked_read_one_copy(estate):
+    e = estate(two_replicas(snapshot=True))
+    g = e.graph
+    r1, r2 = (next(c for c in data_copies(g, e.id("db")) if c.id == e.id(n)) for n in ("r1", "r2"))
+    assert copy_down(g, r1, Scenario.regions(UAE)) is None
+    assert copy_down(g, r1, Scenario.regions(IRELAND)) == "in failed region eu-west-1"  # node_down's reason
+    assert copy_blocked(r1, Scenario.regions(UAE)) == UAE and copy_blocked(r2, Scenario.regions(UAE)) is None
+    assert copy_blocked(r1, Scenario.regions(IRELAND)) is None  # the API it needs is up
+    # a copy nobody inventoried (in-region automated backups, a vault named by a plan) by its region
+    gone = Copy(id="vault-elsewhere", region=BAHRAIN, relation="backup", mechanism="restore-backup", serving=False)
+    assert copy_down(g, gone, Scenario.regions(BAHRAIN)) and copy_down(g, gone, Scenario.regions(UAE)) is None
+    assert copy_down(g, gone, Scenario.zones("mes1-az1")) is None
+    assert [c.id for c in backups_of(g, e.id("db"))] == [e.id("snap")]
+
+
+def test_data_survival_prefers_a_copy_whose_failover_can_run(estate):
+    e = estate(two_replicas(first_blocked=True, second_blocked=False))
+    got = data_outcome(e.graph, e.id("db"), Scenario.regions(UAE))
+    assert got.ok and got.failovers == [(e.id("db"), e.id("r2"), PROMOTE_REPLICA)]
+    assert got.control_plane == []  # the blocked promotion is not needed
+    impact = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert impact.data_intact and impact.failovers == [(e.id("db"), e.id("r2"), PROMOTE_REPLICA)]
+
+
+def test_only_blocked_copies_keep_the_data_with_no_failover_listed(estate):
+    e = estate(two_replicas(first_blocked=True, second_blocked=True))
+    got = data_outcome(e.graph, e.id("db"), Scenario.regions(UAE))
+    assert got.ok and got.failovers == []
+    assert len(got.control_plane) == 2 and all(f"failed region {UAE}" in c for c in got.control_plane)
+    impact = assess(e.graph, "shop", Scenario.regions(UAE))
+    assert impact.data_intact and impact.failovers == [] and impact.control_plane == got.control_plane
+    assert "with no failover needed" in impact.why
+    # with a snapshot copied out of the region, restoring it is the way back that can run
+    e = estate(two_replicas(first_blocked=True, second_blocked=True, snapshot=True))
+    got = data_outcome(e.graph, e.id("db"), Scenario.regions(UAE))
+    assert got.ok and got.failovers == [(e.id("db"), e.id("snap"), RESTORE_CROSS_REGION_BACKUP)]
+    assert len(got.control_plane) == 2
+
+
+def aurora(instance_zones: list[str]) -> dict:
+    resources = {
+        "cluster": {"kind": "database", "type": "AWS::RDS::DBCluster", "region": UAE, "workload": "shop",
+                    "zones": ["mec1-az1", "mec1-az2", "mec1-az3"], "attrs": {"engine": "aurora-mysql"}},
+    }
+    edges = []
+    for i, zone in enumerate(instance_zones):
+        resources[f"inst-{i}"] = {"kind": "database", "type": "AWS::RDS::DBInstance", "region": UAE, "zones": [zone],
+                                  "workload": "shop", "attrs": {"role": "member", "cluster_id": "@cluster"}}
+        edges.append([f"inst-{i}", "member_of", "cluster"])
+    return {"resources": resources, "edges": edges}
+
+
+def test_a_cluster_member_instance_is_judged_by_its_cluster(estate):
+    e = estate(aurora(["mec1-az1"]))
+    zone = assess(e.graph, "shop", Scenario.zones("mec1-az1"))
+    assert zone.data_intact and zone.lost_data == [] and e.id("inst-0") in zone.lost
+    assert data_outcome(e.graph, e.id("inst-0"), Scenario.zones("mec1-az1")).ok
+    region = assess(e.graph, "shop", Scenario.regions(UAE))  # no copy anywhere: the instance goes with it
+    assert not region.data_intact and region.lost_data == sorted([e.id("cluster"), e.id("inst-0")])
+
+
+def test_a_replica_lost_with_its_source_is_judged_by_the_sources_backups(estate):
+    spec = active_passive(replica_region=BAHRAIN)
+    spec["resources"]["db-replica"]["workload"] = "shop"
+    spec["resources"]["db-replica"]["zones"] = ["mes1-az1"]
+    spec["resources"]["snap"] = {"kind": "recovery_point", "region": IRELAND,
+                                 "attrs": {"source_resource": "@db", "source_region": UAE, "status": "available"}}
+    del spec["resources"]["assets"], spec["resources"]["assets-copy"]
+    spec["edges"] = [e for e in spec["edges"] if "assets" not in e]
+    e = estate(spec)
+    scenario = Scenario.regions(UAE, BAHRAIN)
+    restore = (e.id("db"), e.id("snap"), RESTORE_CROSS_REGION_BACKUP)
+    assert data_outcome(e.graph, e.id("db-replica"), scenario).failovers == [restore]
+    impact = assess(e.graph, "shop", scenario)
+    assert impact.data_intact and restore in impact.failovers
+    assert not any(f[0] == e.id("db-replica") for f in impact.failovers)
+
+
+def test_display_name_qualifies_shared_names_by_region_then_kind(estate):
+    e = estate({
+        "resources": {
+            "rates-a": {"name": "rates", "kind": "database", "region": UAE, "workload": "shop"},
+            "rates-b": {"name": "rates", "kind": "database", "region": BAHRAIN},
+            "rates-snap": {"name": "rates", "kind": "recovery_point", "region": UAE},
+            "solo": {"kind": "database", "region": UAE},
+        },
+        "edges": [],
+    })
+    g = e.graph
+    assert display_name(g, e.id("solo")) == "solo"
+    assert display_name(g, e.id("rates-b")) == "rates (me-south-1)"
+    # within one region the serving resource keeps its region only; its recovery point adds the kind
+    assert display_name(g, e.id("rates-a")) == "rates (me-central-1)"
+    assert display_name(g, e.id("rates-snap")) == "rates (me-central-1, recovery point)"
+    assert display_name(g, "arn:aws:backup:eu-west-1:1:backup-vault:x") == "arn:aws:backup:eu-west-1:1:backup-vault:x"

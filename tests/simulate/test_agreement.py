@@ -44,6 +44,15 @@ def test_a_blocked_promotion_is_recoverys_unbounded_rto_not_a_simulator_override
     assert any(c["in_failed_region"] for c in w.control_plane_actions)
 
 
+def test_a_blocked_promotion_is_described_once_and_never_as_a_failover_that_runs():
+    # survival lists a blocked failover only in control_plane, so the simulator needs no de-duplication
+    w = one(run(blocked_active_passive(), regions=["me-central-1"]), "payments")
+    assert "promote-replica" not in {m for _, _, m in w.failovers}
+    promote = [c for c in w.control_plane_actions if "payments-db-replica" in c["action"]]
+    assert promote and all(c["in_failed_region"] and c["mechanism"] == "blocked" for c in promote)
+    assert len({c["action"] for c in w.control_plane_actions}) == len(w.control_plane_actions)
+
+
 def test_a_blocked_promotion_with_a_restorable_copy_elsewhere_is_restored_not_down():
     # the promotion cannot run, but a snapshot copied to eu-central-1 bounds the way back: the
     # simulator no longer overrides recovery's bounded estimate with "blocked, so no recovery path"
@@ -151,8 +160,6 @@ def test_the_simulators_why_qualifies_same_named_resources_by_region():
     assert "no surviving copy of rates (me-central-1) and rates (me-south-1)" in w.why
 
 
-@pytest.mark.xfail(strict=True, reason="survival._why names resources by display name only ('rates and rates'); "
-                   "simulate._qualify rewrites it until survival qualifies ambiguous names itself")
 def test_survivals_why_names_same_named_resources_apart():
     inventory, policy = estates.replicated_within_gulf()
     impact = survival.assess(build_graph(inventory, policy), "fx-rates",
