@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from resilience.reports import WRITERS
@@ -185,3 +186,17 @@ def test_demo_is_deterministic(demo, tmp_path):
     run_demo(tmp_path, ("json", "md"))
     for name in ("findings.json", "report.md", "inventory.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_demo_findings_and_sarif_validate_against_their_schemas(demo):
+    """The published findings schema and the OASIS SARIF schema hold for the full three-cloud demo."""
+    from importlib.resources import files
+
+    import jsonschema
+
+    out, _ = demo
+    schema = json.loads(files("resilience.reports").joinpath("schemas/findings.schema.json").read_text())
+    jsonschema.validators.validator_for(schema)(schema).validate(json.loads((out / "findings.json").read_text()))
+    sarif_schema = Path(__file__).parents[1] / "reports" / "data" / "sarif-schema-2.1.0.json"
+    jsonschema.Draft7Validator(json.loads(sarif_schema.read_text())).validate(
+        json.loads((out / "findings.sarif").read_text()))
