@@ -182,8 +182,10 @@ def correlated(a: str, b: str, policy: Any = None) -> str | None:
 
 
 def describe(name: str, policy: Any = None) -> str:
-    """Why a domain exists: the built-in reason, or that the policy declared it."""
+    """Why a domain exists: the built-in reasons, and that the policy declared (or extended) it."""
+    builtin = [d for d in BUILTIN if d.name == name]
+    reasons = [f"{builtin[0].reason} (built in for {', '.join(dict.fromkeys(d.provider for d in builtin))})"] \
+        if builtin else []
     if name in _policy_domains(policy):
-        return f"declared in the policy (failure_domains.{name})"
-    reasons = [d.reason for d in BUILTIN if d.name == name]
+        reasons.append(f"{'extended' if reasons else 'declared'} in the policy (failure_domains.{name})")
     return "; ".join(reasons) if reasons else name
