@@ -725,7 +725,7 @@ class _Assessor:
         return self.g.nodes[node].get("kind", "")
 
     def name(self, node: str) -> str:
-        return self.g.nodes[node].get("name") or node
+        return display_name(self.g, node)  # qualified when two resources share a name
 
     # -- serving
     def serve(self, node: str) -> _Outcome:
