@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from resilience.collectors.multicloud import failure_domain_entries as shared_entries
+
 
 @dataclass(frozen=True)
 class AzureRegion:
@@ -129,18 +131,9 @@ GULF_REASON = ("March 2026: strikes and power loss took out cloud facilities in 
 
 def failure_domain_entries() -> list[dict]:
     """The table as :class:`resilience.failure_domains.FailureDomain` keyword arguments."""
-    out = []
-    for name, regions in FAILURE_DOMAINS.items():
-        if name == "gulf":
-            basis, reason = "shared-event", GULF_REASON
-        else:
-            country = AZURE_REGIONS[regions[0]].geography
-            basis, reason = "same-country", f"{country}: one country, one grid operator and regulator " \
-                                            f"({', '.join(regions)})"
-        out.append({"name": name, "provider": "azure", "regions": frozenset(regions), "basis": basis,
-                    "reason": reason, "sources": ("https://learn.microsoft.com/azure/reliability/"
-                                                  "cross-region-replication-azure",)})
-    return out
+    return shared_entries("azure", FAILURE_DOMAINS, gulf_reason=GULF_REASON,
+                          country_of=lambda r: AZURE_REGIONS[r].geography, place_of=lambda r: r,
+                          source="https://learn.microsoft.com/azure/reliability/cross-region-replication-azure")
 
 
 def normalise_location(value: str | None) -> str:

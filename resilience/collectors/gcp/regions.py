@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from resilience.collectors.multicloud import failure_domain_entries as shared_entries
+
 
 @dataclass(frozen=True)
 class GcpRegion:
@@ -106,17 +108,11 @@ GULF_REASON = ("March 2026: strikes and power loss took out cloud facilities in 
 
 def failure_domain_entries() -> list[dict]:
     """The table as :class:`resilience.failure_domains.FailureDomain` keyword arguments."""
-    out = []
-    for name, regions in FAILURE_DOMAINS.items():
-        if name == "gulf":
-            basis, reason = "shared-event", GULF_REASON
-        else:
-            places = ", ".join(f"{GCP_REGIONS[r].location} ({r})" for r in regions)
-            basis, reason = "same-country", f"{GCP_REGIONS[regions[0]].country}: one country, one grid operator " \
-                                            f"and regulator: {places}"
-        out.append({"name": name, "provider": "gcp", "regions": frozenset(regions), "basis": basis,
-                    "reason": reason, "sources": ("https://cloud.google.com/about/locations",)})
-    return out
+    return shared_entries("gcp", FAILURE_DOMAINS, gulf_reason=GULF_REASON,
+                          country_of=lambda r: GCP_REGIONS[r].country,
+                          place_of=lambda r: f"{GCP_REGIONS[r].location} ({r})",
+                          source="https://cloud.google.com/about/locations")
+
 
 _ZONE_RE = re.compile(r"^([a-z]+-[a-z]+\d+)-([a-z])$")
 
