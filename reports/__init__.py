@@ -12,7 +12,7 @@ from pathlib import Path
 from resilience.errors import InputError
 from resilience.scan import ScanResult
 
-from . import html, json_report, junit, markdown, sarif, tabular
+from . import graph_export, html, json_report, junit, markdown, sarif, tabular
 
 Writer = Callable[[ScanResult, Path], Path]
 
@@ -24,6 +24,8 @@ WRITERS: dict[str, Writer] = {
     "xlsx": tabular.write_xlsx,
     "sarif": sarif.write,
     "junit": junit.write,
+    "graphml": graph_export.write_graphml_file,  # the dependency graph, for graph tools
+    "graph": graph_export.write_json_file,  # the same, as networkx node-link JSON
 }
 
 

@@ -92,3 +92,18 @@ def test_not_an_inventory(tmp_path):
     bad.write_text('{"schema": "something-else"}')
     result = _run("scan", "--inventory", str(bad))
     assert result.exit_code == 2 and "not a readable inventory snapshot" in result.output
+
+
+def test_graph_exports(tmp_path, snapshot):
+    import networkx as nx
+
+    out = tmp_path / "out"
+    result = _run("scan", "--inventory", str(snapshot), "--output", str(out), "--format", "graphml,graph",
+                  "--fail-on", "none")
+    assert result.exit_code == 0, result.output
+    db = "arn:aws:rds:me-central-1:123456789012:db:pay"
+    graphml = nx.read_graphml(out / "graph.graphml")
+    assert graphml.nodes[db]["kind"] == "database" and graphml.nodes[db]["region"] == "me-central-1"
+    linked = json.loads((out / "graph.json").read_text())
+    assert [n["id"] for n in linked["nodes"]] == [db]
+    assert (out / "findings.json").exists()  # always written
