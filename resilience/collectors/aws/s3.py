@@ -100,6 +100,7 @@ def replication_rules(config: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "id": rule.get("ID") or f"rule-{i + 1}",
                 "status": rule.get("Status"),
                 "destination": destination.get("Bucket"),
+                "account": destination.get("Account"),  # the destination's owner, when another account
                 "rtc": destination.get("ReplicationTime", {}).get("Status") == "Enabled",
             }
         )
@@ -138,7 +139,8 @@ def transform_bucket(
     for rule in rules or []:
         if rule["status"] == "Enabled" and rule["destination"]:
             out.edges.append(
-                edge(arn, rule["destination"], REPLICATES_TO, "s3:GetBucketReplication", mode="async", rtc=rule["rtc"])
+                edge(arn, rule["destination"], REPLICATES_TO, "s3:GetBucketReplication", mode="async", rtc=rule["rtc"],
+                     dst_account=rule["account"])
             )
     return out
 
