@@ -86,6 +86,29 @@ collection_options = _options(
 )
 
 
+#: AWS organisation scope (DESIGN contract 1, continued): which accounts, and the role to read them with
+account_options = _options(
+    click.option("--all-accounts", is_flag=True, default=False,
+                 help="AWS: every account of the organisation (run from the management or a delegated-admin account)."),
+    click.option("--accounts", "accounts", multiple=True, help="AWS account id(s) to scan (comma-separated)."),
+    click.option("--ou", "ous", multiple=True, help="AWS organisational unit(s): every account in it and its children."),
+    click.option("--exclude-accounts", "exclude_accounts", multiple=True, help="AWS account id(s) to leave out."),
+    click.option("--role-name", help="Read-only role assumed in each account (default ResilienceAuditReadOnly)."),
+    click.option("--external-id", help="External id the role's trust policy requires."),
+    click.option("--max-accounts", type=click.IntRange(1, 256),
+                 help="Accounts read at once (default 4); each keeps its own --workers pool."),
+)
+
+
+def _account_scope(flags: dict, providers):
+    from .collect import aws_account_scope
+
+    return aws_account_scope(all_accounts=flags["all_accounts"], accounts=_split(flags["accounts"]),
+                             ous=_split(flags["ous"]), exclude=_split(flags["exclude_accounts"]),
+                             role_name=flags["role_name"], external_id=flags["external_id"],
+                             max_accounts=flags["max_accounts"], providers=providers)
+
+
 def _deadline(value: str) -> float:
     from .durations import parse_duration
 
@@ -96,13 +119,14 @@ def _deadline(value: str) -> float:
 
 
 def _collect(*, providers, scope, profile, workers, region_deadline: float, azure_subscriptions, gcp_projects,
-             gcp_organization):
+             gcp_organization, aws_accounts=None):
     from .collect import CollectOptions, collect_inventory
     from .console import progress_reporter
 
     options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
                              region_deadline_s=region_deadline, azure_subscriptions=_split(azure_subscriptions),
-                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization)
+                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization,
+                             aws_accounts=aws_accounts)
     with progress_reporter() as progress:
         return collect_inventory(options, now=_utcnow, progress=progress)
 
@@ -122,9 +146,10 @@ def _collect(*, providers, scope, profile, workers, region_deadline: float, azur
                    "counts new failures only. Several give a trend; the most recent one classifies.")
 @click.option("--fail-on-all", is_flag=True, help="With --baseline, fail on every failing finding, not only new ones.")
 @click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
+@account_options
 def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscriptions, gcp_projects,
          gcp_organization, workers, region_deadline, policy_path, output, formats, fail_on, strict, baselines,
-         fail_on_all, evidence) -> None:
+         fail_on_all, evidence, **account_flags) -> None:
     """Collect the estate, build the dependency graph, run the rules, write the reports."""
     from .regions import validate_regions
     from .reports import parse_formats
@@ -136,12 +161,14 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
     policy = _load_policy(policy_path)
     validate_regions(audited + scope, providers)
     deadline = _deadline(region_deadline)
+    aws_accounts = _account_scope(account_flags, providers)
     if inventory_path:
         inventory = _read_inventory(inventory_path)
     else:
         inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
                              region_deadline=deadline, azure_subscriptions=azure_subscriptions,
-                             gcp_projects=gcp_projects, gcp_organization=gcp_organization)
+                             gcp_projects=gcp_projects, gcp_organization=gcp_organization,
+                             aws_accounts=aws_accounts)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
             scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence)
 

@@ -28,6 +28,7 @@ CATEGORIES: dict[str, str] = {
     "failover-test-stale": "the latest test is older than test_max_age",
     "failover-test-failed": "the latest test failed or measured worse than the objective",
     "coverage-gap": "part of the scope could not be assessed",
+    "backup-same-account": "backups exist only in the account of the data they protect",
 }
 
 CONTROLS: dict[str, str] = {

@@ -39,6 +39,9 @@ CATEGORY_CONTROLS: dict[str, tuple[str, ...]] = {
                          "NIST800-53:CP-9", "DORA:Art.12"),
     "no-cross-region-replica": ("SOC2:A1.2", "ISO27001:2022:A.8.13", "ISO27001:2022:A.8.14", "NIST800-53:CP-6",
                                 "NIST800-53:CP-9", "DORA:Art.12"),
+    # an account compromise, lock-out or closure loses the data and every backup held beside it
+    "backup-same-account": ("SOC2:A1.2", "SOC2:CC7.5", "ISO27001:2022:A.8.13", "NIST800-53:CP-6",
+                            "NIST800-53:CP-9", "DORA:Art.12"),
     # objectives: declared, and achievable by the architecture?
     "objective-missing": _OBJECTIVES,
     "rto-mismatch": _OBJECTIVES,
