@@ -214,7 +214,19 @@ def render(result: ScanResult) -> str:
     template = environment().from_string(
         files("resilience.reports").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     )
-    return template.render(**context(result))
+    return _with_account_section(template.render(**context(result)), result)
+
+
+def _with_account_section(page: str, result: ScanResult) -> str:
+    """The account view (organisation scans), as its own section before the end of the page."""
+    from . import accounts
+    from .json_report import account_view
+
+    rows = account_view(result)
+    if not accounts.worth_showing(rows):
+        return page
+    marker = "</main>" if "</main>" in page else "</body>"
+    return page.replace(marker, accounts.html(rows) + marker, 1)
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

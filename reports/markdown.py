@@ -37,7 +37,15 @@ def render(result: ScanResult) -> str:
                            unknown=unknown, waived=waived, expired=expired, gaps=gaps, workloads=result.workloads,
                            passed=sum(1 for f in result.findings if f.status == "pass"), controls=controls,
                            baseline=result.extra.get("baseline"),
-                           new=[f for f in failing if f.baseline == "new"])
+                           new=[f for f in failing if f.baseline == "new"]) + _account_section(result)
+
+
+def _account_section(result: ScanResult) -> str:
+    from . import accounts
+    from .json_report import account_view
+
+    rows = account_view(result)
+    return accounts.markdown(rows) if accounts.worth_showing(rows) else ""
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

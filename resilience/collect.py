@@ -42,6 +42,8 @@ def collect_inventory(options: CollectOptions, *, now: Callable[[], dt.datetime]
         else:
             raise InputError(f"unknown provider '{provider}' (known: aws, azure, gcp)")
         inventory.extend(part)
+        if part.meta.get("aws", {}).get("accounts"):  # an organisation scan: how each account was read
+            inventory.meta["aws_accounts"] = part.meta["aws"]["accounts"]
         identities.append(identity["arn"])
         inventory.meta["providers"].append(provider)
         inventory.meta["accounts"] = sorted({*inventory.meta["accounts"], *identity.get("accounts", [])})

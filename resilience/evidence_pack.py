@@ -190,6 +190,9 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
 
     files["population/inventory.csv"] = _csv(INVENTORY_COLUMNS,
                                              inventory_rows(inventory, findings.get("workloads", [])))
+    read = accounts_read(inventory, coverage)
+    if read:  # an organisation scan: every account in scope, the role it was read with, its coverage
+        files["population/accounts.csv"] = _csv(ACCOUNT_COLUMNS, read)
     files["population/coverage.csv"] = _csv(COVERAGE_COLUMNS, sorted(
         ({k: c.get(k, "") for k in COVERAGE_COLUMNS} for c in coverage),
         key=lambda c: (c["provider"], c["account"], c["region"], c["service"])))
@@ -223,6 +226,23 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
         files[f"policy/{POLICY_COPY}"] = policy_text.encode("utf-8")
     files["README.md"] = _readme(meta, sorted(files)).encode()
     return files
+
+
+ACCOUNT_COLUMNS = ("account", "name", "state", "outcome", "role", "identity", "regions", "reads", "ok", "not_ok",
+                   "reason")
+
+
+def accounts_read(inventory: dict[str, Any], coverage: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per account of an organisation scan (``meta.aws_accounts`` of the inventory)."""
+    rows = []
+    for a in (inventory.get("meta") or {}).get("aws_accounts") or ():
+        mine = [c for c in coverage if c.get("account") == a["account"]]
+        ok = sum(1 for c in mine if c.get("status") == "ok")
+        rows.append({"account": a["account"], "name": a.get("name", ""), "state": a.get("state", ""),
+                     "outcome": a.get("outcome", ""), "role": a.get("role", ""), "identity": a.get("identity", ""),
+                     "regions": " ".join(a.get("regions") or ()), "reads": len(mine), "ok": ok,
+                     "not_ok": len(mine) - ok, "reason": a.get("reason", "")})
+    return sorted(rows, key=lambda r: r["account"])
 
 
 SOURCE_TEST_COLUMNS = ("workload", "scenario", "date", "result", "source", "kind", "record_id", "measured_rto_s",
@@ -339,6 +359,8 @@ def _readme(meta: dict[str, Any], names: list[str]) -> str:
         "re-analyses it offline. |",
         "| `population/inventory.csv` | The population: one row per resource, with its workloads. |",
         "| `population/coverage.csv` | Every read (provider × account × region × service) and its status. |",
+        "| `population/accounts.csv` | Organisation scans: every account in scope, skipped or read, the role "
+        "assumed to read it and its coverage. |",
         "| `controls/<control>.csv`, `.md` | Per control: every passing and failing result with its evidence. |",
         "| `failover-tests/` | The failover/restore tests declared in the policy and the results of the "
         "failover rules (A1.3). |",
