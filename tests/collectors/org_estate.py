@@ -4,7 +4,8 @@ Management account ``123456789012`` (moto's default caller) and five members:
 
 - ``prod``: the data. Table ``orders`` is backed up by a plan whose rule copies to the DR account's
   vault (a backup job and a cross-account copy job ran); table ``sessions`` has an on-demand backup
-  only (same account); table ``ledger``'s plan copies to a vault in the ``locked`` account; bucket
+  only (same account); table ``ledger``'s plan (its own vault: AWS Backup copy rules are modelled per
+  vault) copies to a vault in the ``locked`` account; bucket
   ``prod-data`` replicates to the DR account's bucket (``Destination.Account`` names the owner).
 - ``dr``: the DR account: vault ``dr-vault`` (another region too) holding the copy, replica bucket.
 - ``archive``: an active member holding nothing (a clean account is a clean account).
@@ -93,10 +94,11 @@ def _build_prod(org: Org, c: Callable[..., Any]) -> None:
     ddb.create_backup(TableName="sessions", BackupName="sessions-manual")
     backup = c("prod", "backup")
     vault = backup.create_backup_vault(BackupVaultName="main")["BackupVaultArn"]
+    backup.create_backup_vault(BackupVaultName="ledger")
     locked_vault = f"arn:aws:backup:{DR_REGION}:{org.accounts['locked']}:backup-vault:escrow"
-    for table, copy_to in (("orders", org.ids["dr_vault"]), ("ledger", locked_vault)):
+    for table, target, copy_to in (("orders", "main", org.ids["dr_vault"]), ("ledger", "ledger", locked_vault)):
         plan = backup.create_backup_plan(BackupPlan={"BackupPlanName": f"{table}-daily", "Rules": [{
-            "RuleName": "daily", "TargetBackupVaultName": "main", "ScheduleExpression": "cron(0 3 * * ? *)",
+            "RuleName": "daily", "TargetBackupVaultName": target, "ScheduleExpression": "cron(0 3 * * ? *)",
             "CopyActions": [{"DestinationBackupVaultArn": copy_to}]}]})
         backup.create_backup_selection(BackupPlanId=plan["BackupPlanId"], BackupSelection={
             "SelectionName": table, "IamRoleArn": f"arn:aws:iam::{org.accounts['prod']}:role/backup",

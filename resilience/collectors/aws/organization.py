@@ -38,7 +38,6 @@ ACCOUNT_SERVICE = "account"
 
 #: what the scanning identity (management / delegated-admin account) calls, beside sts:AssumeRole
 PERMISSIONS = [
-    "organizations:DescribeOrganization",
     "organizations:ListAccounts",
     "organizations:ListAccountsForParent",
     "organizations:ListOrganizationalUnitsForParent",
