@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-out
+BENCH_ORG_ACCOUNTS ?= 5,10,20,50
 
 .PHONY: demo test lint bench install clean catalogue
 
@@ -26,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py
+	$(BIN)/python benchmarks/bench_org.py --accounts $(BENCH_ORG_ACCOUNTS)
 
 catalogue: $(STAMP)
 	$(BIN)/resilience rules --format md > rules/CATALOGUE.md
