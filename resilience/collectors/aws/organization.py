@@ -16,6 +16,7 @@ Organizations creates (``OrganizationAccountAccessRole``) is refused.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -216,6 +217,19 @@ def plan_accounts(client: Any, scope: AccountScope, *, caller_account: str, regi
 
 
 # --- credentials -----------------------------------------------------------------------------
+_CREATE_CLIENT = threading.Lock()
+
+
+def _serialised(create_client: Any) -> Any:
+    """botocore sessions are not thread-safe: accounts refreshing at once create their STS clients in turn."""
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        with _CREATE_CLIENT:
+            return create_client(*args, **kwargs)
+
+    return create
+
+
 class _RefreshingCredentials(DeferredRefreshableCredentials):
     """Deferred (first AssumeRole on first use) and refreshed ``advisory_s`` before expiry
     (botocore's defaults are 15 / 10 minutes; tests shrink them to prove the refresh)."""
@@ -242,7 +256,7 @@ def assumed_session(
         extra["ExternalId"] = external_id
     source = base._session  # the botocore session: its credential chain and AWS_ENDPOINT_URL handling
     fetcher = AssumeRoleCredentialFetcher(
-        client_creator=source.create_client,
+        client_creator=_serialised(source.create_client),
         source_credentials=base.get_credentials(),
         role_arn=role,
         extra_args=extra,
