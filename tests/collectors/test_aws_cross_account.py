@@ -86,3 +86,33 @@ def test_local_snapshot_keeps_its_own_account():
              "Status": "available"}
     (snap,) = rds.transform_db_snapshots([local], scope(PROD)).resources
     assert snap.attrs["source_resource"] == f"arn:aws:rds:me-central-1:{PROD}:db:orders"
+
+
+def test_global_table_replica_in_another_account_is_a_cross_account_peer_edge():
+    from resilience.collectors.aws import dynamodb
+
+    table = {"TableName": "orders", "TableArn": f"arn:aws:dynamodb:me-central-1:{PROD}:table/orders",
+             "Replicas": [{"RegionName": "me-central-1"},
+                          {"RegionName": "eu-central-1", "ReplicaArn": f"arn:aws:dynamodb:eu-central-1:{DR}:table/orders"}]}
+    out = finalize(dynamodb.transform_table(table, scope(PROD), None, {}))
+    [e] = [e for e in out.edges if e.kind == "replicates_to"]
+    assert e.dst == f"arn:aws:dynamodb:eu-central-1:{DR}:table/orders" and e.attrs["cross_account"] is True
+
+
+def test_aurora_global_database_members_in_two_accounts_join_on_their_arns():
+    writer = f"arn:aws:rds:me-central-1:{PROD}:cluster:ledger"
+    reader = f"arn:aws:rds:eu-central-1:{DR}:cluster:ledger-dr"
+    gc = {"GlobalClusterArn": f"arn:aws:rds::{PROD}:global-cluster:ledger", "GlobalClusterIdentifier": "ledger",
+          "GlobalClusterMembers": [{"DBClusterArn": writer, "IsWriter": True, "Readers": [reader]},
+                                   {"DBClusterArn": reader, "IsWriter": False}]}
+    seen_from_prod = rds.transform_global_clusters([gc], scope(PROD))
+    seen_from_dr = rds.transform_global_clusters([gc], scope(DR, "eu-central-1"))
+    merged = Inventory()
+    merged.extend(seen_from_prod)
+    merged.extend(seen_from_dr)
+    out = finalize(merged)
+    assert [r.id for r in out.resources] == [gc["GlobalClusterArn"]]  # one node, not one per account
+    kinds = {(e.src, e.dst, e.kind): e.attrs for e in out.edges}
+    assert kinds[(writer, reader, "replicates_to")]["cross_account"] is True
+    assert kinds[(reader, gc["GlobalClusterArn"], "member_of")]["cross_account"] is True
+    assert "cross_account" not in kinds[(writer, gc["GlobalClusterArn"], "member_of")]
