@@ -105,11 +105,12 @@ def measure(url: str, out: Path, max_accounts: int, workers: int, services: str)
     os.environ.update(FAKE_KEYS, AWS_ENDPOINT_URL=url, AWS_DEFAULT_REGION=REGIONS[0], AWS_CONFIG_FILE=os.devnull,
                       AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
     os.environ.pop("AWS_PROFILE", None)
+    from resilience.reports import write_reports
+
     from resilience.collect import CollectOptions, collect_inventory
     from resilience.collectors.aws import AccountScope
     from resilience.collectors.aws import scan as aws_scan
     from resilience.policy import Policy
-    from resilience.reports import write_reports
     from resilience.scan import analyse
 
     if services != "all":  # a narrower scan: the same code path, fewer service modules per account

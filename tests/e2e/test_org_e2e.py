@@ -11,8 +11,8 @@ import zipfile
 import boto3
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
-
 from resilience.reports.json_report import schema
+
 from tests.collectors.org_estate import PRIMARY, REGIONS, ROLE, build_org, deny_role_in
 
 from .conftest import FAKE_KEYS, clean_env, run_cli
