@@ -266,4 +266,6 @@ def assumed_session(
                                          advisory_s=advisory_refresh_s, mandatory_s=mandatory_refresh_s)
     member = botocore.session.Session()
     member._credentials = credentials
+    # one copy of the service models for every account: a fresh session would load and keep its own
+    member.register_component("data_loader", source.get_component("data_loader"))
     return boto3.Session(botocore_session=member, region_name=region or base.region_name)
