@@ -233,3 +233,31 @@ def _rules(*ids):
     from resilience.rules import BY_ID
 
     return tuple(BY_ID[i] for i in ids)
+
+
+def test_without_an_organisation_all_accounts_is_an_input_error_and_named_accounts_are_still_tried(monkeypatch):
+    """moto lists no accounts when no organisation exists (AWS raises AWSOrganizationsNotInUseException);
+    the denied listing of a member account is a botocore before-call hook answering AccessDenied."""
+    from botocore.awsrequest import AWSResponse
+
+    def deny_listing(model, **_):
+        if model.name == "ListAccounts":
+            return AWSResponse("https://denied.invalid", 403, {}, None), {
+                "Error": {"Code": "AccessDeniedException", "Message": "not the management account"},
+                "ResponseMetadata": {"HTTPStatusCode": 403}}
+        return None
+
+    monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+    with mock_aws():
+        base = boto3.Session(region_name=PRIMARY)
+        with pytest.raises(ValueError, match="lists no accounts"):
+            _collect(base, AccountScope(all_accounts=True))
+        base.events.register("before-call.organizations.ListAccounts", deny_listing)
+        with pytest.raises(ValueError, match="cannot list the organisation's accounts"):
+            _collect(base, AccountScope(all_accounts=True))
+        inv = _collect(base, AccountScope(accounts=("210987654321",)))
+    [entry] = inv.meta["aws"]["accounts"]
+    assert entry["account"] == "210987654321" and entry["outcome"] == "scanned"  # moto lets any role be assumed
+    org_records = [c for c in inv.coverage if c.service == "organizations"]
+    assert {c.account for c in org_records} == {MANAGEMENT} and {c.region for c in org_records} == set(REGIONS)
+    assert all(c.status == "denied" and "ListAccounts" in c.detail for c in org_records)

@@ -212,7 +212,12 @@ def plan_accounts(client: Any, scope: AccountScope, *, caller_account: str, regi
             in_ous += get_ou_accounts(client, ou)
         except Exception as exc:
             raise ValueError(f"--ou {ou}: cannot list its accounts ({classify(exc)[1]})") from exc
+    if scope.all_accounts and not listed:
+        raise ValueError("--all-accounts: the organisation lists no accounts (is AWS Organizations in use, and is "
+                         "this the management or a delegated-administrator account?)")
     plan.accounts = select_accounts(scope, caller_account=caller_account, listed=listed, in_ous=in_ous)
+    if not plan.accounts:
+        raise ValueError("no account to scan: the scope flags select none (check --ou and --exclude-accounts)")
     return plan
 
 
