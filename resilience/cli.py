@@ -96,13 +96,15 @@ def _deadline(value: str) -> float:
 
 
 def _collect(*, providers, scope, profile, workers, region_deadline: float, azure_subscriptions, gcp_projects,
-             gcp_organization):
+             gcp_organization, policy=None):
     from .collect import CollectOptions, collect_inventory
     from .console import progress_reporter
 
+    # the vendor register's AWS entry is compared with AWS Artifact: read it only when there is one
+    opt_in = ("artifact",) if policy is not None and "aws" in policy.providers else ()
     options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
                              region_deadline_s=region_deadline, azure_subscriptions=_split(azure_subscriptions),
-                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization)
+                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization, aws_opt_in=opt_in)
     with progress_reporter() as progress:
         return collect_inventory(options, now=_utcnow, progress=progress)
 
@@ -141,7 +143,7 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
     else:
         inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
                              region_deadline=deadline, azure_subscriptions=azure_subscriptions,
-                             gcp_projects=gcp_projects, gcp_organization=gcp_organization)
+                             gcp_projects=gcp_projects, gcp_organization=gcp_organization, policy=policy)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
             scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence)
 
