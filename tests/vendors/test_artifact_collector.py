@@ -61,3 +61,22 @@ def test_denied_artifact_is_a_coverage_record_not_a_failure():
     record = coverage_of(inv)[("global", "artifact")]
     assert record.status == "denied"
     assert not [r for r in inv.resources if r.kind == ASSURANCE_REPORT]
+
+
+def test_artifact_is_read_only_when_opted_in(monkeypatch):
+    """Through the CLI's collection path under moto (which has no Artifact API: its 404 is an ``error``
+    coverage record, never a crash): absent by default, attempted when the register asks for it."""
+    from moto import mock_aws
+
+    from resilience.collect import CollectOptions, collect_inventory
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "me-central-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    clock = lambda: dt.datetime(2026, 12, 1, tzinfo=dt.UTC)  # noqa: E731
+    with mock_aws():
+        default = collect_inventory(CollectOptions(scan_regions=("me-central-1",)), now=clock)
+        opted = collect_inventory(CollectOptions(scan_regions=("me-central-1",), aws_opt_in=("artifact",)), now=clock)
+    assert not [c for c in default.coverage if c.service == "artifact"]
+    assert [(c.region, c.status) for c in opted.coverage if c.service == "artifact"] == [("global", "error")]

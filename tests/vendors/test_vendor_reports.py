@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import yaml
+from resilience.reports import html, markdown
 
 from resilience.evidence_pack import pack_files
-from resilience.reports import html, markdown
-from resilience.scan import analyse, findings_document
-from tests.vendors.test_vendor_rules import CASES, ESTATE, TODAY
-
 from resilience.model import Inventory
 from resilience.policy import parse_policy
+from resilience.scan import analyse, findings_document
+from tests.vendors.test_vendor_rules import CASES, ESTATE, TODAY
 
 
 def _result():
