@@ -34,12 +34,12 @@ def measure(size: int, formats: tuple[str, ...], seed: int) -> dict:
     """One size, in this process: every phase's wall time and the peak RSS after it."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate_inventory
+    from resilience.reports import write_reports
+    from resilience.rules import REGISTRY
 
     from resilience import scan
     from resilience.model import Inventory
     from resilience.policy import load_policy
-    from resilience.reports import write_reports
-    from resilience.rules import REGISTRY
 
     path = OUT / f"inventory-{size}.json"
     if not path.exists() or not Path(f"{path}.policy.yaml").exists():
