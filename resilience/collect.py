@@ -24,6 +24,7 @@ class CollectOptions:
     azure_subscriptions: tuple[str, ...] = ()
     gcp_projects: tuple[str, ...] = ()
     gcp_organization: str | None = None
+    aws_opt_in: tuple[str, ...] = ()  # opt-in AWS service modules to read beside the default set (artifact)
     extra: dict = field(default_factory=dict)
     aws_accounts: object | None = None  # collectors.aws.AccountScope: an organisation-wide scan
 
@@ -80,8 +81,9 @@ def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tup
         raise InputError(str(exc)) from None
     except aws.RegionDiscoveryError as exc:
         raise InputError(f"{exc}; name the regions to scan with --scan-regions") from None
+    services = [m.NAME for m in aws.services.by_name()] + list(options.aws_opt_in) if options.aws_opt_in else None
     inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
-                            region_deadline_s=options.region_deadline_s, progress=progress)
+                            region_deadline_s=options.region_deadline_s, progress=progress, services=services)
     inventory.meta.setdefault("regions", regions)
     return inventory, {"arn": identity.get("arn", ""), "accounts": [identity.get("account", "")]}
 
@@ -112,11 +114,12 @@ def _collect_aws_accounts(options: CollectOptions, session, identity: dict, star
                           progress) -> tuple[Inventory, dict]:
     from .collectors import aws
 
+    services = [m.NAME for m in aws.services.by_name()] + list(options.aws_opt_in) if options.aws_opt_in else None
     try:
         inventory = aws.collect_accounts(session, options.aws_accounts, observed_at=started.isoformat(),
                                          requested_regions=list(options.scan_regions) or None,
                                          max_workers=options.max_workers, region_deadline_s=options.region_deadline_s,
-                                         progress=progress)
+                                         progress=progress, services=services)
     except ValueError as exc:  # the organisation could not be listed, or an unknown region
         raise InputError(str(exc)) from None
     except aws.RegionDiscoveryError as exc:
