@@ -41,17 +41,13 @@ class Added:
 
 @cache
 def _validator():
-    from jsonschema import Draft202012Validator
+    # jsonschema-rs: the same 2020-12 schema, checked some hundred times faster than pure Python,
+    # which matters when a year of nightly files is backfilled
+    import jsonschema_rs
 
     from resilience.reports.json_report import schema
 
-    doc = schema()
-    cls = Draft202012Validator
-    if "$schema" in doc:
-        from jsonschema.validators import validator_for
-
-        cls = validator_for(doc)
-    return cls(doc)
+    return jsonschema_rs.validator_for(schema())
 
 
 def read_findings(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -67,9 +63,9 @@ def read_findings(path: Path) -> tuple[dict[str, Any], bytes]:
 
 
 def validated(doc: Any, where: str) -> dict[str, Any]:
-    error = next(iter(sorted(_validator().iter_errors(doc), key=lambda e: list(e.path))), None)
+    error = next(iter(_validator().iter_errors(doc)), None)
     if error is not None:
-        at = "/".join(str(p) for p in error.path) or "(top level)"
+        at = "/".join(str(p) for p in error.instance_path) or "(top level)"
         raise InputError(f"{where}: not a valid findings.json at {at}: {error.message}")
     return doc
 

@@ -1,0 +1,61 @@
+"""Fixtures: the demo's findings (one real scan), and a history database on each backend.
+
+``db_url`` is parametrised over SQLite and PostgreSQL, so every test that takes it runs on both.
+The PostgreSQL server is started once per session; with ``CI=true`` a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+
+import pytest
+
+from . import postgres
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def demo_findings(tmp_path_factory) -> dict:
+    from resilience.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    run_demo(out, ("json",))
+    return json.loads((out / "findings.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    try:
+        executor, base_url, workdir = postgres.start_server()
+    except Exception as exc:  # noqa: BLE001 - any failure to start is reported the same way
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI and could not be started: {exc}")
+        pytest.skip(f"PostgreSQL not available here ({exc}); CI runs these tests")
+    try:
+        yield base_url
+    finally:
+        executor.stop()
+        executor.clean_directory()
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def new_url(request, tmp_path_factory, kind: str) -> tuple[str, callable]:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('history')}/history.sqlite", lambda: None
+    base = request.getfixturevalue("pg_server")
+    name = f"history_{os.getpid()}_{next(_names)}"
+    url = postgres.create_database(base, name)
+    return url, lambda: postgres.drop_database(base, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path_factory):
+    """A fresh, empty history database URL on each backend."""
+    url, drop = new_url(request, tmp_path_factory, request.param)
+    yield url
+    drop()
