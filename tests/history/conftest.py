@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from . import postgres
+from . import nightly, postgres
 
 _names = itertools.count(1)
 
@@ -57,5 +57,25 @@ def new_url(request, tmp_path_factory, kind: str) -> tuple[str, callable]:
 def db_url(request, tmp_path_factory):
     """A fresh, empty history database URL on each backend."""
     url, drop = new_url(request, tmp_path_factory, request.param)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def night_base(demo_findings) -> dict:
+    return nightly.baseline(demo_findings)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def year_url(request, tmp_path_factory, night_base):
+    """A history of the generated year (363 nightly scans, planted exceptions) on each backend.
+    Read-only for the tests that use it."""
+    from resilience.history.ingest import append
+    from resilience.history.store import open_store
+
+    url, drop = new_url(request, tmp_path_factory, request.param)
+    with open_store(url) as store:
+        for _, data in nightly.nights(night_base):
+            append(store, json.loads(data), data, ingested_by="tests")
     yield url
     drop()

@@ -55,7 +55,7 @@ def night(base: dict[str, Any], n: int) -> bytes:
         doc["coverage"] = [*base["coverage"], {"provider": "aws", "account": "123456789012",
                                                "region": "me-south-1", "service": "rds", "status": "denied",
                                                "detail": "AccessDenied: rds:DescribeDBInstances"}]
-    return (json.dumps(doc, indent=1) + "\n").encode()
+    return (json.dumps(doc, separators=(",", ":")) + "\n").encode()
 
 
 def nights(base: dict[str, Any], upto: int = DAYS):
