@@ -18,12 +18,18 @@ _names = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def demo_findings(tmp_path_factory) -> dict:
+def demo_output(tmp_path_factory):
+    """The demo's output folder (findings.json, inventory.json, policy.yaml): one real scan."""
     from resilience.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
     run_demo(out, ("json",))
-    return json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_findings(demo_output) -> dict:
+    return json.loads((demo_output / "findings.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
