@@ -72,7 +72,7 @@ def night_base(demo_findings) -> dict:
     return nightly.baseline(demo_findings)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def year_url(request, tmp_path_factory, night_base):
     """A history of the generated year (363 nightly scans, planted exceptions) on each backend.
     Read-only for the tests that use it."""

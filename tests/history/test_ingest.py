@@ -7,13 +7,14 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
+
 from resilience.cli import main
 from resilience.errors import InputError
 from resilience.history import tables as t
 from resilience.history.commands import command_line
 from resilience.history.ingest import add_paths
 from resilience.history.store import open_store
-from sqlalchemy import select
 
 from . import nightly
 

@@ -7,12 +7,13 @@ import zlib
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from resilience.cli import main
 from resilience.history.chain import verify
 from resilience.history.ingest import append
 from resilience.history.store import open_store
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from . import nightly
 from .tamper import remove_scan, swap_scans, tamper

@@ -7,9 +7,10 @@ import json
 import re
 
 import pytest
+from resilience.reports import history_report
+
 from resilience.history import oscal, period
 from resilience.history.store import open_store
-from resilience.reports import history_report
 
 from . import nightly
 
