@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py
+	$(BIN)/python benchmarks/bench_history.py
 
 catalogue: $(STAMP)
 	$(BIN)/resilience rules --format md > rules/CATALOGUE.md
