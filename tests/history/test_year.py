@@ -84,6 +84,10 @@ def test_single_scan_report(year_url):
         report = period.build_report(store, day, day, scan_id=f"nightly-{nightly.OPEN_DAY + 1:03d}")
     assert [s["id"] for s in report["scans"]] == [f"nightly-{nightly.OPEN_DAY + 1:03d}"]
     assert _control(report, "SOC2:A1.2")["days_with_exceptions"] == 1
+    # the single scan as OSCAL: one result, one observation for the scan, one for the failing result
+    [result] = oscal.assessment_results(report, "0.1.0").results
+    assert result.title == f"Scan nightly-{nightly.OPEN_DAY + 1:03d}"
+    assert [o.types[0] for o in result.observations].count("historic") == 1
 
 
 def test_writers(year_report, tmp_path):
