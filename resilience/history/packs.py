@@ -12,13 +12,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from resilience.evidence_pack import MANIFEST, manifest, write_zip
+from resilience.evidence_pack import MANIFEST, manifest_of, zip_entry
 
 from . import tables as t
 from .chain import Verdict, verify
@@ -40,26 +41,19 @@ def _checked(store: HistoryStore) -> Verdict:
 
 
 def _scans_on(store: HistoryStore, days: list[str]) -> list[dict[str, Any]]:
+    """The scan rows of those days, in time order (without the stored files: those are streamed)."""
     with store.begin() as conn:
-        rows = conn.execute(select(t.scans, t.documents.c.body).join(t.documents, t.documents.c.seq == t.scans.c.seq)
-                            .where(t.scans.c.day.in_(days)).order_by(t.scans.c.started_at, t.scans.c.seq))
+        rows = conn.execute(select(t.scans).where(t.scans.c.day.in_(days))
+                            .order_by(t.scans.c.started_at, t.scans.c.seq))
         return [dict(r._mapping) for r in rows]
 
 
-def _scan_files(scans: list[dict[str, Any]], folder: str) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
-    files, index = {}, []
-    for s in scans:
-        data = zlib.decompress(s["body"])
-        if hashlib.sha256(data).hexdigest() != s["findings_sha256"]:  # verify() ran; a race is still refused
-            raise TamperedHistory(f"scan {s['scan_id']}: stored findings file does not match its hash")
-        name = f"{folder}/{s['day']}/{s['scan_id']}/findings.json"
-        files[name] = data
-        index.append({"seq": s["seq"], "date": s["day"], "scan_id": s["scan_id"], "started_at": s["started_at"],
-                      "complete": "yes" if s["complete"] else "no", "tool_version": s["tool_version"],
-                      "identity": s["identity"], "command_line": s["command_line"],
-                      "policy_sha256": s["policy_sha256"], "findings_sha256": s["findings_sha256"],
-                      "prev_hash": s["prev_hash"], "row_hash": s["row_hash"], "file": name})
-    return files, index
+def _index(scans: list[dict[str, Any]], folder: str) -> list[dict[str, Any]]:
+    return [{"seq": s["seq"], "date": s["day"], "scan_id": s["scan_id"], "started_at": s["started_at"],
+             "complete": "yes" if s["complete"] else "no", "tool_version": s["tool_version"],
+             "identity": s["identity"], "command_line": s["command_line"], "policy_sha256": s["policy_sha256"],
+             "findings_sha256": s["findings_sha256"], "prev_hash": s["prev_hash"], "row_hash": s["row_hash"],
+             "file": f"{folder}/{s['day']}/{s['scan_id']}/findings.json"} for s in scans]
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:
@@ -77,37 +71,61 @@ def _stamp(scans: list[dict[str, Any]]) -> tuple[int, int, int, int, int, int]:
     return (when.year, when.month, when.day, when.hour, when.minute, when.second)
 
 
-def _finish(files: dict[str, bytes], pack_id: str, output: Path, scans: list[dict[str, Any]]) -> str:
-    files[MANIFEST] = manifest(files, {"id": pack_id})
-    write_zip(files, output, _stamp(scans))
-    return hashlib.sha256(files[MANIFEST]).hexdigest()
+def _write(store: HistoryStore, output: Path, pack_id: str, small: dict[str, bytes], scans: list[dict[str, Any]],
+           index: list[dict[str, Any]]) -> str:
+    """Write the pack a file at a time (a year of large findings files never sits in memory at once):
+    the small files, then each scan's original file from the store, then the manifest. Return the
+    manifest's SHA-256."""
+    stamp = _stamp(scans)
+    digests: dict[str, tuple[str, int]] = {}
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        def put(name: str, data: bytes) -> None:
+            zf.writestr(zip_entry(name, stamp), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            digests[name] = (hashlib.sha256(data).hexdigest(), len(data))
+
+        for name in sorted(small):
+            put(name, small[name])
+        for scan, entry in zip(scans, index, strict=True):
+            with store.begin() as conn:
+                body = conn.execute(select(t.documents.c.body).where(t.documents.c.seq == scan["seq"])).scalar()
+            data = zlib.decompress(body) if body is not None else b""
+            if hashlib.sha256(data).hexdigest() != scan["findings_sha256"]:  # changed since verify()
+                raise TamperedHistory(f"scan {scan['scan_id']}: stored findings file does not match its hash")
+            put(entry["file"], data)
+        manifest = manifest_of(digests, pack_id)
+        zf.writestr(zip_entry(MANIFEST, stamp), manifest, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    tmp.replace(output)
+    return hashlib.sha256(manifest).hexdigest()
 
 
 def build_sample_pack(store: HistoryStore, days: list[str], output: Path, *, selection: dict[str, Any]) -> str:
     """Write the sample pack; return its manifest SHA-256."""
     verdict = _checked(store)
     scans = _scans_on(store, days)
+    index = _index(scans, "samples")
     missing = sorted(set(days) - {s["day"] for s in scans})
-    files, index = _scan_files(scans, "samples")
-    files["samples/index.csv"] = _csv(index)
-    files["samples/selection.json"] = (json.dumps(
-        {**selection, "days": days, "days_without_scan": missing, "history": redact(store.url),
-         "chain_head": verdict.head, "chain_scans": verdict.scans}, indent=2, sort_keys=True) + "\n").encode()
-    files["README.md"] = _sample_readme(days, missing, index, verdict).encode()
-    return _finish(files, f"history-sample:{','.join(days)}", output, scans)
+    small = {
+        "samples/index.csv": _csv(index),
+        "samples/selection.json": (json.dumps(
+            {**selection, "days": days, "days_without_scan": missing, "history": redact(store.url),
+             "chain_head": verdict.head, "chain_scans": verdict.scans}, indent=2, sort_keys=True) + "\n").encode(),
+        "README.md": _sample_readme(days, missing, index, verdict).encode(),
+    }
+    return _write(store, output, f"history-sample:{','.join(days)}", small, scans, index)
 
 
 def build_period_pack(store: HistoryStore, report: dict[str, Any], rendered: dict[str, str], output: Path) -> str:
     """Write the period's pack: the report in every format given, and each scan of the period."""
     verdict = _checked(store)
-    days = sorted({s["date"] for s in report["scans"]})
-    scans = _scans_on(store, days)
-    files, index = _scan_files(scans, "scans")
-    files["scans/index.csv"] = _csv(index)
-    files.update({f"report/{name}": text.encode("utf-8") for name, text in rendered.items()})
-    files["README.md"] = _period_readme(report, index, verdict, sorted(rendered)).encode()
+    scans = _scans_on(store, sorted({s["date"] for s in report["scans"]}))
+    index = _index(scans, "scans")
+    small = {f"report/{name}": text.encode("utf-8") for name, text in rendered.items()}
+    small["scans/index.csv"] = _csv(index)
+    small["README.md"] = _period_readme(report, index, verdict, sorted(rendered)).encode()
     period = report["period"]
-    return _finish(files, f"history:{period['from']}..{period['to']}", output, scans)
+    return _write(store, output, f"history:{period['from']}..{period['to']}", small, scans, index)
 
 
 _CHECKING = (
