@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from resilience.evidence_pack import MANIFEST, manifest_of, zip_entry
+from resilience.reports.common import spreadsheet_safe
 
 from . import tables as t
 from .chain import Verdict, verify
@@ -60,7 +61,7 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(SCAN_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
     return buf.getvalue().encode("utf-8")
 
 

@@ -80,6 +80,7 @@ def build_report(store: HistoryStore, start: dt.date, end: dt.date, *, controls:
     _, chain_head, chain_length = head(store)
 
     in_period = [s for s in scans if s["day"] >= start.isoformat()]
+    _check_controls(controls, {c for per_scan in tallies.values() for c in per_scan})
     wanted = list(dict.fromkeys(controls)) or sorted(
         {c for s in in_period for c in tallies.get(s["seq"], {})}, key=_control_order)
     period_days = days_between(start, end)
@@ -94,6 +95,15 @@ def build_report(store: HistoryStore, start: dt.date, end: dt.date, *, controls:
         "history": {"db": redact(store.url), "scans": chain_length, "head": chain_head,
                     **({"scan": scan_id} if scan_id else {})},
     }
+
+
+def _check_controls(asked: tuple[str, ...], seen: set[str]) -> None:
+    """A control that no rule maps to and no stored scan mentions is a typo, not a control that operated."""
+    from resilience.controls import CONTROLS
+
+    unknown = [c for c in asked if c not in CONTROLS and c not in seen]
+    if unknown:
+        raise InputError(f"--control: unknown control {', '.join(unknown)} (known: {', '.join(CONTROLS)})")
 
 
 def _control_order(control: str) -> tuple[int, str]:

@@ -101,3 +101,6 @@ def test_report_command_formats(year_url, tmp_path):
     bad = CliRunner().invoke(main, ["history", "report", "--from", "2026-01-01", "--to", "2026-12-31",
                                     "--db", year_url, "--format", "pdf"])
     assert bad.exit_code == 2 and "pdf" in bad.output
+    typo = CliRunner().invoke(main, ["history", "report", "--from", "2026-01-01", "--to", "2026-12-31",
+                                     "--db", year_url, "--control", "SOC2:A1.9"])
+    assert typo.exit_code == 2 and "unknown control SOC2:A1.9" in typo.output
