@@ -167,6 +167,10 @@ def report_cmd(start, end, controls, scan_id, policy_path, db, output, formats) 
     for c in report["controls"]:
         click.echo(f"{c['control']}: operated {c['days_operated']}/{c['days_in_period']} days, "
                    f"{len(c['monitoring_gaps'])} monitoring gaps, {len(c['exceptions'])} exceptions")
+    if not report["history"]["chain_intact"]:  # the report says so too; the exit code makes CI notice
+        for problem in report["history"]["problems"]:
+            click.echo(f"TAMPERED {problem}", err=True)
+        sys.exit(EXIT_TAMPERED)
 
 
 @history.command(name="sample")

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from resilience.errors import InputError
 
 from . import tables as t
-from .chain import head
+from .chain import verify
 from .store import HistoryStore, redact
 
 SCHEMA = "resilience.history-report/v1"
@@ -47,7 +47,7 @@ def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def sla_days(remediation_sla: dict[str, int]) -> dict[str, float | int]:
+def sla_days(remediation_sla: dict[str, int]) -> dict[str, int]:
     """Seconds per severity -> whole days (rounded up: an SLA of 36h is met on day 2, not day 1)."""
     return {sev: math.ceil(seconds / 86400) for sev, seconds in remediation_sla.items()}
 
@@ -77,7 +77,8 @@ def build_report(store: HistoryStore, start: dt.date, end: dt.date, *, controls:
         for row in conn.execute(select(t.results).where(t.results.c.status.in_(("fail", "unknown")),
                                                         t.results.c.seq.in_(wanted_seqs))):
             failing[row.seq].append({**row._mapping, "controls": json.loads(row.controls)})
-    _, chain_head, chain_length = head(store)
+    # the rows and links of the chain (not the stored files: `history verify` re-hashes those)
+    verdict = verify(store, documents=False)
 
     in_period = [s for s in scans if s["day"] >= start.isoformat()]
     _check_controls(controls, {c for per_scan in tallies.values() for c in per_scan})
@@ -92,7 +93,8 @@ def build_report(store: HistoryStore, start: dt.date, end: dt.date, *, controls:
                    "chain_hash": s["row_hash"], "tool_version": s["tool_version"]} for s in in_period],
         "controls": [_control(c, period_days, in_period, scans, tallies, failing, slas, end) for c in wanted],
         "remediation_sla_days": slas,
-        "history": {"db": redact(store.url), "scans": chain_length, "head": chain_head,
+        "history": {"db": redact(store.url), "scans": verdict.scans, "head": verdict.head,
+                    "chain_intact": verdict.intact, "problems": [str(p) for p in verdict.problems],
                     **({"scan": scan_id} if scan_id else {})},
     }
 

@@ -108,7 +108,13 @@ def test_verify_command_exit_codes(chain_url, tmp_path):
     assert bad.exit_code == 1 and "TAMPERED scan nightly-004" in bad.output
     missing = runner.invoke(main, ["history", "verify", "--db", f"sqlite:///{tmp_path}/none.sqlite"])
     assert missing.exit_code == 2 and "no history database" in missing.output
-    # evidence is not packed from a tampered history
+    # the report says so and exits 1; evidence is not packed from a tampered history
+    report = runner.invoke(main, ["history", "report", "--from", nightly.day(1).isoformat(), "--to",
+                                  nightly.day(5).isoformat(), "--db", chain_url, "--output", str(tmp_path / "r"),
+                                  "--format", "json,md"])
+    assert report.exit_code == 1 and "TAMPERED scan nightly-004" in report.output
+    assert json.loads((tmp_path / "r" / "history-report.json").read_text())["history"]["chain_intact"] is False
+    assert "did not verify" in (tmp_path / "r" / "history-report.md").read_text()
     sample = runner.invoke(main, ["history", "sample", "--dates", nightly.day(1).isoformat(), "--db", chain_url,
                                   "--output", str(tmp_path)])
     assert sample.exit_code == 1 and "nightly-004" in sample.output
