@@ -87,6 +87,11 @@ def failing_sets(results: int, scans: int) -> list[set[int]]:
     return out
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -111,6 +116,7 @@ def main() -> None:
     failing = failing_sets(args.results, args.scans)
     missing, gaps = {args.scans // 3, 2 * args.scans // 3}, {args.scans // 2}
     timings: dict[str, float] = {}
+    cpu0 = cpu_seconds()
     try:
         with open_store(url) as store:
             t0 = time.perf_counter()
@@ -143,6 +149,7 @@ def main() -> None:
             "exceptions": sum(len(c["exceptions"]) for c in report["controls"]),
             "db": "sqlite (temporary)" if not args.db else "given", "db_mib": round(db_file.stat().st_size / 2**20, 1)
             if db_file.exists() else None, "timings_s": {k: round(v, 2) for k, v in timings.items()},
+            "cpu_s_total": round(cpu_seconds() - cpu0, 1),  # wall times depend on the machine's other load
             "peak_rss_mib": round(peak_rss_mib(), 1), "python": platform.python_version(),
         }
     finally:
@@ -153,6 +160,7 @@ def main() -> None:
           f"database {summary['db_mib']} MiB")
     for phase, seconds in summary["timings_s"].items():
         print(f"  {phase:36} {seconds:8.2f} s")
+    print(f"  {'CPU time, all phases':36} {summary['cpu_s_total']:8.1f} s")
     print(f"  {'peak RSS':36} {summary['peak_rss_mib']:8.1f} MiB")
 
 

@@ -53,7 +53,7 @@ def start_server():
     executor = PostgreSQLExecutor(
         executable=executable, host="127.0.0.1", port=port, datadir=str(workdir / "data"),
         unixsocketdir=str(workdir), logfile=str(workdir / "server.log"), startparams="-w",
-        dbname="postgres", user="postgres", timeout=60,
+        dbname="postgres", user="postgres", timeout=180,
         # a throwaway server: durability is not needed, and fsync per commit dominates the tests' time
         postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
     executor.start()
