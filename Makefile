@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py
 	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
 	$(BIN)/python benchmarks/bench_org.py --accounts $(BENCH_ORG_ACCOUNTS)
+	$(BIN)/python benchmarks/bench_history.py
 
 catalogue: $(STAMP)
 	$(BIN)/resilience rules --format md > rules/CATALOGUE.md

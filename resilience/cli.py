@@ -148,10 +148,12 @@ def _collect(*, providers, scope, profile, workers, region_deadline: float, azur
                    "counts new failures only. Several give a trend; the most recent one classifies.")
 @click.option("--fail-on-all", is_flag=True, help="With --baseline, fail on every failing finding, not only new ones.")
 @click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
+@click.option("--history", "history_db", metavar="URL",
+              help="Append this scan to a history database (sqlite:///file.sqlite or postgresql://...).")
 @account_options
 def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscriptions, gcp_projects,
          gcp_organization, workers, region_deadline, policy_path, output, formats, fail_on, strict, baselines,
-         fail_on_all, evidence, **account_flags) -> None:
+         fail_on_all, evidence, history_db, **account_flags) -> None:
     """Collect the estate, build the dependency graph, run the rules, write the reports."""
     from .regions import validate_regions
     from .reports import parse_formats
@@ -172,7 +174,8 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
                              gcp_projects=gcp_projects, gcp_organization=gcp_organization, policy=policy,
                              aws_accounts=aws_accounts)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
-            scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence)
+            scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence,
+            history_db=history_db)
 
 
 def _read_inventory(path: str):
@@ -185,7 +188,7 @@ def _read_inventory(path: str):
 
 
 def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time, baselines=(),
-            fail_on_all=False, evidence=False) -> None:
+            fail_on_all=False, evidence=False, history_db=None) -> None:
     from .baseline import apply_baselines
     from .console import print_summary
     from .engine import failing_at
@@ -199,6 +202,10 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
         from .evidence_pack import build_from_dir
 
         written.append(build_from_dir(output, output / "evidence.zip")[0])
+    if history_db:
+        from .history.commands import append_scan
+
+        click.echo(append_scan(history_db, output / "findings.json"))
     print_summary(result.findings, written=[str(p) for p in written], baseline=result.extra.get("baseline"))
     if failing_at(result.findings, fail_on, new_only=bool(baselines) and not fail_on_all):
         sys.exit(EXIT_FAILING)
@@ -241,17 +248,31 @@ def explain(rule_id) -> None:
 
 
 # Further commands register here, one line each (keep this module to parsing and wiring).
+from .history.commands import history as _history  # noqa: E402  (the group imports nothing heavy)
+
+main.add_command(_history)
 
 
 @main.group(name="evidence", invoke_without_command=True)
-@click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True),
-              help="A scan's --output folder (findings.json, inventory.json, policy.yaml).")
+@click.option("--from", "from_dir", metavar="DIR|DATE",
+              help="A scan's --output folder (findings.json, inventory.json, policy.yaml); with --history, "
+                   "the first day of the period.")
+@click.option("--to", "to_day", metavar="DATE", help="With --history: the last day of the period.")
+@click.option("--history", "history_db", metavar="URL", help="Build the period's pack from this history database.")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
+              help="With --history: the policy whose remediation_sla: judges the exceptions.")
 @click.option("--output", default="evidence.zip", show_default=True, type=click.Path(dir_okay=False),
               help="The evidence pack to write.")
 @click.pass_context
-def evidence(ctx, from_dir, output) -> None:
+def evidence(ctx, from_dir, to_day, history_db, policy_path, output) -> None:
     """Build the auditor's evidence pack from an earlier scan's output (or: evidence verify PACK)."""
     if ctx.invoked_subcommand:
+        return
+    if history_db:
+        from .history.commands import period_pack
+
+        digest = period_pack(history_db, from_dir, to_day, Path(output), policy_path)
+        click.echo(f"wrote {output} (manifest sha256 {digest})")
         return
     if not from_dir:
         raise click.UsageError("--from DIR is required (a scan's --output folder)")

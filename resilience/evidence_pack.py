@@ -424,10 +424,24 @@ def _readme(meta: dict[str, Any], names: list[str]) -> str:
 
 
 def manifest(files: dict[str, bytes], scan: dict[str, Any]) -> bytes:
-    entries = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-               for name, data in sorted(files.items())}
-    doc = {"schema": MANIFEST_SCHEMA, "scan_id": scan.get("id", ""), "algorithm": "sha256", "files": entries}
+    return manifest_of({name: (hashlib.sha256(data).hexdigest(), len(data)) for name, data in files.items()},
+                       scan.get("id", ""))
+
+
+def manifest_of(digests: dict[str, tuple[str, int]], pack_id: str) -> bytes:
+    """The manifest from ``name -> (sha256, size)``: for packs written a file at a time (the history's)."""
+    entries = {name: {"sha256": digest, "bytes": size} for name, (digest, size) in sorted(digests.items())}
+    doc = {"schema": MANIFEST_SCHEMA, "scan_id": pack_id, "algorithm": "sha256", "files": entries}
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+
+
+def zip_entry(name: str, date_time: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    """An entry with the fixed attributes that make a pack byte-identical wherever it is built."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # unix, whatever the host
+    info.external_attr = 0o100644 << 16
+    return info
 
 
 def write_zip(files: dict[str, bytes], path: Path, date_time: tuple[int, int, int, int, int, int]) -> None:
@@ -435,11 +449,7 @@ def write_zip(files: dict[str, bytes], path: Path, date_time: tuple[int, int, in
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
         for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # unix, whatever the host
-            info.external_attr = 0o100644 << 16
-            zf.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            zf.writestr(zip_entry(name, date_time), files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     tmp.replace(path)
 
 
