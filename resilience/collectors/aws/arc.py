@@ -28,7 +28,7 @@ from resilience.model import (
     Inventory,
 )
 
-from .common import Scope, arn_region, edge, inventory, is_arn, iso, seconds_between
+from .common import PARTITION_DEFAULT_REGION, Scope, arn_region, edge, inventory, is_arn, iso, seconds_between
 from .context import TaskContext
 from .pagination import paginate
 
@@ -38,8 +38,8 @@ GLOBAL = True
 #: the only region the recovery-control configuration API answers in
 CONTROL_CONFIG_REGION = "us-west-2"
 PERMISSIONS = [
-    "arc:GetPlan",
-    "arc:ListPlanExecutions",
+    "arc-region-switch:GetPlan",
+    "arc-region-switch:ListPlanExecutions",
     "arc-region-switch:ListPlans",
     "route53-recovery-control-config:ListClusters",
     "route53-recovery-control-config:ListControlPanels",
@@ -170,7 +170,8 @@ def transform_executions(executions: list[Mapping[str, Any]], plan: Mapping[str,
 # --- collect ---------------------------------------------------------------------------------
 def collect(ctx: TaskContext) -> Inventory:
     out = transform_routing_controls(get_routing_controls(ctx.client(CLIENT, region=CONTROL_CONFIG_REGION)), ctx.scope)
-    switch = ctx.client("arc-region-switch")  # ListPlans/GetPlan go to the partition's control plane
+    # ListPlans/GetPlan are control-plane calls: botocore routes them to the partition leader's endpoint
+    switch = ctx.client("arc-region-switch", region=PARTITION_DEFAULT_REGION.get(ctx.scope.partition, "us-east-1"))
     plans = ctx.read("arc:region-switch", get_plans, switch)
     if plans is None:
         return out
