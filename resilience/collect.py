@@ -76,7 +76,8 @@ def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tup
     except aws.RegionDiscoveryError as exc:
         raise InputError(f"{exc}; name the regions to scan with --scan-regions") from None
     inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
-                            region_deadline_s=options.region_deadline_s, progress=progress)
+                            region_deadline_s=options.region_deadline_s, progress=progress,
+                            services=options.extra.get("aws_services"))  # None: every service module
     inventory.meta.setdefault("regions", regions)
     return inventory, {"arn": identity.get("arn", ""), "accounts": [identity.get("account", "")]}
 

@@ -1092,7 +1092,15 @@ class _Assessor:
                 return True, [restore[0]], restore[1], notes
         if blocked:  # the data is held, but no failover that can run reaches it
             return True, [], [blocked[0].id], notes
-        return False, [], [], notes
+        return False, [], [], notes + self.key_notes(node, copies)
+
+    def key_notes(self, node: str, copies: list[Copy]) -> list[str]:
+        """The copies and backups (the store's and its sources') lost only to their KMS key: the key
+        is the evidence (``key_lost``)."""
+        holders = [*(c.id for c in copies if c.relation == "source"), node]
+        candidates = [c.id for c in copies] + [b.id for h in holders if h in self.g for b in backups_of(self.g, h)]
+        return [f"{self.name(c)} is {reason}" for c in dict.fromkeys(candidates)
+                if c in self.g and (reason := key_lost(self.g, c, self.s))]
 
     def _restore(self, holder: str) -> tuple[tuple[str, str, str], list[str]] | None:
         """The first surviving backup of ``holder``: ``((holder, backup, mechanism), relied-on ids)``."""
