@@ -312,3 +312,15 @@ def test_declared_permissions_cover_the_stubbed_calls():
         model = _SESSION.get_service_model(service)
         names = {xform_name(n): n for n in model.operation_names}
         assert {iam_action(model.signing_name, names[op]) for op in ops} <= set(module.PERMISSIONS)
+
+
+def test_recovery_control_health_check_depends_on_its_routing_control():
+    from resilience.collectors.aws import route53
+
+    control = "arn:aws:route53-recovery-control::123456789012:controlpanel/p1/routingcontrol/rc1"
+    check = valid("route53", "GetHealthCheck", {"HealthCheck": {
+        "Id": "hc-arc", "CallerReference": "arc", "HealthCheckVersion": 1,
+        "HealthCheckConfig": {"Type": "RECOVERY_CONTROL", "RoutingControlArn": control}}})["HealthCheck"]
+    inv = route53.transform_health_checks([check], scope("global"), {})
+    assert inv.resources[0].attrs == {"check_type": "RECOVERY_CONTROL", "routing_control": control}
+    assert edges_of(inv) == {("arn:aws:route53:::healthcheck/hc-arc", control, DEPENDS_ON)}
