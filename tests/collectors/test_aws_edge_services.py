@@ -324,3 +324,39 @@ def test_recovery_control_health_check_depends_on_its_routing_control():
     inv = route53.transform_health_checks([check], scope("global"), {})
     assert inv.resources[0].attrs == {"check_type": "RECOVERY_CONTROL", "routing_control": control}
     assert edges_of(inv) == {("arn:aws:route53:::healthcheck/hc-arc", control, DEPENDS_ON)}
+
+
+def test_documentdb_global_cluster_members_writer_and_failover_methods():
+    """moto 5.2 has no DocumentDB global clusters: a recorded DescribeGlobalClusters answer (the RDS
+    API lists DocumentDB global clusters too), checked against botocore's shape."""
+    from resilience.collectors.aws import rds
+
+    writer = "arn:aws:rds:me-central-1:123456789012:cluster:docs-a"
+    reader = "arn:aws:rds:eu-central-1:123456789012:cluster:docs-b"
+    body = valid("rds", "DescribeGlobalClusters", {"GlobalClusters": [{
+        "GlobalClusterIdentifier": "docs-global", "GlobalClusterResourceId": "cluster-1",
+        "GlobalClusterArn": "arn:aws:rds::123456789012:global-cluster:docs-global", "Status": "available",
+        "Engine": "docdb", "EngineVersion": "5.0.0", "StorageEncrypted": True, "DeletionProtection": False,
+        "GlobalClusterMembers": [{"DBClusterArn": writer, "Readers": [reader], "IsWriter": True},
+                                 {"DBClusterArn": reader, "Readers": [], "IsWriter": False}]}]})
+    inv = rds.transform_global_clusters(body["GlobalClusters"], scope())
+    [node] = inv.resources
+    assert node.type == "AWS::DocDB::GlobalCluster" and node.attrs["writer"] == writer
+    [failover] = [e for e in inv.edges if e.kind == FAILS_OVER_TO]
+    assert (failover.src, failover.dst) == (writer, reader)
+    assert failover.attrs["method"] == "detach_and_promote"
+    assert failover.attrs["needs_control_plane_in"] == "eu-central-1"  # run in the secondary's region
+    assert failover.attrs["switchover_needs_control_plane_in"] == "me-central-1"  # a switchover needs the writer's
+
+
+def test_snapshot_kms_key_is_an_attribute_and_a_dependency():
+    from resilience.collectors.aws import rds
+
+    key = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    snap = {"DBSnapshotIdentifier": "copy-1", "DBSnapshotArn": "arn:aws:rds:eu-central-1:123456789012:snapshot:copy-1",
+            "DBInstanceIdentifier": "ledger", "SourceRegion": "me-central-1", "KmsKeyId": key, "Encrypted": True,
+            "SnapshotType": "manual", "Status": "available"}
+    valid("rds", "DescribeDBSnapshots", {"DBSnapshots": [snap]})
+    inv = rds.transform_db_snapshots([snap], scope("eu-central-1"))
+    assert inv.resources[0].attrs["kms_key"] == key
+    assert (snap["DBSnapshotArn"], key, DEPENDS_ON) in edges_of(inv)
