@@ -211,6 +211,8 @@ def _edge_services(session: boto3.Session, estate: Estate) -> None:
         "DefaultCacheBehavior": {"TargetOriginId": "alb", "ViewerProtocolPolicy": "https-only",
                                  "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
     })["Distribution"]
+    session.client("cloudfront", region_name="us-east-1").tag_resource(
+        Resource=dist["ARN"], Tags={"Items": [{"Key": "app", "Value": "orders"}]})
     apigw = session.client("apigateway", region_name=PRIMARY)
     api = apigw.create_rest_api(name="orders", endpointConfiguration={"types": ["REGIONAL"]})["id"]
     root = apigw.get_resources(restApiId=api)["items"][0]["id"]

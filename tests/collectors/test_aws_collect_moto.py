@@ -219,6 +219,7 @@ def test_edge_services_through_the_real_apis(inventory, ids):
     found = by_id(inventory)
     edges = edges_of(inventory)
     assert found[ids["distribution"]].kind == "cdn_distribution"
+    assert found[ids["distribution"]].tags == {"app": "orders"}
     assert (ids["distribution"], ids["alb"], ROUTES_TO) in edges  # origin domain resolved to the ALB
     rest = f"arn:aws:apigateway:me-central-1::/restapis/{ids['rest_api']}"
     http = f"arn:aws:apigateway:me-central-1::/apis/{ids['http_api']}"

@@ -360,3 +360,23 @@ def test_snapshot_kms_key_is_an_attribute_and_a_dependency():
     inv = rds.transform_db_snapshots([snap], scope("eu-central-1"))
     assert inv.resources[0].attrs["kms_key"] == key
     assert (snap["DBSnapshotArn"], key, DEPENDS_ON) in edges_of(inv)
+
+
+def test_a_key_policy_denying_describe_key_is_a_coverage_record_not_a_lost_scan():
+    recorded = load("kms/describe_key")
+    single = recorded["keys"][1]
+    session, factory, stubs = _factory()
+    stubs.append(stub(factory, "kms", "me-central-1", [
+        ("list_keys", {"Keys": [{"KeyId": "mrk-1111", "KeyArn": recorded["keys"][0]["Arn"]},
+                                {"KeyId": single["KeyId"], "KeyArn": single["Arn"]}]}),
+        ("describe_key", ("error", "AccessDeniedException", 400)),
+        ("describe_key", {"KeyMetadata": single}),
+        ("list_aliases", {"Aliases": recorded["aliases"]}),
+    ]))
+    inv = collect(session, ["me-central-1"], observed_at=OBSERVED_AT, services=["kms"], clients=factory)
+    for s in stubs:
+        s.assert_no_pending_responses()
+    assert set(by_id(inv)) == {single["Arn"]}
+    cov = coverage_of(inv)
+    assert cov[("me-central-1", "kms")].status == "ok"
+    assert cov[("me-central-1", "kms:keys")].status == "denied" and "mrk-1111" in cov[("me-central-1", "kms:keys")].detail

@@ -24,14 +24,17 @@ from resilience.model import (
     Inventory,
 )
 
-from .common import Scope, edge, inventory
+from .common import Scope, edge, inventory, tags_from_list
 from .context import TaskContext
 
 NAME = "cloudfront"
 CLIENT = "cloudfront"
 GLOBAL = True
-PERMISSIONS = ["cloudfront:ListDistributions"]
-COVERAGE = {"cloudfront": "ListDistributions (origins, origin groups and cache behaviours)"}
+PERMISSIONS = ["cloudfront:ListDistributions", "cloudfront:ListTagsForResource"]
+COVERAGE = {
+    "cloudfront": "ListDistributions (origins, origin groups and cache behaviours)",
+    "cloudfront:tags": "ListTagsForResource",
+}
 
 DNS_PREFIX = "dns:"
 _S3 = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\.s3(?:[.-](?:website[.-])?(?P<region>[a-z]{2}-[a-z]+-\d))?\.amazonaws\.com$")
@@ -74,7 +77,12 @@ def _origin_kind(origin: Mapping[str, Any]) -> str:
     return "custom"
 
 
-def transform_distributions(distributions: list[Mapping[str, Any]], scope: Scope) -> Inventory:
+def get_tags(client: Any, arn: str) -> dict[str, str]:
+    return tags_from_list((client.list_tags_for_resource(Resource=arn).get("Tags") or {}).get("Items"))
+
+
+def transform_distributions(distributions: list[Mapping[str, Any]], scope: Scope,
+                            tags: Mapping[str, Mapping[str, str]] | None = None) -> Inventory:
     out = inventory()
     source = "cloudfront:ListDistributions"
     for dist in distributions:
@@ -93,6 +101,7 @@ def transform_distributions(distributions: list[Mapping[str, Any]], scope: Scope
                 name=dist.get("Comment") or dist.get("DomainName") or dist["Id"],
                 source=source,
                 region=GLOBAL_REGION,
+                tags=(tags or {}).get(arn, {}),
                 attrs={
                     "dns_name": dist.get("DomainName"),
                     "aliases": _items(dist.get("Aliases")),
@@ -144,4 +153,11 @@ def _origin_group(group: Mapping[str, Any], group_arn: str, targets: Mapping[str
 
 # --- collect ---------------------------------------------------------------------------------
 def collect(ctx: TaskContext) -> Inventory:
-    return transform_distributions(get_distributions(ctx.client(CLIENT)), ctx.scope)
+    client = ctx.client(CLIENT)
+    distributions = get_distributions(client)
+    tags = {}
+    for dist in distributions:
+        got = ctx.read("cloudfront:tags", get_tags, client, dist["ARN"], about=dist["Id"]) if dist.get("ARN") else None
+        if got is not None:
+            tags[dist["ARN"]] = got
+    return transform_distributions(distributions, ctx.scope, tags)

@@ -3,7 +3,9 @@
 A key node lists every region that holds it (``key_regions``: its own, plus the primary's and the
 replicas' for a multi-region key). Data stores and copies carry the key they are encrypted under
 (``kms_key``; copies also ``-depends_on->`` it with ``via: kms``): a copy whose key exists only in
-a failed region cannot be decrypted, so it is not restorable (``survival.key_lost``).
+a failed region cannot be decrypted, so it is not restorable (``survival.key_lost``). A key whose
+DescribeKey is denied stays uninventoried (a coverage record); its id still tells a multi-region
+key (``mrk-``) from a single-region one.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ CLIENT = "kms"
 GLOBAL = False
 PERMISSIONS = ["kms:DescribeKey", "kms:ListAliases", "kms:ListKeys"]
 COVERAGE = {
-    "kms": "ListKeys + DescribeKey",
+    "kms": "ListKeys",
+    "kms:keys": "DescribeKey (a key policy may deny it for single keys: those stay uninventoried)",
     "kms:aliases": "ListAliases",
 }
 
 
 # --- get -------------------------------------------------------------------------------------
-def get_keys(client: Any) -> list[dict[str, Any]]:
-    return [client.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in paginate(client, "list_keys", "Keys")]
+def get_key_ids(client: Any) -> list[str]:
+    return [k["KeyId"] for k in paginate(client, "list_keys", "Keys")]
+
+
+def describe_key(client: Any, key_id: str) -> dict[str, Any]:
+    return client.describe_key(KeyId=key_id)["KeyMetadata"]
 
 
 def get_aliases(client: Any) -> list[dict[str, Any]]:
@@ -74,6 +81,7 @@ def transform_keys(keys: list[Mapping[str, Any]], aliases: list[Mapping[str, Any
 # --- collect ---------------------------------------------------------------------------------
 def collect(ctx: TaskContext) -> Inventory:
     client = ctx.client(CLIENT)
-    keys = get_keys(client)
+    keys = [meta for key_id in get_key_ids(client)
+            if (meta := ctx.read("kms:keys", describe_key, client, key_id, about=key_id)) is not None]
     aliases = ctx.read("kms:aliases", get_aliases, client)
     return transform_keys(keys, aliases, ctx.scope)
