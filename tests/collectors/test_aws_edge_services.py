@@ -119,6 +119,12 @@ def test_rest_api_integrations_lambda_and_vpc_link():
     assert private.attrs["private"] is True and private.attrs["vpc_endpoints"] == ["vpce-0abc"]
     assert edges_of(inv) == {(REST, "arn:aws:lambda:me-central-1:123456789012:function:orders-api", ROUTES_TO),
                              (REST, "dns:internal-nlb-1.me-central-1.elb.amazonaws.com", ROUTES_TO)}
+    nlb = "arn:aws:elasticloadbalancing:me-central-1:123456789012:loadbalancer/net/internal-nlb/1"
+    links = valid("apigateway", "GetVpcLinks", {"items": [{"id": "vl1234", "name": "nlb", "targetArns": [nlb],
+                                                           "status": "AVAILABLE"}]})["items"]
+    linked = apigateway.transform_rest_apis(apis, {"a1b2c3": resources}, scope(),
+                                            {link["id"]: link["targetArns"] for link in links})
+    assert (REST, nlb, DEPENDS_ON) in edges_of(linked)
 
 
 def test_http_api_integrations_and_custom_domain_mappings():

@@ -2,7 +2,8 @@
 custom domain names.
 
 Graph: API -routes_to-> each integration target (a Lambda function, an HTTP backend resolved by DNS
-name, a VPC link's load balancer listener); custom domain (an ``api`` node whose ``dns_name`` is
+name, a VPC link's load balancer listener); a REST integration through a VPC link also
+-depends_on-> the link's network load balancers; custom domain (an ``api`` node whose ``dns_name`` is
 the domain's regional/edge target, so Route 53 aliases land on it) -routes_to-> the APIs mapped
 under it. Every route is needed, so an API serves only when all its integrations do. IAM: every
 API Gateway read is the action ``apigateway:GET``.
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
-from resilience.model import API, ROUTES_TO, Inventory
+from resilience.model import API, DEPENDS_ON, ROUTES_TO, Inventory
 
 from .cloudfront import DNS_PREFIX
 from .common import Scope, edge, inventory, is_arn
@@ -29,6 +30,7 @@ PERMISSIONS = ["apigateway:GET"]
 COVERAGE = {
     "apigateway": "GetRestApis",
     "apigateway:resources": "GetResources (methods and integrations of each REST API)",
+    "apigateway:vpc-links": "GetVpcLinks (the load balancers behind each REST VPC link)",
     "apigateway:domains": "GetDomainNames + GetBasePathMappings",
     "apigateway:http-apis": "apigatewayv2 GetApis + GetIntegrations",
     "apigateway:http-domains": "apigatewayv2 GetDomainNames + GetApiMappings",
@@ -43,6 +45,11 @@ def get_rest_apis(client: Any) -> list[dict[str, Any]]:
 
 def get_resources(client: Any, api_id: str) -> list[dict[str, Any]]:
     return paginate(client, "get_resources", "items", restApiId=api_id, embed=["methods"])
+
+
+def get_vpc_links(client: Any) -> dict[str, list[str]]:
+    """VPC link id -> the network load balancer ARNs it reaches."""
+    return {link["id"]: list(link.get("targetArns") or []) for link in paginate(client, "get_vpc_links", "items")}
 
 
 def get_domain_names(client: Any) -> list[dict[str, Any]]:
@@ -96,8 +103,9 @@ def integration_target(uri: str | None, integration_type: str | None) -> str | N
 
 
 def transform_rest_apis(apis: list[Mapping[str, Any]], resources: Mapping[str, list[Mapping[str, Any]]],
-                        scope: Scope) -> Inventory:
-    """``resources``: REST API id -> its GetResources items (absent when that read failed)."""
+                        scope: Scope, vpc_links: Mapping[str, list[str]] | None = None) -> Inventory:
+    """``resources``: REST API id -> its GetResources items (absent when that read failed);
+    ``vpc_links``: link id -> load balancer ARNs (an integration through a link depends on them)."""
     out = inventory()
     source = "apigateway:GetRestApis"
     for api in apis:
@@ -116,8 +124,11 @@ def transform_rest_apis(apis: list[Mapping[str, Any]], resources: Mapping[str, l
                 target = integration_target(integration.get("uri"), integration.get("type"))
                 via = f"{verb} {res.get('path', '')}"
                 if integration.get("connectionType") == "VPC_LINK" and integration.get("connectionId"):
-                    link = scope.arn("apigateway", f"/vpclinks/{integration['connectionId']}", account="")
-                    target = target or link
+                    link_id = integration["connectionId"]
+                    for nlb in (vpc_links or {}).get(link_id, ()):
+                        if nlb not in seen:
+                            seen.add(nlb)
+                            out.edges.append(edge(arn, nlb, DEPENDS_ON, "apigateway:GetVpcLinks", via=f"vpc_link:{link_id}"))
                 if target and target not in seen:
                     seen.add(target)
                     out.edges.append(edge(arn, target, ROUTES_TO, "apigateway:GetResources", via=via,
@@ -189,7 +200,8 @@ def collect(ctx: TaskContext) -> Inventory:
         got = ctx.read("apigateway:resources", get_resources, client, api["id"], about=api.get("name"))
         if got is not None:
             resources[api["id"]] = got
-    out = transform_rest_apis(apis, resources, ctx.scope)
+    links = ctx.read("apigateway:vpc-links", get_vpc_links, client) if apis else {}
+    out = transform_rest_apis(apis, resources, ctx.scope, links)
     v2 = ctx.client("apigatewayv2")
     rest_ids = {a["id"] for a in apis}
     http_domains = ctx.gather("apigateway:http-domains", lambda: get_http_domain_names(v2),
