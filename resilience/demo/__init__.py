@@ -113,9 +113,9 @@ MOTO_UNMODELLED_SERVICES = ("globalaccelerator", "arc")
 
 
 def demo_aws_services() -> list[str]:
-    from resilience.collectors.aws.services import SERVICES
+    from resilience.collectors.aws.services import by_name
 
-    return [m.NAME for m in SERVICES if m.NAME not in MOTO_UNMODELLED_SERVICES]
+    return [m.NAME for m in by_name() if m.NAME not in MOTO_UNMODELLED_SERVICES]  # the default set
 
 
 def build_and_collect(*, max_workers: int = 4) -> tuple[Estate, Inventory]:

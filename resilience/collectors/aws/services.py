@@ -15,6 +15,7 @@ from types import ModuleType
 from . import (
     apigateway,
     arc,
+    artifact,
     autoscaling,
     awslambda,
     backup,
@@ -47,6 +48,7 @@ SERVICES: tuple[ModuleType, ...] = (
     awslambda,
     fis,
     resiliencehub,
+    artifact,
     # issue 13 (aws-b): edge, messaging, keys and failover controls
     cloudfront,
     apigateway,
@@ -65,9 +67,12 @@ READ_ONLY_ACTION = re.compile(
 
 
 def by_name(names: list[str] | tuple[str, ...] | None = None) -> tuple[ModuleType, ...]:
-    """The registered modules, all or the named ones (unknown names raise ``ValueError``)."""
+    """The registered modules, the default set or the named ones (unknown names raise ``ValueError``).
+
+    A module with ``OPT_IN = True`` (AWS Artifact: reading it needs the account to have accepted Artifact's
+    terms, and it only serves the vendor-register comparison) is read only when named."""
     if names is None:
-        return SERVICES
+        return tuple(m for m in SERVICES if not getattr(m, "OPT_IN", False))
     known = {m.NAME: m for m in SERVICES}
     unknown = sorted(set(names) - set(known))
     if unknown:
