@@ -83,7 +83,8 @@ def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tup
         raise InputError(f"{exc}; name the regions to scan with --scan-regions") from None
     services = [m.NAME for m in aws.services.by_name()] + list(options.aws_opt_in) if options.aws_opt_in else None
     inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
-                            region_deadline_s=options.region_deadline_s, progress=progress, services=services)
+                            region_deadline_s=options.region_deadline_s, progress=progress,
+                            services=options.extra.get("aws_services", services))  # the demo names its own set
     inventory.meta.setdefault("regions", regions)
     return inventory, {"arn": identity.get("arn", ""), "accounts": [identity.get("account", "")]}
 

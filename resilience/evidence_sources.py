@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 from .durations import format_duration
-from .model import FAULT_EXPERIMENT, RESILIENCE_ASSESSMENT, RESTORE_TEST
+from .model import FAILOVER_EXECUTION, FAULT_EXPERIMENT, RESILIENCE_ASSESSMENT, RESTORE_TEST
 
 #: kinds of evidence: an exercise (people or FIS broke something on purpose), a restore (a backup
 #: was restored), an assessment (an analysis of the architecture, nothing was exercised)
@@ -84,6 +84,15 @@ SOURCE_RULES: dict[str, str] = {
                      "assessment: an analysis, not an exercise. Assessments are listed as supporting "
                      "evidence and never satisfy failover-untested / -stale / -failed on their own.",
 }
+SOURCE_RULES["arc"] = (
+    "Route 53 ARC Region switch plan executions (`failover_execution` nodes). `completed` -> pass; "
+    "`failed`, `completedWithExceptions` or `planExecutionTimedOut` -> fail; running, paused, pending, "
+    "cancelled and post-recovery runs are ignored. Workload: the execution's and its plan's workloads plus "
+    "those of every resource the plan acts on. Scenario: region (a plan switches the application between "
+    "regions). Kind: exercise; the execution's recorded recovery time (`actualRecoveryTime`) is its "
+    "measured RTO.")
+_ARC_PASS = {"completed"}
+_ARC_FAIL = {"failed", "completedwithexceptions", "planexecutiontimedout"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,7 @@ class TestRecord:
     scenario: str | None  # az | region | None (not a failover scenario)
     date: dt.date
     result: str  # pass | fail
-    source: str  # policy | fis | backup | resiliencehub
+    source: str  # policy | fis | backup | resiliencehub | arc
     kind: str  # exercise | restore | assessment
     record_id: str  # policy file:line, experiment ARN, restore job ARN, assessment ARN
     measured_rto: int | None = None
@@ -136,6 +145,8 @@ def failover_tests(graph: nx.MultiDiGraph, policy: Any) -> list[TestRecord]:
             records += from_restore_job(graph, node)
         elif kind == RESILIENCE_ASSESSMENT:
             records += from_resilience_hub(graph, node, known_workloads=names)
+        elif kind == FAILOVER_EXECUTION:
+            records += from_region_switch(graph, node)
     return sorted(records, key=lambda r: (r.workload, r.scenario or "", *r.sort_key()))
 
 
@@ -394,6 +405,51 @@ def from_resilience_hub(graph: nx.MultiDiGraph, node: str, *,
                 scenario_basis="Resilience Hub disruption type" if scenario else "overall compliance only",
             ))
     return out
+
+
+# --- Route 53 ARC Region switch ------------------------------------------------------------------
+
+
+def from_region_switch(graph: nx.MultiDiGraph, node: str) -> list[TestRecord]:
+    data = graph.nodes[node]
+    attrs = _attrs(graph, node)
+    state = _status(attrs.get("state"))
+    if str(attrs.get("action") or "").lower() == "postrecovery":
+        return []  # clean-up after a recovery, not a failover
+    if state in _ARC_PASS:
+        result = "pass"
+    elif state in _ARC_FAIL:
+        result = "fail"
+    else:
+        return []
+    when = _when(attrs.get("ended_at"), attrs.get("started_at"), data.get("observed_at"))
+    if when is None:
+        return []
+    plan = attrs.get("plan")
+    targets = [dst for dst, _ in _out(graph, plan)] if isinstance(plan, str) and plan in graph else []
+    workloads = _workloads(graph, node, [plan, *targets])
+    rto = attrs.get("recovery_time_s")
+    detail = (f"ARC Region switch execution {str(node).rsplit('/', 1)[-1]} {attrs.get('state')} "
+              f"({attrs.get('action') or 'action unknown'}, {attrs.get('mode') or 'mode unknown'}")
+    if attrs.get("execution_region"):
+        detail += f", into {attrs['execution_region']}"
+    detail += ")"
+    if isinstance(rto, int | float):
+        detail += f", recovery took {format_duration(rto)}"
+    region = attrs.get("execution_region") or ""
+    link = (f"https://{region}.console.aws.amazon.com/route53recovery/home#/region-switch"
+            if region else None)
+    return [TestRecord(
+        workload=w, scenario="region", date=when[0], timestamp=when[1], result=result, source="arc",
+        kind="exercise", record_id=str(node), link=link, detail=detail,
+        measured_rto=int(rto) if isinstance(rto, int | float) else None,
+        scenario_basis="an ARC Region switch plan execution switches regions",
+    ) for w in workloads]
+
+
+def _out(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, dict[str, Any]]]:
+    return [(dst, data) for _, dst, data in graph.out_edges(node, data=True)
+            if data.get("kind") == "depends_on"]
 
 
 # --- documentation -------------------------------------------------------------------------------

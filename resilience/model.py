@@ -45,6 +45,18 @@ NODE_KINDS = frozenset(
         ASSURANCE_REPORT,
     }
 )
+# issue 13 (edge, messaging, keys, failover controls): added to NODE_KINDS in their own statement
+CDN_DISTRIBUTION = "cdn_distribution"  # CloudFront distribution: routes_to its origins (all needed)
+API = "api"  # API Gateway REST/HTTP API: routes_to its integrations (all needed)
+QUEUE = "queue"  # SQS queue (regional)
+TOPIC = "topic"  # SNS topic (regional)
+ENCRYPTION_KEY = "encryption_key"  # KMS key: a copy depends_on (via kms) the key it is encrypted under
+ACCELERATOR = "accelerator"  # Global Accelerator: routes_to endpoint groups (any live one serves)
+ROUTING_CONTROL = "routing_control"  # Route 53 ARC routing control (a failover switch)
+FAILOVER_PLAN = "failover_plan"  # ARC Region switch plan
+FAILOVER_EXECUTION = "failover_execution"  # an ARC Region switch plan execution (A1.3 evidence)
+NODE_KINDS = NODE_KINDS | {CDN_DISTRIBUTION, API, QUEUE, TOPIC, ENCRYPTION_KEY, ACCELERATOR, ROUTING_CONTROL,
+                           FAILOVER_PLAN, FAILOVER_EXECUTION}
 #: kinds that hold data whose loss is a recovery-point question
 DATA_KINDS = frozenset({DATABASE, OBJECT_STORE, VOLUME})
 #: kinds that serve requests

@@ -71,9 +71,12 @@ import networkx as nx
 
 from .graph import forget_workload_index, workload_index
 from .model import (
+    ACCELERATOR,
+    API,
     BACKED_UP_TO,
     BACKUP_PLAN,
     BACKUP_VAULT,
+    CDN_DISTRIBUTION,
     COMPUTE_GROUP,
     COMPUTE_KINDS,
     DATA_KINDS,
@@ -330,8 +333,36 @@ def copy_down(graph: nx.MultiDiGraph, copy: Copy, scenario: Scenario) -> str | N
     (in-region automated backups / PITR, a plan's vault nobody inventoried) when its region failed.
     The one reading of "this copy survives" for the engine and the recovery model."""
     if copy.id in graph:
-        return node_down(graph, copy.id, scenario)
+        return node_down(graph, copy.id, scenario) or key_lost(graph, copy.id, scenario)
     return f"its region {copy.region} failed" if copy.region in scenario.failed_regions else None
+
+
+def key_lost(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | None:
+    """Why a copy cannot be decrypted in ``scenario``: it ``depends_on`` (``via: kms``) a KMS key that
+    exists only in failed regions (its own region, plus a multi-region key's primary and replicas,
+    ``key_regions``), so the copy is not restorable; ``None`` when every key survives somewhere. A
+    multi-region key (``mrk-``) nobody inventoried may have unseen replicas: it is not judged lost."""
+    for key, attrs in out_edges(graph, node, DEPENDS_ON):
+        if attrs.get("via") != "kms" or key not in graph:
+            continue
+        data = graph.nodes[key]
+        regions = list((data.get("attrs") or {}).get("key_regions") or [data.get("region")])
+        if data.get("stub") and "/mrk-" in key:
+            continue
+        if regions and all(r in scenario.failed_regions for r in regions):
+            return (f"encrypted under KMS key {display_name(graph, key)} that exists only in failed "
+                    f"region{'s' if len(regions) > 1 else ''} {_and(regions)}: not restorable")
+    return None
+
+
+def failover_control_plane(graph: nx.MultiDiGraph, src: str, attrs: dict[str, Any]) -> str | None:
+    """The region whose control plane (API) a ``fails_over_to`` edge needs. A managed switchover of an
+    Aurora / DocumentDB global database (``method: switchover``) is coordinated from the primary's
+    region; detach-and-promote (and any other failover) needs only ``needs_control_plane_in`` (the
+    destination's region)."""
+    if attrs.get("method") == "switchover":
+        return attrs.get("switchover_needs_control_plane_in") or graph.nodes[src].get("region")
+    return attrs.get("needs_control_plane_in")
 
 
 def copy_blocked(copy: Copy, scenario: Scenario) -> str | None:
@@ -341,6 +372,9 @@ def copy_blocked(copy: Copy, scenario: Scenario) -> str | None:
     region = copy.control_plane_in
     return region if region and region in scenario.failed_regions else None
 
+
+#: edge services in front of a workload (issue 13): served by :meth:`_Assessor._serve_front_door`
+FRONT_DOOR_KINDS = frozenset({CDN_DISTRIBUTION, API, ACCELERATOR})
 
 #: kinds that serve or hold the data themselves: in a name shared within one region, these keep the plain
 #: name and the other kinds (a recovery point named after its database) are qualified by their kind
@@ -478,7 +512,8 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         for dst, attrs in out_edges(graph, current, FAILS_OVER_TO):
             if graph.nodes[dst].get("kind") in (DNS_RECORD,):
                 continue
-            candidates.append((dst, "replica", _mechanism(graph, current, dst), attrs.get("needs_control_plane_in")))
+            candidates.append((dst, "replica", _mechanism(graph, current, dst),
+                               failover_control_plane(graph, current, attrs)))
         for src, _ in in_edges(graph, current, REPLICATES_TO):
             if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
                 continue
@@ -760,6 +795,8 @@ class _Assessor:
             return self._serve_lb(node)
         if kind == TARGET_GROUP:
             return self._serve_any(node, [t for t, _ in out_edges(self.g, node, ROUTES_TO)], "no live target")
+        if kind in FRONT_DOOR_KINDS:
+            return self._serve_front_door(node)
         out = self._serve_deps(node)
         if out.ok and kind == DATABASE:
             members = [m for m, _ in in_edges(self.g, node, MEMBER_OF) if self.kind(m) == DATABASE]
@@ -814,6 +851,23 @@ class _Assessor:
                 return _prefixed(node, got)
         worst = max(outcomes, key=lambda o: len(o.chain))
         return _merge_fail(node, worst)
+
+    def _serve_front_door(self, node: str) -> _Outcome:
+        """A Global Accelerator serves while one endpoint group does (health-checked routing); a
+        CloudFront distribution or an API needs every origin / integration it routes to (each serves
+        some path): an origin group is a target group, so its failover happens there."""
+        targets = [t for t, _ in out_edges(self.g, node, ROUTES_TO)]
+        if self.kind(node) == ACCELERATOR:
+            return self._serve_any(node, targets, "no live endpoint group")
+        result = self._serve_deps(node)
+        for target in targets:
+            if not result.ok:
+                break
+            got = self.serve(target)
+            if not got.ok:
+                return _merge_fail(node, got)
+            _absorb(result, got)
+        return result
 
     def _serve_lb(self, node: str) -> _Outcome:
         targets = [t for t, _ in out_edges(self.g, node, ROUTES_TO)]
@@ -1038,7 +1092,15 @@ class _Assessor:
                 return True, [restore[0]], restore[1], notes
         if blocked:  # the data is held, but no failover that can run reaches it
             return True, [], [blocked[0].id], notes
-        return False, [], [], notes
+        return False, [], [], notes + self.key_notes(node, copies)
+
+    def key_notes(self, node: str, copies: list[Copy]) -> list[str]:
+        """The copies and backups (the store's and its sources') lost only to their KMS key: the key
+        is the evidence (``key_lost``)."""
+        holders = [*(c.id for c in copies if c.relation == "source"), node]
+        candidates = [c.id for c in copies] + [b.id for h in holders if h in self.g for b in backups_of(self.g, h)]
+        return [f"{self.name(c)} is {reason}" for c in dict.fromkeys(candidates)
+                if c in self.g and (reason := key_lost(self.g, c, self.s))]
 
     def _restore(self, holder: str) -> tuple[tuple[str, str, str], list[str]] | None:
         """The first surviving backup of ``holder``: ``((holder, backup, mechanism), relied-on ids)``."""

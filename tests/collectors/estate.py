@@ -41,6 +41,7 @@ def build(session: boto3.Session) -> Estate:
     _backup(session, estate)
     _dns(session, estate)
     _functions(session, estate)
+    _edge_services(session, estate)
     _evidence(session, estate)
     return estate
 
@@ -184,6 +185,48 @@ def _functions(session: boto3.Session, estate: Estate) -> None:
     queue_arn = session.client("sqs", region_name=PRIMARY).get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="orders-api")
     estate.ids.update(function=fn, queue=queue_arn)
+
+
+def _edge_services(session: boto3.Session, estate: Estate) -> None:
+    """Issue 13: a multi-region KMS key, an SNS topic feeding the queue, a
+    CloudFront distribution in front of the ALB (moto rejects an origin group as a target), REST and HTTP APIs
+    in front of the function, a custom domain."""
+    kms = session.client("kms", region_name=PRIMARY)
+    key = kms.create_key(Description="orders", MultiRegion=True)["KeyMetadata"]
+    kms.create_alias(AliasName="alias/orders", TargetKeyId=key["KeyId"])
+    # no ReplicateKey: moto 5.2 then reports the primary as a REPLICA on every other read (replicas are
+    # covered on recorded DescribeKey shapes in test_aws_edge_services.py)
+    sns = session.client("sns", region_name=PRIMARY)
+    topic = sns.create_topic(Name="order-events", Attributes={"KmsMasterKeyId": key["Arn"]})["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=estate.ids["queue"])
+    origin = {"CustomHeaders": {"Quantity": 0}, "OriginPath": "",
+              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
+    dist = session.client("cloudfront", region_name="us-east-1").create_distribution(DistributionConfig={
+        "CallerReference": "orders", "Comment": "orders front", "Enabled": True,
+        "Origins": {"Quantity": 2, "Items": [{"Id": "alb", "DomainName": estate.ids["alb_dns"], **origin},
+                                             {"Id": "elb", "DomainName": estate.ids["classic_dns"], **origin}]},
+        "OriginGroups": {"Quantity": 1, "Items": [{
+            "Id": "failover", "FailoverCriteria": {"StatusCodes": {"Quantity": 2, "Items": [502, 503]}},
+            "Members": {"Quantity": 2, "Items": [{"OriginId": "alb"}, {"OriginId": "elb"}]}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "alb", "ViewerProtocolPolicy": "https-only",
+                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+    })["Distribution"]
+    session.client("cloudfront", region_name="us-east-1").tag_resource(
+        Resource=dist["ARN"], Tags={"Items": [{"Key": "app", "Value": "orders"}]})
+    apigw = session.client("apigateway", region_name=PRIMARY)
+    api = apigw.create_rest_api(name="orders", endpointConfiguration={"types": ["REGIONAL"]})["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    resource = apigw.create_resource(restApiId=api, parentId=root, pathPart="orders")["id"]
+    apigw.put_method(restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=resource, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+                          uri=f"arn:aws:apigateway:{PRIMARY}:lambda:path/2015-03-31/functions/{estate.ids['function']}/invocations")
+    v2 = session.client("apigatewayv2", region_name=PRIMARY)
+    http = v2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
+    v2.create_integration(ApiId=http, IntegrationType="AWS_PROXY", IntegrationUri=estate.ids["function"], PayloadFormatVersion="2.0")
+    v2.create_domain_name(DomainName="api.orders.example.com",
+                          DomainNameConfigurations=[{"EndpointType": "REGIONAL", "CertificateArn": f"arn:aws:acm:{PRIMARY}:{ACCOUNT}:certificate/c"}])
+    v2.create_api_mapping(DomainName="api.orders.example.com", ApiId=http, Stage="$default")
+    estate.ids.update(key=key["Arn"], topic=topic, distribution=dist["ARN"], rest_api=api, http_api=http)
 
 
 def _evidence(session: boto3.Session, estate: Estate) -> None:

@@ -63,6 +63,8 @@ def test_registry_is_explicit_and_validated():
     assert [m.NAME for m in SERVICES] == [
         "ec2", "autoscaling", "elbv2", "elb", "rds", "dynamodb", "s3", "backup", "route53", "lambda", "fis", "resiliencehub",
         "artifact",
+        # issue 13 (aws-b)
+        "cloudfront", "apigateway", "sqs", "sns", "kms", "globalaccelerator", "arc",
     ]
     assert "artifact" not in [m.NAME for m in by_name()]  # opt-in (OPT_IN): read only when named
     assert [m.NAME for m in by_name(["rds", "ec2"])] == ["ec2", "rds"]

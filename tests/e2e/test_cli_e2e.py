@@ -111,7 +111,10 @@ def test_coverage_record_for_every_region_and_service(first_scan):
         regions = ["global"] if module.GLOBAL else [HOME, SECONDARY]
         for region in regions:
             assert (region, module.NAME) in seen, (region, module.NAME)
-    bad = [c for c in doc["coverage"] if c["status"] not in ("ok", "skipped")]
+    # moto 5.2 has no Global Accelerator or ARC model: their first read is an error, reported as such
+    unmodelled = [c for c in doc["coverage"] if c["service"] in ("globalaccelerator", "arc")]
+    assert {(c["service"], c["status"]) for c in unmodelled} == {("globalaccelerator", "error"), ("arc", "error")}
+    bad = [c for c in doc["coverage"] if c["status"] not in ("ok", "skipped") and c not in unmodelled]
     assert bad == []
 
 

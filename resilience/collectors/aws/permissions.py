@@ -33,6 +33,8 @@ IAM_ACTION_FOR_OPERATION = {
 
 def iam_action(signing_name: str, operation: str) -> str:
     """The IAM action a botocore operation needs (``elasticloadbalancing:DescribeTags``...)."""
+    if signing_name == "apigateway":  # v1 and v2: the action is the HTTP verb (Get* reads are GET)
+        return "apigateway:GET" if operation.startswith("Get") else f"apigateway:{operation}"
     key = f"{signing_name}:{operation}"
     return IAM_ACTION_FOR_OPERATION.get(key, key)
 

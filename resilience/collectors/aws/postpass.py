@@ -3,6 +3,9 @@
 - the same resource seen by several reads (a global cluster from every region, an EBS snapshot
   that is also a Backup recovery point) is merged into one node; duplicate edges into one edge;
 - Route 53 alias / CNAME targets are matched to load balancers and records by DNS name;
+- ``dns:<name>`` edge targets (CloudFront origins, API Gateway HTTP integrations) and Route 53
+  aliases to CloudFront, API Gateway and Global Accelerator are matched to the resource with that
+  DNS name;
 - buckets that another inventoried bucket replicates into are marked ``is_replica_destination``;
 - a copied recovery point inherits its original's ``source_resource`` (and the backup edge);
 - a copy or replica outside the account of its source is marked ``cross_account`` on its edge, and
@@ -19,7 +22,10 @@ from dataclasses import replace
 from typing import Any
 
 from resilience.model import (
+    ACCELERATOR,
+    API,
     BACKED_UP_TO,
+    CDN_DISTRIBUTION,
     DNS_RECORD,
     EXTERNAL,
     FAILS_OVER_TO,
@@ -41,7 +47,7 @@ MERGED_LIST_ATTRS = frozenset({"members"})
 
 def finalize(inv: Inventory) -> Inventory:
     resources = merge_resources(inv.resources)
-    edges = list(inv.edges) + dns_routes(resources)
+    edges = resolve_dns_targets(resources, list(inv.edges)) + dns_routes(resources)
     resources, copy_edges = inherit_copy_sources(resources)
     edges = dedupe_edges(edges + copy_edges)
     mark_replica_destinations(resources, edges)
@@ -106,7 +112,7 @@ def dns_routes(resources: Iterable[Resource]) -> list[Edge]:
     lbs: dict[str, list[str]] = defaultdict(list)
     records: dict[str, list[Resource]] = defaultdict(list)
     for r in resources:
-        if r.kind == LOAD_BALANCER and r.attrs.get("dns_name"):
+        if r.kind in DNS_NAMED_KINDS and r.attrs.get("dns_name"):
             lbs[normalise_dns(r.attrs["dns_name"])].append(r.id)
         elif r.kind == DNS_RECORD and r.attrs.get("dns_name"):
             records[normalise_dns(r.attrs["dns_name"])].append(r)
@@ -118,6 +124,27 @@ def dns_routes(resources: Iterable[Resource]) -> list[Edge]:
         for target in _dns_targets(r):
             named = [x.id for x in records.get(target, []) if x.id != r.id and x.attrs.get("record_type") in answers]
             out.extend(_route(r, dst) for dst in lbs.get(target) or named)
+    return out
+
+
+#: kinds whose ``dns_name`` an alias, a CloudFront origin or an HTTP integration may name
+DNS_NAMED_KINDS = frozenset({LOAD_BALANCER, CDN_DISTRIBUTION, API, ACCELERATOR})
+
+
+def resolve_dns_targets(resources: Iterable[Resource], edges: list[Edge]) -> list[Edge]:
+    """Edges to ``dns:<name>`` retargeted to the inventoried resource with that DNS name; a name
+    nothing inventoried answers to stays ``dns:<name>`` (an external or unseen endpoint)."""
+    named: dict[str, str] = {}
+    for r in resources:
+        if r.kind in DNS_NAMED_KINDS and r.attrs.get("dns_name"):
+            named.setdefault(normalise_dns(r.attrs["dns_name"]), r.id)
+    out = []
+    for e in edges:
+        if e.dst.startswith("dns:"):
+            target = named.get(normalise_dns(e.dst[len("dns:"):]))
+            if target:
+                e = replace(e, dst=target)
+        out.append(e)
     return out
 
 

@@ -1,5 +1,6 @@
-"""RDS and Aurora: instances, clusters, global clusters, snapshots (incl. cross-region copies),
-automated backups and their cross-region replications.
+"""RDS, Aurora and DocumentDB: instances, clusters, global clusters (Aurora Global Database and
+DocumentDB global clusters: the RDS API lists both), snapshots (incl. cross-region copies),
+automated backups and their cross-region replications; the KMS key behind each (``kms_key``).
 
 Regions always come from ARNs, never from availability-zone fields (a cross-region replica can
 report its source's zone; moto does exactly that). Zone names that do not belong to the
@@ -14,6 +15,7 @@ from typing import Any
 from resilience.model import (
     BACKED_UP_TO,
     DATABASE,
+    DEPENDS_ON,
     FAILS_OVER_TO,
     GLOBAL_DATABASE,
     MEMBER_OF,
@@ -108,6 +110,22 @@ def _replication_edges(src: str, dst: str, source: str) -> list[Edge]:
     ]
 
 
+def _key_edges(copy: str, key: str | None, source: str) -> list[Edge]:
+    """A copy -depends_on-> the KMS key it is encrypted under: without the key it cannot be restored."""
+    return [edge(copy, key, DEPENDS_ON, source, via="kms")] if key and is_arn(key) else []
+
+
+def _global_edges(writer: str, reader: str, source: str) -> list[Edge]:
+    """Writer -> secondary of a global cluster. The failover the graph relies on is detach-and-promote
+    (or a managed unplanned failover), run against the secondary's region alone; a managed
+    *switchover* also needs the writer's region (its edges carry ``method: switchover``)."""
+    return [
+        edge(writer, reader, REPLICATES_TO, source, mode="async", promotable=True),
+        edge(writer, reader, FAILS_OVER_TO, source, health_checked=False, needs_control_plane_in=arn_region(reader),
+             method="detach_and_promote", switchover_needs_control_plane_in=arn_region(writer)),
+    ]
+
+
 # --- transform: instances --------------------------------------------------------------------
 def transform_db_instances(instances: list[Mapping[str, Any]], scope: Scope, zone_ids: Mapping[str, str]) -> Inventory:
     out = inventory()
@@ -137,6 +155,7 @@ def transform_db_instances(instances: list[Mapping[str, Any]], scope: Scope, zon
                     "cluster_id": cluster,
                     "storage_bytes": db["AllocatedStorage"] * GIB if db.get("AllocatedStorage") else None,
                     "deletion_protection": db.get("DeletionProtection"),
+                    "kms_key": db.get("KmsKeyId"),
                 },
             )
         )
@@ -197,6 +216,7 @@ def transform_db_clusters(
                     "replica_of": rds_arn(scope, "cluster", source_arn, region) if source_arn else None,
                     "global_cluster_id": global_arn,
                     "deletion_protection": cluster.get("DeletionProtection"),
+                    "kms_key": cluster.get("KmsKeyId"),
                 },
             )
         )
@@ -222,7 +242,7 @@ def transform_global_clusters(global_clusters: list[Mapping[str, Any]], scope: S
             scope.resource(
                 id=arn,
                 kind=GLOBAL_DATABASE,
-                type="AWS::RDS::GlobalCluster",
+                type="AWS::DocDB::GlobalCluster" if gc.get("Engine") == "docdb" else "AWS::RDS::GlobalCluster",
                 name=gc.get("GlobalClusterIdentifier", arn),
                 source=source,
                 tags=tags_from_list(gc.get("TagList")),
@@ -238,7 +258,7 @@ def transform_global_clusters(global_clusters: list[Mapping[str, Any]], scope: S
         for member in members:
             if member.get("IsWriter"):
                 for reader in member.get("Readers", []):
-                    out.edges.extend(_replication_edges(member["DBClusterArn"], reader, source))
+                    out.edges.extend(_global_edges(member["DBClusterArn"], reader, source))
     return out
 
 
@@ -271,9 +291,11 @@ def transform_db_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> 
                     "status": snap.get("Status"),
                     "copy_of": copy_of_arn,
                     "snapshot_type": snap.get("SnapshotType"),
+                    "kms_key": snap.get("KmsKeyId"),
                 },
             )
         )
+        out.edges.extend(_key_edges(arn, snap.get("KmsKeyId"), source))
         if db:
             out.edges.append(edge(db, arn, BACKED_UP_TO, source))
         if copy_of_arn:
@@ -308,9 +330,11 @@ def transform_db_cluster_snapshots(snapshots: list[Mapping[str, Any]], scope: Sc
                     "status": snap.get("Status"),
                     "copy_of": copy_of,
                     "snapshot_type": snap.get("SnapshotType"),
+                    "kms_key": snap.get("KmsKeyId"),
                 },
             )
         )
+        out.edges.extend(_key_edges(arn, snap.get("KmsKeyId"), source))
         if cluster:
             out.edges.append(edge(cluster, arn, BACKED_UP_TO, source))
         if copy_of:
@@ -356,9 +380,11 @@ def transform_automated_backups(backups: list[Mapping[str, Any]], scope: Scope) 
                     "size_bytes": backup["AllocatedStorage"] * GIB if backup.get("AllocatedStorage") else None,
                     "status": backup.get("Status"),
                     "backup_retention_days": backup.get("BackupRetentionPeriod"),
+                    "kms_key": backup.get("KmsKeyId"),
                 },
             )
         )
+        out.edges.extend(_key_edges(arn, backup.get("KmsKeyId"), source))
         if db:
             out.edges.append(edge(db, arn, BACKED_UP_TO, source))
         for replication in backup.get("DBInstanceAutomatedBackupsReplications", []):

@@ -211,9 +211,13 @@ def transform_health_checks(checks: list[Mapping[str, Any]], scope: Scope, tags:
                     "resource_path": config.get("ResourcePath"),
                     "request_interval": config.get("RequestInterval"),
                     "failure_threshold": config.get("FailureThreshold"),
+                    "routing_control": config.get("RoutingControlArn"),
                 },
             )
         )
+        if config.get("RoutingControlArn"):  # a RECOVERY_CONTROL check: an ARC routing control flips it
+            out.edges.append(edge(health_check_arn(scope, check["Id"]), config["RoutingControlArn"], DEPENDS_ON,
+                                  "route53:ListHealthChecks", via="routing_control"))
     return out
 
 

@@ -13,19 +13,26 @@ import re
 from types import ModuleType
 
 from . import (
+    apigateway,
+    arc,
     artifact,
     autoscaling,
     awslambda,
     backup,
+    cloudfront,
     dynamodb,
     ec2,
     elb,
     elbv2,
     fis,
+    globalaccelerator,
+    kms,
     rds,
     resiliencehub,
     route53,
     s3,
+    sns,
+    sqs,
 )
 
 SERVICES: tuple[ModuleType, ...] = (
@@ -42,10 +49,21 @@ SERVICES: tuple[ModuleType, ...] = (
     fis,
     resiliencehub,
     artifact,
+    # issue 13 (aws-b): edge, messaging, keys and failover controls
+    cloudfront,
+    apigateway,
+    sqs,
+    sns,
+    kms,
+    globalaccelerator,
+    arc,
 )
 
 #: the only verbs a collector may call
-READ_ONLY_ACTION = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|Search|BatchGet|Lookup)[A-Za-z0-9]*$")
+READ_ONLY_ACTION = re.compile(
+    r"^[a-z0-9-]+:(Describe|List|Get|Search|BatchGet|Lookup)[A-Za-z0-9]*$"
+    r"|^apigateway:GET$"  # API Gateway's IAM actions are HTTP verbs: GET is its only read
+)
 
 
 def by_name(names: list[str] | tuple[str, ...] | None = None) -> tuple[ModuleType, ...]:
