@@ -1038,22 +1038,39 @@ class _Analysis:
         return out
 
     def _interval(self, key: str, schedules: Iterable[str | None], points: list[str]) -> tuple[float, str]:
+        """RPO of restoring from one backup location: the age of its newest usable copy at scan time
+        (what is lost if the failure happens now) or the schedule's interval (what is lost if it happens
+        just before the next copy), whichever is worse. Without a scan time or observed copies, the
+        schedule alone; without a schedule, the age alone; without either, the table's assumption."""
         intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
+        age = self._newest_age(points)
+        unusable = [p for p in points if not usable_copy(self.attrs(p))]
+        skipped = (f" ({len(unusable)} copy(ies) not completed are not counted: "
+                   f"{', '.join(sorted({str(self.attrs(p).get('status')) for p in unusable}))})") if unusable else ""
         if intervals:
             best = min(intervals)
-            return best, f"backup schedule every {format_duration(best)}"
+            if age is None:
+                return best, f"backup schedule every {format_duration(best)}{skipped}"
+            worst = max(age, best)
+            return worst, (f"newest usable copy {format_duration(age)} old at scan time, backup schedule every "
+                           f"{format_duration(best)}: max({format_duration(age)}, {format_duration(best)}) = "
+                           f"{format_duration(worst)}{skipped}")
+        if age is not None:
+            return age, f"no schedule found; newest copy is {format_duration(age)} old at scan time{skipped}"
         entry = self.entry(key)
-        if self.as_of is not None:
-            ages = []
-            for p in points:
-                created = _parse_time(self.attrs(p).get("created_at"))
-                if created is not None:
-                    ages.append((self.as_of - created).total_seconds())
-            if ages:
-                age = max(0.0, min(ages))
-                return age, f"no schedule found; newest copy is {format_duration(age)} old at scan time"
         assumed = entry.param("assumed_interval")
-        return assumed, f"no schedule found; {format_duration(assumed)} interval assumed"
+        return assumed, f"no schedule found; {format_duration(assumed)} interval assumed{skipped}"
+
+    def _newest_age(self, points: list[str]) -> float | None:
+        """Seconds since the newest usable (completed) copy among ``points`` was made, at scan time."""
+        if self.as_of is None:
+            return None
+        ages = []
+        for p in points:
+            created = _parse_time(self.attrs(p).get("created_at"))
+            if created is not None and usable_copy(self.attrs(p)):
+                ages.append((self.as_of - created).total_seconds())
+        return max(0.0, min(ages)) if ages else None
 
     def _backup_options(self, w: str, chosen: set[str]) -> tuple[list[_Option], list[str], str]:
         """Restore options for lost ``w`` from the backups :func:`survival.backups_of` finds (in its
@@ -1368,6 +1385,22 @@ def schedule_interval(expression: str | None) -> float | None:
         if days:
             return 30 * 86400 / (days * runs_per_day)
     return 86400 / runs_per_day
+
+
+#: states in which a recovery point, snapshot or backup can be restored (AWS Backup COMPLETED, EC2
+#: snapshot completed, RDS snapshot / DynamoDB backup available); anything else (creating, pending,
+#: partial, expired, deleting, error...) is not a copy yet, or no longer one
+_USABLE_STATES = frozenset({"completed", "available", "succeeded", "ready"})
+
+
+def usable_copy(attrs: Mapping[str, Any]) -> bool:
+    """Whether a recovery point can be restored from: its state is in a whitelist of good states; a
+    copy whose provider reports no state (Azure's ``lastRecoveryPoint``) is taken as made. To be
+    pointed at survival's whitelist helper once it lands (issue #10 item 4)."""
+    status = attrs.get("status")
+    if status is None or status == "":
+        return True
+    return str(status).strip().lower() in _USABLE_STATES
 
 
 def _parse_time(value: Any) -> dt.datetime | None:
