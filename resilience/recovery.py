@@ -39,7 +39,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from . import survival
+from . import failure_domains, survival
 from .durations import format_duration, parse_duration
 from .model import (
     BACKED_UP_TO,
@@ -609,6 +609,51 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
                     strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)),
                     scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
+
+
+def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None,
+                     regions: Iterable[str] | None = None) -> list[tuple[str, frozenset[str]]]:
+    """``(domain name, its regions)`` for each failure domain (:mod:`resilience.failure_domains`,
+    built in or from the policy) that holds a region the workload's region objective is priced in
+    (only the audited ones when ``regions`` is given) and at least one *other* region the workload
+    touches: its own resources, what it depends on, or a copy or backup of its data. Losing such a
+    domain is a different failure from losing its regions one at a time; a domain the workload has
+    one region in fails like that region alone and is not listed."""
+    path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
+    nodes = graph.nodes
+    own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
+    touched = set(own)
+    for n in path:
+        if nodes[n].get("kind") in DATA_KINDS:
+            touched |= {c.region for c in survival.data_copies(graph, n)}
+            touched |= {c.region for c in survival.backups_of(graph, n)}
+    touched -= {GLOBAL_REGION, "unknown", "", None}
+    priced = own - {GLOBAL_REGION, "unknown", "", None}
+    if regions is not None:
+        priced &= set(regions)
+    out: dict[frozenset[str], str] = {}
+    for name, members in failure_domains.domains(policy).items():
+        if members & priced and len(members & touched) >= 2:
+            # regions of the domain the workload has nothing in change nothing; leaving them out keeps
+            # the scenario's label to what an auditor can check against the inventory. Two domains that
+            # come to the same regions are one scenario, named by the first domain (by name).
+            out.setdefault(frozenset(members & touched), name)
+    return [(name, regions) for regions, name in out.items()]
+
+
+def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None, coverage: Iterable[Coverage] = (),
+                     as_of: dt.datetime | None = None,
+                     regions: Iterable[str] | None = None) -> list[tuple[str, Estimate]]:
+    """The region objective priced under the loss of each failure domain of :func:`domain_scenarios`
+    (every region of the domain at once): ``(domain name, estimate)``, the estimate's
+    ``disruption`` is ``region`` and its scenario label names every failed region."""
+    coverage = tuple(coverage)
+    out = []
+    for name, members in domain_scenarios(graph, workload, policy=policy, regions=regions):
+        got = estimate_for_scenario(graph, workload, make_scenario(regions=members), policy=policy,
+                                    coverage=coverage, as_of=as_of)
+        out.append((name, replace(got, disruption="region")))
+    return out
 
 
 def _wait_if_shorter(step: Step, duration: float) -> Step:
@@ -1625,6 +1670,13 @@ def model_markdown() -> str:
         "- **Scenarios.** `az`: each zone the workload uses fails in turn; `region`: each region it runs in",
         "  fails in turn (only the audited regions with `--region`). The workload's achievable RTO/RPO for",
         "  the disruption is the worst scenario.",
+        "- **Failure domains.** Regions that fail together (`resilience/failure_domains.py`: built in, such as",
+        "  `gulf` = me-central-1 + me-south-1, or the policy's `failure_domains`) are one more scenario: for",
+        "  each domain that holds a priced region and another region the workload, its dependencies or its",
+        "  copies and backups use, every region of the domain fails at once. The rules report it as a separate",
+        "  result keyed `region:domain:NAME` (`observed.failure_domain`), so a DR copy inside the domain meets",
+        "  the objective for the loss of one region and fails it for the loss of the domain, as",
+        "  RES-CORRELATED-002 says.",
         "- **Serving path.** The workload's resources plus everything they depend on (`depends_on`) or route",
         "  to (`routes_to`), including resources of other workloads. Recovery points, vaults, plans, health",
         "  checks, subnets and evidence records are not on it.",
@@ -1644,6 +1696,13 @@ def model_markdown() -> str:
         "  kind elsewhere, else scaled-to-zero compute (pilot light), else `compute-redeploy` (unbounded unless",
         "  declared). An entry point whose targets are lost fails over through Route 53 when health-checked",
         "  (`interval x threshold + TTL`), else needs a manual switch.",
+        "- **RPO of a restore** is what the copy that exists allows: the age at scan time (an input, no clock)",
+        "  of the newest *usable* copy in the surviving location, or the interval of the schedule that makes",
+        "  the next one, whichever is worse: a daily copy whose newest copy is 40 days old has an RPO of 40",
+        "  days. Usable means completed (`COMPLETED`, `completed`, `available`; a copy whose provider reports no",
+        "  state counts): `creating`, `pending`, `partial`, `expired` copies do not. The reasoning shows both",
+        "  figures and the `max(...)`. Without a scan time or observed copies, the schedule alone; without a",
+        "  schedule, the age alone; without either, the table's assumed interval.",
         "- **Combination.** Components recover in parallel: the workload's RTO is the largest component RTO,",
         "  its RPO the largest component RPO. Each finding lists every step with its model key and source.",
         "- **Unbounded** is reported as `null` with `\"<field>_unbounded\": true` in JSON, never as Infinity.",
