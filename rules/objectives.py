@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from resilience import failure_domains
 from resilience.durations import format_duration
 from resilience.evidence_sources import failover_tests, for_workload
 from resilience.graph import workload_names
 from resilience.mappings import controls_for
-from resilience import failure_domains
 from resilience.recovery import ESTIMATE_SERVICES, estimate, estimate_domains, fmt, is_unbounded, json_seconds
 from resilience.rule import Result, Rule, RuleContext
 
