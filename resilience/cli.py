@@ -170,6 +170,10 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
         from .evidence_pack import build_from_dir
 
         written.append(build_from_dir(output, output / "evidence.zip")[0])
+    from .scan import empty_region_lines
+
+    for line in empty_region_lines(result):
+        click.echo(line, err=True)
     print_summary(result.findings, written=[str(p) for p in written], baseline=result.extra.get("baseline"))
     if failing_at(result.findings, fail_on, new_only=bool(baselines) and not fail_on_all):
         sys.exit(EXIT_FAILING)

@@ -364,6 +364,7 @@ class Estimate:
     strategy_reasons: list[str] = field(default_factory=list)
     why: str = ""
     notes: list[str] = field(default_factory=list)
+    affected: bool = True  # False: nothing of the workload (or on its path) is in the failed location(s)
 
     @property
     def complete(self) -> bool:
@@ -411,6 +412,7 @@ class Estimate:
             "scenarios": self.scenarios, "steps": [s.to_dict() for s in self.steps],
             "strategy": self.strategy, "strategy_reasons": list(self.strategy_reasons),
             "unknown": list(self.unknown), "why": self.why, "notes": list(self.notes),
+            "affected": self.affected,
         }
 
 
@@ -549,10 +551,14 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
             names = [r for r in names if r in wanted]
         scenarios = [make_scenario(regions=[r]) for r in names]
         if not scenarios:
+            audited = sorted(regions or ())
+            label = scenario_label(make_scenario(regions=audited)) if audited else None
+            where = ", ".join(audited) or "the region(s) under audit"
             return Estimate(workload=workload, disruption="region", rto=0.0, rpo=0.0, strategy=strategy,
-                            strategy_reasons=reasons,
-                            why="the workload does not run in the region(s) under audit",
-                            unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))
+                            strategy_reasons=reasons, rto_scenario=label, rpo_scenario=label, affected=False,
+                            why=f"not affected: neither the workload nor anything it depends on or copies to "
+                                f"is in {where}",
+                            unknown=_coverage_unknowns(graph, workload, coverage, set(audited), wide=False))
     parts = [estimate_for_scenario(graph, workload, s, policy=policy, coverage=coverage, as_of=as_of)
              for s in scenarios]
     rto = _worst(p.rto for p in parts)

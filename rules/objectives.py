@@ -115,7 +115,13 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
     what = f"{disruption} {name}"
     if domain is not None:
         what += f" on the loss of failure domain {domain}"
-    if value is None:
+    if not est.affected and not est.unknown:
+        # nothing to price: say so, with the scenario, rather than "0s meets the objective"
+        status = "pass"
+        message = (f"{workload}: not affected by the loss of {scenario or 'the audited region'}: nothing of it, "
+                   f"nor anything it depends on or copies to, is there; the {disruption} {name} objective "
+                   f"{format_duration(target)} is not at stake")
+    elif value is None:
         status = "unknown"
         message = f"{workload}: {what} cannot be estimated: {'; '.join(est.unknown)}"
     elif est.unknown:
@@ -135,7 +141,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
     steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
     observed = {"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),
                 "text": fmt(value), "scenario": scenario, "strategy": est.strategy,
-                "deciding_component": deciding.resource if deciding else None}
+                "deciding_component": deciding.resource if deciding else None, "affected": est.affected}
     if domain is not None:
         observed["failure_domain"] = domain
         observed["failure_domain_reason"] = failure_domains.describe(domain, ctx.policy)

@@ -307,3 +307,59 @@ def test_two_domains_with_the_same_regions_give_one_result():
     extra = "failure_domains:\n  b-one: [me-central-1, eu-central-1]\n  a-two: [me-central-1, eu-central-1, us-east-1]\n"
     ctx = e.ctx(policy_with("{region: {rto: 1d, rpo: 1d}}", extra=extra))
     assert sorted(r.key for r in RTO_MISMATCH.check(ctx)) == ["region", "region:domain:a-two"]
+
+
+# --- an audited region that holds nothing (issue #10 item 8) ------------------------------------------
+
+
+def test_a_workload_with_nothing_in_the_audited_region_is_not_affected_with_the_scenario_named():
+    from resilience.rules.objectives import RPO_MISMATCH, RTO_MISMATCH
+
+    e = single_region_shop()
+    ctx = e.ctx(policy_with("{region: {rto: 4h, rpo: 1h}}"), audited=("eu-west-1",))
+    for rule in (RTO_MISMATCH, RPO_MISMATCH):
+        [r] = list(rule.check(ctx))
+        assert r.status == "pass"
+        assert r.observed["scenario"] == "region eu-west-1" and r.observed["affected"] is False
+        assert "not affected by the loss of region eu-west-1" in r.message
+        assert "meets the objective" not in r.message and "0s" not in r.message
+
+
+def test_a_workload_in_the_audited_region_is_affected():
+    from resilience.rules.objectives import RTO_MISMATCH
+
+    e = single_region_shop()
+    ctx = e.ctx(policy_with("{region: {rto: 4h, rpo: 1h}}"), audited=(HOME,))
+    [r] = list(RTO_MISMATCH.check(ctx))
+    assert r.status == "fail" and r.observed["affected"] is True
+
+
+def test_the_scan_records_and_prints_an_audited_region_that_holds_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from resilience.cli import main
+    from resilience.policy import parse_policy
+    from resilience.scan import analyse, empty_region_lines
+
+    e = single_region_shop()
+    policy = parse_policy(policy_with("{region: {rto: 4h, rpo: 1h}}"), "p.yaml")
+    result = analyse(e.inventory(), policy, scan_time=SCAN_TIME, audited_regions=("eu-west-1", HOME))
+    assert result.scan["regions_audited_empty"] == ["eu-west-1"]
+    assert empty_region_lines(result) == [
+        "note: audited region eu-west-1 holds no inventoried resource: every workload is not affected by its loss"]
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(e.inventory().to_json())
+    (tmp_path / "p.yaml").write_text(policy_with("{region: {rto: 4h, rpo: 1h}}"))
+    run = CliRunner().invoke(main, ["scan", "--inventory", str(inventory), "--policy", str(tmp_path / "p.yaml"),
+                                    "--region", "eu-west-1", "--output", str(tmp_path / "out"), "--format", "json",
+                                    "--fail-on", "none"], catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    assert sum("audited region eu-west-1 holds no inventoried resource" in line
+               for line in run.output.splitlines()) == 1
+
+
+def single_region_shop() -> Estate:
+    e = Estate()
+    e.rds("shop-db")
+    e.web_tier()
+    return e
