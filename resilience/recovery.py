@@ -668,10 +668,18 @@ def _wait_if_shorter(step: Step, duration: float) -> Step:
     return replace(
         step, mechanism="wait for the failed location to return", rto=duration, rpo=0.0,
         model_key="scenario-duration", source="scenario duration (given by the caller)", to=None,
-        reasoning=f"{step.reasoning}; the outage lasts {format_duration(duration)}, shorter than "
-                  f"{step.model_key} ({fmt(step.rto)}), so the component is back, data intact, when it ends",
+        reasoning=_wait_reasoning(step, duration),
         alternatives=(*step.alternatives, f"{step.model_key}: RTO {fmt(step.rto)}, RPO {fmt(step.rpo)}"),
     )
+
+
+def _wait_reasoning(step: Step, duration: float) -> str:
+    lasts = f"the outage lasts {format_duration(duration)}"
+    if is_unbounded(step.rto):
+        return (f"{step.reasoning}; nothing brings it back sooner, so it returns when the outage ends "
+                f"({lasts}), with its data only if the failed location comes back intact")
+    return (f"{step.reasoning}; {lasts}, less than the {fmt(step.rto)} that {step.mechanism} would take, so the "
+            "component is back, data intact, when it ends")
 
 
 def _why(steps: list[Step], rto: float | None, rpo: float | None, label: str) -> str:

@@ -516,7 +516,8 @@ def _last_test(policy: Policy, workload: str, disruption: str) -> dict[str, Any]
         return None
     t = max(tests, key=lambda t: t.date)
     return {"date": t.date.isoformat(), "result": t.result, "measured_rto": t.measured_rto,
-            "measured_rpo": t.measured_rpo, "evidence": t.evidence}
+            "measured_rpo": t.measured_rpo, "evidence": t.evidence,
+            "max_age": policy.test_max_age_for(workload)}  # additive: the policy's test_max_age for it
 
 
 def _objectives(policy: Policy, workload: str, disruption: str) -> dict[str, int | None]:
