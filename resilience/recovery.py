@@ -539,7 +539,7 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
         scenarios = [make_scenario(zones=[z]) for z in sorted(zones)]
         if not scenarios:
             return Estimate(workload=workload, disruption="az", rto=0.0, rpo=0.0, strategy=strategy,
-                            strategy_reasons=reasons,
+                            strategy_reasons=reasons, affected=False,
                             why="no zonal component: every resource is regional or global, so the loss of "
                                 "one zone does not interrupt it",
                             unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))

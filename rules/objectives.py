@@ -118,9 +118,14 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
     if not est.affected and not est.unknown:
         # nothing to price: say so, with the scenario, rather than "0s meets the objective"
         status = "pass"
-        message = (f"{workload}: not affected by the loss of {scenario or 'the audited region'}: nothing of it, "
-                   f"nor anything it depends on or copies to, is there; the {disruption} {name} objective "
-                   f"{format_duration(target)} is not at stake")
+        if disruption == "az":
+            message = (f"{workload}: not affected by the loss of a zone: nothing of it, nor anything it depends "
+                       f"on, is zonal (regional and global services only); the az {name} objective "
+                       f"{format_duration(target)} is not at stake")
+        else:
+            message = (f"{workload}: not affected by the loss of {scenario or 'the audited region'}: nothing of "
+                       f"it, nor anything it depends on or copies to, is there; the {disruption} {name} "
+                       f"objective {format_duration(target)} is not at stake")
     elif value is None:
         status = "unknown"
         message = f"{workload}: {what} cannot be estimated: {'; '.join(est.unknown)}"

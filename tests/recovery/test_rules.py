@@ -363,3 +363,14 @@ def single_region_shop() -> Estate:
     e.rds("shop-db")
     e.web_tier()
     return e
+
+
+def test_a_workload_with_no_zonal_component_is_not_affected_by_a_zone_loss():
+    from resilience.rules.objectives import RTO_MISMATCH
+
+    e = Estate()
+    e.function("quote", uses=e.table("rates"))
+    ctx = e.ctx(policy_with("{az: {rto: 1h, rpo: 15m}}"))
+    [r] = list(RTO_MISMATCH.check(ctx))
+    assert r.status == "pass" and r.observed["affected"] is False
+    assert "not affected by the loss of a zone" in r.message and "0s meets" not in r.message
