@@ -202,6 +202,10 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
         from .evidence_pack import build_from_dir
 
         written.append(build_from_dir(output, output / "evidence.zip")[0])
+    from .scan import empty_region_lines
+
+    for line in empty_region_lines(result):
+        click.echo(line, err=True)
     if history_db:
         from .history.commands import append_scan
 

@@ -18,8 +18,18 @@ from typing import Any
 
 import networkx as nx
 
+from . import failure_domains
 from .durations import format_duration
-from .model import FAILOVER_EXECUTION, FAULT_EXPERIMENT, RESILIENCE_ASSESSMENT, RESTORE_TEST
+from .model import (
+    DATA_KINDS,
+    DEPENDS_ON,
+    FAILOVER_EXECUTION,
+    FAULT_EXPERIMENT,
+    INSTANCE,
+    MEMBER_OF,
+    RESILIENCE_ASSESSMENT,
+    RESTORE_TEST,
+)
 
 #: kinds of evidence: an exercise (people or FIS broke something on purpose), a restore (a backup
 #: was restored), an assessment (an analysis of the architecture, nothing was exercised)
@@ -67,12 +77,18 @@ SOURCE_RULES: dict[str, str] = {
            "failover, EBS I/O pause, zonal autoshift, subnet connectivity) or names a zone in its "
            "parameters or target filters; else no scenario (kept as evidence, counted for neither). "
            "Kind: exercise; no measured RTO/RPO.",
-    "backup": "AWS Backup restore jobs (`restore_test` nodes of type AWS::Backup::RestoreJob, including "
-              "those run by restore testing plans). `COMPLETED` -> pass unless its validation failed or "
-              "timed out; `FAILED`/`ABORTED` -> fail; pending/running are ignored. Workload: the job's "
-              "own workloads plus those of the restored source resource and recovery point. Scenario: "
-              "`region` when the job restored into a region other than the source resource's (the "
-              "region loss was rehearsed); otherwise `az` (the backup restores into a fresh resource, "
+    "backup": "Restore tests of any provider (`restore_test` nodes: AWS Backup restore jobs, including "
+              "those run by restore testing plans; Azure Site Recovery test failovers), recognised by node "
+              "kind and status. `COMPLETED` -> pass unless its validation failed or "
+              "timed out; `FAILED`/`ABORTED` -> fail; pending/running are ignored. Workload: the workloads "
+              "whose RPO depends on the restored data store (it is theirs, or one of their resources "
+              "depends on it; a cluster member stands for its cluster; a VM's test failover restores the VM "
+              "and its disks); a job that restored anything else "
+              "(a bucket no workload resource depends on or owns, a load balancer) is kept as evidence with no scenario and counts "
+              "for nothing. Scenario: `region` when the job restored into a region other than the source "
+              "resource's and not of the same failure domain (the region loss was rehearsed); a restore "
+              "into a region of the source's failure domain is not a region test (`az`); otherwise `az` "
+              "(the backup restores into a fresh resource, "
               "independent of the zone; it proves nothing about losing the region). Kind: restore; "
               "the restore duration is kept in the detail, not as a measured RTO (one resource's "
               "restore is not the workload's recovery). Restore testing *plans* alone are not tests.",
@@ -142,7 +158,7 @@ def failover_tests(graph: nx.MultiDiGraph, policy: Any) -> list[TestRecord]:
         if kind == FAULT_EXPERIMENT:
             records += from_fis(graph, node)
         elif kind == RESTORE_TEST:
-            records += from_restore_job(graph, node)
+            records += from_restore_job(graph, node, policy)
         elif kind == RESILIENCE_ASSESSMENT:
             records += from_resilience_hub(graph, node, known_workloads=names)
         elif kind == FAILOVER_EXECUTION:
@@ -307,10 +323,11 @@ def from_fis(graph: nx.MultiDiGraph, node: str) -> list[TestRecord]:
 # --- AWS Backup restore jobs ---------------------------------------------------------------------
 
 
-def from_restore_job(graph: nx.MultiDiGraph, node: str) -> list[TestRecord]:
+def from_restore_job(graph: nx.MultiDiGraph, node: str, policy: Any = None) -> list[TestRecord]:
+    """Any provider's ``restore_test`` node that finished (an AWS Backup restore job, an Azure Site
+    Recovery test failover...): recognised by its kind and its status, not by a type string. Restore
+    testing *plans* carry a schedule and no status: by themselves they restore nothing."""
     data = graph.nodes[node]
-    if data.get("type") not in ("AWS::Backup::RestoreJob", None, ""):
-        return []  # restore testing plans, by themselves, restore nothing
     attrs = _attrs(graph, node)
     status = _status(attrs.get("status"))
     validation = _status(attrs.get("validation_status"))
@@ -325,19 +342,25 @@ def from_restore_job(graph: nx.MultiDiGraph, node: str) -> list[TestRecord]:
         return []
     source_resource = attrs.get("resource") or attrs.get("source_resource")
     point = attrs.get("recovery_point")
-    created = attrs.get("created_resource")
-    source_region = _region_of(graph, source_resource) or _region_of(graph, point)
+    created = attrs.get("created_resource") or attrs.get("replica")
+    source_region = attrs.get("from_region") or _region_of(graph, source_resource) or _region_of(graph, point)
     if isinstance(point, str) and point in graph:
         source_region = (graph.nodes[point].get("attrs") or {}).get("source_region") or source_region
-    restore_region = _region_of(graph, created) or (data.get("region") if data.get("region") not in
-                                                    ("unknown", "global", "") else None)
-    if source_region and restore_region and source_region != restore_region:
+    restore_region = attrs.get("to_region") or _region_of(graph, created) or (
+        data.get("region") if data.get("region") not in ("unknown", "global", "") else None)
+    domain = failure_domains.correlated(source_region or "", restore_region or "", policy)
+    if source_region and restore_region and source_region != restore_region and domain is None:
         scenario, basis = "region", f"restored in {restore_region} from a source in {source_region}"
+    elif domain is not None:
+        scenario, basis = "az", (f"restored in {restore_region} from a source in {source_region}, a region of the "
+                                 f"same failure domain ({domain}): it would fail with the source, so this is not "
+                                 "a region test")
     else:
         scenario, basis = "az", ("restored within the source's region "
                                  f"({restore_region or source_region or 'unknown'}): backup evidence for a zone "
                                  "loss, not a region test")
-    workloads = _workloads(graph, node, [source_resource, point, created])
+    restored = _restored_store(graph, source_resource, point)
+    workloads = _workloads_restored(graph, restored)
     job_id = str(node).rsplit(":", 1)[-1]
     region = data.get("region") or ""
     link = (f"https://{region}.console.aws.amazon.com/backup/home?region={region}#/jobs/restore/details/{job_id}"
@@ -351,10 +374,58 @@ def from_restore_job(graph: nx.MultiDiGraph, node: str) -> list[TestRecord]:
         detail += f", source {source_resource}"
     if attrs.get("restore_testing_plan"):
         detail += f", restore testing plan {attrs['restore_testing_plan']}"
-    return [TestRecord(
-        workload=w, scenario=scenario, date=when[0], timestamp=when[1], result=result, source="backup",
+    source = "backup" if str(data.get("type") or "").startswith("AWS::") else f"{data.get('provider') or 'cloud'}-restore"
+    out = [TestRecord(
+        workload=w, scenario=scenario, date=when[0], timestamp=when[1], result=result, source=source,
         kind="restore", record_id=str(node), link=link, detail=detail, scenario_basis=basis,
     ) for w in workloads]
+    # the job's own tags (or a workload that merely owns the restored copy) do not make it a test of a
+    # workload whose RPO does not depend on the restored store: kept as evidence, counted for nothing
+    for w in sorted(set(_workloads(graph, node, [source_resource, point, created])) - set(workloads)):
+        out.append(TestRecord(
+            workload=w, scenario=None, date=when[0], timestamp=when[1], result=result, source=source,
+            kind="restore", record_id=str(node), link=link, detail=detail,
+            scenario_basis=(f"restored {restored or source_resource or 'an unknown resource'}, which is not a data "
+                            f"store {w}'s RPO depends on: kept as evidence, not counted as its test")))
+    return out
+
+
+def _restored_store(graph: nx.MultiDiGraph, source_resource: Any, point: Any) -> str | None:
+    """The data store a restore restored: its source resource, else the recovery point's source; a DB
+    instance that is a member of a cluster stands for its cluster."""
+    store = source_resource if isinstance(source_resource, str) and source_resource in graph else None
+    if store is None and isinstance(point, str) and point in graph:
+        origin = (graph.nodes[point].get("attrs") or {}).get("source_resource")
+        store = origin if isinstance(origin, str) and origin in graph else None
+    return store
+
+
+def _workloads_restored(graph: nx.MultiDiGraph, store: str | None) -> list[str]:
+    """Workloads whose RPO depends on ``store``: those it belongs to as a data store, and those with a
+    member that depends on it (a table another workload reads). Anything else restored (a compute
+    resource, an unrelated bucket) is not a restore test of the workload."""
+    if store is None:
+        return []
+    if graph.nodes[store].get("kind") == INSTANCE:
+        # a VM's test failover (Site Recovery) restores the VM with its disks: the disks are the data
+        disks = {dst for _, dst, key in graph.out_edges(store, keys=True) if key == DEPENDS_ON
+                 and graph.nodes[dst].get("kind") in DATA_KINDS}
+        stores = {store} | disks
+    elif graph.nodes[store].get("kind") in DATA_KINDS:
+        stores = {store}
+    else:
+        return []
+    stores |= {dst for _, dst, key in graph.out_edges(store, keys=True) if key == MEMBER_OF
+               and graph.nodes[dst].get("kind") in DATA_KINDS}
+    stores |= {src for src, _, key in graph.in_edges(store, keys=True) if key == MEMBER_OF
+               and graph.nodes[src].get("kind") in DATA_KINDS}
+    names: set[str] = set()
+    for s in stores:
+        names |= set(graph.nodes[s].get("workloads") or ())
+        for src, _, key in graph.in_edges(s, keys=True):
+            if key == DEPENDS_ON:
+                names |= set(graph.nodes[src].get("workloads") or ())
+    return sorted(names)
 
 
 # --- AWS Resilience Hub --------------------------------------------------------------------------

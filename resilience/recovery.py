@@ -39,7 +39,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from . import survival
+from . import failure_domains, survival
 from .durations import format_duration, parse_duration
 from .model import (
     BACKED_UP_TO,
@@ -364,6 +364,7 @@ class Estimate:
     strategy_reasons: list[str] = field(default_factory=list)
     why: str = ""
     notes: list[str] = field(default_factory=list)
+    affected: bool = True  # False: nothing of the workload (or on its path) is in the failed location(s)
 
     @property
     def complete(self) -> bool:
@@ -411,6 +412,7 @@ class Estimate:
             "scenarios": self.scenarios, "steps": [s.to_dict() for s in self.steps],
             "strategy": self.strategy, "strategy_reasons": list(self.strategy_reasons),
             "unknown": list(self.unknown), "why": self.why, "notes": list(self.notes),
+            "affected": self.affected,
         }
 
 
@@ -537,7 +539,7 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
         scenarios = [make_scenario(zones=[z]) for z in sorted(zones)]
         if not scenarios:
             return Estimate(workload=workload, disruption="az", rto=0.0, rpo=0.0, strategy=strategy,
-                            strategy_reasons=reasons,
+                            strategy_reasons=reasons, affected=False,
                             why="no zonal component: every resource is regional or global, so the loss of "
                                 "one zone does not interrupt it",
                             unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))
@@ -549,10 +551,14 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
             names = [r for r in names if r in wanted]
         scenarios = [make_scenario(regions=[r]) for r in names]
         if not scenarios:
+            audited = sorted(regions or ())
+            label = scenario_label(make_scenario(regions=audited)) if audited else None
+            where = ", ".join(audited) or "the region(s) under audit"
             return Estimate(workload=workload, disruption="region", rto=0.0, rpo=0.0, strategy=strategy,
-                            strategy_reasons=reasons,
-                            why="the workload does not run in the region(s) under audit",
-                            unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))
+                            strategy_reasons=reasons, rto_scenario=label, rpo_scenario=label, affected=False,
+                            why=f"not affected: neither the workload nor anything it depends on or copies to "
+                                f"is in {where}",
+                            unknown=_coverage_unknowns(graph, workload, coverage, set(audited), wide=False))
     parts = [estimate_for_scenario(graph, workload, s, policy=policy, coverage=coverage, as_of=as_of)
              for s in scenarios]
     rto = _worst(p.rto for p in parts)
@@ -611,16 +617,69 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
 
 
+def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None,
+                     regions: Iterable[str] | None = None) -> list[tuple[str, frozenset[str]]]:
+    """``(domain name, its regions)`` for each failure domain (:mod:`resilience.failure_domains`,
+    built in or from the policy) that holds a region the workload's region objective is priced in
+    (only the audited ones when ``regions`` is given) and at least one *other* region the workload
+    touches: its own resources, what it depends on, or a copy or backup of its data. Losing such a
+    domain is a different failure from losing its regions one at a time; a domain the workload has
+    one region in fails like that region alone and is not listed."""
+    path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
+    nodes = graph.nodes
+    own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
+    touched = set(own)
+    for n in path:
+        if nodes[n].get("kind") in DATA_KINDS:
+            touched |= {c.region for c in survival.data_copies(graph, n)}
+            touched |= {c.region for c in survival.backups_of(graph, n)}
+    touched -= {GLOBAL_REGION, "unknown", "", None}
+    priced = own - {GLOBAL_REGION, "unknown", "", None}
+    if regions is not None:
+        priced &= set(regions)
+    out: dict[frozenset[str], str] = {}
+    for name, members in failure_domains.domains(policy).items():
+        if members & priced and len(members & touched) >= 2:
+            # regions of the domain the workload has nothing in change nothing; leaving them out keeps
+            # the scenario's label to what an auditor can check against the inventory. Two domains that
+            # come to the same regions are one scenario, named by the first domain (by name).
+            out.setdefault(frozenset(members & touched), name)
+    return [(name, regions) for regions, name in out.items()]
+
+
+def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None, coverage: Iterable[Coverage] = (),
+                     as_of: dt.datetime | None = None,
+                     regions: Iterable[str] | None = None) -> list[tuple[str, Estimate]]:
+    """The region objective priced under the loss of each failure domain of :func:`domain_scenarios`
+    (every region of the domain at once): ``(domain name, estimate)``, the estimate's
+    ``disruption`` is ``region`` and its scenario label names every failed region."""
+    coverage = tuple(coverage)
+    out = []
+    for name, members in domain_scenarios(graph, workload, policy=policy, regions=regions):
+        got = estimate_for_scenario(graph, workload, make_scenario(regions=members), policy=policy,
+                                    coverage=coverage, as_of=as_of)
+        out.append((name, replace(got, disruption="region")))
+    return out
+
+
 def _wait_if_shorter(step: Step, duration: float) -> Step:
     if step.rto is None or step.rto <= duration:
         return step
     return replace(
         step, mechanism="wait for the failed location to return", rto=duration, rpo=0.0,
         model_key="scenario-duration", source="scenario duration (given by the caller)", to=None,
-        reasoning=f"{step.reasoning}; the outage lasts {format_duration(duration)}, shorter than "
-                  f"{step.model_key} ({fmt(step.rto)}), so the component is back, data intact, when it ends",
+        reasoning=_wait_reasoning(step, duration),
         alternatives=(*step.alternatives, f"{step.model_key}: RTO {fmt(step.rto)}, RPO {fmt(step.rpo)}"),
     )
+
+
+def _wait_reasoning(step: Step, duration: float) -> str:
+    lasts = f"the outage lasts {format_duration(duration)}"
+    if is_unbounded(step.rto):
+        return (f"{step.reasoning}; nothing brings it back sooner, so it returns when the outage ends "
+                f"({lasts}), with its data only if the failed location comes back intact")
+    return (f"{step.reasoning}; {lasts}, less than the {fmt(step.rto)} that {step.mechanism} would take, so the "
+            "component is back, data intact, when it ends")
 
 
 def _why(steps: list[Step], rto: float | None, rpo: float | None, label: str) -> str:
@@ -1038,22 +1097,39 @@ class _Analysis:
         return out
 
     def _interval(self, key: str, schedules: Iterable[str | None], points: list[str]) -> tuple[float, str]:
+        """RPO of restoring from one backup location: the age of its newest usable copy at scan time
+        (what is lost if the failure happens now) or the schedule's interval (what is lost if it happens
+        just before the next copy), whichever is worse. Without a scan time or observed copies, the
+        schedule alone; without a schedule, the age alone; without either, the table's assumption."""
         intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
+        age = self._newest_age(points)
+        unusable = [p for p in points if not usable_copy(self.attrs(p))]
+        skipped = (f" ({len(unusable)} copy(ies) not completed are not counted: "
+                   f"{', '.join(sorted({str(self.attrs(p).get('status')) for p in unusable}))})") if unusable else ""
         if intervals:
             best = min(intervals)
-            return best, f"backup schedule every {format_duration(best)}"
+            if age is None:
+                return best, f"backup schedule every {format_duration(best)}{skipped}"
+            worst = max(age, best)
+            return worst, (f"newest usable copy {format_duration(age)} old at scan time, backup schedule every "
+                           f"{format_duration(best)}: max({format_duration(age)}, {format_duration(best)}) = "
+                           f"{format_duration(worst)}{skipped}")
+        if age is not None:
+            return age, f"no schedule found; newest copy is {format_duration(age)} old at scan time{skipped}"
         entry = self.entry(key)
-        if self.as_of is not None:
-            ages = []
-            for p in points:
-                created = _parse_time(self.attrs(p).get("created_at"))
-                if created is not None:
-                    ages.append((self.as_of - created).total_seconds())
-            if ages:
-                age = max(0.0, min(ages))
-                return age, f"no schedule found; newest copy is {format_duration(age)} old at scan time"
         assumed = entry.param("assumed_interval")
-        return assumed, f"no schedule found; {format_duration(assumed)} interval assumed"
+        return assumed, f"no schedule found; {format_duration(assumed)} interval assumed{skipped}"
+
+    def _newest_age(self, points: list[str]) -> float | None:
+        """Seconds since the newest usable (completed) copy among ``points`` was made, at scan time."""
+        if self.as_of is None:
+            return None
+        ages = []
+        for p in points:
+            created = _parse_time(self.attrs(p).get("created_at"))
+            if created is not None and usable_copy(self.attrs(p)):
+                ages.append((self.as_of - created).total_seconds())
+        return max(0.0, min(ages)) if ages else None
 
     def _backup_options(self, w: str, chosen: set[str]) -> tuple[list[_Option], list[str], str]:
         """Restore options for lost ``w`` from the backups :func:`survival.backups_of` finds (in its
@@ -1370,6 +1446,22 @@ def schedule_interval(expression: str | None) -> float | None:
     return 86400 / runs_per_day
 
 
+#: states in which a recovery point, snapshot or backup can be restored (AWS Backup COMPLETED, EC2
+#: snapshot completed, RDS snapshot / DynamoDB backup available); anything else (creating, pending,
+#: partial, expired, deleting, error...) is not a copy yet, or no longer one
+_USABLE_STATES = frozenset({"completed", "available", "succeeded", "ready"})
+
+
+def usable_copy(attrs: Mapping[str, Any]) -> bool:
+    """Whether a recovery point can be restored from: its state is in a whitelist of good states; a
+    copy whose provider reports no state (Azure's ``lastRecoveryPoint``) is taken as made. To be
+    pointed at survival's whitelist helper once it lands (issue #10 item 4)."""
+    status = attrs.get("status")
+    if status is None or status == "":
+        return True
+    return str(status).strip().lower() in _USABLE_STATES
+
+
 def _parse_time(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
@@ -1592,6 +1684,13 @@ def model_markdown() -> str:
         "- **Scenarios.** `az`: each zone the workload uses fails in turn; `region`: each region it runs in",
         "  fails in turn (only the audited regions with `--region`). The workload's achievable RTO/RPO for",
         "  the disruption is the worst scenario.",
+        "- **Failure domains.** Regions that fail together (`resilience/failure_domains.py`: built in, such as",
+        "  `gulf` = me-central-1 + me-south-1, or the policy's `failure_domains`) are one more scenario: for",
+        "  each domain that holds a priced region and another region the workload, its dependencies or its",
+        "  copies and backups use, every region of the domain fails at once. The rules report it as a separate",
+        "  result keyed `region:domain:NAME` (`observed.failure_domain`), so a DR copy inside the domain meets",
+        "  the objective for the loss of one region and fails it for the loss of the domain, as",
+        "  RES-CORRELATED-002 says.",
         "- **Serving path.** The workload's resources plus everything they depend on (`depends_on`) or route",
         "  to (`routes_to`), including resources of other workloads. Recovery points, vaults, plans, health",
         "  checks, subnets and evidence records are not on it.",
@@ -1611,6 +1710,13 @@ def model_markdown() -> str:
         "  kind elsewhere, else scaled-to-zero compute (pilot light), else `compute-redeploy` (unbounded unless",
         "  declared). An entry point whose targets are lost fails over through Route 53 when health-checked",
         "  (`interval x threshold + TTL`), else needs a manual switch.",
+        "- **RPO of a restore** is what the copy that exists allows: the age at scan time (an input, no clock)",
+        "  of the newest *usable* copy in the surviving location, or the interval of the schedule that makes",
+        "  the next one, whichever is worse: a daily copy whose newest copy is 40 days old has an RPO of 40",
+        "  days. Usable means completed (`COMPLETED`, `completed`, `available`; a copy whose provider reports no",
+        "  state counts): `creating`, `pending`, `partial`, `expired` copies do not. The reasoning shows both",
+        "  figures and the `max(...)`. Without a scan time or observed copies, the schedule alone; without a",
+        "  schedule, the age alone; without either, the table's assumed interval.",
         "- **Combination.** Components recover in parallel: the workload's RTO is the largest component RTO,",
         "  its RPO the largest component RPO. Each finding lists every step with its model key and source.",
         "- **Unbounded** is reported as `null` with `\"<field>_unbounded\": true` in JSON, never as Infinity.",

@@ -16,7 +16,7 @@ import networkx as nx
 from . import __version__
 from .engine import Finding, run_rules
 from .graph import build_graph, workload_names, workload_nodes
-from .model import Inventory
+from .model import EXTERNAL, Inventory
 from .policy import Policy
 from .recovery import workload_recovery
 from .rule import Rule, RuleContext
@@ -73,6 +73,8 @@ def analyse(
         "policy_file": policy.path or "",
         "rules": len(rules),
         "resources": graph.number_of_nodes(),
+        # additive: audited regions in which the inventory holds no resource (nothing there to lose)
+        "regions_audited_empty": empty_regions(graph, audited_regions),
     }
     workloads = [
         {
@@ -91,6 +93,18 @@ def analyse(
     extra = {"subservice_organisations": register_view(graph, policy, scan_time.date())}
     return ScanResult(scan=scan, inventory=inventory, graph=graph, policy=policy, findings=findings,
                       workloads=workloads, extra=extra)
+
+
+def empty_regions(graph: nx.MultiDiGraph, audited: tuple[str, ...] | list[str]) -> list[str]:
+    """The audited regions that hold no inventoried resource (references nobody inventoried do not count)."""
+    held = {d.get("region") for _, d in graph.nodes(data=True) if not d.get("stub") and d.get("kind") != EXTERNAL}
+    return [r for r in audited if r not in held]
+
+
+def empty_region_lines(result: ScanResult) -> list[str]:
+    """One line per audited region that holds nothing, for the console."""
+    return [f"note: audited region {r} holds no inventoried resource: every workload is not affected by its loss"
+            for r in result.scan.get("regions_audited_empty") or ()]
 
 
 def _scan_id(started: str, meta: dict[str, Any], policy: Policy) -> str:

@@ -64,10 +64,8 @@ from .model import (
     COMPUTE_GROUP,
     DATABASE,
     DEPENDS_ON,
-    FAILS_OVER_TO,
     GLOBAL_DATABASE,
     MEMBER_OF,
-    REPLICATES_TO,
     ROUTES_TO,
     Coverage,
     Inventory,
@@ -518,7 +516,8 @@ def _last_test(policy: Policy, workload: str, disruption: str) -> dict[str, Any]
         return None
     t = max(tests, key=lambda t: t.date)
     return {"date": t.date.isoformat(), "result": t.result, "measured_rto": t.measured_rto,
-            "measured_rpo": t.measured_rpo, "evidence": t.evidence}
+            "measured_rpo": t.measured_rpo, "evidence": t.evidence,
+            "max_age": policy.test_max_age_for(workload)}  # additive: the policy's test_max_age for it
 
 
 def _objectives(policy: Policy, workload: str, disruption: str) -> dict[str, int | None]:
@@ -693,26 +692,21 @@ class BlastRadius:
                 "resources": [e.to_dict() for e in self.entries]}
 
 
-def _takeover(graph: nx.MultiDiGraph, node: str, down: set[str]) -> list[str]:
-    """Surviving nodes that take over from ``node``: failover targets, promotable replicas."""
-    out = []
-    for _, dst, key, data in graph.out_edges(node, keys=True, data=True):
-        if dst in down:
-            continue
-        if key == FAILS_OVER_TO or (key == REPLICATES_TO and (data.get("attrs") or {}).get("promotable")):
-            out.append(dst)
-    return sorted(set(out))
-
-
-def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | None = None) -> BlastRadius:
+def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | None = None, *,
+                 coverage: Iterable[Coverage] = ()) -> BlastRadius:
     """Resources lost directly (in a failed region or zone) and through dependencies.
 
-    Through dependencies, to a fixed point: a resource that ``depends_on`` a lost resource with no
-    surviving takeover; a router (DNS record, load balancer, target group) whose every ``routes_to``
-    target is lost with no takeover; a cluster or global database whose every member is lost.
+    Through dependencies, to a fixed point: a resource that ``depends_on`` a resource survival says
+    it no longer has (:func:`survival.dependency_outcome`: the resource itself, or an alternative whose
+    failover can run; a promotion whose control plane is in a failed region does not count); a
+    router (DNS record, load balancer, target group) none of whose ``routes_to`` targets is
+    available so; a cluster or global database whose every member is lost. What takes over from a
+    lost resource is not decided here: :func:`_add_takeovers` reads it from the failovers
+    :func:`survival.assess` counted.
     """
     failed = set(failed if failed is not None else survival.failed_nodes(graph, spec.core))
     regions, zones = set(spec.failed_regions), set(spec.failed_zones)
+    coverage = list(coverage)
     reasons: dict[str, str] = {}
     for node in failed:
         data = graph.nodes[node]
@@ -722,9 +716,12 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
             hit = sorted(set(data.get("zones", ())) & zones)
             reasons[node] = f"in zone {', '.join(hit)}" if hit else "in the failed area"
     down = set(failed)
+    answers: dict[str, bool] = {}
 
     def available(target: str) -> bool:
-        return target not in down or bool(_takeover(graph, target, down))
+        if target not in answers:  # survival's answer: the node, or an alternative that can take over
+            answers[target] = survival.dependency_outcome(graph, target, spec.core, coverage=coverage).ok
+        return answers[target]
 
     changed = True
     while changed:
@@ -758,7 +755,6 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
             id=node, name=name_of(graph, node), kind=data.get("kind", ""), region=data.get("region", ""),
             zones=tuple(data.get("zones", ())), how="direct" if node in failed else "dependency",
             reason=reasons[node], workloads=tuple(data.get("workloads", ())),
-            taken_over_by=_takeover(graph, node, down),
         ))
     entries.sort(key=lambda e: (e.how != "direct", not e.workloads, e.workloads, e.region, e.kind, e.name))
     return BlastRadius(entries=entries, failed=failed, impaired=down - failed)
@@ -809,17 +805,15 @@ class Simulation:
 
 
 def _add_takeovers(blast: BlastRadius, outcomes: Iterable[WorkloadOutcome]) -> None:
-    """What takes over from each lost resource, as the workloads' analyses found it: the failovers
-    survival counted (a replicated bucket, a global-table peer) and the recovery steps' alternatives
-    (a standby compute group already running elsewhere)."""
+    """What takes over from each lost resource: exactly the failovers :func:`survival.assess` counted
+    for the workloads (a failover blocked by a failed control plane, or a DNS switch no health check
+    makes, is never one). Recovery steps' alternatives (a manual DNS switch, a restore) are priced in
+    the estimate, not shown as takeovers."""
     by_id = {e.id: e for e in blast.entries}
     for w in outcomes:
-        pairs = [(a, b) for a, b, _ in w.failovers if a != b]
-        pairs += [(s["resource"], s["to"]) for s in w.steps
-                  if s.get("to") and s.get("model_key") != "scenario-duration"]
-        for src, dst in pairs:
+        for src, dst, _mechanism in w.failovers:
             entry = by_id.get(src)
-            if entry is not None and dst not in blast.down and dst not in entry.taken_over_by:
+            if src != dst and entry is not None and dst not in blast.down and dst not in entry.taken_over_by:
                 entry.taken_over_by = sorted([*entry.taken_over_by, dst])
 
 
@@ -853,7 +847,7 @@ def simulate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, *, cove
     order = {o: i for i, o in enumerate(OUTCOMES)}
     outcomes.sort(key=lambda w: (order[w.outcome], not w.affected, w.name))
     stamp = generated_at.isoformat() if isinstance(generated_at, dt.datetime) else (generated_at or "")
-    blast = blast_radius(graph, spec, failed)
+    blast = blast_radius(graph, spec, failed, coverage=coverage)
     _add_takeovers(blast, outcomes)
     return Simulation(spec=spec, workloads=outcomes, blast=blast, graph=graph,
                       policy=policy, generated_at=stamp, coverage=coverage, warnings=list(warnings),

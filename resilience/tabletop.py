@@ -20,6 +20,7 @@ Mermaid diagram replaced by an inline SVG.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections import Counter
@@ -345,6 +346,29 @@ def _fmt(value: int | None, unbounded: bool = False) -> str:
     return "unbounded" if unbounded or value is None else fmt_duration(value)
 
 
+def staleness(sim: Simulation, test: dict[str, Any] | None) -> str:
+    """``""``, or how a last test is stale: older than the policy's ``test_max_age`` on the day of the
+    simulation (its ``generated_at``; no clock is read)."""
+    if not test or not test.get("max_age") or not sim.generated_at:
+        return ""
+    try:
+        day = dt.date.fromisoformat(str(sim.generated_at)[:10])
+        tested = dt.date.fromisoformat(str(test["date"])[:10])
+    except ValueError:
+        return ""
+    age = (day - tested).days
+    limit = int(test["max_age"]) // 86400
+    return f"stale: {age} days old, older than test_max_age {limit}d" if age > limit else ""
+
+
+def rpo_cell(sim: Simulation, w: WorkloadOutcome) -> str:
+    """The estimated RPO as the scan would give it: data with no surviving copy is unbounded, even when
+    waiting out the outage would bring it back (the 0s holds only if the failed area returns intact)."""
+    if w.waited_out and w.lost_data:
+        return f"unbounded (0s only if {and_list(sim.spec.failed_regions or sim.spec.failed_zones)} returns with the data)"
+    return _fmt(w.estimated_rpo, w.rpo_unbounded)
+
+
 AUTOMATIC = {"dns-failover", "dns-health-check", "global-table", "s3-replica"}
 
 
@@ -367,7 +391,9 @@ def workload_questions(sim: Simulation, w: WorkloadOutcome) -> list[str]:
         t = w.last_test
         measured = f", measured RTO {fmt_duration(t['measured_rto'])}" if t.get("measured_rto") is not None else ""
         estimate = f"; the graph estimates {_fmt(w.estimated_rto, w.rto_unbounded)}" if measured else ""
-        qs.append(f"The last {w.disruption} test on record: {t['date']}, {t['result']}{measured}{estimate}. What "
+        stale = staleness(sim, t)
+        stale = f" ({stale})" if stale else ""
+        qs.append(f"The last {w.disruption} test on record: {t['date']}{stale}, {t['result']}{measured}{estimate}. What "
                   "explains the difference, what has changed since, and would the same steps work with the people "
                   "in this room?")
     for c in w.control_plane_actions:
@@ -642,6 +668,7 @@ def render_markdown(pack: Pack) -> str:
     sim = pack.sim
     return _environment().from_string(_template("tabletop.md.j2")).render(
         pack=pack, sim=sim, spec=sim.spec, g=sim.graph, counts=sim.counts(), fmt=_fmt, span=span,
+        rpo_cell=lambda w: rpo_cell(sim, w), staleness=lambda t: staleness(sim, t),
         summarise=summarise, counted=counted, blast_rows=[e for e in sim.blast.entries if e.how == "dependency"
                                          or minor(sim.graph, e.id) is None],
         blast_rest=Counter(minor(sim.graph, e.id) for e in sim.blast.entries

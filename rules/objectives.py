@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from resilience import failure_domains
 from resilience.durations import format_duration
 from resilience.evidence_sources import failover_tests, for_workload
 from resilience.graph import workload_names
 from resilience.mappings import controls_for
-from resilience.recovery import ESTIMATE_SERVICES, estimate, fmt, is_unbounded, json_seconds
+from resilience.recovery import ESTIMATE_SERVICES, estimate, estimate_domains, fmt, is_unbounded, json_seconds
 from resilience.rule import Result, Rule, RuleContext
 
 WA_REL13_BP01 = "AWS Well-Architected REL13-BP01 (define recovery objectives for downtime and data loss)"
@@ -82,59 +83,91 @@ def _objective_missing(ctx: RuleContext) -> Iterator[Result]:
 
 
 def _mismatch(ctx: RuleContext, metric: str) -> Iterator[Result]:
-    name = metric.upper()
     records = None
     for workload in workload_names(ctx.graph, ctx.policy):
         for disruption, objective in sorted(ctx.policy.objectives_for(workload).items()):
             target = getattr(objective, metric)
             if target is None:
                 continue
+            regions = ctx.audited_regions or None
             est = estimate(ctx.graph, workload, disruption, policy=ctx.policy, coverage=ctx.coverage,
-                           as_of=ctx.scan_time, regions=ctx.audited_regions or None)
-            value = getattr(est, metric)
-            scenario = est.rto_scenario if metric == "rto" else est.rpo_scenario
+                           as_of=ctx.scan_time, regions=regions)
             if records is None:
                 records = failover_tests(ctx.graph, ctx.policy)
             hub = [r.to_dict() for r in for_workload(records, workload, kinds=("assessment",))
                    if r.scenario in (disruption, None)]
-            deciding = est.deciding_step(metric)
-            if value is None:
-                status = "unknown"
-                message = f"{workload}: {disruption} {name} cannot be estimated: {'; '.join(est.unknown)}"
-            elif est.unknown:
-                status = "unknown"
-                message = (f"{workload}: {disruption} {name} objective {format_duration(target)}; estimated "
-                           f"{fmt(value)} but part of the scope could not be read ({est.unknown[0]})")
-            else:
-                status = "fail" if value > target else "pass"
-                relation = "exceeds" if status == "fail" else "meets"
-                message = (f"{workload}: achievable {disruption} {name} {fmt(value)} {relation} the objective "
-                           f"{format_duration(target)}")
-                if deciding is not None:
-                    message += f" ({deciding.name}: {deciding.model_key}"
-                    message += f", {scenario})" if scenario else ")"
-            severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)) else None
-            steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
-            yield _workload_result(
-                ctx, workload, status, message,
-                observed={"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),
-                          "text": fmt(value), "scenario": scenario, "strategy": est.strategy,
-                          "deciding_component": deciding.resource if deciding else None},
-                expected={metric: target, "text": format_duration(target),
-                          "objective_from": _objective_from(ctx, workload, disruption, metric)},
-                source="recovery model (resilience/data/recovery_model.yaml) over the dependency graph",
-                key=disruption, severity=severity,
-                extra={
-                    "arithmetic": est.arithmetic(metric, target),
-                    "steps": steps,
-                    "strategy": {"name": est.strategy, "reasons": est.strategy_reasons},
-                    "scenarios": est.scenarios,
-                    "why": est.why,
-                    "unknown": est.unknown,
-                    "notes": est.notes,
-                    "resilience_hub": hub,
-                },
-            )
+            yield _mismatch_result(ctx, workload, disruption, metric, target, est, hub, key=disruption)
+            if disruption != "region":
+                continue
+            # the regions of one failure domain fail together: price that loss too, one result per domain
+            for domain, got in estimate_domains(ctx.graph, workload, policy=ctx.policy, coverage=ctx.coverage,
+                                                as_of=ctx.scan_time, regions=regions):
+                yield _mismatch_result(ctx, workload, disruption, metric, target, got, hub,
+                                       key=f"region:domain:{domain}", domain=domain)
+
+
+def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: str, target: int, est,
+                     hub: list, *, key: str, domain: str | None = None) -> Result:
+    name = metric.upper()
+    value = getattr(est, metric)
+    scenario = est.rto_scenario if metric == "rto" else est.rpo_scenario
+    deciding = est.deciding_step(metric)
+    what = f"{disruption} {name}"
+    if domain is not None:
+        what += f" on the loss of failure domain {domain}"
+    if not est.affected and not est.unknown:
+        # nothing to price: say so, with the scenario, rather than "0s meets the objective"
+        status = "pass"
+        if disruption == "az":
+            message = (f"{workload}: not affected by the loss of a zone: nothing of it, nor anything it depends "
+                       f"on, is zonal (regional and global services only); the az {name} objective "
+                       f"{format_duration(target)} is not at stake")
+        else:
+            message = (f"{workload}: not affected by the loss of {scenario or 'the audited region'}: nothing of "
+                       f"it, nor anything it depends on or copies to, is there; the {disruption} {name} "
+                       f"objective {format_duration(target)} is not at stake")
+    elif value is None:
+        status = "unknown"
+        message = f"{workload}: {what} cannot be estimated: {'; '.join(est.unknown)}"
+    elif est.unknown:
+        status = "unknown"
+        message = (f"{workload}: {what} objective {format_duration(target)}; estimated "
+                   f"{fmt(value)} but part of the scope could not be read ({est.unknown[0]})")
+    else:
+        status = "fail" if value > target else "pass"
+        relation = "exceeds" if status == "fail" else "meets"
+        message = f"{workload}: achievable {what} {fmt(value)} {relation} the objective {format_duration(target)}"
+        if deciding is not None:
+            message += f" ({deciding.name}: {deciding.model_key}"
+            message += f", {scenario})" if scenario else ")"
+        elif scenario:
+            message += f" ({scenario})"
+    severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)) else None
+    steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
+    observed = {"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),
+                "text": fmt(value), "scenario": scenario, "strategy": est.strategy,
+                "deciding_component": deciding.resource if deciding else None, "affected": est.affected}
+    if domain is not None:
+        observed["failure_domain"] = domain
+        observed["failure_domain_reason"] = failure_domains.describe(domain, ctx.policy)
+    return _workload_result(
+        ctx, workload, status, message,
+        observed=observed,
+        expected={metric: target, "text": format_duration(target),
+                  "objective_from": _objective_from(ctx, workload, disruption, metric)},
+        source="recovery model (resilience/data/recovery_model.yaml) over the dependency graph",
+        key=key, severity=severity,
+        extra={
+            "arithmetic": est.arithmetic(metric, target),
+            "steps": steps,
+            "strategy": {"name": est.strategy, "reasons": est.strategy_reasons},
+            "scenarios": est.scenarios,
+            "why": est.why,
+            "unknown": est.unknown,
+            "notes": est.notes,
+            "resilience_hub": hub,
+        },
+    )
 
 
 def _rto_mismatch(ctx: RuleContext) -> Iterator[Result]:
@@ -148,7 +181,12 @@ def _rto_mismatch(ctx: RuleContext) -> Iterator[Result]:
 
     ``fail``: achievable > objective; ``pass``: achievable <= objective; ``unknown``: a read the
     estimate relies on was denied, failed or timed out (or the workload has no resources). The
-    evidence lists every step, its model key and source, the arithmetic and the DR strategy."""
+    evidence lists every step, its model key and source, the arithmetic and the DR strategy.
+
+    Regions of one failure domain (built in, e.g. ``gulf``, or the policy's ``failure_domains``)
+    fail together: for each domain holding a priced region and another region the workload, its
+    dependencies or its copies use, the region objective is also priced under the loss of the whole
+    domain, as a separate result keyed ``region:domain:NAME`` (``observed.failure_domain``)."""
     yield from _mismatch(ctx, "rto")
 
 
@@ -160,7 +198,8 @@ def _rpo_mismatch(ctx: RuleContext) -> Iterator[Result]:
     schedule, else the age of the newest copy at scan time), unbounded with no surviving copy.
 
     ``fail``: achievable > objective (critical when unbounded: data would be lost for good);
-    ``pass``: achievable <= objective; ``unknown`` as for rto-mismatch."""
+    ``pass``: achievable <= objective; ``unknown`` as for rto-mismatch. Failure domains are priced
+    as for rto-mismatch: one more result per domain, keyed ``region:domain:NAME``."""
     yield from _mismatch(ctx, "rpo")
 
 

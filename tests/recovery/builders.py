@@ -39,7 +39,8 @@ from resilience.rule import RuleContext
 ACCOUNT = "123456789012"
 HOME = "me-central-1"
 AWAY = "eu-central-1"
-ZONES = {HOME: ("mec1-az1", "mec1-az2", "mec1-az3"), AWAY: ("euc1-az1", "euc1-az2", "euc1-az3")}
+ZONES = {HOME: ("mec1-az1", "mec1-az2", "mec1-az3"), AWAY: ("euc1-az1", "euc1-az2", "euc1-az3"),
+         "me-south-1": ("mes1-az1", "mes1-az2", "mes1-az3")}
 SCAN_TIME = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
 GIB = 2**30
 APP = "shop"

@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from resilience.model import RECOVERY_POINT
 from resilience.policy import parse_policy
 from resilience.recovery import (
     UNBOUNDED,
@@ -19,6 +20,7 @@ from resilience.recovery import (
     json_seconds,
     make_scenario,
     schedule_interval,
+    usable_copy,
 )
 
 from .builders import ACCOUNT, AWAY, GIB, HOME, SCAN_TIME, Estate, arn, policy_with
@@ -441,3 +443,60 @@ def test_bidirectional_bucket_replication_keeps_serving_from_the_other_side():
     e.edge(b, a, "replicates_to", mode="async", rtc=True)
     got = est(e, "region", regions=[HOME])
     assert got.rto == 0 and keys(got) == {"s3-crr-rtc"}
+
+
+# --- RPO from the copy that exists (issue #10 item 4) ------------------------------------------------
+
+
+def _copied_point(e: Estate, source: str, *, age: dt.timedelta, status: str = "COMPLETED", name: str = "rp") -> str:
+    """An AWS Backup recovery point of ``source`` in the copy vault in AWAY, made ``age`` before the scan."""
+    rid = arn("backup", AWAY, f"recovery-point:{name}")
+    e.add(rid, RECOVERY_POINT, "AWS::Backup::RecoveryPoint", region=AWAY, name=name,
+          attrs={"created_at": (SCAN_TIME - age).isoformat(), "source_resource": source, "status": status})
+    return rid
+
+
+def test_rpo_is_the_age_of_the_newest_copy_when_it_is_older_than_the_schedule():
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db], schedule="cron(0 3 * * ? *)")  # daily copy to AWAY
+    _copied_point(e, db, age=dt.timedelta(days=40))
+    step = next(s for s in est(e, "region").steps if s.resource == db)
+    assert step.model_key == "restore-cross-region-copy"
+    assert step.rpo == 40 * 86400
+    assert "40d old at scan time" in step.reasoning and "schedule every 1d" in step.reasoning
+    assert "max(40d, 1d) = 40d" in step.reasoning
+
+
+def test_rpo_is_the_schedule_when_the_newest_copy_is_fresh():
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db], schedule="cron(0 3 * * ? *)")
+    _copied_point(e, db, age=dt.timedelta(hours=3))
+    step = next(s for s in est(e, "region").steps if s.resource == db)
+    assert step.rpo == 86400 and "3h old at scan time" in step.reasoning
+
+
+@pytest.mark.parametrize("status", ["CREATING", "PARTIAL", "EXPIRED", "pending"])
+def test_a_copy_that_is_not_completed_does_not_set_the_age(status):
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db], schedule="cron(0 3 * * ? *)")
+    _copied_point(e, db, age=dt.timedelta(days=40), name="old")
+    _copied_point(e, db, age=dt.timedelta(hours=1), status=status, name="new")
+    step = next(s for s in est(e, "region").steps if s.resource == db)
+    assert step.rpo == 40 * 86400
+    # survival already drops expired points; the ones it keeps but that are not complete are named
+    assert status == "EXPIRED" or (status in step.reasoning and "not counted" in step.reasoning)
+
+
+@pytest.mark.parametrize(("attrs", "usable"), [
+    ({"status": "COMPLETED"}, True), ({"status": "available"}, True), ({"status": "completed"}, True),
+    ({}, True), ({"status": "CREATING"}, False), ({"status": "PARTIAL"}, False), ({"status": "EXPIRED"}, False),
+    ({"status": "pending"}, False), ({"status": "error"}, False), ({"status": "DELETING"}, False),
+])
+def test_usable_copy_is_a_whitelist(attrs, usable):
+    assert usable_copy(attrs) is usable

@@ -268,3 +268,57 @@ def test_records_from_all_sources_merge_sorted_and_newest_first_per_workload():
     region = for_workload(records, "shop", "region")
     assert [r.source for r in region] == ["fis", "policy"]  # 2026-10-20 before 2026-09-14
     assert records == sorted(records, key=lambda r: (r.workload, r.scenario or "", *r.sort_key()))
+
+
+# --- A1.3 evidence that proves what it claims (issue #10 item 6) -----------------------------------
+
+
+def _restore_job(e: Estate, name: str, *, source: str, created_region: str, tags=None,
+                 type_: str = "AWS::Backup::RestoreJob", provider_attrs=None) -> str:
+    rid = arn("backup", HOME, f"restore-job:{name}")
+    attrs = {"status": "COMPLETED", "completed_at": "2026-11-01T08:00:00Z", "resource": source,
+             "created_resource": arn("rds", created_region, f"db:{name}-restored"), **(provider_attrs or {})}
+    e.add(rid, RESTORE_TEST, type_, attrs=attrs, tags=tags, workload=None if tags is None else "")
+    return rid
+
+
+def test_a_restore_of_an_unrelated_bucket_is_not_the_workloads_test():
+    e = Estate()
+    e.rds("shop-db")
+    bucket = e.bucket("scratch", region=HOME)
+    e.resources[-1].tags.clear()  # nobody's bucket
+    # the job carries the workload's tag, but restored the scratch bucket
+    _restore_job(e, "job-bucket", source=bucket, created_region=AWAY, tags={"app": "shop"})
+    [r] = [r for r in records_for(e, policy_text=policy_with()) if r.kind == "restore"]
+    assert r.workload == "shop" and r.scenario is None and not r.counts_as_test
+    assert "not a data store shop's RPO depends on" in r.scenario_basis
+
+
+def test_a_restore_of_a_store_the_workload_depends_on_counts_for_it():
+    e = Estate()
+    table = e.add(arn("dynamodb", HOME, "table/rates"), "database", "AWS::DynamoDB::Table", name="rates",
+                  workload=None)  # not shop's own table
+    e.function("quote", uses=table)          # shop reads it
+    _restore_job(e, "job-table", source=table, created_region=AWAY)
+    got = {(r.workload, r.scenario) for r in records_for(e, policy_text=policy_with()) if r.kind == "restore"}
+    assert got == {("shop", "region")}
+
+
+def test_a_restore_into_the_primarys_failure_domain_is_not_a_region_test():
+    e = Estate()
+    db = e.rds("shop-db")
+    _restore_job(e, "job-gulf", source=db, created_region="me-south-1")
+    [r] = [r for r in records_for(e, policy_text=policy_with()) if r.kind == "restore"]
+    assert r.scenario == "az" and "same failure domain (gulf)" in r.scenario_basis
+
+
+def test_a_restore_test_of_any_provider_is_recognised_by_kind():
+    """An Azure Site Recovery test failover (the shape collectors/azure/transform.py emits) of a VM."""
+    e = Estate()
+    vm, disk = e.instance_with_volume("app-vm")
+    e.add(f"{vm}#test-failover", RESTORE_TEST, "Microsoft.RecoveryServices/testFailover", region=AWAY,
+          workload=None, attrs={"status": "COMPLETED", "completed_at": "2026-11-01T08:00:00Z", "resource": vm,
+                                "test_type": "site-recovery-test-failover", "from_region": HOME, "to_region": AWAY,
+                                "replica": f"{vm}#replica"})
+    [r] = [r for r in records_for(e, policy_text=policy_with()) if r.kind == "restore"]
+    assert (r.workload, r.scenario, r.result) == ("shop", "region", "pass") and r.counts_as_test

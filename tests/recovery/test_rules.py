@@ -244,3 +244,133 @@ def test_stale_and_failed_are_unknown_when_a_newer_test_could_be_hidden():
     assert "backup:restore-jobs in me-central-1 could not be read" in stale.message
     fresh = policy_with("{region: {rto: 1h}}", tests=TESTS)
     assert run(e, fresh, STALE)[0].status == "pass"  # a hidden newer test could only make it fresher
+
+
+# --- objectives under the failure that actually happens (issue #10 item 3) ---------------------------
+
+
+def test_region_objective_is_priced_under_the_loss_of_the_failure_domain():
+    """A DR copy in me-south-1 meets the objective for the loss of me-central-1 alone, and fails it
+    for the Gulf loss: both results are there, each naming its scenario, agreeing with
+    RES-CORRELATED-002."""
+    from resilience.rules.correlated import RULES as CORRELATED
+    from resilience.rules.objectives import RPO_MISMATCH
+
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    replica = e.rds_replica(db, region="me-south-1", lag_s=5)
+    e.edges = [x for x in e.edges if x.kind != "fails_over_to"]  # promotion needs no failed control plane here
+    assert replica
+    ctx = e.ctx(policy_with("{region: {rto: 1d, rpo: 1h}}"))
+    got = {r.key: r for r in RPO_MISMATCH.check(ctx)}
+    assert got["region"].status == "pass"
+    gulf = got["region:domain:gulf"]
+    assert gulf.status == "fail" and gulf.observed["failure_domain"] == "gulf"
+    assert "me-south-1" in gulf.observed["scenario"] and "me-central-1" in gulf.observed["scenario"]
+    assert "failure domain gulf" in gulf.message
+    correlated = [r for rule in CORRELATED for r in rule.check(ctx) if r.workload == "shop"]
+    assert any(r.status == "fail" for r in correlated)
+
+
+def test_no_domain_result_when_the_workload_touches_one_region_of_the_domain():
+    from resilience.rules.objectives import RTO_MISMATCH
+
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db])  # copy to eu-central-1: no domain shared with me-central-1
+    ctx = e.ctx(policy_with("{region: {rto: 1d, rpo: 1d}}"))
+    assert [r.key for r in RTO_MISMATCH.check(ctx)] == ["region"]
+
+
+def test_a_policy_domain_is_priced_too():
+    from resilience.rules.objectives import RTO_MISMATCH
+
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db])
+    ctx = e.ctx(policy_with("{region: {rto: 1d, rpo: 1d}}", extra="failure_domains:\n  mine: [me-central-1, eu-central-1]\n"))
+    got = {r.key: r for r in RTO_MISMATCH.check(ctx)}
+    assert set(got) == {"region", "region:domain:mine"}
+    assert "declared in the policy" in got["region:domain:mine"].observed["failure_domain_reason"]
+
+
+def test_two_domains_with_the_same_regions_give_one_result():
+    from resilience.rules.objectives import RTO_MISMATCH
+
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db])
+    extra = "failure_domains:\n  b-one: [me-central-1, eu-central-1]\n  a-two: [me-central-1, eu-central-1, us-east-1]\n"
+    ctx = e.ctx(policy_with("{region: {rto: 1d, rpo: 1d}}", extra=extra))
+    assert sorted(r.key for r in RTO_MISMATCH.check(ctx)) == ["region", "region:domain:a-two"]
+
+
+# --- an audited region that holds nothing (issue #10 item 8) ------------------------------------------
+
+
+def test_a_workload_with_nothing_in_the_audited_region_is_not_affected_with_the_scenario_named():
+    from resilience.rules.objectives import RPO_MISMATCH, RTO_MISMATCH
+
+    e = single_region_shop()
+    ctx = e.ctx(policy_with("{region: {rto: 4h, rpo: 1h}}"), audited=("eu-west-1",))
+    for rule in (RTO_MISMATCH, RPO_MISMATCH):
+        [r] = list(rule.check(ctx))
+        assert r.status == "pass"
+        assert r.observed["scenario"] == "region eu-west-1" and r.observed["affected"] is False
+        assert "not affected by the loss of region eu-west-1" in r.message
+        assert "meets the objective" not in r.message and "0s" not in r.message
+
+
+def test_a_workload_in_the_audited_region_is_affected():
+    from resilience.rules.objectives import RTO_MISMATCH
+
+    e = single_region_shop()
+    ctx = e.ctx(policy_with("{region: {rto: 4h, rpo: 1h}}"), audited=(HOME,))
+    [r] = list(RTO_MISMATCH.check(ctx))
+    assert r.status == "fail" and r.observed["affected"] is True
+
+
+def test_the_scan_records_and_prints_an_audited_region_that_holds_nothing(tmp_path):
+    from click.testing import CliRunner
+
+    from resilience.cli import main
+    from resilience.policy import parse_policy
+    from resilience.scan import analyse, empty_region_lines
+
+    e = single_region_shop()
+    policy = parse_policy(policy_with("{region: {rto: 4h, rpo: 1h}}"), "p.yaml")
+    result = analyse(e.inventory(), policy, scan_time=SCAN_TIME, audited_regions=("eu-west-1", HOME))
+    assert result.scan["regions_audited_empty"] == ["eu-west-1"]
+    assert empty_region_lines(result) == [
+        "note: audited region eu-west-1 holds no inventoried resource: every workload is not affected by its loss"]
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(e.inventory().to_json())
+    (tmp_path / "p.yaml").write_text(policy_with("{region: {rto: 4h, rpo: 1h}}"))
+    run = CliRunner().invoke(main, ["scan", "--inventory", str(inventory), "--policy", str(tmp_path / "p.yaml"),
+                                    "--region", "eu-west-1", "--output", str(tmp_path / "out"), "--format", "json",
+                                    "--fail-on", "none"], catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    assert sum("audited region eu-west-1 holds no inventoried resource" in line
+               for line in run.output.splitlines()) == 1
+
+
+def single_region_shop() -> Estate:
+    e = Estate()
+    e.rds("shop-db")
+    e.web_tier()
+    return e
+
+
+def test_a_workload_with_no_zonal_component_is_not_affected_by_a_zone_loss():
+    from resilience.rules.objectives import RTO_MISMATCH
+
+    e = Estate()
+    e.function("quote", uses=e.table("rates"))
+    ctx = e.ctx(policy_with("{az: {rto: 1h, rpo: 15m}}"))
+    [r] = list(RTO_MISMATCH.check(ctx))
+    assert r.status == "pass" and r.observed["affected"] is False
+    assert "not affected by the loss of a zone" in r.message and "0s meets" not in r.message

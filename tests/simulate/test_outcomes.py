@@ -249,4 +249,4 @@ def test_the_last_recorded_test_is_carried_for_the_exercise():
         "  - {workload: payments, scenario: az, date: 2026-10-01, result: pass}\n"), "p.yaml")
     w = one(run((inventory, policy), regions=["me-central-1"]), "payments").to_dict()
     assert w["last_test"] == {"date": "2026-09-14", "result": "pass", "measured_rto": 2280, "measured_rpo": None,
-                              "evidence": "https://tickets.example.com/DR-2231"}
+                              "evidence": "https://tickets.example.com/DR-2231", "max_age": 365 * 86400}

@@ -112,3 +112,42 @@ def test_pack_for_an_unaffected_estate_still_renders():
     md = tabletop.render_markdown(tabletop.build(sim))
     assert "nothing inventoried in eu-west-1" in md
     assert "| reconciliation | **survives** (not touched) |" in md  # survives because nothing of it failed
+
+
+# --- wording (issue #11 item 10) ------------------------------------------------------------------
+
+
+def test_waiting_out_an_outage_reads_as_prose_not_a_model_key():
+    inventory, policy = estates.combined()
+    spec = simulate.build_scenario(regions=["me-central-1"], duration="1d", policy=policy)
+    sim = simulate.run(inventory, policy, spec, SCAN_TIME)
+    text = tabletop.render_markdown(tabletop.build(sim))
+    assert "shorter than no-copy" not in text and "(unbounded), so" not in text
+    waited = [s for w in sim.workloads for s in w.steps if s.get("model_key") == "scenario-duration"]
+    assert waited and all("no-copy" not in s["reasoning"] for s in waited)
+
+
+def test_at_a_glance_never_shows_0s_rpo_for_data_with_no_copy():
+    inventory, policy = estates.combined()
+    spec = simulate.build_scenario(regions=["me-central-1"], duration="1d", policy=policy)
+    sim = simulate.run(inventory, policy, spec, SCAN_TIME)
+    lost = [w for w in sim.workloads if w.waited_out and w.lost_data]
+    assert lost
+    text = tabletop.render_markdown(tabletop.build(sim))
+    glance = text.split("## At a glance", 1)[1].split("## 1.", 1)[0]
+    for w in lost:
+        row = next(line for line in glance.splitlines() if line.startswith(f"| {w.name} |"))
+        assert "0s (if the data returns)" not in row
+        assert "unbounded (0s only if me-central-1 returns with the data)" in row
+
+
+def test_a_stale_last_test_is_said_to_be_stale():
+    from tests.simulate.estates import ACTIVE_PASSIVE_POLICY
+
+    inventory, _ = estates.active_passive()
+    policy = parse_policy(ACTIVE_PASSIVE_POLICY.format(rto="4h", rpo="1h") +
+                          "failover_tests:\n  - {workload: payments, scenario: region, date: 2024-01-10, result: pass}\n"
+                          "test_max_age: 365d\n", "p.yaml")
+    sim = simulate.run(inventory, policy, simulate.build_scenario(regions=["me-central-1"], policy=policy), SCAN_TIME)
+    text = tabletop.render_markdown(tabletop.build(sim))
+    assert "2024-01-10 (**stale:" in text and "older than test_max_age 365d" in text
