@@ -129,9 +129,18 @@ def build(graph: nx.MultiDiGraph, policy: Policy, spec: Any, workload: str, *,
     if workload not in workload_names(graph, policy):
         known = ", ".join(workload_names(graph, policy)) or "none"
         raise InputError(f"unknown workload '{workload}' (known: {known})")
+    from .graph import workload_nodes
+
+    spec_wl = policy.workloads.get(workload)
+    if not workload_nodes(graph, workload):  # unseen is not safe: say nothing can be written
+        return Runbook(workload=workload, scenario=spec, recoverable=False, estimated_rto=None, estimated_rpo=None,
+                       steps=[], outcome="unknown", owner=spec_wl.owner if spec_wl else None,
+                       why=f"no resource of workload '{workload}' was found in the inventory (not collected, or "
+                           "its match names nothing): what it needs in this scenario is unknown",
+                       unknown=[f"no resource of workload '{workload}' in the inventory"],
+                       generated_at=generated_at.isoformat() if generated_at else "")
     outcome = simulate.evaluate(graph, policy, spec, workload, coverage=coverage)
     impact = survival.assess(graph, workload, spec.core, coverage=coverage)
-    spec_wl = policy.workloads.get(workload)
     base = dict(workload=workload, scenario=spec, outcome=outcome.outcome,
                 objectives=dict(outcome.objectives), strategy=outcome.strategy,
                 owner=spec_wl.owner if spec_wl else None, unknown=list(outcome.unknown),

@@ -41,7 +41,15 @@ def _regions(book: Any) -> tuple[str | None, str | None]:
 
 
 def _name(text: str, limit: int = 32) -> str:
-    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:limit] or "step"
+    """A name made of the text's words, cut at a word boundary within ``limit``."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
+    out = ""
+    for word in words:
+        candidate = f"{out}-{word}" if out else word
+        if len(candidate) > limit:
+            break
+        out = candidate
+    return out or (words[0][:limit] if words else "step")
 
 
 def arc_plan(book: Any) -> dict[str, Any]:
@@ -66,8 +74,9 @@ def arc_plan(book: Any) -> dict[str, Any]:
     }
     if primary:
         plan["primaryRegion"] = primary
-    if book.estimated_rto:
-        plan["recoveryTimeObjectiveMinutes"] = max(1, -(-int(book.estimated_rto) // 60))
+    objective = (book.objectives or {}).get("rto")
+    if objective:  # the plan's RTO is the workload's objective (the estimate is in the description's runbook)
+        plan["recoveryTimeObjectiveMinutes"] = max(1, -(-int(objective) // 60))
     if not recovery:
         plan["workflows"][0].pop("workflowTargetRegion")
     return plan

@@ -22,6 +22,9 @@ from .vendor_register import ProviderAssurance
 REPORT_VALID_DAYS = 365  # a SOC 2 report is relied on for twelve months after its period ends
 REVIEW_EVERY_DAYS = 365  # the register entry is reviewed at least annually
 _NOT_A_REGION = ("", GLOBAL_REGION, "unknown", None)
+#: the resources named first as examples of a region or service in use: data and serving ones, not plumbing
+_EXAMPLE_RANK = {"database": 0, "object_store": 0, "global_database": 0, "compute_group": 1, "function": 1,
+                 "instance": 2, "load_balancer": 2, "volume": 3}
 
 
 @dataclass
@@ -75,7 +78,7 @@ def usage(graph: nx.MultiDiGraph) -> dict[str, Usage]:
             use.services.setdefault(service, []).append(node)
     for use in out.values():
         for ids in (*use.regions.values(), *use.services.values()):
-            ids.sort()
+            ids.sort(key=lambda n: (_EXAMPLE_RANK.get(graph.nodes[n].get("kind"), 9), n))
     return dict(sorted(out.items()))
 
 

@@ -52,8 +52,8 @@ def _result(ctx: RuleContext, provider: str, status: str, message: str, *, entry
             field: str | None = None, key: str = "", **kw: Any) -> Result:
     kw.setdefault("source", _register_source(ctx, entry, field))
     kw.setdefault("observed_at", ctx.scan_time.isoformat())
-    # about the provider, not a place; a region-scope result is about its region (so --region keeps just it)
-    kw.setdefault("region", key.removeprefix("region:") if key.startswith("region:") else None)
+    # about the provider, not a place: the register covers the whole estate whatever --region audits
+    kw.setdefault("region", None)
     return Result(status=status, resource=f"provider:{provider}", message=message, resource_type="vendor-register",
                   key=key, **kw)
 

@@ -194,3 +194,31 @@ def test_names_from_the_estate_are_escaped_in_markdown():
     prose = re.sub(r"```.*?```", "", markdown, flags=re.S)
     assert "<script>" not in prose and "&lt;script>" in prose
     assert "<script>" not in runbook.render(got, "html")
+
+
+def test_a_workload_with_nothing_inventoried_is_not_called_untouched():
+    inventory, policy = estates.active_passive()
+    policy = __import__("resilience.policy", fromlist=["parse_policy"]).parse_policy(
+        policy.text + "  sessions:\n    match: {tags: {app: sessions}}\n", "p.yaml")
+    got, _, _ = book((inventory, policy), "sessions", "region:me-central-1")
+    assert not got.recoverable and got.outcome == "unknown" and got.steps == []
+    assert "no resource of workload 'sessions'" in got.why and got.unknown
+    assert "not touched" not in runbook.render(got, "md")
+
+
+def test_unrecoverable_runbook_says_it_once_and_offers_no_drafts():
+    got, _, _ = book(estates.multi_az_single_region(), "checkout", "region:me-central-1")
+    text = runbook.render(got, "md")
+    assert text.count("nothing to fail over to") == 1
+    assert "runbook-exports" not in text
+
+
+def test_arc_plan_carries_the_objective_and_whole_words():
+    from resilience import runbook_exports
+
+    got, _, policy = book(estates.active_passive(rto="1h"), "payments", "region:me-central-1")
+    plan = runbook_exports.arc_plan(got)
+    assert plan["recoveryTimeObjectiveMinutes"] == 60  # the objective, not the estimate
+    for step in plan["workflows"][0]["steps"]:
+        words = step["name"].split("-")
+        assert all(w and (w in step["description"] or w.isdigit()) for w in words), step["name"]

@@ -151,6 +151,17 @@ def test_severity_follows_the_opinion_and_the_gap():
     assert gap[0].severity == "low" and gap[0].observed["uncovered_days"] == 62  # 2026-09-30 .. 2026-12-01
 
 
+def test_region_scope_results_survive_an_audit_of_another_region():
+    """--region me-central-1 audits one region's loss; the register still covers every region used."""
+    from resilience.engine import run_rules
+
+    ctx = _context(CASES["stale Type I qualified report, region out of scope, newer report in Artifact"])
+    ctx.audited_regions = ("eu-central-1",)
+    keys = {(f.resource, (f.evidence.get("observed") or {}).get("region")): f.status
+            for f in run_rules(ctx, [BY_ID["RES-VENDOR-006"]])}
+    assert keys[("provider:aws", "me-south-1")] == "fail" and keys[("provider:aws", "me-central-1")] == "fail"
+
+
 def test_region_out_of_scope_names_its_resources():
     ctx = _context(CASES["stale Type I qualified report, region out of scope, newer report in Artifact"])
     failing = {r.key: r for r in BY_ID["RES-VENDOR-006"].check(ctx) if r.status == "fail"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from botocore.exceptions import (
     ClientError,
     HTTPClientError,
@@ -87,10 +89,21 @@ def classify(exc: BaseException) -> tuple[str, str]:
 
 
 def _detail(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    text = _without_markup(str(exc) or type(exc).__name__)
     if not isinstance(exc, ClientError | HTTPClientError | BotoConnectionError | DeadlineExceeded):
         text = f"{type(exc).__name__}: {text}"
     return _clip(text)
+
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+
+
+def _without_markup(text: str) -> str:
+    """An endpoint that answers with an HTML error page: keep its words, not its markup (the detail goes
+    into findings, Markdown and HTML reports)."""
+    if "<" not in text:
+        return text
+    return re.sub(r"\s+", " ", _TAG.sub(" ", text)).strip()
 
 
 def _clip(text: str) -> str:
