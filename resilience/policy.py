@@ -172,7 +172,16 @@ def _compose(node: yaml.Node) -> _Node:
     if isinstance(node, yaml.SequenceNode):
         return _Node([_compose(n) for n in node.value], line)
     loader = yaml.SafeLoader("")
-    return _Node(loader.construct_object(node, deep=True), line)
+    try:
+        return _Node(loader.construct_object(node, deep=True), line)
+    except ValueError as exc:  # a scalar YAML reads as a date or time that does not exist (2025-13-30)
+        raise _BadScalar(line, f"{node.value!r} is not a valid value ({exc})") from None
+
+
+class _BadScalar(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class _Reader:
@@ -256,8 +265,12 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
         raise r.fail(line, f"not valid YAML: {problem}") from None
     if root_yaml is None:
         raise r.fail(1, "empty policy file (expected at least 'version: 1')")
+    try:
+        composed = _compose(root_yaml)
+    except _BadScalar as exc:
+        raise r.fail(exc.line, str(exc)) from None
     root = r.mapping(
-        _compose(root_yaml),
+        composed,
         "the policy file",
         {"version", "workloads", "tiers", "failover_tests", "test_max_age", "failure_domains", "waivers",
          "recovery_model", "providers", "remediation_sla"},

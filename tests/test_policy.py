@@ -119,3 +119,9 @@ def test_format_duration():
     assert format_duration(86400 + 3600 * 2 + 5) == "1d2h"
     assert format_duration(None) == "unbounded"
     assert format_duration(0) == "0s"
+
+
+def test_an_impossible_date_is_a_file_line_error_not_a_traceback():
+    text = "version: 1\nwaivers:\n  - category: no-backup\n    reason: x\n    approved_by: y\n    expires: 2025-13-30\n"
+    with pytest.raises(PolicyError, match=r"^p\.yaml:6: '2025-13-30' is not a valid value"):
+        parse_policy(text, "p.yaml")
