@@ -28,13 +28,14 @@ from resilience.model import (
 )
 
 from .common import edge
+from .references import resolve_images
 
 MERGED_LIST_ATTRS = frozenset({"members"})
 
 
 def finalize(inv: Inventory) -> Inventory:
     resources = merge_resources(inv.resources)
-    edges = list(inv.edges) + dns_routes(resources)
+    edges = resolve_images(resources, list(inv.edges)) + dns_routes(resources)
     resources, copy_edges = inherit_copy_sources(resources)
     edges = dedupe_edges(edges + copy_edges)
     mark_replica_destinations(resources, edges)

@@ -12,7 +12,29 @@ from __future__ import annotations
 import re
 from types import ModuleType
 
-from . import autoscaling, awslambda, backup, dynamodb, ec2, elb, elbv2, fis, rds, resiliencehub, route53, s3
+from . import (  # issue 13
+    autoscaling,
+    awslambda,
+    backup,
+    dynamodb,
+    ec2,
+    ecr,
+    ecs,
+    efs,
+    eks,
+    elasticache,
+    elb,
+    elbv2,
+    fis,
+    launchtemplates,
+    rds,
+    resiliencehub,
+    route53,
+    s3,
+    secretsmanager,
+    ssm,
+    vpc,
+)
 
 SERVICES: tuple[ModuleType, ...] = (
     ec2,
@@ -27,6 +49,16 @@ SERVICES: tuple[ModuleType, ...] = (
     awslambda,
     fis,
     resiliencehub,
+    # issue 13: routing, containers, caches, file systems and the hidden dependencies of a failover
+    vpc,
+    launchtemplates,
+    ecs,
+    eks,
+    elasticache,
+    efs,
+    secretsmanager,
+    ssm,
+    ecr,
 )
 
 #: the only verbs a collector may call
