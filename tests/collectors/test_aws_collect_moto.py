@@ -239,8 +239,12 @@ def test_read_only_proof_every_call_is_declared_and_read_only(moto_estate):
         called_by[module.NAME] = calls
     declared = {p for m in SERVICES for p in m.PERMISSIONS}
     called = set().union(*called_by.values())
-    # GetBackupSelection needs ListBackupSelections first, which moto lacks: proven by the Stubber test
-    assert declared - called == {"backup:GetBackupSelection"}
+    # GetBackupSelection needs ListBackupSelections first, which moto lacks: proven by the Stubber test;
+    # the issue 13 modules' calls need resources this estate lacks: proven on their own estate
+    from .test_aws_containers_moto import ISSUE13_SERVICES
+
+    proven_elsewhere = {p for m in SERVICES if m.NAME in ISSUE13_SERVICES for p in m.PERMISSIONS}
+    assert declared - called - proven_elsewhere == {"backup:GetBackupSelection"}
 
 
 def test_collect_is_fast_enough_and_reports_progress(moto_estate):

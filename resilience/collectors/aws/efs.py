@@ -23,6 +23,7 @@ NAME = "efs"
 CLIENT = "efs"
 GLOBAL = False
 PERMISSIONS = [
+    "ec2:DescribeAvailabilityZones",
     "elasticfilesystem:DescribeBackupPolicy",
     "elasticfilesystem:DescribeFileSystems",
     "elasticfilesystem:DescribeMountTargets",

@@ -22,6 +22,7 @@ NAME = "elasticache"
 CLIENT = "elasticache"
 GLOBAL = False
 PERMISSIONS = [
+    "ec2:DescribeAvailabilityZones",
     "elasticache:DescribeGlobalReplicationGroups",
     "elasticache:DescribeReplicationGroups",
     "elasticache:DescribeServerlessCaches",
