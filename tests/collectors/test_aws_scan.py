@@ -62,6 +62,8 @@ def test_partition_membership():
 def test_registry_is_explicit_and_validated():
     assert [m.NAME for m in SERVICES] == [
         "ec2", "autoscaling", "elbv2", "elb", "rds", "dynamodb", "s3", "backup", "route53", "lambda", "fis", "resiliencehub",
+        # issue 13
+        "vpc", "launchtemplates", "ecs", "eks", "elasticache", "efs", "secretsmanager", "ssm", "ecr",
     ]
     assert [m.NAME for m in by_name(["rds", "ec2"])] == ["ec2", "rds"]
     with pytest.raises(ValueError, match="unknown AWS service"):
