@@ -5,7 +5,8 @@ Planted: a private subnet in zone b routed through the NAT gateway in zone a; an
 both regions whose DR task definition pulls its image from the primary region's ECR URI and reads
 the primary region's secret (no replication, no replica); a One Zone EFS file system; a
 replication group without automatic failover; a DR Auto Scaling group whose launch template names
-an AMI that exists only in the primary region.
+an AMI that exists only in the primary region; a DR container-image Lambda function built from the
+primary region's repository.
 """
 
 from __future__ import annotations
@@ -88,6 +89,12 @@ def build(session: Any) -> dict[str, str]:
         ReplicationGroupId="shop-sessions", ReplicationGroupDescription="sessions", Engine="redis",
         CacheNodeType="cache.t4g.small", NumCacheClusters=2, AutomaticFailoverEnabled=False)
     ids["cache"] = cache["ReplicationGroup"]["ARN"]
+
+    role = session.client("iam", region_name="us-east-1").create_role(
+        RoleName="shop-worker", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    ids["dr_function"] = session.client("lambda", region_name=DR).create_function(
+        FunctionName="shop-dr-worker", PackageType="Image", Code={"ImageUri": image}, Role=role["Role"]["Arn"],
+        Timeout=30)["FunctionArn"]
 
     ec2 = session.client("ec2", region_name=PRIMARY)
     ami = ec2.register_image(Name="shop-golden-2026-11", RootDeviceName="/dev/xvda",

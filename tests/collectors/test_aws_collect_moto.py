@@ -241,9 +241,9 @@ def test_read_only_proof_every_call_is_declared_and_read_only(moto_estate):
     called = set().union(*called_by.values())
     # GetBackupSelection needs ListBackupSelections first, which moto lacks: proven by the Stubber test;
     # the issue 13 modules' calls need resources this estate lacks: proven on their own estate
-    from .test_aws_containers_moto import ISSUE13_SERVICES
+    from .test_aws_containers_moto import PROVEN_HERE
 
-    proven_elsewhere = {p for m in SERVICES if m.NAME in ISSUE13_SERVICES for p in m.PERMISSIONS}
+    proven_elsewhere = {p for m in SERVICES if m.NAME in PROVEN_HERE for p in m.PERMISSIONS}
     assert declared - called - proven_elsewhere == {"backup:GetBackupSelection"}
 
 

@@ -26,8 +26,10 @@ from . import containers_estate as estate_module
 from .helpers import OBSERVED_AT, by_id, coverage_of, edges_of, new_session
 
 ISSUE13_SERVICES = ("vpc", "launchtemplates", "ecs", "eks", "elasticache", "efs", "secretsmanager", "ssm", "ecr")
+#: modules whose read-only proof this estate carries (lambda: GetFunction of a container-image function)
+PROVEN_HERE = (*ISSUE13_SERVICES, "lambda")
 REGIONS = [estate_module.PRIMARY, estate_module.DR]
-SCANNED = ("ec2", "autoscaling", *ISSUE13_SERVICES)
+SCANNED = ("ec2", "autoscaling", "lambda", *ISSUE13_SERVICES)
 ACCOUNT = estate_module.ACCOUNT
 
 
@@ -109,6 +111,12 @@ def test_efs_one_zone_secret_parameter_repository_cache(inventory, moto_estate):
     assert cache.kind == "cache" and cache.attrs["automatic_failover"] is False
 
 
+def test_container_image_function_depends_on_its_repository(inventory, moto_estate):
+    ids = moto_estate
+    [ref] = [e for e in inventory.edges if e.src == ids["dr_function"] and e.kind == DEPENDS_ON]
+    assert ref.dst == ids["repo"] and ref.attrs["via"] == "image" and ref.source == "lambda:GetFunction"
+
+
 def test_dr_launch_template_ami_only_in_primary_region(inventory, moto_estate):
     ids = moto_estate
     template = arn("ec2", estate_module.DR, f"launch-template/{ids['dr_template']}")
@@ -142,8 +150,8 @@ def test_read_only_proof_for_the_issue13_modules(moto_estate):
     """Each module alone under a before-call hook: every call declared in its PERMISSIONS and
     read-only; together they call every action they declare."""
     called_by: dict[str, set[str]] = defaultdict(set)
-    modules = [m for m in SERVICES if m.NAME in ISSUE13_SERVICES]
-    assert len(modules) == len(ISSUE13_SERVICES)
+    modules = [m for m in SERVICES if m.NAME in PROVEN_HERE]
+    assert len(modules) == len(PROVEN_HERE)
     for module in modules:
         session = new_session()
         calls: set[str] = set()

@@ -306,3 +306,12 @@ def test_ami_reference_moves_to_the_region_that_has_it():
     moved, local, unseen = resolve_images(images, edges)
     assert moved.dst == f"arn:aws:ec2:{R}::image/ami-1" and moved.attrs["missing_in"] == "eu-central-1"
     assert local == edges[1] and unseen == edges[2]  # present locally; seen nowhere: left (a stub, unknown)
+
+
+def test_container_image_function_references_its_repository():
+    from resilience.collectors.aws.awslambda import transform_image_references
+
+    fn = arn("lambda", "function:worker", "eu-central-1")
+    out = transform_image_references({fn: f"{ACCOUNT}.dkr.ecr.{R}.amazonaws.com/shop/web:1.4",
+                                      arn("lambda", "function:other"): "ghcr.io/acme/other:1"}, scope())
+    assert edges_of(out) == {(fn, arn("ecr", "repository/shop/web"), DEPENDS_ON)}
