@@ -24,8 +24,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check resilience rules reports tests benchmarks
 
+BENCH_SIZES ?= 10000,100000
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
 
 catalogue: $(STAMP)
 	$(BIN)/resilience rules --format md > rules/CATALOGUE.md

@@ -11,6 +11,7 @@ from resilience.controls import CONTROLS
 from resilience.durations import format_duration
 from resilience.scan import ScanResult, summarise
 
+from . import subservice
 from .common import counts_by
 
 
@@ -37,7 +38,7 @@ def render(result: ScanResult) -> str:
                            unknown=unknown, waived=waived, expired=expired, gaps=gaps, workloads=result.workloads,
                            passed=sum(1 for f in result.findings if f.status == "pass"), controls=controls,
                            baseline=result.extra.get("baseline"),
-                           new=[f for f in failing if f.baseline == "new"])
+                           new=[f for f in failing if f.baseline == "new"]) + subservice.section(result, "md")
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

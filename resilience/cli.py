@@ -96,13 +96,15 @@ def _deadline(value: str) -> float:
 
 
 def _collect(*, providers, scope, profile, workers, region_deadline: float, azure_subscriptions, gcp_projects,
-             gcp_organization):
+             gcp_organization, policy=None):
     from .collect import CollectOptions, collect_inventory
     from .console import progress_reporter
 
+    # the vendor register's AWS entry is compared with AWS Artifact: read it only when there is one
+    opt_in = ("artifact",) if policy is not None and "aws" in policy.providers else ()
     options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
                              region_deadline_s=region_deadline, azure_subscriptions=_split(azure_subscriptions),
-                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization)
+                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization, aws_opt_in=opt_in)
     with progress_reporter() as progress:
         return collect_inventory(options, now=_utcnow, progress=progress)
 
@@ -141,7 +143,7 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
     else:
         inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
                              region_deadline=deadline, azure_subscriptions=azure_subscriptions,
-                             gcp_projects=gcp_projects, gcp_organization=gcp_organization)
+                             gcp_projects=gcp_projects, gcp_organization=gcp_organization, policy=policy)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
             scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence)
 
@@ -291,3 +293,48 @@ def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, providers, sca
     result = sim.run(inventory, policy, spec, _utcnow(), providers=providers, inventory_sha256=digest)
     written = sim.write(result, Path(output), fmt, inventory=collected)
     sim.print_summary(result, written=[str(p) for p in written])
+
+
+@main.command("runbook")
+@click.option("--workload", "workloads", multiple=True, required=True,
+              help="The workload (repeatable; 'all' for every workload: one folder each).")
+@click.option("--scenario", "scenario_text", required=True,
+              help="region:R[,R2] | az:AZ_ID | a named scenario (gulf-2026, ...) or failure-domain name.")
+@collection_options
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file (resilience.yaml).")
+@click.option("--output", "output", default="resilience-out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for runbook.json (and runbook.md / runbook.html, runbook-exports/).")
+@click.option("--format", "formats", default="json,md", show_default=True, help="json (always written), md, html.")
+def runbook_cmd(workloads, scenario_text, providers, scan_regions, inventory_path, profile, azure_subscriptions,
+                gcp_projects, gcp_organization, workers, region_deadline, policy_path, output, formats) -> None:
+    """A failover runbook per workload and scenario, from the survival decision (contract 6)."""
+    from . import runbook as rb
+    from . import simulate as sim
+    from .graph import build_graph, workload_names
+    from .regions import validate_regions
+
+    providers = _split(providers)
+    scope = _split(scan_regions)
+    fmt = rb.parse_formats(formats)
+    policy = _load_policy(policy_path)
+    spec = rb.parse_scenario(scenario_text, policy)
+    if inventory_path:
+        inventory = _read_inventory(inventory_path)
+    else:
+        validate_regions(scope, providers)
+        sim.validate_scenario(spec, None, providers)
+        inventory = _collect(
+            providers=providers, scope=sim.collection_scope(scope, spec, providers), profile=profile,
+            workers=workers, region_deadline=_deadline(region_deadline), azure_subscriptions=azure_subscriptions,
+            gcp_projects=gcp_projects, gcp_organization=gcp_organization)
+    graph = build_graph(inventory, policy)
+    names = workload_names(graph, policy) if "all" in workloads else list(dict.fromkeys(_split(workloads)))
+    now = _utcnow()
+    books = [rb.build(graph, policy, spec, name, coverage=inventory.coverage, generated_at=now) for name in names]
+    for book in books:
+        folder = Path(output) / book.workload if len(books) > 1 else Path(output)
+        rb.write(book, folder, fmt)
+        state = ("nothing to fail over to" if not book.recoverable
+                 else f"{len(book.steps)} steps, {sum(s.blocked for s in book.steps)} blocked, estimated RTO "
+                      f"{'unbounded' if book.estimated_rto is None else book.estimated_rto}s")
+        click.echo(f"{book.workload}: {state} -> {folder}/runbook.json")

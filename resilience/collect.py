@@ -24,6 +24,7 @@ class CollectOptions:
     azure_subscriptions: tuple[str, ...] = ()
     gcp_projects: tuple[str, ...] = ()
     gcp_organization: str | None = None
+    aws_opt_in: tuple[str, ...] = ()  # opt-in AWS service modules to read beside the default set (artifact)
     extra: dict = field(default_factory=dict)
 
 
@@ -75,8 +76,9 @@ def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tup
         raise InputError(str(exc)) from None
     except aws.RegionDiscoveryError as exc:
         raise InputError(f"{exc}; name the regions to scan with --scan-regions") from None
+    services = [m.NAME for m in aws.services.by_name()] + list(options.aws_opt_in) if options.aws_opt_in else None
     inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
-                            region_deadline_s=options.region_deadline_s, progress=progress)
+                            region_deadline_s=options.region_deadline_s, progress=progress, services=services)
     inventory.meta.setdefault("regions", regions)
     return inventory, {"arn": identity.get("arn", ""), "accounts": [identity.get("account", "")]}
 

@@ -219,10 +219,34 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
           "status": f["status"], **{k: f["waiver"].get(k, "") for k in ("reason", "approved_by", "expires",
                                                                          "policy_line")},
           "expired": "yes" if f["waiver"].get("expired") else "no"} for f in waived))
+    files.update(_subservice_files(findings, results))
     if policy_text is not None:
         files[f"policy/{POLICY_COPY}"] = policy_text.encode("utf-8")
     files["README.md"] = _readme(meta, sorted(files)).encode()
     return files
+
+
+SUBSERVICE_SCOPE_COLUMNS = ("provider", "what", "name", "resources", "in_scope")
+
+
+def _subservice_files(findings: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, bytes]:
+    """``subservice-organisations/``: the vendor register as the scan compared it with the estate
+    (``findings.json`` ``subservice_organisations``), the in-scope check per region and service, and the
+    results of the vendor-assurance rules."""
+    from resilience.reports.common import finding_rows
+
+    view = findings.get("subservice_organisations")
+    if not view:
+        return {}
+    scope = [{"provider": p["provider"], "what": what[:-1], "name": row[what[:-1]], "resources": row["resources"],
+              "in_scope": {True: "yes", False: "no", None: "not listed"}[row["in_scope"]]}
+             for p in view["providers"] for what in ("regions", "services") for row in p[what]]
+    columns, rows = finding_rows([f for f in results if f.get("category") == "vendor-assurance"])
+    return {
+        "subservice-organisations/register.json": (json.dumps(view, indent=2, sort_keys=True) + "\n").encode(),
+        "subservice-organisations/scope.csv": _csv(SUBSERVICE_SCOPE_COLUMNS, scope),
+        "subservice-organisations/findings.csv": _csv(columns, rows),
+    }
 
 
 SOURCE_TEST_COLUMNS = ("workload", "scenario", "date", "result", "source", "kind", "record_id", "measured_rto_s",
@@ -342,6 +366,10 @@ def _readme(meta: dict[str, Any], names: list[str]) -> str:
         "| `controls/<control>.csv`, `.md` | Per control: every passing and failing result with its evidence. |",
         "| `failover-tests/` | The failover/restore tests declared in the policy and the results of the "
         "failover rules (A1.3). |",
+        "| `subservice-organisations/` | The cloud providers as subservice organisations: the vendor register "
+        "(SOC 2 report relied on, period, opinion, bridge letter, CUEC owners, review), the provider's published "
+        "reports (AWS Artifact metadata), whether each region and service used is in the report's scope, and the "
+        "vendor-assurance results (CC9.2, A1.2). Present when the scan recorded it. |",
         "| `waivers.csv` | Accepted risks that matched a result: reason, approver, expiry; expired ones are "
         "failures again. |",
         "| `policy/policy.yaml` | The policy file the scan used (its SHA-256 is in `scan.json`). |",

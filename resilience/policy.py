@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .durations import parse_duration
+from .vendor_register import ProviderAssurance, read_providers
 
 DISRUPTIONS = ("az", "region")
 TEST_RESULTS = ("pass", "fail")
@@ -109,6 +110,7 @@ class Policy:
     failure_domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     recovery_model: dict[str, Any] = field(default_factory=dict)
+    providers: dict[str, ProviderAssurance] = field(default_factory=dict)  # the vendor register
     path: str | None = None
     sha256: str | None = None
     text: str | None = None
@@ -254,7 +256,7 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
         _compose(root_yaml),
         "the policy file",
         {"version", "workloads", "tiers", "failover_tests", "test_max_age", "failure_domains", "waivers",
-         "recovery_model"},
+         "recovery_model", "providers"},
     )
     if "version" not in root:
         raise r.fail(1, "missing 'version: 1'")
@@ -358,6 +360,8 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
             raise r.fail(root["recovery_model"].line, "recovery_model must be a mapping")
         _check_recovery_model(r, root["recovery_model"], recovery_model)
 
+    providers = read_providers(r, root["providers"]) if "providers" in root else {}
+
     return Policy(
         workloads=workloads,
         tiers=tiers,
@@ -367,6 +371,7 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
         failure_domains=domains,
         waivers=tuple(waivers),
         recovery_model=recovery_model,
+        providers=providers,
         path=path,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from types import ModuleType
 
-from . import (  # issue 13
+from . import (
+    artifact,
     autoscaling,
     awslambda,
     backup,
     dynamodb,
     ec2,
-    ecr,
+    ecr,  # issue 13: ecr, ecs, efs, eks, elasticache, launchtemplates, secretsmanager, ssm, vpc
     ecs,
     efs,
     eks,
@@ -49,6 +50,7 @@ SERVICES: tuple[ModuleType, ...] = (
     awslambda,
     fis,
     resiliencehub,
+    artifact,
     # issue 13: routing, containers, caches, file systems and the hidden dependencies of a failover
     vpc,
     launchtemplates,
@@ -66,9 +68,12 @@ READ_ONLY_ACTION = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|Search|BatchGet|L
 
 
 def by_name(names: list[str] | tuple[str, ...] | None = None) -> tuple[ModuleType, ...]:
-    """The registered modules, all or the named ones (unknown names raise ``ValueError``)."""
+    """The registered modules, the default set or the named ones (unknown names raise ``ValueError``).
+
+    A module with ``OPT_IN = True`` (AWS Artifact: reading it needs the account to have accepted Artifact's
+    terms, and it only serves the vendor-register comparison) is read only when named."""
     if names is None:
-        return SERVICES
+        return tuple(m for m in SERVICES if not getattr(m, "OPT_IN", False))
     known = {m.NAME: m for m in SERVICES}
     unknown = sorted(set(names) - set(known))
     if unknown:
