@@ -441,6 +441,12 @@ def _install_issue13_reads() -> None:
     def describe_serverless_caches(self: Any) -> Any:
         return PaginatedResult({"ServerlessCaches": []})
 
+    from moto.efs import urls as efs_urls
+
+    for path in ("/2015-02-01/file-systems/<file_system_id>/replication-configuration",
+                 "/2015-02-01/file-systems/replication-configurations"):
+        efs_urls.url_paths.setdefault(path, efs_urls.response.dispatch)  # the server routes by these
+
     for cls, fns in ((EFSResponse, (create_replication_configuration, describe_replication_configurations)),
                      (ElastiCacheResponse, (describe_global_replication_groups, describe_serverless_caches))):
         for fn in fns:
