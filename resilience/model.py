@@ -57,8 +57,21 @@ FAILOVER_PLAN = "failover_plan"  # ARC Region switch plan
 FAILOVER_EXECUTION = "failover_execution"  # an ARC Region switch plan execution (A1.3 evidence)
 NODE_KINDS = NODE_KINDS | {CDN_DISTRIBUTION, API, QUEUE, TOPIC, ENCRYPTION_KEY, ACCELERATOR, ROUTING_CONTROL,
                            FAILOVER_PLAN, FAILOVER_EXECUTION}
+# issue 13 (containers, caches, file systems, and the hidden dependencies of a failover)
+NETWORK_GATEWAY = "network_gateway"  # NAT gateway, interface VPC endpoint: zonal network paths
+CONTAINER_CLUSTER = "container_cluster"  # EKS / ECS cluster (its services and node groups are compute_group)
+CACHE = "cache"  # ElastiCache replication group / serverless cache: a serving dependency, not kept data
+FILE_SYSTEM = "file_system"  # EFS: data (regional, or One Zone)
+SECRET = "secret"  # Secrets Manager secret (reference only, never the value)
+PARAMETER = "parameter"  # SSM parameter (metadata only, never the value)
+IMAGE_REPOSITORY = "image_repository"  # ECR repository
+MACHINE_IMAGE = "machine_image"  # AMI
+LAUNCH_TEMPLATE = "launch_template"  # EC2 launch template
+NODE_KINDS = NODE_KINDS | {NETWORK_GATEWAY, CONTAINER_CLUSTER, CACHE, FILE_SYSTEM, SECRET, PARAMETER,
+                           IMAGE_REPOSITORY, MACHINE_IMAGE, LAUNCH_TEMPLATE}
+
 #: kinds that hold data whose loss is a recovery-point question
-DATA_KINDS = frozenset({DATABASE, OBJECT_STORE, VOLUME})
+DATA_KINDS = frozenset({DATABASE, OBJECT_STORE, VOLUME, FILE_SYSTEM})
 #: kinds that serve requests
 COMPUTE_KINDS = frozenset({COMPUTE_GROUP, INSTANCE, FUNCTION})
 

@@ -96,6 +96,7 @@ from .model import (
     RECOVERY_POINT,
     REPLICATES_TO,
     ROUTES_TO,
+    SUBNET,
     TARGET_GROUP,
     VOLUME,
     Coverage,
@@ -561,7 +562,8 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     attrs = data.get("attrs") or {}
     own_region = data.get("region") or "unknown"
     retention = attrs.get("backup_retention_days")
-    if attrs.get("pitr") is True or (isinstance(retention, int | float) and retention > 0):
+    automatic = attrs.get("automatic_backups") is True  # issue 13: EFS backup policy ENABLED (regional vault)
+    if attrs.get("pitr") is True or automatic or (isinstance(retention, int | float) and retention > 0):
         out[f"{node}#automated"] = Copy(id=f"{node}#automated", region=own_region, relation="automated",
                                        mechanism=RESTORE_BACKUP, serving=False)
 
@@ -813,7 +815,26 @@ class _Assessor:
             if not got.ok:
                 return _merge_fail(node, got)
             _absorb(result, got)
+        if self.kind(node) != SUBNET:
+            got = self._serve_subnets(node)
+            if got is not None and not got.ok:
+                return _merge_fail(node, got)
+            if got is not None:
+                _absorb(result, got)
         return result
+
+    def _serve_subnets(self, node: str) -> _Outcome | None:
+        """Issue 13: a component placed in subnets whose routes depend on something (a NAT gateway) needs
+        one live subnet whose dependencies serve: capacity in zone b whose egress runs through a NAT
+        gateway in zone a stops with zone a. ``None`` when none of its subnets has a dependency."""
+        subnets = [s for s, _ in out_edges(self.g, node, MEMBER_OF) if self.kind(s) == SUBNET]
+        if not any(True for s in subnets for _ in out_edges(self.g, s, DEPENDS_ON)):
+            return None
+        outcomes = [self.serve(s) for s in subnets]
+        for got in outcomes:
+            if got.ok:
+                return got
+        return max(outcomes, key=lambda o: len(o.chain))
 
     def available(self, node: str) -> _Outcome:
         """``node`` serves, or one of its alternatives (replica, peer, standby) does."""

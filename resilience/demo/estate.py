@@ -67,6 +67,19 @@ no-cross-region-replica, backup-colocated, correlated-region, rto/rpo-mismatch, 
   * Its replica is a Cloud SQL instance in GCP europe-west3 (``ledger-replica`` in the GCP demo
     project, :mod:`resilience.collectors.gcp.demo`): an out-of-region, out-of-provider copy.
 
+``shop-api`` -- containers whose DR region cannot start them (issue 13).
+  * Zone ``shop-api.example.com``: ``api.shop-api.example.com`` health-checked FAILOVER alias records,
+    PRIMARY -> me-central-1 ALB, SECONDARY -> eu-central-1 ALB.
+  * In each region: ALB -> target group (ip) -> ECS Fargate service ``shop-api`` over 3 AZs.
+  * ECR ``shop-api/web`` in me-central-1 only: the registry has NO replication rule; Secrets Manager
+    ``shop-api/db`` in me-central-1 with NO replica. The eu-central-1 task definition therefore pulls
+    the me-central-1 image URI and reads the me-central-1 secret ARN -> cross-region-dependency (both
+    named), regional-spof: the failover would not run.
+  * ElastiCache ``shop-api-sessions`` (Multi-AZ, automatic failover, 2 zones) in each region, referenced
+    by the task definitions (``CACHE_ARN``); EFS ``shop-api-uploads`` (regional, mount targets in every
+    zone) replicated to eu-central-1, where the DR task definition mounts the replica.
+  * Objectives region {rto: 1h, rpo: 15m}; no failover test -> failover-untested.
+
 The Azure subscription and GCP project of the demo are recorded API responses served locally and
 read through the real SDKs (:mod:`resilience.collectors.azure.demo`, :mod:`resilience.collectors.gcp.demo`);
 their planted problems are listed in those modules.
@@ -526,8 +539,93 @@ def build_ledger(session: Any, estate: Estate, clock: Clock = _no_clock) -> None
     estate.add(ledger_db=db, ledger_backup_plan=plan, ledger_vault_euc1=remote_vault)
 
 
+def _ecs_tier(session: Any, region: str, workload: str, *, name: str, image: str, secret: str, cache: str,
+              file_system: str) -> dict[str, str]:
+    """An ALB -> ip target group -> ECS Fargate service over the default VPC's subnets."""
+    subnets = subnets_by_zone(session, region)
+    subnet_ids = [s["SubnetId"] for s in subnets]
+    ec2 = session.client("ec2", region_name=region)
+    elb = session.client("elbv2", region_name=region)
+    ecs = session.client("ecs", region_name=region)
+    group = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [subnets[0]["VpcId"]]},
+                                                  {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+    lb = elb.create_load_balancer(Name=f"{name}-alb", Subnets=subnet_ids, Scheme="internet-facing",
+                                  Type="application", Tags=tags(workload))["LoadBalancers"][0]
+    tg = elb.create_target_group(Name=f"{name}-tg", Protocol="HTTP", Port=8080, VpcId=subnets[0]["VpcId"],
+                                 TargetType="ip", HealthCheckPath="/health", Tags=tags(workload))["TargetGroups"][0]
+    elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
+    cluster = ecs.create_cluster(clusterName=name, tags=[{"key": "app", "value": workload}])["cluster"]["clusterArn"]
+    task = ecs.register_task_definition(
+        family=name, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="512", memory="1024",
+        containerDefinitions=[{
+            "name": "web", "image": image, "essential": True, "portMappings": [{"containerPort": 8080}],
+            "secrets": [{"name": "DB_PASSWORD", "valueFrom": secret}],
+            "environment": [{"name": "CACHE_ARN", "value": cache}, {"name": "LOG_LEVEL", "value": "info"}],
+            "mountPoints": [{"sourceVolume": "uploads", "containerPath": "/srv/uploads"}],
+        }],
+        volumes=[{"name": "uploads", "efsVolumeConfiguration": {"fileSystemId": file_system.rsplit("/", 1)[-1]}}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    service = ecs.create_service(
+        cluster=cluster, serviceName=name, taskDefinition=task, desiredCount=3, launchType="FARGATE",
+        loadBalancers=[{"targetGroupArn": tg["TargetGroupArn"], "containerName": "web", "containerPort": 8080}],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": subnet_ids, "securityGroups": [group["GroupId"]]}},
+        tags=[{"key": "app", "value": workload}],
+    )["service"]["serviceArn"]
+    return {"lb": lb["LoadBalancerArn"], "lb_dns": lb["DNSName"], "lb_zone": lb["CanonicalHostedZoneId"],
+            "tg": tg["TargetGroupArn"], "service": service, "cluster": cluster}
+
+
+def _sessions_cache(session: Any, region: str, name: str) -> str:
+    zones = [f"{region}a", f"{region}b"]
+    return session.client("elasticache", region_name=region).create_replication_group(
+        ReplicationGroupId=name, ReplicationGroupDescription="shop-api sessions", Engine="redis",
+        CacheNodeType="cache.r7g.large", ReplicasPerNodeGroup=1, PreferredCacheClusterAZs=zones,
+        AutomaticFailoverEnabled=True, MultiAZEnabled=True, Tags=tags("shop-api"),
+    )["ReplicationGroup"]["ARN"]
+
+
+def build_shop_api(session: Any, estate: Estate, clock: Clock = _no_clock) -> None:
+    """Containers whose DR region would not start them (see the module docstring)."""
+    clock(BUILT_AT)
+    w = "shop-api"
+    repo = session.client("ecr", region_name=HOME).create_repository(
+        repositoryName="shop-api/web", tags=tags(w))["repository"]
+    secret = session.client("secretsmanager", region_name=HOME).create_secret(
+        Name="shop-api/db", SecretString="demo-only-not-a-secret", Tags=tags(w))["ARN"]
+    efs = session.client("efs", region_name=HOME)
+    uploads = efs.create_file_system(CreationToken="shop-api-uploads", PerformanceMode="generalPurpose",
+                                     Backup=True, Tags=[*tags(w), {"Key": "Name", "Value": "shop-api-uploads"}])
+    for subnet in subnets_by_zone(session, HOME):
+        efs.create_mount_target(FileSystemId=uploads["FileSystemId"], SubnetId=subnet["SubnetId"])
+    replica_id = efs.create_replication_configuration(
+        SourceFileSystemId=uploads["FileSystemId"], Destinations=[{"Region": SECONDARY}])["Destinations"][0]["FileSystemId"]
+    session.client("efs", region_name=SECONDARY).tag_resource(ResourceId=replica_id, Tags=tags(w))
+    replica = f"arn:aws:elasticfilesystem:{SECONDARY}:{ACCOUNT}:file-system/{replica_id}"
+    image = f"{repo['repositoryUri']}:2026.11.3"  # the DR task definition pulls this same URI: no replication
+    home = _ecs_tier(session, HOME, w, name="shop-api", image=image, secret=secret,
+                     cache=_sessions_cache(session, HOME, "shop-api-sessions"), file_system=uploads["FileSystemArn"])
+    away = _ecs_tier(session, SECONDARY, w, name="shop-api-euc1", image=image, secret=secret,
+                     cache=_sessions_cache(session, SECONDARY, "shop-api-sessions-euc1"), file_system=replica)
+    zone = public_zone(session, "shop-api.example.com", w)
+    hc_primary = health_check(session, w, home["lb_dns"], "shop-api-mec1")
+    hc_secondary = health_check(session, w, away["lb_dns"], "shop-api-euc1")
+    session.client("route53", region_name="us-east-1").change_resource_record_sets(
+        HostedZoneId=zone, ChangeBatch={"Comment": "shop-api regional failover", "Changes": [
+            {"Action": "CREATE", "ResourceRecordSet": _alias_record(
+                "api.shop-api.example.com", home, SetIdentifier="mec1-primary", Failover="PRIMARY",
+                HealthCheckId=hc_primary)},
+            {"Action": "CREATE", "ResourceRecordSet": _alias_record(
+                "api.shop-api.example.com", away, SetIdentifier="euc1-secondary", Failover="SECONDARY",
+                HealthCheckId=hc_secondary)},
+        ]})
+    estate.add(shop_api_repo=repo["repositoryArn"], shop_api_secret=secret, shop_api_service=home["service"],
+               shop_api_service_euc1=away["service"], shop_api_efs=uploads["FileSystemArn"], shop_api_efs_euc1=replica,
+               shop_api_dns="api.shop-api.example.com")
+
+
 WORKLOAD_BUILDERS = (build_payments, build_checkout, build_reconciliation, build_mobile_api, build_fx_rates,
-                     build_ledger)
+                     build_ledger, build_shop_api)
 
 
 def build_estate(session: Any, *, clock: Clock = _no_clock,

@@ -23,6 +23,12 @@ What is added, and why:
   identifier and status; AWS always returns ``DBInstanceAutomatedBackupsArn``, ``DBInstanceArn``,
   ``Region``, ``RestoreWindow``, ``BackupRetentionPeriod``, ``AllocatedStorage`` and ``Engine``.
   Added as read-only properties derived from the DB instance and its automated snapshots.
+* **EFS replication, ElastiCache global datastores and serverless caches** (issue 13). moto has no
+  ``CreateReplicationConfiguration`` / ``DescribeReplicationConfigurations``,
+  ``DescribeGlobalReplicationGroups`` or ``DescribeServerlessCaches``. Added: EFS replication that
+  creates the destination file system in the other region (read-only, protected, as AWS does) and
+  lists the configuration in both regions; the two ElastiCache reads answer with nothing (the demo
+  has no global datastore and no serverless cache), instead of "not implemented".
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ def install() -> None:
             _install_dynamodb_global_tables()
             _install_backup()
             _install_rds_automated_backups()
+            _install_issue13_reads()
         except (ImportError, AttributeError) as exc:  # moto's internals moved: say so in one line
             import moto
 
@@ -185,6 +192,7 @@ def reset() -> None:
     """Forget the extra state (moto's own reset does not know about it)."""
     with _lock_state:
         _backup_states.clear()
+        _REPLICATIONS.clear()
 
 
 _RESOURCE_TYPES = {"rds": "RDS", "dynamodb": "DynamoDB", "ec2": "EBS", "s3": "S3", "elasticfilesystem": "EFS"}
@@ -380,3 +388,70 @@ def _install_rds_automated_backups() -> None:
     for name, value in extra.items():
         if not hasattr(DBInstanceAutomatedBackup, name):  # never replace what moto implements
             setattr(DBInstanceAutomatedBackup, name, value)
+
+
+# --- issue 13: EFS replication, ElastiCache global datastores / serverless caches -----------------
+
+
+def _install_issue13_reads() -> None:
+    from moto.core.responses import PaginatedResult
+    from moto.efs.models import FileSystem, efs_backends
+    from moto.efs.responses import EFSResponse
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    replications: dict[str, list[dict[str, Any]]] = _REPLICATIONS
+
+    def create_replication_configuration(self: Any) -> Any:
+        source_id = self.path.rstrip("/").split("/")[-2]
+        source = self.efs_backend.describe_file_systems(file_system_id=source_id)[1][0]
+        [destination] = json.loads(self.body)["Destinations"]
+        region = destination["Region"]
+        created = efs_backends[self.current_account][region].create_file_system(
+            availability_zone_name=None, backup=False, creation_token=f"replica-of-{source_id}", encrypted=False,
+            kms_key_id="", performance_mode="generalPurpose", provisioned_throughput_in_mibps=0,
+            throughput_mode="bursting", tags=[])
+        created.file_system_protection = {"ReplicationOverwriteProtection": "REPLICATING"}
+        record = {"SourceFileSystemId": source_id, "SourceFileSystemRegion": self.region,
+                  "SourceFileSystemArn": source.file_system_arn, "OriginalSourceFileSystemArn": source.file_system_arn,
+                  "CreationTime": 1.7e9,
+                  "Destinations": [{"Status": "ENABLED", "FileSystemId": created.file_system_id, "Region": region}]}
+        for key in ((self.current_account, self.region), (self.current_account, region)):
+            replications.setdefault(f"{key[0]}:{key[1]}", []).append(record)
+        return json.dumps(record), {"Content-Type": "application/json"}
+
+    def describe_replication_configurations(self: Any) -> Any:
+        items = replications.get(f"{self.current_account}:{self.region}", [])
+        return json.dumps({"Replications": items}), {"Content-Type": "application/json"}
+
+    info_json = FileSystem.info_json
+    if not getattr(info_json, "_resilience_protection", False):
+        def with_protection(self: Any) -> dict[str, Any]:
+            info = info_json(self)
+            protection = getattr(self, "file_system_protection", None)
+            if protection:
+                info["FileSystemProtection"] = protection
+            return info
+
+        with_protection._resilience_protection = True  # type: ignore[attr-defined]
+        FileSystem.info_json = with_protection
+
+    def describe_global_replication_groups(self: Any) -> Any:
+        return PaginatedResult({"GlobalReplicationGroups": []})
+
+    def describe_serverless_caches(self: Any) -> Any:
+        return PaginatedResult({"ServerlessCaches": []})
+
+    from moto.efs import urls as efs_urls
+
+    for path in ("/2015-02-01/file-systems/<file_system_id>/replication-configuration",
+                 "/2015-02-01/file-systems/replication-configurations"):
+        efs_urls.url_paths.setdefault(path, efs_urls.response.dispatch)  # the server routes by these
+
+    for cls, fns in ((EFSResponse, (create_replication_configuration, describe_replication_configurations)),
+                     (ElastiCacheResponse, (describe_global_replication_groups, describe_serverless_caches))):
+        for fn in fns:
+            if not hasattr(cls, fn.__name__):  # never replace what moto implements
+                setattr(cls, fn.__name__, fn)
+
+
+_REPLICATIONS: dict[str, list[dict[str, Any]]] = {}

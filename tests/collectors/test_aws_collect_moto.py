@@ -265,12 +265,16 @@ def test_read_only_proof_every_call_is_declared_and_read_only(moto_estate):
     called = set().union(*called_by.values())
     # GetBackupSelection needs ListBackupSelections first, which moto lacks: proven by the Stubber test;
     # so are the Global Accelerator and ARC reads after the first one moto refuses; moto has no Artifact API,
-    # so ListReports fails and GetReportMetadata is proven by tests/vendors (Stubber)
-    assert declared - called == {"backup:GetBackupSelection", "artifact:GetReportMetadata",
-                                 "globalaccelerator:ListEndpointGroups", "globalaccelerator:ListListeners",
-                                 "route53-recovery-control-config:ListControlPanels",
-                                 "route53-recovery-control-config:ListRoutingControls", "arc-region-switch:GetPlan",
-                                 "arc-region-switch:ListPlanExecutions", "arc-region-switch:ListPlans"}
+    # so ListReports fails and GetReportMetadata is proven by tests/vendors (Stubber); the issue 13 (aws-a)
+    # modules' calls need resources this estate lacks: proven on their own estate
+    from .test_aws_containers_moto import PROVEN_HERE
+
+    proven_elsewhere = {p for m in SERVICES if m.NAME in PROVEN_HERE for p in m.PERMISSIONS}
+    assert declared - called - proven_elsewhere == {
+        "backup:GetBackupSelection", "artifact:GetReportMetadata", "globalaccelerator:ListEndpointGroups",
+        "globalaccelerator:ListListeners", "route53-recovery-control-config:ListControlPanels",
+        "route53-recovery-control-config:ListRoutingControls", "arc-region-switch:GetPlan",
+        "arc-region-switch:ListPlanExecutions", "arc-region-switch:ListPlans"}
 
 
 def test_collect_is_fast_enough_and_reports_progress(moto_estate):

@@ -65,6 +65,8 @@ def test_registry_is_explicit_and_validated():
         "artifact",
         # issue 13 (aws-b)
         "cloudfront", "apigateway", "sqs", "sns", "kms", "globalaccelerator", "arc",
+        # issue 13 (aws-a)
+        "vpc", "launchtemplates", "ecs", "eks", "elasticache", "efs", "secretsmanager", "ssm", "ecr",
     ]
     assert "artifact" not in [m.NAME for m in by_name()]  # opt-in (OPT_IN): read only when named
     assert [m.NAME for m in by_name(["rds", "ec2"])] == ["ec2", "rds"]

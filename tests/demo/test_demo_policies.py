@@ -24,7 +24,7 @@ def test_demo_policy_file_loads_with_load_policy(tmp_path):
     path.write_text(demo_policy_text())
     policy = load_policy(path, **KNOWN)
     assert set(policy.workloads) == {"payments", "checkout", "reconciliation", "mobile-api", "fx-rates", "ledger",
-                                     "wallet", "storefront"}
+                                     "wallet", "storefront", "shop-api"}
 
 
 def test_demo_policy_dates_are_relative_to_the_demo_clock():

@@ -65,7 +65,8 @@ def test_findings_json_has_the_contract_shape(demo):
     assert doc["scan"]["started_at"].startswith(DEMO_CLOCK.date().isoformat())
     assert doc["findings"] and all(set(f) >= CONTRACT_FINDING_KEYS for f in doc["findings"])
     names = {w["name"]: w for w in doc["workloads"]}
-    every = ("payments", "checkout", "reconciliation", "mobile-api", "fx-rates", "ledger", "wallet", "storefront")
+    every = ("payments", "checkout", "reconciliation", "mobile-api", "fx-rates", "ledger", "wallet", "storefront",
+             "shop-api")
     assert set(names) == set(every)
     assert all(names[n]["resources"] for n in every)
     # ledger spans two clouds: the RDS primary and its Cloud SQL replica
@@ -200,3 +201,18 @@ def test_demo_findings_and_sarif_validate_against_their_schemas(demo):
     sarif_schema = Path(__file__).parents[1] / "reports" / "data" / "sarif-schema-2.1.0.json"
     jsonschema.Draft7Validator(json.loads(sarif_schema.read_text())).validate(
         json.loads((out / "findings.sarif").read_text()))
+
+
+def test_shop_api_failover_blocked_by_the_primary_regions_image_and_secret(demo):
+    """Issue 13: the DR ECS service pulls the me-central-1 image and reads the me-central-1 secret; the
+    scan names both (cross-region-dependency) and the region-loss verdict's chain ends at one of them."""
+    out, _ = demo
+    doc = json.loads((out / "findings.json").read_text())
+    shop = [f for f in doc["findings"] if f.get("workload") == "shop-api" and f["status"] == "fail"]
+    pinned = {f["evidence"]["observed"]["dependency"] for f in shop if f["rule"] == "RES-REGIONAL-002"}
+    assert {d.split(":")[2] for d in pinned} == {"ecr", "secretsmanager"}
+    assert all(":me-central-1:" in d for d in pinned)
+    [region_loss] = [f for f in shop if f["rule"] == "RES-REGIONAL-001"]
+    assert region_loss["region"] == "me-central-1" and "shop-api/web" in region_loss["message"]
+    text = (out / "findings.json").read_text()
+    assert "demo-only-not-a-secret" not in text  # the secret's value is never read

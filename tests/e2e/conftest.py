@@ -23,6 +23,7 @@ from resilience.demo.estate import (
     build_fault_experiments,
     build_fx_rates,
     build_payments,
+    build_shop_api,
 )
 
 FAKE_KEYS = {"AWS_ACCESS_KEY_ID": "AKIAE2ETESTE2ETEST00", "AWS_SECRET_ACCESS_KEY": "e2e-secret-not-real"}
@@ -110,10 +111,11 @@ def moto_server():
 
 @pytest.fixture(scope="module")
 def estate(moto_server) -> Estate:
-    """A small estate on the server: payments (me-central-1 + eu-central-1), checkout, fx-rates, FIS."""
+    """A small estate on the server: payments (me-central-1 + eu-central-1), checkout, fx-rates, FIS, and the
+    containerised shop-api (issue 13: ECS, ECR, Secrets Manager, ElastiCache, EFS through the server)."""
     session = EndpointSession(moto_server)
     built = Estate()
-    for builder in (build_payments, build_checkout, build_fx_rates):
+    for builder in (build_payments, build_checkout, build_fx_rates, build_shop_api):
         builder(session, built)
     build_fault_experiments(session, built, complete=_complete_in_process)
     return built

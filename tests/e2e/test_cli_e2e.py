@@ -118,6 +118,20 @@ def test_coverage_record_for_every_region_and_service(first_scan):
     assert bad == []
 
 
+def test_containers_from_the_server_and_their_primary_region_references(estate, first_scan):
+    """Issue 13 through the moto server: the DR ECS service depends on the primary region's ECR repository
+    and secret; the EFS replica and the caches are inventoried."""
+    run, _, _ = first_scan
+    inventory = json.loads((run.out / "inventory.json").read_text())
+    ids = {r["id"]: r for r in inventory["resources"]}
+    edges = {(e["src"], e["kind"], e["dst"]) for e in inventory["edges"]}
+    for dependency in ("shop_api_repo", "shop_api_secret"):
+        assert (estate["shop_api_service_euc1"], "depends_on", estate[dependency]) in edges, dependency
+    assert (estate["shop_api_efs"], "replicates_to", estate["shop_api_efs_euc1"]) in edges
+    assert ids[estate["shop_api_service"]]["kind"] == "compute_group"
+    assert {r["kind"] for r in ids.values()} >= {"cache", "file_system", "secret", "image_repository"}
+
+
 def test_inventory_from_the_server_holds_what_was_planted(estate, first_scan):
     run, _, _ = first_scan
     inventory = json.loads((run.out / "inventory.json").read_text())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resilience.model import COMPUTE_GROUP, MEMBER_OF, ROUTES_TO, Inventory
+from resilience.model import COMPUTE_GROUP, DEPENDS_ON, MEMBER_OF, ROUTES_TO, Inventory
 
 from .common import Scope, edge, inventory, tags_from_list, zone_ids_for
 from .context import TaskContext
@@ -44,6 +44,12 @@ def configured_subnets(group: Mapping[str, Any]) -> list[str]:
 def transform_subnet_zones(subnets: list[Mapping[str, Any]]) -> dict[str, str]:
     """``{subnet id: zone id}``."""
     return {s["SubnetId"]: s.get("AvailabilityZoneId") or s.get("AvailabilityZone", "") for s in subnets}
+
+
+def launch_template_of(group: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The launch template spec of a group, directly or through its mixed instances policy."""
+    mixed = ((group.get("MixedInstancesPolicy") or {}).get("LaunchTemplate") or {}).get("LaunchTemplateSpecification")
+    return group.get("LaunchTemplate") or mixed or {}
 
 
 def group_zones(group: Mapping[str, Any], zone_ids: Mapping[str, str], subnet_zones: Mapping[str, str]) -> tuple[str, ...]:
@@ -87,6 +93,10 @@ def transform_groups(
             edge(instance_arn(scope, i["InstanceId"]), arn, MEMBER_OF, source) for i in group.get("Instances", [])
         )
         out.edges.extend(edge(tg, arn, ROUTES_TO, source) for tg in group.get("TargetGroupARNs", []))
+        template = launch_template_of(group)
+        if template.get("LaunchTemplateId"):  # issue 13: the group launches what its template names
+            out.edges.append(edge(arn, scope.arn("ec2", f"launch-template/{template['LaunchTemplateId']}"), DEPENDS_ON,
+                                  source, via=f"launch-template:{template.get('Version', '$Default')}"))
         out.edges.extend(
             edge(classic_lb_arn(scope, name), arn, ROUTES_TO, source) for name in group.get("LoadBalancerNames", [])
         )

@@ -17,11 +17,13 @@ from .common import Scope, edge, inventory, is_arn
 from .context import TaskContext
 from .ec2 import subnet_arn
 from .pagination import paginate
+from .references import ecr_repository
 
 NAME = "lambda"
 CLIENT = "lambda"
 GLOBAL = False
 PERMISSIONS = [
+    "lambda:GetFunction",
     "lambda:ListEventSourceMappings",
     "lambda:ListFunctions",
     "lambda:ListTags",
@@ -29,6 +31,7 @@ PERMISSIONS = [
 COVERAGE = {
     "lambda": "ListFunctions",
     "lambda:event-source-mappings": "ListEventSourceMappings",
+    "lambda:images": "GetFunction of container-image functions (their ECR image URI; code is not downloaded)",
     "lambda:tags": "ListTags",
 }
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -41,6 +44,10 @@ def get_functions(client: Any) -> list[dict[str, Any]]:
 
 def get_event_source_mappings(client: Any) -> list[dict[str, Any]]:
     return paginate(client, "list_event_source_mappings", "EventSourceMappings")
+
+
+def get_image_uri(client: Any, function_arn: str) -> str:
+    return (client.get_function(FunctionName=function_arn).get("Code") or {}).get("ImageUri", "")
 
 
 def get_tags(client: Any, function_arn: str) -> dict[str, str]:
@@ -86,6 +93,16 @@ def transform_functions(
     return out
 
 
+def transform_image_references(images: Mapping[str, str], scope: Scope) -> Inventory:
+    """container-image function -depends_on-> the ECR repository its image URI names (issue 13)."""
+    out = inventory()
+    for arn, uri in sorted(images.items()):
+        repo = ecr_repository(uri, scope.partition)
+        if repo:
+            out.edges.append(edge(arn, repo, DEPENDS_ON, "lambda:GetFunction", via="image"))
+    return out
+
+
 def transform_event_source_mappings(mappings: list[Mapping[str, Any]]) -> Inventory:
     """function -depends_on-> event source (queue, stream, table stream) it is triggered by."""
     out = inventory()
@@ -111,6 +128,13 @@ def collect(ctx: TaskContext) -> Inventory:
     for fn in functions:
         tags[fn["FunctionArn"]] = ctx.read("lambda:tags", get_tags, client, fn["FunctionArn"], about=fn["FunctionName"]) or {}
     out = transform_functions(functions, ctx.scope, tags)
+    images = {}
+    for fn in functions:
+        if fn.get("PackageType") == "Image":
+            uri = ctx.read("lambda:images", get_image_uri, client, fn["FunctionArn"], about=fn["FunctionName"])
+            if uri:
+                images[fn["FunctionArn"]] = uri
+    out.extend(transform_image_references(images, ctx.scope))
     mappings = ctx.gather(
         "lambda:event-source-mappings", lambda: get_event_source_mappings(client), transform_event_source_mappings
     )

@@ -41,13 +41,14 @@ from resilience.model import (
 )
 
 from .common import PROVIDER, arn_parts, arn_region, edge, is_arn
+from .references import resolve_images
 
 MERGED_LIST_ATTRS = frozenset({"members"})
 
 
 def finalize(inv: Inventory) -> Inventory:
     resources = merge_resources(inv.resources)
-    edges = resolve_dns_targets(resources, list(inv.edges)) + dns_routes(resources)
+    edges = resolve_images(resources, resolve_dns_targets(resources, list(inv.edges))) + dns_routes(resources)
     resources, copy_edges = inherit_copy_sources(resources)
     edges = dedupe_edges(edges + copy_edges)
     mark_replica_destinations(resources, edges)

@@ -22,17 +22,26 @@ from . import (
     cloudfront,
     dynamodb,
     ec2,
+    ecr,  # issue 13: ecr, ecs, efs, eks, elasticache, launchtemplates, secretsmanager, ssm, vpc
+    ecs,
+    efs,
+    eks,
+    elasticache,
     elb,
     elbv2,
     fis,
     globalaccelerator,
     kms,
+    launchtemplates,
     rds,
     resiliencehub,
     route53,
     s3,
+    secretsmanager,
     sns,
     sqs,
+    ssm,
+    vpc,
 )
 
 SERVICES: tuple[ModuleType, ...] = (
@@ -57,6 +66,16 @@ SERVICES: tuple[ModuleType, ...] = (
     kms,
     globalaccelerator,
     arc,
+    # issue 13: routing, containers, caches, file systems and the hidden dependencies of a failover
+    vpc,
+    launchtemplates,
+    ecs,
+    eks,
+    elasticache,
+    efs,
+    secretsmanager,
+    ssm,
+    ecr,
 )
 
 #: the only verbs a collector may call
