@@ -272,6 +272,19 @@ def is_stub(data: dict[str, Any]) -> bool:
     return bool(data.get("stub")) or data.get("kind") == EXTERNAL
 
 
+def unseen_reasons(graph: nx.MultiDiGraph, node: str) -> list[str]:
+    """Why ``node`` cannot be counted on as seen: not inventoried (a stub), or its region unknown. A
+    verdict that relies on such a node is ``unknown`` (issue 10: unseen is never safe)."""
+    data = graph.nodes[node]
+    reasons = []
+    if is_stub(data):
+        reasons.append(f"{node} was referenced but not inventoried: its existence, region and health are "
+                       "unverified")
+    if data.get("region") == "unknown":
+        reasons.append(f"the region of {display_name(graph, node)} is unknown: it may be in the failed region")
+    return reasons
+
+
 def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
     """The region of the first node (in graph order) in a real region that lists ``zone``."""
     memo = _memo(graph)
@@ -1093,13 +1106,14 @@ class _Assessor:
     def alternative_reasons(self, node: str) -> list[str]:
         if node not in self.g:
             return []
-        data = self.g.nodes[node]
-        reasons = self.gap_reasons(node)
-        if is_stub(data):
-            reasons.append(f"{node} was referenced but not inventoried: its existence and health are unverified")
-        if data.get("region") == "unknown":
-            reasons.append(f"the region of {self.name(node)} is unknown")
-        return reasons
+        return self.gap_reasons(node) + self.unseen_reasons(node)
+
+    def unseen_reasons(self, node: str) -> list[str]:
+        """Why a node a verdict relies on was not seen well enough to count on: nobody inventoried it
+        (a stub), or its region is unknown (it may sit in the failed region)."""
+        if node not in self.g:
+            return []
+        return unseen_reasons(self.g, node)
 
     def hidden_copy_reasons(self, node: str) -> list[str]:
         """Failed reads that could hide a copy of this data store: its own region's backup/replication
@@ -1174,7 +1188,7 @@ def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
         if got.ok:
             failovers += got.failovers
             for n in sorted(got.used):
-                pass_doubts += a.gap_reasons(n)
+                pass_doubts += a.gap_reasons(n) + a.unseen_reasons(n)
             for n in sorted(got.alternatives):
                 pass_doubts += a.alternative_reasons(n)
             continue
@@ -1200,6 +1214,7 @@ def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
         control_plane += notes
         if intact:
             failovers += used_failovers
+            pass_doubts += a.unseen_reasons(n)
             for r in relied:
                 pass_doubts += a.alternative_reasons(r)
         else:
@@ -1254,6 +1269,8 @@ def dependency_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
     got = a.available(node)
     doubts: list[str] = []
     if got.ok:
+        for n in sorted(got.used):
+            doubts += a.unseen_reasons(n)
         for n in sorted(got.alternatives):
             doubts += a.alternative_reasons(n)
     else:

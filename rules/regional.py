@@ -20,6 +20,7 @@ from resilience.survival import (
     is_stub,
     real_region,
     regions_of,
+    unseen_reasons,
 )
 
 from ._common import (
@@ -96,6 +97,9 @@ def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
         if is_stub(s):
             continue
         rs, rd = s.get("region"), d.get("region")
+        if real_region(rs) and rd == "unknown":  # it may be in another region: say so, never skip it
+            yield _unplaced_dependency(ctx, src, dst, rs, edge)
+            continue
         if not (real_region(rs) and real_region(rd)) or rs == rd:
             continue
         outcome = dependency_outcome(ctx.graph, dst, Scenario.regions(rd), coverage=failed)
@@ -126,6 +130,21 @@ def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
                                     f"bucket) or located in {rs}"},
             extra={"chain": [src, dst]},
         )
+
+
+def _unplaced_dependency(ctx: RuleContext, src: str, dst: str, rs: str, edge: dict) -> Result:
+    """A dependency whose region is unknown (not inventoried, or its location read failed): it may sit
+    in another region, and whether it survives that region's loss is not known."""
+    reasons = unseen_reasons(ctx.graph, dst)
+    observed = {"component": src, "component_region": rs, "dependency": dst, "dependency_region": "unknown",
+                "via": (edge.get("attrs") or {}).get("via", ""), "unknown": reasons}
+    return result(ctx,
+        src, "unknown", f"{name(ctx, src)} ({rs}) depends on {name(ctx, dst)}, whose region is unknown — "
+                        f"uncertain: {reasons[0]}",
+        region="unknown", key=dst, observed=observed,
+        expected={"dependency": f"in a known region: replicated outside it, or located in {rs}"},
+        extra={"chain": [src, dst]},
+    )
 
 
 REGIONAL_SPOF = Rule(
