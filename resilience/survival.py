@@ -726,7 +726,8 @@ class _Assessor:
         self._memo: dict[str, _Outcome] = {}
         self._data: dict[str, tuple[bool, list[tuple[str, str, str]], list[str], list[str]]] = {}
         self._judging: set[str] = set()  # instances being judged by their cluster (a member_of cycle guard)
-        self._visiting: set[str] = set()
+        self._visiting: dict[str, int] = {}  # nodes being judged -> their depth on the serve stack
+        self._cycle_low = 1 << 30  # the shallowest node on the stack taken as up by a cycle (see serve)
 
     # -- node state
     def down(self, node: str) -> str | None:
@@ -742,16 +743,25 @@ class _Assessor:
 
     # -- serving
     def serve(self, node: str) -> _Outcome:
+        """``node``'s serving outcome. On a ``depends_on`` cycle the node still being judged is taken as
+        up (judged by its other branches); an answer that took an *ancestor* as up is provisional and
+        not kept, since the ancestor may yet turn out down (a <-> b, a -> c lost: b is lost too)."""
         if node in self._memo:
             return self._memo[node]
-        if node in self._visiting:  # a cycle: judge by the other branches
+        if node in self._visiting:  # a cycle: assume up for now, and remember how far up the stack
+            self._cycle_low = min(self._cycle_low, self._visiting[node])
             return _Outcome(True, [node])
-        self._visiting.add(node)
+        depth = len(self._visiting)
+        self._visiting[node] = depth
+        outer_low, self._cycle_low = self._cycle_low, depth + 1
         try:
             out = self._serve(node)
         finally:
-            self._visiting.discard(node)
-        self._memo[node] = out
+            del self._visiting[node]
+            low = self._cycle_low
+            self._cycle_low = min(outer_low, low)
+        if low >= depth:  # assumed up only about itself (or nothing): the answer is final
+            self._memo[node] = out
         return out
 
     def _serve(self, node: str) -> _Outcome:
