@@ -42,7 +42,11 @@ Semantics (``docs/graph.md`` is the vocabulary):
   copy (a replica) is judged by its source: its source's backups hold its data too. A DB instance
   that is a member of a cluster is judged by its cluster (an Aurora cluster volume spans three
   zones, whatever zone the instance is in). Backups count for ``data_intact`` but never for
-  serving: a restore is not a failover.
+  serving: a restore is not a failover. A copy is not primary data: a replica, a store with
+  ``replica_of``, or the destination of another store's replication rule (even a disabled one) is
+  never itself judged for ``data_intact`` (its loss loses no data). Replication that is switched
+  off (``status: Disabled`` on the edge) makes no copy; a ``promotable: false`` replica holds the
+  data but never serves.
 * **Names.** Sentences (``why``) name resources by :func:`display_name`: a name two resources
   share is qualified by region, then by kind.
 * **Unknown.** A verdict that relies on a node in a region (or service) the scan could not read,
@@ -453,12 +457,33 @@ def is_copy(graph: nx.MultiDiGraph, node: str) -> bool:
     attrs = data.get("attrs") or {}
     if attrs.get("role") == "replica" or attrs.get("replica_of"):
         return True
+    if node in _rule_destinations(graph):  # even a disabled rule's target is a copy (of some age)
+        return True
     outgoing = {dst for dst, _ in out_edges(graph, node, REPLICATES_TO)}
     sources = [src for src, _ in in_edges(graph, node, REPLICATES_TO)
                if graph.nodes[src].get("kind") in DATA_KINDS or graph.nodes[src].get("kind") == EXTERNAL]
     if any(src not in outgoing for src in sources):
         return True
     return bool(attrs.get("is_replica_destination")) and not attrs.get("replication_rules") and not sources
+
+
+def _rule_destinations(graph: nx.MultiDiGraph) -> frozenset[str]:
+    """Stores named as the destination of another store's replication rule (``attrs.replication_rules``),
+    whatever the rule's status. Built once per graph."""
+    memo = per_graph(graph, "survival.rule_destinations")
+    if "all" not in memo:
+        memo["all"] = frozenset(
+            str(rule.get("destination")) for n, d in graph.nodes(data=True)
+            for rule in (d.get("attrs") or {}).get("replication_rules") or () if isinstance(rule, dict)
+            and rule.get("destination") and rule.get("destination") != n)
+    return memo["all"]
+
+
+def replication_off(attrs: dict[str, Any]) -> bool:
+    """A ``replicates_to`` edge whose replication is switched off (``status: Disabled``, ``enabled: false``)
+    makes no copy."""
+    status = str(attrs.get("status") or "").lower()
+    return status in ("disabled", "off", "paused", "suspended", "stopped") or attrs.get("enabled") is False
 
 
 def data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
@@ -479,21 +504,23 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     while frontier:
         current = frontier.pop()
         candidates: list[tuple[str, str, str, str | None]] = []
+        data_only: set[str] = set()  # promotable: false -- a copy of the data that never serves
         for dst, attrs in out_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+            if graph.nodes[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
                 continue
             if current in {d for d, _ in out_edges(graph, dst, REPLICATES_TO)}:  # both ways: peers
                 candidates.append((dst, "peer", _mechanism(graph, current, dst, peer=True), None))
             elif attrs.get("promotable") is False:
                 candidates.append((dst, "replica", REPLICA, None))
+                data_only.add(dst)
             else:
                 candidates.append((dst, "replica", _mechanism(graph, current, dst), None))
         for dst, attrs in out_edges(graph, current, FAILS_OVER_TO):
             if graph.nodes[dst].get("kind") in (DNS_RECORD,):
                 continue
             candidates.append((dst, "replica", _mechanism(graph, current, dst), attrs.get("needs_control_plane_in")))
-        for src, _ in in_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+        for src, attrs in in_edges(graph, current, REPLICATES_TO):
+            if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
                 continue
             relation = "peer" if current in {d for d, _ in out_edges(graph, src, REPLICATES_TO)} and \
                 src in {d for d, _ in out_edges(graph, current, REPLICATES_TO)} else "source"
@@ -516,7 +543,8 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
             frontier.append(other)
             data = graph.nodes[other]
             out[other] = Copy(id=other, region=data.get("region") or "unknown", relation=relation,
-                              mechanism=mechanism, serving=True, control_plane_in=cp, zones=zones_of_node(data))
+                              mechanism=mechanism, serving=other not in data_only, control_plane_in=cp,
+                              zones=zones_of_node(data))
     return list(out.values())
 
 
@@ -809,7 +837,7 @@ class _Assessor:
         control_plane: list[str] = []
         tried: set[str] = set()
         for copy in data_copies(self.g, node) if self.kind(node) in DATA_KINDS or self.kind(node) == EXTERNAL else ():
-            if copy.relation == "source" or copy.id == node:
+            if copy.relation == "source" or copy.id == node or not copy.serving:
                 continue
             tried.add(copy.id)
             region = copy_blocked(copy, self.s)
@@ -1218,7 +1246,9 @@ def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
     lost_data: list[str] = []
     for n in nodes:
         d = graph.nodes[n]
-        if d.get("kind") not in DATA_KINDS or is_stub(d) or is_disposable(graph, n):
+        # a copy (replica, replication target, even of a disabled rule) is not primary data: losing it
+        # loses no data; the original it copies is judged instead
+        if d.get("kind") not in DATA_KINDS or is_stub(d) or is_disposable(graph, n) or is_copy(graph, n):
             continue
         intact, used_failovers, relied, notes = a.data_survival(n)
         control_plane += notes
