@@ -114,7 +114,51 @@ RESTORE_CROSS_REGION_BACKUP = "restore-cross-region-backup"  # data only: restor
 RESTORE_BACKUP = "restore-backup"  # data only: in-region backup/PITR (survives zone loss, not region loss)
 
 NOWHERE = ("", GLOBAL_REGION, "unknown", None)
-_DEAD_STATUSES = ("fail", "error", "delet", "expired", "cancel")
+
+# --- usable copies: a whitelist of the states in which each provider says a copy can be restored ------
+#: per native type, the (lower-cased) statuses of a finished, restorable copy; anything else (creating,
+#: pending, partial, expired, stopped, deleting, failed...) is no copy
+USABLE_STATES: dict[str, frozenset[str]] = {
+    "AWS::RDS::DBSnapshot": frozenset({"available"}),  # DescribeDBSnapshots Status
+    "AWS::RDS::DBClusterSnapshot": frozenset({"available"}),
+    # DescribeDBInstanceAutomatedBackups: active (running instance), retained (deleted instance), replicating
+    # (the cross-region replica of the automated backups); "creating" has no snapshot yet
+    "AWS::RDS::DBInstanceAutomatedBackup": frozenset({"active", "retained", "replicating"}),
+    "AWS::RDS::DBClusterAutomatedBackup": frozenset({"active", "retained", "replicating"}),
+    # AWS Backup RecoveryPointStatus: COMPLETED / AVAILABLE; not CREATING, PARTIAL, EXPIRED, STOPPED, DELETING
+    "AWS::Backup::RecoveryPoint": frozenset({"completed", "available"}),
+    "AWS::EC2::Snapshot": frozenset({"completed"}),  # not pending, error, recoverable, recovering
+    "AWS::DynamoDB::Backup": frozenset({"available"}),  # not CREATING, DELETED
+    "sqladmin.googleapis.com/BackupRun": frozenset({"successful", "available"}),  # Cloud SQL backup runs
+    "compute.googleapis.com/Snapshot": frozenset({"ready"}),
+}
+#: for types not listed: the words providers use for a finished copy (Azure ``Succeeded``/``Completed``,
+#: GCP ``READY``/``SUCCEEDED``, the collectors' synthetic ``available`` for configured automated backups)
+_USABLE_ANY = frozenset({"available", "completed", "succeeded", "successful", "ready", "active", "retained"})
+_AZURE_PROTECTED_ITEM = "Microsoft.RecoveryServices/vaults/backupFabrics/"
+
+
+def copy_usable(data: dict[str, Any]) -> bool:
+    """Whether a recovery point (a node's data) can be restored: its status is one its provider uses
+    for a finished copy (:data:`USABLE_STATES`, a whitelist: ``creating``, ``pending``, ``partial``,
+    ``expired`` copies do not count). A point with no recorded status counts (collectors always record
+    the API's; hand-written estates may not). An Azure Recovery Services protected item holds its
+    recovery points: usable once it has a last recovery point, whatever its last backup's health."""
+    attrs = data.get("attrs") or {}
+    status = attrs.get("status")
+    native = str(data.get("type") or "")
+    if native.startswith(_AZURE_PROTECTED_ITEM):
+        return bool(attrs.get("created_at")) or str(status or "").lower() == "healthy"
+    if status is None or status == "":
+        return True
+    return str(status).strip().lower() in USABLE_STATES.get(native, _USABLE_ANY)
+
+
+def copy_time(data: dict[str, Any]) -> str | None:
+    """The point in time a copy holds (ISO 8601, as collected), for its age: the latest restorable time of
+    automated backups / PITR when reported, else when the copy was taken (``created_at``)."""
+    attrs = data.get("attrs") or {}
+    return attrs.get("latest_restorable_at") or attrs.get("created_at") or None
 
 
 @dataclass(frozen=True)
@@ -571,18 +615,20 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         out[f"{node}#automated"] = Copy(id=f"{node}#automated", region=own_region, relation="automated",
                                        mechanism=RESTORE_BACKUP, serving=False)
 
+    unusable: set[str] = set()  # unfinished points: no copy themselves, but their copies may be done
+
     def add(target: str) -> None:
-        if target in out or target not in graph:
+        if target in out or target in unusable or target not in graph:
             return
         tdata = graph.nodes[target]
         tattrs = tdata.get("attrs") or {}
-        if tdata.get("kind") == RECOVERY_POINT and any(s in str(tattrs.get("status", "")).lower()
-                                                        for s in _DEAD_STATUSES):
-            return
-        region = tdata.get("region") or "unknown"
-        mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
-        out[target] = Copy(id=target, region=region, relation="backup", mechanism=mechanism, serving=False,
-                           zones=zones_of_node(tdata))
+        if tdata.get("kind") == RECOVERY_POINT and not copy_usable(tdata):
+            unusable.add(target)
+        else:
+            region = tdata.get("region") or "unknown"
+            mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
+            out[target] = Copy(id=target, region=region, relation="backup", mechanism=mechanism, serving=False,
+                               zones=zones_of_node(tdata))
         for dst, _ in out_edges(graph, target, REPLICATES_TO):
             add(dst)
         for dst, _ in out_edges(graph, target, BACKED_UP_TO):

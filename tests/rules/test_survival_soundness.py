@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from resilience.survival import Scenario, assess
+from resilience.survival import Scenario, assess, copy_time, copy_usable
 
 UAE, IRELAND = "me-central-1", "eu-west-1"
 
@@ -36,3 +36,37 @@ def test_a_cycle_with_nothing_lost_still_serves(estate):
     e = estate(cycle_estate("svc-a"))
     impact = assess(e.graph, "ring", Scenario.regions("ap-south-1"))
     assert impact.serving and impact.lost == []
+
+
+def point(native: str, status, **attrs) -> dict:
+    return {"kind": "recovery_point", "type": native, "attrs": {"status": status, **attrs}}
+
+
+@pytest.mark.parametrize(("native", "good", "bad"), [
+    ("AWS::RDS::DBSnapshot", ["available"], ["creating", "copying", "deleting", "failed", "incompatible-restore"]),
+    ("AWS::RDS::DBInstanceAutomatedBackup", ["active", "retained", "replicating"], ["creating", "pending"]),
+    ("AWS::Backup::RecoveryPoint", ["COMPLETED", "AVAILABLE"],
+     ["CREATING", "PARTIAL", "EXPIRED", "STOPPED", "DELETING"]),
+    ("AWS::EC2::Snapshot", ["completed"], ["pending", "error", "recoverable", "recovering"]),
+    ("AWS::DynamoDB::Backup", ["AVAILABLE"], ["CREATING", "DELETED"]),
+    ("sqladmin.googleapis.com/BackupRun", ["SUCCESSFUL"], ["RUNNING", "ENQUEUED", "FAILED", "OVERDUE", "SKIPPED"]),
+    ("Azure::GeoRedundantBackups", ["available", "Succeeded"], ["InProgress", "Failed", "partial"]),
+])
+def test_usable_means_finished(native, good, bad):
+    """Issue 10 item 4: a whitelist of finished states per type, not a blacklist of bad words."""
+    assert all(copy_usable(point(native, s)) for s in good)
+    assert not any(copy_usable(point(native, s)) for s in bad)
+
+
+def test_azure_protected_item_is_usable_once_it_has_a_recovery_point():
+    native = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"
+    assert copy_usable(point(native, "Unhealthy", created_at="2026-09-01T00:00:00Z"))
+    assert not copy_usable(point(native, "IRPending"))
+
+
+def test_copy_time_is_the_point_in_time_held():
+    assert copy_time(point("AWS::RDS::DBSnapshot", "available", created_at="2026-09-01T00:00:00Z")) == \
+        "2026-09-01T00:00:00Z"
+    assert copy_time(point("AWS::RDS::DBInstanceAutomatedBackup", "active", created_at="2026-08-01T00:00:00Z",
+                           latest_restorable_at="2026-10-01T11:00:00Z")) == "2026-10-01T11:00:00Z"
+    assert copy_time({"attrs": {}}) is None
