@@ -443,6 +443,22 @@ def _standby_unrecorded(data: dict[str, Any]) -> bool:
             and len(zones_of_node(data)) == 1)
 
 
+def cluster_of(graph: nx.MultiDiGraph, node: str) -> str | None:
+    """The DB cluster a DB instance is a member of (``member_of``, else ``cluster_id``), if inventoried:
+    the cluster owns the storage (an Aurora cluster volume), so the instance is judged by it."""
+    data = graph.nodes[node]
+    if data.get("kind") != DATABASE:
+        return None
+    for dst, _ in out_edges(graph, node, MEMBER_OF):
+        if dst != node and graph.nodes[dst].get("kind") == DATABASE and not is_stub(graph.nodes[dst]):
+            return dst
+    cluster = (data.get("attrs") or {}).get("cluster_id")
+    if cluster and cluster != node and cluster in graph and graph.nodes[cluster].get("kind") == DATABASE \
+            and not is_stub(graph.nodes[cluster]):
+        return cluster
+    return None
+
+
 def is_disposable(graph: nx.MultiDiGraph, node: str) -> bool:
     """A volume attached only to instances an Auto Scaling group replaces: stateless by design (the
     group relaunches the instance, with a fresh volume, from its launch template)."""
@@ -1152,16 +1168,7 @@ class _Assessor:
         return None
 
     def cluster_of(self, node: str) -> str | None:
-        """The DB cluster a DB instance is a member of (``member_of``, else ``cluster_id``), if inventoried."""
-        if self.kind(node) != DATABASE:
-            return None
-        for dst, _ in out_edges(self.g, node, MEMBER_OF):
-            if dst != node and self.kind(dst) == DATABASE:
-                return dst
-        cluster = (self.g.nodes[node].get("attrs") or {}).get("cluster_id")
-        if cluster and cluster != node and cluster in self.g and self.kind(cluster) == DATABASE:
-            return cluster
-        return None
+        return cluster_of(self.g, node)
 
     # -- uncertainty
     def gap_reasons(self, node: str) -> list[str]:

@@ -14,6 +14,7 @@ from resilience.rule import Result, RuleContext
 from resilience.survival import (
     WorkloadImpact,
     chain_evidence,
+    cluster_of,
     in_edges,
     is_copy,
     is_disposable,
@@ -84,7 +85,8 @@ def impact_severity(impact: WorkloadImpact, status: str) -> str | None:
 
 def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterator[str]:
     """The originals among the data stores: inventoried, not a replication destination, not the
-    disposable volume of an Auto Scaling group's instance. Sorted, for stable output. Worked out
+    disposable volume of an Auto Scaling group's instance, not a member instance of an inventoried DB
+    cluster (an Aurora instance: the cluster owns the storage and is judged once). Sorted, for stable output. Worked out
     once per graph (and set of kinds): several rules walk the same population."""
     by_kinds = per_graph(ctx.graph, "rules.data_stores")
     key = frozenset(kinds)
@@ -99,6 +101,8 @@ def _data_stores(ctx: RuleContext, kinds: frozenset[str]) -> Iterator[str]:
         if data.get("kind") not in kinds or is_stub(data):
             continue
         if is_copy(ctx.graph, node) or is_disposable(ctx.graph, node):
+            continue
+        if cluster_of(ctx.graph, node) is not None:  # judged once, by the cluster that owns the storage
             continue
         yield node
 
