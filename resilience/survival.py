@@ -28,7 +28,8 @@ Semantics (``docs/graph.md`` is the vocabulary):
   surviving alternative: a promotable replica or standby (``fails_over_to`` / promotable
   ``replicates_to``: ``promote-replica``), a DynamoDB global-table replica (``global-table``), an
   Aurora global database secondary (``global-database-failover``), a replicated bucket
-  (``s3-replica``). A copy in a failed region does not count.
+  (``s3-replica``; ``gcs-dual-region``, ``azure-grs`` for other providers' object stores), a Cosmos DB
+  region (``cosmos-db-failover``). A copy in a failed region does not count.
 * **Control plane (REL11-BP04).** A failover whose edge says ``needs_control_plane_in`` a failed
   region cannot be executed: it is not counted, and is described in ``control_plane``
   (:func:`copy_blocked`).
@@ -109,6 +110,10 @@ PROMOTE_REPLICA = "promote-replica"  # RDS read replica / standby promoted
 GLOBAL_TABLE = "global-table"  # DynamoDB global-table replica takes the traffic
 GLOBAL_DATABASE_FAILOVER = "global-database-failover"  # Aurora global database secondary promoted
 S3_REPLICA = "s3-replica"  # replicated bucket used instead
+GCS_DUAL_REGION = "gcs-dual-region"  # GCS dual-/multi-region bucket: the other region serves
+AZURE_GRS = "azure-grs"  # Azure storage geo-redundant secondary (account failover)
+COSMOS_DB_FAILOVER = "cosmos-db-failover"  # Azure Cosmos DB account fails over to another region
+OBJECT_REPLICA = "object-replica"  # another provider's replicated object store
 REPLICA = "replica"  # any other replicated copy
 RESTORE_CROSS_REGION_BACKUP = "restore-cross-region-backup"  # data only: restore from a copy elsewhere
 RESTORE_BACKUP = "restore-backup"  # data only: in-region backup/PITR (survives zone loss, not region loss)
@@ -493,12 +498,19 @@ class Copy:
 
 
 def _mechanism(graph: nx.MultiDiGraph, node: str, other: str, *, peer: bool = False) -> str:
+    """The copy mechanism's name, in the provider's terms (AWS names unchanged; the provider of the store
+    whose copy it is decides, else the other end's)."""
     types = {graph.nodes[node].get("type") or "", graph.nodes[other].get("type") or ""}
     kinds = {graph.nodes[node].get("kind"), graph.nodes[other].get("kind")}
+    provider = _provider(graph.nodes[node]) or _provider(graph.nodes[other])
     if any(t.startswith("AWS::DynamoDB") for t in types):
         return GLOBAL_TABLE
-    if any(t.startswith("AWS::S3") for t in types) or "object_store" in kinds:
+    if any(t.startswith("AWS::S3") for t in types):
         return S3_REPLICA
+    if "object_store" in kinds:
+        return {"gcp": GCS_DUAL_REGION, "azure": AZURE_GRS, "aws": S3_REPLICA}.get(provider or "", OBJECT_REPLICA)
+    if any(t.lower().startswith("microsoft.documentdb") for t in types):
+        return COSMOS_DB_FAILOVER
     if peer:
         return GLOBAL_DATABASE_FAILOVER
     if any(t.startswith("AWS::RDS") for t in types) or DATABASE in kinds:

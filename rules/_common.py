@@ -78,6 +78,11 @@ def impact_status(impact: WorkloadImpact) -> str:
     return verdict(impact.survives, impact.unknown)
 
 
+#: the escalation :func:`impact_severity` applies, as the rules using it declare it (``Rule.escalations``)
+LOSS_OF_SERVICE_AND_DATA = (("critical", "the workload both stops serving and loses data (no surviving copy) "
+                                         "in the scenario"),)
+
+
 def impact_severity(impact: WorkloadImpact, status: str) -> str | None:
     """Losing data as well as service is worse than an outage: raise such failures to critical."""
     return "critical" if status == "fail" and not impact.data_intact and not impact.serving else None

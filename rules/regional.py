@@ -24,6 +24,7 @@ from resilience.survival import (
 )
 
 from ._common import (
+    LOSS_OF_SERVICE_AND_DATA,
     SOC2_A1_2,
     WA_REL10_BP01,
     WA_REL10_BP03,
@@ -152,6 +153,7 @@ REGIONAL_SPOF = Rule(
     title="Workload stops or loses data if a region it runs in is lost",
     category="regional-spof",
     severity="high",
+    escalations=LOSS_OF_SERVICE_AND_DATA,
     controls=("SOC2:A1.2", "ISO27001:2022:A.8.14", "ISO27001:2022:A.5.30", "NIST800-53:CP-7",
               "NIST800-53:CP-6", "DORA:Art.11"),
     rationale=(

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from resilience.survival import Scenario, assess, copy_time, copy_usable
+from resilience.survival import (
+    AZURE_GRS,
+    COSMOS_DB_FAILOVER,
+    GCS_DUAL_REGION,
+    S3_REPLICA,
+    Scenario,
+    assess,
+    copy_time,
+    copy_usable,
+    data_copies,
+)
 
 UAE, IRELAND = "me-central-1", "eu-west-1"
 
@@ -70,3 +80,27 @@ def test_copy_time_is_the_point_in_time_held():
     assert copy_time(point("AWS::RDS::DBInstanceAutomatedBackup", "active", created_at="2026-08-01T00:00:00Z",
                            latest_restorable_at="2026-10-01T11:00:00Z")) == "2026-10-01T11:00:00Z"
     assert copy_time({"attrs": {}}) is None
+
+
+@pytest.mark.parametrize(("provider", "native", "mechanism"), [
+    ("aws", "AWS::S3::Bucket", S3_REPLICA),
+    ("gcp", "storage.googleapis.com/Bucket", GCS_DUAL_REGION),
+    ("azure", "Microsoft.Storage/storageAccounts", AZURE_GRS),
+    ("azure", "Microsoft.DocumentDB/databaseAccounts", COSMOS_DB_FAILOVER),
+])
+def test_copy_mechanisms_are_named_in_the_providers_terms(estate, provider, native, mechanism):
+    """Issue 10 item 10: not ``s3-replica`` for every object store; AWS names stay for AWS."""
+    kind = "database" if "DocumentDB" in native else "object_store"
+    e = estate({
+        "resources": {
+            "app": {"kind": "function", "region": IRELAND, "workload": "files", "provider": provider},
+            "store": {"kind": kind, "type": native, "region": UAE, "provider": provider, "id": "store"},
+            "store-copy": {"kind": kind, "type": f"{native}#secondary", "region": IRELAND, "provider": provider,
+                           "id": "store-copy", "attrs": {"role": "replica"}},
+        },
+        "edges": [["app", "depends_on", "store"], ["store", "replicates_to", "store-copy", {"promotable": True}]],
+    })
+    [copy] = data_copies(e.graph, "store")
+    assert copy.mechanism == mechanism
+    impact = assess(e.graph, "files", Scenario.regions(UAE))
+    assert impact.serving and ("store", "store-copy", mechanism) in impact.failovers, impact.why
