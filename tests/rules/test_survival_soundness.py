@@ -104,3 +104,21 @@ def test_copy_mechanisms_are_named_in_the_providers_terms(estate, provider, nati
     assert copy.mechanism == mechanism
     impact = assess(e.graph, "files", Scenario.regions(UAE))
     assert impact.serving and ("store", "store-copy", mechanism) in impact.failovers, impact.why
+
+
+def test_a_relied_on_placeholder_of_another_provider_is_unknown_not_safe(estate):
+    """Issue 10 item 1 for Azure/GCP: their collectors keep an edge target nobody inventoried as an
+    ``external`` placeholder (region from the API's hint). A workload relying on it is ``unknown``, naming it."""
+    e = estate({
+        "resources": {
+            "web-a": {"kind": "function", "region": "uaenorth", "workload": "portal", "provider": "azure"},
+            "web-b": {"kind": "function", "region": "westeurope", "workload": "portal", "provider": "azure"},
+            "vault": {"kind": "external", "type": "Microsoft.KeyVault/vaults", "region": "northeurope",
+                      "provider": "azure", "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+                      "attrs": {"placeholder": True, "outside_scan": True}},
+        },
+        "edges": [["web-a", "depends_on", "vault"], ["web-b", "depends_on", "vault"]],
+    })
+    impact = assess(e.graph, "portal", Scenario.regions("uaenorth"))
+    assert impact.serving
+    assert any("kv" in reason and "not inventoried" in reason for reason in impact.unknown), impact.unknown
