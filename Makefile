@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-out
+BENCH_ORG_ACCOUNTS ?= 5,10,20,50
 
 .PHONY: demo test lint bench install clean catalogue
 
@@ -24,8 +25,13 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check resilience rules reports tests benchmarks
 
+BENCH_SIZES ?= 10000,100000
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scan.py
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
+	$(BIN)/python benchmarks/bench_org.py --accounts $(BENCH_ORG_ACCOUNTS)
+	$(BIN)/python benchmarks/bench_history.py
 
 catalogue: $(STAMP)
 	$(BIN)/resilience rules --format md > rules/CATALOGUE.md

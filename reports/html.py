@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from resilience.controls import CATEGORIES, CONTROLS, SEVERITIES, SEVERITY_RANK
 from resilience.durations import format_duration
 from resilience.scan import ScanResult, summarise
 
-from . import svg
+from . import subservice, svg
 from .common import (
     SEVERITY_COLOURS,
     STATUS_COLOURS,
@@ -214,7 +215,20 @@ def render(result: ScanResult) -> str:
     template = environment().from_string(
         files("resilience.reports").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
     )
-    return template.render(**context(result))
+    page = template.render(**context(result), subservice=Markup(subservice.section(result, "html")))
+    return _with_account_section(page, result)
+
+
+def _with_account_section(page: str, result: ScanResult) -> str:
+    """The account view (organisation scans), as its own section before the end of the page."""
+    from . import accounts
+    from .json_report import account_view
+
+    rows = account_view(result)
+    if not accounts.worth_showing(rows):
+        return page
+    marker = "</main>" if "</main>" in page else "</body>"
+    return page.replace(marker, accounts.html(rows) + marker, 1)
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

@@ -17,6 +17,7 @@ from typing import Any
 
 from resilience.scan import ScanResult, findings_document
 
+from . import accounts
 from .common import rule_catalogue
 
 POLICY_COPY = "policy.yaml"
@@ -35,7 +36,17 @@ def document(result: ScanResult) -> dict[str, Any]:
         {k: v for k, v in meta.items() if k not in ("rationale", "remediation", "references")}
         for meta in rule_catalogue(doc["findings"], doc["scan"])
     ])
+    rows = account_view(result, doc["findings"])
+    if accounts.worth_showing(rows):
+        doc.setdefault("by_account", rows)
     return doc
+
+
+def account_view(result: ScanResult, findings: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The rows of the account view (:mod:`.accounts`) for a scan result."""
+    if findings is None:
+        findings = [f.to_dict() for f in result.findings]
+    return accounts.account_rows(findings, result.coverage, result.inventory.meta.get("aws_accounts") or ())
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

@@ -11,6 +11,7 @@ from resilience.controls import CONTROLS
 from resilience.durations import format_duration
 from resilience.scan import ScanResult, summarise
 
+from . import subservice
 from .common import counts_by
 
 
@@ -37,7 +38,16 @@ def render(result: ScanResult) -> str:
                            unknown=unknown, waived=waived, expired=expired, gaps=gaps, workloads=result.workloads,
                            passed=sum(1 for f in result.findings if f.status == "pass"), controls=controls,
                            baseline=result.extra.get("baseline"),
-                           new=[f for f in failing if f.baseline == "new"])
+                           new=[f for f in failing if f.baseline == "new"]) + subservice.section(result, "md") \
+        + _account_section(result)
+
+
+def _account_section(result: ScanResult) -> str:
+    from . import accounts
+    from .json_report import account_view
+
+    rows = account_view(result)
+    return accounts.markdown(rows) if accounts.worth_showing(rows) else ""
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

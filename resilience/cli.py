@@ -86,6 +86,29 @@ collection_options = _options(
 )
 
 
+#: AWS organisation scope (DESIGN contract 1, continued): which accounts, and the role to read them with
+account_options = _options(
+    click.option("--all-accounts", is_flag=True, default=False,
+                 help="AWS: every account of the organisation (run from the management or a delegated-admin account)."),
+    click.option("--accounts", "accounts", multiple=True, help="AWS account id(s) to scan (comma-separated)."),
+    click.option("--ou", "ous", multiple=True, help="AWS organisational unit(s): every account in it and its children."),
+    click.option("--exclude-accounts", "exclude_accounts", multiple=True, help="AWS account id(s) to leave out."),
+    click.option("--role-name", help="Read-only role assumed in each account (default ResilienceAuditReadOnly)."),
+    click.option("--external-id", help="External id the role's trust policy requires."),
+    click.option("--max-accounts", type=click.IntRange(1, 256),
+                 help="Accounts read at once (default 4); each keeps its own --workers pool."),
+)
+
+
+def _account_scope(flags: dict, providers):
+    from .collect import aws_account_scope
+
+    return aws_account_scope(all_accounts=flags["all_accounts"], accounts=_split(flags["accounts"]),
+                             ous=_split(flags["ous"]), exclude=_split(flags["exclude_accounts"]),
+                             role_name=flags["role_name"], external_id=flags["external_id"],
+                             max_accounts=flags["max_accounts"], providers=providers)
+
+
 def _deadline(value: str) -> float:
     from .durations import parse_duration
 
@@ -96,13 +119,16 @@ def _deadline(value: str) -> float:
 
 
 def _collect(*, providers, scope, profile, workers, region_deadline: float, azure_subscriptions, gcp_projects,
-             gcp_organization):
+             gcp_organization, policy=None, aws_accounts=None):
     from .collect import CollectOptions, collect_inventory
     from .console import progress_reporter
 
+    # the vendor register's AWS entry is compared with AWS Artifact: read it only when there is one
+    opt_in = ("artifact",) if policy is not None and "aws" in policy.providers else ()
     options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
                              region_deadline_s=region_deadline, azure_subscriptions=_split(azure_subscriptions),
-                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization)
+                             gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization, aws_opt_in=opt_in,
+                             aws_accounts=aws_accounts)
     with progress_reporter() as progress:
         return collect_inventory(options, now=_utcnow, progress=progress)
 
@@ -122,9 +148,12 @@ def _collect(*, providers, scope, profile, workers, region_deadline: float, azur
                    "counts new failures only. Several give a trend; the most recent one classifies.")
 @click.option("--fail-on-all", is_flag=True, help="With --baseline, fail on every failing finding, not only new ones.")
 @click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
+@click.option("--history", "history_db", metavar="URL",
+              help="Append this scan to a history database (sqlite:///file.sqlite or postgresql://...).")
+@account_options
 def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscriptions, gcp_projects,
          gcp_organization, workers, region_deadline, policy_path, output, formats, fail_on, strict, baselines,
-         fail_on_all, evidence) -> None:
+         fail_on_all, evidence, history_db, **account_flags) -> None:
     """Collect the estate, build the dependency graph, run the rules, write the reports."""
     from .regions import validate_regions
     from .reports import parse_formats
@@ -136,14 +165,17 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
     policy = _load_policy(policy_path)
     validate_regions(audited + scope, providers)
     deadline = _deadline(region_deadline)
+    aws_accounts = _account_scope(account_flags, providers)
     if inventory_path:
         inventory = _read_inventory(inventory_path)
     else:
         inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
                              region_deadline=deadline, azure_subscriptions=azure_subscriptions,
-                             gcp_projects=gcp_projects, gcp_organization=gcp_organization)
+                             gcp_projects=gcp_projects, gcp_organization=gcp_organization, policy=policy,
+                             aws_accounts=aws_accounts)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
-            scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence)
+            scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence,
+            history_db=history_db)
 
 
 def _read_inventory(path: str):
@@ -156,7 +188,7 @@ def _read_inventory(path: str):
 
 
 def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time, baselines=(),
-            fail_on_all=False, evidence=False) -> None:
+            fail_on_all=False, evidence=False, history_db=None) -> None:
     from .baseline import apply_baselines
     from .console import print_summary
     from .engine import failing_at
@@ -170,6 +202,10 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
         from .evidence_pack import build_from_dir
 
         written.append(build_from_dir(output, output / "evidence.zip")[0])
+    if history_db:
+        from .history.commands import append_scan
+
+        click.echo(append_scan(history_db, output / "findings.json"))
     print_summary(result.findings, written=[str(p) for p in written], baseline=result.extra.get("baseline"))
     if failing_at(result.findings, fail_on, new_only=bool(baselines) and not fail_on_all):
         sys.exit(EXIT_FAILING)
@@ -212,17 +248,31 @@ def explain(rule_id) -> None:
 
 
 # Further commands register here, one line each (keep this module to parsing and wiring).
+from .history.commands import history as _history  # noqa: E402  (the group imports nothing heavy)
+
+main.add_command(_history)
 
 
 @main.group(name="evidence", invoke_without_command=True)
-@click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True),
-              help="A scan's --output folder (findings.json, inventory.json, policy.yaml).")
+@click.option("--from", "from_dir", metavar="DIR|DATE",
+              help="A scan's --output folder (findings.json, inventory.json, policy.yaml); with --history, "
+                   "the first day of the period.")
+@click.option("--to", "to_day", metavar="DATE", help="With --history: the last day of the period.")
+@click.option("--history", "history_db", metavar="URL", help="Build the period's pack from this history database.")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
+              help="With --history: the policy whose remediation_sla: judges the exceptions.")
 @click.option("--output", default="evidence.zip", show_default=True, type=click.Path(dir_okay=False),
               help="The evidence pack to write.")
 @click.pass_context
-def evidence(ctx, from_dir, output) -> None:
+def evidence(ctx, from_dir, to_day, history_db, policy_path, output) -> None:
     """Build the auditor's evidence pack from an earlier scan's output (or: evidence verify PACK)."""
     if ctx.invoked_subcommand:
+        return
+    if history_db:
+        from .history.commands import period_pack
+
+        digest = period_pack(history_db, from_dir, to_day, Path(output), policy_path)
+        click.echo(f"wrote {output} (manifest sha256 {digest})")
         return
     if not from_dir:
         raise click.UsageError("--from DIR is required (a scan's --output folder)")
@@ -291,3 +341,48 @@ def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, providers, sca
     result = sim.run(inventory, policy, spec, _utcnow(), providers=providers, inventory_sha256=digest)
     written = sim.write(result, Path(output), fmt, inventory=collected)
     sim.print_summary(result, written=[str(p) for p in written])
+
+
+@main.command("runbook")
+@click.option("--workload", "workloads", multiple=True, required=True,
+              help="The workload (repeatable; 'all' for every workload: one folder each).")
+@click.option("--scenario", "scenario_text", required=True,
+              help="region:R[,R2] | az:AZ_ID | a named scenario (gulf-2026, ...) or failure-domain name.")
+@collection_options
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="Policy file (resilience.yaml).")
+@click.option("--output", "output", default="resilience-out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for runbook.json (and runbook.md / runbook.html, runbook-exports/).")
+@click.option("--format", "formats", default="json,md", show_default=True, help="json (always written), md, html.")
+def runbook_cmd(workloads, scenario_text, providers, scan_regions, inventory_path, profile, azure_subscriptions,
+                gcp_projects, gcp_organization, workers, region_deadline, policy_path, output, formats) -> None:
+    """A failover runbook per workload and scenario, from the survival decision (contract 6)."""
+    from . import runbook as rb
+    from . import simulate as sim
+    from .graph import build_graph, workload_names
+    from .regions import validate_regions
+
+    providers = _split(providers)
+    scope = _split(scan_regions)
+    fmt = rb.parse_formats(formats)
+    policy = _load_policy(policy_path)
+    spec = rb.parse_scenario(scenario_text, policy)
+    if inventory_path:
+        inventory = _read_inventory(inventory_path)
+    else:
+        validate_regions(scope, providers)
+        sim.validate_scenario(spec, None, providers)
+        inventory = _collect(
+            providers=providers, scope=sim.collection_scope(scope, spec, providers), profile=profile,
+            workers=workers, region_deadline=_deadline(region_deadline), azure_subscriptions=azure_subscriptions,
+            gcp_projects=gcp_projects, gcp_organization=gcp_organization)
+    graph = build_graph(inventory, policy)
+    names = workload_names(graph, policy) if "all" in workloads else list(dict.fromkeys(_split(workloads)))
+    now = _utcnow()
+    books = [rb.build(graph, policy, spec, name, coverage=inventory.coverage, generated_at=now) for name in names]
+    for book in books:
+        folder = Path(output) / book.workload if len(books) > 1 else Path(output)
+        rb.write(book, folder, fmt)
+        state = ("nothing to fail over to" if not book.recoverable
+                 else f"{len(book.steps)} steps, {sum(s.blocked for s in book.steps)} blocked, estimated RTO "
+                      f"{'unbounded' if book.estimated_rto is None else book.estimated_rto}s")
+        click.echo(f"{book.workload}: {state} -> {folder}/runbook.json")

@@ -24,7 +24,9 @@ class CollectOptions:
     azure_subscriptions: tuple[str, ...] = ()
     gcp_projects: tuple[str, ...] = ()
     gcp_organization: str | None = None
+    aws_opt_in: tuple[str, ...] = ()  # opt-in AWS service modules to read beside the default set (artifact)
     extra: dict = field(default_factory=dict)
+    aws_accounts: object | None = None  # collectors.aws.AccountScope: an organisation-wide scan
 
 
 def collect_inventory(options: CollectOptions, *, now: Callable[[], dt.datetime],
@@ -41,6 +43,8 @@ def collect_inventory(options: CollectOptions, *, now: Callable[[], dt.datetime]
         else:
             raise InputError(f"unknown provider '{provider}' (known: aws, azure, gcp)")
         inventory.extend(part)
+        if part.meta.get("aws", {}).get("accounts"):  # an organisation scan: how each account was read
+            inventory.meta["aws_accounts"] = part.meta["aws"]["accounts"]
         identities.append(identity["arn"])
         inventory.meta["providers"].append(provider)
         inventory.meta["accounts"] = sorted({*inventory.meta["accounts"], *identity.get("accounts", [])})
@@ -69,16 +73,60 @@ def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tup
         raise InputError("no AWS credentials found (standard boto3 credential chain)") from None
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         raise InputError(f"AWS credentials could not be used: {exc}") from None
+    if options.aws_accounts is not None:
+        return _collect_aws_accounts(options, session, identity, started, progress)
     try:
         regions = aws.resolve_regions(session, list(options.scan_regions) or None)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     except aws.RegionDiscoveryError as exc:
         raise InputError(f"{exc}; name the regions to scan with --scan-regions") from None
+    services = [m.NAME for m in aws.services.by_name()] + list(options.aws_opt_in) if options.aws_opt_in else None
     inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
-                            region_deadline_s=options.region_deadline_s, progress=progress)
+                            region_deadline_s=options.region_deadline_s, progress=progress, services=services)
     inventory.meta.setdefault("regions", regions)
     return inventory, {"arn": identity.get("arn", ""), "accounts": [identity.get("account", "")]}
+
+
+def aws_account_scope(*, all_accounts: bool = False, accounts=(), ous=(), exclude=(), role_name: str | None = None,
+                      external_id: str | None = None, max_accounts: int | None = None, providers=("aws",)):
+    """The organisation-wide scope from the CLI flags; ``None`` for a single-account scan."""
+    from .collectors.aws.organization import DEFAULT_ROLE_NAME, AccountScope
+
+    multi = all_accounts or bool(accounts) or bool(ous)
+    if not multi:
+        given = [flag for flag, value in (("--exclude-accounts", exclude), ("--role-name", role_name),
+                                          ("--external-id", external_id), ("--max-accounts", max_accounts)) if value]
+        if given:
+            raise InputError(f"{', '.join(given)} needs --all-accounts, --accounts or --ou")
+        return None
+    if "aws" not in providers:
+        raise InputError("--all-accounts, --accounts and --ou are AWS scopes: add --provider aws")
+    try:
+        return AccountScope(all_accounts=all_accounts, accounts=tuple(accounts), ous=tuple(ous), exclude=tuple(exclude),
+                            role_name=role_name or DEFAULT_ROLE_NAME, external_id=external_id,
+                            max_accounts=max_accounts or 4)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _collect_aws_accounts(options: CollectOptions, session, identity: dict, started: dt.datetime,
+                          progress) -> tuple[Inventory, dict]:
+    from .collectors import aws
+
+    services = [m.NAME for m in aws.services.by_name()] + list(options.aws_opt_in) if options.aws_opt_in else None
+    try:
+        inventory = aws.collect_accounts(session, options.aws_accounts, observed_at=started.isoformat(),
+                                         requested_regions=list(options.scan_regions) or None,
+                                         max_workers=options.max_workers, region_deadline_s=options.region_deadline_s,
+                                         progress=progress, services=services)
+    except ValueError as exc:  # the organisation could not be listed, or an unknown region
+        raise InputError(str(exc)) from None
+    except aws.RegionDiscoveryError as exc:
+        raise InputError(f"{exc}; name the regions to scan with --scan-regions") from None
+    accounts = [a["account"] for a in inventory.meta["aws"]["accounts"]]
+    inventory.meta.setdefault("regions", inventory.meta["aws"]["regions"])
+    return inventory, {"arn": identity.get("arn", ""), "accounts": accounts}
 
 
 def _collect_other(provider: str, options: CollectOptions, started: dt.datetime, progress) -> tuple[Inventory, dict]:

@@ -28,6 +28,8 @@ CATEGORIES: dict[str, str] = {
     "failover-test-stale": "the latest test is older than test_max_age",
     "failover-test-failed": "the latest test failed or measured worse than the objective",
     "coverage-gap": "part of the scope could not be assessed",
+    "vendor-assurance": "the provider's SOC 2 report relied on is missing, stale, qualified or does not cover what is used",
+    "backup-same-account": "backups exist only in the account of the data they protect",
 }
 
 CONTROLS: dict[str, str] = {
@@ -36,7 +38,12 @@ CONTROLS: dict[str, str] = {
     "SOC2:A1.3": "Recovery plan procedures supporting system recovery are tested",
     "SOC2:CC7.5": "Activities to recover from identified security incidents",
     "SOC2:CC9.1": "Risk mitigation activities for risks arising from potential business disruptions",
+    "SOC2:CC9.2": "Assesses and manages risks associated with vendors and business partners",
     # ISO/IEC 27001:2022 Annex A
+    "ISO27001:2022:A.5.19": "Information security in supplier relationships",
+    "ISO27001:2022:A.5.20": "Addressing information security within supplier agreements",
+    "ISO27001:2022:A.5.21": "Managing information security in the ICT supply chain",
+    "ISO27001:2022:A.5.22": "Monitoring, review and change management of supplier services",
     "ISO27001:2022:A.5.29": "Information security during disruption",
     "ISO27001:2022:A.5.30": "ICT readiness for business continuity",
     "ISO27001:2022:A.8.13": "Information backup",
@@ -51,6 +58,7 @@ CONTROLS: dict[str, str] = {
     # EU Digital Operational Resilience Act (Regulation (EU) 2022/2554)
     "DORA:Art.11": "Response and recovery",
     "DORA:Art.12": "Backup policies and procedures, restoration and recovery procedures and methods",
+    "DORA:Art.28": "General principles of the management of ICT third-party risk",
 }
 
 

@@ -33,6 +33,8 @@ class Finding:
     waiver: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     baseline: str | None = None  # new | unchanged (set when a baseline is given)
+    account: str | None = None  # the account / subscription / project owning ``resource``
+    accounts: list[str] = field(default_factory=list)  # workload-level results: every account involved
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -40,8 +42,10 @@ class Finding:
             "severity": self.severity, "title": self.title, "message": self.message,
             "resource": self.resource, "resource_type": self.resource_type, "region": self.region,
             "workload": self.workload, "controls": list(self.controls), "evidence": self.evidence,
-            "remediation": self.remediation,
+            "remediation": self.remediation, "account": self.account,
         }
+        if self.resource.startswith("workload:"):
+            d["accounts"] = list(self.accounts)
         if len(self.workloads) > 1:
             d["workloads"] = list(self.workloads)
         if self.waiver is not None:
@@ -78,7 +82,7 @@ def run_rules(ctx: RuleContext, rules: Iterable[Rule]) -> list[Finding]:
         for result in results:
             if not _in_scope(result, ctx.audited_regions):
                 continue
-            findings.append(_finding(rule, result, ctx.scan_time))
+            findings.append(_with_owner(_finding(rule, result, ctx.scan_time), result, ctx))
     apply_waivers(findings, ctx)
     findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule, f.resource, f.id))
     return _dedupe(findings)
@@ -107,6 +111,31 @@ def _finding(rule: Rule, result: Result, scan_time: dt.datetime) -> Finding:
         workload=result.workload, controls=list(rule.controls), evidence=evidence,
         remediation=rule.remediation, workloads=list(result.workloads),
     )
+
+
+def _with_owner(finding: Finding, result: Result, ctx: RuleContext) -> Finding:
+    """``account`` (the owner of the resource) and, for a workload, ``accounts`` (every owner)."""
+    graph = ctx.graph
+    if result.resource in graph:
+        finding.account = graph.nodes[result.resource].get("account") or None
+    elif result.resource.startswith("workload:"):
+        finding.accounts = _workload_accounts(ctx, result.workload or result.resource.split(":", 1)[1])
+        finding.account = finding.accounts[0] if len(finding.accounts) == 1 else None
+    elif result.resource_type == "coverage":
+        finding.account = result.observed.get("account") or None
+    return finding
+
+
+def _workload_accounts(ctx: RuleContext, workload: str) -> list[str]:
+    from .graph import workload_index
+    from .survival import per_graph
+
+    memo = per_graph(ctx.graph, "engine.workload_accounts")
+    if workload not in memo:
+        nodes = ctx.graph.nodes
+        memo[workload] = sorted({nodes[n].get("account") for n in workload_index(ctx.graph).get(workload, ())
+                                 if nodes[n].get("account")})
+    return memo[workload]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -190,6 +190,9 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
 
     files["population/inventory.csv"] = _csv(INVENTORY_COLUMNS,
                                              inventory_rows(inventory, findings.get("workloads", [])))
+    read = accounts_read(inventory, coverage)
+    if read:  # an organisation scan: every account in scope, the role it was read with, its coverage
+        files["population/accounts.csv"] = _csv(ACCOUNT_COLUMNS, read)
     files["population/coverage.csv"] = _csv(COVERAGE_COLUMNS, sorted(
         ({k: c.get(k, "") for k in COVERAGE_COLUMNS} for c in coverage),
         key=lambda c: (c["provider"], c["account"], c["region"], c["service"])))
@@ -219,10 +222,51 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
           "status": f["status"], **{k: f["waiver"].get(k, "") for k in ("reason", "approved_by", "expires",
                                                                          "policy_line")},
           "expired": "yes" if f["waiver"].get("expired") else "no"} for f in waived))
+    files.update(_subservice_files(findings, results))
     if policy_text is not None:
         files[f"policy/{POLICY_COPY}"] = policy_text.encode("utf-8")
     files["README.md"] = _readme(meta, sorted(files)).encode()
     return files
+
+
+SUBSERVICE_SCOPE_COLUMNS = ("provider", "what", "name", "resources", "in_scope")
+
+
+def _subservice_files(findings: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, bytes]:
+    """``subservice-organisations/``: the vendor register as the scan compared it with the estate
+    (``findings.json`` ``subservice_organisations``), the in-scope check per region and service, and the
+    results of the vendor-assurance rules."""
+    from resilience.reports.common import finding_rows
+
+    view = findings.get("subservice_organisations")
+    if not view:
+        return {}
+    scope = [{"provider": p["provider"], "what": what[:-1], "name": row[what[:-1]], "resources": row["resources"],
+              "in_scope": {True: "yes", False: "no", None: "not listed"}[row["in_scope"]]}
+             for p in view["providers"] for what in ("regions", "services") for row in p[what]]
+    columns, rows = finding_rows([f for f in results if f.get("category") == "vendor-assurance"])
+    return {
+        "subservice-organisations/register.json": (json.dumps(view, indent=2, sort_keys=True) + "\n").encode(),
+        "subservice-organisations/scope.csv": _csv(SUBSERVICE_SCOPE_COLUMNS, scope),
+        "subservice-organisations/findings.csv": _csv(columns, rows),
+    }
+
+
+ACCOUNT_COLUMNS = ("account", "name", "state", "outcome", "role", "identity", "regions", "reads", "ok", "not_ok",
+                   "reason")
+
+
+def accounts_read(inventory: dict[str, Any], coverage: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per account of an organisation scan (``meta.aws_accounts`` of the inventory)."""
+    rows = []
+    for a in (inventory.get("meta") or {}).get("aws_accounts") or ():
+        mine = [c for c in coverage if c.get("account") == a["account"]]
+        ok = sum(1 for c in mine if c.get("status") == "ok")
+        rows.append({"account": a["account"], "name": a.get("name", ""), "state": a.get("state", ""),
+                     "outcome": a.get("outcome", ""), "role": a.get("role", ""), "identity": a.get("identity", ""),
+                     "regions": " ".join(a.get("regions") or ()), "reads": len(mine), "ok": ok,
+                     "not_ok": len(mine) - ok, "reason": a.get("reason", "")})
+    return sorted(rows, key=lambda r: r["account"])
 
 
 SOURCE_TEST_COLUMNS = ("workload", "scenario", "date", "result", "source", "kind", "record_id", "measured_rto_s",
@@ -339,9 +383,15 @@ def _readme(meta: dict[str, Any], names: list[str]) -> str:
         "re-analyses it offline. |",
         "| `population/inventory.csv` | The population: one row per resource, with its workloads. |",
         "| `population/coverage.csv` | Every read (provider × account × region × service) and its status. |",
+        "| `population/accounts.csv` | Organisation scans: every account in scope, skipped or read, the role "
+        "assumed to read it and its coverage. |",
         "| `controls/<control>.csv`, `.md` | Per control: every passing and failing result with its evidence. |",
         "| `failover-tests/` | The failover/restore tests declared in the policy and the results of the "
         "failover rules (A1.3). |",
+        "| `subservice-organisations/` | The cloud providers as subservice organisations: the vendor register "
+        "(SOC 2 report relied on, period, opinion, bridge letter, CUEC owners, review), the provider's published "
+        "reports (AWS Artifact metadata), whether each region and service used is in the report's scope, and the "
+        "vendor-assurance results (CC9.2, A1.2). Present when the scan recorded it. |",
         "| `waivers.csv` | Accepted risks that matched a result: reason, approver, expiry; expired ones are "
         "failures again. |",
         "| `policy/policy.yaml` | The policy file the scan used (its SHA-256 is in `scan.json`). |",
@@ -374,10 +424,24 @@ def _readme(meta: dict[str, Any], names: list[str]) -> str:
 
 
 def manifest(files: dict[str, bytes], scan: dict[str, Any]) -> bytes:
-    entries = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-               for name, data in sorted(files.items())}
-    doc = {"schema": MANIFEST_SCHEMA, "scan_id": scan.get("id", ""), "algorithm": "sha256", "files": entries}
+    return manifest_of({name: (hashlib.sha256(data).hexdigest(), len(data)) for name, data in files.items()},
+                       scan.get("id", ""))
+
+
+def manifest_of(digests: dict[str, tuple[str, int]], pack_id: str) -> bytes:
+    """The manifest from ``name -> (sha256, size)``: for packs written a file at a time (the history's)."""
+    entries = {name: {"sha256": digest, "bytes": size} for name, (digest, size) in sorted(digests.items())}
+    doc = {"schema": MANIFEST_SCHEMA, "scan_id": pack_id, "algorithm": "sha256", "files": entries}
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
+
+
+def zip_entry(name: str, date_time: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    """An entry with the fixed attributes that make a pack byte-identical wherever it is built."""
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # unix, whatever the host
+    info.external_attr = 0o100644 << 16
+    return info
 
 
 def write_zip(files: dict[str, bytes], path: Path, date_time: tuple[int, int, int, int, int, int]) -> None:
@@ -385,11 +449,7 @@ def write_zip(files: dict[str, bytes], path: Path, date_time: tuple[int, int, in
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
         for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # unix, whatever the host
-            info.external_attr = 0o100644 << 16
-            zf.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            zf.writestr(zip_entry(name, date_time), files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     tmp.replace(path)
 
 

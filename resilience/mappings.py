@@ -39,6 +39,9 @@ CATEGORY_CONTROLS: dict[str, tuple[str, ...]] = {
                          "NIST800-53:CP-9", "DORA:Art.12"),
     "no-cross-region-replica": ("SOC2:A1.2", "ISO27001:2022:A.8.13", "ISO27001:2022:A.8.14", "NIST800-53:CP-6",
                                 "NIST800-53:CP-9", "DORA:Art.12"),
+    # an account compromise, lock-out or closure loses the data and every backup held beside it
+    "backup-same-account": ("SOC2:A1.2", "SOC2:CC7.5", "ISO27001:2022:A.8.13", "NIST800-53:CP-6",
+                            "NIST800-53:CP-9", "DORA:Art.12"),
     # objectives: declared, and achievable by the architecture?
     "objective-missing": _OBJECTIVES,
     "rto-mismatch": _OBJECTIVES,
@@ -49,6 +52,9 @@ CATEGORY_CONTROLS: dict[str, tuple[str, ...]] = {
     "failover-test-failed": (*_TESTS, "NIST800-53:CP-10"),
     # scope: what was not assessed is stated, so the evidence states its population
     "coverage-gap": ("SOC2:A1.2",),
+    # the provider as a subservice organisation: its own report relied on, current and covering what is used
+    "vendor-assurance": ("SOC2:CC9.2", "SOC2:A1.2", "ISO27001:2022:A.5.19", "ISO27001:2022:A.5.20",
+                         "ISO27001:2022:A.5.21", "ISO27001:2022:A.5.22", "DORA:Art.28"),
 }
 
 
@@ -77,6 +83,15 @@ NOT_AUTOMATED: dict[str, str] = {
                   "is checked, not that they are immutable or clean.",
     "SOC2:CC9.1": "The risk assessment process itself (identifying business disruptions, insurance, risk "
                   "acceptance by management). Findings are inputs to it, not the process.",
+    "SOC2:CC9.2": "Vendor due diligence beyond the cloud provider (other subservice organisations and vendors), "
+                  "contracts and their security commitments, and the decision to carve out or include. The tool "
+                  "checks the cloud providers' register entries against the estate and AWS Artifact.",
+    "ISO27001:2022:A.5.19": "The supplier-relationship policy and the risk assessment behind the choice of supplier.",
+    "ISO27001:2022:A.5.20": "The supplier agreements themselves (security requirements, right to audit); only "
+                            "the report relied on and its scope are checked.",
+    "ISO27001:2022:A.5.21": "The ICT supply chain below the cloud provider (its own subservice organisations).",
+    "ISO27001:2022:A.5.22": "Change management of supplier services; monitoring is the yearly review and the "
+                            "nightly register check.",
     "ISO27001:2022:A.5.29": "Keeping information security at the right level during a disruption (access "
                             "control, logging, key management in the failover region) is only partly "
                             "visible: a key or secret pinned to the lost region appears as a "
@@ -104,6 +119,8 @@ NOT_AUTOMATED: dict[str, str] = {
                    "estimated costs and losses to the management body.",
     "DORA:Art.12": "The scope and frequency of backups decided by criticality, segregation of backup "
                    "systems (logical as well as physical), and the restoration procedures themselves.",
+    "DORA:Art.28": "The register of information on all ICT third-party contractual arrangements, exit "
+                   "strategies and concentration-risk assessment; only the cloud providers' assurance is checked.",
 }
 
 

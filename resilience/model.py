@@ -34,6 +34,7 @@ BACKUP_PLAN = "backup_plan"
 FAULT_EXPERIMENT = "fault_experiment"
 RESTORE_TEST = "restore_test"
 RESILIENCE_ASSESSMENT = "resilience_assessment"
+ASSURANCE_REPORT = "assurance_report"  # a provider's own audit report (metadata only), e.g. from AWS Artifact
 EXTERNAL = "external"  # referenced by an inventoried resource but not itself inventoried
 
 NODE_KINDS = frozenset(
@@ -41,6 +42,7 @@ NODE_KINDS = frozenset(
         DNS_ZONE, DNS_RECORD, HEALTH_CHECK, LOAD_BALANCER, TARGET_GROUP, COMPUTE_GROUP, INSTANCE,
         FUNCTION, SUBNET, DATABASE, GLOBAL_DATABASE, OBJECT_STORE, VOLUME, RECOVERY_POINT,
         BACKUP_VAULT, BACKUP_PLAN, FAULT_EXPERIMENT, RESTORE_TEST, RESILIENCE_ASSESSMENT, EXTERNAL,
+        ASSURANCE_REPORT,
     }
 )
 #: kinds that hold data whose loss is a recovery-point question

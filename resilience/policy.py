@@ -18,10 +18,14 @@ from typing import Any
 import yaml
 
 from .durations import parse_duration
+from .vendor_register import ProviderAssurance, read_providers
 
 DISRUPTIONS = ("az", "region")
 TEST_RESULTS = ("pass", "fail")
 DEFAULT_TEST_MAX_AGE = 365 * 86400
+#: severities a ``remediation_sla:`` may name (the same list as ``resilience.controls.SEVERITIES``;
+#: repeated here because the policy layer sits below the controls)
+SLA_SEVERITIES = ("critical", "high", "medium", "low", "info")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -109,6 +113,8 @@ class Policy:
     failure_domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     recovery_model: dict[str, Any] = field(default_factory=dict)
+    providers: dict[str, ProviderAssurance] = field(default_factory=dict)  # the vendor register
+    remediation_sla: dict[str, int] = field(default_factory=dict)  # severity -> seconds (history report)
     path: str | None = None
     sha256: str | None = None
     text: str | None = None
@@ -254,7 +260,7 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
         _compose(root_yaml),
         "the policy file",
         {"version", "workloads", "tiers", "failover_tests", "test_max_age", "failure_domains", "waivers",
-         "recovery_model"},
+         "recovery_model", "providers", "remediation_sla"},
     )
     if "version" not in root:
         raise r.fail(1, "missing 'version: 1'")
@@ -358,6 +364,12 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
             raise r.fail(root["recovery_model"].line, "recovery_model must be a mapping")
         _check_recovery_model(r, root["recovery_model"], recovery_model)
 
+    providers = read_providers(r, root["providers"]) if "providers" in root else {}
+    remediation_sla = {}
+    if "remediation_sla" in root:
+        for severity, node in r.mapping(root["remediation_sla"], "remediation_sla", set(SLA_SEVERITIES)).items():
+            remediation_sla[severity] = r.duration(node, f"remediation_sla {severity}")
+
     return Policy(
         workloads=workloads,
         tiers=tiers,
@@ -367,6 +379,8 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
         failure_domains=domains,
         waivers=tuple(waivers),
         recovery_model=recovery_model,
+        providers=providers,
+        remediation_sla=remediation_sla,
         path=path,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,

@@ -20,6 +20,7 @@ from .model import Inventory
 from .policy import Policy
 from .recovery import workload_recovery
 from .rule import Rule, RuleContext
+from .vendor_assurance import register_view
 
 FINDINGS_SCHEMA = "resilience.findings/v1"
 
@@ -87,8 +88,9 @@ def analyse(
         }
         for name in workload_names(graph, policy)
     ]
+    extra = {"subservice_organisations": register_view(graph, policy, scan_time.date())}
     return ScanResult(scan=scan, inventory=inventory, graph=graph, policy=policy, findings=findings,
-                      workloads=workloads)
+                      workloads=workloads, extra=extra)
 
 
 def _scan_id(started: str, meta: dict[str, Any], policy: Policy) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from resilience.rule import Rule, validate_registry
 
-from . import correlated, coverage, data, dns, objectives, regional, testing, zonal
+from . import accounts, correlated, coverage, data, dns, objectives, regional, testing, vendors, zonal
 
 REGISTRY: tuple[Rule, ...] = validate_registry(
     (
@@ -20,6 +20,8 @@ REGISTRY: tuple[Rule, ...] = validate_registry(
         *data.RULES,
         *dns.RULES,
         *correlated.RULES,
+        *vendors.RULES,
+        *accounts.RULES,
     )
 )
 

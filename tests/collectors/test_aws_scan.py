@@ -62,7 +62,9 @@ def test_partition_membership():
 def test_registry_is_explicit_and_validated():
     assert [m.NAME for m in SERVICES] == [
         "ec2", "autoscaling", "elbv2", "elb", "rds", "dynamodb", "s3", "backup", "route53", "lambda", "fis", "resiliencehub",
+        "artifact",
     ]
+    assert "artifact" not in [m.NAME for m in by_name()]  # opt-in (OPT_IN): read only when named
     assert [m.NAME for m in by_name(["rds", "ec2"])] == ["ec2", "rds"]
     with pytest.raises(ValueError, match="unknown AWS service"):
         by_name(["ec3"])

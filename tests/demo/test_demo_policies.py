@@ -48,7 +48,7 @@ def test_demo_policy_dates_are_relative_to_the_demo_clock():
     # fx-rates: objectives, no test; reconciliation: no objectives
     assert policy.objectives_for("fx-rates") and not any(t.workload == "fx-rates" for t in policy.failover_tests)
     assert policy.objectives_for("reconciliation") == {}
-    # one active and one expired waiver
+    # two active waivers (one accepting payments' single-account backups) and one expired
     expired = [w.expired_on(today) for w in policy.waivers]
-    assert sorted(expired) == [False, True]
+    assert sorted(expired) == [False, False, True]
     assert policy.failure_domains["gulf"] == ("me-central-1", "me-south-1")

@@ -69,7 +69,8 @@ class Estate:
         for name, body in specs.items():  # ids first, so attributes can name any resource as @name
             native = body.get("type", DEFAULT_TYPES.get(body["kind"], f"Test::{body['kind']}"))
             region = body.get("region", "global" if native.startswith(GLOBAL_TYPES) else "me-central-1")
-            self.ids[name] = body.get("id") or _make_id(_service(native), region, body["kind"], name)
+            self.ids[name] = body.get("id") or _make_id(_service(native), region, body["kind"], name,
+                                                        body.get("account", ACCOUNT))
         resources = [self._resource(name, body) for name, body in specs.items()]
         edges = []
         for item in spec.get("edges") or ():
@@ -97,7 +98,8 @@ class Estate:
         if "workload" in body:
             tags["resilience:workload"] = body.pop("workload")
         return Resource(
-            id=node_id, provider=body.pop("provider", "aws"), account=ACCOUNT, region=region, kind=kind, type=native,
+            id=node_id, provider=body.pop("provider", "aws"), account=body.pop("account", ACCOUNT), region=region,
+            kind=kind, type=native,
             name=body.pop("name", name), source=body.pop("source", f"{service}:Describe"),
             observed_at=OBSERVED, zones=tuple(body.pop("zones", ())), tags=tags,
             attrs=self._resolve(dict(body.pop("attrs", {}) or {})), **body,
@@ -127,12 +129,12 @@ class Estate:
                            coverage=list(self.inventory.coverage), audited_regions=audited)
 
 
-def _make_id(service: str, region: str, kind: str, name: str) -> str:
+def _make_id(service: str, region: str, kind: str, name: str, account: str = ACCOUNT) -> str:
     if service == "s3":
         return f"arn:aws:s3:::{name}"
     if service == "route53":
         return f"arn:aws:route53:::{kind}/{name}"
-    return f"arn:aws:{service}:{'' if region == 'global' else region}:{ACCOUNT}:{kind}/{name}"
+    return f"arn:aws:{service}:{'' if region == 'global' else region}:{account}:{kind}/{name}"
 
 
 def _service(native: str) -> str:

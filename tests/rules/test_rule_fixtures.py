@@ -34,7 +34,7 @@ from resilience.rules import REGISTRY, get_rule
 from resilience.engine import run_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FAMILIES = ("REGIONAL", "ZONAL", "DATA", "DNS", "CORRELATED")
+FAMILIES = ("REGIONAL", "ZONAL", "DATA", "DNS", "CORRELATED", "ACCOUNT")
 
 
 def _cases():

@@ -5,6 +5,7 @@ Public API::
     identity = caller_identity(session)              # {"account", "arn", "partition"}
     regions = resolve_regions(session, requested)    # validated, all in the caller's partition
     inventory = collect(session, regions, observed_at="2026-03-01T00:00:00Z")
+    inventory = collect_accounts(session, AccountScope(all_accounts=True), observed_at=...)  # organisation
     policy = iam_policy()                            # least-privilege policy from PERMISSIONS
 
 Every service module (``ec2``, ``rds``, ...) splits thin ``get_*`` API calls from pure
@@ -13,16 +14,21 @@ service names it reports in ``COVERAGE``; :data:`SERVICES` is the explicit regis
 """
 
 from .clients import ClientFactory
+from .organization import DEFAULT_ROLE_NAME, AccountScope, assumed_session
 from .permissions import iam_policy
-from .scan import RegionDiscoveryError, caller_identity, collect, resolve_regions
+from .scan import RegionDiscoveryError, caller_identity, collect, collect_accounts, resolve_regions
 from .services import SERVICES
 
 __all__ = [
+    "DEFAULT_ROLE_NAME",
     "SERVICES",
+    "AccountScope",
     "ClientFactory",
+    "assumed_session",
     "RegionDiscoveryError",
     "caller_identity",
     "collect",
+    "collect_accounts",
     "iam_policy",
     "resolve_regions",
 ]

@@ -4,7 +4,11 @@
   that is also a Backup recovery point) is merged into one node; duplicate edges into one edge;
 - Route 53 alias / CNAME targets are matched to load balancers and records by DNS name;
 - buckets that another inventoried bucket replicates into are marked ``is_replica_destination``;
-- a copied recovery point inherits its original's ``source_resource`` (and the backup edge).
+- a copied recovery point inherits its original's ``source_resource`` (and the backup edge);
+- a copy or replica outside the account of its source is marked ``cross_account`` on its edge, and
+  a destination that is not inventoried, whose owner only the configuration names (an S3 bucket
+  ARN carries no account), becomes an ``external`` node owned by that account. When both accounts
+  were scanned the ids are the same and the nodes simply join.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ from typing import Any
 from resilience.model import (
     BACKED_UP_TO,
     DNS_RECORD,
+    EXTERNAL,
+    FAILS_OVER_TO,
     LOAD_BALANCER,
+    MEMBER_OF,
     OBJECT_STORE,
     RECOVERY_POINT,
     REPLICATES_TO,
@@ -27,7 +34,7 @@ from resilience.model import (
     Resource,
 )
 
-from .common import edge
+from .common import PROVIDER, arn_parts, arn_region, edge, is_arn
 
 MERGED_LIST_ATTRS = frozenset({"members"})
 
@@ -38,6 +45,8 @@ def finalize(inv: Inventory) -> Inventory:
     resources, copy_edges = inherit_copy_sources(resources)
     edges = dedupe_edges(edges + copy_edges)
     mark_replica_destinations(resources, edges)
+    resources = resources + external_owners(resources, edges)
+    mark_cross_account(resources, edges)
     return Inventory(resources=resources, edges=edges, coverage=list(inv.coverage), meta=dict(inv.meta))
 
 
@@ -49,7 +58,8 @@ def merge_resources(resources: Iterable[Resource]) -> list[Resource]:
         groups[resource.id].append(resource)
     merged = []
     for rid in sorted(groups):
-        base, *others = sorted(groups[rid], key=lambda r: (r.source, r.type))
+        # an inventoried node wins over a placeholder another account's pass made for it
+        base, *others = sorted(groups[rid], key=lambda r: (r.kind == EXTERNAL, r.source, r.type))
         merged.append(_merge(base, others))
     return merged
 
@@ -168,3 +178,41 @@ def inherit_copy_sources(resources: list[Resource]) -> tuple[list[Resource], lis
         if not changed:
             break
     return resources, edges
+
+
+# --- accounts ------------------------------------------------------------------------------
+CROSS_ACCOUNT_KINDS = frozenset({REPLICATES_TO, BACKED_UP_TO, FAILS_OVER_TO, MEMBER_OF})
+
+
+def account_of(node_id: str, resources: dict[str, Resource]) -> str:
+    """The owner of a node: the inventoried resource's account, else the one its ARN names."""
+    if node_id in resources and resources[node_id].account:
+        return resources[node_id].account
+    return arn_parts(node_id)[3] if is_arn(node_id) else ""
+
+
+def external_owners(resources: list[Resource], edges: Iterable[Edge]) -> list[Resource]:
+    """Placeholders for destinations that are not inventoried but whose owner the edge names
+    (``dst_account``: S3 replication to another account's bucket)."""
+    known = {r.id for r in resources}
+    out: dict[str, Resource] = {}
+    for e in edges:
+        owner = e.attrs.get("dst_account")
+        if not owner or e.dst in known or e.dst in out:
+            continue
+        region = arn_region(e.dst) if is_arn(e.dst) and not e.dst.startswith("arn:aws:s3:") else "unknown"
+        out[e.dst] = Resource(id=e.dst, provider=PROVIDER, account=str(owner), region=region, kind=EXTERNAL,
+                              type="external", name=e.dst.rsplit(":", 1)[-1].rsplit("/", 1)[-1], source="reference",
+                              observed_at="")
+    return list(out.values())
+
+
+def mark_cross_account(resources: list[Resource], edges: Iterable[Edge]) -> None:
+    """``cross_account: True`` on copy, replication and membership edges whose ends have different owners."""
+    by_id = {r.id: r for r in resources}
+    for e in edges:
+        if e.kind not in CROSS_ACCOUNT_KINDS:
+            continue
+        src, dst = account_of(e.src, by_id), account_of(e.dst, by_id)
+        if src and dst and src != dst:
+            e.attrs["cross_account"] = True

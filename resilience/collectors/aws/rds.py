@@ -23,7 +23,7 @@ from resilience.model import (
     Inventory,
 )
 
-from .common import Scope, arn_region, edge, inventory, is_arn, iso, tags_from_list, zone_ids_for
+from .common import Scope, arn_parts, arn_region, edge, inventory, is_arn, iso, tags_from_list, zone_ids_for
 from .context import TaskContext
 from .pagination import paginate
 
@@ -76,11 +76,19 @@ def get_automated_backups(client: Any) -> list[dict[str, Any]]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-def rds_arn(scope: Scope, kind: str, identifier: str, region: str | None = None) -> str:
+def rds_arn(scope: Scope, kind: str, identifier: str, region: str | None = None, account: str | None = None) -> str:
     """An identifier (or an ARN already) as an RDS ARN: ``kind`` is ``db``, ``cluster``, ``snapshot``..."""
     if is_arn(identifier):
         return identifier
-    return scope.arn("rds", f"{kind}:{identifier}", region=region)
+    return scope.arn("rds", f"{kind}:{identifier}", region=region, account=account)
+
+
+def owner_of(source_arn: str | None) -> str | None:
+    """The account a copy's source (an ARN) lives in: a snapshot copied from another account names
+    the source DB of *that* account."""
+    if not source_arn or not is_arn(source_arn):
+        return None
+    return arn_parts(source_arn)[3] or None
 
 
 def global_cluster_arn(scope: Scope, identifier: str) -> str:
@@ -243,9 +251,10 @@ def transform_db_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> 
         arn = snap["DBSnapshotArn"]
         region = arn_region(arn)
         source_region = snap.get("SourceRegion")
-        db = rds_arn(scope, "db", snap["DBInstanceIdentifier"], source_region or region) if snap.get("DBInstanceIdentifier") else None
         copy_of = snap.get("SourceDBSnapshotIdentifier")
         copy_of_arn = rds_arn(scope, "snapshot", copy_of, source_region or region) if copy_of else None
+        db = rds_arn(scope, "db", snap["DBInstanceIdentifier"], source_region or region,
+                     owner_of(copy_of_arn)) if snap.get("DBInstanceIdentifier") else None
         out.resources.append(
             scope.resource(
                 id=arn,
@@ -281,7 +290,8 @@ def transform_db_cluster_snapshots(snapshots: list[Mapping[str, Any]], scope: Sc
         copy_of = snap.get("SourceDBClusterSnapshotArn")
         source_region = arn_region(copy_of) if copy_of and is_arn(copy_of) else None
         cluster_region = source_region or region
-        cluster = rds_arn(scope, "cluster", snap["DBClusterIdentifier"], cluster_region) if snap.get("DBClusterIdentifier") else None
+        cluster = rds_arn(scope, "cluster", snap["DBClusterIdentifier"], cluster_region,
+                          owner_of(copy_of)) if snap.get("DBClusterIdentifier") else None
         out.resources.append(
             scope.resource(
                 id=arn,

@@ -97,14 +97,15 @@ def replication_rules(config: Mapping[str, Any]) -> list[dict[str, Any]]:
     rules = []
     for i, rule in enumerate(config.get("Rules", [])):
         destination = rule.get("Destination", {})
-        rules.append(
-            {
-                "id": rule.get("ID") or f"rule-{i + 1}",
-                "status": rule.get("Status"),
-                "destination": destination.get("Bucket"),
-                "rtc": destination.get("ReplicationTime", {}).get("Status") == "Enabled",
-            }
-        )
+        entry = {
+            "id": rule.get("ID") or f"rule-{i + 1}",
+            "status": rule.get("Status"),
+            "destination": destination.get("Bucket"),
+            "rtc": destination.get("ReplicationTime", {}).get("Status") == "Enabled",
+        }
+        if destination.get("Account"):  # the destination bucket's owner (S3 bucket ARNs name no account)
+            entry["account"] = destination["Account"]
+        rules.append(entry)
     return rules
 
 
@@ -140,7 +141,8 @@ def transform_bucket(
     for rule in rules or []:
         if rule["status"] == "Enabled" and rule["destination"]:
             out.edges.append(
-                edge(arn, rule["destination"], REPLICATES_TO, "s3:GetBucketReplication", mode="async", rtc=rule["rtc"])
+                edge(arn, rule["destination"], REPLICATES_TO, "s3:GetBucketReplication", mode="async", rtc=rule["rtc"],
+                     dst_account=rule.get("account"))
             )
     return out
 

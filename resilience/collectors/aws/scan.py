@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
@@ -21,6 +22,15 @@ from .clients import ClientFactory, client_config
 from .common import PARTITION_DEFAULT_REGION, PROVIDER, Scope, partition_of_arn
 from .context import TaskContext, ZoneDirectory
 from .errors import classify
+from .organization import (
+    ACCOUNT_SERVICE,
+    Account,
+    AccountScope,
+    account_failure,
+    assumed_session,
+    plan_accounts,
+    role_arn,
+)
 from .postpass import finalize
 from .runner import run_tasks
 
@@ -225,3 +235,123 @@ def run_module(task: Task, ctx: TaskContext, session: boto3.Session) -> Outcome:
         return Outcome(task, Inventory(), ctx.coverage.records())
     ctx.coverage.record(region, module.NAME, "ok")
     return Outcome(task, inventory, ctx.coverage.records())
+
+
+# --- organisation --------------------------------------------------------------------------
+@dataclass
+class AccountRun:
+    """What one account of an organisation scan produced (or why it produced nothing)."""
+
+    account: Account
+    inventory: Inventory
+    role: str = ""
+    identity: str = ""
+    regions: list[str] = field(default_factory=list)
+
+
+def collect_accounts(
+    session: boto3.Session,
+    scope: AccountScope,
+    *,
+    observed_at: str,
+    requested_regions: Sequence[str] | None = None,
+    max_workers: int = 8,
+    region_deadline_s: float = 300.0,
+    progress: Callable[[str], None] | None = None,
+    services: Sequence[str] | None = None,
+    clients: Callable[[boto3.Session], ClientFactory] | None = None,
+    refresh: Mapping[str, float] | None = None,
+) -> Inventory:
+    """Read every account of ``scope`` into one :class:`Inventory`, joined in one graph.
+
+    At most ``scope.max_accounts`` accounts are read at once, each with its own pool of
+    ``max_workers`` (region x service) reads, so at most ``max_accounts * max_workers`` reads are
+    in flight. Each account assumes ``scope.role_name`` (the caller's own account uses the caller's
+    credentials), resolves its own enabled regions unless ``requested_regions`` names them, and is
+    collected by :func:`collect`. Nothing aborts the whole scan: a suspended or closed account is
+    ``skipped``; a role that cannot be assumed, regions that cannot be listed, or an account still
+    running at ``scope.account_deadline_s`` is one coverage record per region for that account.
+    ``clients`` builds the client factory of an account's session (tests, endpoint overrides);
+    ``refresh`` passes ``advisory_refresh_s`` / ``mandatory_refresh_s`` to :func:`assumed_session`.
+    """
+    caller = caller_identity(session)
+    partition = caller["partition"]
+    home = home_region(session, partition)
+    caller_regions = resolve_regions(session, list(requested_regions) if requested_regions else None)
+    org = session.client("organizations", region_name=home, config=_quick_config())
+    plan = plan_accounts(org, scope, caller_account=caller["account"], regions=caller_regions)
+    runs: list[AccountRun] = []
+    coverage: list[Coverage] = list(plan.coverage)
+    for account in plan.accounts:
+        if account.action == "skip":
+            coverage += account_failure(account.id, caller_regions, "skipped", account.reason)
+            runs.append(AccountRun(account, Inventory()))
+
+    def work(account: Account, deadline: float) -> AccountRun:
+        role = "" if account.via == "caller" else role_arn(partition, account.id, scope.role_name)
+        member = session if not role else assumed_session(
+            session, role, external_id=scope.external_id, duration_s=scope.session_duration_s, region=home,
+            **dict(refresh or {}))
+        try:
+            identity = caller_identity(member)
+        except Exception as exc:  # the role cannot be assumed (or the account does not answer)
+            status, detail = classify(exc)
+            failure = account_failure(account.id, caller_regions, status, f"cannot assume {role}: {detail}")
+            return AccountRun(account, Inventory(coverage=failure), role=role)
+        if identity["account"] != account.id:
+            detail = f"{role or 'the caller'} answered as account {identity['account']}, not {account.id}"
+            return AccountRun(account, Inventory(coverage=account_failure(account.id, caller_regions, "error", detail)),
+                              role=role)
+        try:
+            regions = resolve_regions(member, list(requested_regions) if requested_regions else None)
+        except (RegionDiscoveryError, ValueError) as exc:
+            failure = account_failure(account.id, caller_regions, "error", f"regions: {exc}")
+            return AccountRun(account, Inventory(coverage=failure), role=role, identity=identity["arn"])
+        region_deadline = max(1.0, min(region_deadline_s, deadline - time.monotonic()))
+        inventory = collect(member, regions, observed_at=observed_at, max_workers=max_workers,
+                            region_deadline_s=region_deadline, services=services,
+                            clients=clients(member) if clients else None,
+                            progress=(lambda line, a=account.id: progress(f"{a} {line}")) if progress else None)
+        return AccountRun(account, inventory, role=role, identity=identity["arn"], regions=regions)
+
+    def give_up(account: Account, status: str, detail: str) -> AccountRun:
+        failure = account_failure(account.id, caller_regions, status, f"account: {detail}")
+        return AccountRun(account, Inventory(coverage=failure))
+
+    runs += run_tasks(plan.to_scan(), region_of=lambda a: a.id, work=work, give_up=give_up,
+                      max_workers=scope.max_accounts, region_deadline_s=scope.account_deadline_s,
+                      on_result=(lambda r: progress(f"account {r.account.id}: done")) if progress else None)
+    merged = Inventory(coverage=coverage)
+    for run in sorted(runs, key=lambda r: r.account.id):
+        merged.extend(run.inventory)
+    merged.meta["aws"] = {
+        "account": caller["account"],
+        "partition": partition,
+        "identity": caller["arn"],
+        "regions": sorted({r for run in runs for r in run.regions} or set(caller_regions)),
+        "services": [m.NAME for m in registry.by_name(services)],
+        "observed_at": observed_at,
+        "accounts": [account_entry(run, merged.coverage) for run in sorted(runs, key=lambda r: r.account.id)],
+    }
+    return finalize(merged)
+
+
+def account_entry(run: AccountRun, coverage: Sequence[Coverage]) -> dict[str, Any]:
+    """The evidence pack's line for one account: who, how it was read, and its coverage."""
+    own = [c for c in coverage if c.account == run.account.id]
+    statuses: dict[str, int] = {}
+    for c in own:
+        statuses[c.status] = statuses.get(c.status, 0) + 1
+    failed = [c for c in own if c.service == ACCOUNT_SERVICE]
+    outcome = run.account.action if run.account.action == "skip" else ("failed" if failed else "scanned")
+    return {
+        "account": run.account.id,
+        "name": run.account.name,
+        "state": run.account.state,
+        "outcome": {"skip": "skipped"}.get(outcome, outcome),
+        "reason": run.account.reason or (failed[0].detail if failed else ""),
+        "role": run.role or ("(caller credentials)" if run.account.via == "caller" else ""),
+        "identity": run.identity,
+        "regions": list(run.regions),
+        "coverage": dict(sorted(statuses.items())),
+    }

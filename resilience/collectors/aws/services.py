@@ -12,7 +12,21 @@ from __future__ import annotations
 import re
 from types import ModuleType
 
-from . import autoscaling, awslambda, backup, dynamodb, ec2, elb, elbv2, fis, rds, resiliencehub, route53, s3
+from . import (
+    artifact,
+    autoscaling,
+    awslambda,
+    backup,
+    dynamodb,
+    ec2,
+    elb,
+    elbv2,
+    fis,
+    rds,
+    resiliencehub,
+    route53,
+    s3,
+)
 
 SERVICES: tuple[ModuleType, ...] = (
     ec2,
@@ -27,6 +41,7 @@ SERVICES: tuple[ModuleType, ...] = (
     awslambda,
     fis,
     resiliencehub,
+    artifact,
 )
 
 #: the only verbs a collector may call
@@ -34,9 +49,12 @@ READ_ONLY_ACTION = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|Search|BatchGet|L
 
 
 def by_name(names: list[str] | tuple[str, ...] | None = None) -> tuple[ModuleType, ...]:
-    """The registered modules, all or the named ones (unknown names raise ``ValueError``)."""
+    """The registered modules, the default set or the named ones (unknown names raise ``ValueError``).
+
+    A module with ``OPT_IN = True`` (AWS Artifact: reading it needs the account to have accepted Artifact's
+    terms, and it only serves the vendor-register comparison) is read only when named."""
     if names is None:
-        return SERVICES
+        return tuple(m for m in SERVICES if not getattr(m, "OPT_IN", False))
     known = {m.NAME: m for m in SERVICES}
     unknown = sorted(set(names) - set(known))
     if unknown:

@@ -1,0 +1,171 @@
+"""Scale benchmark: offline analysis of generated inventories (10k, 100k, 1M resources), phase by phase.
+
+    python benchmarks/bench_scale.py [--sizes 10000,100000] [--formats json,html,sarif,csv] [--seed 7]
+
+Each size runs in its own process (so peak memory is that size's): load ``inventory.json``, build the graph,
+run each rule family, the per-workload recovery estimates, then write each report format. It prints wall time
+and peak RSS per phase, and the growth exponent between consecutive sizes (``log(t2/t1) / log(n2/n1)``: 1.0 is
+linear). Inventories come from ``benchmarks/generate_inventory.py`` (the demo estate replicated, seeded) and
+are cached in ``bench-out/``. A benchmark, not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench-out"
+SCAN_TIME = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(size: int, formats: tuple[str, ...], seed: int) -> dict:
+    """One size, in this process: every phase's wall time and the peak RSS after it."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate_inventory
+    from resilience.reports import write_reports
+    from resilience.rules import REGISTRY
+
+    from resilience import scan
+    from resilience.model import Inventory
+    from resilience.policy import load_policy
+
+    path = OUT / f"inventory-{size}.json"
+    if not path.exists() or not Path(f"{path}.policy.yaml").exists():
+        generate_inventory.generate(size, seed, path)
+    phases: dict[str, dict] = {}
+
+    def record(name: str, seconds: float) -> None:
+        entry = phases.setdefault(name, {"wall_s": 0.0})
+        entry["wall_s"] = round(entry["wall_s"] + seconds, 3)
+        entry["maxrss_mib"] = round(_rss_mib(), 1)
+
+    def timed(name: str, fn):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                record(name, time.perf_counter() - start)
+        return wrapper
+
+    start = time.perf_counter()
+    inventory = Inventory.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    record("load inventory.json", time.perf_counter() - start)
+    policy = load_policy(f"{path}.policy.yaml")
+
+    family_rules = []
+    from dataclasses import replace
+
+    for rule in REGISTRY:
+        family = "rules: " + rule.id.split("-")[1].lower()
+
+        def check(ctx, _rule=rule, _family=family):
+            t0 = time.perf_counter()
+            try:
+                return list(_rule.check(ctx))
+            finally:
+                record(_family, time.perf_counter() - t0)
+        check.__doc__ = rule.check.__doc__
+        family_rules.append(replace(rule, check=check))
+
+    originals = {name: getattr(scan, name) for name in ("build_graph", "workload_recovery")}
+    scan.build_graph = timed("graph build", originals["build_graph"])
+    scan.workload_recovery = timed("recovery estimates (findings.json workloads)", originals["workload_recovery"])
+    try:
+        start = time.perf_counter()
+        result = scan.analyse(inventory, policy, scan_time=SCAN_TIME, rules=tuple(family_rules))
+        analyse_s = time.perf_counter() - start
+    finally:
+        for name, fn in originals.items():
+            setattr(scan, name, fn)
+    accounted = sum(v["wall_s"] for k, v in phases.items() if k.startswith(("rules", "graph", "recovery")))
+    record("engine (ids, waivers, sorting)", max(0.0, analyse_s - accounted))
+    report_dir = OUT / f"reports-{size}"
+    for fmt in formats:
+        start = time.perf_counter()
+        write_reports(result, report_dir, (fmt,))
+        record(f"report: {fmt}", time.perf_counter() - start)
+    sizes = {p.name: p.stat().st_size for p in report_dir.iterdir() if p.is_file()}
+    return {"size": size, "resources": len(inventory.resources), "edges": len(inventory.edges),
+            "coverage": len(inventory.coverage), "workloads": len(result.workloads),
+            "results": len(result.findings), "analyse_s": round(analyse_s, 2), "phases": phases,
+            "peak_rss_mib": round(_rss_mib(), 1), "report_bytes": sizes}
+
+
+def table(runs: list[dict]) -> str:
+    names = list(dict.fromkeys(name for run in runs for name in run["phases"]))
+    header = ["phase"] + [f"{run['size']:,} s" for run in runs] + [f"{run['size']:,} MiB" for run in runs]
+    if len(runs) > 1:
+        header += [f"exp {a['size']:,}->{b['size']:,}" for a, b in zip(runs, runs[1:], strict=False)]
+    rows = [header]
+    for name in names + ["total (analysis + reports)"]:
+        cells = [name]
+        values = []
+        for run in runs:
+            if name.startswith("total"):
+                value = sum(p["wall_s"] for p in run["phases"].values())
+                rss = run["peak_rss_mib"]
+            else:
+                phase = run["phases"].get(name) or {}
+                value, rss = phase.get("wall_s"), phase.get("maxrss_mib")
+            values.append((value, rss))
+        cells += ["-" if v is None else f"{v:.2f}" for v, _ in values]
+        cells += ["-" if r is None else f"{r:.0f}" for _, r in values]
+        for (a, b), (ra, rb) in zip(zip(values, values[1:], strict=False), zip(runs, runs[1:], strict=False),
+                                    strict=False):
+            ta, tb = a[0], b[0]
+            cells.append(f"{math.log(tb / ta) / math.log(rb['size'] / ra['size']):.2f}"
+                         if ta and tb and ta > 0.05 else "-")
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--formats", default="json,html,sarif,csv")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    formats = tuple(f for f in args.formats.split(",") if f)
+    if args.one:
+        print(json.dumps(measure(args.one, formats, args.seed)))
+        return 0
+    OUT.mkdir(exist_ok=True)
+    runs = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        done = subprocess.run([sys.executable, __file__, "--one", str(size), "--formats", args.formats,
+                               "--seed", str(args.seed)], cwd=ROOT, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stderr[-4000:], file=sys.stderr)
+            return 1
+        run = json.loads(done.stdout.strip().splitlines()[-1])
+        runs.append(run)
+        print(f"{size:,} resources: {run['workloads']} workloads, {run['results']:,} results, analyse "
+              f"{run['analyse_s']:.1f}s, peak {run['peak_rss_mib']:.0f} MiB, reports "
+              f"{', '.join(f'{k} {v / 2**20:.1f} MiB' for k, v in sorted(run['report_bytes'].items()))}", flush=True)
+    print()
+    print(table(runs))
+    (OUT / "bench-scale.json").write_text(json.dumps({"schema": "resilience.bench-scale/v1", "runs": runs}, indent=2)
+                                          + "\n")
+    print(f"\nwrote {OUT / 'bench-scale.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The account view of a scan: per account, how it was read, result counts, its worst workloads.
+
+Works on plain data (finding dicts, coverage records, the inventory's ``meta.aws.accounts``), so
+``findings.json`` (``accounts`` section), ``report.md`` and ``report.html`` all show the same rows.
+Shown when the scan covered more than one account, or when an account could not be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import Any
+
+from resilience.controls import SEVERITIES
+
+STATUSES = ("fail", "unknown", "waived", "pass")
+WORST_WORKLOADS = 3
+
+
+def _rank(severity: str | None) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def account_rows(findings: Sequence[Mapping[str, Any]], coverage: Iterable[Any],
+                 scanned: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """One row per account: ``account, name, outcome, role, coverage, counts, worst_workloads``.
+
+    A workload spanning accounts counts in each (``accounts`` of its results); a resource result
+    in its owner's (``account``). ``scanned`` is ``meta.aws.accounts`` (how each account was read).
+    """
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(account: str) -> dict[str, Any]:
+        return rows.setdefault(account, {
+            "account": account, "name": "", "outcome": "scanned", "reason": "", "role": "",
+            "coverage": {}, "counts": {s: 0 for s in STATUSES}, "_workloads": {}})
+
+    for entry in scanned:
+        r = row(entry["account"])
+        r.update({k: entry.get(k, r[k]) for k in ("name", "outcome", "reason", "role")})
+    for c in coverage:
+        account, status = (c["account"], c["status"]) if isinstance(c, Mapping) else (c.account, c.status)
+        if account:
+            cov = row(account)["coverage"]
+            cov[status] = cov.get(status, 0) + 1
+    for f in findings:
+        owners = list(f.get("accounts") or ([f["account"]] if f.get("account") else []))
+        for account in owners:
+            r = row(account)
+            r["counts"][f["status"]] = r["counts"].get(f["status"], 0) + 1
+            if f["status"] == "fail":
+                for w in f.get("workloads") or ([f["workload"]] if f.get("workload") else []):
+                    worst = r["_workloads"].get(w)
+                    r["_workloads"][w] = min(worst or f["severity"], f["severity"], key=_rank)
+    out = []
+    for account in sorted(rows):
+        r = rows[account]
+        worst = sorted(r.pop("_workloads").items(), key=lambda kv: (_rank(kv[1]), kv[0]))
+        r["worst_workloads"] = [{"workload": w, "severity": s} for w, s in worst[:WORST_WORKLOADS]]
+        r["coverage"] = dict(sorted(r["coverage"].items()))
+        out.append(r)
+    return out
+
+
+def worth_showing(rows: Sequence[Mapping[str, Any]]) -> bool:
+    return len(rows) > 1 or any(r["outcome"] != "scanned" for r in rows)
+
+
+def _worst(r: Mapping[str, Any]) -> str:
+    return ", ".join(f"{w['workload']} ({w['severity']})" for w in r["worst_workloads"]) or "-"
+
+
+def _read(r: Mapping[str, Any]) -> str:
+    how = r["outcome"] + (f": {r['reason']}" if r["reason"] else "")
+    return how + (f" via `{r['role']}`" if r["role"] and r["outcome"] == "scanned" else "")
+
+
+def markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    out = ["", "## Accounts", "",
+           "| account | name | read | fail | unknown | waived | pass | worst workloads |",
+           "|---|---|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        c = r["counts"]
+        out.append(f"| {r['account']} | {r['name'] or '-'} | {_read(r).replace('|', '/')} | {c['fail']} | "
+                   f"{c['unknown']} | {c['waived']} | {c['pass']} | {_worst(r)} |")
+    return "\n".join(out) + "\n"
+
+
+def html(rows: Sequence[Mapping[str, Any]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in ("account", "name", "read", "fail", "unknown", "waived", "pass",
+                                             "worst workloads"))
+    body = []
+    for r in rows:
+        c = r["counts"]
+        cells = [r["account"], r["name"] or "-", _read(r).replace("`", ""), c["fail"], c["unknown"], c["waived"],
+                 c["pass"], _worst(r)]
+        body.append("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in cells) + "</tr>")
+    return (f'<section id="accounts"><h2>Accounts</h2><table class="accounts"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></section>")

@@ -1,0 +1,68 @@
+"""``account`` / ``accounts`` on every result, and the account view built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from resilience.reports import accounts
+
+from resilience.model import Coverage, Edge, Inventory, Resource
+from resilience.policy import Policy
+from resilience.scan import analyse
+
+PROD, DR, LOCKED = "111111111111", "222222222222", "333333333333"
+WHEN = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+
+
+def _resource(rid: str, account: str, kind: str, workload: str, **attrs) -> Resource:
+    return Resource(id=rid, provider="aws", account=account, region="me-central-1", kind=kind,
+                    type={"database": "AWS::RDS::DBInstance", "recovery_point": "AWS::RDS::DBSnapshot"}[kind],
+                    name=rid.rsplit(":", 1)[-1], source="rds:DescribeDBInstances", observed_at="2026-03-01T00:00:00Z",
+                    zones=("mec1-az1",), tags={"resilience:workload": workload}, attrs=attrs)
+
+
+def _result():
+    db = f"arn:aws:rds:me-central-1:{PROD}:db:orders"
+    snap = f"arn:aws:rds:me-central-1:{DR}:snapshot:orders-copy"
+    inv = Inventory(
+        resources=[_resource(db, PROD, "database", "payments", backup_retention_days=7, multi_az=False),
+                   _resource(snap, DR, "recovery_point", "payments", source_resource=db, status="available")],
+        edges=[Edge(src=db, dst=snap, kind="backed_up_to", source="test")],
+        coverage=[Coverage(provider="aws", account=LOCKED, region="me-central-1", service="account", status="denied",
+                           detail="cannot assume")],
+        meta={"aws_accounts": [{"account": PROD, "outcome": "scanned", "role": "r-prod"},
+                               {"account": DR, "outcome": "scanned", "role": "r-dr"},
+                               {"account": LOCKED, "outcome": "failed", "reason": "cannot assume"}]})
+    return analyse(inv, Policy(), scan_time=WHEN), db
+
+
+def test_every_result_carries_its_owner_and_workload_results_every_account():
+    result, db = _result()
+    docs = [f.to_dict() for f in result.findings]
+    assert all("account" in d for d in docs)
+    assert {d["account"] for d in docs if d["resource"] == db} == {PROD}
+    workload = [d for d in docs if d["resource"] == "workload:payments"]
+    assert workload and all(d["accounts"] == [PROD, DR] and d["account"] is None for d in workload)
+    coverage = [d for d in docs if d["resource_type"] == "coverage"]
+    assert coverage and {d["account"] for d in coverage} == {LOCKED}
+
+
+def test_account_rows_count_results_and_name_the_worst_workloads():
+    result, _ = _result()
+    rows = {r["account"]: r for r in accounts.account_rows([f.to_dict() for f in result.findings], result.coverage,
+                                                           result.inventory.meta["aws_accounts"])}
+    assert set(rows) == {PROD, DR, LOCKED}
+    assert rows[LOCKED]["outcome"] == "failed" and rows[LOCKED]["coverage"] == {"denied": 1}
+    assert rows[PROD]["role"] == "r-prod"
+    prod_failing = sum(1 for f in result.findings if f.status == "fail" and PROD in (f.accounts or [f.account]))
+    assert rows[PROD]["counts"]["fail"] == prod_failing > 0
+    assert rows[PROD]["worst_workloads"][0]["workload"] == "payments"
+    assert accounts.worth_showing(list(rows.values()))
+    text = accounts.markdown(list(rows.values()))
+    assert "## Accounts" in text and LOCKED in text and "failed: cannot assume" in text
+    assert '<section id="accounts">' in accounts.html(list(rows.values()))
+
+
+def test_a_single_account_scan_shows_no_account_view():
+    rows = accounts.account_rows([{"account": PROD, "status": "pass"}], [], ())
+    assert not accounts.worth_showing(rows)
