@@ -23,7 +23,19 @@ def rule_dict(rule) -> dict:
         "controls": list(rule.controls), "rationale": rule.rationale, "remediation": rule.remediation,
         "requires": list(rule.requires), "references": list(rule.references),
         "how": inspect.getdoc(rule.check) or "",
+        "escalations": [{"severity": sev, "when": when} for sev, when in rule.escalations],
     }
+
+
+def severity_text(rule) -> str:
+    """The rule's severity and the raises its findings apply: ``high (critical when ...)``."""
+    if not rule.escalations:
+        return rule.severity
+    return rule.severity + " (" + "; ".join(f"{sev} when {when}" for sev, when in rule.escalations) + ")"
+
+
+def _severity_short(rule) -> str:
+    return rule.severity + "".join(f" → {sev}" for sev, _ in rule.escalations)
 
 
 def print_rules(fmt: str = "table") -> None:
@@ -41,7 +53,7 @@ def print_rules(fmt: str = "table") -> None:
     for col in ("id", "category", "severity", "controls", "title"):
         table.add_column(col, overflow="fold")
     for r in rules:
-        table.add_row(r.id, r.category, r.severity, ", ".join(r.controls), r.title)
+        table.add_row(r.id, r.category, _severity_short(r), ", ".join(r.controls), r.title)
     Console(highlight=False).print(table)
 
 
@@ -52,7 +64,7 @@ def explain_rule(rule_id: str) -> str:
     d = rule_dict(rule)
     lines = [
         f"{rule.id}: {rule.title}",
-        f"category: {rule.category}    severity: {rule.severity}",
+        f"category: {rule.category}    severity: {severity_text(rule)}",
         "controls: " + ", ".join(f"{c} ({CONTROLS[c]})" for c in rule.controls),
         "",
         "Why:",
@@ -87,11 +99,11 @@ def catalogue_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for r in rules:
-        out.append(f"| {r.id} | {r.category} | {r.severity} | {', '.join(r.controls)} | {r.title} |")
+        out.append(f"| {r.id} | {r.category} | {_severity_short(r)} | {', '.join(r.controls)} | {r.title} |")
     for r in rules:
         d = rule_dict(r)
         out += ["", f"## {r.id}: {r.title}", "",
-                f"*{r.category}* · *{r.severity}* · {', '.join(r.controls)}", "",
+                f"*{r.category}* · *{severity_text(r)}* · {', '.join(r.controls)}", "",
                 f"**Why.** {r.rationale}", "", f"**How it is decided.** {d['how'] or '-'}", "",
                 f"**Remediation.** {r.remediation}"]
         if r.requires:

@@ -112,6 +112,9 @@ class Rule:
     check: Check
     requires: tuple[str, ...] = ()  # services whose coverage the verdicts depend on
     references: tuple[str, ...] = ()  # Well-Architected best practices, criteria, public reports
+    # (severity, when): the raises a result may apply over ``severity`` (Result.severity), stated in the
+    # catalogue so that `resilience rules` / `explain` say what findings do
+    escalations: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -121,6 +124,7 @@ class Rule:
             problems.append(f"unknown category {self.category!r}")
         if self.severity not in SEVERITIES:
             problems.append(f"unknown severity {self.severity!r}")
+        problems += [f"unknown escalation severity {sev!r}" for sev, _ in self.escalations if sev not in SEVERITIES]
         if not self.controls:
             problems.append("no controls")
         problems += [f"unknown control {c!r}" for c in self.controls if c not in CONTROLS]

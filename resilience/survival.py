@@ -28,7 +28,8 @@ Semantics (``docs/graph.md`` is the vocabulary):
   surviving alternative: a promotable replica or standby (``fails_over_to`` / promotable
   ``replicates_to``: ``promote-replica``), a DynamoDB global-table replica (``global-table``), an
   Aurora global database secondary (``global-database-failover``), a replicated bucket
-  (``s3-replica``). A copy in a failed region does not count.
+  (``s3-replica``; ``gcs-dual-region``, ``azure-grs`` for other providers' object stores), a Cosmos DB
+  region (``cosmos-db-failover``). A copy in a failed region does not count.
 * **Control plane (REL11-BP04).** A failover whose edge says ``needs_control_plane_in`` a failed
   region cannot be executed: it is not counted, and is described in ``control_plane``
   (:func:`copy_blocked`).
@@ -42,7 +43,11 @@ Semantics (``docs/graph.md`` is the vocabulary):
   copy (a replica) is judged by its source: its source's backups hold its data too. A DB instance
   that is a member of a cluster is judged by its cluster (an Aurora cluster volume spans three
   zones, whatever zone the instance is in). Backups count for ``data_intact`` but never for
-  serving: a restore is not a failover.
+  serving: a restore is not a failover. A copy is not primary data: a replica, a store with
+  ``replica_of``, or the destination of another store's replication rule (even a disabled one) is
+  never itself judged for ``data_intact`` (its loss loses no data). Replication that is switched
+  off (``status: Disabled`` on the edge) makes no copy; a ``promotable: false`` replica holds the
+  data but never serves.
 * **Names.** Sentences (``why``) name resources by :func:`display_name`: a name two resources
   share is qualified by region, then by kind.
 * **Unknown.** A verdict that relies on a node in a region (or service) the scan could not read,
@@ -109,12 +114,60 @@ PROMOTE_REPLICA = "promote-replica"  # RDS read replica / standby promoted
 GLOBAL_TABLE = "global-table"  # DynamoDB global-table replica takes the traffic
 GLOBAL_DATABASE_FAILOVER = "global-database-failover"  # Aurora global database secondary promoted
 S3_REPLICA = "s3-replica"  # replicated bucket used instead
+GCS_DUAL_REGION = "gcs-dual-region"  # GCS dual-/multi-region bucket: the other region serves
+AZURE_GRS = "azure-grs"  # Azure storage geo-redundant secondary (account failover)
+COSMOS_DB_FAILOVER = "cosmos-db-failover"  # Azure Cosmos DB account fails over to another region
+OBJECT_REPLICA = "object-replica"  # another provider's replicated object store
 REPLICA = "replica"  # any other replicated copy
 RESTORE_CROSS_REGION_BACKUP = "restore-cross-region-backup"  # data only: restore from a copy elsewhere
 RESTORE_BACKUP = "restore-backup"  # data only: in-region backup/PITR (survives zone loss, not region loss)
 
 NOWHERE = ("", GLOBAL_REGION, "unknown", None)
-_DEAD_STATUSES = ("fail", "error", "delet", "expired", "cancel")
+
+# --- usable copies: a whitelist of the states in which each provider says a copy can be restored ------
+#: per native type, the (lower-cased) statuses of a finished, restorable copy; anything else (creating,
+#: pending, partial, expired, stopped, deleting, failed...) is no copy
+USABLE_STATES: dict[str, frozenset[str]] = {
+    "AWS::RDS::DBSnapshot": frozenset({"available"}),  # DescribeDBSnapshots Status
+    "AWS::RDS::DBClusterSnapshot": frozenset({"available"}),
+    # DescribeDBInstanceAutomatedBackups: active (running instance), retained (deleted instance), replicating
+    # (the cross-region replica of the automated backups); "creating" has no snapshot yet
+    "AWS::RDS::DBInstanceAutomatedBackup": frozenset({"active", "retained", "replicating"}),
+    "AWS::RDS::DBClusterAutomatedBackup": frozenset({"active", "retained", "replicating"}),
+    # AWS Backup RecoveryPointStatus: COMPLETED / AVAILABLE; not CREATING, PARTIAL, EXPIRED, STOPPED, DELETING
+    "AWS::Backup::RecoveryPoint": frozenset({"completed", "available"}),
+    "AWS::EC2::Snapshot": frozenset({"completed"}),  # not pending, error, recoverable, recovering
+    "AWS::DynamoDB::Backup": frozenset({"available"}),  # not CREATING, DELETED
+    "sqladmin.googleapis.com/BackupRun": frozenset({"successful", "available"}),  # Cloud SQL backup runs
+    "compute.googleapis.com/Snapshot": frozenset({"ready"}),
+}
+#: for types not listed: the words providers use for a finished copy (Azure ``Succeeded``/``Completed``,
+#: GCP ``READY``/``SUCCEEDED``, the collectors' synthetic ``available`` for configured automated backups)
+_USABLE_ANY = frozenset({"available", "completed", "succeeded", "successful", "ready", "active", "retained"})
+_AZURE_PROTECTED_ITEM = "Microsoft.RecoveryServices/vaults/backupFabrics/"
+
+
+def copy_usable(data: dict[str, Any]) -> bool:
+    """Whether a recovery point (a node's data) can be restored: its status is one its provider uses
+    for a finished copy (:data:`USABLE_STATES`, a whitelist: ``creating``, ``pending``, ``partial``,
+    ``expired`` copies do not count). A point with no recorded status counts (collectors always record
+    the API's; hand-written estates may not). An Azure Recovery Services protected item holds its
+    recovery points: usable once it has a last recovery point, whatever its last backup's health."""
+    attrs = data.get("attrs") or {}
+    status = attrs.get("status")
+    native = str(data.get("type") or "")
+    if native.startswith(_AZURE_PROTECTED_ITEM):
+        return bool(attrs.get("created_at")) or str(status or "").lower() == "healthy"
+    if status is None or status == "":
+        return True
+    return str(status).strip().lower() in USABLE_STATES.get(native, _USABLE_ANY)
+
+
+def copy_time(data: dict[str, Any]) -> str | None:
+    """The point in time a copy holds (ISO 8601, as collected), for its age: the latest restorable time of
+    automated backups / PITR when reported, else when the copy was taken (``created_at``)."""
+    attrs = data.get("attrs") or {}
+    return attrs.get("latest_restorable_at") or attrs.get("created_at") or None
 
 
 @dataclass(frozen=True)
@@ -276,6 +329,19 @@ def is_stub(data: dict[str, Any]) -> bool:
     return bool(data.get("stub")) or data.get("kind") == EXTERNAL
 
 
+def unseen_reasons(graph: nx.MultiDiGraph, node: str) -> list[str]:
+    """Why ``node`` cannot be counted on as seen: not inventoried (a stub), or its region unknown. A
+    verdict that relies on such a node is ``unknown`` (issue 10: unseen is never safe)."""
+    data = graph.nodes[node]
+    reasons = []
+    if is_stub(data):
+        reasons.append(f"{node} was referenced but not inventoried: its existence, region and health are "
+                       "unverified")
+    if data.get("region") == "unknown":
+        reasons.append(f"the region of {display_name(graph, node)} is unknown: it may be in the failed region")
+    return reasons
+
+
 def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
     """The region of the first node (in graph order) in a real region that lists ``zone``."""
     memo = _memo(graph)
@@ -417,6 +483,22 @@ def _standby_unrecorded(data: dict[str, Any]) -> bool:
             and len(zones_of_node(data)) == 1)
 
 
+def cluster_of(graph: nx.MultiDiGraph, node: str) -> str | None:
+    """The DB cluster a DB instance is a member of (``member_of``, else ``cluster_id``), if inventoried:
+    the cluster owns the storage (an Aurora cluster volume), so the instance is judged by it."""
+    data = graph.nodes[node]
+    if data.get("kind") != DATABASE:
+        return None
+    for dst, _ in out_edges(graph, node, MEMBER_OF):
+        if dst != node and graph.nodes[dst].get("kind") == DATABASE and not is_stub(graph.nodes[dst]):
+            return dst
+    cluster = (data.get("attrs") or {}).get("cluster_id")
+    if cluster and cluster != node and cluster in graph and graph.nodes[cluster].get("kind") == DATABASE \
+            and not is_stub(graph.nodes[cluster]):
+        return cluster
+    return None
+
+
 def is_disposable(graph: nx.MultiDiGraph, node: str) -> bool:
     """A volume attached only to instances an Auto Scaling group replaces: stateless by design (the
     group relaunches the instance, with a fresh volume, from its launch template)."""
@@ -451,12 +533,19 @@ class Copy:
 
 
 def _mechanism(graph: nx.MultiDiGraph, node: str, other: str, *, peer: bool = False) -> str:
+    """The copy mechanism's name, in the provider's terms (AWS names unchanged; the provider of the store
+    whose copy it is decides, else the other end's)."""
     types = {graph.nodes[node].get("type") or "", graph.nodes[other].get("type") or ""}
     kinds = {graph.nodes[node].get("kind"), graph.nodes[other].get("kind")}
+    provider = _provider(graph.nodes[node]) or _provider(graph.nodes[other])
     if any(t.startswith("AWS::DynamoDB") for t in types):
         return GLOBAL_TABLE
-    if any(t.startswith("AWS::S3") for t in types) or "object_store" in kinds:
+    if any(t.startswith("AWS::S3") for t in types):
         return S3_REPLICA
+    if "object_store" in kinds:
+        return {"gcp": GCS_DUAL_REGION, "azure": AZURE_GRS, "aws": S3_REPLICA}.get(provider or "", OBJECT_REPLICA)
+    if any(t.lower().startswith("microsoft.documentdb") for t in types):
+        return COSMOS_DB_FAILOVER
     if peer:
         return GLOBAL_DATABASE_FAILOVER
     if any(t.startswith("AWS::RDS") for t in types) or DATABASE in kinds:
@@ -475,12 +564,33 @@ def is_copy(graph: nx.MultiDiGraph, node: str) -> bool:
     attrs = data.get("attrs") or {}
     if attrs.get("role") == "replica" or attrs.get("replica_of"):
         return True
+    if node in _rule_destinations(graph):  # even a disabled rule's target is a copy (of some age)
+        return True
     outgoing = {dst for dst, _ in out_edges(graph, node, REPLICATES_TO)}
     sources = [src for src, _ in in_edges(graph, node, REPLICATES_TO)
                if graph.nodes[src].get("kind") in DATA_KINDS or graph.nodes[src].get("kind") == EXTERNAL]
     if any(src not in outgoing for src in sources):
         return True
     return bool(attrs.get("is_replica_destination")) and not attrs.get("replication_rules") and not sources
+
+
+def _rule_destinations(graph: nx.MultiDiGraph) -> frozenset[str]:
+    """Stores named as the destination of another store's replication rule (``attrs.replication_rules``),
+    whatever the rule's status. Built once per graph."""
+    memo = per_graph(graph, "survival.rule_destinations")
+    if "all" not in memo:
+        memo["all"] = frozenset(
+            str(rule.get("destination")) for n, d in graph.nodes(data=True)
+            for rule in (d.get("attrs") or {}).get("replication_rules") or () if isinstance(rule, dict)
+            and rule.get("destination") and rule.get("destination") != n)
+    return memo["all"]
+
+
+def replication_off(attrs: dict[str, Any]) -> bool:
+    """A ``replicates_to`` edge whose replication is switched off (``status: Disabled``, ``enabled: false``)
+    makes no copy."""
+    status = str(attrs.get("status") or "").lower()
+    return status in ("disabled", "off", "paused", "suspended", "stopped") or attrs.get("enabled") is False
 
 
 def data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
@@ -501,13 +611,15 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     while frontier:
         current = frontier.pop()
         candidates: list[tuple[str, str, str, str | None]] = []
+        data_only: set[str] = set()  # promotable: false -- a copy of the data that never serves
         for dst, attrs in out_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+            if graph.nodes[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
                 continue
             if current in {d for d, _ in out_edges(graph, dst, REPLICATES_TO)}:  # both ways: peers
                 candidates.append((dst, "peer", _mechanism(graph, current, dst, peer=True), None))
             elif attrs.get("promotable") is False:
                 candidates.append((dst, "replica", REPLICA, None))
+                data_only.add(dst)
             else:
                 candidates.append((dst, "replica", _mechanism(graph, current, dst), None))
         for dst, attrs in out_edges(graph, current, FAILS_OVER_TO):
@@ -515,8 +627,8 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
                 continue
             candidates.append((dst, "replica", _mechanism(graph, current, dst),
                                failover_control_plane(graph, current, attrs)))
-        for src, _ in in_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+        for src, attrs in in_edges(graph, current, REPLICATES_TO):
+            if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
                 continue
             relation = "peer" if current in {d for d, _ in out_edges(graph, src, REPLICATES_TO)} and \
                 src in {d for d, _ in out_edges(graph, current, REPLICATES_TO)} else "source"
@@ -539,7 +651,8 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
             frontier.append(other)
             data = graph.nodes[other]
             out[other] = Copy(id=other, region=data.get("region") or "unknown", relation=relation,
-                              mechanism=mechanism, serving=True, control_plane_in=cp, zones=zones_of_node(data))
+                              mechanism=mechanism, serving=other not in data_only, control_plane_in=cp,
+                              zones=zones_of_node(data))
     return list(out.values())
 
 
@@ -567,18 +680,20 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         out[f"{node}#automated"] = Copy(id=f"{node}#automated", region=own_region, relation="automated",
                                        mechanism=RESTORE_BACKUP, serving=False)
 
+    unusable: set[str] = set()  # unfinished points: no copy themselves, but their copies may be done
+
     def add(target: str) -> None:
-        if target in out or target not in graph:
+        if target in out or target in unusable or target not in graph:
             return
         tdata = graph.nodes[target]
         tattrs = tdata.get("attrs") or {}
-        if tdata.get("kind") == RECOVERY_POINT and any(s in str(tattrs.get("status", "")).lower()
-                                                        for s in _DEAD_STATUSES):
-            return
-        region = tdata.get("region") or "unknown"
-        mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
-        out[target] = Copy(id=target, region=region, relation="backup", mechanism=mechanism, serving=False,
-                           zones=zones_of_node(tdata))
+        if tdata.get("kind") == RECOVERY_POINT and not copy_usable(tdata):
+            unusable.add(target)
+        else:
+            region = tdata.get("region") or "unknown"
+            mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
+            out[target] = Copy(id=target, region=region, relation="backup", mechanism=mechanism, serving=False,
+                               zones=zones_of_node(tdata))
         for dst, _ in out_edges(graph, target, REPLICATES_TO):
             add(dst)
         for dst, _ in out_edges(graph, target, BACKED_UP_TO):
@@ -750,7 +865,8 @@ class _Assessor:
         self._memo: dict[str, _Outcome] = {}
         self._data: dict[str, tuple[bool, list[tuple[str, str, str]], list[str], list[str]]] = {}
         self._judging: set[str] = set()  # instances being judged by their cluster (a member_of cycle guard)
-        self._visiting: set[str] = set()
+        self._visiting: dict[str, int] = {}  # nodes being judged -> their depth on the serve stack
+        self._cycle_low = 1 << 30  # the shallowest node on the stack taken as up by a cycle (see serve)
 
     # -- node state
     def down(self, node: str) -> str | None:
@@ -766,16 +882,25 @@ class _Assessor:
 
     # -- serving
     def serve(self, node: str) -> _Outcome:
+        """``node``'s serving outcome. On a ``depends_on`` cycle the node still being judged is taken as
+        up (judged by its other branches); an answer that took an *ancestor* as up is provisional and
+        not kept, since the ancestor may yet turn out down (a <-> b, a -> c lost: b is lost too)."""
         if node in self._memo:
             return self._memo[node]
-        if node in self._visiting:  # a cycle: judge by the other branches
+        if node in self._visiting:  # a cycle: assume up for now, and remember how far up the stack
+            self._cycle_low = min(self._cycle_low, self._visiting[node])
             return _Outcome(True, [node])
-        self._visiting.add(node)
+        depth = len(self._visiting)
+        self._visiting[node] = depth
+        outer_low, self._cycle_low = self._cycle_low, depth + 1
         try:
             out = self._serve(node)
         finally:
-            self._visiting.discard(node)
-        self._memo[node] = out
+            del self._visiting[node]
+            low = self._cycle_low
+            self._cycle_low = min(outer_low, low)
+        if low >= depth:  # assumed up only about itself (or nothing): the answer is final
+            self._memo[node] = out
         return out
 
     def _serve(self, node: str) -> _Outcome:
@@ -844,7 +969,7 @@ class _Assessor:
         control_plane: list[str] = []
         tried: set[str] = set()
         for copy in data_copies(self.g, node) if self.kind(node) in DATA_KINDS or self.kind(node) == EXTERNAL else ():
-            if copy.relation == "source" or copy.id == node:
+            if copy.relation == "source" or copy.id == node or not copy.serving:
                 continue
             tried.add(copy.id)
             region = copy_blocked(copy, self.s)
@@ -1138,16 +1263,7 @@ class _Assessor:
         return None
 
     def cluster_of(self, node: str) -> str | None:
-        """The DB cluster a DB instance is a member of (``member_of``, else ``cluster_id``), if inventoried."""
-        if self.kind(node) != DATABASE:
-            return None
-        for dst, _ in out_edges(self.g, node, MEMBER_OF):
-            if dst != node and self.kind(dst) == DATABASE:
-                return dst
-        cluster = (self.g.nodes[node].get("attrs") or {}).get("cluster_id")
-        if cluster and cluster != node and cluster in self.g and self.kind(cluster) == DATABASE:
-            return cluster
-        return None
+        return cluster_of(self.g, node)
 
     # -- uncertainty
     def gap_reasons(self, node: str) -> list[str]:
@@ -1176,13 +1292,14 @@ class _Assessor:
     def alternative_reasons(self, node: str) -> list[str]:
         if node not in self.g:
             return []
-        data = self.g.nodes[node]
-        reasons = self.gap_reasons(node)
-        if is_stub(data):
-            reasons.append(f"{node} was referenced but not inventoried: its existence and health are unverified")
-        if data.get("region") == "unknown":
-            reasons.append(f"the region of {self.name(node)} is unknown")
-        return reasons
+        return self.gap_reasons(node) + self.unseen_reasons(node)
+
+    def unseen_reasons(self, node: str) -> list[str]:
+        """Why a node a verdict relies on was not seen well enough to count on: nobody inventoried it
+        (a stub), or its region is unknown (it may sit in the failed region)."""
+        if node not in self.g:
+            return []
+        return unseen_reasons(self.g, node)
 
     def hidden_copy_reasons(self, node: str) -> list[str]:
         """Failed reads that could hide a copy of this data store: its own region's backup/replication
@@ -1257,7 +1374,7 @@ def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
         if got.ok:
             failovers += got.failovers
             for n in sorted(got.used):
-                pass_doubts += a.gap_reasons(n)
+                pass_doubts += a.gap_reasons(n) + a.unseen_reasons(n)
             for n in sorted(got.alternatives):
                 pass_doubts += a.alternative_reasons(n)
             continue
@@ -1277,12 +1394,15 @@ def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
     lost_data: list[str] = []
     for n in nodes:
         d = graph.nodes[n]
-        if d.get("kind") not in DATA_KINDS or is_stub(d) or is_disposable(graph, n):
+        # a copy (replica, replication target, even of a disabled rule) is not primary data: losing it
+        # loses no data; the original it copies is judged instead
+        if d.get("kind") not in DATA_KINDS or is_stub(d) or is_disposable(graph, n) or is_copy(graph, n):
             continue
         intact, used_failovers, relied, notes = a.data_survival(n)
         control_plane += notes
         if intact:
             failovers += used_failovers
+            pass_doubts += a.unseen_reasons(n)
             for r in relied:
                 pass_doubts += a.alternative_reasons(r)
         else:
@@ -1337,6 +1457,8 @@ def dependency_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
     got = a.available(node)
     doubts: list[str] = []
     if got.ok:
+        for n in sorted(got.used):
+            doubts += a.unseen_reasons(n)
         for n in sorted(got.alternatives):
             doubts += a.alternative_reasons(n)
     else:

@@ -14,6 +14,7 @@ from resilience.rule import Result, RuleContext
 from resilience.survival import (
     WorkloadImpact,
     chain_evidence,
+    cluster_of,
     in_edges,
     is_copy,
     is_disposable,
@@ -77,6 +78,11 @@ def impact_status(impact: WorkloadImpact) -> str:
     return verdict(impact.survives, impact.unknown)
 
 
+#: the escalation :func:`impact_severity` applies, as the rules using it declare it (``Rule.escalations``)
+LOSS_OF_SERVICE_AND_DATA = (("critical", "the workload both stops serving and loses data (no surviving copy) "
+                                         "in the scenario"),)
+
+
 def impact_severity(impact: WorkloadImpact, status: str) -> str | None:
     """Losing data as well as service is worse than an outage: raise such failures to critical."""
     return "critical" if status == "fail" and not impact.data_intact and not impact.serving else None
@@ -84,7 +90,8 @@ def impact_severity(impact: WorkloadImpact, status: str) -> str | None:
 
 def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterator[str]:
     """The originals among the data stores: inventoried, not a replication destination, not the
-    disposable volume of an Auto Scaling group's instance. Sorted, for stable output. Worked out
+    disposable volume of an Auto Scaling group's instance, not a member instance of an inventoried DB
+    cluster (an Aurora instance: the cluster owns the storage and is judged once). Sorted, for stable output. Worked out
     once per graph (and set of kinds): several rules walk the same population."""
     by_kinds = per_graph(ctx.graph, "rules.data_stores")
     key = frozenset(kinds)
@@ -99,6 +106,8 @@ def _data_stores(ctx: RuleContext, kinds: frozenset[str]) -> Iterator[str]:
         if data.get("kind") not in kinds or is_stub(data):
             continue
         if is_copy(ctx.graph, node) or is_disposable(ctx.graph, node):
+            continue
+        if cluster_of(ctx.graph, node) is not None:  # judged once, by the cluster that owns the storage
             continue
         yield node
 

@@ -28,6 +28,7 @@ from resilience.survival import (
 )
 
 from ._common import (
+    LOSS_OF_SERVICE_AND_DATA,
     SOC2_A1_2,
     WA_REL10_BP02,
     WA_REL13_BP02,
@@ -210,6 +211,7 @@ CORRELATED_WORKLOAD = Rule(
     title="Workload does not survive the loss of a whole failure domain it relies on",
     category="correlated-region",
     severity="high",
+    escalations=LOSS_OF_SERVICE_AND_DATA,
     controls=("SOC2:A1.2", "ISO27001:2022:A.8.14", "ISO27001:2022:A.5.30", "NIST800-53:CP-7", "DORA:Art.11"),
     rationale=_RATIONALE_COMMON,
     remediation=(

@@ -37,6 +37,7 @@ COVERAGE_GAP = Rule(
     title="Part of the scope could not be assessed",
     category="coverage-gap",
     severity="medium",
+    escalations=(("high", "the read was denied (a permission the scan lacks, not an outage)"),),
     controls=("SOC2:A1.2",),
     rationale=(
         "A region or service the scan could not read is not a clean region. Every rule that needs it "

@@ -252,6 +252,7 @@ RPO_MISMATCH = Rule(
     title="Architecture cannot meet the workload's RPO",
     category="rpo-mismatch",
     severity="high",
+    escalations=(("critical", "no copy of the data survives the disruption (the achievable RPO is unbounded)"),),
     controls=controls_for("rpo-mismatch"),
     rationale=(
         "The RPO is bounded by the worst data store on the workload's path: the replication lag of its "

@@ -20,9 +20,11 @@ from resilience.survival import (
     is_stub,
     real_region,
     regions_of,
+    unseen_reasons,
 )
 
 from ._common import (
+    LOSS_OF_SERVICE_AND_DATA,
     SOC2_A1_2,
     WA_REL10_BP01,
     WA_REL10_BP03,
@@ -96,6 +98,9 @@ def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
         if is_stub(s):
             continue
         rs, rd = s.get("region"), d.get("region")
+        if real_region(rs) and rd == "unknown":  # it may be in another region: say so, never skip it
+            yield _unplaced_dependency(ctx, src, dst, rs, edge)
+            continue
         if not (real_region(rs) and real_region(rd)) or rs == rd:
             continue
         outcome = dependency_outcome(ctx.graph, dst, Scenario.regions(rd), coverage=failed)
@@ -128,11 +133,27 @@ def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
         )
 
 
+def _unplaced_dependency(ctx: RuleContext, src: str, dst: str, rs: str, edge: dict) -> Result:
+    """A dependency whose region is unknown (not inventoried, or its location read failed): it may sit
+    in another region, and whether it survives that region's loss is not known."""
+    reasons = unseen_reasons(ctx.graph, dst)
+    observed = {"component": src, "component_region": rs, "dependency": dst, "dependency_region": "unknown",
+                "via": (edge.get("attrs") or {}).get("via", ""), "unknown": reasons}
+    return result(ctx,
+        src, "unknown", f"{name(ctx, src)} ({rs}) depends on {name(ctx, dst)}, whose region is unknown — "
+                        f"uncertain: {reasons[0]}",
+        region="unknown", key=dst, observed=observed,
+        expected={"dependency": f"in a known region: replicated outside it, or located in {rs}"},
+        extra={"chain": [src, dst]},
+    )
+
+
 REGIONAL_SPOF = Rule(
     id="RES-REGIONAL-001",
     title="Workload stops or loses data if a region it runs in is lost",
     category="regional-spof",
     severity="high",
+    escalations=LOSS_OF_SERVICE_AND_DATA,
     controls=("SOC2:A1.2", "ISO27001:2022:A.8.14", "ISO27001:2022:A.5.30", "NIST800-53:CP-7",
               "NIST800-53:CP-6", "DORA:Art.11"),
     rationale=(

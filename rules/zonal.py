@@ -24,6 +24,7 @@ from resilience.survival import (
 )
 
 from ._common import (
+    LOSS_OF_SERVICE_AND_DATA,
     SOC2_A1_2,
     WA_REL09_BP01,
     WA_REL10_BP01,
@@ -229,6 +230,7 @@ ZONAL_SPOF = Rule(
     title="Workload stops or loses data if one availability zone is lost",
     category="zonal-spof",
     severity="high",
+    escalations=LOSS_OF_SERVICE_AND_DATA,
     controls=_CONTROLS + ("ISO27001:2022:A.8.13",),
     rationale=(
         "A zone is the unit AWS designs to fail independently; a workload whose serving path or data lives "

@@ -170,3 +170,25 @@ def test_silent_region_is_unreachable_within_the_deadline(silent_endpoint):
         record = cov[("me-south-1", service)]
         assert record.status == "unreachable", (service, record)
         assert "deadline" in record.detail
+
+
+def test_bucket_whose_location_read_fails_stays_in_the_inventory():
+    """Issue 10 item 1: GetBucketLocation denied -> the bucket is kept with region ``unknown`` (its
+    configuration unread) next to the ``s3:location`` coverage record, not dropped."""
+    with mock_aws():
+        session = new_session()
+        session.client("s3", region_name="us-east-1").create_bucket(Bucket="shared-config")
+
+        def no_region(parsed, model, **_):  # as when ListBuckets does not report BucketRegion
+            if model.name == "ListBuckets":
+                for bucket in parsed.get("Buckets", ()):
+                    bucket.pop("BucketRegion", None)
+
+        session.events.register("after-call.s3.ListBuckets", no_region)
+        session.events.register("before-call", _deny({"GetBucketLocation"}))
+        inv = collect(session, ["me-central-1"], observed_at=OBSERVED_AT, services=["s3"])
+    [bucket] = [r for r in inv.resources if r.kind == "object_store"]
+    assert (bucket.id, bucket.region) == ("arn:aws:s3:::shared-config", "unknown")
+    assert bucket.attrs.get("versioning") is None and bucket.attrs.get("replication_rules") is None
+    cov = coverage_of(inv)
+    assert cov[("global", "s3:location")].status == "denied"

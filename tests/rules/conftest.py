@@ -12,7 +12,8 @@ An estate is a mapping (a YAML fixture under ``fixtures/`` or a dict in a test):
     policy: {version: 1, failure_domains: {...}}  # optional, a resilience.yaml document
 
 Resources are named; ids are built in ARN form from kind, region and name unless ``id`` is given
-(``type`` defaults per kind). ``workload: NAME`` sets the ``resilience:workload`` tag.
+(``type`` defaults per kind; ``provider`` to ``aws``). ``workload: NAME`` sets the
+``resilience:workload`` tag.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ class Estate:
         if "workload" in body:
             tags["resilience:workload"] = body.pop("workload")
         return Resource(
-            id=node_id, provider="aws", account=body.pop("account", ACCOUNT), region=region, kind=kind, type=native,
+            id=node_id, provider=body.pop("provider", "aws"), account=body.pop("account", ACCOUNT), region=region,
+            kind=kind, type=native,
             name=body.pop("name", name), source=body.pop("source", f"{service}:Describe"),
             observed_at=OBSERVED, zones=tuple(body.pop("zones", ())), tags=tags,
             attrs=self._resolve(dict(body.pop("attrs", {}) or {})), **body,

@@ -107,3 +107,18 @@ def test_payments_raises_no_regional_finding(demo):
         assert not [f for f in findings if f.resource == estate[copy]], copy
     assert not [f for f in findings if f.status in ("fail", "unknown") and f.category in REGIONAL_CATEGORIES
                 and f.resource in {estate["payments_alb_euc1"], estate["payments_asg_euc1"]}]
+
+
+def test_every_raised_severity_is_declared_in_the_catalogue(demo):
+    """Issue 10 item 10: a finding more severe than its rule says is one of the rule's declared escalations,
+    which `resilience rules` / `explain` and the catalogue state."""
+    from resilience.rules import get_rule
+
+    from resilience.catalogue import explain_rule
+
+    raised = [f for f in demo[1] if f.severity != get_rule(f.rule).severity]
+    assert raised, "the demo has findings raised to critical (data lost with the service)"
+    for f in raised:
+        rule = get_rule(f.rule)
+        assert f.severity in {sev for sev, _ in rule.escalations}, (f.rule, f.severity)
+        assert f"{f.severity} when" in explain_rule(rule.id)

@@ -63,6 +63,9 @@ def test_rule_fixture(rule_id, case, estate):
         ident = identity(e, result)
         assert ident not in actual, f"{rule_id} reported {ident} twice"
         actual[ident] = result.status
+        # a raised severity is one the rule declares (the catalogue states it): issue 10 item 10
+        if result.severity not in (None, rule.severity):
+            assert result.severity in {sev for sev, _ in rule.escalations}, f"{ident}: undeclared {result.severity}"
         # the evidence contract: a message, concrete facts, where they came from, where it is
         assert result.message and result.observed and result.expected, ident
         assert result.source, f"{ident}: no source"

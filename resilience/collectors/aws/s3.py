@@ -32,7 +32,8 @@ PERMISSIONS = [
 ]
 COVERAGE = {
     "s3": "ListBuckets (region global)",
-    "s3:location": "GetBucketLocation (region global; a bucket whose region is unknown is not inventoried)",
+    "s3:location": "GetBucketLocation (region global; a bucket whose location read fails is inventoried "
+                   "with region unknown, its configuration not read)",
     "s3:versioning": "GetBucketVersioning, in the bucket's region",
     "s3:replication": "GetBucketReplication, in the bucket's region (no configuration is not an error)",
     "s3:tags": "GetBucketTagging, in the bucket's region (no tag set is not an error)",
@@ -40,6 +41,7 @@ COVERAGE = {
 DETAIL_READS = ("s3:versioning", "s3:replication", "s3:tags")
 NO_REPLICATION = frozenset({"NoSuchReplicationConfiguration", "ReplicationConfigurationNotFoundError"})
 NO_TAGS = frozenset({"NoSuchTagSet", "NoSuchTagSetError"})
+UNKNOWN_REGION = "unknown"
 
 
 # --- get -------------------------------------------------------------------------------------
@@ -154,6 +156,8 @@ def bucket_region(ctx: TaskContext, client: Any, bucket: Mapping[str, Any]) -> s
 
 
 def bucket_details(ctx: TaskContext, bucket: str, region: str) -> dict[str, Any]:
+    if region == UNKNOWN_REGION:  # no endpoint to ask; the failed location read is the coverage record
+        return {}
     if region not in ctx.scan_regions:
         for service in DETAIL_READS:
             ctx.coverage.record(region, service, "skipped", "bucket region outside the scan scope")
@@ -174,9 +178,8 @@ def collect(ctx: TaskContext) -> Inventory:
     client = ctx.client(CLIENT)
     out = inventory()
     for bucket in get_buckets(client):
-        region = bucket_region(ctx, client, bucket)
-        if region is None:
-            continue
+        # a bucket whose location read failed stays in the inventory: unseen is not absent
+        region = bucket_region(ctx, client, bucket) or UNKNOWN_REGION
         details = bucket_details(ctx, bucket["Name"], region)
         out.extend(transform_bucket(bucket, region, ctx.scope, **details))
     return out
