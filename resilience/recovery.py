@@ -1103,7 +1103,7 @@ class _Analysis:
         schedule alone; without a schedule, the age alone; without either, the table's assumption."""
         intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
         age = self._newest_age(points)
-        unusable = [p for p in points if not usable_copy(self.attrs(p))]
+        unusable = [p for p in points if not survival.copy_usable(self.d(p))]
         skipped = (f" ({len(unusable)} copy(ies) not completed are not counted: "
                    f"{', '.join(sorted({str(self.attrs(p).get('status')) for p in unusable}))})") if unusable else ""
         if intervals:
@@ -1126,8 +1126,8 @@ class _Analysis:
             return None
         ages = []
         for p in points:
-            created = _parse_time(self.attrs(p).get("created_at"))
-            if created is not None and usable_copy(self.attrs(p)):
+            created = _parse_time(survival.copy_time(self.d(p)))
+            if created is not None and survival.copy_usable(self.d(p)):
                 ages.append((self.as_of - created).total_seconds())
         return max(0.0, min(ages)) if ages else None
 
@@ -1444,22 +1444,6 @@ def schedule_interval(expression: str | None) -> float | None:
         if days:
             return 30 * 86400 / (days * runs_per_day)
     return 86400 / runs_per_day
-
-
-#: states in which a recovery point, snapshot or backup can be restored (AWS Backup COMPLETED, EC2
-#: snapshot completed, RDS snapshot / DynamoDB backup available); anything else (creating, pending,
-#: partial, expired, deleting, error...) is not a copy yet, or no longer one
-_USABLE_STATES = frozenset({"completed", "available", "succeeded", "ready"})
-
-
-def usable_copy(attrs: Mapping[str, Any]) -> bool:
-    """Whether a recovery point can be restored from: its state is in a whitelist of good states; a
-    copy whose provider reports no state (Azure's ``lastRecoveryPoint``) is taken as made. To be
-    pointed at survival's whitelist helper once it lands (issue #10 item 4)."""
-    status = attrs.get("status")
-    if status is None or status == "":
-        return True
-    return str(status).strip().lower() in _USABLE_STATES
 
 
 def _parse_time(value: Any) -> dt.datetime | None:

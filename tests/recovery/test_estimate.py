@@ -20,7 +20,6 @@ from resilience.recovery import (
     json_seconds,
     make_scenario,
     schedule_interval,
-    usable_copy,
 )
 
 from .builders import ACCOUNT, AWAY, GIB, HOME, SCAN_TIME, Estate, arn, policy_with
@@ -489,8 +488,8 @@ def test_a_copy_that_is_not_completed_does_not_set_the_age(status):
     _copied_point(e, db, age=dt.timedelta(hours=1), status=status, name="new")
     step = next(s for s in est(e, "region").steps if s.resource == db)
     assert step.rpo == 40 * 86400
-    # survival already drops expired points; the ones it keeps but that are not complete are named
-    assert status == "EXPIRED" or (status in step.reasoning and "not counted" in step.reasoning)
+    # one definition of usable (survival.copy_usable): the unfinished copy is never the one restored
+    assert step.to.endswith("recovery-point:old")
 
 
 @pytest.mark.parametrize(("attrs", "usable"), [
@@ -498,5 +497,8 @@ def test_a_copy_that_is_not_completed_does_not_set_the_age(status):
     ({}, True), ({"status": "CREATING"}, False), ({"status": "PARTIAL"}, False), ({"status": "EXPIRED"}, False),
     ({"status": "pending"}, False), ({"status": "error"}, False), ({"status": "DELETING"}, False),
 ])
-def test_usable_copy_is_a_whitelist(attrs, usable):
-    assert usable_copy(attrs) is usable
+def test_usable_copy_is_survivals_whitelist(attrs, usable):
+    """The RPO counts a copy exactly when survival does (one definition: survival.copy_usable)."""
+    from resilience import survival
+
+    assert survival.copy_usable({"attrs": attrs}) is usable
