@@ -1557,8 +1557,10 @@ def _why(a: _Assessor, impact: WorkloadImpact, cause: str) -> str:
             text += f"; no surviving copy of {_and([name(n) for n in impact.lost_data])}"
         return text
     if not impact.data_intact:
-        return (f"{impact.workload} keeps serving on {scenario} but loses data: no surviving copy of "
-                f"{_and([name(n) for n in impact.lost_data])}")
+        lost = _and([name(n) for n in impact.lost_data])
+        if not impact.entry_points:  # data only: nothing serves, so "keeps serving" would be a false comfort
+            return f"{impact.workload} loses data on {scenario}: no surviving copy of {lost}"
+        return f"{impact.workload} keeps serving on {scenario} but loses data: no surviving copy of {lost}"
     if impact.failovers:
         used = "; ".join(f"{name(s)} -> {name(t)} ({m})" if s != t else f"{name(s)} ({m})"
                          for s, t, m in impact.failovers)

@@ -148,6 +148,9 @@ def _workload_domain_loss(ctx: RuleContext) -> Iterator[Result]:
     audited region are judged; the result is reported under the audited region (else the first
     of the workload's regions in the domain)."""
     all_domains = domains(ctx.policy)
+    # regions of a domain the estate holds nothing in change no verdict: leave them out of the scenario, so
+    # its sentence names the regions that matter (no Azure or GCP names in an AWS-only estate)
+    estate_regions = {d.get("region") for _, d in ctx.graph.nodes(data=True)}
     for workload in workload_names(ctx.graph, ctx.policy):
         regions = set(regions_of(ctx.graph, workload))
         for domain, members in all_domains.items():
@@ -157,7 +160,8 @@ def _workload_domain_loss(ctx: RuleContext) -> Iterator[Result]:
             audited = sorted(set(ctx.audited_regions) & members)
             if ctx.audited_regions and not audited:
                 continue
-            impact = assess(ctx.graph, workload, Scenario.regions(*sorted(members)), coverage=ctx.coverage)
+            impact = assess(ctx.graph, workload, Scenario.regions(*sorted(members & estate_regions)),
+                            coverage=ctx.coverage)
             status = impact_status(impact)
             message = f"[{domain}] {impact.why}"
             if status == "unknown":

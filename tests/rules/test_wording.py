@@ -1,0 +1,29 @@
+"""Sentences an auditor reads: no comfort that is not true, no regions the estate does not use."""
+
+from __future__ import annotations
+
+from resilience.rules import get_rule
+from resilience.survival import Scenario, assess
+
+
+def test_a_data_only_workload_is_never_said_to_keep_serving(estate):
+    e = estate({"resources": {"ledger-db": {"kind": "database", "region": "me-central-1", "zones": ["mec1-az1"],
+                                            "workload": "billing", "attrs": {"backup_retention_days": 0}}}})
+    impact = assess(e.graph, "billing", Scenario.regions("me-central-1"))
+    assert not impact.data_intact
+    assert impact.why.startswith("billing loses data on loss of region me-central-1")
+    assert "keeps serving" not in impact.why
+
+
+def test_a_domain_loss_names_only_the_domains_regions_the_estate_uses(estate):
+    e = estate({"resources": {
+        "db": {"kind": "database", "region": "me-central-1", "zones": ["mec1-az1"], "workload": "gulf-dr",
+               "attrs": {"backup_retention_days": 1}},
+        "replica": {"kind": "database", "region": "me-south-1", "zones": ["mes1-az1"],
+                    "attrs": {"role": "replica", "replica_of": "@db"}}},
+        "edges": [["db", "replicates_to", "replica", {"promotable": True}]]})
+    results = [r for r in get_rule("RES-CORRELATED-002").check(e.ctx()) if r.workload == "gulf-dr"]
+    assert results and all(r.status == "fail" for r in results)
+    message = results[0].message
+    assert "me-central-1 and me-south-1" in message
+    assert "uaenorth" not in message and "me-central2" not in message  # Azure / GCP Gulf regions: unused here
