@@ -118,8 +118,9 @@ def build_and_collect(*, max_workers: int = 4) -> tuple[Estate, Inventory]:
     from . import moto_gaps
     from .estate import BUILT_AT, REGIONS, build_estate
 
-    with isolated_aws_env(), time_machine.travel(BUILT_AT, tick=False) as traveller, moto.mock_aws():
-        moto_gaps.install()  # imports moto's service models: only inside the isolated environment
+    # the stand-ins import moto's service models: only inside the isolated environment; removed after
+    with isolated_aws_env(), time_machine.travel(BUILT_AT, tick=False) as traveller, moto.mock_aws(), \
+            moto_gaps.patched():
         moto_gaps.fresh_backends()
         mock_random.seed(DEMO_SEED)
         session = boto3.Session(region_name=REGIONS[0])
@@ -130,7 +131,6 @@ def build_and_collect(*, max_workers: int = 4) -> tuple[Estate, Inventory]:
         mock_random.seed(DEMO_SEED + 1)
         options = CollectOptions(providers=("aws",), scan_regions=REGIONS, max_workers=max_workers)
         inventory = collect_inventory(options, now=lambda: DEMO_CLOCK, progress=None)
-        moto_gaps.reset()
     return estate, inventory
 
 
