@@ -34,6 +34,17 @@ def _load_policy(path: str | None) -> Policy:
     return load_policy(path, known_categories=frozenset(CATEGORIES), known_rules=frozenset(BY_ID))
 
 
+def _one_line(message: str) -> str:
+    """A message quoting user input (a YAML key, a file name) stays on one line: line breaks are escaped."""
+    lines = message.splitlines(keepends=True)
+    out = []
+    for n, line in enumerate(lines):
+        text = line.splitlines()[0] if line.splitlines() else ""
+        ending = line[len(text):]
+        out.append(text + (repr(ending)[1:-1] if n < len(lines) - 1 else ""))
+    return "".join(out)
+
+
 class _Group(click.Group):
     """Turns input errors into one line on stderr and exit code 2, never a traceback."""
 
@@ -41,7 +52,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (InputError, PolicyError) as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_one_line(str(exc))}", err=True)
             ctx.exit(EXIT_INPUT)
 
 
@@ -150,8 +161,12 @@ def _read_inventory(path: str):
     from .model import Inventory
 
     try:
-        return Inventory.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return Inventory.from_dict(json.loads(Path(path).read_bytes()))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the inventory: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a readable inventory snapshot: nested too deeply") from None
+    except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise InputError(f"{path}: not a readable inventory snapshot: {exc}") from None
 
 
