@@ -58,8 +58,12 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="resilience-audit", prog_name="resilience")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show the cloud SDKs' own log messages (quiet by default).")
+def main(verbose: bool = False) -> None:
     """Audit cloud estates for availability and regional resilience (SOC 2 A1.2 / A1.3)."""
+    from .console import configure_logging
+
+    configure_logging(verbose=verbose)
 
 
 fail_on_option = click.option(

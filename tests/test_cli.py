@@ -107,3 +107,43 @@ def test_graph_exports(tmp_path, snapshot):
     linked = json.loads((out / "graph.json").read_text())
     assert [n["id"] for n in linked["nodes"]] == [db]
     assert (out / "findings.json").exists()  # always written
+
+
+def test_azure_without_credentials_is_one_line_not_the_sdk_log(tmp_path, monkeypatch):
+    """azure-identity logs a dozen WARNING lines per failed credential chain; without --verbose only the
+    tool's own one-line error reaches the terminal."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "MSI_", "IDENTITY_"))}
+    env.update(HOME=str(tmp_path), PATH=os.path.dirname(sys.executable), AZURE_CONFIG_DIR=str(tmp_path / "az"))
+    command = [sys.executable, "-m", "resilience", "scan", "--provider", "azure", "--output", str(tmp_path / "o")]
+    quiet = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == 2, quiet.stderr
+    assert quiet.stderr.strip().splitlines() == [next(line for line in quiet.stderr.splitlines()
+                                                      if line.startswith("error: no usable Azure credentials"))]
+    loud = subprocess.run([sys.executable, "-m", "resilience", "--verbose", *command[3:]], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert loud.returncode == 2 and len(loud.stderr.strip().splitlines()) > 1, loud.stderr
+
+
+def test_sdk_loggers_are_quiet_unless_verbose(capsys):
+    import logging
+
+    from resilience.console import SDK_LOGGERS, configure_logging
+
+    saved = {name: logging.getLogger(name).level for name in SDK_LOGGERS}
+    root = logging.getLogger()
+    root_state = (root.level, list(root.handlers))
+    try:
+        configure_logging(verbose=False)
+        logging.getLogger("azure.identity._credentials.chained").warning("DefaultAzureCredential failed")
+        assert capsys.readouterr().err == ""
+        configure_logging(verbose=True)
+        assert logging.getLogger("azure.identity").isEnabledFor(logging.WARNING)
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+        root.setLevel(root_state[0])
+        root.handlers[:] = root_state[1]
