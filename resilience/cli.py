@@ -149,11 +149,13 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
     scope = _split(scan_regions)
     fmt = parse_formats(formats)
     policy = _load_policy(policy_path)
-    validate_regions(audited + scope, providers)
     deadline = _deadline(region_deadline)
     if inventory_path:
         inventory = _read_inventory(inventory_path)
+        # offline, the regions are those of the providers the inventory holds, whatever --provider says
+        validate_regions(audited + scope, _inventory_providers(inventory) or providers)
     else:
+        validate_regions(audited + scope, providers)
         inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
                              region_deadline=deadline, azure_subscriptions=azure_subscriptions,
                              gcp_projects=gcp_projects, gcp_organization=gcp_organization)
@@ -172,6 +174,10 @@ def _read_inventory(path: str):
         raise InputError(f"{path}: not a readable inventory snapshot: nested too deeply") from None
     except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise InputError(f"{path}: not a readable inventory snapshot: {exc}") from None
+
+
+def _inventory_providers(inventory) -> tuple[str, ...]:
+    return tuple(sorted({*inventory.meta.get("providers", ()), *(r.provider for r in inventory.resources)}))
 
 
 def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time, baselines=(),

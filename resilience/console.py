@@ -13,7 +13,6 @@ from rich.table import Table
 from .controls import SEVERITIES
 from .engine import Finding
 
-
 #: the SDKs whose loggers speak on their own (azure-identity prints a dozen lines per failed credential
 #: before the tool's one-line error); what went wrong reaches the user as coverage records and errors
 SDK_LOGGERS = ("azure", "msal", "google", "google_auth_httplib2", "urllib3", "botocore", "boto3", "s3transfer",

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from resilience.cli import main
-from resilience.model import Coverage, Inventory
+from resilience.model import Coverage, Inventory, Resource
 from tests.conftest import res
 
 
@@ -147,3 +147,34 @@ def test_sdk_loggers_are_quiet_unless_verbose(capsys):
             logging.getLogger(name).setLevel(level)
         root.setLevel(root_state[0])
         root.handlers[:] = root_state[1]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--region", "me-centrl-1"], "error: unknown region 'me-centrl-1' for provider aws (did you mean 'me-central-1'?)"),
+    (["--region", "uaenorth"], "error: unknown region 'uaenorth' for provider aws (it is an azure region: "
+                               "add --provider azure)"),
+    (["--provider", "gcp", "--project", "p", "--region", "me-central-1"],
+     "error: unknown region 'me-central-1' for provider gcp (it is an aws region: add --provider aws)"),
+])
+def test_unknown_region_suggests_the_nearest_name_or_the_provider(args, message):
+    result = _run("scan", *args)
+    assert result.exit_code == 2 and result.output.strip() == message
+
+
+def test_offline_region_is_checked_against_the_inventorys_providers(tmp_path):
+    """A three-cloud inventory: --region uaenorth needs no --provider (the inventory says which clouds)."""
+    inv = Inventory(
+        resources=[res("arn:aws:rds:me-central-1:123456789012:db:pay", "database"),
+                   Resource(id="/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/x", provider="azure",
+                            account="s", region="uaenorth", kind="database", type="Microsoft.Sql/servers", name="x",
+                            source="arm:list", observed_at="2026-11-20T06:00:00+00:00")],
+        meta={"started_at": "2026-11-20T06:00:00+00:00", "providers": ["aws", "azure", "gcp"]},
+    )
+    path = tmp_path / "inventory.json"
+    path.write_text(inv.to_json())
+    out = tmp_path / "out"
+    result = _run("scan", "--inventory", str(path), "--region", "uaenorth", "--output", str(out), "--fail-on", "none")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "findings.json").read_text())["scan"]["regions_audited"] == ["uaenorth"]
+    typo = _run("scan", "--inventory", str(path), "--region", "uaenorht", "--output", str(tmp_path / "o2"))
+    assert typo.exit_code == 2 and "did you mean 'uaenorth'?" in typo.output
