@@ -206,13 +206,14 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
 @click.option("--output", default="demo-out", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo's reports.")
 @click.option("--format", "formats", default=None, help="Comma-separated formats (default: all).")
-def demo(output, formats) -> None:
+@click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
+def demo(output, formats, evidence) -> None:
     """Run the whole scan on the bundled demo estate (moto; no cloud account, no network)."""
     from .demo import run_demo
     from .reports import WRITERS, parse_formats
 
     fmt = parse_formats(formats, default=tuple(WRITERS))
-    run_demo(Path(output), fmt)
+    run_demo(Path(output), fmt, evidence=evidence)
 
 
 @main.command(name="rules")

@@ -169,8 +169,9 @@ def demo_scan() -> ScanResult:
                    finished_at=DEMO_CLOCK)
 
 
-def run_demo(outdir: Path, formats: tuple[str, ...]) -> ScanResult:
-    """Build, collect, analyse and report the demo estate; print the summary and the output folder."""
+def run_demo(outdir: Path, formats: tuple[str, ...], *, evidence: bool = False) -> ScanResult:
+    """Build, collect, analyse and report the demo estate; print the summary and the output folder.
+    ``evidence``: also the auditor's evidence pack (``evidence.zip``), as ``scan --evidence`` writes it."""
     from rich.console import Console
 
     from resilience.console import print_summary
@@ -184,6 +185,10 @@ def run_demo(outdir: Path, formats: tuple[str, ...]) -> ScanResult:
     written = write_reports(result, outdir, formats)
     # the tabletop exercise pack for the March 2026 scenario: both Gulf regions lost for 24 hours
     written += run_and_write(result.inventory, result.policy, DEMO_SCENARIO, outdir, formats, DEMO_CLOCK)
+    if evidence:
+        from resilience.evidence_pack import build_from_dir
+
+        written.append(build_from_dir(outdir, outdir / "evidence.zip")[0])
     print_summary(result.findings, out=console, written=[str(p) for p in written])
     console.print(f"Demo reports: {outdir.resolve()}")
     console.print(f"Estate: resilience/demo/estate.py; policy: {DEMO_POLICY_LABEL} (scan clock {DEMO_CLOCK.isoformat()})")
