@@ -152,6 +152,8 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
     deadline = _deadline(region_deadline)
     if inventory_path:
         inventory = _read_inventory(inventory_path)
+        if not policy_path:
+            policy = _offline_policy(inventory_path, inventory)
         # offline, the regions are those of the providers the inventory holds, whatever --provider says
         validate_regions(audited + scope, _inventory_providers(inventory) or providers)
     else:
@@ -174,6 +176,18 @@ def _read_inventory(path: str):
         raise InputError(f"{path}: not a readable inventory snapshot: nested too deeply") from None
     except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise InputError(f"{path}: not a readable inventory snapshot: {exc}") from None
+
+
+def _offline_policy(inventory_path: str, inventory) -> Policy:
+    """No --policy on an offline run: the policy recorded with the inventory, else a one-line note naming
+    the workloads the run cannot see (never a silent drop)."""
+    from .graph import build_graph, workload_names
+    from .offline_policy import choose
+
+    chosen = choose(inventory_path, lambda: workload_names(build_graph(inventory, Policy())))
+    if chosen.note:
+        click.echo(chosen.note, err=True)
+    return _load_policy(str(chosen.path)) if chosen.path else Policy()
 
 
 def _inventory_providers(inventory) -> tuple[str, ...]:
@@ -306,6 +320,10 @@ def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, providers, sca
     if inventory_path:
         inventory = _read_inventory(inventory_path)
         digest = hashlib.sha256(Path(inventory_path).read_bytes()).hexdigest()
+        if not policy_path:
+            policy = _offline_policy(inventory_path, inventory)
+            spec = sim.build_scenario(regions=_split(fail_regions), zones=_split(fail_azs), duration=duration,
+                                      name=scenario_name, policy=policy)
     else:
         validate_regions(scope, providers)
         sim.validate_scenario(spec, None, providers)

@@ -178,3 +178,55 @@ def test_offline_region_is_checked_against_the_inventorys_providers(tmp_path):
     assert json.loads((out / "findings.json").read_text())["scan"]["regions_audited"] == ["uaenorth"]
     typo = _run("scan", "--inventory", str(path), "--region", "uaenorht", "--output", str(tmp_path / "o2"))
     assert typo.exit_code == 2 and "did you mean 'uaenorth'?" in typo.output
+
+
+PAY_POLICY = """version: 1
+workloads:
+  pay:
+    match: {resources: ["arn:aws:rds:me-central-1:123456789012:db:pay"]}
+    objectives: {region: {rto: 1h, rpo: 15m}}
+"""
+
+
+@pytest.fixture
+def scanned(tmp_path, snapshot):
+    """A scan's output folder: inventory.json, policy.yaml and findings.json side by side."""
+    policy = tmp_path / "resilience.yaml"
+    policy.write_text(PAY_POLICY)
+    out = tmp_path / "scan"
+    result = _run("scan", "--inventory", str(snapshot), "--policy", str(policy), "--output", str(out),
+                  "--fail-on", "none")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _simulate(inventory, out):
+    result = CliRunner().invoke(main, ["simulate", "--inventory", str(inventory), "--fail-region", "me-central-1",
+                                       "--output", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result, json.loads((out / "simulation.json").read_text())
+
+
+def test_offline_simulate_uses_the_policy_recorded_with_the_inventory(tmp_path, scanned):
+    result, doc = _simulate(scanned / "inventory.json", tmp_path / "sim")
+    (pay,) = [w for w in doc["workloads"] if w["name"] == "pay"]
+    assert pay["objectives"] == {"rto": 3600, "rpo": 900}
+    assert f"using the policy recorded with the inventory, {scanned / 'policy.yaml'}" in result.output
+
+
+def test_offline_simulate_without_a_policy_names_the_workloads_it_cannot_see(tmp_path, scanned):
+    (scanned / "policy.yaml").unlink()
+    result, doc = _simulate(scanned / "inventory.json", tmp_path / "sim")
+    assert [w["name"] for w in doc["workloads"]] == []
+    notes = [line for line in result.output.splitlines() if line.startswith("note: no --policy")]
+    assert notes == ["note: no --policy given and none recorded beside the inventory: 1 workload of the scan "
+                     "cannot be seen (pay): the policy defines them; pass --policy"]
+
+
+def test_offline_scan_ignores_a_recorded_policy_the_scan_did_not_use(tmp_path, scanned):
+    (scanned / "policy.yaml").write_text(PAY_POLICY.replace("rto: 1h", "rto: 2h"))
+    out = tmp_path / "again"
+    result = _run("scan", "--inventory", str(scanned / "inventory.json"), "--output", str(out), "--fail-on", "none")
+    assert result.exit_code == 0
+    assert "is not the policy the scan used" in result.output and "(pay)" in result.output
+    assert json.loads((out / "findings.json").read_text())["workloads"] == []
