@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,31 @@ BASE_COLUMNS = (
     "region", "workload", "workloads", "controls", "message", "remediation", "evidence_source",
     "observed_at", "waiver_reason", "waiver_approved_by", "waiver_expires", "waiver_expired", "notes",
 )
+
+
+_SCENARIO_WORD = re.compile(r"\b(az|zone|region)\b", re.I)
+
+
+def scenario_of(f: dict[str, Any]) -> str:
+    """The disruption a result is about ("region me-central-1", "az"), read from its evidence; "" when none.
+
+    Rules record it as ``observed.scenario`` or ``observed.disruption``; a few name it only in ``expected``
+    ("at least one az failover or restore test"), where the disruption word is taken."""
+    evidence = f.get("evidence") or {}
+    observed = evidence.get("observed") if isinstance(evidence.get("observed"), dict) else {}
+    for key in ("scenario", "disruption"):
+        for source in (observed, evidence):
+            value = source.get(key)
+            if isinstance(value, str) and value:
+                return value
+    expected = evidence.get("expected") if isinstance(evidence.get("expected"), dict) else {}
+    for value in expected.values():
+        if isinstance(value, str):
+            match = _SCENARIO_WORD.search(value)
+            if match:
+                word = match.group(1).lower()
+                return "az" if word == "zone" else word
+    return ""
 
 
 def status_rank(status: str) -> int:
