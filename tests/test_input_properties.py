@@ -114,7 +114,7 @@ def _scan(work: Path, *, policy: bytes | None = None, inventory: bytes = INVENTO
     assert crash is None, f"traceback: {crash!r}\n{result.output}"
     assert result.exit_code in (0, 1, 2), result.output
     if result.exit_code == 2:
-        lines = result.output.strip().splitlines()
+        lines = [line for line in result.output.strip().splitlines() if not line.startswith("note: ")]
         assert len(lines) == 1 and lines[0].startswith("error: "), result.output
         assert not (work / "out").exists(), "an input error left a partial output folder"
     else:
