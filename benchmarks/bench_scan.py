@@ -56,7 +56,7 @@ def serve() -> None:
 
     from resilience.demo import moto_gaps
 
-    moto_gaps.install()  # for the life of this server process
+    moto_gaps.install()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     print(server.get_host_and_port()[1], flush=True)
