@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,31 @@ BASE_COLUMNS = (
 )
 
 
+_SCENARIO_WORD = re.compile(r"\b(az|zone|region)\b", re.I)
+
+
+def scenario_of(f: dict[str, Any]) -> str:
+    """The disruption a result is about ("region me-central-1", "az"), read from its evidence; "" when none.
+
+    Rules record it as ``observed.scenario`` or ``observed.disruption``; a few name it only in ``expected``
+    ("at least one az failover or restore test"), where the disruption word is taken."""
+    evidence = f.get("evidence") or {}
+    observed = evidence.get("observed") if isinstance(evidence.get("observed"), dict) else {}
+    for key in ("scenario", "disruption"):
+        for source in (observed, evidence):
+            value = source.get(key)
+            if isinstance(value, str) and value:
+                return value
+    expected = evidence.get("expected") if isinstance(evidence.get("expected"), dict) else {}
+    for value in expected.values():
+        if isinstance(value, str):
+            match = _SCENARIO_WORD.search(value)
+            if match:
+                word = match.group(1).lower()
+                return "az" if word == "zone" else word
+    return ""
+
+
 def status_rank(status: str) -> int:
     return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
 
@@ -62,36 +88,56 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+#: every one-row-per-result table (CSV, XLSX, the evidence pack) has exactly these columns, in this order,
+#: whatever the estate: the evidence is one JSON column plus two readable summaries, never a column per key
+FINDING_COLUMNS = (*BASE_COLUMNS, "account", "scenario", "evidence_observed", "evidence_expected", "evidence_json")
+#: the readable evidence summaries are cut here (the JSON column holds all of it)
+SUMMARY_LIMIT = 1000
+
+
+def evidence_summary(value: Any, limit: int = SUMMARY_LIMIT) -> str:
+    """``{"a": {"b": 1}, "c": [1, 2]}`` -> ``a.b: 1; c: [1, 2]`` (cut at ``limit`` characters)."""
+    if value is None or value == {}:
+        return ""
+    flat = flatten(value) if isinstance(value, dict) else {"": value}
+    text = "; ".join(f"{k}: {'' if v is None else v}" if k else str(v) for k, v in flat.items())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def finding_row(f: dict[str, Any]) -> dict[str, Any]:
-    """One result as a flat row: the fixed columns, then ``evidence.*`` leaves."""
+    """One result as a flat row with the :data:`FINDING_COLUMNS`."""
     evidence = dict(f.get("evidence") or {})
     waiver = f.get("waiver") or {}
-    row: dict[str, Any] = {
+    return {
         "id": f["id"], "rule": f["rule"], "title": f.get("title", ""), "category": f.get("category", ""),
         "status": f["status"], "severity": f["severity"], "baseline": f.get("baseline") or "",
         "resource": f["resource"], "resource_type": f.get("resource_type", ""), "region": f.get("region") or "",
-        "workload": f.get("workload") or "", "workloads": ";".join(f.get("workloads") or ([f["workload"]]
-                                                                                           if f.get("workload")
-                                                                                           else [])),
+        "workload": f.get("workload") or "",
+        "workloads": ";".join(f.get("workloads") or ([f["workload"]] if f.get("workload") else [])),
         "controls": ";".join(f.get("controls", [])), "message": f.get("message", ""),
-        "remediation": f.get("remediation", ""), "evidence_source": evidence.pop("source", ""),
-        "observed_at": evidence.pop("observed_at", ""),
+        "remediation": f.get("remediation", ""), "evidence_source": evidence.get("source", ""),
+        "observed_at": evidence.get("observed_at", ""),
         "waiver_reason": waiver.get("reason", ""), "waiver_approved_by": waiver.get("approved_by", ""),
         "waiver_expires": waiver.get("expires", ""),
         "waiver_expired": "" if not waiver else ("yes" if waiver.get("expired") else "no"),
         "notes": " | ".join(f.get("notes", [])),
+        "account": f.get("account") or ";".join(f.get("accounts") or []),
+        "scenario": scenario_of(f),
+        "evidence_observed": evidence_summary(evidence.get("observed")),
+        "evidence_expected": evidence_summary(evidence.get("expected")),
+        "evidence_json": json.dumps(evidence, sort_keys=True, default=str),
     }
-    for key, value in flatten(evidence, "evidence").items():
-        row[key] = "" if value is None else value
-    return row
+
+
+def iter_finding_rows(findings: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Rows failing-first, one at a time (a writer can stream them)."""
+    for f in sorted(findings, key=sort_key):
+        yield finding_row(f)
 
 
 def finding_rows(findings: Iterable[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
-    """Rows sorted failing-first and the column list (fixed columns, then sorted evidence columns)."""
-    rows = [finding_row(f) for f in sorted(findings, key=sort_key)]
-    extra = sorted({k for r in rows for k in r} - set(BASE_COLUMNS))
-    columns = [*BASE_COLUMNS, *extra]
-    return columns, [{c: r.get(c, "") for c in columns} for r in rows]
+    """The fixed column list and the rows, sorted failing-first."""
+    return list(FINDING_COLUMNS), list(iter_finding_rows(findings))
 
 
 INVENTORY_COLUMNS = ("id", "provider", "account", "region", "zones", "kind", "type", "name", "workloads", "tags",

@@ -9,6 +9,7 @@ with its evidence in a collapsible ``<details>``.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from importlib.resources import files
 from pathlib import Path
@@ -27,11 +28,22 @@ from .common import (
     STATUS_COLOURS,
     STATUS_ORDER,
     counts_by,
+    flatten,
     rule_catalogue,
+    scenario_of,
     sort_key,
 )
 
 MAX_GRAPH_NODES = 90
+#: "What to fix first": the worst failing results, by severity then blast radius
+TOP_RESULTS = 10
+#: results drawn in full per section (failing, unknown, waived); the page stays readable at 100,000 results.
+#: The rest are counted and left to findings.csv / findings.json, which hold every result.
+MAX_DETAILED = 500
+#: passing results listed (one line each) under "Passed"
+MAX_PASSED = 1000
+#: readable evidence: key/value lines shown per side (observed, expected) before "and N more"
+MAX_EVIDENCE_LINES = 24
 NO_REGION = "(no region)"  # workload-level results
 QUIET_KINDS = frozenset({"subnet", "dns_zone"})  # drawn only when a finding is about them
 
@@ -42,7 +54,44 @@ def environment() -> Environment:
     env.filters["duration"] = format_duration
     env.filters["pretty"] = lambda v: json.dumps(v, indent=2, sort_keys=True, default=str)
     env.filters["short"] = short_name
+    env.filters["ident"] = identifier
+    env.filters["kv"] = evidence_lines
+    env.filters["words"] = unbroken_words
     return env
+
+
+def identifier(value: Any) -> Markup:
+    """An id that may wrap only at its separators (``:``, ``/``), never inside a token such as
+    ``RES-CORRELATED-001`` or ``2026-06-30``: each segment is unbreakable, a ``<wbr>`` follows it.
+    Copying the text gives the id unchanged."""
+    text = str(value)
+    parts = re.split(r"(?<=[:/])", text)
+    return Markup("<wbr>").join(Markup('<span class="seg">{}</span>').format(p) for p in parts if p)
+
+
+def unbroken_words(value: Any) -> Markup:
+    """Text whose hyphenated tokens (regions, zone ids, dates: ``me-central-1``) never wrap inside; the
+    line may still wrap between words."""
+    return Markup(" ").join(Markup('<span class="seg">{}</span>').format(w) if "-" in w else w
+                            for w in str(value).split(" "))
+
+
+def evidence_lines(value: Any, limit: int = MAX_EVIDENCE_LINES) -> tuple[list[tuple[str, str]], int]:
+    """Evidence as readable ``key: value`` lines (nested keys joined with dots, lists joined with commas)
+    and the number of lines left out."""
+    flat = flatten(value) if isinstance(value, dict) else {"": value}
+    lines = []
+    for key, item in flat.items():
+        if isinstance(item, str) and item.startswith("["):
+            try:
+                decoded = json.loads(item)
+            except ValueError:
+                decoded = None
+            if isinstance(decoded, list) and all(not isinstance(x, dict | list) for x in decoded):
+                item = ", ".join("—" if x is None else str(x) for x in decoded) or "none"
+        text = "—" if item is None or item == "" else str(item).lower() if isinstance(item, bool) else str(item)
+        lines.append((key.replace("_", " "), text))
+    return lines[:limit], max(0, len(lines) - limit)
 
 
 def short_name(resource_id: str) -> str:
@@ -105,16 +154,46 @@ def _share(counts: dict[str, int]) -> str:
 def display_name(graph, resource: str) -> str:
     """What a person calls the resource: its inventoried name, else a readable tail of its id."""
     if resource.startswith("workload:"):
-        return "workload"
+        return resource  # the same text as the Markdown and CSV: workload:NAME
     if resource in graph and graph.nodes[resource].get("name"):
         return str(graph.nodes[resource]["name"])
     return short_name(resource)
 
 
+def top_results(failing: list[dict[str, Any]], graph, workload_sizes: dict[str, int],
+                limit: int = TOP_RESULTS) -> list[dict[str, Any]]:
+    """The failing results to fix first: by severity, then blast radius (how many workloads the result
+    touches, then how many resources depend on it directly: for a workload-level result, the workload's
+    size), then title. Each gets ``blast``: that radius in words."""
+    def radius(f: dict[str, Any]) -> tuple[int, int]:
+        affected = list(dict.fromkeys([*(f.get("workloads") or []), *([f["workload"]] if f.get("workload") else [])]))
+        if f["resource"] in graph:
+            dependents = graph.in_degree(f["resource"])
+        else:
+            dependents = sum(workload_sizes.get(w, 0) for w in affected)
+        return len(affected), dependents
+
+    ranked = sorted(failing, key=lambda f: (-SEVERITY_RANK[f["severity"]], *(-x for x in radius(f)), f["title"],
+                                            f["id"]))[:limit]
+    out = []
+    for f in ranked:
+        n_workloads, dependents = radius(f)
+        words = []
+        if n_workloads:
+            words.append(f"{n_workloads} workload{'s' if n_workloads != 1 else ''}")
+        if dependents:
+            words.append(f"{dependents} dependent resource{'s' if dependents != 1 else ''}"
+                         if f["resource"] in graph else f"{dependents} resource{'s' if dependents != 1 else ''}")
+        out.append({**f, "blast": " · ".join(words)})
+    return out
+
+
 def context(result: ScanResult) -> dict[str, Any]:
+    g = result.graph
     findings = sorted((f.to_dict() for f in result.findings), key=sort_key)
     for f in findings:
-        f["display"] = display_name(result.graph, f["resource"])
+        f["display"] = display_name(g, f["resource"])
+        f["scenario"] = scenario_of(f)
     by_status = {s: [f for f in findings if f["status"] == s] for s in STATUS_ORDER}
     summary = summarise(result.findings)
     failing = by_status["fail"]
@@ -137,13 +216,15 @@ def context(result: ScanResult) -> dict[str, Any]:
         -sum(per_category[c].values()), list(CATEGORIES).index(c) if c in CATEGORIES else 999))]
 
     # regions
-    g = result.graph
     audited = list(result.scan.get("regions_audited", []))
     region_resources = Counter(str(d.get("region") or "unknown") for _, d in g.nodes(data=True) if not d.get("stub"))
     region_kinds: dict[str, Counter] = {}
+    region_providers: dict[str, set[str]] = {}
     for _, d in g.nodes(data=True):
         if not d.get("stub"):
             region_kinds.setdefault(str(d.get("region") or "unknown"), Counter())[d.get("kind", "")] += 1
+        if d.get("provider") and d.get("provider") != "unknown":
+            region_providers.setdefault(str(d.get("region") or "unknown"), set()).add(str(d["provider"]))
     per_region = counts_by(findings, lambda f: [f.get("region") or NO_REGION])
     regions = []
     for r in svg.region_order(set(region_resources) | set(per_region) - {NO_REGION}, audited) + \
@@ -151,6 +232,7 @@ def context(result: ScanResult) -> dict[str, Any]:
         counts = per_region.get(r, {s: 0 for s in STATUS_ORDER})
         regions.append({
             "name": r, "audited": r in audited, "resources": region_resources.get(r, 0),
+            "provider": ", ".join(sorted(region_providers.get(r, ()))),
             "kinds": ", ".join(f"{n} {k.replace('_', ' ')}{'s' if n > 1 else ''}" for k, n in
                                sorted(region_kinds.get(r, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))),
             "counts": counts,
@@ -163,10 +245,14 @@ def context(result: ScanResult) -> dict[str, Any]:
 
     # workloads
     specs = result.policy.workloads
+    per_workload: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        for name in dict.fromkeys([*(f.get("workloads") or []), *([f["workload"]] if f.get("workload") else [])]):
+            per_workload.setdefault(name, []).append(f)
     workloads = []
     for w in result.workloads:
         name = w["name"]
-        mine = [f for f in findings if f.get("workload") == name or name in (f.get("workloads") or [])]
+        mine = per_workload.get(name, [])
         counts = Counter(f["status"] for f in mine)
         worst = min((f["severity"] for f in mine if f["status"] == "fail"), key=SEVERITIES.index, default=None)
         spec = specs.get(name)
@@ -177,6 +263,13 @@ def context(result: ScanResult) -> dict[str, Any]:
             "failing": [f for f in mine if f["status"] == "fail"],
             "regions": sorted({str(g.nodes[n].get("region")) for n in w["resources"] if n in g}),
         })
+    # worst first: by worst failing severity, then by how many results fail, then unknown
+    workloads.sort(key=lambda w: (SEVERITIES.index(w["worst"]) if w["worst"] else len(SEVERITIES),
+                                  -w["counts"]["fail"], -w["counts"]["unknown"], w["name"]))
+    failing_workloads = sum(1 for w in workloads if w["counts"]["fail"])
+    top = top_results(failing, g, {w["name"]: w["resources"] for w in workloads})
+    failed_reads = [c for c in result.coverage if not c.ok and c.status != "skipped"]
+    skipped_reads = [c for c in result.coverage if c.status == "skipped"]
 
     nodes, total_nodes = graph_nodes(result, findings)
     graph_svg = svg.dependency_graph(g, nodes, node_states(findings, g), audited=audited,
@@ -201,7 +294,8 @@ def context(result: ScanResult) -> dict[str, Any]:
     waivers = [f for f in findings if f.get("waiver")]
     return {
         "scan": result.scan, "summary": summary, "sev_counts": sev_counts, "by_status": by_status,
-        "findings": findings, "baseline": baseline, "gaps": [c for c in result.coverage if not c.ok],
+        "findings": findings, "baseline": baseline, "gaps": failed_reads, "skipped": skipped_reads,
+        "top": top, "failing_workloads": failing_workloads, "max_detailed": MAX_DETAILED, "max_passed": MAX_PASSED,
         "coverage_total": len(result.coverage), "workloads": workloads, "regions": regions, "charts": charts,
         "trend": trend, "graph_svg": graph_svg, "graph_shown": len(nodes), "graph_total": total_nodes,
         "control_rows": control_rows, "controls": CONTROLS, "waivers": waivers, "severities": SEVERITIES,

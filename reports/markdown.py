@@ -11,7 +11,7 @@ from resilience.controls import CONTROLS
 from resilience.durations import format_duration
 from resilience.scan import ScanResult, summarise
 
-from . import subservice
+from . import markdown_escape, subservice
 from .common import counts_by
 
 
@@ -19,7 +19,7 @@ def environment() -> Environment:
     env = Environment(autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["duration"] = format_duration
-    return env
+    return markdown_escape.apply(env)
 
 
 def render(result: ScanResult) -> str:
@@ -29,13 +29,14 @@ def render(result: ScanResult) -> str:
     failing = [f for f in result.findings if f.status == "fail"]
     unknown = [f for f in result.findings if f.status == "unknown"]
     waived = [f for f in result.findings if f.status == "waived"]
-    gaps = [c for c in result.coverage if not c.ok]
+    gaps = [c for c in result.coverage if not c.ok and c.status != "skipped"]  # skipped: not offered there
+    skipped = [c for c in result.coverage if c.status == "skipped"]
     per_control = counts_by((f.to_dict() for f in result.findings), lambda f: f["controls"])
     controls = [(c, CONTROLS.get(c, ""), per_control[c])
                 for c in sorted(per_control, key=lambda c: (list(CONTROLS).index(c) if c in CONTROLS else 999, c))]
     expired = [f for f in failing if f.waiver and f.waiver.get("expired")]
     return template.render(scan=result.scan, summary=summarise(result.findings), failing=failing,
-                           unknown=unknown, waived=waived, expired=expired, gaps=gaps, workloads=result.workloads,
+                           unknown=unknown, waived=waived, expired=expired, gaps=gaps, skipped=skipped, workloads=result.workloads,
                            passed=sum(1 for f in result.findings if f.status == "pass"), controls=controls,
                            baseline=result.extra.get("baseline"),
                            new=[f for f in failing if f.baseline == "new"]) + subservice.section(result, "md") \

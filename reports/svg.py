@@ -326,8 +326,9 @@ def dependency_graph(graph: Any, nodes: Iterable[str], states: Mapping[str, Node
             cells[key] = sorted(members, key=centre)
             place()
 
-    # scale down to the page width, but never below 72% (text stays legible; the box scrolls beyond)
-    style = f"width:100%;max-width:{_num(width)}px;min-width:{_num(width * 0.72)}px;height:auto"
+    # scaled to the page (and paper) width through the viewBox, never wider than drawn; the HTML report
+    # offers a "full size" toggle for a graph too wide to read fitted
+    style = f"width:100%;max-width:{_num(width)}px;height:auto"
     out = [f'<svg class="graph" role="img" aria-label="dependency graph by region and layer" width="{_num(width)}" '
            f'height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" xmlns="http://www.w3.org/2000/svg" '
            f'font-family="{FONT}" style="{style}">', "<defs>"]

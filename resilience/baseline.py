@@ -35,19 +35,26 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
     """A previous ``findings.json``; an unreadable or foreign file is an input error (exit 2)."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_bytes())
     except OSError as exc:
         raise InputError(f"--baseline {path}: cannot read: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise InputError(f"--baseline {path}: not JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"--baseline {path}: not JSON: nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("schema") != FINDINGS_SCHEMA:
         got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
         raise InputError(f"--baseline {path}: not a findings.json ({FINDINGS_SCHEMA}); schema is {got!r}")
     if not isinstance(doc.get("findings"), list) or not isinstance(doc.get("scan"), dict):
         raise InputError(f"--baseline {path}: findings.json without 'scan' and 'findings'")
     for i, f in enumerate(doc["findings"]):
-        if not isinstance(f, dict) or not {"id", "status"} <= set(f):
-            raise InputError(f"--baseline {path}: finding #{i} has no 'id'/'status'")
+        if not isinstance(f, dict) or not isinstance(f.get("id"), str) or not isinstance(f.get("status"), str):
+            raise InputError(f"--baseline {path}: finding #{i} has no 'id'/'status' strings")
+        for key in ("severity", "rule", "title", "resource", "workload", "region"):
+            if f.get(key) is not None and not isinstance(f[key], str):
+                raise InputError(f"--baseline {path}: finding #{i}: '{key}' must be a string")
+    if not isinstance(doc.get("baseline") or {}, dict):
+        raise InputError(f"--baseline {path}: 'baseline' must be an object")
     doc.setdefault("_path", str(path))
     return doc
 
@@ -115,7 +122,8 @@ def _history(docs: Sequence[dict[str, Any]], result: ScanResult) -> list[dict[st
     points: dict[str, dict[str, Any]] = {}
     for doc in docs:
         for p in (doc.get("baseline") or {}).get("history", []) or []:
-            if isinstance(p, dict) and p.get("scan_id") and isinstance(p.get("failing"), int):
+            if isinstance(p, dict) and p.get("scan_id") and isinstance(p["scan_id"], str) \
+                    and isinstance(p.get("failing"), int):
                 points.setdefault(p["scan_id"], p)
         point = history_point(doc["scan"], doc["findings"])
         points[point["scan_id"]] = point

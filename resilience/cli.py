@@ -34,6 +34,17 @@ def _load_policy(path: str | None) -> Policy:
     return load_policy(path, known_categories=frozenset(CATEGORIES), known_rules=frozenset(BY_ID))
 
 
+def _one_line(message: str) -> str:
+    """A message quoting user input (a YAML key, a file name) stays on one line: line breaks are escaped."""
+    lines = message.splitlines(keepends=True)
+    out = []
+    for n, line in enumerate(lines):
+        text = line.splitlines()[0] if line.splitlines() else ""
+        ending = line[len(text):]
+        out.append(text + (repr(ending)[1:-1] if n < len(lines) - 1 else ""))
+    return "".join(out)
+
+
 class _Group(click.Group):
     """Turns input errors into one line on stderr and exit code 2, never a traceback."""
 
@@ -41,14 +52,18 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (InputError, PolicyError) as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_one_line(str(exc))}", err=True)
             ctx.exit(EXIT_INPUT)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="resilience-audit", prog_name="resilience")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show the cloud SDKs' own log messages (quiet by default).")
+def main(verbose: bool = False) -> None:
     """Audit cloud estates for availability and regional resilience (SOC 2 A1.2 / A1.3)."""
+    from .console import configure_logging
+
+    configure_logging(verbose=verbose)
 
 
 fail_on_option = click.option(
@@ -163,12 +178,16 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
     scope = _split(scan_regions)
     fmt = parse_formats(formats)
     policy = _load_policy(policy_path)
-    validate_regions(audited + scope, providers)
     deadline = _deadline(region_deadline)
     aws_accounts = _account_scope(account_flags, providers)
     if inventory_path:
         inventory = _read_inventory(inventory_path)
+        if not policy_path:
+            policy = _offline_policy(inventory_path, inventory)
+        # offline, the regions are those of the providers the inventory holds, whatever --provider says
+        validate_regions(audited + scope, _inventory_providers(inventory) or providers)
     else:
+        validate_regions(audited + scope, providers)
         inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
                              region_deadline=deadline, azure_subscriptions=azure_subscriptions,
                              gcp_projects=gcp_projects, gcp_organization=gcp_organization, policy=policy,
@@ -182,9 +201,29 @@ def _read_inventory(path: str):
     from .model import Inventory
 
     try:
-        return Inventory.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return Inventory.from_dict(json.loads(Path(path).read_bytes()))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the inventory: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a readable inventory snapshot: nested too deeply") from None
+    except (ValueError, KeyError, TypeError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise InputError(f"{path}: not a readable inventory snapshot: {exc}") from None
+
+
+def _offline_policy(inventory_path: str, inventory) -> Policy:
+    """No --policy on an offline run: the policy recorded with the inventory, else a one-line note naming
+    the workloads the run cannot see (never a silent drop)."""
+    from .graph import build_graph, workload_names
+    from .offline_policy import choose
+
+    chosen = choose(inventory_path, lambda: workload_names(build_graph(inventory, Policy())))
+    if chosen.note:
+        click.echo(chosen.note, err=True)
+    return _load_policy(str(chosen.path)) if chosen.path else Policy()
+
+
+def _inventory_providers(inventory) -> tuple[str, ...]:
+    return tuple(sorted({*inventory.meta.get("providers", ()), *(r.provider for r in inventory.resources)}))
 
 
 def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time, baselines=(),
@@ -221,13 +260,14 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
 @click.option("--output", default="demo-out", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo's reports.")
 @click.option("--format", "formats", default=None, help="Comma-separated formats (default: all).")
-def demo(output, formats) -> None:
+@click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
+def demo(output, formats, evidence) -> None:
     """Run the whole scan on the bundled demo estate (moto; no cloud account, no network)."""
     from .demo import run_demo
     from .reports import WRITERS, parse_formats
 
     fmt = parse_formats(formats, default=tuple(WRITERS))
-    run_demo(Path(output), fmt)
+    run_demo(Path(output), fmt, evidence=evidence)
 
 
 @main.command(name="rules")
@@ -334,6 +374,10 @@ def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, providers, sca
     if inventory_path:
         inventory = _read_inventory(inventory_path)
         digest = hashlib.sha256(Path(inventory_path).read_bytes()).hexdigest()
+        if not policy_path:
+            policy = _offline_policy(inventory_path, inventory)
+            spec = sim.build_scenario(regions=_split(fail_regions), zones=_split(fail_azs), duration=duration,
+                                      name=scenario_name, policy=policy)
     else:
         validate_regions(scope, providers)
         sim.validate_scenario(spec, None, providers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from collections.abc import Callable, Iterator
 
@@ -11,6 +12,21 @@ from rich.table import Table
 
 from .controls import SEVERITIES
 from .engine import Finding
+
+#: the SDKs whose loggers speak on their own (azure-identity prints a dozen lines per failed credential
+#: before the tool's one-line error); what went wrong reaches the user as coverage records and errors
+SDK_LOGGERS = ("azure", "msal", "google", "google_auth_httplib2", "urllib3", "botocore", "boto3", "s3transfer",
+               "grpc", "werkzeug")
+
+
+def configure_logging(*, verbose: bool = False) -> None:
+    """Quiet SDK loggers unless ``--verbose``; with it, their messages (INFO and up) go to stderr."""
+    if verbose:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO if verbose else logging.CRITICAL + 1)
 
 
 def stderr_console() -> Console:

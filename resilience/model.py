@@ -199,15 +199,70 @@ class Inventory:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, default=str)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Inventory:
+    def from_dict(cls, data: Any) -> Inventory:
+        """The inverse of :meth:`to_dict`; anything else raises ``ValueError`` naming the problem."""
+        if not isinstance(data, dict):
+            raise ValueError(f"not an inventory snapshot (a JSON {type(data).__name__}, expected an object "
+                             f"with schema {cls.SCHEMA})")
         if data.get("schema") != cls.SCHEMA:
             raise ValueError(f"not an inventory snapshot (schema {data.get('schema')!r}, expected {cls.SCHEMA})")
+        meta = data.get("meta", {})
+        if not isinstance(meta, dict):
+            raise ValueError("'meta' must be an object")
+        for key, value in meta.items():
+            if key in _META_LISTS:
+                _strings(value, f"meta.{key}")
+            elif key in _META_STRINGS and not isinstance(value, str):
+                raise ValueError(f"'meta.{key}' must be a string")
         return cls(
-            resources=[Resource(**{**r, "zones": tuple(r.get("zones", ()))}) for r in data["resources"]],
-            edges=[Edge(**e) for e in data["edges"]],
-            coverage=[Coverage(**c) for c in data["coverage"]],
-            meta=dict(data.get("meta", {})),
+            resources=[Resource(**{**r, "zones": tuple(_strings(r.get("zones", ()), "zones"))})
+                       for r in _records(data, "resources", Resource)],
+            edges=[Edge(**e) for e in _records(data, "edges", Edge)],
+            coverage=[Coverage(**c) for c in _records(data, "coverage", Coverage)],
+            meta=dict(meta),
         )
+
+
+#: the meta fields analysis reads, and their JSON types (others are kept as they are)
+_META_LISTS = frozenset({"providers", "accounts", "regions_scanned", "regions"})
+_META_STRINGS = frozenset({"started_at", "finished_at", "identity"})
+
+
+def _records(data: dict[str, Any], key: str, kind: type) -> list[dict[str, Any]]:
+    """``data[key]`` as a list of objects whose keys are ``kind``'s fields (all required ones present)."""
+    from dataclasses import MISSING, fields
+
+    if key not in data:
+        raise ValueError(f"no '{key}' list")
+    items = data[key]
+    if not isinstance(items, list):
+        raise ValueError(f"'{key}' must be a list")
+    known = {f.name: f for f in fields(kind)}
+    required = {n for n, f in known.items() if f.default is MISSING and f.default_factory is MISSING}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError(f"{key}[{i}] must be an object")
+        unknown = sorted(set(item) - set(known), key=str)
+        if unknown:
+            raise ValueError(f"{key}[{i}] has unknown field {unknown[0]!r}")
+        absent = sorted(required - set(item))
+        if absent:
+            raise ValueError(f"{key}[{i}] has no {absent[0]!r}")
+        for name in ("tags", "attrs"):
+            if name in item and not isinstance(item[name], dict):
+                raise ValueError(f"{key}[{i}].{name} must be an object")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in item.get("tags", {}).items()):
+            raise ValueError(f"{key}[{i}].tags must map strings to strings")
+        for name, value in item.items():
+            if name not in ("tags", "attrs", "zones") and not isinstance(value, str):
+                raise ValueError(f"{key}[{i}].{name} must be a string")
+    return items
+
+
+def _strings(value: Any, what: str) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"'{what}' must be a list of strings")
+    return list(value)
 
 
 def _resource_dict(r: Resource) -> dict[str, Any]:

@@ -8,6 +8,7 @@ engine turns the waived finding back into a failure with its own note.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import re
@@ -247,10 +248,26 @@ def load_policy(path: str | Path, *, known_categories: frozenset[str] | None = N
     """Load and validate a policy file; raise :class:`PolicyError` (file:line: problem)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy file: {exc.strerror or exc}") from None
-    return parse_policy(text, str(path), known_categories=known_categories, known_rules=known_rules)
+    return parse_policy(_decode(data, path), str(path), known_categories=known_categories, known_rules=known_rules)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without a byte-order mark), or UTF-16/32 when a byte-order mark says so
+    (editors on Windows save that way); anything else is an error naming the file."""
+    encoding = "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PolicyError(f"{path}:{line}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+                          "save the policy file as UTF-8") from None
 
 
 def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozenset[str] | None = None,
@@ -258,19 +275,20 @@ def parse_policy(text: str, path: str = "<policy>", *, known_categories: frozens
     r = _Reader(path)
     try:
         root_yaml = yaml.compose(text, Loader=yaml.SafeLoader)
+        tree = _compose(root_yaml) if root_yaml is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["unreadable"])[0]
         raise r.fail(line, f"not valid YAML: {problem}") from None
-    if root_yaml is None:
-        raise r.fail(1, "empty policy file (expected at least 'version: 1')")
-    try:
-        composed = _compose(root_yaml)
+    except RecursionError:
+        raise r.fail(1, "not valid YAML: nested too deeply") from None
     except _BadScalar as exc:
         raise r.fail(exc.line, str(exc)) from None
+    if tree is None:
+        raise r.fail(1, "empty policy file (expected at least 'version: 1')")
     root = r.mapping(
-        composed,
+        tree,
         "the policy file",
         {"version", "workloads", "tiers", "failover_tests", "test_max_age", "failure_domains", "waivers",
          "recovery_model", "providers", "remediation_sla"},

@@ -44,4 +44,26 @@ def validate_regions(regions: list[str] | tuple[str, ...], providers: tuple[str,
             continue
     for region in regions:
         if region not in known:
-            raise InputError(f"unknown region '{region}' for provider {', '.join(providers)}")
+            raise InputError(unknown_region_message(region, providers))
+
+
+def unknown_region_message(region: str, providers: tuple[str, ...] | list[str]) -> str:
+    """``unknown region 'me-centrl-1' for provider aws (did you mean 'me-central-1'?)``; a region of a provider
+    not in the list says which provider it belongs to."""
+    import difflib
+
+    message = f"unknown region '{region}' for provider {', '.join(providers)}"
+    tables: dict[str, frozenset[str]] = {}
+    for provider in ("aws", "azure", "gcp"):
+        try:
+            tables[provider] = known_regions(provider)
+        except ImportError:
+            continue
+    elsewhere = [p for p, names in tables.items() if region in names and p not in providers]
+    if elsewhere:
+        return f"{message} (it is {'a' if elsewhere[0] == 'gcp' else 'an'} {elsewhere[0]} region: " \
+               f"add --provider {elsewhere[0]})"
+    mine = sorted({name for p, names in tables.items() if p in providers for name in names})
+    close = difflib.get_close_matches(region, mine, n=1, cutoff=0.75) or \
+        difflib.get_close_matches(region, sorted({n for names in tables.values() for n in names}), n=1, cutoff=0.75)
+    return f"{message} (did you mean '{close[0]}'?)" if close else message

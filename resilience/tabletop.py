@@ -665,8 +665,11 @@ def _template(name: str) -> str:
 
 
 def render_markdown(pack: Pack) -> str:
+    from resilience.reports import markdown_escape
+
     sim = pack.sim
-    return _environment().from_string(_template("tabletop.md.j2")).render(
+    # every printed value escaped: resource names and tags must not carry raw HTML into the Markdown
+    return markdown_escape.apply(_environment()).from_string(_template("tabletop.md.j2")).render(
         pack=pack, sim=sim, spec=sim.spec, g=sim.graph, counts=sim.counts(), fmt=_fmt, span=span,
         rpo_cell=lambda w: rpo_cell(sim, w), staleness=lambda t: staleness(sim, t),
         summarise=summarise, counted=counted, blast_rows=[e for e in sim.blast.entries if e.how == "dependency"

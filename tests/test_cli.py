@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from resilience.cli import main
-from resilience.model import Coverage, Inventory
+from resilience.model import Coverage, Inventory, Resource
 from tests.conftest import res
 
 
@@ -110,3 +110,126 @@ def test_graph_exports(tmp_path, snapshot):
     linked = json.loads((out / "graph.json").read_text())
     assert [n["id"] for n in linked["nodes"]] == [db]
     assert (out / "findings.json").exists()  # always written
+
+
+def test_azure_without_credentials_is_one_line_not_the_sdk_log(tmp_path, monkeypatch):
+    """azure-identity logs a dozen WARNING lines per failed credential chain; without --verbose only the
+    tool's own one-line error reaches the terminal."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "MSI_", "IDENTITY_"))}
+    env.update(HOME=str(tmp_path), PATH=os.path.dirname(sys.executable), AZURE_CONFIG_DIR=str(tmp_path / "az"))
+    command = [sys.executable, "-m", "resilience", "scan", "--provider", "azure", "--output", str(tmp_path / "o")]
+    quiet = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == 2, quiet.stderr
+    assert quiet.stderr.strip().splitlines() == [next(line for line in quiet.stderr.splitlines()
+                                                      if line.startswith("error: no usable Azure credentials"))]
+    loud = subprocess.run([sys.executable, "-m", "resilience", "--verbose", *command[3:]], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert loud.returncode == 2 and len(loud.stderr.strip().splitlines()) > 1, loud.stderr
+
+
+def test_sdk_loggers_are_quiet_unless_verbose(capsys):
+    import logging
+
+    from resilience.console import SDK_LOGGERS, configure_logging
+
+    saved = {name: logging.getLogger(name).level for name in SDK_LOGGERS}
+    root = logging.getLogger()
+    root_state = (root.level, list(root.handlers))
+    try:
+        configure_logging(verbose=False)
+        logging.getLogger("azure.identity._credentials.chained").warning("DefaultAzureCredential failed")
+        assert capsys.readouterr().err == ""
+        configure_logging(verbose=True)
+        assert logging.getLogger("azure.identity").isEnabledFor(logging.WARNING)
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+        root.setLevel(root_state[0])
+        root.handlers[:] = root_state[1]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--region", "me-centrl-1"], "error: unknown region 'me-centrl-1' for provider aws (did you mean 'me-central-1'?)"),
+    (["--region", "uaenorth"], "error: unknown region 'uaenorth' for provider aws (it is an azure region: "
+                               "add --provider azure)"),
+    (["--provider", "gcp", "--project", "p", "--region", "me-central-1"],
+     "error: unknown region 'me-central-1' for provider gcp (it is an aws region: add --provider aws)"),
+])
+def test_unknown_region_suggests_the_nearest_name_or_the_provider(args, message):
+    result = _run("scan", *args)
+    assert result.exit_code == 2 and result.output.strip() == message
+
+
+def test_offline_region_is_checked_against_the_inventorys_providers(tmp_path):
+    """A three-cloud inventory: --region uaenorth needs no --provider (the inventory says which clouds)."""
+    inv = Inventory(
+        resources=[res("arn:aws:rds:me-central-1:123456789012:db:pay", "database"),
+                   Resource(id="/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/x", provider="azure",
+                            account="s", region="uaenorth", kind="database", type="Microsoft.Sql/servers", name="x",
+                            source="arm:list", observed_at="2026-11-20T06:00:00+00:00")],
+        meta={"started_at": "2026-11-20T06:00:00+00:00", "providers": ["aws", "azure", "gcp"]},
+    )
+    path = tmp_path / "inventory.json"
+    path.write_text(inv.to_json())
+    out = tmp_path / "out"
+    result = _run("scan", "--inventory", str(path), "--region", "uaenorth", "--output", str(out), "--fail-on", "none")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "findings.json").read_text())["scan"]["regions_audited"] == ["uaenorth"]
+    typo = _run("scan", "--inventory", str(path), "--region", "uaenorht", "--output", str(tmp_path / "o2"))
+    assert typo.exit_code == 2 and "did you mean 'uaenorth'?" in typo.output
+
+
+PAY_POLICY = """version: 1
+workloads:
+  pay:
+    match: {resources: ["arn:aws:rds:me-central-1:123456789012:db:pay"]}
+    objectives: {region: {rto: 1h, rpo: 15m}}
+"""
+
+
+@pytest.fixture
+def scanned(tmp_path, snapshot):
+    """A scan's output folder: inventory.json, policy.yaml and findings.json side by side."""
+    policy = tmp_path / "resilience.yaml"
+    policy.write_text(PAY_POLICY)
+    out = tmp_path / "scan"
+    result = _run("scan", "--inventory", str(snapshot), "--policy", str(policy), "--output", str(out),
+                  "--fail-on", "none")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _simulate(inventory, out):
+    result = CliRunner().invoke(main, ["simulate", "--inventory", str(inventory), "--fail-region", "me-central-1",
+                                       "--output", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result, json.loads((out / "simulation.json").read_text())
+
+
+def test_offline_simulate_uses_the_policy_recorded_with_the_inventory(tmp_path, scanned):
+    result, doc = _simulate(scanned / "inventory.json", tmp_path / "sim")
+    (pay,) = [w for w in doc["workloads"] if w["name"] == "pay"]
+    assert pay["objectives"] == {"rto": 3600, "rpo": 900}
+    assert f"using the policy recorded with the inventory, {scanned / 'policy.yaml'}" in result.output
+
+
+def test_offline_simulate_without_a_policy_names_the_workloads_it_cannot_see(tmp_path, scanned):
+    (scanned / "policy.yaml").unlink()
+    result, doc = _simulate(scanned / "inventory.json", tmp_path / "sim")
+    assert [w["name"] for w in doc["workloads"]] == []
+    notes = [line for line in result.output.splitlines() if line.startswith("note: no --policy")]
+    assert notes == ["note: no --policy given and none recorded beside the inventory: 1 workload of the scan "
+                     "cannot be seen (pay): the policy defines them; pass --policy"]
+
+
+def test_offline_scan_ignores_a_recorded_policy_the_scan_did_not_use(tmp_path, scanned):
+    (scanned / "policy.yaml").write_text(PAY_POLICY.replace("rto: 1h", "rto: 2h"))
+    out = tmp_path / "again"
+    result = _run("scan", "--inventory", str(scanned / "inventory.json"), "--output", str(out), "--fail-on", "none")
+    assert result.exit_code == 0
+    assert "is not the policy the scan used" in result.output and "(pay)" in result.output
+    assert json.loads((out / "findings.json").read_text())["workloads"] == []

@@ -129,8 +129,9 @@ def build_and_collect(*, max_workers: int = 4) -> tuple[Estate, Inventory]:
     from . import moto_gaps
     from .estate import BUILT_AT, REGIONS, build_estate
 
-    with isolated_aws_env(), time_machine.travel(BUILT_AT, tick=False) as traveller, moto.mock_aws():
-        moto_gaps.install()  # imports moto's service models: only inside the isolated environment
+    # the stand-ins import moto's service models: only inside the isolated environment; removed after
+    with isolated_aws_env(), time_machine.travel(BUILT_AT, tick=False) as traveller, moto.mock_aws(), \
+            moto_gaps.patched():
         moto_gaps.fresh_backends()
         mock_random.seed(DEMO_SEED)
         session = boto3.Session(region_name=REGIONS[0])
@@ -142,7 +143,6 @@ def build_and_collect(*, max_workers: int = 4) -> tuple[Estate, Inventory]:
         options = CollectOptions(providers=("aws",), scan_regions=REGIONS, max_workers=max_workers,
                                  extra={"aws_services": demo_aws_services()})
         inventory = collect_inventory(options, now=lambda: DEMO_CLOCK, progress=None)
-        moto_gaps.reset()
     return estate, inventory
 
 
@@ -181,8 +181,9 @@ def demo_scan() -> ScanResult:
                    finished_at=DEMO_CLOCK)
 
 
-def run_demo(outdir: Path, formats: tuple[str, ...]) -> ScanResult:
-    """Build, collect, analyse and report the demo estate; print the summary and the output folder."""
+def run_demo(outdir: Path, formats: tuple[str, ...], *, evidence: bool = False) -> ScanResult:
+    """Build, collect, analyse and report the demo estate; print the summary and the output folder.
+    ``evidence``: also the auditor's evidence pack (``evidence.zip``), as ``scan --evidence`` writes it."""
     from rich.console import Console
 
     from resilience.console import print_summary
@@ -196,6 +197,10 @@ def run_demo(outdir: Path, formats: tuple[str, ...]) -> ScanResult:
     written = write_reports(result, outdir, formats)
     # the tabletop exercise pack for the March 2026 scenario: both Gulf regions lost for 24 hours
     written += run_and_write(result.inventory, result.policy, DEMO_SCENARIO, outdir, formats, DEMO_CLOCK)
+    if evidence:
+        from resilience.evidence_pack import build_from_dir
+
+        written.append(build_from_dir(outdir, outdir / "evidence.zip")[0])
     print_summary(result.findings, out=console, written=[str(p) for p in written])
     console.print(f"Demo reports: {outdir.resolve()}")
     console.print(f"Estate: resilience/demo/estate.py; policy: {DEMO_POLICY_LABEL} (scan clock {DEMO_CLOCK.isoformat()})")

@@ -3,7 +3,9 @@
 The demo estate is built with the ordinary AWS APIs and read back by the real collector. Where
 moto has no model for an API the estate needs, this module adds one, shaped like the AWS
 response, so the collector's real parsing code runs. Nothing here changes what moto already does.
-:func:`install` is idempotent and must run in the process that serves the requests (in-process
+:func:`patched` is a context manager that installs the stand-ins and removes them on exit (nested
+uses share one installation), so moto behaves as shipped outside it: a test that asserts moto's own
+behaviour passes in any order. It must run in the process that serves the requests (in-process
 ``mock_aws``, or the process hosting a ``ThreadedMotoServer``), before the first request.
 
 What is added, and why:
@@ -33,33 +35,88 @@ What is added, and why:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
 from typing import Any
 
-_lock = threading.Lock()
-_installed = False
+_lock = threading.RLock()
+_depth = 0
+#: how to undo the installation: (object, attribute, previous value or _MISSING), in install order
+_undo: list[tuple[Any, str, Any]] = []
+_MISSING = object()
+
+
+def _set(obj: Any, name: str, value: Any) -> None:
+    """Set ``obj.name`` (an attribute, or a key when ``obj`` is a dict) and remember how to undo it."""
+    if isinstance(obj, dict):
+        _undo.append((obj, name, obj.get(name, _MISSING)))
+        obj[name] = value
+    else:
+        _undo.append((obj, name, vars(obj).get(name, _MISSING)))
+        setattr(obj, name, value)
+
+
+def _remove_all() -> None:
+    while _undo:
+        obj, name, previous = _undo.pop()
+        if isinstance(obj, dict):
+            if previous is _MISSING:
+                obj.pop(name, None)
+            else:
+                obj[name] = previous
+        elif previous is _MISSING:
+            delattr(obj, name)
+        else:
+            setattr(obj, name, previous)
+
+
+@contextlib.contextmanager
+def patched() -> Iterator[None]:
+    """The stand-ins, installed for the duration of the block and removed after (re-entrant)."""
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
 
 
 def install() -> None:
-    """Patch moto in this process (idempotent)."""
-    global _installed
+    """Patch moto in this process; pair every call with :func:`uninstall` (or use :func:`patched`)."""
+    global _depth
     with _lock:
-        if _installed:
+        if _depth == 0:
+            try:
+                _install_dynamodb_global_tables()
+                _install_backup()
+                _install_rds_automated_backups()
+                _install_issue13_reads()
+            except (ImportError, AttributeError) as exc:  # moto's internals moved: say so in one line
+                _remove_all()
+                import moto
+
+                from resilience.errors import InputError
+
+                raise InputError(f"the demo's moto stand-ins do not fit moto {moto.__version__} ({exc}); "
+                                 "install the moto version in resilience-audit[demo]") from None
+        _depth += 1
+
+
+def uninstall() -> None:
+    """Undo one :func:`install`; the last one restores moto as shipped and drops the extra state."""
+    global _depth
+    with _lock:
+        if _depth == 0:
             return
-        try:
-            _install_dynamodb_global_tables()
-            _install_backup()
-            _install_rds_automated_backups()
-            _install_issue13_reads()
-        except (ImportError, AttributeError) as exc:  # moto's internals moved: say so in one line
-            import moto
+        _depth -= 1
+        if _depth == 0:
+            _remove_all()
+            reset()
 
-            from resilience.errors import InputError
 
-            raise InputError(f"the demo's moto stand-ins do not fit moto {moto.__version__} ({exc}); "
-                             "install the moto version in resilience-audit[demo]") from None
-        _installed = True
+def installed() -> bool:
+    return _depth > 0
 
 
 def fresh_backends() -> None:
@@ -123,8 +180,8 @@ def _install_dynamodb_global_tables() -> None:
             out[base_key]["GlobalTableVersion"] = GLOBAL_TABLE_VERSION
         return out
 
-    DynamoHandler.update_table = update_table
-    Table.describe = describe
+    _set(DynamoHandler, "update_table", update_table)
+    _set(Table, "describe", describe)
 
 
 def _add_replica(account_backends: Any, source: Any, region: str) -> None:
@@ -333,7 +390,7 @@ def _install_backup() -> None:
                start_copy_job, list_recovery_points_by_backup_vault, list_backup_jobs, list_copy_jobs,
                list_restore_jobs, list_restore_testing_plans):
         if not hasattr(BackupResponse, fn.__name__):  # never replace what moto implements
-            setattr(BackupResponse, fn.__name__, fn)
+            _set(BackupResponse, fn.__name__, fn)
 
     dispatch = BackupResponse.dispatch
     for path in (
@@ -343,7 +400,8 @@ def _install_backup() -> None:
         "{0}/restore-jobs/?$",
         "{0}/restore-testing/plans/?$",
     ):
-        urls.url_paths.setdefault(path, dispatch)
+        if path not in urls.url_paths:
+            _set(urls.url_paths, path, dispatch)
 
 
 # --- RDS automated backups ----------------------------------------------------------------------
@@ -387,7 +445,7 @@ def _install_rds_automated_backups() -> None:
     }
     for name, value in extra.items():
         if not hasattr(DBInstanceAutomatedBackup, name):  # never replace what moto implements
-            setattr(DBInstanceAutomatedBackup, name, value)
+            _set(DBInstanceAutomatedBackup, name, value)
 
 
 # --- issue 13: EFS replication, ElastiCache global datastores / serverless caches -----------------
@@ -433,7 +491,7 @@ def _install_issue13_reads() -> None:
             return info
 
         with_protection._resilience_protection = True  # type: ignore[attr-defined]
-        FileSystem.info_json = with_protection
+        _set(FileSystem, "info_json", with_protection)
 
     def describe_global_replication_groups(self: Any) -> Any:
         return PaginatedResult({"GlobalReplicationGroups": []})
@@ -445,13 +503,14 @@ def _install_issue13_reads() -> None:
 
     for path in ("/2015-02-01/file-systems/<file_system_id>/replication-configuration",
                  "/2015-02-01/file-systems/replication-configurations"):
-        efs_urls.url_paths.setdefault(path, efs_urls.response.dispatch)  # the server routes by these
+        if path not in efs_urls.url_paths:  # the server routes by these
+            _set(efs_urls.url_paths, path, efs_urls.response.dispatch)
 
     for cls, fns in ((EFSResponse, (create_replication_configuration, describe_replication_configurations)),
                      (ElastiCacheResponse, (describe_global_replication_groups, describe_serverless_caches))):
         for fn in fns:
             if not hasattr(cls, fn.__name__):  # never replace what moto implements
-                setattr(cls, fn.__name__, fn)
+                _set(cls, fn.__name__, fn)
 
 
 _REPLICATIONS: dict[str, list[dict[str, Any]]] = {}

@@ -61,9 +61,7 @@ def test_an_organisation_scan_calls_only_declared_actions(monkeypatch):
     """The scanning identity's calls (organisation listing, AssumeRole, its own account's reads)
     under a before-call hook: each is declared (scanner policy or read-only policy)."""
     monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "true")
-    moto_gaps.install()
-    moto_gaps.reset()
-    with mock_aws():
+    with moto_gaps.patched(), mock_aws():
         base = boto3.Session(region_name=PRIMARY)
         build_org(lambda service, region, **kw: base.client(service, region_name=region, **kw))
         calls: set[str] = set()
@@ -71,7 +69,6 @@ def test_an_organisation_scan_calls_only_declared_actions(monkeypatch):
             iam_action(model.service_model.signing_name, model.name)))
         collect_accounts(base, AccountScope(all_accounts=True), observed_at=OBSERVED_AT,
                          requested_regions=list(REGIONS), services=["dynamodb"], max_workers=2)
-    moto_gaps.reset()
     declared = set(ORGANIZATION_PERMISSIONS) | set(CORE_PERMISSIONS) | {"sts:AssumeRole"} | \
         {p for m in SERVICES for p in m.PERMISSIONS}
     assert calls <= declared, sorted(calls - declared)

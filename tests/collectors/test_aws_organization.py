@@ -68,9 +68,7 @@ def test_the_admin_role_and_malformed_ids_are_refused():
 @pytest.fixture
 def org_env(monkeypatch):
     monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "true")
-    moto_gaps.install()
-    moto_gaps.reset()
-    with mock_aws():
+    with moto_gaps.patched(), mock_aws():  # the stand-ins are removed again when the test ends
         base = boto3.Session(region_name=PRIMARY)
 
         def make(service, region, **kw):
@@ -79,7 +77,6 @@ def org_env(monkeypatch):
         org = build_org(make)
         with deny_role_in(org.accounts["locked"]):
             yield base, org
-    moto_gaps.reset()
 
 
 def _collect(base, scope, **kw):

@@ -34,7 +34,7 @@ def demo(tmp_path_factory):
         mp.setenv("AWS_PROFILE", "someone-elses-profile")
         mp.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # would fail every call if honoured
         mp.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEYMUSTNOTBEUSED")
-        result = run_demo(out, tuple(WRITERS))
+        result = run_demo(out, tuple(WRITERS), evidence=True)
         assert os.environ["AWS_PROFILE"] == "someone-elses-profile"
         assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
     return out, result
@@ -79,6 +79,14 @@ def test_every_format_was_written(demo):
     out, _ = demo
     assert (out / "findings.json").is_file()
     assert len([p for p in out.iterdir() if p.is_file()]) >= len(WRITERS)
+
+
+def test_demo_writes_an_intact_evidence_pack(demo):
+    from resilience.evidence_pack import verify_pack
+
+    out, _ = demo
+    assert (out / "evidence.zip").is_file()
+    assert verify_pack(out / "evidence.zip") == []
 
 
 def test_every_region_and_service_was_read(demo):

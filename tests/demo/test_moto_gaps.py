@@ -12,11 +12,9 @@ moto = pytest.importorskip("moto")
 
 @pytest.fixture
 def aws():
-    with isolated_aws_env(), moto.mock_aws():
-        moto_gaps.install()
+    with isolated_aws_env(), moto.mock_aws(), moto_gaps.patched():
         moto_gaps.fresh_backends()
         yield boto3.Session(region_name="me-central-1")
-        moto_gaps.reset()
 
 
 def test_global_table_replica_is_created_and_reported_both_ways(aws):
@@ -78,7 +76,31 @@ def test_rds_automated_backups_carry_their_arn_and_window(aws):
     assert backup["RestoreWindow"]["EarliestTime"] <= backup["RestoreWindow"]["LatestTime"]
 
 
-def test_install_is_idempotent(aws):
-    moto_gaps.install()
-    moto_gaps.install()
+def test_nested_installs_share_one_installation(aws):
+    with moto_gaps.patched(), moto_gaps.patched():
+        pass
+    assert moto_gaps.installed()  # the fixture's installation is still there
     test_global_table_replica_is_created_and_reported_both_ways(aws)
+
+
+def _moto_as_shipped() -> dict[str, object]:
+    from moto.backup import urls
+    from moto.backup.responses import BackupResponse
+    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.rds.models import DBInstanceAutomatedBackup
+
+    return {"update_table": DynamoHandler.update_table, "describe": Table.describe,
+            "backup": sorted(vars(BackupResponse)), "paths": sorted(urls.url_paths),
+            "rds": sorted(vars(DBInstanceAutomatedBackup))}
+
+
+def test_the_patches_are_removed_on_exit():
+    """Outside ``patched()`` moto is as shipped, so a test of moto's own behaviour passes in any order."""
+    before = _moto_as_shipped()
+    with moto_gaps.patched():
+        assert moto_gaps.installed()
+        assert _moto_as_shipped() != before
+    assert not moto_gaps.installed()
+    assert _moto_as_shipped() == before
+

@@ -97,16 +97,16 @@ def moto_server():
         mp.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "true")  # FIS in me-central-1
         for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
             mp.delenv(key, raising=False)
-        moto_gaps.install()
-        moto_gaps.fresh_backends()
-        server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        try:
-            yield f"http://{host}:{port}"
-        finally:
-            server.stop()
+        with moto_gaps.patched():
             moto_gaps.fresh_backends()
+            server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            server.start()
+            host, port = server.get_host_and_port()
+            try:
+                yield f"http://{host}:{port}"
+            finally:
+                server.stop()
+                moto_gaps.fresh_backends()
 
 
 @pytest.fixture(scope="module")

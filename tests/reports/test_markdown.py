@@ -31,3 +31,57 @@ def test_new_failures_are_marked(tmp_path):
     md = markdown.render(result)
     assert "## Since the baseline" in md and "**1 new**" in md and "**1 resolved**" in md
     assert "### CRITICAL · Entry point has no DNS failover · NEW\n" in md
+
+
+def test_raw_html_from_resource_names_and_tags_is_escaped(tmp_path):
+    """A resource named <script>… and a tag value with <img onerror> reach report.md as text, never as HTML."""
+    import copy
+
+    from resilience.reports import markdown as md_report
+
+    from . import estate
+
+    inv = estate.inventory()
+    evil = copy.deepcopy(inv)
+    for r in evil.resources:
+        r.name = "<script>alert(1)</script>"
+        r.tags = {**r.tags, "note": '<img src=x onerror="alert(2)">'}
+    result = estate.scan(evil)
+    for f in result.findings:
+        f.message = f.message + " <b onmouseover=alert(3)>x</b>"
+    text = md_report.render(result)
+    assert "<script>" not in text and "<img" not in text and "<b " not in text
+    assert "&lt;b onmouseover=alert(3)>x&lt;/b>" in text  # reads as the characters themselves
+
+
+def test_code_spans_are_fenced_around_backticks():
+    from resilience.reports.markdown_escape import code, text
+
+    assert code("arn:aws:s3:::x") == "`arn:aws:s3:::x`"
+    assert code("a`b") == "``a`b``"
+    assert code("`x") == "`` `x ``"
+    assert text("<i>&") == "&lt;i>&" and text("a -> b") == "a -> b" and text("&lt;") == "&amp;lt;"
+
+
+def test_tabletop_markdown_escapes_raw_html_too(tmp_path):
+    import copy
+
+    from click.testing import CliRunner
+
+    from resilience.cli import main
+
+    from . import estate
+
+    evil = copy.deepcopy(estate.inventory())
+    for r in evil.resources:
+        r.name = "<script>alert(1)</script>"
+    path = tmp_path / "inventory.json"
+    path.write_text(evil.to_json())
+    (tmp_path / "policy.yaml").write_text(estate.POLICY)
+    out = tmp_path / "sim"
+    result = CliRunner().invoke(main, ["simulate", "--inventory", str(path), "--policy", str(tmp_path / "policy.yaml"),
+                                       "--fail-region", "me-central-1", "--output", str(out), "--format", "json,md,html"])
+    assert result.exit_code == 0, result.output
+    text = (out / "tabletop.md").read_text(encoding="utf-8")
+    assert "alert(1)" in text and "<script>" not in text
+    assert "<script>" not in (out / "tabletop.html").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""findings.csv and findings.xlsx: one row per result with flattened evidence; the workbook reopens."""
+"""findings.csv and findings.xlsx: one row per result with a fixed set of columns; the workbook reopens."""
 
 from __future__ import annotations
 
@@ -9,11 +9,20 @@ from resilience.reports import tabular
 from . import estate
 
 
-def test_csv_one_row_per_result_with_flat_evidence(outdir, result):
+def test_csv_one_row_per_result_with_fixed_columns(outdir, result):
+    import json
+
+    from resilience.reports.common import FINDING_COLUMNS
+
     frame = pd.read_csv(outdir / "findings.csv", keep_default_na=False)
     assert len(frame) == len(result.findings)
-    assert {"id", "rule", "status", "severity", "resource", "evidence.observed.replicas",
-            "evidence.expected.routing", "waiver_reason", "waiver_expired"} <= set(frame.columns)
+    assert list(frame.columns) == list(FINDING_COLUMNS)
+    assert not [c for c in frame.columns if c.startswith("evidence.")]
+    by_id = {f.id: f for f in result.findings}
+    for _, row in frame.iterrows():
+        assert json.loads(row["evidence_json"]) == json.loads(json.dumps(by_id[row["id"]].evidence, default=str))
+    replica = frame[frame["rule"] == "RES-TESTREPL-001"].iloc[0]
+    assert "replicas" in replica["evidence_observed"]
     assert list(frame["status"])[: sum(f.status == "fail" for f in result.findings)] == ["fail"] * 6
     waived = frame[frame["status"] == "waived"].iloc[0]
     assert waived["waiver_approved_by"] == "cto@example.com" and waived["waiver_expired"] == "no"
@@ -26,6 +35,9 @@ def test_xlsx_reopens_with_the_expected_sheets(outdir, result):
     assert book.sheetnames == ["findings", "inventory", "coverage", "scan"]
     sheets = pd.read_excel(outdir / "findings.xlsx", sheet_name=None, keep_default_na=False)
     assert len(sheets["findings"]) == len(result.findings)
+    from resilience.reports.common import FINDING_COLUMNS
+
+    assert list(sheets["findings"].columns) == list(FINDING_COLUMNS)
     assert len(sheets["inventory"]) == len(result.inventory.resources)
     assert set(sheets["inventory"]["id"]) == {r.id for r in result.inventory.resources}
     ledger = sheets["inventory"].set_index("id").loc[estate.LEDGER_DB]
@@ -47,3 +59,21 @@ def test_formula_injection_is_neutralised(tmp_path):
     assert not any(c.data_type == "f" for c in cells)
     assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
     assert "\n=" not in (tmp_path / "findings.csv").read_text(encoding="utf-8").replace('"', "")
+
+
+def test_columns_do_not_depend_on_the_estate(tmp_path):
+    """Two different estates (one with an extra, oddly named evidence key) give the same header."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    result = estate.scan()
+    tabular.write_csv(result, first)
+    other = estate.scan()
+    for f in other.findings:
+        f.evidence = {**f.evidence, "observed": {**f.evidence.get("observed", {}),
+                                                 "health_checked": {"//dns.googleapis.com/x": True}}}
+    tabular.write_csv(other, second)
+    header = (first / "findings.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == (second / "findings.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "//dns.googleapis.com" not in header
+    assert "//dns.googleapis.com/x: True" in (second / "findings.csv").read_text(encoding="utf-8")

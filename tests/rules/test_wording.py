@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from resilience.rules import get_rule
+
 from resilience.survival import Scenario, assess
 
 
