@@ -664,6 +664,18 @@ def _template(name: str) -> str:
     return files("resilience.reports").joinpath(f"templates/{name}").read_text(encoding="utf-8")
 
 
+def runbook_command(spec: Any, workload: str) -> str:
+    """The command that writes ``workload``'s failover runbook for this scenario (``resilience runbook``)."""
+    if spec.name:
+        scenario = spec.name
+    elif spec.failed_regions:
+        scenario = "region:" + ",".join(spec.failed_regions)
+    else:
+        scenario = "az:" + ",".join(spec.failed_zones)
+    return (f"resilience runbook --workload {workload} --scenario {scenario} --inventory inventory.json "
+            f"--policy policy.yaml --output runbooks/{workload} --format md,html,json")
+
+
 def render_markdown(pack: Pack) -> str:
     from resilience.reports import markdown_escape
 
@@ -671,6 +683,7 @@ def render_markdown(pack: Pack) -> str:
     # every printed value escaped: resource names and tags must not carry raw HTML into the Markdown
     return markdown_escape.apply(_environment()).from_string(_template("tabletop.md.j2")).render(
         pack=pack, sim=sim, spec=sim.spec, g=sim.graph, counts=sim.counts(), fmt=_fmt, span=span,
+        runbook=lambda w: runbook_command(sim.spec, w),
         rpo_cell=lambda w: rpo_cell(sim, w), staleness=lambda t: staleness(sim, t),
         summarise=summarise, counted=counted, blast_rows=[e for e in sim.blast.entries if e.how == "dependency"
                                          or minor(sim.graph, e.id) is None],

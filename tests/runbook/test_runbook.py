@@ -222,3 +222,22 @@ def test_arc_plan_carries_the_objective_and_whole_words():
     for step in plan["workflows"][0]["steps"]:
         words = step["name"].split("-")
         assert all(w and (w in step["description"] or w.isdigit()) for w in words), step["name"]
+
+
+def test_the_tabletop_pack_links_each_workloads_runbook_with_a_command_that_runs(tmp_path):
+    from resilience import tabletop
+
+    inventory, policy = estates.active_passive()
+    spec = simulate.build_scenario(regions=["me-central-1"], policy=policy)
+    text = tabletop.render_markdown(tabletop.build(simulate.run(inventory, policy, spec, NOW)))
+    line = next(line for line in text.splitlines() if line.startswith("Runbook for this scenario"))
+    command = line.split("`")[1]
+    assert command.startswith("resilience runbook --workload payments --scenario region:me-central-1")
+    (tmp_path / "inventory.json").write_text(inventory.to_json())
+    (tmp_path / "policy.yaml").write_text(policy.text)
+    args = command.split()[1:]
+    args = [str(tmp_path / a) if a in ("inventory.json", "policy.yaml") else a for a in args]
+    args[args.index("--output") + 1] = str(tmp_path / "rb")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "rb" / "runbook.json").read_text())["workload"] == "payments"
