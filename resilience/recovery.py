@@ -591,6 +591,9 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     coverage = tuple(coverage)
     analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of)
     steps = analysis.run()
+    if impact is None:
+        impact = survival.assess(graph, workload, analysis.scenario, coverage=coverage)
+    steps += _broken_dependency_steps(analysis, steps, impact)
     if duration is not None:
         steps = [_wait_if_shorter(s, float(duration)) for s in steps]
     label = scenario_label(scenario)
@@ -660,6 +663,24 @@ def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
                                     coverage=coverage, as_of=as_of)
         out.append((name, replace(got, disruption="region")))
     return out
+
+
+def _broken_dependency_steps(analysis: _Analysis, steps: list[Step], impact: Any) -> list[Step]:
+    """The component that stops the workload serving, as survival decided, when no data, compute or entry
+    step prices it (a NAT gateway, an image repository, a secret, an AMI, a cache only in the failed area):
+    nothing replaces it, so it is rebuilt elsewhere (``compute-redeploy``: unbounded unless the policy's
+    recovery model says how long the rebuild takes). Without it the estimate would price a recovery the
+    survival engine says cannot serve."""
+    if getattr(impact, "serving", True) or not getattr(impact, "broken_chain", None):
+        return []
+    cause = impact.broken_chain[-1]
+    if cause not in analysis.g or any(s.resource == cause for s in steps):
+        return []
+    chain = " -> ".join(analysis.name(n) for n in impact.broken_chain if n in analysis.g)
+    option = analysis._option(
+        "compute-redeploy", f"{analysis.name(cause)} is lost with {analysis._where()} and nothing replaces it "
+        f"({chain}): {analysis.workload} cannot serve until it is rebuilt outside the failed area")
+    return [analysis._step(cause, option, "dependency")]
 
 
 def _wait_if_shorter(step: Step, duration: float) -> Step:

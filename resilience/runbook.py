@@ -33,7 +33,7 @@ PHASES = ("data", "compute", "traffic", "verify", "evidence", "failback")
 FORMATS = ("json", "md", "html")
 PHASE_TITLES = {"data": "Data", "compute": "Compute", "traffic": "Traffic", "verify": "Verify",
                 "evidence": "Evidence for A1.3", "failback": "Failback (after the primary region is back)"}
-_ROLE_PHASE = {"data": "data", "compute": "compute", "entry": "traffic"}
+_ROLE_PHASE = {"data": "data", "compute": "compute", "dependency": "compute", "entry": "traffic"}
 
 
 @dataclass
@@ -156,8 +156,9 @@ def build(graph: nx.MultiDiGraph, policy: Policy, spec: Any, workload: str, *,
                        why=f"nothing to fail over to: {lost} (no copy outside {where})", **base)
 
     failed = set(spec.failed_regions)
-    ordered = sorted(outcome.steps, key=lambda s: ("data", "compute", "entry").index(s.get("role") or "data")
-                     if (s.get("role") or "data") in ("data", "compute", "entry") else 3)
+    order = ("data", "dependency", "compute", "entry")
+    ordered = sorted(outcome.steps, key=lambda s: order.index(s.get("role") or "data")
+                     if (s.get("role") or "data") in order else len(order))
     actions: list[acts.Action] = []
     for step in ordered:
         phase = _ROLE_PHASE.get(step.get("role") or "data", "data")
