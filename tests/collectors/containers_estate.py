@@ -65,7 +65,8 @@ def build(session: Any) -> dict[str, str]:
     ids.update(nat=home["nat"], subnet_a=home["subnets"]["a"], subnet_b=home["subnets"]["b"],
                table=home["table"], endpoint=home["endpoint"], dr_subnet_a=away["subnets"]["a"])
 
-    repo = session.client("ecr", region_name=PRIMARY).create_repository(repositoryName="shop/web")["repository"]
+    repo = session.client("ecr", region_name=PRIMARY).create_repository(
+        repositoryName="shop/web", tags=[{"Key": "app", "Value": "shop"}])["repository"]
     ids["repo"], ids["repo_uri"] = repo["repositoryArn"], repo["repositoryUri"]
     secret = session.client("secretsmanager", region_name=PRIMARY).create_secret(
         Name="shop/db", SecretString=json.dumps({"password": "hunter2-never-store"}))["ARN"]
@@ -87,7 +88,8 @@ def build(session: Any) -> dict[str, str]:
 
     cache = session.client("elasticache", region_name=PRIMARY).create_replication_group(
         ReplicationGroupId="shop-sessions", ReplicationGroupDescription="sessions", Engine="redis",
-        CacheNodeType="cache.t4g.small", NumCacheClusters=2, AutomaticFailoverEnabled=False)
+        CacheNodeType="cache.t4g.small", NumCacheClusters=2, AutomaticFailoverEnabled=False,
+        Tags=[{"Key": "app", "Value": "shop"}])
     ids["cache"] = cache["ReplicationGroup"]["ARN"]
 
     role = session.client("iam", region_name="us-east-1").create_role(

@@ -111,6 +111,14 @@ def test_efs_one_zone_secret_parameter_repository_cache(inventory, moto_estate):
     assert cache.kind == "cache" and cache.attrs["automatic_failover"] is False
 
 
+def test_cache_and_repository_tags_are_read_for_workload_membership(inventory, moto_estate):
+    """Workloads are matched by tag: a cache or image repository whose tags were not read would silently
+    drop out of its workload (and out of the zonal and regional verdicts)."""
+    found = {r.id: r for r in inventory.resources}
+    assert found[moto_estate["cache"]].tags.get("app") == "shop"
+    assert found[moto_estate["repo"]].tags.get("app") == "shop"
+
+
 def test_container_image_function_depends_on_its_repository(inventory, moto_estate):
     ids = moto_estate
     [ref] = [e for e in inventory.edges if e.src == ids["dr_function"] and e.kind == DEPENDS_ON]

@@ -10,7 +10,7 @@ from typing import Any
 
 from resilience.model import IMAGE_REPOSITORY, REPLICATES_TO, Inventory
 
-from .common import Scope, edge, inventory, iso
+from .common import Scope, edge, inventory, iso, tags_from_list
 from .context import TaskContext
 from .pagination import paginate
 
@@ -20,10 +20,12 @@ GLOBAL = False
 PERMISSIONS = [
     "ecr:DescribeRegistry",
     "ecr:DescribeRepositories",
+    "ecr:ListTagsForResource",
 ]
 COVERAGE = {
     "ecr": "DescribeRepositories",
     "ecr:replication": "DescribeRegistry (the registry's replication rules)",
+    "ecr:tags": "ListTagsForResource (workload membership by tag)",
 }
 
 
@@ -34,6 +36,10 @@ def get_repositories(client: Any) -> list[dict[str, Any]]:
 
 def get_registry(client: Any) -> dict[str, Any]:
     return client.describe_registry()
+
+
+def get_tags(client: Any, arns: list[str]) -> dict[str, dict[str, str]]:
+    return {arn: tags_from_list(client.list_tags_for_resource(resourceArn=arn).get("tags")) for arn in arns}
 
 
 # --- transform -------------------------------------------------------------------------------
@@ -80,4 +86,8 @@ def collect(ctx: TaskContext) -> Inventory:
     client = ctx.client(CLIENT)
     repos = get_repositories(client)
     registry = ctx.read("ecr:replication", get_registry, client)
-    return transform_repositories(repos, ctx.scope, registry)
+    out = transform_repositories(repos, ctx.scope, registry)
+    tags = ctx.read("ecr:tags", get_tags, client, [r["repositoryArn"] for r in repos]) if repos else None
+    for resource in out.resources:
+        resource.tags.update((tags or {}).get(resource.id, {}))
+    return out

@@ -14,7 +14,7 @@ from typing import Any
 
 from resilience.model import CACHE, REPLICATES_TO, Inventory
 
-from .common import Scope, edge, inventory, zone_ids_for
+from .common import Scope, edge, inventory, tags_from_list, zone_ids_for
 from .context import TaskContext
 from .pagination import paginate
 
@@ -26,11 +26,13 @@ PERMISSIONS = [
     "elasticache:DescribeGlobalReplicationGroups",
     "elasticache:DescribeReplicationGroups",
     "elasticache:DescribeServerlessCaches",
+    "elasticache:ListTagsForResource",
 ]
 COVERAGE = {
     "elasticache": "DescribeReplicationGroups",
     "elasticache:global-replication-groups": "DescribeGlobalReplicationGroups (global datastores, members per region)",
     "elasticache:serverless": "DescribeServerlessCaches",
+    "elasticache:tags": "ListTagsForResource (workload membership by tag)",
 }
 
 
@@ -45,6 +47,10 @@ def get_global_replication_groups(client: Any) -> list[dict[str, Any]]:
 
 def get_serverless_caches(client: Any) -> list[dict[str, Any]]:
     return paginate(client, "describe_serverless_caches", "ServerlessCaches")
+
+
+def get_tags(client: Any, arns: list[str]) -> dict[str, dict[str, str]]:
+    return {arn: tags_from_list(client.list_tags_for_resource(ResourceName=arn).get("TagList")) for arn in arns}
 
 
 # --- transform -------------------------------------------------------------------------------
@@ -132,4 +138,7 @@ def collect(ctx: TaskContext) -> Inventory:
     ):
         if part is not None:
             out.extend(part)
+    tags = ctx.read("elasticache:tags", get_tags, client, [r.id for r in out.resources]) if out.resources else None
+    for resource in out.resources:
+        resource.tags.update((tags or {}).get(resource.id, {}))
     return out
