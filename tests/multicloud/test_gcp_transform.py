@@ -56,12 +56,39 @@ def test_cloud_sql_zonal_regional_and_cross_region_replica():
     zonal, far = _node(t, "/zonal"), _node(t, "/far")
     assert (zonal.attrs["multi_az"], zonal.attrs["placement"], zonal.zones) == (False, "zonal", ("me-central1-b",))
     assert zonal.tags["resilience:workload"] == "shop" and zonal.source == "sqladmin:ListAssets"
-    assert zonal.attrs["backup_retention_days"] == 14
+    # retainedBackups is a number of backups kept, not days
+    assert zonal.attrs["backup_retention_count"] == 14 and "backup_retention_days" not in zonal.attrs
     assert (far.attrs["multi_az"], far.attrs["role"], far.attrs["replica_of"]) == (True, "replica", zonal.id)
     replicas = [e for e in t.edges if e.kind == "replicates_to"]
     assert [(e.src, e.dst) for e in replicas] == [(zonal.id, far.id)]  # seen from both ends, one edge
     backups = _node(t, "/zonal#backups")
     assert backups.region == "eu" and backups.attrs["location_type"] == "multi-region"
+
+
+@pytest.mark.parametrize(("config", "backed_up", "pitr"), [
+    # backups off: the retention settings the API still returns mean nothing, nor does PITR's flag
+    ({"enabled": False, "pointInTimeRecoveryEnabled": True,
+      "backupRetentionSettings": {"retainedBackups": 7, "retentionUnit": "COUNT"}}, False, False),
+    ({"enabled": True, "pointInTimeRecoveryEnabled": False,
+      "backupRetentionSettings": {"retainedBackups": 7, "retentionUnit": "COUNT"}}, True, False),
+    ({"enabled": True, "binaryLogEnabled": True, "transactionLogRetentionDays": 7}, True, True),
+])
+def test_cloud_sql_backups_honour_enabled_and_pitr_flag(config, backed_up, pitr):
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.survival import backups_of
+
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/db"
+    t = transform_assets([_asset("sqladmin.googleapis.com/Instance", sql, {
+        "name": "db", "project": P, "region": "me-central1", "gceZone": "me-central1-b",
+        "instanceType": "CLOUD_SQL_INSTANCE",
+        "settings": {"availabilityType": "ZONAL", "backupConfiguration": config}})],
+        observed_at=OBSERVED, default_project=P)
+    db = _node(t, "/db")
+    assert db.attrs["backup_enabled"] is backed_up and db.attrs["pitr"] is pitr
+    assert any(r.id.endswith("#backups") for r in t.resources) is backed_up
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges))
+    assert bool(backups_of(graph, sql)) is backed_up
 
 
 def test_external_server_replica_of_an_rds_instance():

@@ -207,17 +207,22 @@ class Transformer:
             cross_cloud = master_id is not None
         elif master:
             master_id = self._sql_name(project, master)
-        backups_on = bool(backup.get("enabled"))
-        pitr = bool(backup.get("pointInTimeRecoveryEnabled") or backup.get("binaryLogEnabled"))
+        # ``enabled: false`` still carries ``backupRetentionSettings``: the retention only means
+        # something while backups run, and point-in-time recovery needs them (and its own flag:
+        # ``pointInTimeRecoveryEnabled``, or ``binaryLogEnabled`` on MySQL)
+        backups_on = backup.get("enabled") is True
+        pitr = backups_on and bool(backup.get("pointInTimeRecoveryEnabled") or backup.get("binaryLogEnabled"))
+        kept = _num(retention.get("retainedBackups")) if backups_on and retention.get(
+            "retentionUnit", "COUNT") == "COUNT" else None
         name = asset["name"]
         self.node(asset, id=name, kind=DATABASE, type="sqladmin.googleapis.com/Instance", name=data.get("name", ""),
                   region=region, zones=[data.get("gceZone"), data.get("secondaryGceZone")], tags=tags, attrs={
                       "engine": data.get("databaseVersion"), "multi_az": availability == "REGIONAL" if availability else None,
                       "availability_type": availability, "role": "replica" if replica else "primary",
                       "replica_of": master_id, "backup_enabled": backups_on if not replica else None,
-                      "backup_retention_days": _num(retention.get("retainedBackups")) if retention.get("retentionUnit", "COUNT") == "COUNT" else None,
+                      "backup_retention_count": kept if not replica else None,  # a number of backups, not days
                       "pitr": pitr if not replica else None,
-                      "log_retention_days": _num(backup.get("transactionLogRetentionDays")),
+                      "log_retention_days": _num(backup.get("transactionLogRetentionDays")) if pitr else None,
                       "backup_location": backup.get("location") or ("default" if backups_on else None),
                       "deletion_protection": settings.get("deletionProtectionEnabled"), "state": data.get("state"),
                       "tier": settings.get("tier"), "external_source": (source_rep or {}).get("onPremisesConfiguration", {}).get("hostPort") if source_rep else None,
@@ -239,7 +244,7 @@ class Transformer:
                           "source_resource": name, "source_region": region, "synthetic": True, "status": "available",
                           "location_type": location_type(location) if location else "default",
                           "location_default": None if location else True,
-                          "retention_count": _num(retention.get("retainedBackups"))})
+                          "retention_count": kept})
             self.link(name, backup_id, BACKED_UP_TO, schedule=backup.get("startTime"))
 
     # ---- Cloud Storage ----
