@@ -179,3 +179,46 @@ def test_dns_primary_backup_policy_becomes_a_failover_pair():
     assert (backup.id, _node(t, "forwardingRules/b").id, "routes_to") in edges
     assert (record.id, zone, "member_of") in edges
     assert _node(t, "forwardingRules/a").zones == ("me-central1-a", "me-central1-b", "me-central1-c")
+
+
+def test_regional_application_load_balancer_chain_reaches_its_endpoint_groups():
+    """Forwarding rule -> RegionTargetHttpsProxy -> RegionUrlMap -> RegionBackendService -> NEGs,
+    health-checked by a RegionHealthCheck (compute v1 resource shapes inside Cloud Asset ``data``)."""
+    from resilience.collectors.gcp.api import ASSET_GROUPS
+
+    base = "https://www.googleapis.com/compute/v1/projects/proj-a"
+    cn = "//compute.googleapis.com/projects/proj-a"
+    region = f"{base}/regions/me-central1"
+    assets = [
+        _asset("compute.googleapis.com/ForwardingRule", f"{cn}/regions/me-central1/forwardingRules/fr", {
+            "name": "fr", "region": region, "loadBalancingScheme": "EXTERNAL_MANAGED", "IPAddress": "203.0.113.9",
+            "target": f"{region}/targetHttpsProxies/px", "selfLink": f"{region}/forwardingRules/fr"}),
+        _asset("compute.googleapis.com/RegionTargetHttpsProxy", f"{cn}/regions/me-central1/targetHttpsProxies/px", {
+            "name": "px", "region": region, "urlMap": f"{region}/urlMaps/um", "selfLink": f"{region}/targetHttpsProxies/px"}),
+        _asset("compute.googleapis.com/RegionUrlMap", f"{cn}/regions/me-central1/urlMaps/um", {
+            "name": "um", "region": region, "defaultService": f"{region}/backendServices/bs",
+            "selfLink": f"{region}/urlMaps/um"}),
+        _asset("compute.googleapis.com/RegionBackendService", f"{cn}/regions/me-central1/backendServices/bs", {
+            "name": "bs", "region": region, "loadBalancingScheme": "EXTERNAL_MANAGED",
+            "healthChecks": [f"{region}/healthChecks/hc"], "selfLink": f"{region}/backendServices/bs",
+            "backends": [{"group": f"{base}/zones/me-central1-a/networkEndpointGroups/neg-a"},
+                         {"group": f"{region}/networkEndpointGroups/run-neg"}]}),
+        _asset("compute.googleapis.com/RegionHealthCheck", f"{cn}/regions/me-central1/healthChecks/hc", {
+            "name": "hc", "region": region, "type": "HTTPS", "httpsHealthCheck": {"port": 443, "requestPath": "/hz"},
+            "selfLink": f"{region}/healthChecks/hc"}),
+        _asset("compute.googleapis.com/NetworkEndpointGroup", f"{cn}/zones/me-central1-a/networkEndpointGroups/neg-a", {
+            "name": "neg-a", "zone": f"{base}/zones/me-central1-a", "networkEndpointType": "GCE_VM_IP_PORT", "size": 3,
+            "selfLink": f"{base}/zones/me-central1-a/networkEndpointGroups/neg-a"}),
+        _asset("compute.googleapis.com/RegionNetworkEndpointGroup", f"{cn}/regions/me-central1/networkEndpointGroups/run-neg", {
+            "name": "run-neg", "region": region, "networkEndpointType": "SERVERLESS", "cloudRun": {"service": "api"},
+            "selfLink": f"{region}/networkEndpointGroups/run-neg"}),
+    ]
+    for asset in assets:  # each type is requested, or the chain routes to nothing
+        assert any(asset["assetType"] in types for types in ASSET_GROUPS.values()), asset["assetType"]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    routes = {(e.src.rsplit("/", 1)[-1], e.dst.rsplit("/", 1)[-1]) for e in t.edges if e.kind == "routes_to"}
+    assert {("fr", "bs"), ("bs", "neg-a"), ("bs", "run-neg"), ("run-neg", "api")} <= routes
+    neg = _node(t, "/neg-a")
+    assert neg.zones == ("me-central1-a",) and neg.attrs["placement"] == "zonal"
+    assert _node(t, "/healthChecks/hc").kind == "health_check"
+    assert t.hints["//run.googleapis.com/projects/proj-a/locations/me-central1/services/api"]["region"] == "me-central1"

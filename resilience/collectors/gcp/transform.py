@@ -149,6 +149,11 @@ class Transformer:
         self._edge_index[key] = new
         self.edges.append(new)
 
+    def hint(self, resource_id: str, *, region: str | None, type: str, account: str | None = None) -> None:
+        """What a reference says about a resource this read may not list (a placeholder if absent)."""
+        self.hints.setdefault(resource_id.lower(), {"region": region, "type": type, "provider": PROVIDER,
+                                                    "account": account or ""})
+
     # ---- the whole read ----
     def run(self, assets: Iterable[Mapping[str, Any]]) -> None:
         assets = list(assets)
@@ -167,6 +172,9 @@ class Transformer:
             "compute.googleapis.com/InstanceGroupManager": self.mig,
             "compute.googleapis.com/RegionInstanceGroupManager": self.mig,
             "compute.googleapis.com/HealthCheck": self.health_check,
+            "compute.googleapis.com/RegionHealthCheck": self.health_check,
+            "compute.googleapis.com/NetworkEndpointGroup": self.endpoint_group,
+            "compute.googleapis.com/RegionNetworkEndpointGroup": self.endpoint_group,
             "compute.googleapis.com/BackendService": self.backend_service,
             "compute.googleapis.com/RegionBackendService": self.backend_service,
             "compute.googleapis.com/ForwardingRule": self.forwarding_rule,
@@ -325,13 +333,14 @@ class Transformer:
     def health_check(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         kind = str(data.get("type") or "")
         details = data.get(f"{kind.lower()}HealthCheck") or {}
-        self.node(asset, id=asset["name"], kind=HEALTH_CHECK, type="compute.googleapis.com/HealthCheck",
+        self.node(asset, id=asset["name"], kind=HEALTH_CHECK, type=asset.get("assetType") or "compute.googleapis.com/HealthCheck",
                   name=data.get("name", ""), region=region_of_location(data.get("region")) if data.get("region") else GLOBAL_REGION,
                   attrs={"check_type": kind, "resource_path": details.get("requestPath"), "port": _num(details.get("port"))})
 
     def backend_service(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         region = region_of_location(data.get("region")) if data.get("region") else GLOBAL_REGION
-        targets = [t for t in (self._mig_for_group(b.get("group")) for b in data.get("backends") or []) if t]
+        targets = [t for t in (self._mig_for_group(b.get("group")) or self._asset_name(b.get("group"))
+                               for b in data.get("backends") or []) if t]
         checks = [compute_name(h) for h in data.get("healthChecks") or []]
         self.node(asset, id=asset["name"], kind=TARGET_GROUP, type=asset.get("assetType", ""), name=data.get("name", ""),
                   region=region, attrs={"target_type": "instance-group", "targets": targets,
@@ -340,6 +349,29 @@ class Transformer:
         for target in targets:
             self.link(asset["name"], target, ROUTES_TO, health_check_id=checks[0] if checks else None,
                       evaluate_target_health=bool(checks))
+
+    def endpoint_group(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        """A network endpoint group: zonal (VM/IP:port endpoints in one zone), or regional
+        serverless / Private Service Connect (a Cloud Run service, Cloud Function, App Engine)."""
+        zone = str(data.get("zone") or "").rsplit("/", 1)[-1]
+        region = region_of_location(zone) if zone else region_of_location(str(data.get("region") or "").rsplit("/", 1)[-1])
+        project = self.account_of(asset)
+        serverless = None
+        if (data.get("cloudRun") or {}).get("service"):
+            serverless = f"//run.googleapis.com/projects/{project}/locations/{region}/services/{data['cloudRun']['service']}"
+        elif (data.get("cloudFunction") or {}).get("function"):
+            serverless = (f"//cloudfunctions.googleapis.com/projects/{project}/locations/{region}/functions/"
+                          f"{data['cloudFunction']['function']}")
+        self.node(asset, id=asset["name"], kind=TARGET_GROUP, type=asset.get("assetType", ""), name=data.get("name", ""),
+                  region=region, zones=[zone] if zone else [], attrs={
+                      "target_type": "network-endpoint-group", "endpoint_type": data.get("networkEndpointType"),
+                      "size": _num(data.get("size")), "serverless_target": serverless,
+                      "psc_target": data.get("pscTargetService"),
+                      "placement": "zonal" if zone else "regional", "location_type": "zone" if zone else "region"})
+        if serverless:
+            self.hint(serverless, region=region, account=project,
+                      type="run.googleapis.com/Service" if "//run." in serverless else "cloudfunctions.googleapis.com/Function")
+            self.link(asset["name"], serverless, ROUTES_TO)
 
     def _services_behind(self, target_link: str | None) -> list[str]:
         """forwarding rule target -> proxy -> URL map -> backend services (asset names)."""
