@@ -52,6 +52,8 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
      "Microsoft.Sql/servers/databases/replicationLinks/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{account}/"
      "blobServices/default", "Microsoft.Storage/storageAccounts/blobServices/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{account}/"
+     "objectReplicationPolicies", "Microsoft.Storage/storageAccounts/objectReplicationPolicies/read"),
 )
 
 #: Read actions Resource Graph needs per type (it filters rows by the caller's read permission).
@@ -164,3 +166,8 @@ def arm_list(resource_client: Any, path: str, *, api_version: str = SQL_API_VERS
 def get_blob_service(resource_client: Any, account_id: str) -> dict[str, Any]:
     """``GET {account}/blobServices/default``: versioning, soft delete, point-in-time restore."""
     return _arm_get(resource_client, f"{account_id}/blobServices/default?api-version={STORAGE_API_VERSION}")
+
+
+def list_object_replication_policies(resource_client: Any, account_id: str) -> list[dict[str, Any]]:
+    """``GET {account}/objectReplicationPolicies``: the policies this account is source or destination of."""
+    return arm_list(resource_client, f"{account_id}/objectReplicationPolicies", api_version=STORAGE_API_VERSION)

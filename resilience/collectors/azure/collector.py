@@ -108,6 +108,7 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
             replication_links[server["id"]] = links
 
     blob_services: dict[str, dict] = {}
+    object_replication: dict[str, list] = {}  # storage account id -> the policies it lists (either side)
     for account in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.storage/storageaccounts"
                            and str(r.get("kind", "")).lower() in ("storagev2", "blobstorage", "blockblobstorage")),
                           key=lambda r: r["id"]):
@@ -115,10 +116,15 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
                     region=normalise_location(account.get("location")), about=account.get("name", ""))
         if blob is not None:
             blob_services[account["id"]] = blob
+        policies = read("storage:objectreplication", api.list_object_replication_policies, rm, account["id"],
+                        region=normalise_location(account.get("location")), about=account.get("name", ""))
+        if policies is not None:
+            object_replication[account["id"]] = policies
 
     transformer = transform_subscription(sub, observed_at, locations=locations, rows=rows,
                                          failover_groups=failover_groups, replication_links=replication_links,
-                                         recovery_rows=recovery_rows, blob_services=blob_services)
+                                         recovery_rows=recovery_rows, blob_services=blob_services,
+                                         object_replication=object_replication)
     group_regions = {str(g.get("name", "")).lower(): normalise_location(g.get("location")) for g in groups or []}
     for resource in transformer.resources:
         group = str(resource.attrs.get("resource_group") or "").lower()

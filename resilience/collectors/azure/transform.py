@@ -59,6 +59,7 @@ SRC_BACKUP = "backup:RecoveryServicesResources"
 SRC_SITE_RECOVERY = "siterecovery:RecoveryServicesResources"
 SRC_FAILOVER_GROUPS = "sql:FailoverGroups_ListByServer"
 SRC_LINKS = "sql:ReplicationLinks_ListByServer"
+SRC_OBJECT_REPLICATION = "storage:ObjectReplicationPolicies_List"
 TYPE_FAMILY = {t: family for family, types in GRAPH_FAMILIES.items() for t in types}
 
 TM_ROUTING = {"priority": "failover", "performance": "latency", "weighted": "weighted",
@@ -238,7 +239,8 @@ class Transformer:
     def run(self, rows: Iterable[Mapping[str, Any]], *, failover_groups: Mapping[str, list] | None = None,
             replication_links: Mapping[str, list] | None = None,
             recovery_rows: Iterable[Mapping[str, Any]] = (),
-            blob_services: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+            blob_services: Mapping[str, Mapping[str, Any]] | None = None,
+            object_replication: Mapping[str, list] | None = None) -> None:
         for row in rows:
             self.rows[_lower(row.get("id"))] = dict(row)
         self.blob_services = {k.lower(): dict(v) for k, v in (blob_services or {}).items()}
@@ -264,6 +266,8 @@ class Transformer:
             handler = handlers.get(_lower(row.get("type")))
             if handler is not None:
                 handler(row)
+        for account_id, policies in sorted((object_replication or {}).items()):
+            self.object_replication(account_id, policies)
         for server_id, groups in sorted((failover_groups or {}).items()):
             self.sql_failover_groups(server_id, groups)
         for server_id, links in sorted((replication_links or {}).items()):
@@ -282,42 +286,111 @@ class Transformer:
 
     # ---- storage ----
     def storage_account(self, row: Mapping[str, Any]) -> None:
+        """Redundancy from the SKU, as Microsoft documents it: LRS keeps its three copies in one
+        datacentre (one zone, which ARM does not name: the node carries a zone of its own,
+        ``<region>-datacentre-of-<account>``, so the zone rules can lose it); ZRS spreads them
+        over the region's zones; the GRS family adds a copy in the paired region (a ``#secondary``
+        node). Blob point-in-time restore, soft delete and versioning are same-region protection:
+        one ``#protection`` recovery point held where the account's data is (when PITR or versioning
+        is on: soft delete alone keeps deleted blobs but not overwritten ones); the geo-secondary
+        replicates it (the versions and deleted blobs are blobs too), which puts a copy of the
+        protection in the paired region."""
         b = self.base(row)
         props, region = b["props"], b["region"]
         replication = replication_of_sku(b["sku"].get("name"))
         geo = replication in ("GRS", "RA-GRS", "GZRS", "RA-GZRS") if replication else None
         multi_az = replication in ("ZRS", "GZRS", "RA-GZRS") if replication else None
+        one_datacentre = replication in ("LRS", "GRS", "RA-GRS")  # the primary region's copies
         secondary = props.get("secondaryLocation")
         secondary = normalise_location(secondary) if secondary else (self.facts.pair(region) if geo else None)
         readable = replication.startswith("RA-") if replication else None
-        placement = "zone_redundant" if multi_az else ("regional" if replication else None)
+        zones = (f"{region}-datacentre-of-{row['name']}",) if one_datacentre and region != GLOBAL_REGION else ()
+        placement = "zone_redundant" if multi_az else ("zonal" if zones else None)
         self.node(id=row["id"], kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts", name=row["name"],
-                  region=region, source=b["source"], tags=b["tags"], attrs={
+                  region=region, source=b["source"], tags=b["tags"], zones=zones, attrs={
                       "replication": replication, "multi_az": multi_az, "geo_redundant": geo,
                       "read_access_secondary": readable, "secondary_region": secondary if geo else None,
-                      "placement": placement, "sku": b["sku"].get("name"), "account_kind": row.get("kind"),
+                      "placement": placement, "zone_unnamed": True if zones else None,
+                      "sku": b["sku"].get("name"), "account_kind": row.get("kind"),
                       "status_of_primary": props.get("statusOfPrimary"),
                       "status_of_secondary": props.get("statusOfSecondary"),
                       "role": "primary"})
-        blob = self.blob_services.get(row["id"].lower())
-        if blob is not None:
-            bprops = blob.get("properties") or {}
-            account = self._node_by_id(row["id"])
-            restore = bprops.get("restorePolicy") or {}
-            deletes = bprops.get("deleteRetentionPolicy") or {}
-            account.attrs.update(compact({
-                "versioning": "Enabled" if bprops.get("isVersioningEnabled") else "Disabled",
-                "soft_delete_days": deletes.get("days") if deletes.get("enabled") else None,
-                "pitr": bool(restore.get("enabled")), "pitr_days": restore.get("days") if restore.get("enabled") else None,
-                "change_feed": (bprops.get("changeFeed") or {}).get("enabled")}))
+        copy_id = f"{row['id']}#secondary"
         if geo and secondary:
-            copy_id = f"{row['id']}#secondary"
             self.node(id=copy_id, kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts#secondary",
                       name=f"{row['name']} (geo-secondary)", region=secondary, source=b["source"], attrs={
                           "role": "replica", "replica_of": row["id"], "synthetic": True, "replication": "LRS",
                           "multi_az": False, "readable": readable, "placement": "regional"})
             self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="async", promotable=True,
                       failover="customer-initiated account failover", readable=readable)
+        blob = self.blob_services.get(row["id"].lower())
+        if blob is None:
+            return
+        bprops = blob.get("properties") or {}
+        account = self._node_by_id(row["id"])
+        restore = bprops.get("restorePolicy") or {}
+        deletes = bprops.get("deleteRetentionPolicy") or {}
+        versioning = bool(bprops.get("isVersioningEnabled"))
+        soft_delete_days = deletes.get("days") if deletes.get("enabled") else None
+        restore_days = restore.get("days") if restore.get("enabled") else None
+        # ``pitr`` is not set: it would add a second, zone-less in-region backup for the account
+        # (survival's automated backups), which LRS data does not have
+        account.attrs.update(compact({
+            "versioning": "Enabled" if versioning else "Disabled", "soft_delete_days": soft_delete_days,
+            "point_in_time_restore": bool(restore.get("enabled")), "point_in_time_restore_days": restore_days,
+            "change_feed": (bprops.get("changeFeed") or {}).get("enabled")}))
+        mechanisms = [m for m, on in (("point-in-time restore", restore_days is not None),
+                                      ("versioning", versioning), ("soft delete", soft_delete_days is not None)) if on]
+        if restore_days is None and not versioning:
+            return  # soft delete alone keeps deleted blobs, not overwritten ones: not a recovery copy
+        protection_id = f"{row['id']}#protection"
+        days = [d for d in (restore_days, soft_delete_days) if isinstance(d, int | float)]
+        self.node(id=protection_id, kind=RECOVERY_POINT, type="Microsoft.Storage/blobServices#dataProtection",
+                  name=f"{row['name']} blob protection ({', '.join(mechanisms)})", region=region, source=b["source"],
+                  zones=zones, attrs={
+                      "source_resource": row["id"], "source_region": region, "mechanisms": mechanisms,
+                      "retention_days": max(days) if days else None, "synthetic": True, "status": "available",
+                      "scope": "same-region", "continuous": restore_days is not None})
+        self.link(row["id"], protection_id, BACKED_UP_TO, b["source"], schedule="continuous")
+        if geo and secondary:
+            self.link(protection_id, copy_id, REPLICATES_TO, b["source"], mode="async", promotable=False)
+
+    def object_replication(self, account_id: str, policies: Iterable[Mapping[str, Any]]) -> None:
+        """Object replication: blobs copied asynchronously from a source account's containers to a
+        destination account's. Both accounts list the policy (same policy id); either side's list
+        makes the one ``replicates_to`` edge source -> destination."""
+        for policy in policies:
+            props = policy.get("properties") or {}
+            src = self._storage_account_ref(props.get("sourceAccount"), account_id)
+            dst = self._storage_account_ref(props.get("destinationAccount"), account_id)
+            if not src or not dst:
+                continue
+            rules = [{"source_container": r.get("sourceContainer"), "destination_container": r.get("destinationContainer")}
+                     for r in props.get("rules") or []]
+            for end in (src, dst):
+                if end.lower() not in self._ids:
+                    self.hint(end, region=None, type="Microsoft.Storage/storageAccounts")
+            self.link(src, dst, REPLICATES_TO, SRC_OBJECT_REPLICATION, mode="async", promotable=True,
+                      mechanism="object replication", policy_id=props.get("policyId") or policy.get("name"),
+                      containers=rules or None, failover="delete the policy: the destination containers become writable")
+            for node in self.resources:
+                if node.id.lower() == dst.lower() and node.attrs.get("role") == "primary":
+                    node.attrs["role"] = "replica"
+                    node.attrs["replica_of"] = src
+
+    def _storage_account_ref(self, ref: str | None, listed_by: str) -> str | None:
+        """A policy names an account by resource id, or by bare name (cross-tenant replication
+        allowed): a bare name is looked up among this subscription's accounts."""
+        if not ref:
+            return None
+        if ref.startswith("/"):
+            return self.canon(ref)
+        if _lower(segment_value(listed_by, "storageAccounts")) == ref.lower():
+            return self.canon(listed_by)
+        for row in self.rows.values():
+            if _lower(row.get("type")) == "microsoft.storage/storageaccounts" and _lower(row.get("name")) == ref.lower():
+                return row["id"]
+        return None
 
     # ---- databases ----
     def _platform_backups(self, db_id: str, name: str, region: str, source: str, *, redundancy: str | None,
@@ -909,11 +982,13 @@ def transform_subscription(subscription_id: str, observed_at: str, *, locations:
                            rows: Iterable[Mapping[str, Any]], failover_groups: Mapping[str, list] | None = None,
                            replication_links: Mapping[str, list] | None = None,
                            recovery_rows: Iterable[Mapping[str, Any]] = (),
-                           blob_services: Mapping[str, Mapping[str, Any]] | None = None) -> Transformer:
+                           blob_services: Mapping[str, Mapping[str, Any]] | None = None,
+                           object_replication: Mapping[str, list] | None = None) -> Transformer:
     """Everything one subscription read produced -> nodes, edges and placeholder hints."""
     transformer = Transformer(subscription_id, observed_at, transform_locations(locations))
     transformer.run(rows, failover_groups=failover_groups, replication_links=replication_links,
-                    recovery_rows=recovery_rows, blob_services=blob_services)
+                    recovery_rows=recovery_rows, blob_services=blob_services,
+                    object_replication=object_replication)
     return transformer
 
 
