@@ -104,3 +104,56 @@ def test_soft_delete_alone_is_not_a_backup():
     t = transform_subscription(SUB, OBSERVED, locations=LOCATIONS, rows=[acct], blob_services={acct["id"]: _blob()})
     assert not [r for r in t.resources if r.id.endswith("#protection")]
     assert next(r for r in t.resources if r.id == acct["id"]).attrs["soft_delete_days"] == 7
+
+
+def _site_recovered_vm():
+    from .test_azure_transform import _id as rid
+
+    vm, disk = rid("Microsoft.Compute/virtualMachines", "vm1"), rid("Microsoft.Compute/disks", "vm1-os")
+    tags = {"resilience:workload": "legacy"}
+    rows = [{"id": vm, "name": "vm1", "type": "Microsoft.Compute/virtualMachines", "location": "uaenorth",
+             "zones": ["1"], "tags": tags, "properties": {}},
+            {"id": disk, "name": "vm1-os", "type": "Microsoft.Compute/disks", "location": "uaenorth", "zones": ["1"],
+             "managedBy": vm, "tags": tags, "properties": {}}]
+    vault = f"/subscriptions/{SUB}/resourceGroups/dr/providers/Microsoft.RecoveryServices/vaults/asr-weu"
+    # RecoveryServicesResources row of an A2A replicated item (providerSpecificDetails: A2AReplicationDetails)
+    item = {"id": f"{vault}/replicationFabrics/f/replicationProtectionContainers/c/replicationProtectedItems/vm1",
+            "name": "vm1", "type": "microsoft.recoveryservices/vaults/replicationfabrics/"
+                                   "replicationprotectioncontainers/replicationprotecteditems",
+            "properties": {"friendlyName": "vm1", "protectionState": "Protected", "replicationHealth": "Normal",
+                           "lastSuccessfulTestFailoverTime": "2026-08-10T09:00:00Z", "providerSpecificDetails": {
+                               "instanceType": "A2A", "fabricObjectId": vm, "primaryFabricLocation": "uaenorth",
+                               "recoveryFabricLocation": "westeurope", "rpoInSeconds": 40}}}
+    return transform_subscription(SUB, OBSERVED, locations=WEU_LOCATIONS, rows=rows, recovery_rows=[item])
+
+
+POLICY = """
+version: 1
+workloads:
+  legacy:
+    match: {tags: {"resilience:workload": legacy}}
+    objectives:
+      az: {rto: 15m, rpo: 15m}
+      region: {rto: 4h, rpo: 15m}
+"""
+
+
+def test_site_recovery_is_a_manual_recovery_not_zone_survival():
+    from resilience.policy import parse_policy
+
+    t = _site_recovered_vm()
+    replica = next(r for r in t.resources if r.type == "Microsoft.RecoveryServices/replicationProtectedItems")
+    assert replica.kind == "volume" and replica.region == "westeurope"  # replicated disks, no running VM
+    inventory = Inventory(resources=t.resources, edges=t.edges)
+    findings = analyse(inventory, parse_policy(POLICY), scan_time=SCAN_TIME, audited_regions=("uaenorth",)).findings
+    legacy = {(f.rule, f.status, f.message.split(":")[1][:40]) for f in findings if f.resource == "workload:legacy"}
+    zone_loss = [f for f in findings if f.resource == "workload:legacy" and f.category == "zonal-spof"]
+    assert zone_loss and all(f.status == "fail" for f in zone_loss), legacy
+    rto = {f.evidence["observed"]["disruption"]: f for f in findings
+           if f.resource == "workload:legacy" and f.category == "rto-mismatch"}
+    # priced by the Site Recovery entry (2h SLA), not by RDS replica promotion nor an unbounded redeploy
+    assert rto["az"].status == "fail" and rto["region"].status == "pass", legacy
+    assert all("azure-site-recovery-failover" in f.message for f in rto.values())
+    assert not any("rds-read-replica-promotion" in str(f.evidence) for f in findings)
+    rpo = [f for f in findings if f.resource == "workload:legacy" and f.category == "rpo-mismatch"]
+    assert rpo and all(f.evidence["observed"]["rpo"] == 40 for f in rpo)  # the item's observed rpoInSeconds

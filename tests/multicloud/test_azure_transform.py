@@ -165,9 +165,10 @@ def test_site_recovery_test_failover_is_restore_test_evidence():
     assert test.attrs == {**test.attrs, "status": "COMPLETED", "completed_at": "2026-05-10T09:42:00Z",
                           "resource": vm, "scenario": "region"}
     replica = _node(t, "/replicationProtectedItems/i")
-    assert replica.kind == "instance" and replica.attrs["role"] == "replica"
+    # the replicated disks, not a running VM: Site Recovery creates the VM when a failover starts
+    assert replica.kind == "volume" and replica.attrs["role"] == "replica"
     kinds = {(e.src, e.kind) for e in t.edges if e.dst == item}
-    assert {(vm, "replicates_to"), (vm, "fails_over_to"), (disk, "replicates_to")} <= kinds
+    assert kinds == {(vm, "fails_over_to"), (disk, "replicates_to")}
 
 
 def test_cosmos_multi_region_account_and_cross_cloud_tag():

@@ -935,10 +935,14 @@ class Transformer:
                     self.link(source_id, copy_id, BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
 
     def site_recovery_item(self, row: Mapping[str, Any]) -> None:
-        """An Azure Site Recovery replicated VM: a standby in the recovery region + test evidence.
+        """An Azure Site Recovery replicated VM: replicated disks in the recovery region + test evidence.
 
-        The protected item becomes an ``instance`` (role ``replica``) in the recovery region, reached
-        by ``replicates_to`` and ``fails_over_to`` from the source VM. The last successful *test*
+        Site Recovery is a recovery, not a running standby: no VM exists in the recovery region until
+        someone starts a failover. So the protected item is a ``volume`` (role ``replica``: the
+        replicated disks) in the recovery region, reached by ``replicates_to`` (mechanism
+        ``site-recovery``, priced by the recovery model's ``azure-site-recovery-failover`` entry)
+        from the VM's disks, and by a manual ``fails_over_to`` from the VM. A VM pinned to one zone
+        is still a zonal single point of failure: it stops with its zone. The last successful *test*
         failover becomes a ``restore_test`` node (A1.3 evidence), ``scenario`` ``region`` when the
         recovery region differs from the primary, ``az`` for zone-to-zone replication.
         """
@@ -953,7 +957,7 @@ class Transformer:
         name = props.get("friendlyName") or row.get("name") or row["id"].rsplit("/", 1)[-1]
         recovery_zone = details.get("recoveryAvailabilityZone")
         zones, _ = self.zones(recovery, [recovery_zone] if recovery_zone else [])
-        self.node(id=row["id"], kind=INSTANCE, type="Microsoft.RecoveryServices/replicationProtectedItems",
+        self.node(id=row["id"], kind=VOLUME, type="Microsoft.RecoveryServices/replicationProtectedItems",
                   name=f"{name} (site recovery replica)", region=recovery, source=SRC_SITE_RECOVERY, zones=zones, attrs={
                       "role": "replica", "replica_of": source_id, "state": props.get("protectionState"),
                       "replication_health": props.get("replicationHealth"), "rpo_s": details.get("rpoInSeconds"),
@@ -961,13 +965,11 @@ class Transformer:
                       "last_test_failover_at": props.get("lastSuccessfulTestFailoverTime"),
                       "recovery_resource_group": details.get("recoveryAzureResourceGroupId")})
         if source_id:
-            self.link(source_id, row["id"], REPLICATES_TO, SRC_SITE_RECOVERY, mode="async", promotable=True,
-                      lag_s=details.get("rpoInSeconds"))
             for disk in self._disks_of(source_id):  # Site Recovery replicates the VM's managed disks
                 self.link(disk, row["id"], REPLICATES_TO, SRC_SITE_RECOVERY, mode="async", promotable=True,
-                          lag_s=details.get("rpoInSeconds"))
+                          lag_s=details.get("rpoInSeconds"), mechanism="site-recovery", automatic=False)
             self.link(source_id, row["id"], FAILS_OVER_TO, SRC_SITE_RECOVERY, health_checked=False, automatic=False,
-                      needs_control_plane_in=recovery)
+                      needs_control_plane_in=recovery, mechanism="site-recovery")
         tested = props.get("lastSuccessfulTestFailoverTime")
         if tested and not str(tested).startswith("0001-"):
             self.node(id=f"{row['id']}#test-failover", kind=RESTORE_TEST,
