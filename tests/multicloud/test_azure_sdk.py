@@ -149,3 +149,25 @@ def test_scan_scope_keeps_what_the_audited_region_points_to(azure_server, azure_
     assert "uaecentral" in regions  # the GRS secondary
     assert not [r for r in inventory.resources if r.id.endswith("vm-batch-uaec")]  # unrelated, out of scope
     assert edges(inventory, "fails_over_to", "databases/payments", "databases/payments")
+
+
+def test_app_settings_are_reduced_to_names_and_hosts_and_a_denied_list_is_recorded(azure_server, azure_env):
+    import json
+
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+    web = by_name(inventory, "sites/app-gulf-web")
+    assert {ref["setting"] for ref in web.attrs["setting_references"]} == {"Inventory", "REPORTS_DB_HOST", "DOCS_BASE_URL"}
+    assert {e.dst.rsplit("/", 1)[-1] for e in edges(inventory, "depends_on", "/app-gulf-web")} == {
+        "inventory", "pg-reports", "stgulfdocs"}
+    assert "demo-not-a-secret" not in json.dumps([vars(r) for r in inventory.resources] +
+                                                 [vars(e) for e in inventory.edges], default=str)
+    # Reader without Microsoft.Web/sites/config/list/Action: a denied record in the app's region
+    site = web.id
+    azure_server.add({"method": "POST", "path": f"{site}/config/appsettings/list",
+                      "response": {"status": 403, "body": {"error": {
+                          "code": "AuthorizationFailed", "message": "no Microsoft.Web/sites/config/list/Action"}}}})
+    denied = collect(_settings(azure_env), observed_at=OBSERVED)
+    record = coverage(denied, "web:settings", SUB)
+    assert (record.status, record.region) == ("denied", "uaenorth")
+    assert not edges(denied, "depends_on", "/app-gulf-web")
+    assert "setting_references" not in by_name(denied, "sites/app-gulf-web").attrs

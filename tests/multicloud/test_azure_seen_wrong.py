@@ -157,3 +157,76 @@ def test_site_recovery_is_a_manual_recovery_not_zone_survival():
     assert not any("rds-read-replica-promotion" in str(f.evidence) for f in findings)
     rpo = [f for f in findings if f.resource == "workload:legacy" and f.category == "rpo-mismatch"]
     assert rpo and all(f.evidence["observed"]["rpo"] == 40 for f in rpo)  # the item's observed rpoInSeconds
+
+
+# --- item 3: private endpoints and app settings are dependencies ---------------------------------
+def _web_tier(connection_string, *, failover_group=False):
+    """Two App Service apps (UAE North, West Europe) reaching one SQL database through a private
+    endpoint in each app's virtual network; the settings bodies are the List Application Settings /
+    List Connection Strings shapes, reduced on arrival by ``setting_references``."""
+    from resilience.collectors.azure.references import setting_references
+
+    from .test_azure_transform import _id as rid
+
+    server = rid("Microsoft.Sql/servers", "sql-orders")
+    db = f"{server}/databases/orders"
+    tags = {"resilience:workload": "shop"}
+    rows = [{"id": server, "name": "sql-orders", "type": "Microsoft.Sql/servers", "location": "uaenorth",
+             "properties": {"fullyQualifiedDomainName": "sql-orders.database.windows.net"}},
+            {"id": db, "name": "sql-orders/orders", "type": "Microsoft.Sql/servers/databases", "location": "uaenorth",
+             "tags": tags, "properties": {"zoneRedundant": True, "currentBackupStorageRedundancy": "Geo"}}]
+    references = {}
+    for region, vnet in (("uaenorth", "vnet-uaen"), ("westeurope", "vnet-weu")):
+        site = rid("Microsoft.Web/sites", f"web-{region}")
+        subnet = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/s"
+        rows.append({"id": site, "name": f"web-{region}", "type": "Microsoft.Web/sites", "kind": "app",
+                     "location": region, "tags": tags, "properties": {
+                         "defaultHostName": f"web-{region}.azurewebsites.net", "virtualNetworkSubnetId": subnet}})
+        rows.append({"id": rid("Microsoft.Network/privateEndpoints", f"pe-{region}"), "name": f"pe-{region}",
+                     "type": "microsoft.network/privateendpoints", "location": region, "properties": {
+                         "subnet": {"id": subnet}, "privateLinkServiceConnections": [{"name": "c", "properties": {
+                             "privateLinkServiceId": server, "groupIds": ["sqlServer"],
+                             "privateLinkServiceConnectionState": {"status": "Approved"}}}],
+                         "customDnsConfigs": [{"fqdn": "sql-orders.privatelink.database.windows.net",
+                                               "ipAddresses": ["10.0.0.5"]}]}})
+        references[site] = setting_references(
+            {"properties": {"WEBSITE_RUN_FROM_PACKAGE": "1"}},
+            {"properties": {"Orders": {"value": connection_string, "type": "SQLAzure"}}})
+    groups = {}
+    if failover_group:
+        partner = f"/subscriptions/{SUB}/resourceGroups/dr/providers/Microsoft.Sql/servers/sql-orders-weu"
+        groups = {server: [{"id": f"{server}/failoverGroups/fg-orders", "name": "fg-orders", "properties": {
+            "replicationRole": "Primary", "readWriteEndpoint": {"failoverPolicy": "Automatic",
+                                                                "failoverWithDataLossGracePeriodMinutes": 60},
+            "partnerServers": [{"id": partner, "location": "westeurope", "replicationRole": "Secondary"}],
+            "databases": [db]}}]}
+        rows.append({"id": f"{partner}/databases/orders", "name": "sql-orders-weu/orders", "location": "westeurope",
+                     "type": "Microsoft.Sql/servers/databases", "tags": tags, "properties": {
+                         "zoneRedundant": True, "secondaryType": "Geo"}})
+    return transform_subscription(SUB, OBSERVED, locations=WEU_LOCATIONS, rows=rows, site_references=references,
+                                  failover_groups=groups)
+
+
+SECRET = "Sup3r-s3cret"
+
+
+def test_app_settings_and_private_endpoints_make_depends_on_edges_without_values():
+    t = _web_tier(f"Server=tcp:sql-orders.database.windows.net,1433;Initial Catalog=orders;Password={SECRET}")
+    deps = sorted((e.src.rsplit("/", 1)[-1], e.dst.rsplit("/", 1)[-1], e.attrs.get("private_endpoint", "").rsplit("/", 1)[-1])
+                  for e in t.edges if e.kind == "depends_on")
+    assert deps == [("web-uaenorth", "orders", "pe-uaenorth"), ("web-westeurope", "orders", "pe-westeurope")]
+    site = next(r for r in t.resources if r.id.endswith("/web-westeurope"))
+    assert {ref["setting"] for ref in site.attrs["setting_references"]} == {"Orders"}
+    assert SECRET not in repr(t.resources) + repr(t.edges)  # names and hosts only, never values
+    # the West Europe web tier stops with the UAE North database: the cross-region dependency shows
+    findings = _findings(t)
+    region_loss = [f for f in findings if f.resource == "workload:shop" and f.category == "regional-spof"]
+    assert region_loss and all(f.status == "fail" for f in region_loss), [(f.status, f.message) for f in findings]
+
+
+def test_a_failover_group_listener_in_the_settings_is_a_dependency_that_survives():
+    t = _web_tier(f"Server=tcp:fg-orders.database.windows.net,1433;Initial Catalog=orders;Password={SECRET}",
+                  failover_group=True)
+    assert [e.dst.rsplit("/", 1)[-1] for e in t.edges if e.kind == "depends_on"] == ["fg-orders", "fg-orders"]
+    region_loss = [f for f in _findings(t) if f.resource == "workload:shop" and f.category == "regional-spof"]
+    assert region_loss and all(f.status == "pass" for f in region_loss), [f.message for f in region_loss]

@@ -27,7 +27,9 @@ def test_azure_role_and_readme_list_exactly_the_declared_read_actions():
     role = json.loads((EXAMPLES / "azure" / "resilience-reader-role.json").read_text())
     assert set(role["Actions"]) == _azure_declared()
     assert not role["DataActions"]
-    assert all(a.endswith("/read") for a in role["Actions"])
+    # reads only; the one list action (app settings, values dropped on arrival) is declared as such
+    assert all(a.endswith("/read") or a in azure_api.SECRET_LIST_ACTIONS for a in role["Actions"])
+    assert all(a.endswith("/list/Action") for a in azure_api.SECRET_LIST_ACTIONS)
     readme = (EXAMPLES / "azure" / "README.md").read_text()
     missing = [a for a in _azure_declared() if f"`{a}`" not in readme]
     assert not missing, missing
@@ -41,8 +43,11 @@ def test_azure_calls_made_are_declared(azure_server):
     # every declared ARM operation is exercised by the demo recording
     assert {action for _, _, action in azure_api.OPERATIONS} <= called
     assert all(c.method in ("GET", "POST") for c in azure_server.calls)
+    # the only POSTs are the Resource Graph query (a read) and the app settings lists (read-only
+    # "list" actions whose values the collector drops on arrival)
     assert all(c.method == "GET" or c.path == "/providers/Microsoft.ResourceGraph/resources"
-               for c in azure_server.calls)  # the only POST is the Resource Graph query (a read)
+               or c.path.endswith(("/config/appsettings/list", "/config/connectionstrings/list"))
+               for c in azure_server.calls)
 
 
 def test_gcp_role_and_readme_list_exactly_the_declared_permissions():

@@ -23,7 +23,7 @@ GRAPH_FAMILIES: dict[str, tuple[str, ...]] = {
     "network": ("microsoft.network/loadbalancers", "microsoft.network/applicationgateways",
                 "microsoft.network/publicipaddresses", "microsoft.network/networkinterfaces",
                 "microsoft.network/trafficmanagerprofiles", "microsoft.network/frontdoors",
-                "microsoft.network/dnszones", "microsoft.cdn/profiles"),
+                "microsoft.network/dnszones", "microsoft.cdn/profiles", "microsoft.network/privateendpoints"),
     "web": ("microsoft.web/sites", "microsoft.web/serverfarms"),
     "recoveryservices": ("microsoft.recoveryservices/vaults",),
 }
@@ -37,6 +37,7 @@ RECOVERY_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 
 SQL_API_VERSION = "2021-11-01"
+WEB_API_VERSION = "2023-12-01"
 STORAGE_API_VERSION = "2023-05-01"
 
 #: Every ARM operation the collector calls: (HTTP method, path template, RBAC action).
@@ -54,7 +55,16 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
      "blobServices/default", "Microsoft.Storage/storageAccounts/blobServices/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{account}/"
      "objectReplicationPolicies", "Microsoft.Storage/storageAccounts/objectReplicationPolicies/read"),
+    ("POST", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}/config/appsettings/list",
+     "Microsoft.Web/sites/config/list/Action"),
+    ("POST", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}/config/connectionstrings/"
+     "list", "Microsoft.Web/sites/config/list/Action"),
 )
+
+#: Declared actions that are not ``.../read``: the settings lists return secret VALUES, which the
+#: collector drops on arrival (``references.setting_references`` keeps names and target hosts).
+#: Without them an app's dependencies are unknown (a ``denied`` coverage record), not absent.
+SECRET_LIST_ACTIONS: tuple[str, ...] = ("Microsoft.Web/sites/config/list/Action",)
 
 #: Read actions Resource Graph needs per type (it filters rows by the caller's read permission).
 TYPE_READ_ACTIONS: tuple[str, ...] = (
@@ -74,6 +84,7 @@ TYPE_READ_ACTIONS: tuple[str, ...] = (
     "Microsoft.Network/trafficManagerProfiles/read",
     "Microsoft.Network/frontDoors/read",
     "Microsoft.Network/dnszones/read",
+    "Microsoft.Network/privateEndpoints/read",
     "Microsoft.Cdn/profiles/read",
     "Microsoft.Web/sites/read",
     "Microsoft.Web/serverfarms/read",
@@ -139,12 +150,12 @@ def query_resource_graph(graph_client: Any, subscription_id: str, query: str, *,
             return rows
 
 
-def _arm_get(resource_client: Any, url: str) -> dict[str, Any]:
+def _arm_get(resource_client: Any, url: str, method: str = "GET") -> dict[str, Any]:
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
     from azure.core.rest import HttpRequest
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
-    response = resource_client.send_request(HttpRequest("GET", url))
+    response = resource_client.send_request(HttpRequest(method, url))
     if response.status_code != 200:
         error = {401: ClientAuthenticationError, 404: ResourceNotFoundError}.get(response.status_code,
                                                                                 HttpResponseError)
@@ -171,3 +182,13 @@ def get_blob_service(resource_client: Any, account_id: str) -> dict[str, Any]:
 def list_object_replication_policies(resource_client: Any, account_id: str) -> list[dict[str, Any]]:
     """``GET {account}/objectReplicationPolicies``: the policies this account is source or destination of."""
     return arm_list(resource_client, f"{account_id}/objectReplicationPolicies", api_version=STORAGE_API_VERSION)
+
+
+def list_site_settings(resource_client: Any, site_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``POST {site}/config/appsettings/list`` and ``.../connectionstrings/list`` (Web Apps - List
+    Application Settings / List Connection Strings). The bodies hold secret values: the caller
+    reduces them with ``references.setting_references`` at once and keeps nothing else."""
+    settings = _arm_get(resource_client, f"{site_id}/config/appsettings/list?api-version={WEB_API_VERSION}", "POST")
+    strings = _arm_get(resource_client, f"{site_id}/config/connectionstrings/list?api-version={WEB_API_VERSION}",
+                       "POST")
+    return settings, strings

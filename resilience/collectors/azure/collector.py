@@ -22,6 +22,7 @@ from resilience.model import GLOBAL_REGION, Inventory
 from . import api
 from .clients import AzureClients, AzureSettings, make_credential
 from .errors import classify
+from .references import setting_references
 from .regions import AZURE_REGIONS, normalise_location
 from .transform import merge_rows, transform_subscription
 
@@ -121,10 +122,18 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
         if policies is not None:
             object_replication[account["id"]] = policies
 
+    site_references: dict[str, list] = {}  # web app id -> setting names and target hosts (values dropped)
+    for site in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.web/sites"), key=lambda r: r["id"]):
+        bodies = read("web:settings", api.list_site_settings, rm, site["id"],
+                      region=normalise_location(site.get("location")), about=site.get("name", ""))
+        if bodies is not None:
+            site_references[site["id"]] = setting_references(*bodies)
+            del bodies  # the secret values go no further
+
     transformer = transform_subscription(sub, observed_at, locations=locations, rows=rows,
                                          failover_groups=failover_groups, replication_links=replication_links,
                                          recovery_rows=recovery_rows, blob_services=blob_services,
-                                         object_replication=object_replication)
+                                         object_replication=object_replication, site_references=site_references)
     group_regions = {str(g.get("name", "")).lower(): normalise_location(g.get("location")) for g in groups or []}
     for resource in transformer.resources:
         group = str(resource.attrs.get("resource_group") or "").lower()

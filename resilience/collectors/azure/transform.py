@@ -26,6 +26,7 @@ from resilience.model import (
     BACKUP_VAULT,
     COMPUTE_GROUP,
     DATABASE,
+    DEPENDS_ON,
     DNS_RECORD,
     DNS_ZONE,
     FAILS_OVER_TO,
@@ -60,6 +61,7 @@ SRC_SITE_RECOVERY = "siterecovery:RecoveryServicesResources"
 SRC_FAILOVER_GROUPS = "sql:FailoverGroups_ListByServer"
 SRC_LINKS = "sql:ReplicationLinks_ListByServer"
 SRC_OBJECT_REPLICATION = "storage:ObjectReplicationPolicies_List"
+SRC_SITE_SETTINGS = "web:WebApps_ListApplicationSettings"
 TYPE_FAMILY = {t: family for family, types in GRAPH_FAMILIES.items() for t in types}
 
 TM_ROUTING = {"priority": "failover", "performance": "latency", "weighted": "weighted",
@@ -114,6 +116,12 @@ def transform_locations(locations: Iterable[Mapping[str, Any]] | None) -> Locati
 
 
 # --- helpers --------------------------------------------------------------------------------
+def _host(url: Any) -> str | None:
+    """``https://acct.blob.core.windows.net/`` -> ``acct.blob.core.windows.net``."""
+    text = str(url or "")
+    return text.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or None
+
+
 def _lower(value: Any) -> str:
     return str(value or "").lower()
 
@@ -240,7 +248,8 @@ class Transformer:
             replication_links: Mapping[str, list] | None = None,
             recovery_rows: Iterable[Mapping[str, Any]] = (),
             blob_services: Mapping[str, Mapping[str, Any]] | None = None,
-            object_replication: Mapping[str, list] | None = None) -> None:
+            object_replication: Mapping[str, list] | None = None,
+            site_references: Mapping[str, list] | None = None) -> None:
         for row in rows:
             self.rows[_lower(row.get("id"))] = dict(row)
         self.blob_services = {k.lower(): dict(v) for k, v in (blob_services or {}).items()}
@@ -272,6 +281,8 @@ class Transformer:
             self.sql_failover_groups(server_id, groups)
         for server_id, links in sorted((replication_links or {}).items()):
             self.sql_replication_links(server_id, links)
+        for site_id, references in sorted((site_references or {}).items()):
+            self.site_dependencies(site_id, references)
         for row in recovery_rows:
             kind = _lower(row.get("type"))
             if kind.endswith("/protecteditems") and "/backupfabrics/" in kind:
@@ -675,6 +686,23 @@ class Transformer:
                     names = [props.get("defaultHostName"), *(props.get("hostNames") or [])]
                 elif kind == "microsoft.network/trafficmanagerprofiles":
                     names = [(props.get("dnsConfig") or {}).get("fqdn")]
+                elif kind in ("microsoft.sql/servers", "microsoft.dbforpostgresql/flexibleservers",
+                              "microsoft.dbformysql/flexibleservers"):
+                    names = [props.get("fullyQualifiedDomainName")]
+                elif kind == "microsoft.storage/storageaccounts":
+                    names = [_host(url) for url in (props.get("primaryEndpoints") or {}).values()]
+                elif kind == "microsoft.documentdb/databaseaccounts":
+                    names = [_host(props.get("documentEndpoint"))]
+                elif kind == "microsoft.keyvault/vaults":
+                    names = [_host(props.get("vaultUri"))]
+                elif kind == "microsoft.cache/redis":
+                    names = [props.get("hostName")]
+                elif kind == "microsoft.network/privateendpoints":  # a private name resolves to the target
+                    target = self._private_endpoint_target(row)
+                    for config in props.get("customDnsConfigs") or []:
+                        if target and config.get("fqdn"):
+                            self._fqdn_index.setdefault(_lower(config["fqdn"]).replace(".privatelink.", ".")
+                                                        .rstrip("."), target)
                 for name in names:
                     if name:
                         self._fqdn_index.setdefault(_lower(name).rstrip("."), row["id"])
@@ -682,6 +710,73 @@ class Transformer:
         if found and "/publicipaddresses/" in found.lower():
             return self._ip_owner(found) or found
         return found
+
+    def _private_endpoint_target(self, row: Mapping[str, Any]) -> str | None:
+        props = row.get("properties") or {}
+        for connection in [*(props.get("privateLinkServiceConnections") or []),
+                           *(props.get("manualPrivateLinkServiceConnections") or [])]:
+            target = (connection.get("properties") or {}).get("privateLinkServiceId")
+            if target:
+                return self.canon(target)
+        return None
+
+    def private_endpoints_of(self, target: str) -> list[dict[str, Any]]:
+        """The private endpoints reaching ``target``: their id, region and virtual network."""
+        out = []
+        for row in self.rows.values():
+            if _lower(row.get("type")) == "microsoft.network/privateendpoints" and \
+                    _lower(self._private_endpoint_target(row)) == target.lower():
+                subnet = ((row.get("properties") or {}).get("subnet") or {}).get("id") or ""
+                out.append({"id": row["id"], "region": normalise_location(row.get("location")),
+                            "vnet": parent_id(subnet, "virtualNetworks")})
+        return out
+
+    def site_dependencies(self, site_id: str, references: list[Mapping[str, Any]]) -> None:
+        """``depends_on`` edges from an App Service / Functions app to what its settings name: a SQL
+        database (server host + ``Initial Catalog``; a failover group's listener is the group), a
+        storage / Cosmos DB account, a flexible server, a Key Vault, another app. Only setting names
+        and hosts reach this method (``references.setting_references``)."""
+        site = next((r for r in self.resources if r.id.lower() == site_id.lower()), None)
+        if site is None:
+            return
+        seen: list[dict[str, Any]] = []
+        site_vnet = parent_id(str((self.rows.get(site_id.lower()) or {}).get("properties", {}).get(
+            "virtualNetworkSubnetId") or ""), "virtualNetworks")
+        for ref in references:
+            host = ref.get("host")
+            if not host:
+                continue
+            targets = self._targets_of_host(host, ref.get("database"))
+            seen.append(compact({"setting": ref.get("name"), "kind": ref.get("source"), "host": host,
+                                 "targets": targets or None}))
+            for target in targets:
+                endpoints = self.private_endpoints_of(parent_id(target, "servers") or target)
+                reached = [e for e in endpoints if site_vnet and _lower(e["vnet"]) == site_vnet.lower()]
+                self.link(site_id, target, DEPENDS_ON, SRC_SITE_SETTINGS, setting=ref.get("name"),
+                          via=ref.get("source"), host=host,
+                          private_endpoint=reached[0]["id"] if reached else None,
+                          private_endpoint_region=reached[0]["region"] if reached else None)
+        site.attrs["setting_references"] = seen
+        site.attrs["settings_read"] = True
+
+    def _targets_of_host(self, host: str, database: str | None) -> list[str]:
+        host = host.lower().rstrip(".")
+        if host.endswith(".database.windows.net"):
+            label = host.split(".", 1)[0]
+            for group in self.resources:  # a failover group listener: <group>.database.windows.net
+                if group.kind == GLOBAL_DATABASE and group.name.lower() == label and \
+                        host in (f"{label}.database.windows.net", f"{label}.secondary.database.windows.net"):
+                    return [group.id]
+        found = self._by_fqdn(host)
+        if not found:
+            return []
+        if "/microsoft.sql/servers/" not in _lower(found):
+            return [found]
+        if database:
+            return [self._server_database(found, database)]
+        return sorted(r["id"] for r in self.rows.values() if _lower(r.get("type")) == "microsoft.sql/servers/databases"
+                      and _lower(parent_id(r["id"], "servers")) == _lower(found)
+                      and not _lower(r["id"]).endswith("/databases/master"))
 
     def _pools(self, lb_id: str, pools: list[Mapping[str, Any]], source: str, region: str,
                lb_type: str) -> None:
@@ -985,12 +1080,13 @@ def transform_subscription(subscription_id: str, observed_at: str, *, locations:
                            replication_links: Mapping[str, list] | None = None,
                            recovery_rows: Iterable[Mapping[str, Any]] = (),
                            blob_services: Mapping[str, Mapping[str, Any]] | None = None,
-                           object_replication: Mapping[str, list] | None = None) -> Transformer:
+                           object_replication: Mapping[str, list] | None = None,
+                           site_references: Mapping[str, list] | None = None) -> Transformer:
     """Everything one subscription read produced -> nodes, edges and placeholder hints."""
     transformer = Transformer(subscription_id, observed_at, transform_locations(locations))
     transformer.run(rows, failover_groups=failover_groups, replication_links=replication_links,
                     recovery_rows=recovery_rows, blob_services=blob_services,
-                    object_replication=object_replication)
+                    object_replication=object_replication, site_references=site_references)
     return transformer
 
 
