@@ -30,8 +30,12 @@ def test_demo_subscription_through_the_sdk(azure_server, azure_env):
     pages = [c for c in azure_server.calls if c.path.endswith("/resources") and c.method == "GET"]
     assert [c.query.get("$skiptoken") for c in pages] == [None, ["page-2"]]
     # Resource Graph paging: the compute family followed $skipToken
-    compute = [c for c in azure_server.calls if c.path == ARG_PATH and "virtualmachinescalesets" in str(c.body)]
+    compute = [c for c in azure_server.calls if c.path == ARG_PATH and "virtualmachinescalesets" in str(c.body)
+               and "location =~ 'uaenorth'" in c.body["query"]]
     assert [c.body["options"].get("$skipToken") for c in compute] == [None, "Y29tcHV0ZS1wYWdlLTI="]
+    # one query per family and region in use, each with its own coverage record
+    assert {c.region for c in inventory.coverage if c.service == "compute"} == {
+        "global", "uaecentral", "uaenorth", "westeurope"}
     assert all(c.body["subscriptions"] == [SUB] for c in azure_server.calls if c.path == ARG_PATH)
     # resources from both pages and both Resource Graph pages are there
     assert by_name(inventory, "virtualMachineScaleSets/vmss-pay-uaen").zones == (
@@ -75,16 +79,20 @@ def test_throttling_is_retried_after_retry_after(azure_server, azure_env):
 
 
 def test_persistent_throttling_becomes_error(azure_server, azure_env):
-    azure_server.add({"method": "POST", "path": ARG_PATH, "body_contains": ["microsoft.documentdb"],
+    azure_server.add({"method": "POST", "path": ARG_PATH,
+                      "body_contains": ["microsoft.documentdb", "location =~ 'uaenorth'"],
                       "response": {"status": 429, "headers": {"Retry-After": "0.1"},
                                    "body": {"error": {"code": "RateLimiting", "message": "Please retry"}}}})
     inventory = collect(_settings(azure_env, retry_total=2), observed_at=OBSERVED)
 
-    record = coverage(inventory, "cosmosdb", SUB)
+    record = next(c for c in inventory.coverage if c.service == "cosmosdb" and c.region == "uaenorth")
     assert record.status == "error"
     assert "throttled" in record.detail
-    tries = [c for c in azure_server.calls if c.path == ARG_PATH and "microsoft.documentdb" in str(c.body)]
+    tries = [c for c in azure_server.calls if c.path == ARG_PATH and "microsoft.documentdb" in str(c.body)
+             and "'uaenorth'" in c.body["query"]]
     assert len(tries) == 3  # the first try and two retries
+    # the other regions' queries were read: only UAE North's record is not ok
+    assert {c.region for c in inventory.coverage if c.service == "cosmosdb" and not c.ok} == {"uaenorth"}
     assert not [r for r in inventory.resources if "databaseAccounts" in r.id and r.attrs.get("regions")]
 
 
@@ -171,3 +179,31 @@ def test_app_settings_are_reduced_to_names_and_hosts_and_a_denied_list_is_record
     assert (record.status, record.region) == ("denied", "uaenorth")
     assert not edges(denied, "depends_on", "/app-gulf-web")
     assert "setting_references" not in by_name(denied, "sites/app-gulf-web").attrs
+
+
+def test_a_region_that_cannot_be_read_makes_exactly_its_verdicts_unknown(azure_server, azure_env):
+    import datetime as dt
+    import json
+
+    from resilience.policy import Policy
+    from resilience.scan import analyse
+
+    def verdicts(inventory):
+        found = analyse(inventory, Policy(), scan_time=dt.datetime(2026, 9, 1, 6, tzinfo=dt.UTC),
+                        audited_regions=("uaenorth", "westeurope")).findings
+        return {(f.rule, f.resource): f for f in found if not f.rule.startswith("RES-COVERAGE")}
+
+    clean = verdicts(collect(_settings(azure_env), observed_at=OBSERVED))
+    azure_server.add({"method": "POST", "path": ARG_PATH,
+                      "body_contains": ["'microsoft.sql/servers'", "location =~ 'westeurope'"],
+                      "response": {"status": 403, "body": {"error": {"code": "AuthorizationFailed",
+                                                                    "message": "denied in westeurope"}}}})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+    assert {(c.region, c.status) for c in inventory.coverage if c.service == "sql"} == {
+        ("global", "ok"), ("uaecentral", "ok"), ("uaenorth", "ok"), ("westeurope", "denied")}
+    denied = verdicts(inventory)
+    changed = {key for key in clean if key in denied and clean[key].status != denied[key].status}
+    assert changed, "the denied West Europe read changed no verdict"
+    for key in changed:  # only verdicts that lean on West Europe, and only towards unknown
+        assert denied[key].status == "unknown", (key, denied[key].message)
+        assert "westeurope" in json.dumps(denied[key].evidence, default=str) + denied[key].message, key

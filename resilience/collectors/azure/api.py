@@ -122,12 +122,15 @@ def list_resources(resource_client: Any) -> list[dict[str, Any]]:
     return [_dict(r) for r in resource_client.resources.list()]
 
 
-def graph_query_text(types: tuple[str, ...], *, table: str = "Resources") -> str:
+def graph_query_text(types: tuple[str, ...], *, table: str = "Resources", location: str | None = None) -> str:
+    """The KQL of one family; with ``location``, only that region's rows (one coverage record per
+    region, so a region whose query fails leaves exactly that region's verdicts unknown)."""
     wanted = ", ".join(f"'{t}'" for t in types)
     columns = "id, name, type, kind, location, resourceGroup, subscriptionId, zones, sku, tags, properties"
     if table != "Resources":
         columns = "id, name, type, location, resourceGroup, subscriptionId, properties"
-    return f"{table} | where type in~ ({wanted}) | project {columns} | order by id asc"
+    where = f" | where location =~ '{location}'" if location else ""
+    return f"{table} | where type in~ ({wanted}){where} | project {columns} | order by id asc"
 
 
 def query_resource_graph(graph_client: Any, subscription_id: str, query: str, *,

@@ -1,8 +1,10 @@
 """Azure collection: read each subscription (``api``), transform (``transform``), record coverage.
 
-Reads are subscription-wide (ARM and Resource Graph are global services), so coverage records
-carry region ``global`` for them; the per-server SQL reads carry the server's region. A failed
-read leaves the attributes it would have filled absent and its coverage record non-``ok``.
+The subscription-wide lists (locations, resource groups, resources, the Recovery Services tables)
+carry region ``global``; the Resource Graph families are queried per region in use, and the
+per-resource reads (SQL, storage, web apps) carry the resource's region, so a region that could not
+be read makes exactly its verdicts unknown. A failed read leaves the attributes it would have
+filled absent and its coverage record non-``ok``.
 """
 
 from __future__ import annotations
@@ -83,10 +85,15 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
     groups = read("resourcegroups", api.list_resource_groups, rm)
     arm_rows = read("resources", api.list_resources, rm)
     graph_rows: list[dict] = []
+    # one Resource Graph query per family and region in use (from the resources list), each with its
+    # own coverage record; without the list, one subscription-wide query per family (region global)
+    in_use = sorted({normalise_location(r.get("location")) for r in arm_rows or [] if r.get("location")})
     for family, types in api.GRAPH_FAMILIES.items():
-        rows = read(family, api.query_resource_graph, clients.graph(), sub, api.graph_query_text(types),
-                    about="resourcegraph")
-        graph_rows.extend(rows or [])
+        for location in in_use or [None]:
+            rows = read(family, api.query_resource_graph, clients.graph(), sub,
+                        api.graph_query_text(types, location=location), region=location or GLOBAL_REGION,
+                        about="resourcegraph")
+            graph_rows.extend(rows or [])
     recovery_rows: list[dict] = []
     for family, types in api.RECOVERY_FAMILIES.items():
         rows = read(family, api.query_resource_graph, clients.graph(), sub,
