@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from resilience.collectors.gcp import api as gcp_api
 from resilience.collectors.gcp.clients import GcpSettings
 from resilience.collectors.gcp.collector import collect
 from resilience.collectors.replay import DeadEndpoint
@@ -24,12 +25,13 @@ def test_demo_project_through_the_sdk(gcp_server, gcp_env):
 
     assert {c.status for c in inventory.coverage} == {"ok"}
     assert {c.service for c in inventory.coverage} == {"resourcemanager", "sqladmin", "storage", "container",
-                                                       "compute", "dns"}
+                                                       "compute", "dns", "spanner", "firestore", "bigtable",
+                                                       "redis", "run", "cloudfunctions"}
     assert inventory.meta["accounts"] == [PROJECT]
     assert all(c.authorization == "Bearer test-token" for c in gcp_server.calls)
     # one ListAssets per service group, content type RESOURCE, its asset types as repeated query params
     first = [c for c in gcp_server.calls if "pageToken" not in c.query]
-    assert len(first) == 6
+    assert len(first) == len(gcp_api.ASSET_GROUPS) == 12
     compute = next(c for c in first if "compute.googleapis.com/ForwardingRule" in c.query["assetTypes"])
     assert "compute.googleapis.com/RegionInstanceGroupManager" in compute.query["assetTypes"]
     assert compute.query["contentType"] in (["RESOURCE"], ["1"])
@@ -55,7 +57,9 @@ def test_permission_denied_is_denied_per_service_group(gcp_server, gcp_env):
     assert record.status == "denied"
     assert "403" in record.detail and "permission" in record.detail.lower()
     assert coverage(inventory, "storage", PROJECT).status == "ok"
-    assert not [r for r in inventory.resources if r.type == "sqladmin.googleapis.com/Instance"]
+    # only the placeholder a Cloud Function's reference leaves (kind external, region from the reference)
+    assert not [r for r in inventory.resources if r.type == "sqladmin.googleapis.com/Instance"
+               and not r.attrs.get("placeholder")]
 
 
 def test_throttling_is_retried_after_retry_after(gcp_server, gcp_env):
@@ -93,7 +97,7 @@ def test_dead_endpoint_is_unreachable_within_a_bounded_time():
 
     assert elapsed < 6
     assert {c.status for c in inventory.coverage} == {"unreachable"}
-    assert len(inventory.coverage) == 6
+    assert len(inventory.coverage) == len(gcp_api.ASSET_GROUPS)
     assert "not attempted" in coverage(inventory, "dns", PROJECT).detail
 
 

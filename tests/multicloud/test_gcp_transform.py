@@ -222,3 +222,62 @@ def test_regional_application_load_balancer_chain_reaches_its_endpoint_groups():
     assert neg.zones == ("me-central1-a",) and neg.attrs["placement"] == "zonal"
     assert _node(t, "/healthChecks/hc").kind == "health_check"
     assert t.hints["//run.googleapis.com/projects/proj-a/locations/me-central1/services/api"]["region"] == "me-central1"
+
+
+def test_spanner_firestore_bigtable_memorystore_by_their_locations():
+    assets = [
+        _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/multi", {
+            "name": "projects/proj-a/instances/multi", "config": "projects/proj-a/instanceConfigs/eur3",
+            "displayName": "multi", "processingUnits": 1000}),
+        _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/one", {
+            "name": "projects/proj-a/instances/one", "config": "projects/proj-a/instanceConfigs/regional-me-central1",
+            "displayName": "one", "nodeCount": 1}),
+        _asset("firestore.googleapis.com/Database", "//firestore.googleapis.com/projects/proj-a/databases/(default)", {
+            "name": "projects/proj-a/databases/(default)", "locationId": "me-central1", "type": "FIRESTORE_NATIVE",
+            "pointInTimeRecoveryEnablement": "POINT_IN_TIME_RECOVERY_ENABLED"}),
+        *[_asset("bigtableadmin.googleapis.com/Cluster",
+                 f"//bigtableadmin.googleapis.com/projects/proj-a/instances/bt/clusters/{c}",
+                 {"name": f"projects/proj-a/instances/bt/clusters/{c}", "location": f"projects/proj-a/locations/{zone}",
+                  "serveNodes": 3}) for c, zone in (("c1", "me-central1-a"), ("c2", "europe-west3-b"))],
+        _asset("redis.googleapis.com/Instance", "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/basic", {
+            "name": "projects/proj-a/locations/me-central1/instances/basic", "tier": "BASIC",
+            "locationId": "me-central1-a", "labels": {"resilience-workload": "shop"}}),
+        _asset("redis.googleapis.com/Instance", "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/ha", {
+            "name": "projects/proj-a/locations/me-central1/instances/ha", "tier": "STANDARD_HA",
+            "locationId": "me-central1-a", "alternativeLocationId": "me-central1-b", "replicaCount": 2}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    multi, one = _node(t, "/instances/multi"), _node(t, "/instances/one")
+    assert (multi.region, multi.attrs["location_type"]) == ("europe-west1", "multi-region")
+    assert _node(t, "/instances/multi#europe-west4").attrs["replica_of"] == multi.id
+    assert _node(t, "/instances/multi#europe-west4#pitr").kind == "recovery_point"
+    assert (one.region, one.attrs["multi_az"], one.attrs["role"]) == ("me-central1", True, "primary")
+    assert _node(t, "/databases/(default)").attrs["pitr"] is True
+    c1, c2 = _node(t, "/clusters/c1"), _node(t, "/clusters/c2")
+    assert c1.zones == ("me-central1-a",) and c2.attrs["replica_of"] == c1.id and c2.region == "europe-west3"
+    basic, ha = _node(t, "/instances/basic"), _node(t, "/instances/ha")
+    assert (basic.kind, basic.zones, basic.tags["resilience:workload"]) == ("compute_group", ("me-central1-a",), "shop")
+    assert ha.zones == ("me-central1-a", "me-central1-b") and ha.attrs["desired_capacity"] == 3
+
+
+def test_cloud_run_and_functions_keep_env_names_only_and_depend_on_cloud_sql():
+    run_name = "//run.googleapis.com/projects/proj-a/locations/me-central1/services/api"
+    fn_name = "//cloudfunctions.googleapis.com/projects/proj-a/locations/me-central1/functions/fn"
+    assets = [
+        _asset("run.googleapis.com/Service", run_name, {
+            "metadata": {"name": "api", "labels": {"cloud.googleapis.com/location": "me-central1"}},
+            "spec": {"template": {"metadata": {"annotations": {
+                "run.googleapis.com/cloudsql-instances": "proj-a:me-central1:orders"}},
+                "spec": {"containers": [{"env": [{"name": "DB_PASSWORD", "value": "s3cr3t-value"}]}]}}}}),
+        _asset("cloudfunctions.googleapis.com/Function", fn_name, {
+            "name": "projects/proj-a/locations/me-central1/functions/fn",
+            "serviceConfig": {"environmentVariables": {"DB": "proj-a:me-central1:orders", "TOKEN": "abc123"}}}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    run, fn = _node(t, "/services/api"), _node(t, "/functions/fn")
+    assert run.attrs["env_names"] == ["DB_PASSWORD"] and fn.attrs["env_names"] == ["DB", "TOKEN"]
+    assert "s3cr3t-value" not in repr(t.resources) + repr(t.edges) and "abc123" not in repr(t.resources)
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/orders"
+    assert {(e.src, e.dst) for e in t.edges if e.kind == "depends_on"} == {(run.id, sql), (fn.id, sql)}
+    assert t.hints[sql]["region"] == "me-central1"
+    assert (run.kind, run.region, run.attrs["placement"]) == ("function", "me-central1", "zone_redundant")

@@ -38,6 +38,12 @@ ASSET_GROUPS: dict[str, tuple[str, ...]] = {
         "compute.googleapis.com/RegionNetworkEndpointGroup",
     ),
     "dns": ("dns.googleapis.com/ManagedZone", "dns.googleapis.com/ResourceRecordSet"),
+    "spanner": ("spanner.googleapis.com/Instance",),
+    "firestore": ("firestore.googleapis.com/Database",),
+    "bigtable": ("bigtableadmin.googleapis.com/Cluster",),
+    "redis": ("redis.googleapis.com/Instance",),
+    "run": ("run.googleapis.com/Service",),
+    "cloudfunctions": ("cloudfunctions.googleapis.com/CloudFunction", "cloudfunctions.googleapis.com/Function"),
 }
 
 #: What the collector calls: (REST method, path, IAM permission). Cloud Asset Viewer

@@ -42,6 +42,7 @@ from resilience.model import (
 
 from .api import ASSET_GROUPS
 from .regions import DUAL_REGIONS, GCP_REGIONS, MULTI_REGIONS, is_zone, location_type, region_of_location
+from .services import DataServices
 
 PROVIDER = "gcp"
 WORKLOAD_LABEL = "resilience-workload"
@@ -92,7 +93,7 @@ def rds_arn(host_port: str | None, account: str | None) -> str | None:
     return f"arn:aws:rds:{match.group('region')}:{account or ''}:db:{match.group('id')}"
 
 
-class Transformer:
+class Transformer(DataServices):
     def __init__(self, observed_at: str, *, default_project: str | None = None) -> None:
         self.observed_at = observed_at
         self.default_project = default_project
@@ -181,7 +182,14 @@ class Transformer:
             "compute.googleapis.com/GlobalForwardingRule": self.forwarding_rule,
             "dns.googleapis.com/ManagedZone": self.managed_zone,
             "dns.googleapis.com/ResourceRecordSet": self.record_set,
+            "spanner.googleapis.com/Instance": self.spanner_instance,
+            "firestore.googleapis.com/Database": self.firestore_database,
+            "redis.googleapis.com/Instance": self.memorystore_redis,
+            "run.googleapis.com/Service": self.cloud_run_service,
+            "cloudfunctions.googleapis.com/CloudFunction": self.cloud_function,
+            "cloudfunctions.googleapis.com/Function": self.cloud_function,
         }
+        self.bigtable_clusters(a for a in assets if a.get("assetType") == "bigtableadmin.googleapis.com/Cluster")
         for asset in sorted(assets, key=lambda a: list(handlers).index(a.get("assetType"))
                             if a.get("assetType") in handlers else 99):
             handler = handlers.get(asset.get("assetType", ""))
