@@ -113,3 +113,25 @@ def test_the_sound_gcp_workload_on_the_new_services_raises_no_failing_or_unknown
 ])
 def test_the_faulty_gcp_workload_on_the_new_services_is_found(findings_everywhere, suffix, category):
     assert _failing(findings_everywhere, suffix, category), f"no failing {category} finding for {suffix}"
+
+
+def test_the_sound_azure_workload_on_the_new_reads_raises_no_failing_or_unknown_regional_finding(
+        findings_everywhere):
+    """docs: zone-redundant storage in UAE North replicated to West Europe by object replication,
+    zone-redundant apps in both regions whose settings name their own region's account and vault."""
+    docs = [f for f in findings_everywhere if f.workload == "docs" and f.category != "objective-missing"]
+    kinds = {f.category for f in docs}
+    assert {"regional-spof", "no-cross-region-replica", "backup-colocated", "cross-region-dependency"} & kinds, kinds
+    assert any(f.category == "regional-spof" for f in docs)
+    bad = [(f.rule, f.status, f.message) for f in docs if f.status in ("fail", "unknown")]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize(("suffix", "rule"), [
+    ("sites/app-checkout-weu", "RES-REGIONAL-002"),  # its database, vault and cache are in UAE North
+    ("workload:checkout", "RES-REGIONAL-001"),
+    ("redis/redis-checkout", "RES-ZONAL-004"),  # a Basic cache is one node
+    ("managedClusters/aks-checkout", "RES-ZONAL-004"),  # one node pool in one zone
+])
+def test_the_faulty_azure_workload_on_the_new_reads_is_found(findings_everywhere, suffix, rule):
+    assert [f for f in findings_everywhere if f.resource.endswith(suffix) and f.rule == rule and f.status == "fail"]

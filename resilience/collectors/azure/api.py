@@ -26,6 +26,9 @@ GRAPH_FAMILIES: dict[str, tuple[str, ...]] = {
                 "microsoft.network/dnszones", "microsoft.cdn/profiles", "microsoft.network/privateendpoints"),
     "web": ("microsoft.web/sites", "microsoft.web/serverfarms"),
     "recoveryservices": ("microsoft.recoveryservices/vaults",),
+    "redis": ("microsoft.cache/redis",),
+    "aks": ("microsoft.containerservice/managedclusters",),
+    "keyvault": ("microsoft.keyvault/vaults",),
 }
 #: Families read from the ``RecoveryServicesResources`` table (Azure Backup items, Site Recovery items).
 RECOVERY_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -89,6 +92,9 @@ TYPE_READ_ACTIONS: tuple[str, ...] = (
     "Microsoft.Web/sites/read",
     "Microsoft.Web/serverfarms/read",
     "Microsoft.RecoveryServices/vaults/read",
+    "Microsoft.Cache/redis/read",
+    "Microsoft.ContainerService/managedClusters/read",
+    "Microsoft.KeyVault/vaults/read",
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/read",
     "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/"
     "replicationProtectedItems/read",

@@ -49,6 +49,7 @@ from resilience.model import (
 )
 
 from .api import GRAPH_FAMILIES
+from .platform_services import PlatformServices
 from .regions import AZURE_REGIONS, normalise_location
 
 PROVIDER = "azure"
@@ -155,7 +156,7 @@ def replication_of_sku(sku_name: str | None) -> str | None:
     return {"RAGRS": "RA-GRS", "RAGZRS": "RA-GZRS"}.get(red, red)
 
 
-class Transformer:
+class Transformer(PlatformServices):
     """Builds the nodes and edges of one subscription from merged ARM + Resource Graph rows."""
 
     def __init__(self, subscription_id: str, observed_at: str, facts: LocationFacts) -> None:
@@ -183,6 +184,11 @@ class Transformer:
         names = [str(z) for z in (logical or []) if z not in (None, "")]
         mapping = self.facts.zone_map.get(region, {})
         return tuple(mapping.get(z, z) for z in names), names
+
+    def region_zones(self, region: str) -> tuple[str, ...]:
+        """Every zone of a region (physical ids): where a zone-redundant service the platform
+        spreads (App Service zone redundancy, Key Vault) runs, as GCP regional load balancers do."""
+        return tuple(sorted(self.facts.zone_map.get(region, {}).values()))
 
     def node(self, *, id: str, kind: str, type: str, name: str, region: str, source: str,
              zones: Iterable[str] = (), tags: Mapping[str, Any] | None = None,
@@ -270,6 +276,9 @@ class Transformer:
             "microsoft.network/dnszones": self.dns_zone,
             "microsoft.web/sites": self.web_site,
             "microsoft.recoveryservices/vaults": self.recovery_vault,
+            "microsoft.cache/redis": self.redis_cache,
+            "microsoft.containerservice/managedclusters": self.aks_cluster,
+            "microsoft.keyvault/vaults": self.key_vault,
         }
         for row in list(self.rows.values()):
             handler = handlers.get(_lower(row.get("type")))
@@ -384,6 +393,12 @@ class Transformer:
             self.link(src, dst, REPLICATES_TO, SRC_OBJECT_REPLICATION, mode="async", promotable=True,
                       mechanism="object replication", policy_id=props.get("policyId") or policy.get("name"),
                       containers=rules or None, failover="delete the policy: the destination containers become writable")
+            # object replication needs blob versioning on both accounts: the destination keeps the
+            # replicated blobs' versions, so the source's in-place protection has a copy there
+            protections = [f"{end}#protection" for end in (src, dst)]
+            if all(p.lower() in self._ids for p in protections):
+                self.link(protections[0], protections[1], REPLICATES_TO, SRC_OBJECT_REPLICATION, mode="async",
+                          promotable=False, mechanism="object replication")
             for node in self.resources:
                 if node.id.lower() == dst.lower() and node.attrs.get("role") == "primary":
                     node.attrs["role"] = "replica"
@@ -955,7 +970,8 @@ class Transformer:
         zone_redundant = plan_props.get("zoneRedundant") if plan else None
         is_function = "functionapp" in _lower(row.get("kind"))
         self.node(id=row["id"], kind=FUNCTION if is_function else COMPUTE_GROUP, type="Microsoft.Web/sites",
-                  name=row["name"], region=b["region"], source=b["source"], tags=b["tags"], attrs={
+                  name=row["name"], region=b["region"], source=b["source"], tags=b["tags"],
+                  zones=self.region_zones(b["region"]) if zone_redundant else (), attrs={
                       "platform": "app-service", "dns_name": props.get("defaultHostName"),
                       "plan_id": props.get("serverFarmId"), "multi_az": zone_redundant,
                       "desired_capacity": (plan.get("sku") or {}).get("capacity") if plan else None,
