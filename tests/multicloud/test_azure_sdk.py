@@ -207,3 +207,31 @@ def test_a_region_that_cannot_be_read_makes_exactly_its_verdicts_unknown(azure_s
     for key in changed:  # only verdicts that lean on West Europe, and only towards unknown
         assert denied[key].status == "unknown", (key, denied[key].message)
         assert "westeurope" in json.dumps(denied[key].evidence, default=str) + denied[key].message, key
+
+
+def test_management_group_scope_reads_every_subscription_and_records_the_unreadable_one(azure_server, azure_env):
+    other = "0f0f0f0f-1111-4222-8333-944444444444"
+    group = "contoso-gulf"
+    azure_server.add({"method": "GET", "path": f"/providers/Microsoft.Management/managementGroups/{group}/descendants",
+                      "response": {"status": 200, "body": {"value": [  # Management Groups - Get Descendants
+                          {"id": f"/providers/Microsoft.Management/managementGroups/{group}-prod",
+                           "type": "Microsoft.Management/managementGroups", "name": f"{group}-prod",
+                           "properties": {"displayName": "prod", "parent": {
+                               "id": f"/providers/Microsoft.Management/managementGroups/{group}"}}},
+                          {"id": f"/subscriptions/{SUB}", "type": "/subscriptions", "name": SUB,
+                           "properties": {"displayName": "contoso-gulf-prod"}},
+                          {"id": f"/subscriptions/{other}", "type": "/subscriptions", "name": other,
+                           "properties": {"displayName": "contoso-gulf-sandbox"}}]}}})
+    denied = {"status": 403, "body": {"error": {"code": "AuthorizationFailed", "message": "no access"}}}
+    for path in ("locations", "resourcegroups", "resources"):
+        azure_server.add({"method": "GET", "path": f"/subscriptions/{other}/{path}", "response": denied})
+    azure_server.add({"method": "POST", "path": ARG_PATH, "body_contains": [other], "response": denied})
+
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED, management_group=group, max_in_flight=2)
+
+    assert inventory.meta["accounts"] == [SUB, other]
+    assert {c.status for c in inventory.coverage if c.account == SUB} == {"ok"}
+    unreadable = [c for c in inventory.coverage if c.account == other]
+    assert unreadable and {c.status for c in unreadable} == {"denied"}
+    assert not [r for r in inventory.resources if r.account == other]
+    assert coverage(inventory, "managementgroups").status == "ok"

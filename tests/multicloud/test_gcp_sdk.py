@@ -121,3 +121,26 @@ def test_settings_from_environment():
                                      "GOOGLE_OAUTH_ACCESS_TOKEN": "abc"})
     assert settings.endpoint == "http://127.0.0.1:9999" and settings.token == "abc"
     assert GcpSettings.from_env({}).endpoint == "cloudasset.googleapis.com"
+
+
+def test_folder_scope_reads_each_project_and_records_the_unreadable_one(gcp_server, gcp_env):
+    folder = "734412345678"
+    projects = [{"name": f"//cloudresourcemanager.googleapis.com/projects/{number}",
+                 "assetType": "cloudresourcemanager.googleapis.com/Project", "ancestors": [
+                     f"projects/{number}", f"folders/{folder}", "organizations/58112233445"],
+                 "resource": {"data": {"projectId": pid, "projectNumber": number, "lifecycleState": "ACTIVE"}}}
+                for pid, number in ((PROJECT, "401234567890"), ("gulf-sandbox", "401234567891"))]
+    gcp_server.add({"method": "GET", "path": f"/v1/folders/{folder}/assets",
+                    "query": {"assetTypes": "cloudresourcemanager.googleapis.com/Project"},
+                    "response": {"status": 200, "body": {"readTime": "2026-09-01T06:00:00Z", "assets": projects}}})
+    gcp_server.add({"method": "GET", "path": "/v1/projects/gulf-sandbox/assets", "response": {
+        "status": 403, "body": {"error": {"code": 403, "status": "PERMISSION_DENIED",
+                                          "message": "caller lacks cloudasset.assets.listResource"}}}})
+
+    inventory = collect(_settings(gcp_env), folder=folder, observed_at=OBSERVED, max_in_flight=2)
+
+    assert inventory.meta["accounts"][:2] == [PROJECT, "gulf-sandbox"]
+    assert {c.status for c in inventory.coverage if c.account == PROJECT} == {"ok"}
+    sandbox = [c for c in inventory.coverage if c.account == "gulf-sandbox"]
+    assert len(sandbox) == len(gcp_api.ASSET_GROUPS) and {c.status for c in sandbox} == {"denied"}
+    assert coverage(inventory, "resourcemanager", f"folders/{folder}").status == "ok"

@@ -14,7 +14,7 @@ from resilience.collectors.gcp import api as gcp_api
 from resilience.collectors.gcp.clients import GcpSettings
 from resilience.collectors.gcp.collector import collect as gcp_collect
 
-from .helpers import OBSERVED, PROJECT
+from .helpers import OBSERVED, PROJECT, SUB
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -37,7 +37,12 @@ def test_azure_role_and_readme_list_exactly_the_declared_read_actions():
 
 def test_azure_calls_made_are_declared(azure_server):
     settings = AzureSettings(endpoint=azure_server.base_url, token="t", retry_total=0)
+    azure_server.add({"method": "GET", "path": "/providers/Microsoft.Management/managementGroups/mg/descendants",
+                      "operation": "Microsoft.Management/managementGroups/descendants/read",
+                      "response": {"status": 200, "body": {"value": [
+                          {"id": f"/subscriptions/{SUB}", "type": "/subscriptions", "name": SUB}]}}})
     azure_collect(settings, observed_at=OBSERVED)
+    azure_collect(settings, observed_at=OBSERVED, management_group="mg")
     called = azure_server.operations()
     assert called and called <= _azure_declared()
     # every declared ARM operation is exercised by the demo recording

@@ -47,6 +47,8 @@ STORAGE_API_VERSION = "2023-05-01"
 OPERATIONS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/subscriptions", "Microsoft.Resources/subscriptions/read"),
     ("GET", "/subscriptions/{subscriptionId}/locations", "Microsoft.Resources/subscriptions/locations/read"),
+    ("GET", "/providers/Microsoft.Management/managementGroups/{groupId}/descendants",
+     "Microsoft.Management/managementGroups/descendants/read"),
     ("GET", "/subscriptions/{subscriptionId}/resourcegroups", "Microsoft.Resources/subscriptions/resourceGroups/read"),
     ("GET", "/subscriptions/{subscriptionId}/resources", "Microsoft.Resources/subscriptions/resources/read"),
     ("POST", "/providers/Microsoft.ResourceGraph/resources", "Microsoft.ResourceGraph/resources/read"),
@@ -201,3 +203,13 @@ def list_site_settings(resource_client: Any, site_id: str) -> tuple[dict[str, An
     strings = _arm_get(resource_client, f"{site_id}/config/connectionstrings/list?api-version={WEB_API_VERSION}",
                        "POST")
     return settings, strings
+
+
+MANAGEMENT_GROUPS_API_VERSION = "2023-04-01"
+
+
+def list_management_group_subscriptions(resource_client: Any, group: str) -> list[str]:
+    """``Management Groups - Get Descendants``: the subscription ids anywhere under ``group``."""
+    items = arm_list(resource_client, f"/providers/Microsoft.Management/managementGroups/{group}/descendants",
+                     api_version=MANAGEMENT_GROUPS_API_VERSION)
+    return [str(i.get("name")) for i in items if str(i.get("type", "")).lower() == "/subscriptions" and i.get("name")]
