@@ -129,7 +129,7 @@ def test_the_sound_azure_workload_on_the_new_reads_raises_no_failing_or_unknown_
 
 @pytest.mark.parametrize(("suffix", "rule"), [
     ("sites/app-checkout-weu", "RES-REGIONAL-002"),  # its database, vault and cache are in UAE North
-    ("workload:checkout", "RES-REGIONAL-001"),
+    ("workload:basket", "RES-REGIONAL-001"),
     ("redis/redis-checkout", "RES-ZONAL-004"),  # a Basic cache is one node
     ("managedClusters/aks-checkout", "RES-ZONAL-004"),  # one node pool in one zone
 ])
