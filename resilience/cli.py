@@ -82,6 +82,12 @@ def _options(*options):
 
 
 #: how to collect: shared by `scan` and `simulate`
+def _scope_option(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--management-group / --folder: kept in the context, passed to the collectors as options.extra."""
+    if value:
+        ctx.meta.setdefault("resilience.scope", {})[param.name] = value
+
+
 collection_options = _options(
     click.option("--provider", "providers", multiple=True, default=("aws",), show_default=True,
                  help="Cloud provider(s): aws, azure, gcp (repeat or comma-separate)."),
@@ -94,6 +100,10 @@ collection_options = _options(
                  help="Azure subscription id(s) to scan (repeatable; default: every subscription the identity sees)."),
     click.option("--project", "gcp_projects", multiple=True, help="GCP project id(s) to scan (repeatable)."),
     click.option("--organization", "gcp_organization", help="GCP organization id: scan every project in it."),
+    click.option("--management-group", "azure_management_group", expose_value=False, callback=_scope_option,
+                 help="Azure management group id: scan every subscription under it (four at a time)."),
+    click.option("--folder", "gcp_folder", expose_value=False, callback=_scope_option,
+                 help="GCP folder id: scan every project under it (four at a time)."),
     click.option("--workers", default=8, show_default=True, type=click.IntRange(1, 64),
                  help="Parallel reads (region x service)."),
     click.option("--region-deadline", default="5m", show_default=True,
@@ -143,7 +153,8 @@ def _collect(*, providers, scope, profile, workers, region_deadline: float, azur
     options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
                              region_deadline_s=region_deadline, azure_subscriptions=_split(azure_subscriptions),
                              gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization, aws_opt_in=opt_in,
-                             aws_accounts=aws_accounts)
+                             aws_accounts=aws_accounts,
+                             extra=dict(click.get_current_context().meta.get("resilience.scope", {})))
     with progress_reporter() as progress:
         return collect_inventory(options, now=_utcnow, progress=progress)
 

@@ -1040,6 +1040,11 @@ class _Analysis:
         lost = f"{self.name(w)} is lost with {self._where()}"
         lag = ea.get("lag_s") if isinstance(ea.get("lag_s"), int | float) else None
         sync = ea.get("mode") == "sync"
+        if ea.get("mechanism") == "site-recovery":  # an Azure VM's disks, replicated by Site Recovery
+            entry = self.entry("azure-site-recovery-failover")
+            rpo = float(lag) if lag is not None else entry.param("assumed_lag")
+            return self._option("azure-site-recovery-failover", f"{lost}; Site Recovery fails over (manually) to "
+                                f"{where}", rpo=rpo, to=dst, computed=True)
         if self.kind(w) == OBJECT_STORE:
             if ea.get("rtc"):
                 return self._option("s3-crr-rtc", f"{lost}; objects replicate with RTC to {where}", to=dst)
@@ -1287,12 +1292,25 @@ class _Analysis:
                                       f"{name} is lost with {self._where()}; {self.name(alt)} in "
                                       f"{self.region(alt)} is at zero capacity and must scale out (pilot light)",
                                       to=alt)
+            elif recovered := self._site_recovery_target(n):  # an Azure VM Site Recovery recreates elsewhere
+                option = self._option("azure-site-recovery-failover",
+                                      f"{name} is lost with {self._where()}; Site Recovery fails it over (manually) "
+                                      f"to {self.name(recovered)} in {self.region(recovered)}", to=recovered,
+                                      rpo=0.0, computed=True)  # the disks' step carries the data loss
             else:
                 option = self._option("compute-redeploy",
                                       f"{name} is lost and the workload has no {self.kind(n).replace('_', ' ')} "
                                       f"outside {self._where()}")
             steps.append(self._step(n, option, "compute"))
         return steps
+
+    def _site_recovery_target(self, n: str) -> str | None:
+        """The surviving Site Recovery replica a lost VM fails over to (``fails_over_to`` edge with
+        mechanism ``site-recovery``), if any."""
+        for dst, attrs in self.out(n, FAILS_OVER_TO):
+            if attrs.get("mechanism") == "site-recovery" and dst in self.g and not self.lost(dst):
+                return dst
+        return None
 
     # ---- entry points -------------------------------------------------------------------------
     def _chain(self, start: str) -> set[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -45,13 +46,15 @@ class CoverageLog:
     def __init__(self, provider: str) -> None:
         self.provider = provider
         self._records: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
+        self._lock = threading.Lock()  # subscriptions / projects are read several at a time
 
     def record(self, account: str, region: str, service: str, status: str, detail: str = "") -> None:
         key = (account, region, service)
-        old, details = self._records.get(key, ("ok", []))
-        if detail and detail not in details:
-            details.append(detail)
-        self._records[key] = (status if _RANK[status] >= _RANK[old] else old, details)
+        with self._lock:
+            old, details = self._records.get(key, ("ok", []))
+            if detail and detail not in details:
+                details.append(detail)
+            self._records[key] = (status if _RANK[status] >= _RANK[old] else old, details)
 
     def status(self, account: str, region: str, service: str) -> str | None:
         entry = self._records.get((account, region, service))

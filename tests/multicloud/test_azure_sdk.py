@@ -30,8 +30,12 @@ def test_demo_subscription_through_the_sdk(azure_server, azure_env):
     pages = [c for c in azure_server.calls if c.path.endswith("/resources") and c.method == "GET"]
     assert [c.query.get("$skiptoken") for c in pages] == [None, ["page-2"]]
     # Resource Graph paging: the compute family followed $skipToken
-    compute = [c for c in azure_server.calls if c.path == ARG_PATH and "virtualmachinescalesets" in str(c.body)]
+    compute = [c for c in azure_server.calls if c.path == ARG_PATH and "virtualmachinescalesets" in str(c.body)
+               and "location =~ 'uaenorth'" in c.body["query"]]
     assert [c.body["options"].get("$skipToken") for c in compute] == [None, "Y29tcHV0ZS1wYWdlLTI="]
+    # one query per family and region in use, each with its own coverage record
+    assert {c.region for c in inventory.coverage if c.service == "compute"} == {
+        "global", "uaecentral", "uaenorth", "westeurope"}
     assert all(c.body["subscriptions"] == [SUB] for c in azure_server.calls if c.path == ARG_PATH)
     # resources from both pages and both Resource Graph pages are there
     assert by_name(inventory, "virtualMachineScaleSets/vmss-pay-uaen").zones == (
@@ -75,16 +79,20 @@ def test_throttling_is_retried_after_retry_after(azure_server, azure_env):
 
 
 def test_persistent_throttling_becomes_error(azure_server, azure_env):
-    azure_server.add({"method": "POST", "path": ARG_PATH, "body_contains": ["microsoft.documentdb"],
+    azure_server.add({"method": "POST", "path": ARG_PATH,
+                      "body_contains": ["microsoft.documentdb", "location =~ 'uaenorth'"],
                       "response": {"status": 429, "headers": {"Retry-After": "0.1"},
                                    "body": {"error": {"code": "RateLimiting", "message": "Please retry"}}}})
     inventory = collect(_settings(azure_env, retry_total=2), observed_at=OBSERVED)
 
-    record = coverage(inventory, "cosmosdb", SUB)
+    record = next(c for c in inventory.coverage if c.service == "cosmosdb" and c.region == "uaenorth")
     assert record.status == "error"
     assert "throttled" in record.detail
-    tries = [c for c in azure_server.calls if c.path == ARG_PATH and "microsoft.documentdb" in str(c.body)]
+    tries = [c for c in azure_server.calls if c.path == ARG_PATH and "microsoft.documentdb" in str(c.body)
+             and "'uaenorth'" in c.body["query"]]
     assert len(tries) == 3  # the first try and two retries
+    # the other regions' queries were read: only UAE North's record is not ok
+    assert {c.region for c in inventory.coverage if c.service == "cosmosdb" and not c.ok} == {"uaenorth"}
     assert not [r for r in inventory.resources if "databaseAccounts" in r.id and r.attrs.get("regions")]
 
 
@@ -149,3 +157,81 @@ def test_scan_scope_keeps_what_the_audited_region_points_to(azure_server, azure_
     assert "uaecentral" in regions  # the GRS secondary
     assert not [r for r in inventory.resources if r.id.endswith("vm-batch-uaec")]  # unrelated, out of scope
     assert edges(inventory, "fails_over_to", "databases/payments", "databases/payments")
+
+
+def test_app_settings_are_reduced_to_names_and_hosts_and_a_denied_list_is_recorded(azure_server, azure_env):
+    import json
+
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+    web = by_name(inventory, "sites/app-gulf-web")
+    assert {ref["setting"] for ref in web.attrs["setting_references"]} == {"Inventory", "REPORTS_DB_HOST", "DOCS_BASE_URL"}
+    assert {e.dst.rsplit("/", 1)[-1] for e in edges(inventory, "depends_on", "/app-gulf-web")} == {
+        "inventory", "pg-reports", "stgulfdocs"}
+    assert "demo-not-a-secret" not in json.dumps([vars(r) for r in inventory.resources] +
+                                                 [vars(e) for e in inventory.edges], default=str)
+    # Reader without Microsoft.Web/sites/config/list/Action: a denied record in the app's region
+    site = web.id
+    azure_server.add({"method": "POST", "path": f"{site}/config/appsettings/list",
+                      "response": {"status": 403, "body": {"error": {
+                          "code": "AuthorizationFailed", "message": "no Microsoft.Web/sites/config/list/Action"}}}})
+    denied = collect(_settings(azure_env), observed_at=OBSERVED)
+    record = coverage(denied, "web:settings", SUB)
+    assert (record.status, record.region) == ("denied", "uaenorth")
+    assert not edges(denied, "depends_on", "/app-gulf-web")
+    assert "setting_references" not in by_name(denied, "sites/app-gulf-web").attrs
+
+
+def test_a_region_that_cannot_be_read_makes_exactly_its_verdicts_unknown(azure_server, azure_env):
+    import datetime as dt
+    import json
+
+    from resilience.policy import Policy
+    from resilience.scan import analyse
+
+    def verdicts(inventory):
+        found = analyse(inventory, Policy(), scan_time=dt.datetime(2026, 9, 1, 6, tzinfo=dt.UTC),
+                        audited_regions=("uaenorth", "westeurope")).findings
+        return {(f.rule, f.resource): f for f in found if not f.rule.startswith("RES-COVERAGE")}
+
+    clean = verdicts(collect(_settings(azure_env), observed_at=OBSERVED))
+    azure_server.add({"method": "POST", "path": ARG_PATH,
+                      "body_contains": ["'microsoft.sql/servers'", "location =~ 'westeurope'"],
+                      "response": {"status": 403, "body": {"error": {"code": "AuthorizationFailed",
+                                                                    "message": "denied in westeurope"}}}})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+    assert {(c.region, c.status) for c in inventory.coverage if c.service == "sql"} == {
+        ("global", "ok"), ("uaecentral", "ok"), ("uaenorth", "ok"), ("westeurope", "denied")}
+    denied = verdicts(inventory)
+    changed = {key for key in clean if key in denied and clean[key].status != denied[key].status}
+    assert changed, "the denied West Europe read changed no verdict"
+    for key in changed:  # only verdicts that lean on West Europe, and only towards unknown
+        assert denied[key].status == "unknown", (key, denied[key].message)
+        assert "westeurope" in json.dumps(denied[key].evidence, default=str) + denied[key].message, key
+
+
+def test_management_group_scope_reads_every_subscription_and_records_the_unreadable_one(azure_server, azure_env):
+    other = "0f0f0f0f-1111-4222-8333-944444444444"
+    group = "contoso-gulf"
+    azure_server.add({"method": "GET", "path": f"/providers/Microsoft.Management/managementGroups/{group}/descendants",
+                      "response": {"status": 200, "body": {"value": [  # Management Groups - Get Descendants
+                          {"id": f"/providers/Microsoft.Management/managementGroups/{group}-prod",
+                           "type": "Microsoft.Management/managementGroups", "name": f"{group}-prod",
+                           "properties": {"displayName": "prod", "parent": {
+                               "id": f"/providers/Microsoft.Management/managementGroups/{group}"}}},
+                          {"id": f"/subscriptions/{SUB}", "type": "/subscriptions", "name": SUB,
+                           "properties": {"displayName": "contoso-gulf-prod"}},
+                          {"id": f"/subscriptions/{other}", "type": "/subscriptions", "name": other,
+                           "properties": {"displayName": "contoso-gulf-sandbox"}}]}}})
+    denied = {"status": 403, "body": {"error": {"code": "AuthorizationFailed", "message": "no access"}}}
+    for path in ("locations", "resourcegroups", "resources"):
+        azure_server.add({"method": "GET", "path": f"/subscriptions/{other}/{path}", "response": denied})
+    azure_server.add({"method": "POST", "path": ARG_PATH, "body_contains": [other], "response": denied})
+
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED, management_group=group, max_in_flight=2)
+
+    assert inventory.meta["accounts"] == [SUB, other]
+    assert {c.status for c in inventory.coverage if c.account == SUB} == {"ok"}
+    unreadable = [c for c in inventory.coverage if c.account == other]
+    assert unreadable and {c.status for c in unreadable} == {"denied"}
+    assert not [r for r in inventory.resources if r.account == other]
+    assert coverage(inventory, "managementgroups").status == "ok"

@@ -165,9 +165,10 @@ def test_site_recovery_test_failover_is_restore_test_evidence():
     assert test.attrs == {**test.attrs, "status": "COMPLETED", "completed_at": "2026-05-10T09:42:00Z",
                           "resource": vm, "scenario": "region"}
     replica = _node(t, "/replicationProtectedItems/i")
-    assert replica.kind == "instance" and replica.attrs["role"] == "replica"
+    # the replicated disks, not a running VM: Site Recovery creates the VM when a failover starts
+    assert replica.kind == "volume" and replica.attrs["role"] == "replica"
     kinds = {(e.src, e.kind) for e in t.edges if e.dst == item}
-    assert {(vm, "replicates_to"), (vm, "fails_over_to"), (disk, "replicates_to")} <= kinds
+    assert kinds == {(vm, "fails_over_to"), (disk, "replicates_to")}
 
 
 def test_cosmos_multi_region_account_and_cross_cloud_tag():
@@ -197,3 +198,29 @@ def test_merge_rows_overlays_graph_properties_on_arm_rows():
     graph = [{"id": "/subscriptions/x/resourcegroups/rg/providers/a/b/c", "properties": {"p": 1}, "zones": None}]
     merged = merge_rows(arm, graph)
     assert merged == [{"id": arm[0]["id"], "sku": {"name": "s"}, "location": "uaenorth", "properties": {"p": 1}}]
+
+
+def test_redis_aks_and_key_vault_rows():
+    rows = [
+        {"id": _id("Microsoft.Cache/redis", "basic"), "name": "basic", "type": "Microsoft.Cache/Redis",
+         "location": "uaenorth", "sku": {"name": "Basic"}, "properties": {"hostName": "basic.redis.cache.windows.net"}},
+        {"id": _id("Microsoft.Cache/redis", "prem"), "name": "prem", "type": "Microsoft.Cache/Redis",
+         "location": "uaenorth", "zones": ["1", "2"], "sku": {"name": "Premium"}, "properties": {"replicasPerMaster": 2}},
+        {"id": _id("Microsoft.ContainerService/managedClusters", "aks"), "name": "aks",
+         "type": "Microsoft.ContainerService/managedClusters", "location": "uaenorth", "properties": {
+             "agentPoolProfiles": [{"name": "sys", "count": 3, "mode": "System", "availabilityZones": ["1", "2"]},
+                                   {"name": "user", "count": 2, "mode": "User", "availabilityZones": ["2"]}]}},
+        {"id": _id("Microsoft.KeyVault/vaults", "kv"), "name": "kv", "type": "Microsoft.KeyVault/vaults",
+         "location": "uaenorth", "properties": {"vaultUri": "https://kv.vault.azure.net/"}},
+        {"id": _id("Microsoft.KeyVault/vaults", "kvc"), "name": "kvc", "type": "Microsoft.KeyVault/vaults",
+         "location": "uaecentral", "properties": {"vaultUri": "https://kvc.vault.azure.net/"}},
+    ]
+    t = _run(rows)
+    basic, prem, aks = _node(t, "/basic"), _node(t, "/prem"), _node(t, "/aks")
+    assert len(basic.zones) == 1 and basic.attrs["desired_capacity"] == 1  # one node in one datacentre
+    assert prem.zones == ("uaenorth-az3", "uaenorth-az1") and prem.attrs["desired_capacity"] == 3
+    assert aks.zones == ("uaenorth-az3", "uaenorth-az1") and aks.attrs["desired_capacity"] == 5
+    kv, kvc = _node(t, "/kv"), _node(t, "/kvc")
+    assert kv.attrs["placement"] == "zone_redundant" and set(kv.zones) == {"uaenorth-az3", "uaenorth-az1"}
+    assert kvc.attrs["placement"] == "regional" and kvc.zones == ()  # UAE Central has no zones
+    assert t._by_fqdn("kv.vault.azure.net") == kv.id and t._by_fqdn("basic.redis.cache.windows.net") == basic.id

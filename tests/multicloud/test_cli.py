@@ -38,3 +38,28 @@ def test_scan_gcp_without_a_scope_is_an_input_error(monkeypatch, tmp_path):
     result = CliRunner().invoke(main, ["scan", "--provider", "gcp", "--output", str(tmp_path)])
     assert result.exit_code == 2
     assert "--project" in result.output and "Traceback" not in result.output
+
+
+def test_management_group_and_folder_flags_scope_the_scan(tmp_path, monkeypatch, azure_server, gcp_server,
+                                                          azure_env, gcp_env):
+    for key, value in {**azure_env, **gcp_env}.items():
+        monkeypatch.setenv(key, value)
+    azure_server.add({"method": "GET", "path": "/providers/Microsoft.Management/managementGroups/mg-gulf/descendants",
+                      "response": {"status": 200, "body": {"value": [
+                          {"id": f"/subscriptions/{SUB}", "type": "/subscriptions", "name": SUB}]}}})
+    gcp_server.add({"method": "GET", "path": "/v1/folders/7344/assets",
+                    "query": {"assetTypes": "cloudresourcemanager.googleapis.com/Project"},
+                    "response": {"status": 200, "body": {"assets": [{
+                        "name": "//cloudresourcemanager.googleapis.com/projects/401234567890",
+                        "assetType": "cloudresourcemanager.googleapis.com/Project",
+                        "resource": {"data": {"projectId": PROJECT, "projectNumber": "401234567890"}}}]}}})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, [
+        "scan", "--provider", "azure,gcp", "--management-group", "mg-gulf", "--folder", "7344",
+        "--region", "uaenorth", "--output", str(out), "--format", "json", "--fail-on", "none"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "findings.json").read_text())
+    assert {SUB, PROJECT} <= set(doc["scan"]["accounts"])
+    assert [c for c in azure_server.calls if c.path.endswith("/mg-gulf/descendants")]
+    assert [c for c in gcp_server.calls if c.path == "/v1/folders/7344/assets"]
+    assert not [c for c in azure_server.calls if c.path == "/subscriptions"]  # the group named them

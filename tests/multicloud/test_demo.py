@@ -85,3 +85,53 @@ def test_the_cross_cloud_workload_survives_its_region(findings):
     ledger = [f for f in findings if f.workload == "ledger" or f.resource == DEMO_AWS_SOURCE]
     regional = [f for f in ledger if f.category in ("regional-spof", "no-cross-region-replica", "correlated-region")]
     assert regional and all(f.status == "pass" for f in regional), [(f.rule, f.status, f.message) for f in regional]
+
+
+@pytest.fixture(scope="module")
+def findings_everywhere(demo):
+    """Every region the demo's new workloads sit in is audited."""
+    regions = ("uaenorth", "westeurope", "me-central1", "me-central-1", "europe-west1", "europe-west4")
+    return analyse(demo, Policy(), scan_time=SCAN_TIME, audited_regions=regions).findings
+
+
+def test_the_sound_gcp_workload_on_the_new_services_raises_no_failing_or_unknown_regional_finding(
+        findings_everywhere):
+    """loyalty: Cloud Run in europe-west1 and europe-west4, a multi-region (eur3) Spanner instance,
+    a STANDARD_HA Memorystore instance."""
+    loyalty = [f for f in findings_everywhere if f.workload == "loyalty" and f.category != "objective-missing"]
+    kinds = {f.category for f in loyalty}
+    assert {"regional-spof", "zonal-spof", "no-cross-region-replica", "backup-colocated"} <= kinds, kinds
+    bad = [(f.rule, f.status, f.message) for f in loyalty if f.status in ("fail", "unknown")]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize(("suffix", "category"), [
+    ("instances/rewards-cache", "zonal-spof"),  # a BASIC Memorystore tier is one zone
+    ("workload:rewards", "regional-spof"),  # a Cloud Function in one region, on a zonal Cloud SQL
+    ("clusters/rewards-events-c1", "zonal-spof"),  # one Bigtable cluster: data held in one zone
+    ("databases/rewards", "no-backup"),  # Firestore without PITR or backups
+])
+def test_the_faulty_gcp_workload_on_the_new_services_is_found(findings_everywhere, suffix, category):
+    assert _failing(findings_everywhere, suffix, category), f"no failing {category} finding for {suffix}"
+
+
+def test_the_sound_azure_workload_on_the_new_reads_raises_no_failing_or_unknown_regional_finding(
+        findings_everywhere):
+    """docs: zone-redundant storage in UAE North replicated to West Europe by object replication,
+    zone-redundant apps in both regions whose settings name their own region's account and vault."""
+    docs = [f for f in findings_everywhere if f.workload == "docs" and f.category != "objective-missing"]
+    kinds = {f.category for f in docs}
+    assert {"regional-spof", "no-cross-region-replica", "backup-colocated", "cross-region-dependency"} & kinds, kinds
+    assert any(f.category == "regional-spof" for f in docs)
+    bad = [(f.rule, f.status, f.message) for f in docs if f.status in ("fail", "unknown")]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize(("suffix", "rule"), [
+    ("sites/app-checkout-weu", "RES-REGIONAL-002"),  # its database, vault and cache are in UAE North
+    ("workload:basket", "RES-REGIONAL-001"),
+    ("redis/redis-checkout", "RES-ZONAL-004"),  # a Basic cache is one node
+    ("managedClusters/aks-checkout", "RES-ZONAL-004"),  # one node pool in one zone
+])
+def test_the_faulty_azure_workload_on_the_new_reads_is_found(findings_everywhere, suffix, rule):
+    assert [f for f in findings_everywhere if f.resource.endswith(suffix) and f.rule == rule and f.status == "fail"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from resilience.collectors.gcp import api as gcp_api
 from resilience.collectors.gcp.clients import GcpSettings
 from resilience.collectors.gcp.collector import collect
 from resilience.collectors.replay import DeadEndpoint
@@ -24,12 +25,13 @@ def test_demo_project_through_the_sdk(gcp_server, gcp_env):
 
     assert {c.status for c in inventory.coverage} == {"ok"}
     assert {c.service for c in inventory.coverage} == {"resourcemanager", "sqladmin", "storage", "container",
-                                                       "compute", "dns"}
+                                                       "compute", "dns", "spanner", "firestore", "bigtable",
+                                                       "redis", "run", "cloudfunctions"}
     assert inventory.meta["accounts"] == [PROJECT]
     assert all(c.authorization == "Bearer test-token" for c in gcp_server.calls)
     # one ListAssets per service group, content type RESOURCE, its asset types as repeated query params
     first = [c for c in gcp_server.calls if "pageToken" not in c.query]
-    assert len(first) == 6
+    assert len(first) == len(gcp_api.ASSET_GROUPS) == 12
     compute = next(c for c in first if "compute.googleapis.com/ForwardingRule" in c.query["assetTypes"])
     assert "compute.googleapis.com/RegionInstanceGroupManager" in compute.query["assetTypes"]
     assert compute.query["contentType"] in (["RESOURCE"], ["1"])
@@ -55,7 +57,9 @@ def test_permission_denied_is_denied_per_service_group(gcp_server, gcp_env):
     assert record.status == "denied"
     assert "403" in record.detail and "permission" in record.detail.lower()
     assert coverage(inventory, "storage", PROJECT).status == "ok"
-    assert not [r for r in inventory.resources if r.type == "sqladmin.googleapis.com/Instance"]
+    # only the placeholder a Cloud Function's reference leaves (kind external, region from the reference)
+    assert not [r for r in inventory.resources if r.type == "sqladmin.googleapis.com/Instance"
+               and not r.attrs.get("placeholder")]
 
 
 def test_throttling_is_retried_after_retry_after(gcp_server, gcp_env):
@@ -93,7 +97,7 @@ def test_dead_endpoint_is_unreachable_within_a_bounded_time():
 
     assert elapsed < 6
     assert {c.status for c in inventory.coverage} == {"unreachable"}
-    assert len(inventory.coverage) == 6
+    assert len(inventory.coverage) == len(gcp_api.ASSET_GROUPS)
     assert "not attempted" in coverage(inventory, "dns", PROJECT).detail
 
 
@@ -117,3 +121,26 @@ def test_settings_from_environment():
                                      "GOOGLE_OAUTH_ACCESS_TOKEN": "abc"})
     assert settings.endpoint == "http://127.0.0.1:9999" and settings.token == "abc"
     assert GcpSettings.from_env({}).endpoint == "cloudasset.googleapis.com"
+
+
+def test_folder_scope_reads_each_project_and_records_the_unreadable_one(gcp_server, gcp_env):
+    folder = "734412345678"
+    projects = [{"name": f"//cloudresourcemanager.googleapis.com/projects/{number}",
+                 "assetType": "cloudresourcemanager.googleapis.com/Project", "ancestors": [
+                     f"projects/{number}", f"folders/{folder}", "organizations/58112233445"],
+                 "resource": {"data": {"projectId": pid, "projectNumber": number, "lifecycleState": "ACTIVE"}}}
+                for pid, number in ((PROJECT, "401234567890"), ("gulf-sandbox", "401234567891"))]
+    gcp_server.add({"method": "GET", "path": f"/v1/folders/{folder}/assets",
+                    "query": {"assetTypes": "cloudresourcemanager.googleapis.com/Project"},
+                    "response": {"status": 200, "body": {"readTime": "2026-09-01T06:00:00Z", "assets": projects}}})
+    gcp_server.add({"method": "GET", "path": "/v1/projects/gulf-sandbox/assets", "response": {
+        "status": 403, "body": {"error": {"code": 403, "status": "PERMISSION_DENIED",
+                                          "message": "caller lacks cloudasset.assets.listResource"}}}})
+
+    inventory = collect(_settings(gcp_env), folder=folder, observed_at=OBSERVED, max_in_flight=2)
+
+    assert inventory.meta["accounts"][:2] == [PROJECT, "gulf-sandbox"]
+    assert {c.status for c in inventory.coverage if c.account == PROJECT} == {"ok"}
+    sandbox = [c for c in inventory.coverage if c.account == "gulf-sandbox"]
+    assert len(sandbox) == len(gcp_api.ASSET_GROUPS) and {c.status for c in sandbox} == {"denied"}
+    assert coverage(inventory, "resourcemanager", f"folders/{folder}").status == "ok"

@@ -56,12 +56,39 @@ def test_cloud_sql_zonal_regional_and_cross_region_replica():
     zonal, far = _node(t, "/zonal"), _node(t, "/far")
     assert (zonal.attrs["multi_az"], zonal.attrs["placement"], zonal.zones) == (False, "zonal", ("me-central1-b",))
     assert zonal.tags["resilience:workload"] == "shop" and zonal.source == "sqladmin:ListAssets"
-    assert zonal.attrs["backup_retention_days"] == 14
+    # retainedBackups is a number of backups kept, not days
+    assert zonal.attrs["backup_retention_count"] == 14 and "backup_retention_days" not in zonal.attrs
     assert (far.attrs["multi_az"], far.attrs["role"], far.attrs["replica_of"]) == (True, "replica", zonal.id)
     replicas = [e for e in t.edges if e.kind == "replicates_to"]
     assert [(e.src, e.dst) for e in replicas] == [(zonal.id, far.id)]  # seen from both ends, one edge
     backups = _node(t, "/zonal#backups")
     assert backups.region == "eu" and backups.attrs["location_type"] == "multi-region"
+
+
+@pytest.mark.parametrize(("config", "backed_up", "pitr"), [
+    # backups off: the retention settings the API still returns mean nothing, nor does PITR's flag
+    ({"enabled": False, "pointInTimeRecoveryEnabled": True,
+      "backupRetentionSettings": {"retainedBackups": 7, "retentionUnit": "COUNT"}}, False, False),
+    ({"enabled": True, "pointInTimeRecoveryEnabled": False,
+      "backupRetentionSettings": {"retainedBackups": 7, "retentionUnit": "COUNT"}}, True, False),
+    ({"enabled": True, "binaryLogEnabled": True, "transactionLogRetentionDays": 7}, True, True),
+])
+def test_cloud_sql_backups_honour_enabled_and_pitr_flag(config, backed_up, pitr):
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.survival import backups_of
+
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/db"
+    t = transform_assets([_asset("sqladmin.googleapis.com/Instance", sql, {
+        "name": "db", "project": P, "region": "me-central1", "gceZone": "me-central1-b",
+        "instanceType": "CLOUD_SQL_INSTANCE",
+        "settings": {"availabilityType": "ZONAL", "backupConfiguration": config}})],
+        observed_at=OBSERVED, default_project=P)
+    db = _node(t, "/db")
+    assert db.attrs["backup_enabled"] is backed_up and db.attrs["pitr"] is pitr
+    assert any(r.id.endswith("#backups") for r in t.resources) is backed_up
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges))
+    assert bool(backups_of(graph, sql)) is backed_up
 
 
 def test_external_server_replica_of_an_rds_instance():
@@ -152,3 +179,105 @@ def test_dns_primary_backup_policy_becomes_a_failover_pair():
     assert (backup.id, _node(t, "forwardingRules/b").id, "routes_to") in edges
     assert (record.id, zone, "member_of") in edges
     assert _node(t, "forwardingRules/a").zones == ("me-central1-a", "me-central1-b", "me-central1-c")
+
+
+def test_regional_application_load_balancer_chain_reaches_its_endpoint_groups():
+    """Forwarding rule -> RegionTargetHttpsProxy -> RegionUrlMap -> RegionBackendService -> NEGs,
+    health-checked by a RegionHealthCheck (compute v1 resource shapes inside Cloud Asset ``data``)."""
+    from resilience.collectors.gcp.api import ASSET_GROUPS
+
+    base = "https://www.googleapis.com/compute/v1/projects/proj-a"
+    cn = "//compute.googleapis.com/projects/proj-a"
+    region = f"{base}/regions/me-central1"
+    assets = [
+        _asset("compute.googleapis.com/ForwardingRule", f"{cn}/regions/me-central1/forwardingRules/fr", {
+            "name": "fr", "region": region, "loadBalancingScheme": "EXTERNAL_MANAGED", "IPAddress": "203.0.113.9",
+            "target": f"{region}/targetHttpsProxies/px", "selfLink": f"{region}/forwardingRules/fr"}),
+        _asset("compute.googleapis.com/RegionTargetHttpsProxy", f"{cn}/regions/me-central1/targetHttpsProxies/px", {
+            "name": "px", "region": region, "urlMap": f"{region}/urlMaps/um", "selfLink": f"{region}/targetHttpsProxies/px"}),
+        _asset("compute.googleapis.com/RegionUrlMap", f"{cn}/regions/me-central1/urlMaps/um", {
+            "name": "um", "region": region, "defaultService": f"{region}/backendServices/bs",
+            "selfLink": f"{region}/urlMaps/um"}),
+        _asset("compute.googleapis.com/RegionBackendService", f"{cn}/regions/me-central1/backendServices/bs", {
+            "name": "bs", "region": region, "loadBalancingScheme": "EXTERNAL_MANAGED",
+            "healthChecks": [f"{region}/healthChecks/hc"], "selfLink": f"{region}/backendServices/bs",
+            "backends": [{"group": f"{base}/zones/me-central1-a/networkEndpointGroups/neg-a"},
+                         {"group": f"{region}/networkEndpointGroups/run-neg"}]}),
+        _asset("compute.googleapis.com/RegionHealthCheck", f"{cn}/regions/me-central1/healthChecks/hc", {
+            "name": "hc", "region": region, "type": "HTTPS", "httpsHealthCheck": {"port": 443, "requestPath": "/hz"},
+            "selfLink": f"{region}/healthChecks/hc"}),
+        _asset("compute.googleapis.com/NetworkEndpointGroup", f"{cn}/zones/me-central1-a/networkEndpointGroups/neg-a", {
+            "name": "neg-a", "zone": f"{base}/zones/me-central1-a", "networkEndpointType": "GCE_VM_IP_PORT", "size": 3,
+            "selfLink": f"{base}/zones/me-central1-a/networkEndpointGroups/neg-a"}),
+        _asset("compute.googleapis.com/RegionNetworkEndpointGroup", f"{cn}/regions/me-central1/networkEndpointGroups/run-neg", {
+            "name": "run-neg", "region": region, "networkEndpointType": "SERVERLESS", "cloudRun": {"service": "api"},
+            "selfLink": f"{region}/networkEndpointGroups/run-neg"}),
+    ]
+    for asset in assets:  # each type is requested, or the chain routes to nothing
+        assert any(asset["assetType"] in types for types in ASSET_GROUPS.values()), asset["assetType"]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    routes = {(e.src.rsplit("/", 1)[-1], e.dst.rsplit("/", 1)[-1]) for e in t.edges if e.kind == "routes_to"}
+    assert {("fr", "bs"), ("bs", "neg-a"), ("bs", "run-neg"), ("run-neg", "api")} <= routes
+    neg = _node(t, "/neg-a")
+    assert neg.zones == ("me-central1-a",) and neg.attrs["placement"] == "zonal"
+    assert _node(t, "/healthChecks/hc").kind == "health_check"
+    assert t.hints["//run.googleapis.com/projects/proj-a/locations/me-central1/services/api"]["region"] == "me-central1"
+
+
+def test_spanner_firestore_bigtable_memorystore_by_their_locations():
+    assets = [
+        _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/multi", {
+            "name": "projects/proj-a/instances/multi", "config": "projects/proj-a/instanceConfigs/eur3",
+            "displayName": "multi", "processingUnits": 1000}),
+        _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/one", {
+            "name": "projects/proj-a/instances/one", "config": "projects/proj-a/instanceConfigs/regional-me-central1",
+            "displayName": "one", "nodeCount": 1}),
+        _asset("firestore.googleapis.com/Database", "//firestore.googleapis.com/projects/proj-a/databases/(default)", {
+            "name": "projects/proj-a/databases/(default)", "locationId": "me-central1", "type": "FIRESTORE_NATIVE",
+            "pointInTimeRecoveryEnablement": "POINT_IN_TIME_RECOVERY_ENABLED"}),
+        *[_asset("bigtableadmin.googleapis.com/Cluster",
+                 f"//bigtableadmin.googleapis.com/projects/proj-a/instances/bt/clusters/{c}",
+                 {"name": f"projects/proj-a/instances/bt/clusters/{c}", "location": f"projects/proj-a/locations/{zone}",
+                  "serveNodes": 3}) for c, zone in (("c1", "me-central1-a"), ("c2", "europe-west3-b"))],
+        _asset("redis.googleapis.com/Instance", "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/basic", {
+            "name": "projects/proj-a/locations/me-central1/instances/basic", "tier": "BASIC",
+            "locationId": "me-central1-a", "labels": {"resilience-workload": "shop"}}),
+        _asset("redis.googleapis.com/Instance", "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/ha", {
+            "name": "projects/proj-a/locations/me-central1/instances/ha", "tier": "STANDARD_HA",
+            "locationId": "me-central1-a", "alternativeLocationId": "me-central1-b", "replicaCount": 2}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    multi, one = _node(t, "/instances/multi"), _node(t, "/instances/one")
+    assert (multi.region, multi.attrs["location_type"]) == ("europe-west1", "multi-region")
+    assert _node(t, "/instances/multi#europe-west4").attrs["replica_of"] == multi.id
+    assert _node(t, "/instances/multi#europe-west4#pitr").kind == "recovery_point"
+    assert (one.region, one.attrs["multi_az"], one.attrs["role"]) == ("me-central1", True, "primary")
+    assert _node(t, "/databases/(default)").attrs["pitr"] is True
+    c1, c2 = _node(t, "/clusters/c1"), _node(t, "/clusters/c2")
+    assert c1.zones == ("me-central1-a",) and c2.attrs["replica_of"] == c1.id and c2.region == "europe-west3"
+    basic, ha = _node(t, "/instances/basic"), _node(t, "/instances/ha")
+    assert (basic.kind, basic.zones, basic.tags["resilience:workload"]) == ("compute_group", ("me-central1-a",), "shop")
+    assert ha.zones == ("me-central1-a", "me-central1-b") and ha.attrs["desired_capacity"] == 3
+
+
+def test_cloud_run_and_functions_keep_env_names_only_and_depend_on_cloud_sql():
+    run_name = "//run.googleapis.com/projects/proj-a/locations/me-central1/services/api"
+    fn_name = "//cloudfunctions.googleapis.com/projects/proj-a/locations/me-central1/functions/fn"
+    assets = [
+        _asset("run.googleapis.com/Service", run_name, {
+            "metadata": {"name": "api", "labels": {"cloud.googleapis.com/location": "me-central1"}},
+            "spec": {"template": {"metadata": {"annotations": {
+                "run.googleapis.com/cloudsql-instances": "proj-a:me-central1:orders"}},
+                "spec": {"containers": [{"env": [{"name": "DB_PASSWORD", "value": "s3cr3t-value"}]}]}}}}),
+        _asset("cloudfunctions.googleapis.com/Function", fn_name, {
+            "name": "projects/proj-a/locations/me-central1/functions/fn",
+            "serviceConfig": {"environmentVariables": {"DB": "proj-a:me-central1:orders", "TOKEN": "abc123"}}}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    run, fn = _node(t, "/services/api"), _node(t, "/functions/fn")
+    assert run.attrs["env_names"] == ["DB_PASSWORD"] and fn.attrs["env_names"] == ["DB", "TOKEN"]
+    assert "s3cr3t-value" not in repr(t.resources) + repr(t.edges) and "abc123" not in repr(t.resources)
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/orders"
+    assert {(e.src, e.dst) for e in t.edges if e.kind == "depends_on"} == {(run.id, sql), (fn.id, sql)}
+    assert t.hints[sql]["region"] == "me-central1"
+    assert (run.kind, run.region, run.attrs["placement"]) == ("function", "me-central1", "zone_redundant")

@@ -14,7 +14,7 @@ from resilience.collectors.gcp import api as gcp_api
 from resilience.collectors.gcp.clients import GcpSettings
 from resilience.collectors.gcp.collector import collect as gcp_collect
 
-from .helpers import OBSERVED, PROJECT
+from .helpers import OBSERVED, PROJECT, SUB
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -27,7 +27,9 @@ def test_azure_role_and_readme_list_exactly_the_declared_read_actions():
     role = json.loads((EXAMPLES / "azure" / "resilience-reader-role.json").read_text())
     assert set(role["Actions"]) == _azure_declared()
     assert not role["DataActions"]
-    assert all(a.endswith("/read") for a in role["Actions"])
+    # reads only; the one list action (app settings, values dropped on arrival) is declared as such
+    assert all(a.endswith("/read") or a in azure_api.SECRET_LIST_ACTIONS for a in role["Actions"])
+    assert all(a.endswith("/list/Action") for a in azure_api.SECRET_LIST_ACTIONS)
     readme = (EXAMPLES / "azure" / "README.md").read_text()
     missing = [a for a in _azure_declared() if f"`{a}`" not in readme]
     assert not missing, missing
@@ -35,14 +37,22 @@ def test_azure_role_and_readme_list_exactly_the_declared_read_actions():
 
 def test_azure_calls_made_are_declared(azure_server):
     settings = AzureSettings(endpoint=azure_server.base_url, token="t", retry_total=0)
+    azure_server.add({"method": "GET", "path": "/providers/Microsoft.Management/managementGroups/mg/descendants",
+                      "operation": "Microsoft.Management/managementGroups/descendants/read",
+                      "response": {"status": 200, "body": {"value": [
+                          {"id": f"/subscriptions/{SUB}", "type": "/subscriptions", "name": SUB}]}}})
     azure_collect(settings, observed_at=OBSERVED)
+    azure_collect(settings, observed_at=OBSERVED, management_group="mg")
     called = azure_server.operations()
     assert called and called <= _azure_declared()
     # every declared ARM operation is exercised by the demo recording
     assert {action for _, _, action in azure_api.OPERATIONS} <= called
     assert all(c.method in ("GET", "POST") for c in azure_server.calls)
+    # the only POSTs are the Resource Graph query (a read) and the app settings lists (read-only
+    # "list" actions whose values the collector drops on arrival)
     assert all(c.method == "GET" or c.path == "/providers/Microsoft.ResourceGraph/resources"
-               for c in azure_server.calls)  # the only POST is the Resource Graph query (a read)
+               or c.path.endswith(("/config/appsettings/list", "/config/connectionstrings/list"))
+               for c in azure_server.calls)
 
 
 def test_gcp_role_and_readme_list_exactly_the_declared_permissions():

@@ -27,7 +27,8 @@ def _require_sdk() -> None:
 
 def collect_for_cli(options: Any, *, started: dt.datetime,
                     progress: Callable[[str], None] | None = None) -> tuple[Inventory, dict]:
-    """``resilience scan --provider azure``: environment credentials, ``--subscription`` scope."""
+    """``resilience scan --provider azure``: environment credentials, ``--subscription`` or
+    ``--management-group`` scope."""
     _require_sdk()
     from .clients import AzureSettings, make_credential
     from .collector import collect, identity_of
@@ -36,7 +37,8 @@ def collect_for_cli(options: Any, *, started: dt.datetime,
     credential = make_credential(settings)
     identity = identity_of(settings, credential) if settings.token else _checked_identity(settings, credential)
     inventory = collect(settings, subscriptions=tuple(options.azure_subscriptions), observed_at=started.isoformat(),
-                        scan_regions=tuple(options.scan_regions), credential=credential, progress=progress)
+                        scan_regions=tuple(options.scan_regions), credential=credential, progress=progress,
+                        management_group=(getattr(options, "extra", None) or {}).get("azure_management_group"))
     return inventory, {"arn": identity, "accounts": list(inventory.meta.get("accounts", []))}
 
 

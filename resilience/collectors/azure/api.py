@@ -23,9 +23,12 @@ GRAPH_FAMILIES: dict[str, tuple[str, ...]] = {
     "network": ("microsoft.network/loadbalancers", "microsoft.network/applicationgateways",
                 "microsoft.network/publicipaddresses", "microsoft.network/networkinterfaces",
                 "microsoft.network/trafficmanagerprofiles", "microsoft.network/frontdoors",
-                "microsoft.network/dnszones", "microsoft.cdn/profiles"),
+                "microsoft.network/dnszones", "microsoft.cdn/profiles", "microsoft.network/privateendpoints"),
     "web": ("microsoft.web/sites", "microsoft.web/serverfarms"),
     "recoveryservices": ("microsoft.recoveryservices/vaults",),
+    "redis": ("microsoft.cache/redis",),
+    "aks": ("microsoft.containerservice/managedclusters",),
+    "keyvault": ("microsoft.keyvault/vaults",),
 }
 #: Families read from the ``RecoveryServicesResources`` table (Azure Backup items, Site Recovery items).
 RECOVERY_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -37,12 +40,15 @@ RECOVERY_FAMILIES: dict[str, tuple[str, ...]] = {
 }
 
 SQL_API_VERSION = "2021-11-01"
+WEB_API_VERSION = "2023-12-01"
 STORAGE_API_VERSION = "2023-05-01"
 
 #: Every ARM operation the collector calls: (HTTP method, path template, RBAC action).
 OPERATIONS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/subscriptions", "Microsoft.Resources/subscriptions/read"),
     ("GET", "/subscriptions/{subscriptionId}/locations", "Microsoft.Resources/subscriptions/locations/read"),
+    ("GET", "/providers/Microsoft.Management/managementGroups/{groupId}/descendants",
+     "Microsoft.Management/managementGroups/descendants/read"),
     ("GET", "/subscriptions/{subscriptionId}/resourcegroups", "Microsoft.Resources/subscriptions/resourceGroups/read"),
     ("GET", "/subscriptions/{subscriptionId}/resources", "Microsoft.Resources/subscriptions/resources/read"),
     ("POST", "/providers/Microsoft.ResourceGraph/resources", "Microsoft.ResourceGraph/resources/read"),
@@ -52,7 +58,18 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
      "Microsoft.Sql/servers/databases/replicationLinks/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{account}/"
      "blobServices/default", "Microsoft.Storage/storageAccounts/blobServices/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{account}/"
+     "objectReplicationPolicies", "Microsoft.Storage/storageAccounts/objectReplicationPolicies/read"),
+    ("POST", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}/config/appsettings/list",
+     "Microsoft.Web/sites/config/list/Action"),
+    ("POST", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}/config/connectionstrings/"
+     "list", "Microsoft.Web/sites/config/list/Action"),
 )
+
+#: Declared actions that are not ``.../read``: the settings lists return secret VALUES, which the
+#: collector drops on arrival (``references.setting_references`` keeps names and target hosts).
+#: Without them an app's dependencies are unknown (a ``denied`` coverage record), not absent.
+SECRET_LIST_ACTIONS: tuple[str, ...] = ("Microsoft.Web/sites/config/list/Action",)
 
 #: Read actions Resource Graph needs per type (it filters rows by the caller's read permission).
 TYPE_READ_ACTIONS: tuple[str, ...] = (
@@ -72,10 +89,14 @@ TYPE_READ_ACTIONS: tuple[str, ...] = (
     "Microsoft.Network/trafficManagerProfiles/read",
     "Microsoft.Network/frontDoors/read",
     "Microsoft.Network/dnszones/read",
+    "Microsoft.Network/privateEndpoints/read",
     "Microsoft.Cdn/profiles/read",
     "Microsoft.Web/sites/read",
     "Microsoft.Web/serverfarms/read",
     "Microsoft.RecoveryServices/vaults/read",
+    "Microsoft.Cache/redis/read",
+    "Microsoft.ContainerService/managedClusters/read",
+    "Microsoft.KeyVault/vaults/read",
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/read",
     "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/"
     "replicationProtectedItems/read",
@@ -109,12 +130,15 @@ def list_resources(resource_client: Any) -> list[dict[str, Any]]:
     return [_dict(r) for r in resource_client.resources.list()]
 
 
-def graph_query_text(types: tuple[str, ...], *, table: str = "Resources") -> str:
+def graph_query_text(types: tuple[str, ...], *, table: str = "Resources", location: str | None = None) -> str:
+    """The KQL of one family; with ``location``, only that region's rows (one coverage record per
+    region, so a region whose query fails leaves exactly that region's verdicts unknown)."""
     wanted = ", ".join(f"'{t}'" for t in types)
     columns = "id, name, type, kind, location, resourceGroup, subscriptionId, zones, sku, tags, properties"
     if table != "Resources":
         columns = "id, name, type, location, resourceGroup, subscriptionId, properties"
-    return f"{table} | where type in~ ({wanted}) | project {columns} | order by id asc"
+    where = f" | where location =~ '{location}'" if location else ""
+    return f"{table} | where type in~ ({wanted}){where} | project {columns} | order by id asc"
 
 
 def query_resource_graph(graph_client: Any, subscription_id: str, query: str, *,
@@ -137,12 +161,12 @@ def query_resource_graph(graph_client: Any, subscription_id: str, query: str, *,
             return rows
 
 
-def _arm_get(resource_client: Any, url: str) -> dict[str, Any]:
+def _arm_get(resource_client: Any, url: str, method: str = "GET") -> dict[str, Any]:
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
     from azure.core.rest import HttpRequest
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
-    response = resource_client.send_request(HttpRequest("GET", url))
+    response = resource_client.send_request(HttpRequest(method, url))
     if response.status_code != 200:
         error = {401: ClientAuthenticationError, 404: ResourceNotFoundError}.get(response.status_code,
                                                                                 HttpResponseError)
@@ -164,3 +188,28 @@ def arm_list(resource_client: Any, path: str, *, api_version: str = SQL_API_VERS
 def get_blob_service(resource_client: Any, account_id: str) -> dict[str, Any]:
     """``GET {account}/blobServices/default``: versioning, soft delete, point-in-time restore."""
     return _arm_get(resource_client, f"{account_id}/blobServices/default?api-version={STORAGE_API_VERSION}")
+
+
+def list_object_replication_policies(resource_client: Any, account_id: str) -> list[dict[str, Any]]:
+    """``GET {account}/objectReplicationPolicies``: the policies this account is source or destination of."""
+    return arm_list(resource_client, f"{account_id}/objectReplicationPolicies", api_version=STORAGE_API_VERSION)
+
+
+def list_site_settings(resource_client: Any, site_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``POST {site}/config/appsettings/list`` and ``.../connectionstrings/list`` (Web Apps - List
+    Application Settings / List Connection Strings). The bodies hold secret values: the caller
+    reduces them with ``references.setting_references`` at once and keeps nothing else."""
+    settings = _arm_get(resource_client, f"{site_id}/config/appsettings/list?api-version={WEB_API_VERSION}", "POST")
+    strings = _arm_get(resource_client, f"{site_id}/config/connectionstrings/list?api-version={WEB_API_VERSION}",
+                       "POST")
+    return settings, strings
+
+
+MANAGEMENT_GROUPS_API_VERSION = "2023-04-01"
+
+
+def list_management_group_subscriptions(resource_client: Any, group: str) -> list[str]:
+    """``Management Groups - Get Descendants``: the subscription ids anywhere under ``group``."""
+    items = arm_list(resource_client, f"/providers/Microsoft.Management/managementGroups/{group}/descendants",
+                     api_version=MANAGEMENT_GROUPS_API_VERSION)
+    return [str(i.get("name")) for i in items if str(i.get("type", "")).lower() == "/subscriptions" and i.get("name")]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -154,8 +155,13 @@ class AzureClients:
         self._resource: dict[str, Any] = {}
         self._subscriptions: Any = None
         self._graph: Any = None
+        self._lock = threading.RLock()  # subscriptions are collected several at a time
 
     def subscriptions(self) -> Any:
+        with self._lock:
+            return self._subscriptions_client()
+
+    def _subscriptions_client(self) -> Any:
         if self._subscriptions is None:
             from azure.mgmt.resource.subscriptions import SubscriptionClient
 
@@ -163,6 +169,10 @@ class AzureClients:
         return self._subscriptions
 
     def resources(self, subscription_id: str) -> Any:
+        with self._lock:
+            return self._resources_client(subscription_id)
+
+    def _resources_client(self, subscription_id: str) -> Any:
         if subscription_id not in self._resource:
             from azure.mgmt.resource.resources import ResourceManagementClient
 
@@ -171,6 +181,10 @@ class AzureClients:
         return self._resource[subscription_id]
 
     def graph(self) -> Any:
+        with self._lock:
+            return self._graph_client()
+
+    def _graph_client(self) -> Any:
         if self._graph is None:
             from azure.mgmt.resourcegraph import ResourceGraphClient
 

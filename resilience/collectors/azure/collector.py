@@ -1,13 +1,16 @@
 """Azure collection: read each subscription (``api``), transform (``transform``), record coverage.
 
-Reads are subscription-wide (ARM and Resource Graph are global services), so coverage records
-carry region ``global`` for them; the per-server SQL reads carry the server's region. A failed
-read leaves the attributes it would have filled absent and its coverage record non-``ok``.
+The subscription-wide lists (locations, resource groups, resources, the Recovery Services tables)
+carry region ``global``; the Resource Graph families are queried per region in use, and the
+per-resource reads (SQL, storage, web apps) carry the resource's region, so a region that could not
+be read makes exactly its verdicts unknown. A failed read leaves the attributes it would have
+filled absent and its coverage record non-``ok``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from resilience.collectors.multicloud import (
@@ -22,16 +25,24 @@ from resilience.model import GLOBAL_REGION, Inventory
 from . import api
 from .clients import AzureClients, AzureSettings, make_credential
 from .errors import classify
+from .references import setting_references
 from .regions import AZURE_REGIONS, normalise_location
 from .transform import merge_rows, transform_subscription
 
 PROVIDER = "azure"
 
 
+#: subscriptions read at the same time under a management group (each makes ~20 sequential reads)
+MAX_IN_FLIGHT = 4
+
+
 def collect(settings: AzureSettings, *, subscriptions: Iterable[str] = (), observed_at: str,
             scan_regions: Iterable[str] = (), credential: Any = None,
-            progress: Callable[[str], None] | None = None) -> Inventory:
-    """Collect the given subscriptions (all visible ones when none are given) into an inventory."""
+            progress: Callable[[str], None] | None = None, management_group: str | None = None,
+            max_in_flight: int = MAX_IN_FLIGHT) -> Inventory:
+    """Collect the given subscriptions (every subscription under ``management_group``, else all
+    visible ones when none are given) into an inventory, ``max_in_flight`` subscriptions at a time.
+    A subscription that cannot be read leaves its own coverage records (account = its id)."""
     credential = credential if credential is not None else make_credential(settings)
     clients = AzureClients(settings, credential)
     log = CoverageLog(PROVIDER)
@@ -40,18 +51,26 @@ def collect(settings: AzureSettings, *, subscriptions: Iterable[str] = (), obser
     regions_seen: set[str] = set()
     try:
         subs = list(dict.fromkeys(subscriptions))
-        if not subs:
+        if management_group:
+            listed = guarded(log, classify, account=f"managementGroups/{management_group}", region=GLOBAL_REGION,
+                             service="managementgroups", fn=api.list_management_group_subscriptions,
+                             args=(clients.resources(subs[0] if subs else "-"), management_group))
+            subs = list(dict.fromkeys([*subs, *(listed or [])]))
+        elif not subs:
             listed = guarded(log, classify, account="", region=GLOBAL_REGION, service="subscriptions",
                              fn=api.list_subscriptions, args=(clients.subscriptions(),))
             subs = [s["subscriptionId"] for s in listed or []
                     if str(s.get("state", "Enabled")).lower() in ("enabled", "pastdue", "warned")]
-        for sub in subs:
+        def one(sub: str) -> tuple[Inventory, dict, set[str]]:
             if progress:
                 progress(f"azure {sub}")
-            part, sub_hints, regions = _collect_subscription(clients, sub, observed_at, log, settings)
-            inventory.extend(part)
-            hints.update(sub_hints)
-            regions_seen.update(regions)
+            return _collect_subscription(clients, sub, observed_at, log, settings)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(max_in_flight, len(subs) or 1))) as pool:
+            for part, sub_hints, regions in pool.map(one, subs):  # results in subscription order
+                inventory.extend(part)
+                hints.update(sub_hints)
+                regions_seen.update(regions)
     finally:
         clients.close()
     scope = [r for r in scan_regions if r in AZURE_REGIONS]
@@ -82,10 +101,15 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
     groups = read("resourcegroups", api.list_resource_groups, rm)
     arm_rows = read("resources", api.list_resources, rm)
     graph_rows: list[dict] = []
+    # one Resource Graph query per family and region in use (from the resources list), each with its
+    # own coverage record; without the list, one subscription-wide query per family (region global)
+    in_use = sorted({normalise_location(r.get("location")) for r in arm_rows or [] if r.get("location")})
     for family, types in api.GRAPH_FAMILIES.items():
-        rows = read(family, api.query_resource_graph, clients.graph(), sub, api.graph_query_text(types),
-                    about="resourcegraph")
-        graph_rows.extend(rows or [])
+        for location in in_use or [None]:
+            rows = read(family, api.query_resource_graph, clients.graph(), sub,
+                        api.graph_query_text(types, location=location), region=location or GLOBAL_REGION,
+                        about="resourcegraph")
+            graph_rows.extend(rows or [])
     recovery_rows: list[dict] = []
     for family, types in api.RECOVERY_FAMILIES.items():
         rows = read(family, api.query_resource_graph, clients.graph(), sub,
@@ -108,6 +132,7 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
             replication_links[server["id"]] = links
 
     blob_services: dict[str, dict] = {}
+    object_replication: dict[str, list] = {}  # storage account id -> the policies it lists (either side)
     for account in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.storage/storageaccounts"
                            and str(r.get("kind", "")).lower() in ("storagev2", "blobstorage", "blockblobstorage")),
                           key=lambda r: r["id"]):
@@ -115,10 +140,23 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
                     region=normalise_location(account.get("location")), about=account.get("name", ""))
         if blob is not None:
             blob_services[account["id"]] = blob
+        policies = read("storage:objectreplication", api.list_object_replication_policies, rm, account["id"],
+                        region=normalise_location(account.get("location")), about=account.get("name", ""))
+        if policies is not None:
+            object_replication[account["id"]] = policies
+
+    site_references: dict[str, list] = {}  # web app id -> setting names and target hosts (values dropped)
+    for site in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.web/sites"), key=lambda r: r["id"]):
+        bodies = read("web:settings", api.list_site_settings, rm, site["id"],
+                      region=normalise_location(site.get("location")), about=site.get("name", ""))
+        if bodies is not None:
+            site_references[site["id"]] = setting_references(*bodies)
+            del bodies  # the secret values go no further
 
     transformer = transform_subscription(sub, observed_at, locations=locations, rows=rows,
                                          failover_groups=failover_groups, replication_links=replication_links,
-                                         recovery_rows=recovery_rows, blob_services=blob_services)
+                                         recovery_rows=recovery_rows, blob_services=blob_services,
+                                         object_replication=object_replication, site_references=site_references)
     group_regions = {str(g.get("name", "")).lower(): normalise_location(g.get("location")) for g in groups or []}
     for resource in transformer.resources:
         group = str(resource.attrs.get("resource_group") or "").lower()

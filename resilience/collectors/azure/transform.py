@@ -26,6 +26,7 @@ from resilience.model import (
     BACKUP_VAULT,
     COMPUTE_GROUP,
     DATABASE,
+    DEPENDS_ON,
     DNS_RECORD,
     DNS_ZONE,
     FAILS_OVER_TO,
@@ -48,6 +49,7 @@ from resilience.model import (
 )
 
 from .api import GRAPH_FAMILIES
+from .platform_services import PlatformServices
 from .regions import AZURE_REGIONS, normalise_location
 
 PROVIDER = "azure"
@@ -59,6 +61,8 @@ SRC_BACKUP = "backup:RecoveryServicesResources"
 SRC_SITE_RECOVERY = "siterecovery:RecoveryServicesResources"
 SRC_FAILOVER_GROUPS = "sql:FailoverGroups_ListByServer"
 SRC_LINKS = "sql:ReplicationLinks_ListByServer"
+SRC_OBJECT_REPLICATION = "storage:ObjectReplicationPolicies_List"
+SRC_SITE_SETTINGS = "web:WebApps_ListApplicationSettings"
 TYPE_FAMILY = {t: family for family, types in GRAPH_FAMILIES.items() for t in types}
 
 TM_ROUTING = {"priority": "failover", "performance": "latency", "weighted": "weighted",
@@ -113,6 +117,12 @@ def transform_locations(locations: Iterable[Mapping[str, Any]] | None) -> Locati
 
 
 # --- helpers --------------------------------------------------------------------------------
+def _host(url: Any) -> str | None:
+    """``https://acct.blob.core.windows.net/`` -> ``acct.blob.core.windows.net``."""
+    text = str(url or "")
+    return text.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or None
+
+
 def _lower(value: Any) -> str:
     return str(value or "").lower()
 
@@ -146,7 +156,7 @@ def replication_of_sku(sku_name: str | None) -> str | None:
     return {"RAGRS": "RA-GRS", "RAGZRS": "RA-GZRS"}.get(red, red)
 
 
-class Transformer:
+class Transformer(PlatformServices):
     """Builds the nodes and edges of one subscription from merged ARM + Resource Graph rows."""
 
     def __init__(self, subscription_id: str, observed_at: str, facts: LocationFacts) -> None:
@@ -174,6 +184,11 @@ class Transformer:
         names = [str(z) for z in (logical or []) if z not in (None, "")]
         mapping = self.facts.zone_map.get(region, {})
         return tuple(mapping.get(z, z) for z in names), names
+
+    def region_zones(self, region: str) -> tuple[str, ...]:
+        """Every zone of a region (physical ids): where a zone-redundant service the platform
+        spreads (App Service zone redundancy, Key Vault) runs, as GCP regional load balancers do."""
+        return tuple(sorted(self.facts.zone_map.get(region, {}).values()))
 
     def node(self, *, id: str, kind: str, type: str, name: str, region: str, source: str,
              zones: Iterable[str] = (), tags: Mapping[str, Any] | None = None,
@@ -238,7 +253,9 @@ class Transformer:
     def run(self, rows: Iterable[Mapping[str, Any]], *, failover_groups: Mapping[str, list] | None = None,
             replication_links: Mapping[str, list] | None = None,
             recovery_rows: Iterable[Mapping[str, Any]] = (),
-            blob_services: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+            blob_services: Mapping[str, Mapping[str, Any]] | None = None,
+            object_replication: Mapping[str, list] | None = None,
+            site_references: Mapping[str, list] | None = None) -> None:
         for row in rows:
             self.rows[_lower(row.get("id"))] = dict(row)
         self.blob_services = {k.lower(): dict(v) for k, v in (blob_services or {}).items()}
@@ -259,15 +276,22 @@ class Transformer:
             "microsoft.network/dnszones": self.dns_zone,
             "microsoft.web/sites": self.web_site,
             "microsoft.recoveryservices/vaults": self.recovery_vault,
+            "microsoft.cache/redis": self.redis_cache,
+            "microsoft.containerservice/managedclusters": self.aks_cluster,
+            "microsoft.keyvault/vaults": self.key_vault,
         }
         for row in list(self.rows.values()):
             handler = handlers.get(_lower(row.get("type")))
             if handler is not None:
                 handler(row)
+        for account_id, policies in sorted((object_replication or {}).items()):
+            self.object_replication(account_id, policies)
         for server_id, groups in sorted((failover_groups or {}).items()):
             self.sql_failover_groups(server_id, groups)
         for server_id, links in sorted((replication_links or {}).items()):
             self.sql_replication_links(server_id, links)
+        for site_id, references in sorted((site_references or {}).items()):
+            self.site_dependencies(site_id, references)
         for row in recovery_rows:
             kind = _lower(row.get("type"))
             if kind.endswith("/protecteditems") and "/backupfabrics/" in kind:
@@ -282,42 +306,117 @@ class Transformer:
 
     # ---- storage ----
     def storage_account(self, row: Mapping[str, Any]) -> None:
+        """Redundancy from the SKU, as Microsoft documents it: LRS keeps its three copies in one
+        datacentre (one zone, which ARM does not name: the node carries a zone of its own,
+        ``<region>-datacentre-of-<account>``, so the zone rules can lose it); ZRS spreads them
+        over the region's zones; the GRS family adds a copy in the paired region (a ``#secondary``
+        node). Blob point-in-time restore, soft delete and versioning are same-region protection:
+        one ``#protection`` recovery point held where the account's data is (when PITR or versioning
+        is on: soft delete alone keeps deleted blobs but not overwritten ones); the geo-secondary
+        replicates it (the versions and deleted blobs are blobs too), which puts a copy of the
+        protection in the paired region."""
         b = self.base(row)
         props, region = b["props"], b["region"]
         replication = replication_of_sku(b["sku"].get("name"))
         geo = replication in ("GRS", "RA-GRS", "GZRS", "RA-GZRS") if replication else None
         multi_az = replication in ("ZRS", "GZRS", "RA-GZRS") if replication else None
+        one_datacentre = replication in ("LRS", "GRS", "RA-GRS")  # the primary region's copies
         secondary = props.get("secondaryLocation")
         secondary = normalise_location(secondary) if secondary else (self.facts.pair(region) if geo else None)
         readable = replication.startswith("RA-") if replication else None
-        placement = "zone_redundant" if multi_az else ("regional" if replication else None)
+        zones = (f"{region}-datacentre-of-{row['name']}",) if one_datacentre and region != GLOBAL_REGION else ()
+        placement = "zone_redundant" if multi_az else ("zonal" if zones else None)
         self.node(id=row["id"], kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts", name=row["name"],
-                  region=region, source=b["source"], tags=b["tags"], attrs={
+                  region=region, source=b["source"], tags=b["tags"], zones=zones, attrs={
                       "replication": replication, "multi_az": multi_az, "geo_redundant": geo,
                       "read_access_secondary": readable, "secondary_region": secondary if geo else None,
-                      "placement": placement, "sku": b["sku"].get("name"), "account_kind": row.get("kind"),
+                      "placement": placement, "zone_unnamed": True if zones else None,
+                      "sku": b["sku"].get("name"), "account_kind": row.get("kind"),
                       "status_of_primary": props.get("statusOfPrimary"),
                       "status_of_secondary": props.get("statusOfSecondary"),
                       "role": "primary"})
-        blob = self.blob_services.get(row["id"].lower())
-        if blob is not None:
-            bprops = blob.get("properties") or {}
-            account = self._node_by_id(row["id"])
-            restore = bprops.get("restorePolicy") or {}
-            deletes = bprops.get("deleteRetentionPolicy") or {}
-            account.attrs.update(compact({
-                "versioning": "Enabled" if bprops.get("isVersioningEnabled") else "Disabled",
-                "soft_delete_days": deletes.get("days") if deletes.get("enabled") else None,
-                "pitr": bool(restore.get("enabled")), "pitr_days": restore.get("days") if restore.get("enabled") else None,
-                "change_feed": (bprops.get("changeFeed") or {}).get("enabled")}))
+        copy_id = f"{row['id']}#secondary"
         if geo and secondary:
-            copy_id = f"{row['id']}#secondary"
             self.node(id=copy_id, kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts#secondary",
                       name=f"{row['name']} (geo-secondary)", region=secondary, source=b["source"], attrs={
                           "role": "replica", "replica_of": row["id"], "synthetic": True, "replication": "LRS",
                           "multi_az": False, "readable": readable, "placement": "regional"})
             self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="async", promotable=True,
                       failover="customer-initiated account failover", readable=readable)
+        blob = self.blob_services.get(row["id"].lower())
+        if blob is None:
+            return
+        bprops = blob.get("properties") or {}
+        account = self._node_by_id(row["id"])
+        restore = bprops.get("restorePolicy") or {}
+        deletes = bprops.get("deleteRetentionPolicy") or {}
+        versioning = bool(bprops.get("isVersioningEnabled"))
+        soft_delete_days = deletes.get("days") if deletes.get("enabled") else None
+        restore_days = restore.get("days") if restore.get("enabled") else None
+        # ``pitr`` is not set: it would add a second, zone-less in-region backup for the account
+        # (survival's automated backups), which LRS data does not have
+        account.attrs.update(compact({
+            "versioning": "Enabled" if versioning else "Disabled", "soft_delete_days": soft_delete_days,
+            "point_in_time_restore": bool(restore.get("enabled")), "point_in_time_restore_days": restore_days,
+            "change_feed": (bprops.get("changeFeed") or {}).get("enabled")}))
+        mechanisms = [m for m, on in (("point-in-time restore", restore_days is not None),
+                                      ("versioning", versioning), ("soft delete", soft_delete_days is not None)) if on]
+        if restore_days is None and not versioning:
+            return  # soft delete alone keeps deleted blobs, not overwritten ones: not a recovery copy
+        protection_id = f"{row['id']}#protection"
+        days = [d for d in (restore_days, soft_delete_days) if isinstance(d, int | float)]
+        self.node(id=protection_id, kind=RECOVERY_POINT, type="Microsoft.Storage/blobServices#dataProtection",
+                  name=f"{row['name']} blob protection ({', '.join(mechanisms)})", region=region, source=b["source"],
+                  zones=zones, attrs={
+                      "source_resource": row["id"], "source_region": region, "mechanisms": mechanisms,
+                      "retention_days": max(days) if days else None, "synthetic": True, "status": "available",
+                      "scope": "same-region", "continuous": restore_days is not None})
+        self.link(row["id"], protection_id, BACKED_UP_TO, b["source"], schedule="continuous")
+        if geo and secondary:
+            self.link(protection_id, copy_id, REPLICATES_TO, b["source"], mode="async", promotable=False)
+
+    def object_replication(self, account_id: str, policies: Iterable[Mapping[str, Any]]) -> None:
+        """Object replication: blobs copied asynchronously from a source account's containers to a
+        destination account's. Both accounts list the policy (same policy id); either side's list
+        makes the one ``replicates_to`` edge source -> destination."""
+        for policy in policies:
+            props = policy.get("properties") or {}
+            src = self._storage_account_ref(props.get("sourceAccount"), account_id)
+            dst = self._storage_account_ref(props.get("destinationAccount"), account_id)
+            if not src or not dst:
+                continue
+            rules = [{"source_container": r.get("sourceContainer"), "destination_container": r.get("destinationContainer")}
+                     for r in props.get("rules") or []]
+            for end in (src, dst):
+                if end.lower() not in self._ids:
+                    self.hint(end, region=None, type="Microsoft.Storage/storageAccounts")
+            self.link(src, dst, REPLICATES_TO, SRC_OBJECT_REPLICATION, mode="async", promotable=True,
+                      mechanism="object replication", policy_id=props.get("policyId") or policy.get("name"),
+                      containers=rules or None, failover="delete the policy: the destination containers become writable")
+            # object replication needs blob versioning on both accounts: the destination keeps the
+            # replicated blobs' versions, so the source's in-place protection has a copy there
+            protections = [f"{end}#protection" for end in (src, dst)]
+            if all(p.lower() in self._ids for p in protections):
+                self.link(protections[0], protections[1], REPLICATES_TO, SRC_OBJECT_REPLICATION, mode="async",
+                          promotable=False, mechanism="object replication")
+            for node in self.resources:
+                if node.id.lower() == dst.lower() and node.attrs.get("role") == "primary":
+                    node.attrs["role"] = "replica"
+                    node.attrs["replica_of"] = src
+
+    def _storage_account_ref(self, ref: str | None, listed_by: str) -> str | None:
+        """A policy names an account by resource id, or by bare name (cross-tenant replication
+        allowed): a bare name is looked up among this subscription's accounts."""
+        if not ref:
+            return None
+        if ref.startswith("/"):
+            return self.canon(ref)
+        if _lower(segment_value(listed_by, "storageAccounts")) == ref.lower():
+            return self.canon(listed_by)
+        for row in self.rows.values():
+            if _lower(row.get("type")) == "microsoft.storage/storageaccounts" and _lower(row.get("name")) == ref.lower():
+                return row["id"]
+        return None
 
     # ---- databases ----
     def _platform_backups(self, db_id: str, name: str, region: str, source: str, *, redundancy: str | None,
@@ -602,6 +701,23 @@ class Transformer:
                     names = [props.get("defaultHostName"), *(props.get("hostNames") or [])]
                 elif kind == "microsoft.network/trafficmanagerprofiles":
                     names = [(props.get("dnsConfig") or {}).get("fqdn")]
+                elif kind in ("microsoft.sql/servers", "microsoft.dbforpostgresql/flexibleservers",
+                              "microsoft.dbformysql/flexibleservers"):
+                    names = [props.get("fullyQualifiedDomainName")]
+                elif kind == "microsoft.storage/storageaccounts":
+                    names = [_host(url) for url in (props.get("primaryEndpoints") or {}).values()]
+                elif kind == "microsoft.documentdb/databaseaccounts":
+                    names = [_host(props.get("documentEndpoint"))]
+                elif kind == "microsoft.keyvault/vaults":
+                    names = [_host(props.get("vaultUri"))]
+                elif kind == "microsoft.cache/redis":
+                    names = [props.get("hostName")]
+                elif kind == "microsoft.network/privateendpoints":  # a private name resolves to the target
+                    target = self._private_endpoint_target(row)
+                    for config in props.get("customDnsConfigs") or []:
+                        if target and config.get("fqdn"):
+                            self._fqdn_index.setdefault(_lower(config["fqdn"]).replace(".privatelink.", ".")
+                                                        .rstrip("."), target)
                 for name in names:
                     if name:
                         self._fqdn_index.setdefault(_lower(name).rstrip("."), row["id"])
@@ -609,6 +725,73 @@ class Transformer:
         if found and "/publicipaddresses/" in found.lower():
             return self._ip_owner(found) or found
         return found
+
+    def _private_endpoint_target(self, row: Mapping[str, Any]) -> str | None:
+        props = row.get("properties") or {}
+        for connection in [*(props.get("privateLinkServiceConnections") or []),
+                           *(props.get("manualPrivateLinkServiceConnections") or [])]:
+            target = (connection.get("properties") or {}).get("privateLinkServiceId")
+            if target:
+                return self.canon(target)
+        return None
+
+    def private_endpoints_of(self, target: str) -> list[dict[str, Any]]:
+        """The private endpoints reaching ``target``: their id, region and virtual network."""
+        out = []
+        for row in self.rows.values():
+            if _lower(row.get("type")) == "microsoft.network/privateendpoints" and \
+                    _lower(self._private_endpoint_target(row)) == target.lower():
+                subnet = ((row.get("properties") or {}).get("subnet") or {}).get("id") or ""
+                out.append({"id": row["id"], "region": normalise_location(row.get("location")),
+                            "vnet": parent_id(subnet, "virtualNetworks")})
+        return out
+
+    def site_dependencies(self, site_id: str, references: list[Mapping[str, Any]]) -> None:
+        """``depends_on`` edges from an App Service / Functions app to what its settings name: a SQL
+        database (server host + ``Initial Catalog``; a failover group's listener is the group), a
+        storage / Cosmos DB account, a flexible server, a Key Vault, another app. Only setting names
+        and hosts reach this method (``references.setting_references``)."""
+        site = next((r for r in self.resources if r.id.lower() == site_id.lower()), None)
+        if site is None:
+            return
+        seen: list[dict[str, Any]] = []
+        site_vnet = parent_id(str((self.rows.get(site_id.lower()) or {}).get("properties", {}).get(
+            "virtualNetworkSubnetId") or ""), "virtualNetworks")
+        for ref in references:
+            host = ref.get("host")
+            if not host:
+                continue
+            targets = self._targets_of_host(host, ref.get("database"))
+            seen.append(compact({"setting": ref.get("name"), "kind": ref.get("source"), "host": host,
+                                 "targets": targets or None}))
+            for target in targets:
+                endpoints = self.private_endpoints_of(parent_id(target, "servers") or target)
+                reached = [e for e in endpoints if site_vnet and _lower(e["vnet"]) == site_vnet.lower()]
+                self.link(site_id, target, DEPENDS_ON, SRC_SITE_SETTINGS, setting=ref.get("name"),
+                          via=ref.get("source"), host=host,
+                          private_endpoint=reached[0]["id"] if reached else None,
+                          private_endpoint_region=reached[0]["region"] if reached else None)
+        site.attrs["setting_references"] = seen
+        site.attrs["settings_read"] = True
+
+    def _targets_of_host(self, host: str, database: str | None) -> list[str]:
+        host = host.lower().rstrip(".")
+        if host.endswith(".database.windows.net"):
+            label = host.split(".", 1)[0]
+            for group in self.resources:  # a failover group listener: <group>.database.windows.net
+                if group.kind == GLOBAL_DATABASE and group.name.lower() == label and \
+                        host in (f"{label}.database.windows.net", f"{label}.secondary.database.windows.net"):
+                    return [group.id]
+        found = self._by_fqdn(host)
+        if not found:
+            return []
+        if "/microsoft.sql/servers/" not in _lower(found):
+            return [found]
+        if database:
+            return [self._server_database(found, database)]
+        return sorted(r["id"] for r in self.rows.values() if _lower(r.get("type")) == "microsoft.sql/servers/databases"
+                      and _lower(parent_id(r["id"], "servers")) == _lower(found)
+                      and not _lower(r["id"]).endswith("/databases/master"))
 
     def _pools(self, lb_id: str, pools: list[Mapping[str, Any]], source: str, region: str,
                lb_type: str) -> None:
@@ -787,7 +970,8 @@ class Transformer:
         zone_redundant = plan_props.get("zoneRedundant") if plan else None
         is_function = "functionapp" in _lower(row.get("kind"))
         self.node(id=row["id"], kind=FUNCTION if is_function else COMPUTE_GROUP, type="Microsoft.Web/sites",
-                  name=row["name"], region=b["region"], source=b["source"], tags=b["tags"], attrs={
+                  name=row["name"], region=b["region"], source=b["source"], tags=b["tags"],
+                  zones=self.region_zones(b["region"]) if zone_redundant else (), attrs={
                       "platform": "app-service", "dns_name": props.get("defaultHostName"),
                       "plan_id": props.get("serverFarmId"), "multi_az": zone_redundant,
                       "desired_capacity": (plan.get("sku") or {}).get("capacity") if plan else None,
@@ -862,10 +1046,14 @@ class Transformer:
                     self.link(source_id, copy_id, BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
 
     def site_recovery_item(self, row: Mapping[str, Any]) -> None:
-        """An Azure Site Recovery replicated VM: a standby in the recovery region + test evidence.
+        """An Azure Site Recovery replicated VM: replicated disks in the recovery region + test evidence.
 
-        The protected item becomes an ``instance`` (role ``replica``) in the recovery region, reached
-        by ``replicates_to`` and ``fails_over_to`` from the source VM. The last successful *test*
+        Site Recovery is a recovery, not a running standby: no VM exists in the recovery region until
+        someone starts a failover. So the protected item is a ``volume`` (role ``replica``: the
+        replicated disks) in the recovery region, reached by ``replicates_to`` (mechanism
+        ``site-recovery``, priced by the recovery model's ``azure-site-recovery-failover`` entry)
+        from the VM's disks, and by a manual ``fails_over_to`` from the VM. A VM pinned to one zone
+        is still a zonal single point of failure: it stops with its zone. The last successful *test*
         failover becomes a ``restore_test`` node (A1.3 evidence), ``scenario`` ``region`` when the
         recovery region differs from the primary, ``az`` for zone-to-zone replication.
         """
@@ -880,7 +1068,7 @@ class Transformer:
         name = props.get("friendlyName") or row.get("name") or row["id"].rsplit("/", 1)[-1]
         recovery_zone = details.get("recoveryAvailabilityZone")
         zones, _ = self.zones(recovery, [recovery_zone] if recovery_zone else [])
-        self.node(id=row["id"], kind=INSTANCE, type="Microsoft.RecoveryServices/replicationProtectedItems",
+        self.node(id=row["id"], kind=VOLUME, type="Microsoft.RecoveryServices/replicationProtectedItems",
                   name=f"{name} (site recovery replica)", region=recovery, source=SRC_SITE_RECOVERY, zones=zones, attrs={
                       "role": "replica", "replica_of": source_id, "state": props.get("protectionState"),
                       "replication_health": props.get("replicationHealth"), "rpo_s": details.get("rpoInSeconds"),
@@ -888,13 +1076,11 @@ class Transformer:
                       "last_test_failover_at": props.get("lastSuccessfulTestFailoverTime"),
                       "recovery_resource_group": details.get("recoveryAzureResourceGroupId")})
         if source_id:
-            self.link(source_id, row["id"], REPLICATES_TO, SRC_SITE_RECOVERY, mode="async", promotable=True,
-                      lag_s=details.get("rpoInSeconds"))
             for disk in self._disks_of(source_id):  # Site Recovery replicates the VM's managed disks
                 self.link(disk, row["id"], REPLICATES_TO, SRC_SITE_RECOVERY, mode="async", promotable=True,
-                          lag_s=details.get("rpoInSeconds"))
+                          lag_s=details.get("rpoInSeconds"), mechanism="site-recovery", automatic=False)
             self.link(source_id, row["id"], FAILS_OVER_TO, SRC_SITE_RECOVERY, health_checked=False, automatic=False,
-                      needs_control_plane_in=recovery)
+                      needs_control_plane_in=recovery, mechanism="site-recovery")
         tested = props.get("lastSuccessfulTestFailoverTime")
         if tested and not str(tested).startswith("0001-"):
             self.node(id=f"{row['id']}#test-failover", kind=RESTORE_TEST,
@@ -909,11 +1095,14 @@ def transform_subscription(subscription_id: str, observed_at: str, *, locations:
                            rows: Iterable[Mapping[str, Any]], failover_groups: Mapping[str, list] | None = None,
                            replication_links: Mapping[str, list] | None = None,
                            recovery_rows: Iterable[Mapping[str, Any]] = (),
-                           blob_services: Mapping[str, Mapping[str, Any]] | None = None) -> Transformer:
+                           blob_services: Mapping[str, Mapping[str, Any]] | None = None,
+                           object_replication: Mapping[str, list] | None = None,
+                           site_references: Mapping[str, list] | None = None) -> Transformer:
     """Everything one subscription read produced -> nodes, edges and placeholder hints."""
     transformer = Transformer(subscription_id, observed_at, transform_locations(locations))
     transformer.run(rows, failover_groups=failover_groups, replication_links=replication_links,
-                    recovery_rows=recovery_rows, blob_services=blob_services)
+                    recovery_rows=recovery_rows, blob_services=blob_services,
+                    object_replication=object_replication, site_references=site_references)
     return transformer
 
 

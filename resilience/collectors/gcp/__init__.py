@@ -43,12 +43,14 @@ def collect_for_cli(options: Any, *, started: dt.datetime,
                          f"GOOGLE_APPLICATION_CREDENTIALS, or set GOOGLE_OAUTH_ACCESS_TOKEN ({exc})") from None
     projects = tuple(options.gcp_projects)
     organization = options.gcp_organization
-    if not projects and not organization:
+    folder = (getattr(options, "extra", None) or {}).get("gcp_folder")
+    if not projects and not organization and not folder:
         if not default_project:
-            raise InputError("gcp: name the scope with --project ID (repeatable) or --organization ID")
+            raise InputError("gcp: name the scope with --project ID (repeatable), --folder ID or --organization ID")
         projects = (default_project,)
     inventory = collect(settings, projects=projects, organization=organization, observed_at=started.isoformat(),
-                        scan_regions=tuple(options.scan_regions), credentials=credentials, progress=progress)
+                        scan_regions=tuple(options.scan_regions), credentials=credentials, progress=progress,
+                        folder=folder)
     return inventory, {"arn": identity_of(settings, credentials), "accounts": list(inventory.meta.get("accounts", []))}
 
 

@@ -28,8 +28,22 @@ ASSET_GROUPS: dict[str, tuple[str, ...]] = {
         "compute.googleapis.com/TargetTcpProxy",
         "compute.googleapis.com/TargetSslProxy",
         "compute.googleapis.com/HealthCheck",
+        # the regional Application / proxy Network Load Balancer chain and its backends
+        "compute.googleapis.com/RegionTargetHttpProxy",
+        "compute.googleapis.com/RegionTargetHttpsProxy",
+        "compute.googleapis.com/RegionTargetTcpProxy",
+        "compute.googleapis.com/RegionUrlMap",
+        "compute.googleapis.com/RegionHealthCheck",
+        "compute.googleapis.com/NetworkEndpointGroup",
+        "compute.googleapis.com/RegionNetworkEndpointGroup",
     ),
     "dns": ("dns.googleapis.com/ManagedZone", "dns.googleapis.com/ResourceRecordSet"),
+    "spanner": ("spanner.googleapis.com/Instance",),
+    "firestore": ("firestore.googleapis.com/Database",),
+    "bigtable": ("bigtableadmin.googleapis.com/Cluster",),
+    "redis": ("redis.googleapis.com/Instance",),
+    "run": ("run.googleapis.com/Service",),
+    "cloudfunctions": ("cloudfunctions.googleapis.com/CloudFunction", "cloudfunctions.googleapis.com/Function"),
 }
 
 #: What the collector calls: (REST method, path, IAM permission). Cloud Asset Viewer

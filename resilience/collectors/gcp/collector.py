@@ -1,6 +1,7 @@
 """GCP collection: Cloud Asset ``ListAssets`` per (parent, service group), transform, coverage.
 
-A parent is ``projects/ID`` (``--project``) or ``organizations/ID`` (``--organization``). Cloud
+A parent is ``projects/ID`` (``--project``), ``organizations/ID`` (``--organization``), or each
+project under ``folders/ID`` (``--folder``). Cloud
 Asset is a global API, so coverage records carry region ``global`` and the parent's project id
 (or ``organizations/ID``) as the account.
 """
@@ -8,6 +9,7 @@ Asset is a global API, so coverage records carry region ``global`` and the paren
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from resilience.collectors.multicloud import CoverageLog, add_placeholders, guarded, limit_to_regions
@@ -22,9 +24,17 @@ from .transform import transform_assets
 PROVIDER = "gcp"
 
 
+#: projects read at the same time under a folder (each makes one ListAssets per service group)
+MAX_IN_FLIGHT = 4
+
+
 def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization: str | None = None,
             observed_at: str, scan_regions: Iterable[str] = (), credentials: Any = None,
-            progress: Callable[[str], None] | None = None) -> Inventory:
+            progress: Callable[[str], None] | None = None, folder: str | None = None,
+            max_in_flight: int = MAX_IN_FLIGHT) -> Inventory:
+    """Collect projects (``--project``), an organization (one parent), or every project under a
+    folder (listed through Cloud Asset, then read ``max_in_flight`` at a time, so a project that
+    cannot be read leaves its own coverage records)."""
     if credentials is None:
         credentials, _ = make_credentials(settings)
     client = asset_client(settings, credentials)
@@ -35,31 +45,31 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
     inventory = Inventory()
     accounts: list[str] = []
     try:
-        for parent in parents:
+        if folder:
+            folder_parent = f"folders/{folder.removeprefix('folders/')}"
+            retry = RetryAfter(max_attempts=settings.max_attempts, backoff_s=settings.backoff_s,
+                               max_retry_after_s=settings.max_retry_after_s)
+            rows = guarded(log, classify, account=folder_parent, region=GLOBAL_REGION, service="resourcemanager",
+                           fn=lambda: api.list_assets(client, folder_parent, api.ASSET_GROUPS["resourcemanager"],
+                                                      retry=retry, timeout=settings.timeout_s,
+                                                      page_size=settings.page_size))
+            listed = [((r.get("resource") or {}).get("data") or {}).get("projectId") for r in rows or []]
+            parents += [f"projects/{p}" for p in sorted(filter(None, listed)) if f"projects/{p}" not in parents]
+
+        def one(parent: str):
             if progress:
                 progress(f"gcp {parent}")
-            account = parent.split("/", 1)[1] if parent.startswith("projects/") else parent
-            assets: list[dict] = []
-            dead = ""  # once the endpoint does not answer, the parent's other reads are not tried
-            for service, types in api.ASSET_GROUPS.items():
-                if dead:
-                    log.record(account, GLOBAL_REGION, service, "unreachable", f"not attempted: {dead}")
-                    continue
-                retry = RetryAfter(max_attempts=settings.max_attempts, backoff_s=settings.backoff_s,
-                                   max_retry_after_s=settings.max_retry_after_s)
-                rows = guarded(log, classify, account=account, region=GLOBAL_REGION, service=service,
-                               fn=lambda p=parent, t=types, r=retry: api.list_assets(
-                                   client, p, t, retry=r, timeout=settings.timeout_s, page_size=settings.page_size))
-                if rows is None and log.status(account, GLOBAL_REGION, service) == "unreachable":
-                    dead = f"the endpoint {settings.endpoint} did not answer ({service})"
-                assets.extend(rows or [])
-            transformer = transform_assets(assets, observed_at=observed_at,
-                                           default_project=account if parent.startswith("projects/") else None)
-            inventory.resources.extend(transformer.resources)
-            inventory.edges.extend(transformer.edges)
-            add_placeholders(inventory, provider=PROVIDER, observed_at=observed_at, hints=transformer.hints)
-            accounts.append(account)
-            accounts.extend(sorted({r.account for r in transformer.resources if r.account and r.account not in accounts}))
+            return parent, _collect_parent(client, settings, parent, log, observed_at)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(max_in_flight, len(parents) or 1))) as pool:
+            for parent, transformer in pool.map(one, parents):  # results in parent order
+                account = parent.split("/", 1)[1] if parent.startswith("projects/") else parent
+                inventory.resources.extend(transformer.resources)
+                inventory.edges.extend(transformer.edges)
+                add_placeholders(inventory, provider=PROVIDER, observed_at=observed_at, hints=transformer.hints)
+                accounts.append(account)
+                accounts.extend(sorted({r.account for r in transformer.resources
+                                        if r.account and r.account not in accounts}))
     finally:
         transport = getattr(client, "transport", None)
         if transport is not None:
@@ -72,6 +82,27 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
         {r.region for r in inventory.resources if r.region in GCP_REGIONS})
     inventory.meta["accounts"] = list(dict.fromkeys(accounts))
     return inventory
+
+
+def _collect_parent(client: Any, settings: GcpSettings, parent: str, log: CoverageLog, observed_at: str):
+    """One ListAssets per service group under ``parent``; the transformed result."""
+    account = parent.split("/", 1)[1] if parent.startswith("projects/") else parent
+    assets: list[dict] = []
+    dead = ""  # once the endpoint does not answer, the parent's other reads are not tried
+    for service, types in api.ASSET_GROUPS.items():
+        if dead:
+            log.record(account, GLOBAL_REGION, service, "unreachable", f"not attempted: {dead}")
+            continue
+        retry = RetryAfter(max_attempts=settings.max_attempts, backoff_s=settings.backoff_s,
+                           max_retry_after_s=settings.max_retry_after_s)
+        rows = guarded(log, classify, account=account, region=GLOBAL_REGION, service=service,
+                       fn=lambda p=parent, t=types, r=retry: api.list_assets(
+                           client, p, t, retry=r, timeout=settings.timeout_s, page_size=settings.page_size))
+        if rows is None and log.status(account, GLOBAL_REGION, service) == "unreachable":
+            dead = f"the endpoint {settings.endpoint} did not answer ({service})"
+        assets.extend(rows or [])
+    return transform_assets(assets, observed_at=observed_at,
+                            default_project=account if parent.startswith("projects/") else None)
 
 
 def identity_of(settings: GcpSettings, credentials: Any) -> str:

@@ -42,6 +42,7 @@ from resilience.model import (
 
 from .api import ASSET_GROUPS
 from .regions import DUAL_REGIONS, GCP_REGIONS, MULTI_REGIONS, is_zone, location_type, region_of_location
+from .services import DataServices
 
 PROVIDER = "gcp"
 WORKLOAD_LABEL = "resilience-workload"
@@ -92,7 +93,7 @@ def rds_arn(host_port: str | None, account: str | None) -> str | None:
     return f"arn:aws:rds:{match.group('region')}:{account or ''}:db:{match.group('id')}"
 
 
-class Transformer:
+class Transformer(DataServices):
     def __init__(self, observed_at: str, *, default_project: str | None = None) -> None:
         self.observed_at = observed_at
         self.default_project = default_project
@@ -149,6 +150,11 @@ class Transformer:
         self._edge_index[key] = new
         self.edges.append(new)
 
+    def hint(self, resource_id: str, *, region: str | None, type: str, account: str | None = None) -> None:
+        """What a reference says about a resource this read may not list (a placeholder if absent)."""
+        self.hints.setdefault(resource_id.lower(), {"region": region, "type": type, "provider": PROVIDER,
+                                                    "account": account or ""})
+
     # ---- the whole read ----
     def run(self, assets: Iterable[Mapping[str, Any]]) -> None:
         assets = list(assets)
@@ -167,13 +173,23 @@ class Transformer:
             "compute.googleapis.com/InstanceGroupManager": self.mig,
             "compute.googleapis.com/RegionInstanceGroupManager": self.mig,
             "compute.googleapis.com/HealthCheck": self.health_check,
+            "compute.googleapis.com/RegionHealthCheck": self.health_check,
+            "compute.googleapis.com/NetworkEndpointGroup": self.endpoint_group,
+            "compute.googleapis.com/RegionNetworkEndpointGroup": self.endpoint_group,
             "compute.googleapis.com/BackendService": self.backend_service,
             "compute.googleapis.com/RegionBackendService": self.backend_service,
             "compute.googleapis.com/ForwardingRule": self.forwarding_rule,
             "compute.googleapis.com/GlobalForwardingRule": self.forwarding_rule,
             "dns.googleapis.com/ManagedZone": self.managed_zone,
             "dns.googleapis.com/ResourceRecordSet": self.record_set,
+            "spanner.googleapis.com/Instance": self.spanner_instance,
+            "firestore.googleapis.com/Database": self.firestore_database,
+            "redis.googleapis.com/Instance": self.memorystore_redis,
+            "run.googleapis.com/Service": self.cloud_run_service,
+            "cloudfunctions.googleapis.com/CloudFunction": self.cloud_function,
+            "cloudfunctions.googleapis.com/Function": self.cloud_function,
         }
+        self.bigtable_clusters(a for a in assets if a.get("assetType") == "bigtableadmin.googleapis.com/Cluster")
         for asset in sorted(assets, key=lambda a: list(handlers).index(a.get("assetType"))
                             if a.get("assetType") in handlers else 99):
             handler = handlers.get(asset.get("assetType", ""))
@@ -207,17 +223,22 @@ class Transformer:
             cross_cloud = master_id is not None
         elif master:
             master_id = self._sql_name(project, master)
-        backups_on = bool(backup.get("enabled"))
-        pitr = bool(backup.get("pointInTimeRecoveryEnabled") or backup.get("binaryLogEnabled"))
+        # ``enabled: false`` still carries ``backupRetentionSettings``: the retention only means
+        # something while backups run, and point-in-time recovery needs them (and its own flag:
+        # ``pointInTimeRecoveryEnabled``, or ``binaryLogEnabled`` on MySQL)
+        backups_on = backup.get("enabled") is True
+        pitr = backups_on and bool(backup.get("pointInTimeRecoveryEnabled") or backup.get("binaryLogEnabled"))
+        kept = _num(retention.get("retainedBackups")) if backups_on and retention.get(
+            "retentionUnit", "COUNT") == "COUNT" else None
         name = asset["name"]
         self.node(asset, id=name, kind=DATABASE, type="sqladmin.googleapis.com/Instance", name=data.get("name", ""),
                   region=region, zones=[data.get("gceZone"), data.get("secondaryGceZone")], tags=tags, attrs={
                       "engine": data.get("databaseVersion"), "multi_az": availability == "REGIONAL" if availability else None,
                       "availability_type": availability, "role": "replica" if replica else "primary",
                       "replica_of": master_id, "backup_enabled": backups_on if not replica else None,
-                      "backup_retention_days": _num(retention.get("retainedBackups")) if retention.get("retentionUnit", "COUNT") == "COUNT" else None,
+                      "backup_retention_count": kept if not replica else None,  # a number of backups, not days
                       "pitr": pitr if not replica else None,
-                      "log_retention_days": _num(backup.get("transactionLogRetentionDays")),
+                      "log_retention_days": _num(backup.get("transactionLogRetentionDays")) if pitr else None,
                       "backup_location": backup.get("location") or ("default" if backups_on else None),
                       "deletion_protection": settings.get("deletionProtectionEnabled"), "state": data.get("state"),
                       "tier": settings.get("tier"), "external_source": (source_rep or {}).get("onPremisesConfiguration", {}).get("hostPort") if source_rep else None,
@@ -239,7 +260,7 @@ class Transformer:
                           "source_resource": name, "source_region": region, "synthetic": True, "status": "available",
                           "location_type": location_type(location) if location else "default",
                           "location_default": None if location else True,
-                          "retention_count": _num(retention.get("retainedBackups"))})
+                          "retention_count": kept})
             self.link(name, backup_id, BACKED_UP_TO, schedule=backup.get("startTime"))
 
     # ---- Cloud Storage ----
@@ -320,13 +341,14 @@ class Transformer:
     def health_check(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         kind = str(data.get("type") or "")
         details = data.get(f"{kind.lower()}HealthCheck") or {}
-        self.node(asset, id=asset["name"], kind=HEALTH_CHECK, type="compute.googleapis.com/HealthCheck",
+        self.node(asset, id=asset["name"], kind=HEALTH_CHECK, type=asset.get("assetType") or "compute.googleapis.com/HealthCheck",
                   name=data.get("name", ""), region=region_of_location(data.get("region")) if data.get("region") else GLOBAL_REGION,
                   attrs={"check_type": kind, "resource_path": details.get("requestPath"), "port": _num(details.get("port"))})
 
     def backend_service(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         region = region_of_location(data.get("region")) if data.get("region") else GLOBAL_REGION
-        targets = [t for t in (self._mig_for_group(b.get("group")) for b in data.get("backends") or []) if t]
+        targets = [t for t in (self._mig_for_group(b.get("group")) or self._asset_name(b.get("group"))
+                               for b in data.get("backends") or []) if t]
         checks = [compute_name(h) for h in data.get("healthChecks") or []]
         self.node(asset, id=asset["name"], kind=TARGET_GROUP, type=asset.get("assetType", ""), name=data.get("name", ""),
                   region=region, attrs={"target_type": "instance-group", "targets": targets,
@@ -335,6 +357,29 @@ class Transformer:
         for target in targets:
             self.link(asset["name"], target, ROUTES_TO, health_check_id=checks[0] if checks else None,
                       evaluate_target_health=bool(checks))
+
+    def endpoint_group(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        """A network endpoint group: zonal (VM/IP:port endpoints in one zone), or regional
+        serverless / Private Service Connect (a Cloud Run service, Cloud Function, App Engine)."""
+        zone = str(data.get("zone") or "").rsplit("/", 1)[-1]
+        region = region_of_location(zone) if zone else region_of_location(str(data.get("region") or "").rsplit("/", 1)[-1])
+        project = self.account_of(asset)
+        serverless = None
+        if (data.get("cloudRun") or {}).get("service"):
+            serverless = f"//run.googleapis.com/projects/{project}/locations/{region}/services/{data['cloudRun']['service']}"
+        elif (data.get("cloudFunction") or {}).get("function"):
+            serverless = (f"//cloudfunctions.googleapis.com/projects/{project}/locations/{region}/functions/"
+                          f"{data['cloudFunction']['function']}")
+        self.node(asset, id=asset["name"], kind=TARGET_GROUP, type=asset.get("assetType", ""), name=data.get("name", ""),
+                  region=region, zones=[zone] if zone else [], attrs={
+                      "target_type": "network-endpoint-group", "endpoint_type": data.get("networkEndpointType"),
+                      "size": _num(data.get("size")), "serverless_target": serverless,
+                      "psc_target": data.get("pscTargetService"),
+                      "placement": "zonal" if zone else "regional", "location_type": "zone" if zone else "region"})
+        if serverless:
+            self.hint(serverless, region=region, account=project,
+                      type="run.googleapis.com/Service" if "//run." in serverless else "cloudfunctions.googleapis.com/Function")
+            self.link(asset["name"], serverless, ROUTES_TO)
 
     def _services_behind(self, target_link: str | None) -> list[str]:
         """forwarding rule target -> proxy -> URL map -> backend services (asset names)."""

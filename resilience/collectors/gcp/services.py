@@ -1,0 +1,188 @@
+"""Cloud Asset ``data`` of the GCP data and serverless services -> nodes and edges (pure).
+
+A mixin of :class:`~resilience.collectors.gcp.transform.Transformer` (it uses ``node``, ``link``,
+``hint`` and ``account_of``). Shapes are the services' own REST resources, as Cloud Asset returns
+them in ``resource.data``:
+
+- Spanner ``Instance.config`` (``projects/P/instanceConfigs/regional-<region>`` or a multi-region
+  configuration such as ``nam3``): regional = three zones of one region; multi-region = read-write
+  replicas in two regions (:data:`MULTI_REGION_CONFIGS`), failover automatic.
+- Firestore ``Database.locationId`` (a region, or ``nam5`` / ``eur3``), ``pointInTimeRecoveryEnablement``.
+- Bigtable ``Cluster.location`` (``projects/P/locations/<zone>``): one node per cluster; the first
+  cluster of an instance is the primary, the others replicate from it.
+- Memorystore for Redis ``Instance.tier`` (``BASIC``: one zone; ``STANDARD_HA``: ``locationId`` +
+  ``alternativeLocationId``), ``replicaCount``: a cache is judged as serving capacity
+  (``compute_group``), not as data: its contents are rebuilt from the source of truth.
+- Cloud Run ``Service`` (Knative v1: ``metadata.labels['cloud.googleapis.com/location']``,
+  ``spec.template.spec.containers[].env``; v2: ``template.containers[].env``) and Cloud Functions
+  (``CloudFunction.environmentVariables``; 2nd gen ``Function.serviceConfig.environmentVariables``):
+  regional, zone-redundant by the platform; env variable NAMES only (values are dropped), and the
+  Cloud SQL instances they name (``run.googleapis.com/cloudsql-instances`` or a
+  ``PROJECT:REGION:INSTANCE`` value) become ``depends_on`` edges.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from resilience.model import (
+    BACKED_UP_TO,
+    COMPUTE_GROUP,
+    DATABASE,
+    DEPENDS_ON,
+    FAILS_OVER_TO,
+    FUNCTION,
+    RECOVERY_POINT,
+    REPLICATES_TO,
+)
+
+from .regions import region_of_location
+
+#: Read-write regions of the multi-region configurations (Spanner instance configs, Firestore
+#: locations), as Google documents them; the first is the default leader region.
+MULTI_REGION_CONFIGS: dict[str, tuple[str, ...]] = {
+    "nam3": ("us-east4", "us-east1"), "nam6": ("us-central1", "us-east1"), "nam7": ("us-central1", "us-east4"),
+    "eur3": ("europe-west1", "europe-west4"), "eur5": ("europe-west2", "europe-west1"),
+    "eur6": ("europe-west4", "europe-west3"), "asia1": ("asia-northeast1", "asia-northeast2"),
+    "nam-eur-asia1": ("us-central1", "us-central2"), "nam5": ("us-central1", "us-central2"),
+}
+_CONNECTION_NAME = re.compile(r"^([a-z][a-z0-9-]{4,28}[a-z0-9]):([a-z]+-[a-z]+\d+):([a-z][a-z0-9-]*)$")
+
+
+def _tags(labels: Mapping[str, Any] | None) -> dict[str, str]:
+    from .transform import tags_of  # the transform module imports this one
+
+    return tags_of(labels)
+
+
+def _last(path: Any) -> str:
+    return str(path or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+class DataServices:
+    """Handlers for Spanner, Firestore, Bigtable, Memorystore, Cloud Run and Cloud Functions."""
+
+    node: Any
+    link: Any
+    hint: Any
+    account_of: Any
+
+    def _multi_region(self, asset: Mapping[str, Any], name: str, label: str, type_: str, regions: Iterable[str],
+                      attrs: Mapping[str, Any]) -> None:
+        regions = list(regions)
+        for other in regions[1:]:
+            copy_id = f"{name}#{other}"
+            self.node(asset, id=copy_id, kind=DATABASE, type=f"{type_}#region", name=f"{label} ({other})",
+                      region=other, attrs={**attrs, "role": "member", "replica_of": name, "synthetic": True})
+            self.link(name, copy_id, REPLICATES_TO, mode="sync", promotable=True)
+            self.link(name, copy_id, FAILS_OVER_TO, health_checked=True, automatic=True)
+            if attrs.get("pitr"):  # version retention (PITR) is kept by every read-write replica
+                backup_id = f"{name}#{other}#pitr"
+                self.node(asset, id=backup_id, kind=RECOVERY_POINT, type=f"{type_}#pitr",
+                          name=f"{label} point-in-time recovery ({other})", region=other, attrs={
+                              "source_resource": name, "continuous": True, "synthetic": True, "status": "available"})
+                self.link(name, backup_id, BACKED_UP_TO, schedule="continuous")
+
+    def spanner_instance(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        config = _last(data.get("config"))
+        regional = config.startswith("regional-")
+        regions = (config.removeprefix("regional-"),) if regional else MULTI_REGION_CONFIGS.get(config, ())
+        attrs = {"engine": "spanner", "instance_config": config, "multi_az": True, "placement": "zone_redundant",
+                 "location_type": "region" if regional else "multi-region", "pitr": True,
+                 "node_count": data.get("nodeCount"), "processing_units": data.get("processingUnits")}
+        name, label = asset["name"], data.get("displayName") or _last(data.get("name"))
+        self.node(asset, id=name, kind=DATABASE, type="spanner.googleapis.com/Instance", name=label,
+                  region=regions[0] if regions else "unknown", tags=_tags(data.get("labels")),
+                  attrs={**attrs, "role": "member" if len(regions) > 1 else "primary",
+                         "regions": list(regions) or None})
+        self._multi_region(asset, name, label, "spanner.googleapis.com/Instance", regions, attrs)
+
+    def firestore_database(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        location = str(data.get("locationId") or "").lower()
+        regions = MULTI_REGION_CONFIGS.get(location, (region_of_location(location),) if location else ())
+        pitr = data.get("pointInTimeRecoveryEnablement") == "POINT_IN_TIME_RECOVERY_ENABLED"
+        attrs = {"engine": "firestore", "location": location, "multi_az": True, "placement": "zone_redundant",
+                 "location_type": "multi-region" if location in MULTI_REGION_CONFIGS else "region", "pitr": pitr,
+                 "delete_protection": data.get("deleteProtectionState")}
+        name = asset["name"]
+        self.node(asset, id=name, kind=DATABASE, type="firestore.googleapis.com/Database", name=_last(data.get("name")),
+                  region=regions[0] if regions else "unknown",
+                  attrs={**attrs, "role": "member" if len(regions) > 1 else "primary"})
+        self._multi_region(asset, name, _last(data.get("name")), "firestore.googleapis.com/Database", regions, attrs)
+
+    def bigtable_clusters(self, assets: Iterable[Mapping[str, Any]]) -> None:
+        """Clusters grouped by instance: the first (by name) is the primary, the others replicas."""
+        by_instance: dict[str, list[Mapping[str, Any]]] = {}
+        for asset in assets:
+            instance = asset["name"].split("/clusters/", 1)[0]
+            by_instance.setdefault(instance, []).append(asset)
+        for instance, clusters in sorted(by_instance.items()):
+            clusters = sorted(clusters, key=lambda a: a["name"])
+            primary = clusters[0]["name"]
+            for index, asset in enumerate(clusters):
+                data = (asset.get("resource") or {}).get("data") or {}
+                zone = _last(data.get("location"))
+                self.node(asset, id=asset["name"], kind=DATABASE, type="bigtableadmin.googleapis.com/Cluster",
+                          name=f"{_last(instance)}/{_last(asset['name'])}", region=region_of_location(zone),
+                          zones=[zone], attrs={
+                              "engine": "bigtable", "instance": instance, "serve_nodes": data.get("serveNodes"),
+                              "role": "primary" if index == 0 else "replica",
+                              "replica_of": primary if index else None, "multi_az": False, "placement": "zonal",
+                              "location_type": "zone"})
+                if index:
+                    self.link(primary, asset["name"], REPLICATES_TO, mode="async", promotable=True)
+                    self.link(primary, asset["name"], FAILS_OVER_TO, health_checked=False, automatic=False)
+
+    def memorystore_redis(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        tier = data.get("tier")
+        zones = [z for z in (data.get("locationId"), data.get("alternativeLocationId") if tier == "STANDARD_HA" else None)
+                 if z]
+        region = region_of_location(zones[0]) if zones else region_of_location((asset.get("resource") or {}).get("location"))
+        self.node(asset, id=asset["name"], kind=COMPUTE_GROUP, type="redis.googleapis.com/Instance",
+                  name=_last(data.get("name")), region=region, zones=zones, tags=_tags(data.get("labels")), attrs={
+                      "platform": "memorystore-redis", "tier": tier, "replica_count": data.get("replicaCount"),
+                      "read_replicas_mode": data.get("readReplicasMode"), "host": data.get("host"),
+                      "desired_capacity": 1 + int(data.get("replicaCount") or (1 if tier == "STANDARD_HA" else 0)),
+                      "multi_az": len(zones) > 1, "placement": "zone_redundant" if len(zones) > 1 else "zonal",
+                      "location_type": "zone"})
+
+    def _serverless(self, asset: Mapping[str, Any], *, type_: str, name: str, region: str,
+                    env: Mapping[str, Any], sql_instances: Iterable[str], labels: Mapping[str, Any] | None,
+                    platform: str) -> None:
+        project = self.account_of(asset)
+        self.node(asset, id=asset["name"], kind=FUNCTION, type=type_, name=name, region=region,
+                  tags=_tags(labels), attrs={
+                      "platform": platform, "env_names": sorted(env) or None, "placement": "zone_redundant",
+                      "multi_az": True, "location_type": "region"})
+        targets = list(sql_instances) + [v for v in env.values() if isinstance(v, str) and _CONNECTION_NAME.match(v)]
+        for ref in dict.fromkeys(targets):
+            match = _CONNECTION_NAME.match(ref.strip())
+            if not match:
+                continue
+            sql_project, sql_region, instance = match.groups()
+            target = f"//cloudsql.googleapis.com/projects/{sql_project}/instances/{instance}"
+            self.hint(target, region=sql_region, type="sqladmin.googleapis.com/Instance", account=sql_project or project)
+            names = [k for k, v in env.items() if v == ref] or ["run.googleapis.com/cloudsql-instances"]
+            self.link(asset["name"], target, DEPENDS_ON, setting=names[0])
+
+    def cloud_run_service(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        meta = data.get("metadata") or {}
+        template = data.get("template") or (data.get("spec") or {}).get("template") or {}
+        containers = template.get("containers") or (template.get("spec") or {}).get("containers") or []
+        env = {e.get("name"): e.get("value") for c in containers for e in c.get("env") or [] if e.get("name")}
+        annotations = {**(template.get("annotations") or {}), **((template.get("metadata") or {}).get("annotations") or {})}
+        sql = [s.strip() for s in str(annotations.get("run.googleapis.com/cloudsql-instances") or "").split(",") if s.strip()]
+        sql += [s for c in template.get("volumes") or [] for s in (c.get("cloudSqlInstance") or {}).get("instances") or []]
+        region = (meta.get("labels") or {}).get("cloud.googleapis.com/location") or \
+            region_of_location((asset.get("resource") or {}).get("location"))
+        self._serverless(asset, type_="run.googleapis.com/Service", name=meta.get("name") or _last(data.get("name")),
+                         region=region, env=env, sql_instances=sql, labels=meta.get("labels") or data.get("labels"),
+                         platform="cloud-run")
+
+    def cloud_function(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        env = dict(data.get("environmentVariables") or (data.get("serviceConfig") or {}).get("environmentVariables") or {})
+        region = str(data.get("name") or asset["name"]).split("/locations/", 1)[-1].split("/", 1)[0]
+        self._serverless(asset, type_=asset.get("assetType", ""), name=_last(data.get("name")), region=region, env=env,
+                         sql_instances=(), labels=data.get("labels"), platform="cloud-functions")
