@@ -32,7 +32,8 @@ def account_rows(findings: Sequence[Mapping[str, Any]], coverage: Iterable[Any],
 
     def row(account: str) -> dict[str, Any]:
         return rows.setdefault(account, {
-            "account": account, "name": "", "outcome": "scanned", "reason": "", "role": "",
+            "account": account, "name": "", "outcome": "not scanned",
+            "reason": "named by a result (a copy, member or owner there) but not read by this scan", "role": "",
             "coverage": {}, "counts": {s: 0 for s in STATUSES}, "_workloads": {}})
 
     for entry in scanned:
@@ -41,8 +42,10 @@ def account_rows(findings: Sequence[Mapping[str, Any]], coverage: Iterable[Any],
     for c in coverage:
         account, status = (c["account"], c["status"]) if isinstance(c, Mapping) else (c.account, c.status)
         if account:
-            cov = row(account)["coverage"]
-            cov[status] = cov.get(status, 0) + 1
+            r = row(account)
+            if r["outcome"] == "not scanned":  # its reads have coverage records: this scan read it
+                r["outcome"], r["reason"] = "scanned", ""
+            r["coverage"][status] = r["coverage"].get(status, 0) + 1
     for f in findings:
         owners = list(f.get("accounts") or ([f["account"]] if f.get("account") else []))
         for account in owners:
@@ -63,7 +66,8 @@ def account_rows(findings: Sequence[Mapping[str, Any]], coverage: Iterable[Any],
 
 
 def worth_showing(rows: Sequence[Mapping[str, Any]]) -> bool:
-    return len(rows) > 1 or any(r["outcome"] != "scanned" for r in rows)
+    # one account (read, or with no coverage recorded, as in a hand-made inventory) needs no account view
+    return len(rows) > 1 or any(r["outcome"] not in ("scanned", "not scanned") for r in rows)
 
 
 def _worst(r: Mapping[str, Any]) -> str:

@@ -66,3 +66,15 @@ def test_account_rows_count_results_and_name_the_worst_workloads():
 def test_a_single_account_scan_shows_no_account_view():
     rows = accounts.account_rows([{"account": PROD, "status": "pass"}], [], ())
     assert not accounts.worth_showing(rows)
+
+
+def test_an_account_only_named_by_results_is_not_called_scanned():
+    """A prod-only scan whose workload reaches a copy in the dr account: dr is in the view, as not scanned."""
+    from resilience.reports.accounts import account_rows
+
+    findings = [{"status": "unknown", "severity": "high", "account": PROD, "accounts": [PROD, DR],
+                 "workload": "orders"}]
+    coverage = [{"account": PROD, "status": "ok"}]
+    rows = {r["account"]: r for r in account_rows(findings, coverage, [])}
+    assert rows[PROD]["outcome"] == "scanned"
+    assert rows[DR]["outcome"] == "not scanned" and "not read by this scan" in rows[DR]["reason"]
