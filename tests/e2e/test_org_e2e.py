@@ -51,8 +51,12 @@ def test_one_report_for_the_whole_organisation(org, org_scan):
     for region in REGIONS:
         assert coverage[(org.accounts["suspended"], region, "account")] == "skipped"
         assert coverage[(org.accounts["locked"], region, "account")] == "denied"
+    from resilience.demo import MOTO_UNMODELLED_SERVICES
+
     for label in ("prod", "dr", "archive", "management"):  # read in full (a service not offered is skipped)
-        mine = {(svc, s) for (a, _, svc), s in coverage.items() if a == org.accounts[label]}
+        # (but for the services moto has no model of: their reads are errors on any moto server)
+        mine = {(svc, s) for (a, _, svc), s in coverage.items() if a == org.accounts[label]
+                and svc.split(":")[0] not in MOTO_UNMODELLED_SERVICES}
         assert {s for _, s in mine} <= {"ok", "skipped"} and ("dynamodb", "ok") in mine, label
         assert not [svc for svc, _ in mine if svc == "account"], label
 

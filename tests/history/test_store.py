@@ -47,12 +47,14 @@ def test_migrated_schema_is_the_tables_module(db_url):
 
 
 def test_migrations_ship_in_the_wheel():
-    """Every migration file matches a package-data glob of pyproject.toml (the wheel carries them)."""
+    """Every migration file is in a listed package and matches its package-data glob (the wheel carries them)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert "resilience.history" in config["packages"]
-    globs = config["package-data"]["resilience.history"]
+    shipped = set()
+    for package in ("resilience.history.migrations", "resilience.history.migrations.versions"):
+        assert package in config["packages"]
+        folder = ROOT / Path(*package.split("."))
+        shipped |= {p for g in config["package-data"][package] for p in folder.glob(g)}
     package = ROOT / "resilience" / "history"
-    shipped = {p for g in globs for p in package.glob(g)}
     needed = {p for p in (package / "migrations").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert needed and needed <= shipped
 
