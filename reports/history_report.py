@@ -66,8 +66,13 @@ def _environment() -> Environment:
     return env
 
 
-def _outside_sla(control: dict[str, Any]) -> int:
-    return sum(1 for e in control["exceptions"] if e["within_sla"] is False)
+def _outside_sla(control: dict[str, Any]) -> int | str:
+    """Exceptions remediated (or open) past their SLA; ``n/a`` when no exception had an SLA to judge by
+    (no ``remediation_sla:`` for its severity): 0 would read as "all within SLA"."""
+    judged = [e for e in control["exceptions"] if e["within_sla"] is not None]
+    if control["exceptions"] and not judged:
+        return "n/a"
+    return sum(1 for e in judged if e["within_sla"] is False)
 
 
 def _template(name: str) -> str:

@@ -70,3 +70,13 @@ def test_policy_remediation_sla():
         parse_policy("version: 1\nremediation_sla:\n  urgent: 7d\n", "p.yaml")
     with pytest.raises(PolicyError, match=r"^p.yaml:4: remediation_sla low: bad duration"):
         parse_policy("version: 1\nremediation_sla:\n  high: 1d\n  low: soon\n", "p.yaml")
+
+
+def test_outside_sla_is_not_zero_when_nothing_could_be_judged():
+    """Without a remediation_sla for their severity, exceptions are neither inside nor outside it."""
+    from resilience.reports.history_report import _outside_sla
+
+    unjudged = {"exceptions": [{"within_sla": None}, {"within_sla": None}]}
+    assert _outside_sla(unjudged) == "n/a"
+    assert _outside_sla({"exceptions": [{"within_sla": False}, {"within_sla": True}, {"within_sla": None}]}) == 1
+    assert _outside_sla({"exceptions": []}) == 0
