@@ -16,7 +16,7 @@ import networkx as nx
 
 from .model import ASSURANCE_REPORT, GLOBAL_REGION
 from .policy import Policy
-from .survival import is_stub, service_of
+from .survival import is_stub, per_graph, service_of
 from .vendor_register import ProviderAssurance
 
 REPORT_VALID_DAYS = 365  # a SOC 2 report is relied on for twelve months after its period ends
@@ -63,7 +63,15 @@ def service_key(data: dict[str, Any]) -> str | None:
 
 
 def usage(graph: nx.MultiDiGraph) -> dict[str, Usage]:
-    """Every provider the inventory holds resources of, with the regions and services used."""
+    """Every provider the inventory holds resources of, with the regions and services used (one walk of the
+    graph, shared by every vendor rule and the report section)."""
+    memo = per_graph(graph, "vendor-usage")
+    if "usage" not in memo:
+        memo["usage"] = _usage(graph)
+    return memo["usage"]
+
+
+def _usage(graph: nx.MultiDiGraph) -> dict[str, Usage]:
     out: dict[str, Usage] = {}
     for node, data in graph.nodes(data=True):
         provider = data.get("provider")

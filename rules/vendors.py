@@ -304,10 +304,11 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _rule(number: int, title: str, severity: str, check, rationale: str, remediation: str) -> Rule:
+def _rule(number: int, title: str, severity: str, check, rationale: str, remediation: str, *,
+          requires: tuple[str, ...] = ()) -> Rule:
     return Rule(id=f"RES-VENDOR-{number:03d}", title=title, category=CATEGORY, severity=severity,
                 controls=CONTROLS, rationale=rationale, remediation=remediation, check=check,
-                requires=("artifact",) if number == 10 else (), references=REFERENCES)
+                requires=requires, references=REFERENCES)
 
 
 _REVIEW = ("Read the provider's current SOC 2 report (AWS Artifact, the Azure Service Trust Portal, Google's "
@@ -356,5 +357,5 @@ RULES = (
           "The register is transcribed by hand; AWS Artifact lists the reports AWS actually published. A "
           "register that names another period, or misses a newer report, is evidence nobody re-read it.",
           "Update the register from the newest SOC 2 report in AWS Artifact (period, artifact_report id) and "
-          "review it."),
+          "review it.", requires=("artifact",)),
 )
