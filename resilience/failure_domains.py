@@ -69,6 +69,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .catalogues import azure, gcp
+
 #: a March 2026-style event: several regions of one geography at once
 GULF_2026 = (
     "March 2026: strikes and power loss took out AWS facilities in the UAE (me-central-1) and Bahrain "
@@ -129,15 +131,8 @@ BUILTIN: tuple[FailureDomain, ...] = (
 )
 
 
-def _collector_domains() -> tuple[FailureDomain, ...]:
-    """Azure and GCP domains: data tables kept with their collectors (plain data, no SDK import)."""
-    from resilience.collectors.azure.regions import failure_domain_entries as azure_entries
-    from resilience.collectors.gcp.regions import failure_domain_entries as gcp_entries
-
-    return tuple(FailureDomain(**entry) for entry in (*azure_entries(), *gcp_entries()))
-
-
-BUILTIN = (*BUILTIN, *_collector_domains())
+BUILTIN = (*BUILTIN, *(FailureDomain(**entry) for entry in (*azure.failure_domain_entries(),
+                                                              *gcp.failure_domain_entries())))
 
 
 def builtin_domains(provider: str | None = None) -> tuple[FailureDomain, ...]:

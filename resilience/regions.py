@@ -7,6 +7,9 @@ from functools import cache
 import botocore.loaders
 import botocore.regions
 
+from .catalogues import azure, gcp
+from .errors import InputError
+
 
 @cache
 def aws_regions() -> frozenset[str]:
@@ -21,21 +24,14 @@ def aws_regions() -> frozenset[str]:
 def known_regions(provider: str) -> frozenset[str]:
     if provider == "aws":
         return aws_regions()
-    # Azure and GCP region tables live with their collectors (plain data, no SDK import).
     if provider == "azure":
-        from resilience.collectors.azure.regions import AZURE_REGIONS
-
-        return frozenset(AZURE_REGIONS)
+        return frozenset(azure.AZURE_REGIONS)
     if provider == "gcp":
-        from resilience.collectors.gcp.regions import GCP_REGIONS
-
-        return frozenset(GCP_REGIONS)
+        return frozenset(gcp.GCP_REGIONS)
     return frozenset()
 
 
 def validate_regions(regions: list[str] | tuple[str, ...], providers: tuple[str, ...] = ("aws",)) -> None:
-    from .errors import InputError
-
     known: set[str] = set()
     for provider in providers:
         try:

@@ -6,8 +6,6 @@
   that were not inventoried (a geo-secondary in a subscription outside the scan).
 - :func:`limit_to_regions`: keep the resources of the scanned regions and whatever they point to.
 - :func:`token_identity`: a display identity from a bearer token (JWT claims, unverified).
-- :func:`failure_domain_entries`: a provider's failure-domain table in the form
-  :mod:`resilience.failure_domains` merges.
 """
 
 from __future__ import annotations
@@ -155,21 +153,3 @@ def token_identity(token: str, default: str) -> str:
 
 def edge(src: str, dst: str, kind: str, source: str, **attrs: Any) -> Edge:
     return Edge(src=src, dst=dst, kind=kind, source=source, attrs=compact(attrs))
-
-
-def failure_domain_entries(provider: str, table: Mapping[str, tuple[str, ...]], *, gulf_reason: str,
-                           country_of: Callable[[str], str], place_of: Callable[[str], str],
-                           source: str) -> list[dict[str, Any]]:
-    """``{name: regions}`` as :class:`resilience.failure_domains.FailureDomain` keyword arguments:
-    ``gulf`` is the shared March 2026 event; every other entry is one country with several regions."""
-    out = []
-    for name, regions in table.items():
-        if name == "gulf":
-            basis, reason = "shared-event", gulf_reason
-        else:
-            places = ", ".join(place_of(r) for r in regions)
-            basis, reason = "same-country", f"{country_of(regions[0])}: one country, one grid operator and " \
-                                            f"regulator: {places}"
-        out.append({"name": name, "provider": provider, "regions": frozenset(regions), "basis": basis,
-                    "reason": reason, "sources": (source,)})
-    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resilience.collectors.gcp.regions import location_type, region_of_location
+from resilience.catalogues.gcp import location_type, region_of_location
 from resilience.collectors.gcp.transform import rds_arn, self_link_key, transform_assets
 
 from .helpers import OBSERVED

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from resilience import failure_domains
-from resilience.collectors.azure.regions import (
+from resilience.catalogues.azure import (
     AZURE_REGIONS,
     normalise_location,
     paired_region,
     zones_available,
 )
-from resilience.collectors.gcp.regions import DUAL_REGIONS, GCP_REGIONS
+from resilience.catalogues.gcp import DUAL_REGIONS, GCP_REGIONS
 from resilience.errors import InputError
 from resilience.regions import known_regions, validate_regions
 
