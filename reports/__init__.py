@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from resilience.errors import InputError
-from resilience.scan import ScanResult
+from resilience.results import ScanResult
 
 from . import graph_export, html, json_report, junit, markdown, sarif, tabular
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from resilience.graph import graph_to_json, write_graphml
-from resilience.scan import ScanResult
+from resilience.results import ScanResult
 
 
 def write_graphml_file(result: ScanResult, outdir: Path) -> Path:

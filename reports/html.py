@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from resilience.controls import CATEGORIES, CONTROLS, SEVERITIES, SEVERITY_RANK
 from resilience.durations import format_duration
-from resilience.scan import ScanResult, summarise
+from resilience.results import ScanResult, summarise
 
 from . import subservice, svg
 from .common import (

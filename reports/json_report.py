@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from resilience.scan import ScanResult, findings_document
+from resilience.results import ScanResult, findings_document
 
 from . import accounts
 from .common import rule_catalogue

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from resilience.scan import ScanResult
+from resilience.results import ScanResult
 
 from .common import sort_key
 

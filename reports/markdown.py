@@ -9,7 +9,7 @@ from jinja2 import Environment, StrictUndefined
 
 from resilience.controls import CONTROLS
 from resilience.durations import format_duration
-from resilience.scan import ScanResult, summarise
+from resilience.results import ScanResult, summarise
 
 from . import markdown_escape, subservice
 from .common import counts_by

@@ -32,7 +32,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from resilience.scan import ScanResult
+from resilience.results import ScanResult
 
 from .common import SECURITY_SEVERITY, artifact_location, rule_catalogue, sort_key
 

@@ -10,7 +10,7 @@ from importlib.resources import files
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
-from resilience.scan import ScanResult
+from resilience.results import ScanResult
 
 KEY = "subservice_organisations"
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from resilience.scan import ScanResult
+from resilience.results import ScanResult
 
 from .common import (
     COVERAGE_COLUMNS,

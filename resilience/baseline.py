@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from .controls import SEVERITIES, SEVERITY_RANK
-from .engine import Finding
 from .errors import InputError
-from .scan import FINDINGS_SCHEMA, ScanResult
+from .results import FINDINGS_SCHEMA, Finding, ScanResult
 
 MAX_HISTORY = 120  # trend points kept (about four months of nightly runs)
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .controls import SEVERITIES
-from .engine import Finding
+from .results import Finding
 
 #: the SDKs whose loggers speak on their own (azure-identity prints a dozen lines per failed credential
 #: before the tool's one-line error); what went wrong reaches the user as coverage records and errors

@@ -6,59 +6,10 @@ import datetime as dt
 import hashlib
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
 from .controls import SEVERITY_RANK, severity_at_least
+from .results import Finding
 from .rule import Result, Rule, RuleContext
-
-
-@dataclass
-class Finding:
-    id: str
-    rule: str
-    category: str
-    status: str
-    severity: str
-    title: str
-    message: str
-    resource: str
-    resource_type: str
-    region: str | None
-    workload: str | None
-    controls: list[str]
-    evidence: dict[str, Any]
-    remediation: str
-    workloads: list[str] = field(default_factory=list)
-    waiver: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
-    baseline: str | None = None  # new | unchanged (set when a baseline is given)
-    account: str | None = None  # the account / subscription / project owning ``resource``
-    accounts: list[str] = field(default_factory=list)  # workload-level results: every account involved
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {
-            "id": self.id, "rule": self.rule, "category": self.category, "status": self.status,
-            "severity": self.severity, "title": self.title, "message": self.message,
-            "resource": self.resource, "resource_type": self.resource_type, "region": self.region,
-            "workload": self.workload, "controls": list(self.controls), "evidence": self.evidence,
-            "remediation": self.remediation, "account": self.account,
-        }
-        if self.resource.startswith("workload:"):
-            d["accounts"] = list(self.accounts)
-        if len(self.workloads) > 1:
-            d["workloads"] = list(self.workloads)
-        if self.waiver is not None:
-            d["waiver"] = self.waiver
-        if self.notes:
-            d["notes"] = list(self.notes)
-        if self.baseline is not None:
-            d["baseline"] = self.baseline
-        return d
-
-    @property
-    def failing(self) -> bool:
-        return self.status == "fail"
 
 
 def finding_id(rule_id: str, resource: str, workload: str | None, key: str = "") -> str:

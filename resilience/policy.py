@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .durations import parse_duration
+from .recovery_model import RecoveryModelError, validate_recovery_model
 from .vendor_register import ProviderAssurance, read_providers
 
 DISRUPTIONS = ("az", "region")
@@ -448,9 +449,6 @@ def _match(r: _Reader, node: _Node, workload: str) -> Match:
 
 def _check_recovery_model(r: _Reader, node: _Node, raw: dict[str, Any]) -> None:
     """Keys and values of ``recovery_model`` checked against the recovery model table (file:line)."""
-    # imported here: resilience.recovery imports resilience.graph, which imports this module
-    from .recovery import RecoveryModelError, validate_recovery_model
-
     try:
         validate_recovery_model(raw)
     except RecoveryModelError as exc:

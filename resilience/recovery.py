@@ -4,7 +4,7 @@ Three things live here:
 
 * the **recovery model table** (``resilience/data/recovery_model.yaml``): per mechanism and
   disruption, an RTO and RPO with the document each number comes from. It is data in one place,
-  published as ``docs/recovery-model.md`` (``python -m resilience.recovery > docs/recovery-model.md``)
+  published as ``docs/recovery-model.md`` (``python -m resilience.recovery_docs > docs/recovery-model.md``)
   and overridable from the policy file's ``recovery_model:`` mapping (:func:`validate_recovery_model`);
 * the **estimate** (:func:`estimate`, :func:`estimate_for_scenario`): for one workload and one
   disruption, every affected component on the serving path and the recovery mechanism it needs,
@@ -32,15 +32,12 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import networkx as nx
-import yaml
 
 from . import failure_domains, survival
-from .durations import format_duration, parse_duration
+from .durations import format_duration
 from .model import (
     BACKED_UP_TO,
     BACKUP_PLAN,
@@ -72,10 +69,19 @@ from .model import (
     VOLUME,
     Coverage,
 )
+from .recovery_model import (  # noqa: F401 (the table's names stay importable from here)
+    BASES,
+    DISRUPTIONS,
+    UNBOUNDED,
+    ModelEntry,
+    RecoveryModel,
+    RecoveryModelError,
+    load_table,
+    model_for,
+    parse_table,
+    validate_recovery_model,
+)
 
-UNBOUNDED = math.inf
-DISRUPTIONS = ("az", "region")
-BASES = ("documented", "typical", "sla", "assumption")
 MIB = 2**20
 GIB = 2**30
 
@@ -86,203 +92,6 @@ _NOT_SERVING = frozenset({RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN, FAULT_EXPER
 ESTIMATE_SERVICES = ("rds", "dynamodb", "s3", "ec2", "autoscaling", "elbv2", "elb", "lambda", "route53",
                      "backup:plans", "backup:selections", "backup:recovery-points")
 _BAD_STATUSES = ("denied", "error", "unreachable")
-
-
-# ==========================================================================================
-# The model table
-# ==========================================================================================
-
-
-class RecoveryModelError(ValueError):
-    """A problem in the recovery model (the packaged table or a policy override).
-
-    ``path`` is the key path inside ``recovery_model`` (``("restore-cross-region-copy", "fixed")``)
-    so that the policy loader can point at the file line.
-    """
-
-    def __init__(self, message: str, path: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-@dataclass(frozen=True)
-class ModelEntry:
-    """One row of the recovery model. ``rto``/``rpo``: seconds, :data:`UNBOUNDED`, or ``None``
-    when computed from graph facts and ``params`` (``formula`` says how)."""
-
-    key: str
-    applies_to: str
-    disruption: tuple[str, ...]
-    mechanism: str
-    rto: float | None
-    rpo: float | None
-    basis: str
-    document: str
-    url: str
-    note: str = ""
-    formula: str = ""
-    params: Mapping[str, float] = field(default_factory=dict)
-    overridden: tuple[str, ...] = ()  # fields set by the policy file's recovery_model
-
-    @property
-    def source(self) -> str:
-        text = f"{self.document} <{self.url}>"
-        if self.overridden:
-            text = f"policy recovery_model.{self.key} ({', '.join(self.overridden)}); table: {text}"
-        return text
-
-    def param(self, name: str) -> float:
-        return self.params[name]
-
-
-_NUMBER_PARAMS = frozenset({"throughput_mib_s", "failure_threshold"})
-_ENTRY_FIELDS = {"key", "applies_to", "disruption", "mechanism", "rto", "rpo", "basis", "source", "note",
-                 "formula", "params"}
-
-
-def _model_value(value: Any, where: str, *, computed_ok: bool) -> float | None:
-    if isinstance(value, str) and value.strip() == "unbounded":
-        return UNBOUNDED
-    if computed_ok and isinstance(value, str) and value.strip() == "computed":
-        return None
-    try:
-        return float(parse_duration(value))
-    except ValueError as exc:
-        raise RecoveryModelError(f"{where}: {exc} (or 'unbounded')") from None
-
-
-def _param_value(name: str, value: Any, where: str) -> float:
-    if name in _NUMBER_PARAMS:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise RecoveryModelError(f"{where}: expected a positive number, got {value!r}")
-        return float(value)
-    try:
-        return float(parse_duration(value))
-    except ValueError as exc:
-        raise RecoveryModelError(f"{where}: {exc}") from None
-
-
-@cache
-def load_table() -> dict[str, ModelEntry]:
-    """The packaged table, validated (a malformed table fails here, at first use)."""
-    text = resources.files("resilience").joinpath("data/recovery_model.yaml").read_text(encoding="utf-8")
-    return parse_table(yaml.safe_load(text))
-
-
-def parse_table(data: Any) -> dict[str, ModelEntry]:
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise RecoveryModelError("recovery model table: expected a mapping with an 'entries' list")
-    out: dict[str, ModelEntry] = {}
-    for raw in data["entries"]:
-        key = raw.get("key") if isinstance(raw, dict) else None
-        if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
-            raise RecoveryModelError(f"recovery model table: bad or missing key in {raw!r}")
-        unknown = set(raw) - _ENTRY_FIELDS
-        if unknown:
-            raise RecoveryModelError(f"recovery model table: {key}: unknown fields {sorted(unknown)}")
-        if key in out:
-            raise RecoveryModelError(f"recovery model table: duplicate key {key}")
-        disruption = tuple(d.strip() for d in str(raw.get("disruption", "")).split(",") if d.strip())
-        if not disruption or any(d not in DISRUPTIONS for d in disruption):
-            raise RecoveryModelError(f"recovery model table: {key}: disruption must list az and/or region")
-        if raw.get("basis") not in BASES:
-            raise RecoveryModelError(f"recovery model table: {key}: basis must be one of {', '.join(BASES)}")
-        source = raw.get("source") or {}
-        if not source.get("document") or not str(source.get("url", "")).startswith("https://"):
-            raise RecoveryModelError(f"recovery model table: {key}: source needs a document and an https url")
-        for name in ("applies_to", "mechanism"):
-            if not str(raw.get(name, "")).strip():
-                raise RecoveryModelError(f"recovery model table: {key}: empty {name}")
-        rto = _model_value(raw.get("rto"), f"{key}.rto", computed_ok=True)
-        rpo = _model_value(raw.get("rpo"), f"{key}.rpo", computed_ok=True)
-        if (rto is None or rpo is None) and not raw.get("formula"):
-            raise RecoveryModelError(f"recovery model table: {key}: a computed value needs a formula")
-        params = {name: _param_value(name, value, f"{key}.params.{name}")
-                  for name, value in (raw.get("params") or {}).items()}
-        out[key] = ModelEntry(
-            key=key, applies_to=str(raw["applies_to"]).strip(), disruption=disruption,
-            mechanism=str(raw["mechanism"]).strip(), rto=rto, rpo=rpo, basis=raw["basis"],
-            document=str(source["document"]), url=str(source["url"]), note=str(raw.get("note", "")).strip(),
-            formula=str(raw.get("formula", "")).strip(), params=params,
-        )
-    return out
-
-
-def validate_recovery_model(raw: Any) -> dict[str, dict[str, Any]]:
-    """Check a policy file's ``recovery_model:`` mapping; return it normalised (seconds, floats).
-
-    Shape: ``{ENTRY_KEY: {rto: DURATION|unbounded, rpo: ..., PARAM: value, note: str, source: str}}``.
-    Raises :class:`RecoveryModelError` naming the key path (``recovery_model.KEY.FIELD``).
-    """
-    table = load_table()
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise RecoveryModelError("must be a mapping of model keys to overrides")
-    out: dict[str, dict[str, Any]] = {}
-    for key, body in raw.items():
-        if key not in table:
-            raise RecoveryModelError(
-                f"unknown recovery model key '{key}' (known: {', '.join(sorted(table))})", (str(key),))
-        if not isinstance(body, Mapping) or not body:
-            raise RecoveryModelError(f"'{key}' must be a mapping such as {{rto: 5m}}", (key,))
-        entry = table[key]
-        allowed = {"rto", "rpo", "note", "source", *entry.params}
-        norm: dict[str, Any] = {}
-        for name, value in body.items():
-            path = (key, str(name))
-            if name not in allowed:
-                raise RecoveryModelError(
-                    f"unknown field '{name}' for '{key}' (allowed: {', '.join(sorted(allowed))})", path)
-            if name in ("rto", "rpo"):
-                try:
-                    norm[name] = _model_value(value, f"{key}.{name}", computed_ok=False)
-                except RecoveryModelError as exc:
-                    raise RecoveryModelError(str(exc), path) from None
-            elif name in ("note", "source"):
-                if not isinstance(value, str) or not value.strip():
-                    raise RecoveryModelError(f"{key}.{name} must be a non-empty string", path)
-                norm[name] = value.strip()
-            else:
-                try:
-                    norm[name] = _param_value(name, value, f"{key}.{name}")
-                except RecoveryModelError as exc:
-                    raise RecoveryModelError(str(exc), path) from None
-        out[str(key)] = norm
-    return out
-
-
-@dataclass(frozen=True)
-class RecoveryModel:
-    """The table with the policy's overrides applied (the policy wins over table and formula)."""
-
-    entries: Mapping[str, ModelEntry]
-
-    def __getitem__(self, key: str) -> ModelEntry:
-        return self.entries[key]
-
-
-def model_for(policy: Any = None) -> RecoveryModel:
-    table = load_table()
-    overrides = validate_recovery_model(getattr(policy, "recovery_model", None) or {})
-    if not overrides:
-        return RecoveryModel(table)
-    entries = dict(table)
-    for key, body in overrides.items():
-        entry = entries[key]
-        params = dict(entry.params)
-        params.update({k: v for k, v in body.items() if k in entry.params})
-        note = entry.note
-        if body.get("note"):
-            note = f"{body['note']} (policy override). Table note: {entry.note}"
-        document, url = entry.document, entry.url
-        entries[key] = replace(
-            entry,
-            rto=body.get("rto", entry.rto), rpo=body.get("rpo", entry.rpo), params=params, note=note,
-            document=body.get("source", document), url=url,
-            overridden=tuple(sorted(k for k in body if k not in ("note",))),
-        )
-    return RecoveryModel(entries)
 
 
 # ==========================================================================================
@@ -1650,126 +1459,3 @@ def workload_recovery(graph: nx.MultiDiGraph, workload: str, *, policy: Any = No
             "complete": est.complete,
         }
     return {"strategy": strategy, "strategy_reasons": reasons, "achievable": achievable}
-
-
-# ==========================================================================================
-# Documentation (docs/recovery-model.md)
-# ==========================================================================================
-
-
-def _cell(value: float | None) -> str:
-    if value is None:
-        return "computed"
-    return format_duration(value) if not is_unbounded(value) else "unbounded"
-
-
-def model_markdown() -> str:
-    """``docs/recovery-model.md``: the table, how estimates and strategies are derived, the
-    evidence sources and the control mapping. Generated; a test keeps the committed copy in step."""
-    from . import evidence_sources, mappings
-
-    table = load_table()
-    out = [
-        "# Recovery model",
-        "",
-        "Generated from `resilience/data/recovery_model.yaml` by `python -m resilience.recovery > "
-        "docs/recovery-model.md`;",
-        "`tests/recovery/test_docs.py` fails when this file drifts from the code.",
-        "",
-        "The rules `rto-mismatch` and `rpo-mismatch` compare a workload's objectives with what its",
-        "architecture can achieve. This page lists every number used, where it comes from, and how the",
-        "numbers are combined. Values marked *assumption* are ours: override them in the policy file with",
-        "your own measurements (see *Overrides*).",
-        "",
-        "## The table",
-        "",
-        "| key | disruption | applies to | mechanism | RTO | RPO | basis | source |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for e in table.values():
-        out.append(f"| `{e.key}` | {', '.join(e.disruption)} | {e.applies_to} | {e.mechanism} | "
-                   f"{_cell(e.rto)} | {_cell(e.rpo)} | {e.basis} | "
-                   f"[{e.document}]({e.url}) |")
-    out += ["", "### Notes, formulas and parameters", ""]
-    for e in table.values():
-        line = f"- **`{e.key}`**: {e.note}"
-        if e.formula:
-            line += f" *Formula:* {e.formula}."
-        if e.params:
-            params = ", ".join(f"`{k}` = {v:g}" if k in _NUMBER_PARAMS else f"`{k}` = {format_duration(v)}"
-                               for k, v in e.params.items())
-            line += f" *Parameters:* {params}."
-        out.append(line)
-    out += [
-        "",
-        "## How an estimate is made",
-        "",
-        "- **Scenarios.** `az`: each zone the workload uses fails in turn; `region`: each region it runs in",
-        "  fails in turn (only the audited regions with `--region`). The workload's achievable RTO/RPO for",
-        "  the disruption is the worst scenario.",
-        "- **Failure domains.** Regions that fail together (`resilience/failure_domains.py`: built in, such as",
-        "  `gulf` = me-central-1 + me-south-1, or the policy's `failure_domains`) are one more scenario: for",
-        "  each domain that holds a priced region and another region the workload, its dependencies or its",
-        "  copies and backups use, every region of the domain fails at once. The rules report it as a separate",
-        "  result keyed `region:domain:NAME` (`observed.failure_domain`), so a DR copy inside the domain meets",
-        "  the objective for the loss of one region and fails it for the loss of the domain, as",
-        "  RES-CORRELATED-002 says.",
-        "- **Serving path.** The workload's resources plus everything they depend on (`depends_on`) or route",
-        "  to (`routes_to`), including resources of other workloads. Recovery points, vaults, plans, health",
-        "  checks, subnets and evidence records are not on it.",
-        "- **Per component**, in a scenario: unaffected components add nothing. What is lost, which copies",
-        "  a data store has, which of them survive, which failover can run and which volumes are disposable",
-        "  are the survival engine's answers (`resilience/survival.py`: `node_down`, `data_copies`,",
-        "  `backups_of`, `copy_down`, `copy_blocked`, `data_outcome`, `is_disposable`), so the estimate and",
-        "  the simulator's verdicts agree.",
-        "  A multi-zone resource that lost a zone uses its own HA mechanism (Multi-AZ failover, Aurora",
-        "  failover, ASG rebalancing; which zone holds the primary is not always known, so losing either zone",
-        "  costs the failover time). A lost data store takes the fastest surviving option among its live",
-        "  copies (replicas, standbys, global-table and global-database peers), backups in its region (only if",
-        "  the region survives), point-in-time recovery and copies in other regions; a failover whose API is",
-        "  in a failed region (`needs_control_plane_in`) is `control-plane-blocked` (the copy keeps the data,",
-        "  the RTO is unbounded); with no surviving copy, `no-copy` (unbounded). Volumes of Auto Scaling",
-        "  instances are replaced with them and are not data. Lost compute uses running compute of the same",
-        "  kind elsewhere, else scaled-to-zero compute (pilot light), else `compute-redeploy` (unbounded unless",
-        "  declared). An entry point whose targets are lost fails over through Route 53 when health-checked",
-        "  (`interval x threshold + TTL`), else needs a manual switch.",
-        "- **RPO of a restore** is what the copy that exists allows: the age at scan time (an input, no clock)",
-        "  of the newest *usable* copy in the surviving location, or the interval of the schedule that makes",
-        "  the next one, whichever is worse: a daily copy whose newest copy is 40 days old has an RPO of 40",
-        "  days. Usable means completed (`COMPLETED`, `completed`, `available`; a copy whose provider reports no",
-        "  state counts): `creating`, `pending`, `partial`, `expired` copies do not. The reasoning shows both",
-        "  figures and the `max(...)`. Without a scan time or observed copies, the schedule alone; without a",
-        "  schedule, the age alone; without either, the table's assumed interval.",
-        "- **Combination.** Components recover in parallel: the workload's RTO is the largest component RTO,",
-        "  its RPO the largest component RPO. Each finding lists every step with its model key and source.",
-        "- **Unbounded** is reported as `null` with `\"<field>_unbounded\": true` in JSON, never as Infinity.",
-        "- **Unknown.** When a read of a region the workload runs in was denied, errored or timed out, a",
-        "  component may be missing, so the verdict is `unknown`; when the estimate is unbounded somewhere, a",
-        "  gap in any region may hide the copy that would bound it, so it is `unknown` too.",
-        "- **Duration** (`estimate_for_scenario(..., duration=)`, used by the simulator): when the failed",
-        "  locations return after a known time, waiting for them (data intact) bounds every step.",
-        "",
-        "## DR strategy",
-        "",
-        "Reported in the evidence of `rto-mismatch`/`rpo-mismatch` (`strategy`, `strategy_reasons`), from",
-        "`classify_strategy(graph, workload)`:",
-        "",
-    ]
-    bullets = (classify_strategy.__doc__ or "").split("\n\n")[1]
-    out += [bullets.replace("\n    ", "\n").replace("``", "`").replace("* `", "- `").strip(), ""]
-    out += ["## Overrides", "",
-            "Any entry's `rto`, `rpo`, `note`, `source` and parameters can be set in the policy file. The",
-            "policy's value wins over both the table and the formula; findings name it as the source.", "",
-            "```yaml", "recovery_model:", "  rds-read-replica-promotion: {rto: 4m, note: measured in DR-2231}",
-            "  restore-cross-region-copy: {fixed: 45m, throughput_mib_s: 150}",
-            "  compute-redeploy: {rto: 2h, source: \"runbook RB-17, measured 2026-05-02\"}", "```", "",
-            "Unknown keys or fields and malformed durations are rejected with the file and line.", ""]
-    out += evidence_sources.markdown_section()
-    out += mappings.markdown_section()
-    return "\n".join(out).rstrip() + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised by the docs test through model_markdown()
-    import sys
-
-    sys.stdout.write(model_markdown())

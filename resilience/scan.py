@@ -8,36 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
 from . import __version__
-from .engine import Finding, run_rules
+from .engine import run_rules
 from .graph import build_graph, workload_names, workload_nodes
 from .model import EXTERNAL, Inventory
 from .policy import Policy
 from .recovery import workload_recovery
+from .results import FINDINGS_SCHEMA, Finding, ScanResult, findings_document, summarise  # noqa: F401 (re-exported)
 from .rule import Rule, RuleContext
 from .vendor_assurance import register_view
-
-FINDINGS_SCHEMA = "resilience.findings/v1"
-
-
-@dataclass
-class ScanResult:
-    scan: dict[str, Any]
-    inventory: Inventory
-    graph: nx.MultiDiGraph
-    policy: Policy
-    findings: list[Finding]
-    workloads: list[dict[str, Any]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # further sections reporters may add (baseline, ...)
-
-    @property
-    def coverage(self):
-        return self.inventory.coverage
 
 
 def analyse(
@@ -111,32 +94,3 @@ def _scan_id(started: str, meta: dict[str, Any], policy: Policy) -> str:
     material = "|".join([started, ",".join(sorted(meta.get("accounts", []))),
                          ",".join(sorted(meta.get("regions_scanned", []))), policy.sha256 or ""])
     return hashlib.sha256(material.encode()).hexdigest()[:16]
-
-
-def findings_document(result: ScanResult) -> dict[str, Any]:
-    """``findings.json`` (contract 3). Every result is listed, passes included: the population."""
-    doc = {
-        "schema": FINDINGS_SCHEMA,
-        "scan": result.scan,
-        "coverage": [
-            {"provider": c.provider, "account": c.account, "region": c.region, "service": c.service,
-             "status": c.status, "detail": c.detail}
-            for c in sorted(result.coverage, key=lambda c: (c.provider, c.account, c.region, c.service))
-        ],
-        "workloads": result.workloads,
-        "findings": [f.to_dict() for f in result.findings],
-        "summary": summarise(result.findings),
-    }
-    for key, value in result.extra.items():
-        doc.setdefault(key, value)
-    return doc
-
-
-def summarise(findings: list[Finding]) -> dict[str, Any]:
-    by_status: dict[str, int] = {}
-    failing_by_severity: dict[str, int] = {}
-    for f in findings:
-        by_status[f.status] = by_status.get(f.status, 0) + 1
-        if f.status == "fail":
-            failing_by_severity[f.severity] = failing_by_severity.get(f.severity, 0) + 1
-    return {"results": len(findings), "by_status": by_status, "failing_by_severity": failing_by_severity}

@@ -27,7 +27,7 @@ from resilience.errors import InputError
 if TYPE_CHECKING:
     from resilience.model import Inventory
     from resilience.policy import Policy
-    from resilience.scan import ScanResult
+    from resilience.results import ScanResult
 
     from .estate import Estate
 

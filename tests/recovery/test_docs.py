@@ -6,14 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from resilience.recovery import load_table, model_markdown
+from resilience.recovery_docs import load_table, model_markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "recovery-model.md"
 
 
 def test_committed_doc_matches_the_table():
     assert DOC.read_text(encoding="utf-8") == model_markdown(), (
-        "docs/recovery-model.md is out of date: run `python -m resilience.recovery > docs/recovery-model.md`")
+        "docs/recovery-model.md is out of date: run `python -m resilience.recovery_docs > docs/recovery-model.md`")
 
 
 def test_doc_lists_every_entry_with_its_source():
@@ -23,5 +23,5 @@ def test_doc_lists_every_entry_with_its_source():
 
 
 def test_module_entry_point_prints_the_doc():
-    out = subprocess.run([sys.executable, "-m", "resilience.recovery"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "resilience.recovery_docs"], capture_output=True, text=True, check=True)
     assert out.stdout == model_markdown()

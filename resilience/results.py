@@ -1,0 +1,112 @@
+"""The results of a scan, as reporters render them: :class:`Finding`, :class:`ScanResult` and the
+``findings.json`` document (contract 3).
+
+Plain data with no rule or analysis behind it, so reporters, the baseline and the evidence pack
+read it without importing the scan orchestration (``resilience/scan.py``) that produces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only: the policy layer sits above this one
+    import networkx as nx
+
+    from .model import Inventory
+    from .policy import Policy
+
+
+@dataclass
+class Finding:
+    id: str
+    rule: str
+    category: str
+    status: str
+    severity: str
+    title: str
+    message: str
+    resource: str
+    resource_type: str
+    region: str | None
+    workload: str | None
+    controls: list[str]
+    evidence: dict[str, Any]
+    remediation: str
+    workloads: list[str] = field(default_factory=list)
+    waiver: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    baseline: str | None = None  # new | unchanged (set when a baseline is given)
+    account: str | None = None  # the account / subscription / project owning ``resource``
+    accounts: list[str] = field(default_factory=list)  # workload-level results: every account involved
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "id": self.id, "rule": self.rule, "category": self.category, "status": self.status,
+            "severity": self.severity, "title": self.title, "message": self.message,
+            "resource": self.resource, "resource_type": self.resource_type, "region": self.region,
+            "workload": self.workload, "controls": list(self.controls), "evidence": self.evidence,
+            "remediation": self.remediation, "account": self.account,
+        }
+        if self.resource.startswith("workload:"):
+            d["accounts"] = list(self.accounts)
+        if len(self.workloads) > 1:
+            d["workloads"] = list(self.workloads)
+        if self.waiver is not None:
+            d["waiver"] = self.waiver
+        if self.notes:
+            d["notes"] = list(self.notes)
+        if self.baseline is not None:
+            d["baseline"] = self.baseline
+        return d
+
+    @property
+    def failing(self) -> bool:
+        return self.status == "fail"
+
+
+FINDINGS_SCHEMA = "resilience.findings/v1"
+
+
+@dataclass
+class ScanResult:
+    scan: dict[str, Any]
+    inventory: Inventory
+    graph: nx.MultiDiGraph
+    policy: Policy
+    findings: list[Finding]
+    workloads: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # further sections reporters may add (baseline, ...)
+
+    @property
+    def coverage(self):
+        return self.inventory.coverage
+
+
+def findings_document(result: ScanResult) -> dict[str, Any]:
+    """``findings.json`` (contract 3). Every result is listed, passes included: the population."""
+    doc = {
+        "schema": FINDINGS_SCHEMA,
+        "scan": result.scan,
+        "coverage": [
+            {"provider": c.provider, "account": c.account, "region": c.region, "service": c.service,
+             "status": c.status, "detail": c.detail}
+            for c in sorted(result.coverage, key=lambda c: (c.provider, c.account, c.region, c.service))
+        ],
+        "workloads": result.workloads,
+        "findings": [f.to_dict() for f in result.findings],
+        "summary": summarise(result.findings),
+    }
+    for key, value in result.extra.items():
+        doc.setdefault(key, value)
+    return doc
+
+
+def summarise(findings: list[Finding]) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    failing_by_severity: dict[str, int] = {}
+    for f in findings:
+        by_status[f.status] = by_status.get(f.status, 0) + 1
+        if f.status == "fail":
+            failing_by_severity[f.severity] = failing_by_severity.get(f.severity, 0) + 1
+    return {"results": len(findings), "by_status": by_status, "failing_by_severity": failing_by_severity}
