@@ -23,7 +23,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check resilience rules reports tests benchmarks
+	$(BIN)/ruff check resilience rules reports tests benchmarks tools
+	$(BIN)/python tools/lint_imports.py
 
 BENCH_SIZES ?= 10000,100000
 

@@ -250,8 +250,9 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
     written = write_reports(result, output, formats)
     if evidence:
         from .evidence_pack import build_from_dir
+        from .rules import REGISTRY
 
-        written.append(build_from_dir(output, output / "evidence.zip")[0])
+        written.append(build_from_dir(output, output / "evidence.zip", registry=REGISTRY)[0])
     from .scan import empty_region_lines
 
     for line in empty_region_lines(result):
@@ -332,8 +333,9 @@ def evidence(ctx, from_dir, to_day, history_db, policy_path, output) -> None:
     if not from_dir:
         raise click.UsageError("--from DIR is required (a scan's --output folder)")
     from .evidence_pack import build_from_dir
+    from .rules import REGISTRY
 
-    path, digest = build_from_dir(Path(from_dir), Path(output))
+    path, digest = build_from_dir(Path(from_dir), Path(output), registry=REGISTRY)
     click.echo(f"wrote {path} (manifest sha256 {digest})")
 
 
@@ -373,6 +375,7 @@ def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, providers, sca
     import hashlib
 
     from . import simulate as sim
+    from . import tabletop
     from .regions import validate_regions
 
     providers = _split(providers)
@@ -398,7 +401,7 @@ def simulate_cmd(fail_regions, fail_azs, duration, scenario_name, providers, sca
             workers=workers, region_deadline=deadline, azure_subscriptions=azure_subscriptions,
             gcp_projects=gcp_projects, gcp_organization=gcp_organization)
     result = sim.run(inventory, policy, spec, _utcnow(), providers=providers, inventory_sha256=digest)
-    written = sim.write(result, Path(output), fmt, inventory=collected)
+    written = tabletop.write(result, Path(output), fmt, inventory=collected)
     sim.print_summary(result, written=[str(p) for p in written])
 
 

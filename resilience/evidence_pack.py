@@ -38,6 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .findings_table import (
+    COVERAGE_COLUMNS,
+    INVENTORY_COLUMNS,
+    finding_rows,
+    inventory_rows,
+    rule_catalogue,
+    sort_key,
+    spreadsheet_safe,
+)
 
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "resilience.evidence-manifest/v1"
@@ -105,8 +114,6 @@ def _csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
 
 
 def _cell(value: Any) -> Any:
-    from resilience.reports.common import spreadsheet_safe
-
     if isinstance(value, dict | list):
         value = json.dumps(value, sort_keys=True, default=str)
     return spreadsheet_safe(value)
@@ -133,17 +140,11 @@ def _scan_time(findings: dict[str, Any]) -> tuple[int, int, int, int, int, int]:
 
 
 def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text: str | None, *,
-               findings_bytes: bytes | None = None, inventory_bytes: bytes | None = None) -> dict[str, bytes]:
-    """Every file of the pack but the manifest, by path inside the zip."""
+               findings_bytes: bytes | None = None, inventory_bytes: bytes | None = None,
+               registry: Iterable[Any] = ()) -> dict[str, bytes]:
+    """Every file of the pack but the manifest, by path inside the zip. ``registry``: the rules the
+    catalogue lists when ``findings.json`` carries none (the caller passes ``resilience.rules.REGISTRY``)."""
     from resilience.controls import CONTROLS
-    from resilience.reports.common import (
-        COVERAGE_COLUMNS,
-        INVENTORY_COLUMNS,
-        finding_rows,
-        inventory_rows,
-        rule_catalogue,
-        sort_key,
-    )
 
     scan = dict(findings.get("scan", {}))
     results = sorted(findings.get("findings", []), key=sort_key)
@@ -151,7 +152,7 @@ def pack_files(findings: dict[str, Any], inventory: dict[str, Any], policy_text:
     gaps = [c for c in coverage if c.get("status") != "ok"]
     rules = findings.get("rules") or [
         {k: v for k, v in r.items() if k not in ("rationale", "remediation", "references")}
-        for r in rule_catalogue(results, scan)
+        for r in rule_catalogue(results, scan, registry)
     ]
     files: dict[str, bytes] = {}
     files["findings.json"] = findings_bytes if findings_bytes is not None else \
@@ -236,8 +237,6 @@ def _subservice_files(findings: dict[str, Any], results: list[dict[str, Any]]) -
     """``subservice-organisations/``: the vendor register as the scan compared it with the estate
     (``findings.json`` ``subservice_organisations``), the in-scope check per region and service, and the
     results of the vendor-assurance rules."""
-    from resilience.reports.common import finding_rows
-
     view = findings.get("subservice_organisations")
     if not view:
         return {}
@@ -454,20 +453,21 @@ def write_zip(files: dict[str, bytes], path: Path, date_time: tuple[int, int, in
 
 
 def build_pack(findings: dict[str, Any], inventory: dict[str, Any], policy_text: str | None, output: Path, *,
-               findings_bytes: bytes | None = None, inventory_bytes: bytes | None = None) -> str:
+               findings_bytes: bytes | None = None, inventory_bytes: bytes | None = None,
+               registry: Iterable[Any] = ()) -> str:
     """Write the pack; return the SHA-256 of its manifest (for the auditor's working papers)."""
     files = pack_files(findings, inventory, policy_text, findings_bytes=findings_bytes,
-                       inventory_bytes=inventory_bytes)
+                       inventory_bytes=inventory_bytes, registry=registry)
     files[MANIFEST] = manifest(files, findings.get("scan", {}))
     write_zip(files, Path(output), _scan_time(findings))
     return hashlib.sha256(files[MANIFEST]).hexdigest()
 
 
-def build_from_dir(folder: Path, output: Path) -> tuple[Path, str]:
+def build_from_dir(folder: Path, output: Path, *, registry: Iterable[Any] = ()) -> tuple[Path, str]:
     """``resilience evidence --from DIR --output pack.zip`` and ``scan --evidence``."""
     findings, inventory, policy_text, fbytes, ibytes = load_scan_output(Path(folder))
     digest = build_pack(findings, inventory, policy_text, Path(output), findings_bytes=fbytes,
-                        inventory_bytes=ibytes)
+                        inventory_bytes=ibytes, registry=registry)
     return Path(output), digest
 
 

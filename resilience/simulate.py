@@ -47,11 +47,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -917,47 +915,6 @@ def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
     return names
 
 
-def write(sim: Simulation, outdir: Path, formats: Iterable[str], *, inventory: Inventory | None = None) -> list[Path]:
-    """``simulation.json`` always; ``tabletop.md`` / ``tabletop.html`` when asked. Unknown formats
-    (a scan's csv, sarif...) are ignored, so a caller can pass its own list unchanged. With
-    ``inventory`` (a live collection), ``inventory.json`` too, so the exercise can be re-run offline."""
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    wanted = set(formats)
-    path = outdir / JSON_NAME
-    path.write_text(json.dumps(sim.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    written = [path]
-    if inventory is not None:
-        snapshot = outdir / "inventory.json"
-        snapshot.write_text(inventory.to_json() + "\n", encoding="utf-8")
-        written.append(snapshot)
-    if wanted & {"md", "html"}:
-        from . import tabletop
-
-        pack = tabletop.build(sim)
-        if "md" in wanted:
-            md = outdir / MD_NAME
-            md.write_text(tabletop.render_markdown(pack), encoding="utf-8")
-            written.append(md)
-        if "html" in wanted:
-            html = outdir / HTML_NAME
-            html.write_text(tabletop.render_html(pack), encoding="utf-8")
-            written.append(html)
-    return written
-
-
-def run_and_write(graph_or_inventory: nx.MultiDiGraph | Inventory, policy: Policy, scenario: ScenarioSpec | str,
-                  outdir: Path | str, formats: Iterable[str], scan_time: dt.datetime, *,
-                  coverage: Iterable[Coverage] | None = None) -> list[Path]:
-    """One call for callers such as the demo: simulate ``scenario`` and write its files.
-
-    ``run_and_write(inventory, policy, "gulf-2026", outdir, formats, scan_time)`` writes
-    ``simulation.json`` plus ``tabletop.md`` / ``tabletop.html`` for the formats among ``md``/``html``.
-    """
-    sim = run(graph_or_inventory, policy, scenario, scan_time, coverage=coverage)
-    return write(sim, Path(outdir), formats)
-
-
 # --- terminal ----------------------------------------------------------------------------------
 
 
@@ -997,6 +954,5 @@ def print_summary(sim: Simulation, *, written: Iterable[str] = (), out=None) -> 
 
 __all__ = [
     "NAMED_SCENARIOS", "OUTCOMES", "SIMULATION_SCHEMA", "BlastRadius", "ScenarioSpec", "Simulation",
-    "WorkloadOutcome", "blast_radius", "build_scenario", "evaluate", "run", "run_and_write", "simulate",
-    "validate_scenario", "write",
+    "WorkloadOutcome", "blast_radius", "build_scenario", "evaluate", "run", "simulate", "validate_scenario",
 ]

@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 from jinja2 import Environment, StrictUndefined
 
+from . import simulate
 from .model import (
     BACKUP_PLAN,
     BACKUP_VAULT,
@@ -44,8 +48,14 @@ from .model import (
     RESILIENCE_ASSESSMENT,
     RESTORE_TEST,
     SUBNET,
+    Coverage,
+    Inventory,
 )
+from .policy import Policy
 from .simulate import (
+    HTML_NAME,
+    JSON_NAME,
+    MD_NAME,
     NAMED_SCENARIOS,
     OUTCOMES,
     ScenarioSpec,
@@ -723,3 +733,47 @@ def render_html(pack: Pack) -> str:
                       body, flags=re.S)
     return _environment().from_string(_template("tabletop.html.j2")).render(
         title=html.escape(pack.sim.spec.heading), body=body)
+
+
+# ------------------------------------------------------------------------------------------------
+# Files: simulation.json and the pack (here, not in simulate.py: the simulation knows nothing of its renderers)
+# ------------------------------------------------------------------------------------------------
+
+
+def write(sim: Simulation, outdir: Path, formats: Iterable[str], *, inventory: Inventory | None = None) -> list[Path]:
+    """``simulation.json`` always; ``tabletop.md`` / ``tabletop.html`` when asked. Unknown formats
+    (a scan's csv, sarif...) are ignored, so a caller can pass its own list unchanged. With
+    ``inventory`` (a live collection), ``inventory.json`` too, so the exercise can be re-run offline."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    wanted = set(formats)
+    path = outdir / JSON_NAME
+    path.write_text(json.dumps(sim.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    written = [path]
+    if inventory is not None:
+        snapshot = outdir / "inventory.json"
+        snapshot.write_text(inventory.to_json() + "\n", encoding="utf-8")
+        written.append(snapshot)
+    if wanted & {"md", "html"}:
+        pack = build(sim)
+        if "md" in wanted:
+            md = outdir / MD_NAME
+            md.write_text(render_markdown(pack), encoding="utf-8")
+            written.append(md)
+        if "html" in wanted:
+            html = outdir / HTML_NAME
+            html.write_text(render_html(pack), encoding="utf-8")
+            written.append(html)
+    return written
+
+
+def run_and_write(graph_or_inventory: nx.MultiDiGraph | Inventory, policy: Policy, scenario: ScenarioSpec | str,
+                  outdir: Path | str, formats: Iterable[str], scan_time: dt.datetime, *,
+                  coverage: Iterable[Coverage] | None = None) -> list[Path]:
+    """One call for callers such as the demo: simulate ``scenario`` and write its files.
+
+    ``run_and_write(inventory, policy, "gulf-2026", outdir, formats, scan_time)`` writes
+    ``simulation.json`` plus ``tabletop.md`` / ``tabletop.html`` for the formats among ``md``/``html``.
+    """
+    sim = simulate.run(graph_or_inventory, policy, scenario, scan_time, coverage=coverage)
+    return write(sim, Path(outdir), formats)

@@ -188,7 +188,7 @@ def run_demo(outdir: Path, formats: tuple[str, ...], *, evidence: bool = False) 
 
     from resilience.console import print_summary
     from resilience.reports import write_reports
-    from resilience.simulate import run_and_write
+    from resilience.tabletop import run_and_write
 
     console = Console(highlight=False, soft_wrap=False)
     console.print("Building the demo estate (moto, in-process: no cloud account, no network) and scanning it…")
@@ -199,8 +199,9 @@ def run_demo(outdir: Path, formats: tuple[str, ...], *, evidence: bool = False) 
     written += run_and_write(result.inventory, result.policy, DEMO_SCENARIO, outdir, formats, DEMO_CLOCK)
     if evidence:
         from resilience.evidence_pack import build_from_dir
+        from resilience.rules import REGISTRY
 
-        written.append(build_from_dir(outdir, outdir / "evidence.zip")[0])
+        written.append(build_from_dir(outdir, outdir / "evidence.zip", registry=REGISTRY)[0])
     print_summary(result.findings, out=console, written=[str(p) for p in written])
     console.print(f"Demo reports: {outdir.resolve()}")
     console.print(f"Estate: resilience/demo/estate.py; policy: {DEMO_POLICY_LABEL} (scan clock {DEMO_CLOCK.isoformat()})")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from resilience import simulate
+from resilience import simulate, tabletop
 from resilience.errors import InputError
 from resilience.graph import build_graph
 from resilience.model import DEPENDS_ON, FAILS_OVER_TO, MEMBER_OF, REPLICATES_TO, Edge
@@ -135,7 +135,7 @@ def test_unaffected_workloads_survive_untouched():
 
 def test_simulation_json_follows_contract_4(tmp_path):
     inventory, policy = estates.combined()
-    paths = simulate.run_and_write(inventory, policy, "gulf-2026", tmp_path, ("json", "md", "csv"), SCAN_TIME)
+    paths = tabletop.run_and_write(inventory, policy, "gulf-2026", tmp_path, ("json", "md", "csv"), SCAN_TIME)
     assert [p.name for p in paths] == ["simulation.json", "tabletop.md"]  # csv is not ours: ignored
     text = (tmp_path / "simulation.json").read_text()
     assert "Infinity" not in text and "NaN" not in text
