@@ -40,6 +40,7 @@ import networkx as nx
 import yaml
 
 from . import failure_domains, survival
+from .coverage_index import coverage_index
 from .durations import format_duration, parse_duration
 from .model import (
     BACKED_UP_TO,
@@ -510,18 +511,15 @@ def estimate(graph: nx.MultiDiGraph, workload: str, disruption: str, *, policy: 
     """
     if disruption not in DISRUPTIONS:
         raise ValueError(f"disruption must be one of {DISRUPTIONS}, got {disruption!r}")
-    coverage = tuple(coverage)
-    key = (workload, disruption, repr(getattr(policy, "recovery_model", None)), _coverage_key(coverage), as_of,
+    index = coverage_index(coverage)
+    coverage = index.records
+    key = (workload, disruption, repr(getattr(policy, "recovery_model", None)), index.fingerprint, as_of,
            tuple(sorted(regions)) if regions is not None else None, graph.number_of_nodes())
     per_graph = _CACHE.setdefault(graph, {})
     if key not in per_graph:
         per_graph[key] = _estimate(graph, workload, disruption, policy=policy, coverage=coverage, as_of=as_of,
                                    regions=regions)
     return per_graph[key]
-
-
-def _coverage_key(coverage: tuple[Coverage, ...]) -> tuple:
-    return tuple((c.provider, c.account, c.region, c.service, c.status) for c in coverage if not c.ok)
 
 
 def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) -> Estimate:
@@ -588,7 +586,7 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     for them to return (data intact) is an option for every component, so nothing exceeds it.
     ``impact``: the :func:`resilience.survival.assess` result for the same scenario, when the caller
     has it; its ``why`` and control-plane notes are then reported with the estimate."""
-    coverage = tuple(coverage)
+    coverage = coverage_index(coverage).records
     analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of)
     steps = analysis.run()
     if impact is None:
@@ -656,7 +654,7 @@ def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
     """The region objective priced under the loss of each failure domain of :func:`domain_scenarios`
     (every region of the domain at once): ``(domain name, estimate)``, the estimate's
     ``disruption`` is ``region`` and its scenario label names every failed region."""
-    coverage = tuple(coverage)
+    coverage = coverage_index(coverage).records
     out = []
     for name, members in domain_scenarios(graph, workload, policy=policy, regions=regions):
         got = estimate_for_scenario(graph, workload, make_scenario(regions=members), policy=policy,
@@ -721,17 +719,21 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
     too optimistic); when the estimate is unbounded somewhere, a gap in *any* region may hide the
     copy that would bound it. ``skipped`` scopes are out of scope on purpose and not counted.
     """
-    out = []
-    for c in coverage:
-        if c.status not in _BAD_STATUSES:
-            continue
-        if c.service != "backup" and not any(c.service == s or c.service.startswith(s + ":")
-                                             for s in ESTIMATE_SERVICES):
-            continue
-        if wide or c.region in regions or c.region in (GLOBAL_REGION, "*"):
+    index = coverage_index(coverage)
+    memo = index.answers("recovery.coverage_unknowns")
+    key = True if wide else frozenset(regions)
+    if key not in memo:
+        out = []
+        for c in index.failed if wide else index.failed_in(regions):
+            if c.status not in _BAD_STATUSES:
+                continue
+            if c.service != "backup" and not any(c.service == s or c.service.startswith(s + ":")
+                                                 for s in ESTIMATE_SERVICES):
+                continue
             out.append(f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
                        f"{': ' + c.detail if c.detail else ''})")
-    return sorted(set(out))
+        memo[key] = sorted(set(out))
+    return list(memo[key])
 
 
 # --- the analysis of one scenario ----------------------------------------------------------
@@ -1637,7 +1639,7 @@ def workload_recovery(graph: nx.MultiDiGraph, workload: str, *, policy: Any = No
                       regions: Iterable[str] | None = None) -> dict[str, Any]:
     """The additive ``recovery`` block proposed for each ``findings.json`` workload:
     ``{"strategy", "strategy_reasons", "achievable": {az|region: {rto, rto_unbounded, rpo, ...}}}``."""
-    coverage = tuple(coverage)
+    coverage = coverage_index(coverage).records
     strategy, reasons = classify_strategy(graph, workload)
     achievable = {}
     for disruption in DISRUPTIONS:

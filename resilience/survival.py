@@ -74,6 +74,7 @@ from typing import Any
 
 import networkx as nx
 
+from .coverage_index import coverage_index
 from .graph import forget_workload_index, workload_index
 from .model import (
     ACCELERATOR,
@@ -854,13 +855,14 @@ class _Assessor:
         self.shallow = shallow  # DNS only: anything a record routes to is up unless directly failed
         self.g = graph
         self.s = scenario
-        self.coverage = list(coverage)
-        # only failed reads ever matter: filter once, not once per node asked about (order kept); the
-        # gaps found for one (region, service, provider) hold for every node sharing it
-        self._failed_reads = [c for c in self.coverage if not c.ok]
-        self._gap_reads = [c for c in self._failed_reads if not c.service.endswith(":tags")]
+        # only failed reads ever matter, and the gaps found for one (region, service, provider) hold for
+        # every node sharing it, in every scenario: the index and its answers are shared by every assessment
+        self._coverage = coverage_index(coverage)
+        self.coverage = self._coverage.records
+        self._failed_reads = self._coverage.failed
+        self._gap_reads = self._coverage.gap_reads
         self._gaps: dict[str, list[str]] = {}
-        self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = {}
+        self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = self._coverage.answers("survival.gaps")
         self._down: dict[str, str | None] = {}
         self._memo: dict[str, _Outcome] = {}
         self._data: dict[str, tuple[bool, list[tuple[str, str, str]], list[str], list[str]]] = {}
@@ -1283,7 +1285,8 @@ class _Assessor:
         scope = (region, service_of(data), _provider(data), data.get("kind") in DATA_KINDS)
         gaps = self._gaps_by_scope.get(scope)
         if gaps is None:
-            gaps = coverage_gaps(self._gap_reads, region=region, services=[scope[1]], provider=scope[2])
+            gaps = coverage_gaps(self._coverage.failed_in([region]), region=region, services=[scope[1]],
+                                 provider=scope[2])
             if scope[3]:  # for data, what matters is whether copies could be unseen
                 gaps = [c for c in gaps if _replication_read(c)]
             self._gaps_by_scope[scope] = gaps
@@ -1313,11 +1316,12 @@ class _Assessor:
         # a copy elsewhere is made from a local backup: without any, other regions cannot hide one
         elsewhere = bool(backups_of(self.g, node))
         # backup_gap reads the node only through its service: the records hold for the whole scope
-        scope = ("hidden", own, provider, elsewhere, service_of(data))
+        scope = ("hidden", own, provider, elsewhere, service_of(data),
+                 frozenset(self.s.failed_regions) if elsewhere else None)
         gaps = self._gaps_by_scope.get(scope)
         if gaps is None:
             gaps = self._gaps_by_scope[scope] = [
-                c for c in self._failed_reads
+                c for c in (self._failed_reads if elsewhere else self._coverage.failed_in([own]))
                 if (c.region in (own, GLOBAL_REGION, "*") or (elsewhere and c.region not in self.s.failed_regions))
                 and (provider is None or c.provider == provider) and backup_gap(data, c)]
         return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen" for c in gaps]
