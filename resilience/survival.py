@@ -780,7 +780,7 @@ class _GraphMemo:
     by_source: dict[str, list[str]] | None = None  # recovery points by source_resource (no edge needed)
     plans: list[str] | None = None  # backup plans (tag-based selections have no edge either)
     zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
-    record_groups: dict[tuple[str, str], list[str]] | None = None
+    record_groups: dict[tuple[str, str, str], list[str]] | None = None
     names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node
     failed: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = field(default_factory=dict)
     copies: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
@@ -1076,20 +1076,25 @@ class _Assessor:
         return worst
 
     def _failover_targets(self, record: str) -> list[tuple[str, bool]]:
-        primary_checked = self.health_checked(record)
-        out = [(dst, bool(a.get("health_checked")) or primary_checked)
-               for dst, a in out_edges(self.g, record, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
-        attrs = self.g.nodes[record].get("attrs") or {}
-        if str(attrs.get("failover_role", "")).upper() == "PRIMARY":
-            for sibling in self.record_groups().get(_record_key(self.g, record), ()):
-                sattrs = self.g.nodes[sibling].get("attrs") or {}
-                if sibling != record and str(sattrs.get("failover_role", "")).upper() == "SECONDARY" and \
-                        sibling not in {d for d, _ in out}:
-                    out.append((sibling, primary_checked))
-        return out
+        """A function of the graph alone: computed once per graph and record."""
+        memo = per_graph(self.g, "survival.failover_targets")
+        if record not in memo:
+            primary_checked = self.health_checked(record)
+            out = [(dst, bool(a.get("health_checked")) or primary_checked)
+                   for dst, a in out_edges(self.g, record, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+            attrs = self.g.nodes[record].get("attrs") or {}
+            if str(attrs.get("failover_role", "")).upper() == "PRIMARY":
+                named = {d for d, _ in out}
+                for sibling in self.record_groups().get(_record_key(self.g, record), ()):
+                    sattrs = self.g.nodes[sibling].get("attrs") or {}
+                    if sibling != record and str(sattrs.get("failover_role", "")).upper() == "SECONDARY" and \
+                            sibling not in named:
+                        out.append((sibling, primary_checked))
+            memo[record] = tuple(out)
+        return list(memo[record])
 
-    def record_groups(self) -> dict[tuple[str, str], list[str]]:
-        """DNS records by (name, type), built once per graph (read-only: see :func:`record_groups`)."""
+    def record_groups(self) -> dict[tuple[str, str, str], list[str]]:
+        """DNS records by (name, type, zone), built once per graph (read-only: see :func:`record_groups`)."""
         memo = _memo(self.g)
         if memo.record_groups is None:
             groups: dict[tuple[str, str], list[str]] = {}
@@ -1144,7 +1149,7 @@ class _Assessor:
                    and (any(True for _ in out_edges(self.g, n, ROUTES_TO))
                         or any(True for _ in out_edges(self.g, n, FAILS_OVER_TO)))]
         if records:
-            groups: dict[tuple[str, str], list[str]] = {}
+            groups: dict[tuple[str, str, str], list[str]] = {}
             for r in records:
                 groups.setdefault(_record_key(self.g, r), []).append(r)
             aliased = {dst for r in records for dst, _ in out_edges(self.g, r, ROUTES_TO)
@@ -1489,8 +1494,9 @@ def data_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
     return Availability(intact, [node], cause, failovers, _unique(doubts), notes)
 
 
-def record_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str], list[str]]:
-    """DNS records grouped by (name, record type): one group is one DNS name as clients see it."""
+def record_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[str]]:
+    """DNS records grouped by (name, record type, zone): one group is one DNS name as the clients of one
+    zone see it."""
     return {key: list(members) for key, members in _Assessor(graph, Scenario(), ()).record_groups().items()}
 
 
@@ -1573,10 +1579,12 @@ def _why(a: _Assessor, impact: WorkloadImpact, cause: str) -> str:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str]:
+def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str, str]:
+    """(name, type, zone): a routing policy (failover pair, latency set) lives in one zone; the same name
+    in another zone (a private zone, another account's) answers other clients and is another group."""
     attrs = graph.nodes[record].get("attrs") or {}
     name = str(attrs.get("dns_name") or graph.nodes[record].get("name") or record).rstrip(".").lower()
-    return name, str(attrs.get("record_type") or "")
+    return name, str(attrs.get("record_type") or ""), str(attrs.get("zone_id") or "")
 
 
 def _prefixed(node: str, got: _Outcome) -> _Outcome:
