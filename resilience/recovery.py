@@ -773,15 +773,19 @@ class _Analysis:
         self.notes: list[str] = []
         self.index = _index(graph)
         self.members = self.index.members.get(workload, [])
+        self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
         self._down: dict[str, bool] = {}
-        self.path = self._path()
+        paths = survival.per_graph(graph, "recovery.path")  # the graph's and workload's alone: once
+        if workload not in paths:
+            paths[workload] = self._path()
+        self.path = list(paths[workload])
 
     # ---- graph helpers
     def d(self, n: str) -> dict[str, Any]:
-        return self.g.nodes[n]
+        return self._nodes[n]
 
     def kind(self, n: str) -> str:
-        return self.d(n)["kind"]
+        return self._nodes[n]["kind"]
 
     def attrs(self, n: str) -> dict[str, Any]:
         return self.d(n).get("attrs") or {}
@@ -793,8 +797,7 @@ class _Analysis:
         return self.d(n).get("region") or "unknown"
 
     def out(self, n: str, kind: str) -> list[tuple[str, dict]]:
-        return [(dst, data.get("attrs") or {}) for _, dst, k, data in self.g.out_edges(n, keys=True, data=True)
-                if k == kind]
+        return list(survival.out_edges(self.g, n, kind))
 
     def inn(self, n: str, kind: str) -> list[tuple[str, dict]]:
         return [(src, data.get("attrs") or {}) for src, _, k, data in self.g.in_edges(n, keys=True, data=True)

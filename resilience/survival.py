@@ -709,7 +709,7 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         add(dst)
     for rp in _recovery_points_by_source(graph).get(node, ()):
         add(rp)
-    for plan in _plans(graph):
+    for plan in _plans(graph, data.get("region")):  # a plan selects only in its own region
         if plan not in out and plan_selects(graph.nodes[plan], node, data):
             add(plan)
     return list(out.values())
@@ -778,7 +778,7 @@ class _GraphMemo:
 
     size: int
     by_source: dict[str, list[str]] | None = None  # recovery points by source_resource (no edge needed)
-    plans: list[str] | None = None  # backup plans (tag-based selections have no edge either)
+    plans: dict[Any, list[str]] | None = None  # backup plans by region (tag-based selections have no edge)
     zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
     record_groups: dict[tuple[str, str, str], list[str]] | None = None
     names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node
@@ -817,14 +817,14 @@ def _backup_index(graph: nx.MultiDiGraph) -> _GraphMemo:
     memo = _memo(graph)
     if memo.by_source is None or memo.plans is None:
         by_source: dict[str, list[str]] = {}
-        plans: list[str] = []
+        plans: dict[Any, list[str]] = {}
         for n, d in graph.nodes(data=True):
             if d.get("kind") == RECOVERY_POINT:
                 src = (d.get("attrs") or {}).get("source_resource")
                 if src:
                     by_source.setdefault(src, []).append(n)
             elif d.get("kind") == BACKUP_PLAN:
-                plans.append(n)
+                plans.setdefault(d.get("region"), []).append(n)
         memo.by_source, memo.plans = by_source, plans
     return memo
 
@@ -833,8 +833,8 @@ def _recovery_points_by_source(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
     return _backup_index(graph).by_source  # type: ignore[return-value]
 
 
-def _plans(graph: nx.MultiDiGraph) -> list[str]:
-    return _backup_index(graph).plans  # type: ignore[return-value]
+def _plans(graph: nx.MultiDiGraph, region: str | None) -> list[str]:
+    return _backup_index(graph).plans.get(region, [])  # type: ignore[union-attr]
 
 
 # --- the assessment ---------------------------------------------------------------------------------
