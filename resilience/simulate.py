@@ -756,7 +756,7 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
             zones=tuple(data.get("zones", ())), how="direct" if node in failed else "dependency",
             reason=reasons[node], workloads=tuple(data.get("workloads", ())),
         ))
-    entries.sort(key=lambda e: (e.how != "direct", not e.workloads, e.workloads, e.region, e.kind, e.name))
+    entries.sort(key=lambda e: (e.how != "direct", not e.workloads, e.workloads, e.region, e.kind, e.name, e.id))
     return BlastRadius(entries=entries, failed=failed, impaired=down - failed)
 
 
