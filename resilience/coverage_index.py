@@ -15,6 +15,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 from .model import Coverage
@@ -37,10 +38,13 @@ class CoverageIndex:
             self._positions.setdefault(c.region, []).append(i)
         self._in_regions: dict[frozenset[str], tuple[Coverage, ...]] = {}
         self.memo: dict[str, dict[Any, Any]] = {}
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Equal for two record lists with the same failed reads (a cache key that hashes in O(1))."""
         material = "\x1e".join("\x1f".join((c.provider, c.account, c.region, c.service, c.status))
                                for c in self.failed)
-        #: equal for two record lists with the same failed reads (a cache key that hashes in O(1))
-        self.fingerprint = hashlib.sha256(material.encode("utf-8")).hexdigest()
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def failed_in(self, regions: Iterable[str | None]) -> tuple[Coverage, ...]:
         """Failed reads for any of ``regions`` or for every region (``global``/``*``), in record order."""

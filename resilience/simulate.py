@@ -57,6 +57,7 @@ from typing import Any
 import networkx as nx
 
 from . import __version__, failure_domains, recovery, survival
+from .coverage_index import coverage_index
 from .durations import format_duration, parse_duration
 from .errors import InputError
 from .graph import build_graph, workload_names, workload_nodes
@@ -373,7 +374,7 @@ def estimate(graph: nx.MultiDiGraph, workload: str, spec: ScenarioSpec, *, polic
     as it is (it reads what is lost, which copy survives and which failover can run from
     :mod:`resilience.survival`, and already makes a recovery longer than ``spec.duration`` a wait for
     the region's return). Every step counts; ``counted`` stays in the JSON, always true."""
-    est = recovery.estimate_for_scenario(graph, workload, spec.core, policy=policy, coverage=list(coverage),
+    est = recovery.estimate_for_scenario(graph, workload, spec.core, policy=policy, coverage=coverage,
                                          duration=spec.duration)
     steps, seen = [], set()
     for step in est.steps:
@@ -571,7 +572,7 @@ def name_of(graph: nx.MultiDiGraph, node: str) -> str:
 def evaluate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, workload: str, *,
              coverage: Iterable[Coverage] = (), failed: set[str] | None = None) -> WorkloadOutcome:
     """The outcome of one workload under one scenario (see the module docstring for the rules)."""
-    coverage = list(coverage)
+    coverage = coverage_index(coverage).records
     failed = failed if failed is not None else set(survival.failed_nodes(graph, spec.core))
     impact = survival.assess(graph, workload, spec.core, coverage=coverage)
     est = estimate(graph, workload, spec, policy=policy, coverage=coverage)
@@ -706,7 +707,7 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
     """
     failed = set(failed if failed is not None else survival.failed_nodes(graph, spec.core))
     regions, zones = set(spec.failed_regions), set(spec.failed_zones)
-    coverage = list(coverage)
+    coverage = coverage_index(coverage).records
     reasons: dict[str, str] = {}
     for node in failed:
         data = graph.nodes[node]
@@ -839,7 +840,7 @@ def _correlated(spec: ScenarioSpec, policy: Policy, graph: nx.MultiDiGraph) -> l
 def simulate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, *, coverage: Iterable[Coverage] = (),
              generated_at: dt.datetime | str | None = None, source: dict[str, Any] | None = None,
              warnings: Iterable[str] = ()) -> Simulation:
-    coverage = list(coverage)
+    coverage = coverage_index(coverage).records
     failed = set(survival.failed_nodes(graph, spec.core))
     names = workload_names(graph, policy)
     populated = [n for n in names if workload_nodes(graph, n)]
