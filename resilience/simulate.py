@@ -962,6 +962,10 @@ def run_and_write(graph_or_inventory: nx.MultiDiGraph | Inventory, policy: Polic
 # --- terminal ----------------------------------------------------------------------------------
 
 
+#: workloads listed on the terminal (the worst first)
+SUMMARY_ROWS = 50
+
+
 def print_summary(sim: Simulation, *, written: Iterable[str] = (), out=None) -> None:
     """The outcome table on the terminal, then one line of *why* per workload."""
     from rich.console import Console
@@ -978,16 +982,19 @@ def print_summary(sim: Simulation, *, written: Iterable[str] = (), out=None) -> 
     def cell(value: int | None, unbounded: bool) -> str:
         return "unbounded" if unbounded else "not estimated" if value is None else fmt_duration(value)
 
-    for w in sim.workloads:
+    shown = sim.workloads[:SUMMARY_ROWS]  # worst first: an organisation's thousands are in simulation.json
+    for w in shown:
         objective = " / ".join(fmt_duration(w.objectives[k]) if w.objectives[k] is not None else "-"
                                for k in ("rto", "rpo"))
         meets = {True: "yes", False: "no", None: "-"}[w.meets_objectives]
         table.add_row(w.name, w.outcome, cell(w.estimated_rto, w.rto_unbounded) + (" (wait)" if w.waited_out else ""),
                       cell(w.estimated_rpo, w.rpo_unbounded), objective, meets)
     out.print(table)
-    for w in sim.workloads:
+    for w in shown:
         if w.affected:
             out.print(f"- {w.why.replace(' -> ', ' → ')}")
+    if len(sim.workloads) > len(shown):
+        out.print(f"({len(sim.workloads) - len(shown)} more workloads in simulation.json)")
     c = sim.counts()
     out.print(f"{len(sim.workloads)} workloads: {c['down']} down, {c['degraded']} degraded, {c['survives']} "
               f"survive{'s' if c['survives'] == 1 else ''}; {len(sim.blast.failed)} resources lost directly, "
