@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench-out"
 SCAN_TIME = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+#: the same benchmark at the commit before the scale work (issue 17), on a 2-core machine like CI's
+BEFORE = Path(__file__).with_name("scale-before.json")
 
 
 def _rss_mib() -> float:
@@ -135,11 +137,39 @@ def table(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def compare(before: list[dict], now: list[dict]) -> str:
+    """Per phase and size measured in both: the earlier and the current wall time, and the speed-up."""
+    old = {run["size"]: run for run in before}
+    pairs = [(old[run["size"]], run) for run in now if run["size"] in old]
+    if not pairs:
+        return "(no size measured in both)"
+    names = list(dict.fromkeys(n for _, run in pairs for n in run["phases"])) + ["total (analysis + reports)", "peak MiB"]
+    rows = [["phase"] + [f"{b['size']:,}: before / now / x" for b, _ in pairs]]
+    for name in names:
+        cells = [name]
+        for b, n in pairs:
+            if name == "peak MiB":
+                tb, tn = b["peak_rss_mib"], n["peak_rss_mib"]
+            elif name.startswith("total"):
+                tb, tn = (sum(p["wall_s"] for p in r["phases"].values()) for r in (b, n))
+            else:
+                tb, tn = ((r["phases"].get(name) or {}).get("wall_s") for r in (b, n))
+            cells.append("-" if tb is None or tn is None else
+                         f"{tb:.2f} / {tn:.2f} / {tb / tn:.1f}" if tn else f"{tb:.2f} / {tn:.2f}")
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--formats", default="json,html,sarif,csv")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--before", type=Path, default=BEFORE,
+                        help="figures of an earlier commit to print beside these (default: %(default)s)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     formats = tuple(f for f in args.formats.split(",") if f)
@@ -161,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(f'{k} {v / 2**20:.1f} MiB' for k, v in sorted(run['report_bytes'].items()))}", flush=True)
     print()
     print(table(runs))
+    before = json.loads(args.before.read_text()) if args.before and args.before.exists() else None
+    if before:
+        print(f"\nbefore ({before['commit']}, {before['measured']}) and now, seconds per phase:")
+        print(compare(before["runs"], runs))
     (OUT / "bench-scale.json").write_text(json.dumps({"schema": "resilience.bench-scale/v1", "runs": runs}, indent=2)
                                           + "\n")
     print(f"\nwrote {OUT / 'bench-scale.json'}")

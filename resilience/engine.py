@@ -103,10 +103,11 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 def apply_waivers(findings: list[Finding], ctx: RuleContext) -> None:
     """An active waiver turns a failure into ``waived``; an expired one leaves it failing, with a note."""
     today = ctx.scan_time.date()
+    candidates = _WaiverIndex(ctx.policy.waivers)
     for f in findings:
         if f.status != "fail":
             continue
-        for waiver in ctx.policy.waivers:
+        for waiver in candidates.for_finding(f):
             if not waiver.matches(rule=f.rule, category=f.category, resource=f.resource, workload=f.workload):
                 continue
             record = {
@@ -123,6 +124,27 @@ def apply_waivers(findings: list[Finding], ctx: RuleContext) -> None:
                 f.waiver = {**record, "expired": False}
                 f.status = "waived"
             break
+
+
+class _WaiverIndex:
+    """The policy's waivers by the resource or workload they name, so that each finding is tested against
+    the few that could match it, in policy order (the first match applies), not against every waiver."""
+
+    def __init__(self, waivers: Iterable[Any]) -> None:
+        self.by_resource: dict[str, list[tuple[int, Any]]] = {}
+        self.by_workload: dict[str, list[tuple[int, Any]]] = {}
+        self.rest: list[tuple[int, Any]] = []
+        for i, w in enumerate(waivers):
+            if w.resource is not None:
+                self.by_resource.setdefault(w.resource, []).append((i, w))
+            elif w.workload is not None:
+                self.by_workload.setdefault(w.workload, []).append((i, w))
+            else:
+                self.rest.append((i, w))
+
+    def for_finding(self, f: Finding) -> list[Any]:
+        found = self.by_resource.get(f.resource, []) + self.by_workload.get(f.workload or "", []) + self.rest
+        return [w for _, w in sorted(found, key=lambda pair: pair[0])]
 
 
 def failing_at(findings: Iterable[Finding], threshold: str | None, *, new_only: bool = False) -> list[Finding]:

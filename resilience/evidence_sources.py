@@ -170,9 +170,27 @@ def for_workload(records: Iterable[TestRecord], workload: str, scenario: str | N
                  *, kinds: Iterable[str] = TEST_KINDS) -> list[TestRecord]:
     """Records of one workload (and scenario), newest first."""
     wanted = set(kinds)
-    out = [r for r in records if r.workload == workload and r.kind in wanted
+    out = [r for r in _by_workload(records).get(workload, ()) if r.kind in wanted
            and (scenario is None or r.scenario == scenario)]
     return sorted(out, key=TestRecord.sort_key, reverse=True)
+
+
+_GROUPED: tuple[Any, int, dict[str, list[TestRecord]]] | None = None
+
+
+def _by_workload(records: Iterable[TestRecord]) -> dict[str, list[TestRecord]]:
+    """``records`` grouped by workload (order kept): once per list, which the rules ask about every
+    workload in turn (a filter of the whole list per workload was quadratic)."""
+    global _GROUPED
+    hit = _GROUPED
+    if hit is not None and hit[0] is records and hit[1] == len(hit[0]):
+        return hit[2]
+    grouped: dict[str, list[TestRecord]] = {}
+    for r in records:
+        grouped.setdefault(r.workload, []).append(r)
+    if isinstance(records, (list, tuple)):
+        _GROUPED = (records, len(records), grouped)
+    return grouped
 
 
 # --- policy --------------------------------------------------------------------------------------

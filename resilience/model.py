@@ -11,6 +11,7 @@ Vocabulary (the graph contract every collector and rule shares) is documented in
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -215,12 +216,23 @@ class Inventory:
             elif key in _META_STRINGS and not isinstance(value, str):
                 raise ValueError(f"'meta.{key}' must be a string")
         return cls(
-            resources=[Resource(**{**r, "zones": tuple(_strings(r.get("zones", ()), "zones"))})
+            resources=[Resource(**{**r, **_interned(r, _RESOURCE_REPEATS),
+                                   "zones": tuple(sys.intern(z) for z in _strings(r.get("zones", ()), "zones"))})
                        for r in _records(data, "resources", Resource)],
-            edges=[Edge(**e) for e in _records(data, "edges", Edge)],
+            edges=[Edge(**{**e, **_interned(e, _EDGE_REPEATS)}) for e in _records(data, "edges", Edge)],
             coverage=[Coverage(**c) for c in _records(data, "coverage", Coverage)],
             meta=dict(meta),
         )
+
+
+#: fields whose values repeat across a large estate (a few dozen regions, kinds, accounts, sources): one
+#: string object each, not one per resource, as JSON parsing would leave them
+_RESOURCE_REPEATS = ("provider", "account", "region", "kind", "type", "source", "observed_at")
+_EDGE_REPEATS = ("kind", "source")
+
+
+def _interned(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
+    return {n: sys.intern(item[n]) for n in names if isinstance(item.get(n), str)}
 
 
 #: the meta fields analysis reads, and their JSON types (others are kept as they are)

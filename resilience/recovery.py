@@ -37,6 +37,7 @@ from typing import Any
 import networkx as nx
 
 from . import failure_domains, survival
+from .coverage_index import coverage_index
 from .durations import format_duration
 from .model import (
     BACKED_UP_TO,
@@ -319,18 +320,15 @@ def estimate(graph: nx.MultiDiGraph, workload: str, disruption: str, *, policy: 
     """
     if disruption not in DISRUPTIONS:
         raise ValueError(f"disruption must be one of {DISRUPTIONS}, got {disruption!r}")
-    coverage = tuple(coverage)
-    key = (workload, disruption, repr(getattr(policy, "recovery_model", None)), _coverage_key(coverage), as_of,
+    index = coverage_index(coverage)
+    coverage = index.records
+    key = (workload, disruption, repr(getattr(policy, "recovery_model", None)), index.fingerprint, as_of,
            tuple(sorted(regions)) if regions is not None else None, graph.number_of_nodes())
     per_graph = _CACHE.setdefault(graph, {})
     if key not in per_graph:
         per_graph[key] = _estimate(graph, workload, disruption, policy=policy, coverage=coverage, as_of=as_of,
                                    regions=regions)
     return per_graph[key]
-
-
-def _coverage_key(coverage: tuple[Coverage, ...]) -> tuple:
-    return tuple((c.provider, c.account, c.region, c.service, c.status) for c in coverage if not c.ok)
 
 
 def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) -> Estimate:
@@ -397,7 +395,7 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     for them to return (data intact) is an option for every component, so nothing exceeds it.
     ``impact``: the :func:`resilience.survival.assess` result for the same scenario, when the caller
     has it; its ``why`` and control-plane notes are then reported with the estimate."""
-    coverage = tuple(coverage)
+    coverage = coverage_index(coverage).records
     analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of)
     steps = analysis.run()
     if impact is None:
@@ -465,7 +463,7 @@ def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
     """The region objective priced under the loss of each failure domain of :func:`domain_scenarios`
     (every region of the domain at once): ``(domain name, estimate)``, the estimate's
     ``disruption`` is ``region`` and its scenario label names every failed region."""
-    coverage = tuple(coverage)
+    coverage = coverage_index(coverage).records
     out = []
     for name, members in domain_scenarios(graph, workload, policy=policy, regions=regions):
         got = estimate_for_scenario(graph, workload, make_scenario(regions=members), policy=policy,
@@ -530,17 +528,21 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
     too optimistic); when the estimate is unbounded somewhere, a gap in *any* region may hide the
     copy that would bound it. ``skipped`` scopes are out of scope on purpose and not counted.
     """
-    out = []
-    for c in coverage:
-        if c.status not in _BAD_STATUSES:
-            continue
-        if c.service != "backup" and not any(c.service == s or c.service.startswith(s + ":")
-                                             for s in ESTIMATE_SERVICES):
-            continue
-        if wide or c.region in regions or c.region in (GLOBAL_REGION, "*"):
+    index = coverage_index(coverage)
+    memo = index.answers("recovery.coverage_unknowns")
+    key = True if wide else frozenset(regions)
+    if key not in memo:
+        out = []
+        for c in index.failed if wide else index.failed_in(regions):
+            if c.status not in _BAD_STATUSES:
+                continue
+            if c.service != "backup" and not any(c.service == s or c.service.startswith(s + ":")
+                                                 for s in ESTIMATE_SERVICES):
+                continue
             out.append(f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
                        f"{': ' + c.detail if c.detail else ''})")
-    return sorted(set(out))
+        memo[key] = sorted(set(out))
+    return list(memo[key])
 
 
 # --- the analysis of one scenario ----------------------------------------------------------
@@ -580,15 +582,19 @@ class _Analysis:
         self.notes: list[str] = []
         self.index = _index(graph)
         self.members = self.index.members.get(workload, [])
+        self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
         self._down: dict[str, bool] = {}
-        self.path = self._path()
+        paths = survival.per_graph(graph, "recovery.path")  # the graph's and workload's alone: once
+        if workload not in paths:
+            paths[workload] = self._path()
+        self.path = list(paths[workload])
 
     # ---- graph helpers
     def d(self, n: str) -> dict[str, Any]:
-        return self.g.nodes[n]
+        return self._nodes[n]
 
     def kind(self, n: str) -> str:
-        return self.d(n)["kind"]
+        return self._nodes[n]["kind"]
 
     def attrs(self, n: str) -> dict[str, Any]:
         return self.d(n).get("attrs") or {}
@@ -600,8 +606,7 @@ class _Analysis:
         return self.d(n).get("region") or "unknown"
 
     def out(self, n: str, kind: str) -> list[tuple[str, dict]]:
-        return [(dst, data.get("attrs") or {}) for _, dst, k, data in self.g.out_edges(n, keys=True, data=True)
-                if k == kind]
+        return list(survival.out_edges(self.g, n, kind))
 
     def inn(self, n: str, kind: str) -> list[tuple[str, dict]]:
         return [(src, data.get("attrs") or {}) for src, _, k, data in self.g.in_edges(n, keys=True, data=True)
@@ -1446,7 +1451,7 @@ def workload_recovery(graph: nx.MultiDiGraph, workload: str, *, policy: Any = No
                       regions: Iterable[str] | None = None) -> dict[str, Any]:
     """The additive ``recovery`` block proposed for each ``findings.json`` workload:
     ``{"strategy", "strategy_reasons", "achievable": {az|region: {rto, rto_unbounded, rpo, ...}}}``."""
-    coverage = tuple(coverage)
+    coverage = coverage_index(coverage).records
     strategy, reasons = classify_strategy(graph, workload)
     achievable = {}
     for disruption in DISRUPTIONS:

@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from .controls import CATEGORIES, CONTROLS, SEVERITIES
+from .coverage_index import coverage_index
 from .model import Coverage
 from .policy import Policy
 
@@ -67,10 +68,9 @@ class RuleContext:
         ``rds:snapshots``). A record for region ``global`` applies to every region.
         """
         wanted = tuple(services)
+        index = coverage_index(self.coverage)
         out = []
-        for c in self.coverage:
-            if c.ok:
-                continue
+        for c in index.failed_in([region]) if region else index.failed:
             if provider and c.provider != provider:
                 continue
             if account and c.account and c.account != account:

@@ -23,6 +23,7 @@ from typing import Any
 import networkx as nx
 
 from . import runbook_actions as acts
+from .coverage_index import coverage_index
 from .durations import format_duration
 from .errors import InputError
 from .model import Coverage
@@ -125,7 +126,7 @@ def build(graph: nx.MultiDiGraph, policy: Policy, spec: Any, workload: str, *,
     from . import simulate, survival
     from .graph import workload_names
 
-    coverage = list(coverage)
+    coverage = coverage_index(coverage).records
     if workload not in workload_names(graph, policy):
         known = ", ".join(workload_names(graph, policy)) or "none"
         raise InputError(f"unknown workload '{workload}' (known: {known})")

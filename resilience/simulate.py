@@ -55,6 +55,7 @@ from typing import Any
 import networkx as nx
 
 from . import __version__, failure_domains, recovery, survival
+from .coverage_index import coverage_index
 from .durations import format_duration, parse_duration
 from .errors import InputError
 from .graph import build_graph, workload_names, workload_nodes
@@ -371,7 +372,7 @@ def estimate(graph: nx.MultiDiGraph, workload: str, spec: ScenarioSpec, *, polic
     as it is (it reads what is lost, which copy survives and which failover can run from
     :mod:`resilience.survival`, and already makes a recovery longer than ``spec.duration`` a wait for
     the region's return). Every step counts; ``counted`` stays in the JSON, always true."""
-    est = recovery.estimate_for_scenario(graph, workload, spec.core, policy=policy, coverage=list(coverage),
+    est = recovery.estimate_for_scenario(graph, workload, spec.core, policy=policy, coverage=coverage,
                                          duration=spec.duration)
     steps, seen = [], set()
     for step in est.steps:
@@ -569,7 +570,7 @@ def name_of(graph: nx.MultiDiGraph, node: str) -> str:
 def evaluate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, workload: str, *,
              coverage: Iterable[Coverage] = (), failed: set[str] | None = None) -> WorkloadOutcome:
     """The outcome of one workload under one scenario (see the module docstring for the rules)."""
-    coverage = list(coverage)
+    coverage = coverage_index(coverage).records
     failed = failed if failed is not None else set(survival.failed_nodes(graph, spec.core))
     impact = survival.assess(graph, workload, spec.core, coverage=coverage)
     est = estimate(graph, workload, spec, policy=policy, coverage=coverage)
@@ -704,7 +705,7 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
     """
     failed = set(failed if failed is not None else survival.failed_nodes(graph, spec.core))
     regions, zones = set(spec.failed_regions), set(spec.failed_zones)
-    coverage = list(coverage)
+    coverage = coverage_index(coverage).records
     reasons: dict[str, str] = {}
     for node in failed:
         data = graph.nodes[node]
@@ -754,7 +755,7 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
             zones=tuple(data.get("zones", ())), how="direct" if node in failed else "dependency",
             reason=reasons[node], workloads=tuple(data.get("workloads", ())),
         ))
-    entries.sort(key=lambda e: (e.how != "direct", not e.workloads, e.workloads, e.region, e.kind, e.name))
+    entries.sort(key=lambda e: (e.how != "direct", not e.workloads, e.workloads, e.region, e.kind, e.name, e.id))
     return BlastRadius(entries=entries, failed=failed, impaired=down - failed)
 
 
@@ -837,7 +838,7 @@ def _correlated(spec: ScenarioSpec, policy: Policy, graph: nx.MultiDiGraph) -> l
 def simulate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, *, coverage: Iterable[Coverage] = (),
              generated_at: dt.datetime | str | None = None, source: dict[str, Any] | None = None,
              warnings: Iterable[str] = ()) -> Simulation:
-    coverage = list(coverage)
+    coverage = coverage_index(coverage).records
     failed = set(survival.failed_nodes(graph, spec.core))
     names = workload_names(graph, policy)
     populated = [n for n in names if workload_nodes(graph, n)]
@@ -918,6 +919,10 @@ def parse_formats(value: str | Iterable[str] | None) -> tuple[str, ...]:
 # --- terminal ----------------------------------------------------------------------------------
 
 
+#: workloads listed on the terminal (the worst first)
+SUMMARY_ROWS = 50
+
+
 def print_summary(sim: Simulation, *, written: Iterable[str] = (), out=None) -> None:
     """The outcome table on the terminal, then one line of *why* per workload."""
     from rich.console import Console
@@ -934,16 +939,19 @@ def print_summary(sim: Simulation, *, written: Iterable[str] = (), out=None) -> 
     def cell(value: int | None, unbounded: bool) -> str:
         return "unbounded" if unbounded else "not estimated" if value is None else fmt_duration(value)
 
-    for w in sim.workloads:
+    shown = sim.workloads[:SUMMARY_ROWS]  # worst first: an organisation's thousands are in simulation.json
+    for w in shown:
         objective = " / ".join(fmt_duration(w.objectives[k]) if w.objectives[k] is not None else "-"
                                for k in ("rto", "rpo"))
         meets = {True: "yes", False: "no", None: "-"}[w.meets_objectives]
         table.add_row(w.name, w.outcome, cell(w.estimated_rto, w.rto_unbounded) + (" (wait)" if w.waited_out else ""),
                       cell(w.estimated_rpo, w.rpo_unbounded), objective, meets)
     out.print(table)
-    for w in sim.workloads:
+    for w in shown:
         if w.affected:
             out.print(f"- {w.why.replace(' -> ', ' → ')}")
+    if len(sim.workloads) > len(shown):
+        out.print(f"({len(sim.workloads) - len(shown)} more workloads in simulation.json)")
     c = sim.counts()
     out.print(f"{len(sim.workloads)} workloads: {c['down']} down, {c['degraded']} degraded, {c['survives']} "
               f"survive{'s' if c['survives'] == 1 else ''}; {len(sim.blast.failed)} resources lost directly, "

@@ -74,6 +74,7 @@ from typing import Any
 
 import networkx as nx
 
+from .coverage_index import coverage_index
 from .graph import forget_workload_index, workload_index
 from .model import (
     ACCELERATOR,
@@ -708,7 +709,7 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         add(dst)
     for rp in _recovery_points_by_source(graph).get(node, ()):
         add(rp)
-    for plan in _plans(graph):
+    for plan in _plans(graph, data.get("region")):  # a plan selects only in its own region
         if plan not in out and plan_selects(graph.nodes[plan], node, data):
             add(plan)
     return list(out.values())
@@ -777,9 +778,9 @@ class _GraphMemo:
 
     size: int
     by_source: dict[str, list[str]] | None = None  # recovery points by source_resource (no edge needed)
-    plans: list[str] | None = None  # backup plans (tag-based selections have no edge either)
+    plans: dict[Any, list[str]] | None = None  # backup plans by region (tag-based selections have no edge)
     zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
-    record_groups: dict[tuple[str, str], list[str]] | None = None
+    record_groups: dict[tuple[str, str, str], list[str]] | None = None
     names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node
     failed: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = field(default_factory=dict)
     copies: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
@@ -816,14 +817,14 @@ def _backup_index(graph: nx.MultiDiGraph) -> _GraphMemo:
     memo = _memo(graph)
     if memo.by_source is None or memo.plans is None:
         by_source: dict[str, list[str]] = {}
-        plans: list[str] = []
+        plans: dict[Any, list[str]] = {}
         for n, d in graph.nodes(data=True):
             if d.get("kind") == RECOVERY_POINT:
                 src = (d.get("attrs") or {}).get("source_resource")
                 if src:
                     by_source.setdefault(src, []).append(n)
             elif d.get("kind") == BACKUP_PLAN:
-                plans.append(n)
+                plans.setdefault(d.get("region"), []).append(n)
         memo.by_source, memo.plans = by_source, plans
     return memo
 
@@ -832,8 +833,8 @@ def _recovery_points_by_source(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
     return _backup_index(graph).by_source  # type: ignore[return-value]
 
 
-def _plans(graph: nx.MultiDiGraph) -> list[str]:
-    return _backup_index(graph).plans  # type: ignore[return-value]
+def _plans(graph: nx.MultiDiGraph, region: str | None) -> list[str]:
+    return _backup_index(graph).plans.get(region, [])  # type: ignore[union-attr]
 
 
 # --- the assessment ---------------------------------------------------------------------------------
@@ -854,13 +855,14 @@ class _Assessor:
         self.shallow = shallow  # DNS only: anything a record routes to is up unless directly failed
         self.g = graph
         self.s = scenario
-        self.coverage = list(coverage)
-        # only failed reads ever matter: filter once, not once per node asked about (order kept); the
-        # gaps found for one (region, service, provider) hold for every node sharing it
-        self._failed_reads = [c for c in self.coverage if not c.ok]
-        self._gap_reads = [c for c in self._failed_reads if not c.service.endswith(":tags")]
+        # only failed reads ever matter, and the gaps found for one (region, service, provider) hold for
+        # every node sharing it, in every scenario: the index and its answers are shared by every assessment
+        self._coverage = coverage_index(coverage)
+        self.coverage = self._coverage.records
+        self._failed_reads = self._coverage.failed
+        self._gap_reads = self._coverage.gap_reads
         self._gaps: dict[str, list[str]] = {}
-        self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = {}
+        self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = self._coverage.answers("survival.gaps")
         self._down: dict[str, str | None] = {}
         self._memo: dict[str, _Outcome] = {}
         self._data: dict[str, tuple[bool, list[tuple[str, str, str]], list[str], list[str]]] = {}
@@ -1074,20 +1076,25 @@ class _Assessor:
         return worst
 
     def _failover_targets(self, record: str) -> list[tuple[str, bool]]:
-        primary_checked = self.health_checked(record)
-        out = [(dst, bool(a.get("health_checked")) or primary_checked)
-               for dst, a in out_edges(self.g, record, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
-        attrs = self.g.nodes[record].get("attrs") or {}
-        if str(attrs.get("failover_role", "")).upper() == "PRIMARY":
-            for sibling in self.record_groups().get(_record_key(self.g, record), ()):
-                sattrs = self.g.nodes[sibling].get("attrs") or {}
-                if sibling != record and str(sattrs.get("failover_role", "")).upper() == "SECONDARY" and \
-                        sibling not in {d for d, _ in out}:
-                    out.append((sibling, primary_checked))
-        return out
+        """A function of the graph alone: computed once per graph and record."""
+        memo = per_graph(self.g, "survival.failover_targets")
+        if record not in memo:
+            primary_checked = self.health_checked(record)
+            out = [(dst, bool(a.get("health_checked")) or primary_checked)
+                   for dst, a in out_edges(self.g, record, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+            attrs = self.g.nodes[record].get("attrs") or {}
+            if str(attrs.get("failover_role", "")).upper() == "PRIMARY":
+                named = {d for d, _ in out}
+                for sibling in self.record_groups().get(_record_key(self.g, record), ()):
+                    sattrs = self.g.nodes[sibling].get("attrs") or {}
+                    if sibling != record and str(sattrs.get("failover_role", "")).upper() == "SECONDARY" and \
+                            sibling not in named:
+                        out.append((sibling, primary_checked))
+            memo[record] = tuple(out)
+        return list(memo[record])
 
-    def record_groups(self) -> dict[tuple[str, str], list[str]]:
-        """DNS records by (name, type), built once per graph (read-only: see :func:`record_groups`)."""
+    def record_groups(self) -> dict[tuple[str, str, str], list[str]]:
+        """DNS records by (name, type, zone), built once per graph (read-only: see :func:`record_groups`)."""
         memo = _memo(self.g)
         if memo.record_groups is None:
             groups: dict[tuple[str, str], list[str]] = {}
@@ -1142,7 +1149,7 @@ class _Assessor:
                    and (any(True for _ in out_edges(self.g, n, ROUTES_TO))
                         or any(True for _ in out_edges(self.g, n, FAILS_OVER_TO)))]
         if records:
-            groups: dict[tuple[str, str], list[str]] = {}
+            groups: dict[tuple[str, str, str], list[str]] = {}
             for r in records:
                 groups.setdefault(_record_key(self.g, r), []).append(r)
             aliased = {dst for r in records for dst, _ in out_edges(self.g, r, ROUTES_TO)
@@ -1283,7 +1290,8 @@ class _Assessor:
         scope = (region, service_of(data), _provider(data), data.get("kind") in DATA_KINDS)
         gaps = self._gaps_by_scope.get(scope)
         if gaps is None:
-            gaps = coverage_gaps(self._gap_reads, region=region, services=[scope[1]], provider=scope[2])
+            gaps = coverage_gaps(self._coverage.failed_in([region]), region=region, services=[scope[1]],
+                                 provider=scope[2])
             if scope[3]:  # for data, what matters is whether copies could be unseen
                 gaps = [c for c in gaps if _replication_read(c)]
             self._gaps_by_scope[scope] = gaps
@@ -1313,11 +1321,12 @@ class _Assessor:
         # a copy elsewhere is made from a local backup: without any, other regions cannot hide one
         elsewhere = bool(backups_of(self.g, node))
         # backup_gap reads the node only through its service: the records hold for the whole scope
-        scope = ("hidden", own, provider, elsewhere, service_of(data))
+        scope = ("hidden", own, provider, elsewhere, service_of(data),
+                 frozenset(self.s.failed_regions) if elsewhere else None)
         gaps = self._gaps_by_scope.get(scope)
         if gaps is None:
             gaps = self._gaps_by_scope[scope] = [
-                c for c in self._failed_reads
+                c for c in (self._failed_reads if elsewhere else self._coverage.failed_in([own]))
                 if (c.region in (own, GLOBAL_REGION, "*") or (elsewhere and c.region not in self.s.failed_regions))
                 and (provider is None or c.provider == provider) and backup_gap(data, c)]
         return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen" for c in gaps]
@@ -1485,8 +1494,9 @@ def data_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
     return Availability(intact, [node], cause, failovers, _unique(doubts), notes)
 
 
-def record_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str], list[str]]:
-    """DNS records grouped by (name, record type): one group is one DNS name as clients see it."""
+def record_groups(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], list[str]]:
+    """DNS records grouped by (name, record type, zone): one group is one DNS name as the clients of one
+    zone see it."""
     return {key: list(members) for key, members in _Assessor(graph, Scenario(), ()).record_groups().items()}
 
 
@@ -1569,10 +1579,12 @@ def _why(a: _Assessor, impact: WorkloadImpact, cause: str) -> str:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str]:
+def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str, str]:
+    """(name, type, zone): a routing policy (failover pair, latency set) lives in one zone; the same name
+    in another zone (a private zone, another account's) answers other clients and is another group."""
     attrs = graph.nodes[record].get("attrs") or {}
     name = str(attrs.get("dns_name") or graph.nodes[record].get("name") or record).rstrip(".").lower()
-    return name, str(attrs.get("record_type") or "")
+    return name, str(attrs.get("record_type") or ""), str(attrs.get("zone_id") or "")
 
 
 def _prefixed(node: str, got: _Outcome) -> _Outcome:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from resilience.coverage_index import coverage_index
 from resilience.model import DATA_KINDS, Coverage
 from resilience.rule import Result, RuleContext
 from resilience.survival import (
@@ -112,12 +113,12 @@ def _data_stores(ctx: RuleContext, kinds: frozenset[str]) -> Iterator[str]:
         yield node
 
 
-def failed_reads(ctx: RuleContext) -> list[Coverage]:
+def failed_reads(ctx: RuleContext) -> tuple[Coverage, ...]:
     """The scan's failed reads (coverage records that are not ``ok``), in their order. Every
     coverage question a rule asks is about these, so a rule filters once per run rather than once
     per resource; passed as ``coverage=`` to :mod:`resilience.survival` they give the same answers
     as every record (it only ever consults failed reads)."""
-    return [c for c in ctx.coverage if not c.ok]
+    return coverage_index(ctx.coverage).failed
 
 
 def result(ctx: RuleContext, node: str, status: str, message: str, **kw: Any) -> Result:

@@ -107,7 +107,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
             message += f" — uncertain: {doubts[0]}"
         yield result(ctx, node, status, message, observed=observed, expected=_EXPECTED)
 
-    for (dns_name, record_type), members in sorted(record_groups(ctx.graph).items()):
+    for (dns_name, record_type, _zone), members in sorted(record_groups(ctx.graph).items()):
         members = [m for m in members if not is_stub(ctx.graph.nodes[m]) and is_public_record(ctx.graph, m)]
         if not members:
             continue

@@ -70,7 +70,7 @@ class _Gaps:
     through its service)."""
 
     def __init__(self, ctx: RuleContext) -> None:
-        self.failed: list[Coverage] = failed_reads(ctx)
+        self.failed: tuple[Coverage, ...] = failed_reads(ctx)
         self.ctx = replace(ctx, coverage=self.failed)  # ctx.gaps over the failed reads only: same answers
         self.memo: dict[tuple, list[str]] = {}
 

@@ -38,7 +38,7 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
     groups = record_groups(ctx.graph)
     route53_gaps = [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
                     for c in ctx.gaps(services=("route53",)) if not c.service.endswith(":tags")]
-    for (dns_name, record_type), members in sorted(groups.items()):
+    for (dns_name, record_type, _zone), members in sorted(groups.items()):
         members = [m for m in members if not is_stub(ctx.graph.nodes[m]) and is_public_record(ctx.graph, m)]
         if not members or not any(
             True for m in members for k in ("routes_to", "fails_over_to") for _ in out_edges(ctx.graph, m, k)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from resilience.coverage_index import coverage_index
 from resilience.durations import format_duration
 from resilience.evidence_sources import TestRecord, failover_tests, for_workload
 from resilience.graph import workload_names
@@ -72,8 +73,8 @@ def _latest_facts(record: TestRecord, scan_time: dt.datetime) -> dict:
 def _evidence_gaps(ctx: RuleContext, workload: str) -> list[str]:
     regions = {ctx.graph.nodes[n]["region"] for n in members_of(ctx.graph, workload)}
     out = []
-    for c in ctx.coverage:
-        if c.status not in _BAD or c.region not in regions | {"global", "*"}:
+    for c in coverage_index(ctx.coverage).failed_in(regions):
+        if c.status not in _BAD:
             continue
         if c.service in EVIDENCE_SERVICES:
             out.append(f"{c.provider} {c.service} in {c.region} could not be read ({c.status})")
