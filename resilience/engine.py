@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import traceback
 from collections.abc import Iterable
+from typing import Any
 
 from .controls import SEVERITY_RANK, severity_at_least
 from .results import Finding
