@@ -254,11 +254,11 @@ def _records(data: dict[str, Any], key: str, kind: type) -> list[dict[str, Any]]
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise ValueError(f"{key}[{i}] must be an object")
-        unknown = sorted(set(item) - set(known), key=str)
-        if unknown:
+        if not item.keys() <= known.keys():
+            unknown = sorted(set(item) - set(known), key=str)
             raise ValueError(f"{key}[{i}] has unknown field {unknown[0]!r}")
-        absent = sorted(required - set(item))
-        if absent:
+        if not required <= item.keys():
+            absent = sorted(required - set(item))
             raise ValueError(f"{key}[{i}] has no {absent[0]!r}")
         for name in ("tags", "attrs"):
             if name in item and not isinstance(item[name], dict):

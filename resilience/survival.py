@@ -1364,7 +1364,26 @@ def _provider(data: dict[str, Any]) -> str | None:
 
 def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
            coverage: Iterable[Coverage] = ()) -> WorkloadImpact:
-    """What ``scenario`` does to ``workload``: serving, data, what is lost, what it relies on, and why."""
+    """What ``scenario`` does to ``workload``: serving, data, what is lost, what it relies on, and why.
+
+    A function of the graph, the workload, the scenario and the failed reads: decided once per graph
+    (rules, recovery estimates and the simulator ask the same question), a fresh copy on every call."""
+    index = coverage_index(coverage)
+    memo = per_graph(graph, "survival.assess")
+    key = (workload, scenario, index.fingerprint)
+    if key not in memo:
+        memo[key] = _assess(graph, workload, scenario, index)
+    return _fresh(memo[key])
+
+
+def _fresh(impact: WorkloadImpact) -> WorkloadImpact:
+    return replace(impact, lost=list(impact.lost), failovers=list(impact.failovers),
+                   broken_chain=list(impact.broken_chain), control_plane=list(impact.control_plane),
+                   unknown=list(impact.unknown), lost_data=list(impact.lost_data),
+                   entry_points=list(impact.entry_points))
+
+
+def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage: Any) -> WorkloadImpact:
     a = _Assessor(graph, scenario, coverage)
     nodes = list(workload_index(graph).get(workload, ()))  # graph order, as a scan of every node gives
     failovers: list[tuple[str, str, str]] = []
