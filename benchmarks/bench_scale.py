@@ -34,6 +34,9 @@ def _rss_mib() -> float:
 
 def measure(size: int, formats: tuple[str, ...], seed: int) -> dict:
     """One size, in this process: every phase's wall time and the peak RSS after it."""
+    from resilience.cli import tune_gc
+
+    tune_gc()  # as the command line runs
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate_inventory
     from resilience.reports import write_reports

@@ -56,7 +56,10 @@ class Copier:
     """Rewrites the template's JSON text into copy ``k``: accounts, regions, zone ids, workload names."""
 
     def __init__(self, inventory: dict, policy: dict) -> None:
-        self.workloads = sorted(policy.get("workloads") or {})
+        # declared workloads, and those only tagged (a copy's workload is its own, never one spanning copies)
+        tagged = {tags[key] for r in inventory["resources"] for tags in [r.get("tags") or {}]
+                  for key in WORKLOAD_TAG_KEYS if tags.get(key)}
+        self.workloads = sorted(set(policy.get("workloads") or {}) | tagged, key=lambda w: (-len(w), w))
         self.aws_accounts = sorted({r["account"] for r in inventory["resources"] if r["provider"] == "aws"})
         self.azure_subs = sorted({r["account"] for r in inventory["resources"] if r["provider"] == "azure"})
         self.gcp_projects = sorted({r["account"] for r in inventory["resources"] if r["provider"] == "gcp"})

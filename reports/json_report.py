@@ -15,6 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from resilience import jsonout
 from resilience.results import ScanResult, findings_document
 
 from . import accounts
@@ -51,8 +52,8 @@ def account_view(result: ScanResult, findings: list[dict[str, Any]] | None = Non
 
 def write(result: ScanResult, outdir: Path) -> Path:
     path = outdir / "findings.json"
-    path.write_text(json.dumps(document(result), indent=2, default=str) + "\n", encoding="utf-8")
-    (outdir / "inventory.json").write_text(result.inventory.to_json() + "\n", encoding="utf-8")
+    jsonout.write(document(result), path)  # what json.dumps(indent=2) writes, a finding at a time
+    result.inventory.write_json(outdir / "inventory.json")
     if result.policy.text is not None:
         (outdir / POLICY_COPY).write_text(result.policy.text, encoding="utf-8", newline="")
     return path

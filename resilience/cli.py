@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 from pathlib import Path
@@ -64,6 +65,14 @@ def main(verbose: bool = False) -> None:
     from .console import configure_logging
 
     configure_logging(verbose=verbose)
+    tune_gc()
+
+
+def tune_gc() -> None:
+    """A scan holds a large estate in memory that lives until the process ends: with the interpreter's
+    default thresholds, full collections walk it again and again (a third of the analysis time at
+    100,000 resources). Collect the young generations less often; cycles are still collected."""
+    gc.set_threshold(100_000, 50, 1000)
 
 
 fail_on_option = click.option(

@@ -10,10 +10,12 @@ Vocabulary (the graph contract every collector and rule shares) is documented in
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
 from typing import Any
+
+from . import jsonout
 
 # --- node kinds -------------------------------------------------------------------------
 DNS_ZONE = "dns_zone"
@@ -186,10 +188,10 @@ class Inventory:
             "meta": self.meta,
             "resources": [_resource_dict(r) for r in sorted(self.resources, key=lambda r: r.id)],
             "edges": [
-                asdict(e) for e in sorted(self.edges, key=lambda e: (e.src, e.dst, e.kind))
+                _shallow(e) for e in sorted(self.edges, key=lambda e: (e.src, e.dst, e.kind))
             ],
             "coverage": [
-                asdict(c)
+                _shallow(c)
                 for c in sorted(
                     self.coverage, key=lambda c: (c.provider, c.account, c.region, c.service)
                 )
@@ -197,7 +199,11 @@ class Inventory:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False, default=str)
+        return jsonout.dumps(self.to_dict())
+
+    def write_json(self, path: Path) -> None:
+        """``inventory.json``: :meth:`to_json` and a newline, written a record at a time."""
+        jsonout.write(self.to_dict(), path)
 
     @classmethod
     def from_dict(cls, data: Any) -> Inventory:
@@ -242,7 +248,7 @@ _META_STRINGS = frozenset({"started_at", "finished_at", "identity"})
 
 def _records(data: dict[str, Any], key: str, kind: type) -> list[dict[str, Any]]:
     """``data[key]`` as a list of objects whose keys are ``kind``'s fields (all required ones present)."""
-    from dataclasses import MISSING, fields
+
 
     if key not in data:
         raise ValueError(f"no '{key}' list")
@@ -277,8 +283,13 @@ def _strings(value: Any, what: str) -> list[str]:
     return list(value)
 
 
+def _shallow(record: Any) -> dict[str, Any]:
+    """A dataclass record as a dict of its fields, sharing their values (it is written, not kept)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 def _resource_dict(r: Resource) -> dict[str, Any]:
-    d = asdict(r)
+    d = _shallow(r)
     d["zones"] = list(r.zones)
     d["tags"] = dict(sorted(r.tags.items()))  # APIs return tags in no fixed order; the snapshot must not vary
     return d
