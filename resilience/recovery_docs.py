@@ -73,7 +73,7 @@ def model_markdown() -> str:
         "  checks, subnets and evidence records are not on it.",
         "- **Per component**, in a scenario: unaffected components add nothing. What is lost, which copies",
         "  a data store has, which of them survive, which failover can run and which volumes are disposable",
-        "  are the survival engine's answers (`resilience/survival.py`: `node_down`, `data_copies`,",
+        "  are the survival engine's answers (`resilience/survival.py` and `copies.py`: `node_down`, `data_copies`,",
         "  `backups_of`, `copy_down`, `copy_blocked`, `data_outcome`, `is_disposable`), so the estimate and",
         "  the simulator's verdicts agree.",
         "  A multi-zone resource that lost a zone uses its own HA mechanism (Multi-AZ failover, Aurora",

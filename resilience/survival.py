@@ -66,23 +66,67 @@ Correlated regions are simply several failed regions in one :class:`Scenario`.
 
 from __future__ import annotations
 
-import fnmatch
-import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
 
+from .copies import (  # noqa: F401 (re-exported: survival is the entry point)
+    AZURE_GRS,
+    COSMOS_DB_FAILOVER,
+    DNS_FAILOVER,
+    DNS_HEALTH_CHECK,
+    GCS_DUAL_REGION,
+    GLOBAL_DATABASE_FAILOVER,
+    GLOBAL_TABLE,
+    OBJECT_REPLICA,
+    PROMOTE_REPLICA,
+    REPLICA,
+    RESTORE_BACKUP,
+    RESTORE_CROSS_REGION_BACKUP,
+    S3_REPLICA,
+    USABLE_STATES,
+    Copy,
+    _backups_of,
+    _data_copies,
+    backups_of,
+    copy_time,
+    copy_usable,
+    data_copies,
+    failover_control_plane,
+    is_copy,
+    plan_selects,
+    replication_off,
+)
 from .coverage_index import coverage_index
-from .graph import forget_workload_index, workload_index
+from .graph import workload_index
+from .graph_facts import (  # noqa: F401 (re-exported: survival is the entry point)
+    FRONT_DOOR_KINDS,
+    NOWHERE,
+    _memo,
+    _provider,
+    _standby_unrecorded,
+    cluster_of,
+    coverage_gaps,
+    describe_gap,
+    display_name,
+    forget,
+    in_edges,
+    is_disposable,
+    is_stub,
+    out_edges,
+    per_graph,
+    real_region,
+    region_of_zone,
+    regions_of,
+    service_of,
+    unseen_reasons,
+    zones_of,
+    zones_of_node,
+)
 from .model import (
     ACCELERATOR,
-    API,
-    BACKED_UP_TO,
-    BACKUP_PLAN,
-    BACKUP_VAULT,
-    CDN_DISTRIBUTION,
     COMPUTE_GROUP,
     COMPUTE_KINDS,
     DATA_KINDS,
@@ -92,83 +136,15 @@ from .model import (
     DNS_ZONE,
     EXTERNAL,
     FAILS_OVER_TO,
-    FUNCTION,
-    GLOBAL_DATABASE,
     GLOBAL_REGION,
     INSTANCE,
     LOAD_BALANCER,
     MEMBER_OF,
-    OBJECT_STORE,
-    RECOVERY_POINT,
-    REPLICATES_TO,
     ROUTES_TO,
     SUBNET,
     TARGET_GROUP,
-    VOLUME,
     Coverage,
 )
-
-# --- failover / recovery mechanisms (the third element of WorkloadImpact.failovers) -----------
-DNS_FAILOVER = "dns-failover"  # Route 53 failover routing, health-checked primary
-DNS_HEALTH_CHECK = "dns-health-check"  # latency/weighted/... records: the dead member is withdrawn
-PROMOTE_REPLICA = "promote-replica"  # RDS read replica / standby promoted
-GLOBAL_TABLE = "global-table"  # DynamoDB global-table replica takes the traffic
-GLOBAL_DATABASE_FAILOVER = "global-database-failover"  # Aurora global database secondary promoted
-S3_REPLICA = "s3-replica"  # replicated bucket used instead
-GCS_DUAL_REGION = "gcs-dual-region"  # GCS dual-/multi-region bucket: the other region serves
-AZURE_GRS = "azure-grs"  # Azure storage geo-redundant secondary (account failover)
-COSMOS_DB_FAILOVER = "cosmos-db-failover"  # Azure Cosmos DB account fails over to another region
-OBJECT_REPLICA = "object-replica"  # another provider's replicated object store
-REPLICA = "replica"  # any other replicated copy
-RESTORE_CROSS_REGION_BACKUP = "restore-cross-region-backup"  # data only: restore from a copy elsewhere
-RESTORE_BACKUP = "restore-backup"  # data only: in-region backup/PITR (survives zone loss, not region loss)
-
-NOWHERE = ("", GLOBAL_REGION, "unknown", None)
-
-# --- usable copies: a whitelist of the states in which each provider says a copy can be restored ------
-#: per native type, the (lower-cased) statuses of a finished, restorable copy; anything else (creating,
-#: pending, partial, expired, stopped, deleting, failed...) is no copy
-USABLE_STATES: dict[str, frozenset[str]] = {
-    "AWS::RDS::DBSnapshot": frozenset({"available"}),  # DescribeDBSnapshots Status
-    "AWS::RDS::DBClusterSnapshot": frozenset({"available"}),
-    # DescribeDBInstanceAutomatedBackups: active (running instance), retained (deleted instance), replicating
-    # (the cross-region replica of the automated backups); "creating" has no snapshot yet
-    "AWS::RDS::DBInstanceAutomatedBackup": frozenset({"active", "retained", "replicating"}),
-    "AWS::RDS::DBClusterAutomatedBackup": frozenset({"active", "retained", "replicating"}),
-    # AWS Backup RecoveryPointStatus: COMPLETED / AVAILABLE; not CREATING, PARTIAL, EXPIRED, STOPPED, DELETING
-    "AWS::Backup::RecoveryPoint": frozenset({"completed", "available"}),
-    "AWS::EC2::Snapshot": frozenset({"completed"}),  # not pending, error, recoverable, recovering
-    "AWS::DynamoDB::Backup": frozenset({"available"}),  # not CREATING, DELETED
-    "sqladmin.googleapis.com/BackupRun": frozenset({"successful", "available"}),  # Cloud SQL backup runs
-    "compute.googleapis.com/Snapshot": frozenset({"ready"}),
-}
-#: for types not listed: the words providers use for a finished copy (Azure ``Succeeded``/``Completed``,
-#: GCP ``READY``/``SUCCEEDED``, the collectors' synthetic ``available`` for configured automated backups)
-_USABLE_ANY = frozenset({"available", "completed", "succeeded", "successful", "ready", "active", "retained"})
-_AZURE_PROTECTED_ITEM = "Microsoft.RecoveryServices/vaults/backupFabrics/"
-
-
-def copy_usable(data: dict[str, Any]) -> bool:
-    """Whether a recovery point (a node's data) can be restored: its status is one its provider uses
-    for a finished copy (:data:`USABLE_STATES`, a whitelist: ``creating``, ``pending``, ``partial``,
-    ``expired`` copies do not count). A point with no recorded status counts (collectors always record
-    the API's; hand-written estates may not). An Azure Recovery Services protected item holds its
-    recovery points: usable once it has a last recovery point, whatever its last backup's health."""
-    attrs = data.get("attrs") or {}
-    status = attrs.get("status")
-    native = str(data.get("type") or "")
-    if native.startswith(_AZURE_PROTECTED_ITEM):
-        return bool(attrs.get("created_at")) or str(status or "").lower() == "healthy"
-    if status is None or status == "":
-        return True
-    return str(status).strip().lower() in USABLE_STATES.get(native, _USABLE_ANY)
-
-
-def copy_time(data: dict[str, Any]) -> str | None:
-    """The point in time a copy holds (ISO 8601, as collected), for its age: the latest restorable time of
-    automated backups / PITR when reported, else when the copy was taken (``created_at``)."""
-    attrs = data.get("attrs") or {}
-    return attrs.get("latest_restorable_at") or attrs.get("created_at") or None
 
 
 @dataclass(frozen=True)
@@ -235,141 +211,6 @@ class WorkloadImpact:
         }
 
 
-# --- small graph helpers (shared with the rules) ---------------------------------------------------
-def zones_of_node(data: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(z for z in data.get("zones") or () if z))
-
-
-def real_region(region: str | None) -> bool:
-    return region not in NOWHERE
-
-
-def out_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(dst, edge attrs)`` of ``node``'s outgoing edges of ``kind``."""
-    # edges are keyed by their kind: read the adjacency ({dst: {key: data}}) directly -- the same
-    # edges, in the same order, as graph.out_edges(node, keys=True, data=True) filtered on the key,
-    # without building a view per call (the survival walk asks this hundreds of thousands of times)
-    if isinstance(graph, nx.MultiDiGraph) and node in graph._succ:
-        for dst, keyed in graph._succ[node].items():
-            data = keyed.get(kind)
-            if data is not None:
-                yield dst, data.get("attrs") or {}
-        return
-    for _, dst, key, data in graph.out_edges(node, keys=True, data=True):
-        if key == kind:
-            yield dst, data.get("attrs") or {}
-
-
-def in_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(src, edge attrs)`` of ``node``'s incoming edges of ``kind`` (see :func:`out_edges`)."""
-    if isinstance(graph, nx.MultiDiGraph) and node in graph._pred:
-        for src, keyed in graph._pred[node].items():
-            data = keyed.get(kind)
-            if data is not None:
-                yield src, data.get("attrs") or {}
-        return
-    for src, _, key, data in graph.in_edges(node, keys=True, data=True):
-        if key == kind:
-            yield src, data.get("attrs") or {}
-
-
-_AWS_SERVICES = {
-    "RDS": "rds", "DynamoDB": "dynamodb", "S3": "s3", "EC2": "ec2", "AutoScaling": "autoscaling",
-    "ElasticLoadBalancingV2": "elbv2", "ElasticLoadBalancing": "elb", "Lambda": "lambda",
-    "Route53": "route53", "Backup": "backup", "FIS": "fis", "ResilienceHub": "resiliencehub",
-}
-
-
-def service_of(data: dict[str, Any]) -> str | None:
-    """The coverage service name a node's facts come from (``rds``, ``dynamodb``...), if known."""
-    source = data.get("source") or ""
-    if ":" in source and source != "reference":
-        return source.split(":", 1)[0]
-    native = data.get("type") or ""
-    if native.startswith("AWS::"):
-        part = native.split("::")[1]
-        return _AWS_SERVICES.get(part, part.lower())
-    node_id = data.get("id") or ""
-    if node_id.startswith("arn:"):
-        parts = node_id.split(":", 5)
-        if len(parts) > 2:
-            return parts[2]
-    return None
-
-
-def coverage_gaps(coverage: Iterable[Coverage], *, region: str | None, services: Iterable[str | None] = (),
-                  provider: str | None = None, account: str | None = None) -> list[Coverage]:
-    """Non-``ok`` coverage records for ``region`` (records for ``global``/``*`` apply everywhere) and any
-    of ``services`` (exact or prefix match: ``rds`` covers ``rds:snapshots``; ``None`` matches any).
-    Tag reads (``...:tags``) are left out: they decide workload membership (the coverage rule reports
-    them), not whether a resource survives."""
-    wanted = [s for s in services]
-    out = []
-    for c in coverage:
-        if c.ok or c.service.endswith(":tags"):  # tags decide membership, not resilience facts
-            continue
-        if provider and c.provider and c.provider != provider:
-            continue
-        if account and c.account and c.account != account:
-            continue
-        if region is not None and c.region not in (region, GLOBAL_REGION, "*"):
-            continue
-        if wanted and None not in wanted and not any(
-            c.service == s or c.service.startswith(f"{s}:") for s in wanted if s
-        ):
-            continue
-        out.append(c)
-    return out
-
-
-def describe_gap(c: Coverage) -> str:
-    return f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
-
-
-def is_stub(data: dict[str, Any]) -> bool:
-    return bool(data.get("stub")) or data.get("kind") == EXTERNAL
-
-
-def unseen_reasons(graph: nx.MultiDiGraph, node: str) -> list[str]:
-    """Why ``node`` cannot be counted on as seen: not inventoried (a stub), or its region unknown. A
-    verdict that relies on such a node is ``unknown`` (issue 10: unseen is never safe)."""
-    data = graph.nodes[node]
-    reasons = []
-    if is_stub(data):
-        reasons.append(f"{node} was referenced but not inventoried: its existence, region and health are "
-                       "unverified")
-    if data.get("region") == "unknown":
-        reasons.append(f"the region of {display_name(graph, node)} is unknown: it may be in the failed region")
-    return reasons
-
-
-def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
-    """The region of the first node (in graph order) in a real region that lists ``zone``."""
-    memo = _memo(graph)
-    if memo.zone_region is None:
-        index: dict[Any, str] = {}
-        for _, data in graph.nodes(data=True):
-            if real_region(data.get("region")):
-                for z in data.get("zones") or ():
-                    index.setdefault(z, data["region"])
-        memo.zone_region = index
-    return memo.zone_region.get(zone)
-
-
-def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
-    """The regions the workload has nodes in (its own and inherited copies), sorted."""
-    nodes = graph.nodes
-    return sorted({nodes[n]["region"] for n in workload_index(graph).get(workload, ())
-                   if real_region(nodes[n].get("region"))})
-
-
-def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
-    """The zone ids the workload's (inventoried) nodes sit in, sorted."""
-    nodes = graph.nodes
-    return sorted({z for n in workload_index(graph).get(workload, ()) if not is_stub(nodes[n])
-                   for z in zones_of_node(nodes[n])})
-
-
 def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | None:
     """Why ``node`` is directly down in ``scenario`` (a short phrase), or ``None`` when it is up."""
     data = graph.nodes[node]
@@ -423,418 +264,12 @@ def key_lost(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | Non
     return None
 
 
-def failover_control_plane(graph: nx.MultiDiGraph, src: str, attrs: dict[str, Any]) -> str | None:
-    """The region whose control plane (API) a ``fails_over_to`` edge needs. A managed switchover of an
-    Aurora / DocumentDB global database (``method: switchover``) is coordinated from the primary's
-    region; detach-and-promote (and any other failover) needs only ``needs_control_plane_in`` (the
-    destination's region)."""
-    if attrs.get("method") == "switchover":
-        return attrs.get("switchover_needs_control_plane_in") or graph.nodes[src].get("region")
-    return attrs.get("needs_control_plane_in")
-
-
 def copy_blocked(copy: Copy, scenario: Scenario) -> str | None:
     """The failed region whose control plane (API) the failover to ``copy`` needs (the
     ``needs_control_plane_in`` of the edge to it, as :func:`data_copies` reads it), or ``None`` when
     the failover can run (REL11-BP04). A blocked copy still holds the data: only its failover is lost."""
     region = copy.control_plane_in
     return region if region and region in scenario.failed_regions else None
-
-
-#: edge services in front of a workload (issue 13): served by :meth:`_Assessor._serve_front_door`
-FRONT_DOOR_KINDS = frozenset({CDN_DISTRIBUTION, API, ACCELERATOR})
-
-#: kinds that serve or hold the data themselves: in a name shared within one region, these keep the plain
-#: name and the other kinds (a recovery point named after its database) are qualified by their kind
-_SERVING_KINDS = frozenset({DNS_RECORD, LOAD_BALANCER, TARGET_GROUP, COMPUTE_GROUP, INSTANCE, FUNCTION,
-                            DATABASE, GLOBAL_DATABASE, OBJECT_STORE, VOLUME})
-
-
-def display_name(graph: nx.MultiDiGraph, node: str) -> str:
-    """A node's name for sentences, qualified when another node has the same name: by region
-    (``rates (me-south-1)``) and, within one region, by kind (``checkout-db (recovery point)``; the
-    serving resource keeps its plain name unless another serving kind shares it). Ids not in the
-    graph are returned as they are. The name index is built once per graph (see :class:`_GraphMemo`)."""
-    if node not in graph:
-        return node
-    data = graph.nodes[node]
-    name = data.get("name") or node
-    memo = _memo(graph)
-    if memo.names is None:
-        index: dict[str, list[tuple[str, str]]] = {}
-        for n, d in graph.nodes(data=True):
-            index.setdefault(d.get("name") or n, []).append((d.get("region") or "", d.get("kind") or ""))
-        memo.names = index
-    same = memo.names.get(name, ())
-    if len(same) < 2:
-        return name
-    region, kind = data.get("region") or "", data.get("kind") or ""
-    qualifiers = []
-    if any(r != region for r, _ in same):
-        qualifiers.append(region)
-    if any(r == region and k != kind for r, k in same) and (
-            kind not in _SERVING_KINDS or any(r == region and k != kind and k in _SERVING_KINDS for r, k in same)):
-        qualifiers.append(kind.replace("_", " "))
-    return f"{name} ({', '.join(qualifiers)})" if qualifiers else name
-
-
-def _standby_unrecorded(data: dict[str, Any]) -> bool:
-    attrs = data.get("attrs") or {}
-    return (data.get("type") == "AWS::RDS::DBInstance" and attrs.get("multi_az") is True
-            and len(zones_of_node(data)) == 1)
-
-
-def cluster_of(graph: nx.MultiDiGraph, node: str) -> str | None:
-    """The DB cluster a DB instance is a member of (``member_of``, else ``cluster_id``), if inventoried:
-    the cluster owns the storage (an Aurora cluster volume), so the instance is judged by it."""
-    data = graph.nodes[node]
-    if data.get("kind") != DATABASE:
-        return None
-    for dst, _ in out_edges(graph, node, MEMBER_OF):
-        if dst != node and graph.nodes[dst].get("kind") == DATABASE and not is_stub(graph.nodes[dst]):
-            return dst
-    cluster = (data.get("attrs") or {}).get("cluster_id")
-    if cluster and cluster != node and cluster in graph and graph.nodes[cluster].get("kind") == DATABASE \
-            and not is_stub(graph.nodes[cluster]):
-        return cluster
-    return None
-
-
-def is_disposable(graph: nx.MultiDiGraph, node: str) -> bool:
-    """A volume attached only to instances an Auto Scaling group replaces: stateless by design (the
-    group relaunches the instance, with a fresh volume, from its launch template)."""
-    data = graph.nodes[node]
-    if data.get("kind") != VOLUME:
-        return False
-    attached = set((data.get("attrs") or {}).get("attached_to") or ())
-    attached |= {src for src, _ in in_edges(graph, node, DEPENDS_ON) if graph.nodes[src].get("kind") == INSTANCE}
-    if not attached:
-        return False
-    return all(i in graph and any(graph.nodes[g].get("kind") == COMPUTE_GROUP for g, _ in out_edges(graph, i, MEMBER_OF))
-               for i in attached)
-
-
-# --- copies: replicas, peers and backups of a data store -------------------------------------------
-@dataclass(frozen=True)
-class Copy:
-    """Somewhere a data store's data also lives.
-
-    ``relation``: ``replica`` (downstream, promotable or readable), ``source`` (the original this
-    node replicates from), ``peer`` (global table / global database member), ``backup`` (a recovery
-    point, plan or vault holding backups; ``automated`` for in-region automated backups/PITR).
-    """
-
-    id: str
-    region: str
-    relation: str
-    mechanism: str
-    serving: bool  # can take traffic (replica/peer/source) rather than needing a restore
-    control_plane_in: str | None = None
-    zones: tuple[str, ...] = ()
-
-
-def _mechanism(graph: nx.MultiDiGraph, node: str, other: str, *, peer: bool = False) -> str:
-    """The copy mechanism's name, in the provider's terms (AWS names unchanged; the provider of the store
-    whose copy it is decides, else the other end's)."""
-    types = {graph.nodes[node].get("type") or "", graph.nodes[other].get("type") or ""}
-    kinds = {graph.nodes[node].get("kind"), graph.nodes[other].get("kind")}
-    provider = _provider(graph.nodes[node]) or _provider(graph.nodes[other])
-    if any(t.startswith("AWS::DynamoDB") for t in types):
-        return GLOBAL_TABLE
-    if any(t.startswith("AWS::S3") for t in types):
-        return S3_REPLICA
-    if "object_store" in kinds:
-        return {"gcp": GCS_DUAL_REGION, "azure": AZURE_GRS, "aws": S3_REPLICA}.get(provider or "", OBJECT_REPLICA)
-    if any(t.lower().startswith("microsoft.documentdb") for t in types):
-        return COSMOS_DB_FAILOVER
-    if peer:
-        return GLOBAL_DATABASE_FAILOVER
-    if any(t.startswith("AWS::RDS") for t in types) or DATABASE in kinds:
-        return PROMOTE_REPLICA
-    return REPLICA
-
-
-def is_copy(graph: nx.MultiDiGraph, node: str) -> bool:
-    """Whether ``node`` is itself a replication destination (the copy, not the original).
-
-    True for an RDS/Aurora read replica (``role: replica``), a bucket that is a replication
-    destination, anything with ``replica_of``, and anything that only *receives* replication from
-    another data store. Global-table peers replicate both ways and are not copies.
-    """
-    data = graph.nodes[node]
-    attrs = data.get("attrs") or {}
-    if attrs.get("role") == "replica" or attrs.get("replica_of"):
-        return True
-    if node in _rule_destinations(graph):  # even a disabled rule's target is a copy (of some age)
-        return True
-    outgoing = {dst for dst, _ in out_edges(graph, node, REPLICATES_TO)}
-    sources = [src for src, _ in in_edges(graph, node, REPLICATES_TO)
-               if graph.nodes[src].get("kind") in DATA_KINDS or graph.nodes[src].get("kind") == EXTERNAL]
-    if any(src not in outgoing for src in sources):
-        return True
-    return bool(attrs.get("is_replica_destination")) and not attrs.get("replication_rules") and not sources
-
-
-def _rule_destinations(graph: nx.MultiDiGraph) -> frozenset[str]:
-    """Stores named as the destination of another store's replication rule (``attrs.replication_rules``),
-    whatever the rule's status. Built once per graph."""
-    memo = per_graph(graph, "survival.rule_destinations")
-    if "all" not in memo:
-        memo["all"] = frozenset(
-            str(rule.get("destination")) for n, d in graph.nodes(data=True)
-            for rule in (d.get("attrs") or {}).get("replication_rules") or () if isinstance(rule, dict)
-            and rule.get("destination") and rule.get("destination") != n)
-    return memo["all"]
-
-
-def replication_off(attrs: dict[str, Any]) -> bool:
-    """A ``replicates_to`` edge whose replication is switched off (``status: Disabled``, ``enabled: false``)
-    makes no copy."""
-    status = str(attrs.get("status") or "").lower()
-    return status in ("disabled", "off", "paused", "suspended", "stopped") or attrs.get("enabled") is False
-
-
-def data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
-    """Live copies of a data store: replicas, peers, its source (not backups), transitively.
-
-    A function of the graph alone: computed once per graph and node (a new list on every call)."""
-    memo = _memo(graph)
-    got = memo.copies.get(node)
-    if got is None:
-        got = memo.copies[node] = tuple(_data_copies(graph, node))
-    return list(got)
-
-
-def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
-    out: dict[str, Copy] = {}
-    seen = {node}
-    frontier = [node]
-    while frontier:
-        current = frontier.pop()
-        candidates: list[tuple[str, str, str, str | None]] = []
-        data_only: set[str] = set()  # promotable: false -- a copy of the data that never serves
-        for dst, attrs in out_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
-                continue
-            if current in {d for d, _ in out_edges(graph, dst, REPLICATES_TO)}:  # both ways: peers
-                candidates.append((dst, "peer", _mechanism(graph, current, dst, peer=True), None))
-            elif attrs.get("promotable") is False:
-                candidates.append((dst, "replica", REPLICA, None))
-                data_only.add(dst)
-            else:
-                candidates.append((dst, "replica", _mechanism(graph, current, dst), None))
-        for dst, attrs in out_edges(graph, current, FAILS_OVER_TO):
-            if graph.nodes[dst].get("kind") in (DNS_RECORD,):
-                continue
-            candidates.append((dst, "replica", _mechanism(graph, current, dst),
-                               failover_control_plane(graph, current, attrs)))
-        for src, attrs in in_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
-                continue
-            relation = "peer" if current in {d for d, _ in out_edges(graph, src, REPLICATES_TO)} and \
-                src in {d for d, _ in out_edges(graph, current, REPLICATES_TO)} else "source"
-            candidates.append((src, relation, _mechanism(graph, current, src, peer=True) if relation == "peer"
-                               else "", None))
-        for group, _ in out_edges(graph, current, MEMBER_OF):
-            if graph.nodes[group].get("kind") != GLOBAL_DATABASE:
-                continue
-            members = {m for m, _ in in_edges(graph, group, MEMBER_OF)}
-            members |= set((graph.nodes[group].get("attrs") or {}).get("members") or ())
-            for member in sorted(members):
-                if member in graph and member != current:
-                    candidates.append((member, "peer", _mechanism(graph, current, member, peer=True), None))
-        for other, relation, mechanism, cp in candidates:
-            if other in seen:
-                if other in out and cp and not out[other].control_plane_in:
-                    out[other] = replace(out[other], control_plane_in=cp)
-                continue
-            seen.add(other)
-            frontier.append(other)
-            data = graph.nodes[other]
-            out[other] = Copy(id=other, region=data.get("region") or "unknown", relation=relation,
-                              mechanism=mechanism, serving=other not in data_only, control_plane_in=cp,
-                              zones=zones_of_node(data))
-    return list(out.values())
-
-
-def backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
-    """Where a data store's backups live: recovery points (and their copies, transitively), backup
-    plans (their target vaults and copy-to vaults), vaults (and vault-to-vault copies), and the
-    store's own automated backups / point-in-time recovery (``relation='automated'``).
-
-    A function of the graph alone: computed once per graph and node (a new list on every call)."""
-    memo = _memo(graph)
-    got = memo.backups.get(node)
-    if got is None:
-        got = memo.backups[node] = tuple(_backups_of(graph, node))
-    return list(got)
-
-
-def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
-    out: dict[str, Copy] = {}
-    data = graph.nodes[node]
-    attrs = data.get("attrs") or {}
-    own_region = data.get("region") or "unknown"
-    retention = attrs.get("backup_retention_days")
-    automatic = attrs.get("automatic_backups") is True  # issue 13: EFS backup policy ENABLED (regional vault)
-    if attrs.get("pitr") is True or automatic or (isinstance(retention, int | float) and retention > 0):
-        out[f"{node}#automated"] = Copy(id=f"{node}#automated", region=own_region, relation="automated",
-                                       mechanism=RESTORE_BACKUP, serving=False)
-
-    unusable: set[str] = set()  # unfinished points: no copy themselves, but their copies may be done
-
-    def add(target: str) -> None:
-        if target in out or target in unusable or target not in graph:
-            return
-        tdata = graph.nodes[target]
-        tattrs = tdata.get("attrs") or {}
-        if tdata.get("kind") == RECOVERY_POINT and not copy_usable(tdata):
-            unusable.add(target)
-        else:
-            region = tdata.get("region") or "unknown"
-            mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
-            out[target] = Copy(id=target, region=region, relation="backup", mechanism=mechanism, serving=False,
-                               zones=zones_of_node(tdata))
-        for dst, _ in out_edges(graph, target, REPLICATES_TO):
-            add(dst)
-        for dst, _ in out_edges(graph, target, BACKED_UP_TO):
-            add(dst)
-        if tdata.get("kind") == BACKUP_PLAN:
-            for rule in tattrs.get("rules") or ():
-                for vault in [rule.get("target_vault"), *(rule.get("copy_to") or ())]:
-                    if vault:
-                        _ensure_vault(graph, vault, out, own_region, add)
-
-    for dst, _ in out_edges(graph, node, BACKED_UP_TO):
-        add(dst)
-    for rp in _recovery_points_by_source(graph).get(node, ()):
-        add(rp)
-    for plan in _plans(graph, data.get("region")):  # a plan selects only in its own region
-        if plan not in out and plan_selects(graph.nodes[plan], node, data):
-            add(plan)
-    return list(out.values())
-
-
-def plan_selects(plan: dict[str, Any], node: str, data: dict[str, Any]) -> bool:
-    """Whether an AWS Backup plan's selections (``attrs.selections``) pick ``node``: same region and
-    account, and a selection whose resource patterns match (``*`` wildcards) or whose ``ListOfTags``
-    match (either of them: AWS ORs them), every ``Conditions`` entry holding, and not excluded by
-    ``NotResources``. Tag-based selections have no ``backed_up_to`` edge: this is how they count."""
-    if plan.get("region") != data.get("region") or (plan.get("account") and data.get("account")
-                                                     and plan["account"] != data["account"]):
-        return False
-    tags = data.get("tags") or {}
-    for selection in (plan.get("attrs") or {}).get("selections") or ():
-        conditions = selection.get("conditions") or {}
-        if any(fnmatch.fnmatchcase(node, p) for p in conditions.get("not_resources") or ()):
-            continue
-        by_resource = any(fnmatch.fnmatchcase(node, p) for p in selection.get("resources") or ())
-        by_tag = any(tags.get(t.get("key")) == t.get("value") for t in conditions.get("tags") or ())
-        if not (by_resource or by_tag):
-            continue
-        if all(_condition(op, c, tags) for op, items in conditions.items() if op not in ("tags", "not_resources")
-               for c in items or ()):
-            return True
-    return False
-
-
-def _condition(op: str, c: dict[str, Any], tags: dict[str, str]) -> bool:
-    key = str(c.get("key") or "")
-    key = key.split("/", 1)[1] if key.startswith("aws:ResourceTag/") else key
-    value, want = tags.get(key), str(c.get("value") or "")
-    op = op.lower().replace("_", "")
-    if op == "stringequals":
-        return value == want
-    if op == "stringnotequals":
-        return value != want
-    if op == "stringlike":
-        return value is not None and fnmatch.fnmatchcase(value, want)
-    if op == "stringnotlike":
-        return value is None or not fnmatch.fnmatchcase(value, want)
-    return False  # an operator we do not know: do not claim the resource is selected
-
-
-def _ensure_vault(graph: nx.MultiDiGraph, vault: str, out: dict[str, Copy], own_region: str, add) -> None:
-    if vault in graph:
-        add(vault)
-        return
-    parts = vault.split(":", 5)
-    region = parts[3] if len(parts) == 6 and parts[0] == "arn" and parts[3] else "unknown"
-    mechanism = RESTORE_CROSS_REGION_BACKUP if region != own_region else RESTORE_BACKUP
-    out.setdefault(vault, Copy(id=vault, region=region, relation="backup", mechanism=mechanism, serving=False))
-
-
-# --- per-graph memos ---------------------------------------------------------------------------------
-@dataclass
-class _GraphMemo:
-    """Lookups and answers that depend on the graph alone, kept per graph so that the rules' many
-    questions (every workload x scenario, every data store) cost what they touch, not the estate.
-
-    ``size`` (the node count, O(1)) is the version: everything is dropped when nodes are added. A
-    MultiDiGraph's edge count is O(nodes) to compute -- checking it on every call once made
-    ``backups_of`` quadratic -- so edges added between existing nodes, or attributes changed in
-    place, are not noticed: the graph is read-only once built (rules, the recovery model and the
-    simulator never change it); code that changes one after analysing it calls :func:`forget`."""
-
-    size: int
-    by_source: dict[str, list[str]] | None = None  # recovery points by source_resource (no edge needed)
-    plans: dict[Any, list[str]] | None = None  # backup plans by region (tag-based selections have no edge)
-    zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
-    record_groups: dict[tuple[str, str, str], list[str]] | None = None
-    names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node
-    failed: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = field(default_factory=dict)
-    copies: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
-    backups: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
-    other: dict[str, dict[Any, Any]] = field(default_factory=dict)  # other modules' (see per_graph)
-
-
-_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _memo(graph: nx.MultiDiGraph) -> _GraphMemo:
-    size = graph.number_of_nodes()
-    memo = _MEMO.get(graph)
-    if memo is None or memo.size != size:
-        memo = _MEMO[graph] = _GraphMemo(size)
-    return memo
-
-
-def per_graph(graph: nx.MultiDiGraph, name: str) -> dict[Any, Any]:
-    """A dict for another module's answers about ``graph`` (``name`` scopes it, e.g. the rules'
-    data-store population), kept and dropped with this module's memos (nodes added, :func:`forget`)."""
-    return _memo(graph).other.setdefault(name, {})
-
-
-def forget(graph: nx.MultiDiGraph) -> None:
-    """Drop every per-graph memo and index kept for ``graph`` (this module's and
-    :func:`resilience.graph.workload_index`): for code that changes a graph in place after asking
-    questions of it."""
-    _MEMO.pop(graph, None)
-    forget_workload_index(graph)
-
-
-def _backup_index(graph: nx.MultiDiGraph) -> _GraphMemo:
-    memo = _memo(graph)
-    if memo.by_source is None or memo.plans is None:
-        by_source: dict[str, list[str]] = {}
-        plans: dict[Any, list[str]] = {}
-        for n, d in graph.nodes(data=True):
-            if d.get("kind") == RECOVERY_POINT:
-                src = (d.get("attrs") or {}).get("source_resource")
-                if src:
-                    by_source.setdefault(src, []).append(n)
-            elif d.get("kind") == BACKUP_PLAN:
-                plans.setdefault(d.get("region"), []).append(n)
-        memo.by_source, memo.plans = by_source, plans
-    return memo
-
-
-def _recovery_points_by_source(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    return _backup_index(graph).by_source  # type: ignore[return-value]
-
-
-def _plans(graph: nx.MultiDiGraph, region: str | None) -> list[str]:
-    return _backup_index(graph).plans.get(region, [])  # type: ignore[union-attr]
 
 
 # --- the assessment ---------------------------------------------------------------------------------
@@ -1355,11 +790,6 @@ def backup_gap(data: dict[str, Any], c: Coverage) -> bool:
     if not sub:
         return service != "ec2"  # DescribeInstances says nothing about snapshots
     return any(w in sub for w in _BACKUP_WORDS)
-
-
-def _provider(data: dict[str, Any]) -> str | None:
-    provider = data.get("provider")
-    return provider if provider in ("aws", "azure", "gcp") else None
 
 
 def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,

@@ -1,0 +1,303 @@
+"""Facts the survival engine and the rules read off the dependency graph: edges by kind, zones and
+regions, coverage gaps, stubs and unseen nodes, display names, clusters, and the per-graph memos that
+keep every question linear in what it touches (see :mod:`resilience.survival`)."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from .graph import forget_workload_index, workload_index
+from .model import (
+    ACCELERATOR,
+    API,
+    CDN_DISTRIBUTION,
+    COMPUTE_GROUP,
+    DATABASE,
+    DEPENDS_ON,
+    DNS_RECORD,
+    EXTERNAL,
+    FUNCTION,
+    GLOBAL_DATABASE,
+    GLOBAL_REGION,
+    INSTANCE,
+    LOAD_BALANCER,
+    MEMBER_OF,
+    OBJECT_STORE,
+    TARGET_GROUP,
+    VOLUME,
+    Coverage,
+)
+
+if TYPE_CHECKING:  # annotations only
+    from .copies import Copy
+
+
+NOWHERE = ("", GLOBAL_REGION, "unknown", None)
+
+
+# --- small graph helpers (shared with the rules) ---------------------------------------------------
+def zones_of_node(data: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(z for z in data.get("zones") or () if z))
+
+
+def real_region(region: str | None) -> bool:
+    return region not in NOWHERE
+
+
+def out_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(dst, edge attrs)`` of ``node``'s outgoing edges of ``kind``."""
+    # edges are keyed by their kind: read the adjacency ({dst: {key: data}}) directly -- the same
+    # edges, in the same order, as graph.out_edges(node, keys=True, data=True) filtered on the key,
+    # without building a view per call (the survival walk asks this hundreds of thousands of times)
+    if isinstance(graph, nx.MultiDiGraph) and node in graph._succ:
+        for dst, keyed in graph._succ[node].items():
+            data = keyed.get(kind)
+            if data is not None:
+                yield dst, data.get("attrs") or {}
+        return
+    for _, dst, key, data in graph.out_edges(node, keys=True, data=True):
+        if key == kind:
+            yield dst, data.get("attrs") or {}
+
+
+def in_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(src, edge attrs)`` of ``node``'s incoming edges of ``kind`` (see :func:`out_edges`)."""
+    if isinstance(graph, nx.MultiDiGraph) and node in graph._pred:
+        for src, keyed in graph._pred[node].items():
+            data = keyed.get(kind)
+            if data is not None:
+                yield src, data.get("attrs") or {}
+        return
+    for src, _, key, data in graph.in_edges(node, keys=True, data=True):
+        if key == kind:
+            yield src, data.get("attrs") or {}
+
+
+_AWS_SERVICES = {
+    "RDS": "rds", "DynamoDB": "dynamodb", "S3": "s3", "EC2": "ec2", "AutoScaling": "autoscaling",
+    "ElasticLoadBalancingV2": "elbv2", "ElasticLoadBalancing": "elb", "Lambda": "lambda",
+    "Route53": "route53", "Backup": "backup", "FIS": "fis", "ResilienceHub": "resiliencehub",
+}
+
+
+def service_of(data: dict[str, Any]) -> str | None:
+    """The coverage service name a node's facts come from (``rds``, ``dynamodb``...), if known."""
+    source = data.get("source") or ""
+    if ":" in source and source != "reference":
+        return source.split(":", 1)[0]
+    native = data.get("type") or ""
+    if native.startswith("AWS::"):
+        part = native.split("::")[1]
+        return _AWS_SERVICES.get(part, part.lower())
+    node_id = data.get("id") or ""
+    if node_id.startswith("arn:"):
+        parts = node_id.split(":", 5)
+        if len(parts) > 2:
+            return parts[2]
+    return None
+
+
+def coverage_gaps(coverage: Iterable[Coverage], *, region: str | None, services: Iterable[str | None] = (),
+                  provider: str | None = None, account: str | None = None) -> list[Coverage]:
+    """Non-``ok`` coverage records for ``region`` (records for ``global``/``*`` apply everywhere) and any
+    of ``services`` (exact or prefix match: ``rds`` covers ``rds:snapshots``; ``None`` matches any).
+    Tag reads (``...:tags``) are left out: they decide workload membership (the coverage rule reports
+    them), not whether a resource survives."""
+    wanted = [s for s in services]
+    out = []
+    for c in coverage:
+        if c.ok or c.service.endswith(":tags"):  # tags decide membership, not resilience facts
+            continue
+        if provider and c.provider and c.provider != provider:
+            continue
+        if account and c.account and c.account != account:
+            continue
+        if region is not None and c.region not in (region, GLOBAL_REGION, "*"):
+            continue
+        if wanted and None not in wanted and not any(
+            c.service == s or c.service.startswith(f"{s}:") for s in wanted if s
+        ):
+            continue
+        out.append(c)
+    return out
+
+
+def describe_gap(c: Coverage) -> str:
+    return f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
+
+
+def is_stub(data: dict[str, Any]) -> bool:
+    return bool(data.get("stub")) or data.get("kind") == EXTERNAL
+
+
+def unseen_reasons(graph: nx.MultiDiGraph, node: str) -> list[str]:
+    """Why ``node`` cannot be counted on as seen: not inventoried (a stub), or its region unknown. A
+    verdict that relies on such a node is ``unknown`` (issue 10: unseen is never safe)."""
+    data = graph.nodes[node]
+    reasons = []
+    if is_stub(data):
+        reasons.append(f"{node} was referenced but not inventoried: its existence, region and health are "
+                       "unverified")
+    if data.get("region") == "unknown":
+        reasons.append(f"the region of {display_name(graph, node)} is unknown: it may be in the failed region")
+    return reasons
+
+
+def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
+    """The region of the first node (in graph order) in a real region that lists ``zone``."""
+    memo = _memo(graph)
+    if memo.zone_region is None:
+        index: dict[Any, str] = {}
+        for _, data in graph.nodes(data=True):
+            if real_region(data.get("region")):
+                for z in data.get("zones") or ():
+                    index.setdefault(z, data["region"])
+        memo.zone_region = index
+    return memo.zone_region.get(zone)
+
+
+def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The regions the workload has nodes in (its own and inherited copies), sorted."""
+    nodes = graph.nodes
+    return sorted({nodes[n]["region"] for n in workload_index(graph).get(workload, ())
+                   if real_region(nodes[n].get("region"))})
+
+
+def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The zone ids the workload's (inventoried) nodes sit in, sorted."""
+    nodes = graph.nodes
+    return sorted({z for n in workload_index(graph).get(workload, ()) if not is_stub(nodes[n])
+                   for z in zones_of_node(nodes[n])})
+
+
+#: edge services in front of a workload (issue 13): served by :meth:`_Assessor._serve_front_door`
+FRONT_DOOR_KINDS = frozenset({CDN_DISTRIBUTION, API, ACCELERATOR})
+
+
+#: kinds that serve or hold the data themselves: in a name shared within one region, these keep the plain
+#: name and the other kinds (a recovery point named after its database) are qualified by their kind
+_SERVING_KINDS = frozenset({DNS_RECORD, LOAD_BALANCER, TARGET_GROUP, COMPUTE_GROUP, INSTANCE, FUNCTION,
+                            DATABASE, GLOBAL_DATABASE, OBJECT_STORE, VOLUME})
+
+
+def display_name(graph: nx.MultiDiGraph, node: str) -> str:
+    """A node's name for sentences, qualified when another node has the same name: by region
+    (``rates (me-south-1)``) and, within one region, by kind (``checkout-db (recovery point)``; the
+    serving resource keeps its plain name unless another serving kind shares it). Ids not in the
+    graph are returned as they are. The name index is built once per graph (see :class:`_GraphMemo`)."""
+    if node not in graph:
+        return node
+    data = graph.nodes[node]
+    name = data.get("name") or node
+    memo = _memo(graph)
+    if memo.names is None:
+        index: dict[str, list[tuple[str, str]]] = {}
+        for n, d in graph.nodes(data=True):
+            index.setdefault(d.get("name") or n, []).append((d.get("region") or "", d.get("kind") or ""))
+        memo.names = index
+    same = memo.names.get(name, ())
+    if len(same) < 2:
+        return name
+    region, kind = data.get("region") or "", data.get("kind") or ""
+    qualifiers = []
+    if any(r != region for r, _ in same):
+        qualifiers.append(region)
+    if any(r == region and k != kind for r, k in same) and (
+            kind not in _SERVING_KINDS or any(r == region and k != kind and k in _SERVING_KINDS for r, k in same)):
+        qualifiers.append(kind.replace("_", " "))
+    return f"{name} ({', '.join(qualifiers)})" if qualifiers else name
+
+
+def _standby_unrecorded(data: dict[str, Any]) -> bool:
+    attrs = data.get("attrs") or {}
+    return (data.get("type") == "AWS::RDS::DBInstance" and attrs.get("multi_az") is True
+            and len(zones_of_node(data)) == 1)
+
+
+def cluster_of(graph: nx.MultiDiGraph, node: str) -> str | None:
+    """The DB cluster a DB instance is a member of (``member_of``, else ``cluster_id``), if inventoried:
+    the cluster owns the storage (an Aurora cluster volume), so the instance is judged by it."""
+    data = graph.nodes[node]
+    if data.get("kind") != DATABASE:
+        return None
+    for dst, _ in out_edges(graph, node, MEMBER_OF):
+        if dst != node and graph.nodes[dst].get("kind") == DATABASE and not is_stub(graph.nodes[dst]):
+            return dst
+    cluster = (data.get("attrs") or {}).get("cluster_id")
+    if cluster and cluster != node and cluster in graph and graph.nodes[cluster].get("kind") == DATABASE \
+            and not is_stub(graph.nodes[cluster]):
+        return cluster
+    return None
+
+
+def is_disposable(graph: nx.MultiDiGraph, node: str) -> bool:
+    """A volume attached only to instances an Auto Scaling group replaces: stateless by design (the
+    group relaunches the instance, with a fresh volume, from its launch template)."""
+    data = graph.nodes[node]
+    if data.get("kind") != VOLUME:
+        return False
+    attached = set((data.get("attrs") or {}).get("attached_to") or ())
+    attached |= {src for src, _ in in_edges(graph, node, DEPENDS_ON) if graph.nodes[src].get("kind") == INSTANCE}
+    if not attached:
+        return False
+    return all(i in graph and any(graph.nodes[g].get("kind") == COMPUTE_GROUP for g, _ in out_edges(graph, i, MEMBER_OF))
+               for i in attached)
+
+
+# --- per-graph memos ---------------------------------------------------------------------------------
+@dataclass
+class _GraphMemo:
+    """Lookups and answers that depend on the graph alone, kept per graph so that the rules' many
+    questions (every workload x scenario, every data store) cost what they touch, not the estate.
+
+    ``size`` (the node count, O(1)) is the version: everything is dropped when nodes are added. A
+    MultiDiGraph's edge count is O(nodes) to compute -- checking it on every call once made
+    ``backups_of`` quadratic -- so edges added between existing nodes, or attributes changed in
+    place, are not noticed: the graph is read-only once built (rules, the recovery model and the
+    simulator never change it); code that changes one after analysing it calls :func:`forget`."""
+
+    size: int
+    by_source: dict[str, list[str]] | None = None  # recovery points by source_resource (no edge needed)
+    plans: dict[Any, list[str]] | None = None  # backup plans by region (tag-based selections have no edge)
+    zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
+    record_groups: dict[tuple[str, str, str], list[str]] | None = None
+    names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node
+    failed: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = field(default_factory=dict)
+    copies: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
+    backups: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
+    other: dict[str, dict[Any, Any]] = field(default_factory=dict)  # other modules' (see per_graph)
+
+
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _memo(graph: nx.MultiDiGraph) -> _GraphMemo:
+    size = graph.number_of_nodes()
+    memo = _MEMO.get(graph)
+    if memo is None or memo.size != size:
+        memo = _MEMO[graph] = _GraphMemo(size)
+    return memo
+
+
+def per_graph(graph: nx.MultiDiGraph, name: str) -> dict[Any, Any]:
+    """A dict for another module's answers about ``graph`` (``name`` scopes it, e.g. the rules'
+    data-store population), kept and dropped with this module's memos (nodes added, :func:`forget`)."""
+    return _memo(graph).other.setdefault(name, {})
+
+
+def forget(graph: nx.MultiDiGraph) -> None:
+    """Drop every per-graph memo and index kept for ``graph`` (this module's and
+    :func:`resilience.graph.workload_index`): for code that changes a graph in place after asking
+    questions of it."""
+    _MEMO.pop(graph, None)
+    forget_workload_index(graph)
+
+
+def _provider(data: dict[str, Any]) -> str | None:
+    provider = data.get("provider")
+    return provider if provider in ("aws", "azure", "gcp") else None

@@ -1,0 +1,812 @@
+"""One workload in one scenario, priced: what survival says is lost, which copy survives and which failover
+can run, turned into recovery steps with the model's times (see :mod:`resilience.recovery`), and the
+backup schedules that bound the RPO."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from . import survival
+from .durations import format_duration
+from .model import (
+    BACKED_UP_TO,
+    BACKUP_PLAN,
+    COMPUTE_GROUP,
+    COMPUTE_KINDS,
+    DATA_KINDS,
+    DATABASE,
+    DEPENDS_ON,
+    DNS_RECORD,
+    EXTERNAL,
+    FAILS_OVER_TO,
+    INSTANCE,
+    LOAD_BALANCER,
+    MEMBER_OF,
+    OBJECT_STORE,
+    RECOVERY_POINT,
+    REPLICATES_TO,
+    ROUTES_TO,
+    TARGET_GROUP,
+    VOLUME,
+    Coverage,
+)
+from .recovery_model import (  # noqa: F401 (the table's names stay importable from here)
+    BASES,
+    DISRUPTIONS,
+    UNBOUNDED,
+    ModelEntry,
+    RecoveryModel,
+    RecoveryModelError,
+    load_table,
+    model_for,
+    parse_table,
+    validate_recovery_model,
+)
+from .recovery_steps import _NOT_SERVING, GIB, MIB, Step, _as_scenario, _index, fmt, scenario_label
+
+
+@dataclass
+class _Option:
+    mechanism: str
+    model_key: str
+    rto: float | None
+    rpo: float | None
+    reasoning: str
+    source: str
+    to: str | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.rto if self.rto is not None else UNBOUNDED, self.rpo if self.rpo is not None else UNBOUNDED)
+
+
+class _Analysis:
+    """One workload in one scenario. What is lost, which copy survives, what is disposable and which
+    failover can run are :mod:`resilience.survival`'s answers (``node_down``, ``is_disposable``,
+    ``data_copies``, ``backups_of``, ``copy_down``, ``copy_blocked``, ``data_outcome``); this class only
+    prices them with the model."""
+
+    def __init__(self, graph: nx.MultiDiGraph, workload: str, scenario: Any, model: RecoveryModel,
+                 coverage: tuple[Coverage, ...], as_of: dt.datetime | None) -> None:
+        self.g = graph
+        self.workload = workload
+        self.scenario = _as_scenario(scenario)
+        self.failed_regions = self.scenario.failed_regions
+        self.failed_zones = self.scenario.failed_zones
+        self.label = scenario_label(scenario)
+        self.model = model
+        self.as_of = as_of
+        self.unknown: list[str] = []
+        self.notes: list[str] = []
+        self.index = _index(graph)
+        self.members = self.index.members.get(workload, [])
+        self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
+        self._down: dict[str, bool] = {}
+        paths = survival.per_graph(graph, "recovery.path")  # the graph's and workload's alone: once
+        if workload not in paths:
+            paths[workload] = self._path()
+        self.path = list(paths[workload])
+
+    # ---- graph helpers
+    def d(self, n: str) -> dict[str, Any]:
+        return self._nodes[n]
+
+    def kind(self, n: str) -> str:
+        return self._nodes[n]["kind"]
+
+    def attrs(self, n: str) -> dict[str, Any]:
+        return self.d(n).get("attrs") or {}
+
+    def name(self, n: str) -> str:
+        return self.d(n).get("name") or n
+
+    def region(self, n: str) -> str:
+        return self.d(n).get("region") or "unknown"
+
+    def out(self, n: str, kind: str) -> list[tuple[str, dict]]:
+        return list(survival.out_edges(self.g, n, kind))
+
+    def inn(self, n: str, kind: str) -> list[tuple[str, dict]]:
+        return [(src, data.get("attrs") or {}) for src, _, k, data in self.g.in_edges(n, keys=True, data=True)
+                if k == kind]
+
+    # ---- survival's verdicts
+    def lost(self, n: str) -> bool:
+        """Down in the scenario, as :func:`resilience.survival.node_down` decides (its region failed, or
+        every zone it has; a Multi-AZ RDS instance with one recorded zone keeps its standby elsewhere)."""
+        got = self._down.get(n)
+        if got is None:
+            got = self._down[n] = survival.node_down(self.g, n, self.scenario) is not None
+        return got
+
+    def affected(self, n: str) -> bool:
+        """Lost, or a multi-zone resource that lost one of its zones (its own HA mechanism recovers it)."""
+        return self.lost(n) or bool(set(survival.zones_of_node(self.d(n))) & self.failed_zones)
+
+    def region_known(self, n: str) -> bool:
+        return self.region(n) not in ("unknown", "")
+
+    def entry(self, key: str) -> ModelEntry:
+        return self.model[key]
+
+    # ---- the serving path: members plus what they depend on (dependencies of other workloads too)
+    def _path(self) -> list[str]:
+        seen: set[str] = set()
+        stack = [n for n in self.members if self.kind(n) not in _NOT_SERVING]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            for dst, _ in self.out(n, DEPENDS_ON) + self.out(n, ROUTES_TO):
+                if self.kind(dst) not in _NOT_SERVING and dst not in seen:
+                    stack.append(dst)
+        return sorted(seen)
+
+    def run(self) -> list[Step]:
+        steps: list[Step] = []
+        steps += self._data_steps()
+        compute_steps = self._compute_steps()
+        steps += compute_steps
+        steps += self._entry_steps()
+        return steps
+
+    def _step(self, node: str, option: _Option, role: str, alternatives: Iterable[_Option] = ()) -> Step:
+        return Step(
+            resource=node, name=self.name(node), mechanism=option.mechanism, rto=option.rto, rpo=option.rpo,
+            reasoning=option.reasoning, source=option.source, model_key=option.model_key, scenario=self.label,
+            role=role, to=option.to,
+            alternatives=tuple(f"{a.model_key}: RTO {fmt(a.rto)}, RPO {fmt(a.rpo)} ({a.reasoning})"
+                               for a in alternatives),
+        )
+
+    def _option(self, key: str, reasoning: str, *, rto: float | None = None, rpo: float | None = None,
+                to: str | None = None, computed: bool = False) -> _Option:
+        """An option priced by model entry ``key``. Table values (or policy overrides) win over the
+        computed ``rto``/``rpo`` passed in, except where the table says ``computed``."""
+        entry = self.entry(key)
+        use_rto = entry.rto if entry.rto is not None else rto
+        use_rpo = entry.rpo if entry.rpo is not None else rpo
+        if computed and "rpo" not in entry.overridden and rpo is not None:
+            use_rpo = rpo  # an observed number (replica lag) beats the table's typical value
+        return _Option(mechanism=entry.mechanism, model_key=key, rto=use_rto, rpo=use_rpo, reasoning=reasoning,
+                       source=entry.source, to=to)
+
+    # ---- data ----------------------------------------------------------------------------
+    def copies(self, n: str) -> list[survival.Copy]:
+        """Live copies (replicas, standbys, peers, source), with the control plane each failover needs."""
+        return survival.data_copies(self.g, n)
+
+    def backups(self, n: str) -> list[survival.Copy]:
+        """Backups: recovery points and their copies, plans and their vaults, automated backups/PITR."""
+        return survival.backups_of(self.g, n)
+
+    def _data_nodes(self) -> list[str]:
+        out = []
+        for n in self.path:
+            # an Auto Scaling instance's volume is replaced with the instance: survival.is_disposable
+            if self.kind(n) not in DATA_KINDS or survival.is_disposable(self.g, n):
+                continue
+            a = self.attrs(n)
+            if self.d(n)["type"] == "AWS::RDS::DBInstance" and a.get("cluster_id") and a.get("role") == "member":
+                cluster = a["cluster_id"]
+                if cluster in self.g:
+                    out.append(cluster)
+                    continue
+            out.append(n)
+        return sorted(set(out))
+
+    def _data_sets(self) -> list[list[str]]:
+        """Data stores grouped with their live copies (replicas, peers, sources, global-table and
+        global-database members: :func:`survival.data_copies`)."""
+        nodes = self._data_nodes()
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def union(a: str, b: str) -> None:
+            parent[find(a)] = find(b)
+
+        for n in nodes:
+            find(n)
+            for copy in self.copies(n):
+                union(n, copy.id)
+        groups: dict[str, list[str]] = {}
+        for n in list(parent):
+            if self.kind(n) in DATA_KINDS or self.kind(n) == EXTERNAL:  # not a replicated VM (Site Recovery)
+                groups.setdefault(find(n), []).append(n)
+        return sorted(sorted(group) for group in groups.values())
+
+    def _writers(self, group: list[str]) -> list[str]:
+        """Members that accept writes: role ``primary``/``member`` (global-table members all write;
+        Aurora global secondaries and read replicas report ``replica``); without roles, the nodes
+        nothing replicates into."""
+        writers = [n for n in group if self.kind(n) != EXTERNAL
+                   and self.attrs(n).get("role") in ("primary", "member")]
+        if not writers:
+            replicated_into = {dst for n in group for dst, _ in self.out(n, REPLICATES_TO)}
+            writers = [n for n in group if n not in replicated_into and self.kind(n) != EXTERNAL]
+            if not writers:  # replication both ways (bidirectional S3 replication): every copy is written to
+                writers = [n for n in group if self.kind(n) != EXTERNAL]
+        return sorted(set(writers))
+
+    def _data_steps(self) -> list[Step]:
+        steps = []
+        for group in self._data_sets():
+            writers = self._writers(group)
+            for w in writers:
+                if not self.affected(w):
+                    continue
+                if not self.lost(w):
+                    option = self._in_place_option(w)
+                    if option is not None:
+                        steps.append(self._step(w, option, "data"))
+                    continue
+                steps.append(self._lost_data_step(w, writers))
+        return steps
+
+    def _lost_data_step(self, w: str, writers: list[str]) -> Step:
+        """A lost data store: the fastest of its surviving copies and backups; ``no-copy`` when
+        :func:`survival.data_outcome` finds none (the one definition of "a copy survives")."""
+        outcome = survival.data_outcome(self.g, w, self.scenario)
+        # survival's own pick always counts, even if the per-copy reading below were stricter
+        chosen = {dst for _, dst, _ in outcome.failovers} if outcome.ok else set()
+        backups, lost_copies, lost_with = self._backup_options(w, chosen)
+        options = self._copy_options(w, writers, chosen) + backups if outcome.ok else []
+        if lost_copies:
+            self.notes.append(f"{self.name(w)}: {'; '.join(lost_copies)} would be lost with {lost_with}")
+        if not options:
+            return self._step(w, self._no_copy_option(w, lost_copies), "data")
+        options.sort(key=_Option.sort_key)
+        return self._step(w, options[0], "data", options[1:])
+
+    def _where(self) -> str:
+        return ", ".join(sorted(self.failed_regions | self.failed_zones))
+
+    def _multi_writer_option(self, lost: str, other: str, attrs: Mapping[str, Any]) -> _Option:
+        """Several copies accept writes (global-table members, two-way replication): the others keep
+        going; what was not yet replicated from the lost one is lost."""
+        option = self._replica_option(lost, other, attrs)
+        option.reasoning = (f"{self.name(lost)} is lost; {self.name(other)} in {self.region(other)} keeps accepting "
+                            f"reads and writes; writes not yet replicated from {self.name(lost)} are lost")
+        return option
+
+    def _in_place_option(self, n: str) -> _Option | None:
+        """A multi-zone resource that lost one of its zones: its own HA mechanism."""
+        t = self.d(n)["type"]
+        a = self.attrs(n)
+        engine = str(a.get("engine") or "")
+        lost_zones = ", ".join(sorted(set(self.d(n)["zones"]) & self.failed_zones))
+        if t == "AWS::RDS::DBInstance" and a.get("multi_az"):
+            return self._option("rds-multi-az-instance",
+                                f"{self.name(n)} is Multi-AZ; {lost_zones} is lost: RDS fails over to the standby")
+        if t == "AWS::RDS::DBCluster" and engine.startswith("aurora"):
+            instances = [src for src, _ in self.inn(n, MEMBER_OF) if self.kind(src) == DATABASE]
+            if instances and not any(self.lost(i) for i in instances):
+                return None  # storage spans three zones and no instance was in the lost zone
+            surviving = [i for i in instances if not self.lost(i)]
+            if surviving:
+                return self._option("aurora-replica-failover",
+                                    f"{self.name(n)}: an instance in {lost_zones} is lost; reader "
+                                    f"{self.name(surviving[0])} is promoted", to=surviving[0])
+            return self._option("aurora-no-replica",
+                                f"{self.name(n)} has no instance outside {lost_zones}; Aurora recreates the writer "
+                                "(the cluster volume survives)")
+        if t == "AWS::RDS::DBCluster" and a.get("multi_az"):
+            return self._option("rds-multi-az-cluster",
+                                f"{self.name(n)} is a Multi-AZ DB cluster; {lost_zones} is lost: a readable "
+                                "standby takes over")
+        return self._option("regional-service-multi-az",
+                            f"{self.name(n)} spans {len(self.d(n)['zones'])} zones; {lost_zones} is lost, the "
+                            "others keep serving")
+
+    def _copy_options(self, w: str, writers: list[str], chosen: set[str]) -> list[_Option]:
+        """One option per live copy of ``w`` (:func:`survival.data_copies`) that survives; a failover
+        whose control plane is in a failed region is priced ``control-plane-blocked``."""
+        options = []
+        for copy in self.copies(w):
+            if copy.id == w or (survival.copy_down(self.g, copy, self.scenario) and copy.id not in chosen):
+                continue
+            if not self.region_known(copy.id):
+                self.unknown.append(f"replica {copy.id} of {self.name(w)}: its region is unknown, so whether it "
+                                    f"survives {self.label} cannot be told")
+            attrs = self._replication_attrs(w, copy.id)
+            if copy.id in writers:
+                option = self._multi_writer_option(w, copy.id, attrs)
+            else:
+                option = self._replica_option(w, copy.id, attrs)
+            region = survival.copy_blocked(copy, self.scenario)
+            if region:
+                self.notes.append(f"{self.name(w)} -> {self.name(copy.id)}: the failover needs the control plane "
+                                  f"(API) of failed region {region}; not counted")
+                option = self._blocked_option(w, copy, option, region)
+            options.append(option)
+        return options
+
+    def _replication_attrs(self, w: str, dst: str) -> Mapping[str, Any]:
+        """The replication edge's attributes (``mode``, ``lag_s``, ``rtc``) between ``w`` and its copy
+        ``dst`` (either way), else of the edge that feeds ``dst`` (a replica of a replica)."""
+        for a, b in ((w, dst), (dst, w)):
+            if self.g.has_edge(a, b, REPLICATES_TO):
+                return self.g.edges[a, b, REPLICATES_TO].get("attrs") or {}
+        incoming = self.inn(dst, REPLICATES_TO)
+        return incoming[0][1] if incoming else {}
+
+    def _blocked_option(self, w: str, copy: survival.Copy, priced: _Option, region: str) -> _Option:
+        """The copy holds the data (its RPO stands) but the failover to it cannot be started (REL11-BP04)."""
+        return self._option(
+            "control-plane-blocked",
+            f"{self.name(w)} is lost with {self._where()}; {self.name(copy.id)} in {self.region(copy.id)} holds "
+            f"the data ({priced.model_key}: RPO {fmt(priced.rpo)}), but {copy.mechanism} needs the control plane "
+            f"(API) of failed region {region}: it cannot run until {region} returns", rpo=priced.rpo)
+
+    def _replica_option(self, w: str, dst: str, ea: Mapping[str, Any]) -> _Option:
+        t = self.d(w)["type"]
+        a = self.attrs(w)
+        where = f"{self.name(dst)} in {self.region(dst)}"
+        lost = f"{self.name(w)} is lost with {self._where()}"
+        lag = ea.get("lag_s") if isinstance(ea.get("lag_s"), int | float) else None
+        sync = ea.get("mode") == "sync"
+        if ea.get("mechanism") == "site-recovery":  # an Azure VM's disks, replicated by Site Recovery
+            entry = self.entry("azure-site-recovery-failover")
+            rpo = float(lag) if lag is not None else entry.param("assumed_lag")
+            return self._option("azure-site-recovery-failover", f"{lost}; Site Recovery fails over (manually) to "
+                                f"{where}", rpo=rpo, to=dst, computed=True)
+        if self.kind(w) == OBJECT_STORE:
+            if ea.get("rtc"):
+                return self._option("s3-crr-rtc", f"{lost}; objects replicate with RTC to {where}", to=dst)
+            return self._option("s3-crr", f"{lost}; objects replicate (no RTC, no SLA) to {where}", to=dst)
+        if t.startswith("AWS::DynamoDB"):
+            return self._option("dynamodb-global-table", f"{lost}; global-table replica {where}",
+                                rpo=lag, to=dst, computed=lag is not None)
+        is_global = bool(a.get("global_cluster_id") or self.attrs(dst).get("global_cluster_id"))
+        if t == "AWS::RDS::DBCluster" and str(a.get("engine", "")).startswith("aurora") and is_global:
+            return self._option("aurora-global-database", f"{lost}; secondary cluster {where} is promoted",
+                                rpo=lag, to=dst, computed=lag is not None)
+        entry = self.entry("rds-read-replica-promotion")
+        if sync:
+            rpo, lag_text = 0.0, "synchronous replication: no lag"
+        elif lag is not None:
+            rpo, lag_text = float(lag), f"observed replica lag {format_duration(lag)}"
+        else:
+            rpo, lag_text = entry.param("assumed_lag"), (f"replica lag not reported, "
+                                                         f"{format_duration(entry.param('assumed_lag'))} assumed")
+        what = "read replica" if self.kind(dst) in (DATABASE, EXTERNAL) else "replica"
+        return self._option("rds-read-replica-promotion", f"{lost}; {what} {where} is promoted ({lag_text})",
+                            rpo=rpo, to=dst)
+
+    # ---- backups
+    def _size_bytes(self, n: str, points: Iterable[str] = ()) -> float | None:
+        a = self.attrs(n)
+        if isinstance(a.get("storage_bytes"), int | float):
+            return float(a["storage_bytes"])
+        if isinstance(a.get("size_gib"), int | float):
+            return float(a["size_gib"]) * GIB
+        sizes = [self.attrs(p).get("size_bytes") for p in points]
+        sizes = [s for s in sizes if isinstance(s, int | float)]
+        return float(max(sizes)) if sizes else None
+
+    def _restore_time(self, key: str, n: str, points: Iterable[str]) -> tuple[float | None, str]:
+        entry = self.entry(key if key in ("restore-in-region-backup", "restore-cross-region-copy")
+                           else "restore-in-region-backup")
+        fixed, rate = entry.param("fixed"), entry.param("throughput_mib_s")
+        size = self._size_bytes(n, points)
+        if size is None:
+            return fixed, (f"size unknown: {format_duration(fixed)} fixed part only (a lower bound)")
+        seconds = fixed + size / (rate * MIB)
+        return seconds, (f"{format_duration(fixed)} + {size / GIB:.0f} GiB at {rate:g} MiB/s "
+                         f"= {format_duration(seconds)}")
+
+    def _schedules(self, w: str, backups: list[survival.Copy]) -> dict[str, list[str]]:
+        """The schedules that fill each backup location of ``w``: a plan's rules (``schedule`` for its
+        ``target_vault`` and ``copy_to`` vaults), ``backed_up_to`` edge schedules, inherited by the
+        vaults a vault copies to."""
+        out: dict[str, list[str]] = {}
+
+        def put(node: str | None, schedule: str | None) -> None:
+            if node and schedule and schedule not in out.setdefault(node, []):
+                out[node].append(schedule)
+
+        edge_schedule = {plan: ea.get("schedule") for plan, ea in self.out(w, BACKED_UP_TO)}
+        for copy in backups:
+            if copy.id not in self.g or self.kind(copy.id) != BACKUP_PLAN:
+                continue
+            put(copy.id, edge_schedule.get(copy.id))
+            for rule in self.attrs(copy.id).get("rules") or ():
+                put(copy.id, rule.get("schedule"))
+                for vault in [rule.get("target_vault"), *(rule.get("copy_to") or ())]:
+                    put(vault, rule.get("schedule"))
+            for vault, va in self.out(copy.id, BACKED_UP_TO):
+                put(vault, va.get("schedule") or edge_schedule.get(copy.id))
+        frontier = [v for v in out if v in self.g]
+        while frontier:
+            vault = frontier.pop()
+            for dst, _ in self.out(vault, REPLICATES_TO):
+                before = len(out.get(dst, ()))
+                for schedule in out[vault]:
+                    put(dst, schedule)
+                if len(out[dst]) != before and dst in self.g:
+                    frontier.append(dst)
+        return out
+
+    def _interval(self, key: str, schedules: Iterable[str | None], points: list[str]) -> tuple[float, str]:
+        """RPO of restoring from one backup location: the age of its newest usable copy at scan time
+        (what is lost if the failure happens now) or the schedule's interval (what is lost if it happens
+        just before the next copy), whichever is worse. Without a scan time or observed copies, the
+        schedule alone; without a schedule, the age alone; without either, the table's assumption."""
+        intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
+        age = self._newest_age(points)
+        unusable = [p for p in points if not survival.copy_usable(self.d(p))]
+        skipped = (f" ({len(unusable)} copy(ies) not completed are not counted: "
+                   f"{', '.join(sorted({str(self.attrs(p).get('status')) for p in unusable}))})") if unusable else ""
+        if intervals:
+            best = min(intervals)
+            if age is None:
+                return best, f"backup schedule every {format_duration(best)}{skipped}"
+            worst = max(age, best)
+            return worst, (f"newest usable copy {format_duration(age)} old at scan time, backup schedule every "
+                           f"{format_duration(best)}: max({format_duration(age)}, {format_duration(best)}) = "
+                           f"{format_duration(worst)}{skipped}")
+        if age is not None:
+            return age, f"no schedule found; newest copy is {format_duration(age)} old at scan time{skipped}"
+        entry = self.entry(key)
+        assumed = entry.param("assumed_interval")
+        return assumed, f"no schedule found; {format_duration(assumed)} interval assumed{skipped}"
+
+    def _newest_age(self, points: list[str]) -> float | None:
+        """Seconds since the newest usable (completed) copy among ``points`` was made, at scan time."""
+        if self.as_of is None:
+            return None
+        ages = []
+        for p in points:
+            created = _parse_time(survival.copy_time(self.d(p)))
+            if created is not None and survival.copy_usable(self.d(p)):
+                ages.append((self.as_of - created).total_seconds())
+        return max(0.0, min(ages)) if ages else None
+
+    def _backup_options(self, w: str, chosen: set[str]) -> tuple[list[_Option], list[str], str]:
+        """Restore options for lost ``w`` from the backups :func:`survival.backups_of` finds (in its
+        region, usable when the region survives; copies elsewhere), the backups lost with it, and what
+        they are lost with (their failed regions, else the failed zones)."""
+        home = self.region(w)
+        t = self.d(w)["type"]
+        volume = self.kind(w) == VOLUME
+        backups = self.backups(w)
+        points = [c.id for c in backups if c.id in self.g and self.kind(c.id) == RECOVERY_POINT]
+        options: list[_Option] = []
+        near: list[survival.Copy] = []
+        away: list[survival.Copy] = []
+        gone: list[survival.Copy] = []
+        for copy in backups:
+            if survival.copy_down(self.g, copy, self.scenario) and copy.id not in chosen:
+                gone.append(copy)
+            elif copy.relation == "automated" and t.startswith("AWS::RDS"):
+                rto, how = self._restore_time("rds-pitr", w, points)
+                options.append(self._option("rds-pitr", f"{self.name(w)} is lost; point-in-time restore in {home} "
+                                            f"({how})", rto=rto))
+            elif copy.relation == "automated" and t.startswith("AWS::DynamoDB"):
+                rto, how = self._restore_time("dynamodb-pitr", w, points)
+                options.append(self._option("dynamodb-pitr", f"{self.name(w)} is lost; PITR restore in {home} "
+                                            f"({how})", rto=rto))
+            elif copy.region == home:
+                near.append(copy)  # other providers' automated backups: an in-region restore
+            else:
+                away.append(copy)
+        schedules = self._schedules(w, backups) if near or away else {}
+        if near:
+            key = "ebs-snapshot-restore" if volume else "restore-in-region-backup"
+            near_points = [c.id for c in near if c.id in points]
+            rpo, rpo_how = self._interval(key, [s for c in near for s in schedules.get(c.id, ())], near_points)
+            if volume:
+                options.append(self._option(key, f"{self.name(w)} is lost; volume from snapshot in {home} "
+                                            f"(RPO: {rpo_how})", rpo=rpo))
+            else:
+                rto, how = self._restore_time(key, w, near_points)
+                options.append(self._option(key, f"{self.name(w)} is lost; restore from backup in {home} "
+                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo))
+        if away:
+            for copy in away:
+                if copy.region in ("unknown", ""):
+                    self.unknown.append(f"backup {copy.id} of {self.name(w)}: its region is unknown, so whether it "
+                                        f"survives {self.label} cannot be told")
+            regions = sorted({c.region for c in away})
+            away_points = [c.id for c in away if c.id in points]
+            key = "ebs-snapshot-restore" if volume else "restore-cross-region-copy"
+            rpo, rpo_how = self._interval(key, [s for c in away for s in schedules.get(c.id, ())], away_points)
+            target = (away_points or [c.id for c in away])[0]
+            if volume:
+                options.append(self._option(key, f"{self.name(w)} is lost; volume from the snapshot copy in "
+                                            f"{', '.join(regions)} (RPO: {rpo_how})", rpo=rpo, to=target))
+            else:
+                rto, how = self._restore_time(key, w, away_points)
+                options.append(self._option(key, f"{self.name(w)} is lost; restore the copy in {', '.join(regions)} "
+                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo, to=target))
+        lost_with = ", ".join(sorted({c.region for c in gone if c.region in self.failed_regions})) or self._where()
+        return options, self._lost_copies(w, gone), lost_with
+
+    def _lost_copies(self, w: str, gone: list[survival.Copy]) -> list[str]:
+        """How the backups lost with the scenario read in the no-copy reasoning and the notes."""
+        out = []
+        stored = [c for c in gone if c.relation != "automated"
+                  and (c.id not in self.g or self.kind(c.id) != BACKUP_PLAN)]  # a plan holds no data itself
+        if stored:
+            n_points = sum(1 for c in stored if c.id in self.g and self.kind(c.id) == RECOVERY_POINT)
+            regions = ", ".join(sorted({c.region for c in stored}))
+            out.append(f"{n_points} recovery point(s) and {len(stored) - n_points} backup vault(s) in {regions}")
+        for c in gone:
+            if c.relation == "automated":
+                what = "point-in-time recovery" if self.attrs(w).get("pitr") else "automated backups"
+                out.append(f"{what} (kept in {c.region})")
+        return out
+
+    def _no_copy_option(self, w: str, lost_copies: list[str]) -> _Option:
+        detail = f" ({'; '.join(lost_copies)} lost with it)" if lost_copies else ""
+        where = self._where()
+        return self._option("no-copy", f"{self.name(w)} has no copy outside {where}{detail}")
+
+    # ---- compute ---------------------------------------------------------------------------
+    def _compute_nodes(self) -> list[str]:
+        out = []
+        for n in self.path:
+            k = self.kind(n)
+            if k not in COMPUTE_KINDS:
+                continue
+            if k == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in self.out(n, MEMBER_OF)):
+                continue  # represented by its group
+            out.append(n)
+        return out
+
+    def _capacity(self, n: str) -> float | None:
+        k, a = self.kind(n), self.attrs(n)
+        if k == COMPUTE_GROUP:
+            value = a.get("desired_capacity")
+            return float(value) if isinstance(value, int | float) else None
+        if k == INSTANCE:
+            return 1.0 if a.get("state") in (None, "running") else 0.0
+        return 1.0  # functions scale on demand
+
+    def _compute_steps(self) -> list[Step]:
+        steps = []
+        nodes = self._compute_nodes()
+        for n in nodes:
+            if not self.affected(n):
+                continue
+            name = self.name(n)
+            if not self.lost(n):
+                lost_zones = ", ".join(sorted(set(self.d(n)["zones"]) & self.failed_zones))
+                capacity = self._capacity(n)
+                if self.kind(n) == COMPUTE_GROUP and (capacity is None or capacity < 2):
+                    option = self._option("instance-launch", f"{name} runs {capacity or 'an unknown number of'} "
+                                          f"instance(s); losing {lost_zones} may take all of them: a replacement "
+                                          "is launched in another zone")
+                else:
+                    option = self._option("asg-multi-az" if self.kind(n) == COMPUTE_GROUP else
+                                          "regional-service-multi-az",
+                                          f"{name} spans {len(self.d(n)['zones'])} zones; {lost_zones} is lost, "
+                                          "the rest keep serving")
+                steps.append(self._step(n, option, "compute"))
+                continue
+            alternatives = [m for m in nodes if m != n and self.kind(m) == self.kind(n) and not self.lost(m)]
+            running = [m for m in alternatives if (self._capacity(m) or 0) > 0]
+            if running:
+                alt = running[0]
+                option = self._option("standby-compute-running",
+                                      f"{name} is lost with {self._where()}; {self.name(alt)} in "
+                                      f"{self.region(alt)} is already running", to=alt)
+            elif alternatives:
+                alt = alternatives[0]
+                option = self._option("instance-launch",
+                                      f"{name} is lost with {self._where()}; {self.name(alt)} in "
+                                      f"{self.region(alt)} is at zero capacity and must scale out (pilot light)",
+                                      to=alt)
+            elif recovered := self._site_recovery_target(n):  # an Azure VM Site Recovery recreates elsewhere
+                option = self._option("azure-site-recovery-failover",
+                                      f"{name} is lost with {self._where()}; Site Recovery fails it over (manually) "
+                                      f"to {self.name(recovered)} in {self.region(recovered)}", to=recovered,
+                                      rpo=0.0, computed=True)  # the disks' step carries the data loss
+            else:
+                option = self._option("compute-redeploy",
+                                      f"{name} is lost and the workload has no {self.kind(n).replace('_', ' ')} "
+                                      f"outside {self._where()}")
+            steps.append(self._step(n, option, "compute"))
+        return steps
+
+    def _site_recovery_target(self, n: str) -> str | None:
+        """The surviving Site Recovery replica a lost VM fails over to (``fails_over_to`` edge with
+        mechanism ``site-recovery``), if any."""
+        for dst, attrs in self.out(n, FAILS_OVER_TO):
+            if attrs.get("mechanism") == "site-recovery" and dst in self.g and not self.lost(dst):
+                return dst
+        return None
+
+    # ---- entry points -------------------------------------------------------------------------
+    def _chain(self, start: str) -> set[str]:
+        """Everything traffic for ``start`` reaches along routes_to (records, LBs, groups, targets)."""
+        seen: set[str] = set()
+        stack = [dst for dst, _ in self.out(start, ROUTES_TO)]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            stack += [dst for dst, _ in self.out(n, ROUTES_TO)]
+        return seen
+
+    def _serves(self, chain: set[str]) -> bool | None:
+        """Does anything behind a record survive? ``None`` when it routes to unknown places only."""
+        hops = [n for n in chain if self.kind(n) not in (DNS_RECORD, TARGET_GROUP)]
+        if not hops:
+            return None
+        lbs = [n for n in hops if self.kind(n) == LOAD_BALANCER]
+        if lbs and all(self.lost(n) for n in lbs):
+            return False
+        compute = [n for n in hops if self.kind(n) in COMPUTE_KINDS]
+        if compute:
+            return any(not self.lost(n) for n in compute)
+        known = [n for n in hops if self.kind(n) != EXTERNAL and self.region_known(n)]
+        if not known:
+            return None
+        return any(not self.lost(n) for n in known)
+
+    def _entry_steps(self) -> list[Step]:
+        steps: list[Step] = []
+        records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)]
+        by_name: dict[str, list[str]] = {}
+        for r in records:
+            by_name.setdefault(str(self.attrs(r).get("dns_name") or self.name(r)).rstrip(".").lower(), []).append(r)
+        covered: set[str] = set()
+        for dns_name, group in sorted(by_name.items()):
+            siblings = list(group)
+            for r in group:  # failover partners named by fails_over_to, even if not in the workload
+                siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+            siblings = sorted(set(siblings))
+            state = {r: self._serves(self._chain(r)) for r in siblings}
+            for r in siblings:
+                covered |= self._chain(r)
+            active = [r for r in siblings if self.attrs(r).get("failover_role") != "SECONDARY"] or siblings
+            broken = [r for r in active if state[r] is False]
+            if not broken:
+                if any(state[r] is None for r in active):
+                    self.unknown.append(f"{dns_name}: its targets are not in the inventory, so whether they "
+                                        f"survive {self.label} cannot be told")
+                continue
+            healthy = [r for r in siblings if state[r] is True]
+            if not healthy:
+                continue  # nothing to fail over to: the compute/data steps already say why
+            r = broken[0]
+            alt = healthy[0]
+            if self._health_checked(r, alt):
+                rto, how = self._dns_time(r)
+                option = self._option("route53-failover", f"{dns_name}: {self.name(r)} is unhealthy; Route 53 "
+                                      f"answers with {self.name(alt)} ({how})", rto=rto, to=alt)
+            else:
+                option = self._option("manual-dns-switch", f"{dns_name}: {self.name(r)} points at "
+                                      f"{self._where()}; {self.name(alt)} survives but no health check moves "
+                                      "traffic to it", to=alt)
+            steps.append(self._step(r, option, "entry"))
+        # load balancers that no DNS record in the inventory routes to
+        for lb in (n for n in self.path if self.kind(n) == LOAD_BALANCER and n not in covered):
+            if not self.lost(lb):
+                continue
+            others = [m for m in self.path if self.kind(m) == LOAD_BALANCER and m != lb and not self.lost(m)]
+            if others:
+                option = self._option("manual-dns-switch", f"{self.name(lb)} is lost; {self.name(others[0])} "
+                                      f"survives but nothing routes clients to it automatically", to=others[0])
+            else:
+                option = self._option("compute-redeploy", f"{self.name(lb)} is lost and the workload has no "
+                                      f"load balancer outside {self._where()}")
+            steps.append(self._step(lb, option, "entry"))
+        return steps
+
+    def _health_checked(self, record: str, alt: str) -> bool:
+        """Route 53 moves traffic off ``record`` by itself only when ``record`` is health-checked
+        (its own health check, or an alias evaluating target health) and not simple routing."""
+        a = self.attrs(record)
+        if a.get("routing") == "simple":
+            return False
+        if a.get("health_check_id") or a.get("evaluate_target_health"):
+            return True
+        return any(ea.get("health_checked") for dst, ea in self.out(record, FAILS_OVER_TO) if dst == alt)
+
+    def _dns_time(self, record: str) -> tuple[float, str]:
+        entry = self.entry("route53-failover")
+        interval, threshold, ttl = (entry.param("request_interval"), entry.param("failure_threshold"),
+                                    entry.param("ttl"))
+        a = self.attrs(record)
+        check = self._health_check_node(a.get("health_check_id"))
+        if check is not None:
+            ca = self.attrs(check)
+            if isinstance(ca.get("request_interval"), int | float):
+                interval = float(ca["request_interval"])
+            if isinstance(ca.get("failure_threshold"), int | float):
+                threshold = float(ca["failure_threshold"])
+        if isinstance(a.get("ttl"), int | float):
+            ttl = float(a["ttl"])
+        total = interval * threshold + ttl
+        return total, (f"{format_duration(interval)} x {threshold:g} + TTL {format_duration(ttl)} "
+                       f"= {format_duration(total)}")
+
+    def _health_check_node(self, check_id: Any) -> str | None:
+        if not check_id:
+            return None
+        return self.index.health_checks.get(str(check_id))
+
+
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$", re.I)
+
+
+_CRON = re.compile(r"^cron\((.+)\)$", re.I)
+
+
+def schedule_interval(expression: str | None) -> float | None:
+    """Seconds between runs of an AWS schedule expression (``rate(...)``, ``cron(...)``); ``None``
+    when it cannot be read. Cron: the smallest period its fields allow (a conservative reading for
+    lists: 24h divided by the number of hours listed, ignoring uneven spacing)."""
+    if not expression:
+        return None
+    text = expression.strip()
+    m = _RATE.match(text)
+    if m:
+        count, unit = int(m.group(1)), m.group(2).lower().rstrip("s")
+        return float(count * {"minute": 60, "hour": 3600, "day": 86400}[unit])
+    m = _CRON.match(text)
+    if not m:
+        return None
+    fields = m.group(1).split()
+    if len(fields) < 5:
+        return None
+    minute, hour, dom, _month, dow = fields[:5]
+    for number, day in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), start=1):
+        dow = dow.upper().replace(day, str(number))
+
+    def count(field: str, size: int) -> int | None:
+        if field in ("*", "?"):
+            return size
+        if field.startswith("*/") and field[2:].isdigit():
+            return max(1, size // int(field[2:]))
+        if "/" in field:
+            start, step = field.split("/", 1)
+            return max(1, size // int(step)) if step.isdigit() else None
+        parts = field.split(",")
+        if all(p.isdigit() for p in parts):
+            return len(parts)
+        if all(re.fullmatch(r"\d+-\d+", p) for p in parts):
+            return sum(int(p.split("-")[1]) - int(p.split("-")[0]) + 1 for p in parts)
+        return None
+
+    per_hour = count(minute, 60)
+    per_day = count(hour, 24)
+    if per_hour is None or per_day is None:
+        return None
+    runs_per_day = per_day * (per_hour if minute in ("*",) or minute.startswith("*/") or "/" in minute
+                              or "," in minute else 1)
+    if dom not in ("*", "?") or dow not in ("*", "?"):
+        days = count(dow, 7) if dow not in ("*", "?") else None
+        if days:
+            return 7 * 86400 / (days * runs_per_day)
+        days = count(dom, 30) if dom not in ("*", "?") else None
+        if days:
+            return 30 * 86400 / (days * runs_per_day)
+    return 86400 / runs_per_day
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str) and value:
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return None
