@@ -185,10 +185,13 @@ def _collect(*, providers, scope, profile, workers, region_deadline: float, azur
 @click.option("--evidence", is_flag=True, help="Also write evidence.zip (the auditor's evidence pack) to --output.")
 @click.option("--history", "history_db", metavar="URL",
               help="Append this scan to a history database (sqlite:///file.sqlite or postgresql://...).")
+@click.option("--dask", "dask_address", metavar="ADDRESS|local",
+              help="Run the analysis on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' (a "
+                   "LocalCluster here). Default: $RESILIENCE_DASK_SCHEDULER, else one process. Same findings.")
 @account_options
 def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscriptions, gcp_projects,
          gcp_organization, workers, region_deadline, policy_path, output, formats, fail_on, strict, baselines,
-         fail_on_all, evidence, history_db, **account_flags) -> None:
+         fail_on_all, evidence, history_db, dask_address=None, **account_flags) -> None:
     """Collect the estate, build the dependency graph, run the rules, write the reports."""
     from .regions import validate_regions
     from .reports import parse_formats
@@ -214,7 +217,7 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
                              aws_accounts=aws_accounts)
     _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
             scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence,
-            history_db=history_db)
+            history_db=history_db, dask_address=dask_address)
 
 
 def _read_inventory(path: str):
@@ -247,14 +250,21 @@ def _inventory_providers(inventory) -> tuple[str, ...]:
 
 
 def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time, baselines=(),
-            fail_on_all=False, evidence=False, history_db=None) -> None:
+            fail_on_all=False, evidence=False, history_db=None, dask_address=None) -> None:
     from .baseline import apply_baselines
     from .console import print_summary
     from .engine import failing_at
+    from .fanout import cluster, scheduler_address
     from .reports import write_reports
     from .scan import analyse
 
-    result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited, finished_at=_utcnow())
+    address = scheduler_address(dask_address)
+    if address:
+        with cluster(address) as fanout:
+            result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited,
+                             finished_at=_utcnow(), fanout=fanout)
+    else:
+        result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited, finished_at=_utcnow())
     apply_baselines(result, baselines)
     written = write_reports(result, output, formats)
     if evidence:

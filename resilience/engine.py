@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .controls import SEVERITY_RANK, severity_at_least
@@ -19,18 +19,31 @@ def finding_id(rule_id: str, resource: str, workload: str | None, key: str = "")
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
 
 
-def run_rules(ctx: RuleContext, rules: Iterable[Rule]) -> list[Finding]:
+def rule_results(rule: Rule, ctx: RuleContext) -> list[Result]:
+    """One rule's results; a broken rule is reported (``unknown``), not hidden and not fatal to the scan."""
+    try:
+        return list(rule.check(ctx))
+    except Exception as exc:
+        return [Result(
+            status="unknown", resource=f"rule:{rule.id}",
+            message=f"rule {rule.id} could not be evaluated: {type(exc).__name__}: {exc}",
+            observed={"error": traceback.format_exception_only(exc)[-1].strip()},
+            source="engine", resource_type="rule",
+        )]
+
+
+#: runs every rule over a context: ``(ctx, rules, rule_results) -> one result list per rule, in rule order``
+MapRules = Callable[[RuleContext, Sequence[Rule], Callable[[Rule, RuleContext], list[Result]]], list[list[Result]]]
+
+
+def run_rules(ctx: RuleContext, rules: Iterable[Rule], *, map_rules: MapRules | None = None) -> list[Finding]:
+    """The findings of ``rules`` over ``ctx``. ``map_rules`` runs the rules elsewhere (a Dask cluster:
+    :mod:`resilience.fanout`); everything after, ids, waivers and order, happens here either way."""
+    rules = list(rules)
+    per_rule = (map_rules(ctx, rules, rule_results) if map_rules is not None
+                else [rule_results(rule, ctx) for rule in rules])
     findings: list[Finding] = []
-    for rule in rules:
-        try:
-            results = list(rule.check(ctx))
-        except Exception as exc:  # a broken rule is reported, not hidden and not fatal to the scan
-            results = [Result(
-                status="unknown", resource=f"rule:{rule.id}",
-                message=f"rule {rule.id} could not be evaluated: {type(exc).__name__}: {exc}",
-                observed={"error": traceback.format_exception_only(exc)[-1].strip()},
-                source="engine", resource_type="rule",
-            )]
+    for rule, results in zip(rules, per_rule, strict=True):
         for result in results:
             if not _in_scope(result, ctx.audited_regions):
                 continue

@@ -31,7 +31,10 @@ def analyse(
     audited_regions: tuple[str, ...] = (),
     rules: tuple[Rule, ...] | None = None,
     finished_at: dt.datetime | None = None,
+    fanout: Any = None,
 ) -> ScanResult:
+    """``fanout``: a :class:`resilience.fanout.Fanout` to run the rules and the workload summaries on a
+    Dask cluster (same findings, byte for byte); ``None``: here."""
     if rules is None:
         from resilience.rules import REGISTRY
 
@@ -39,7 +42,7 @@ def analyse(
     graph = build_graph(inventory, policy)
     ctx = RuleContext(graph=graph, policy=policy, scan_time=scan_time, coverage=list(inventory.coverage),
                       audited_regions=tuple(audited_regions))
-    findings = run_rules(ctx, rules)
+    findings = run_rules(ctx, rules, map_rules=fanout.map_rules if fanout is not None else None)
     meta = inventory.meta
     started = meta.get("started_at") or scan_time.isoformat()
     scan = {
@@ -59,23 +62,29 @@ def analyse(
         # additive: audited regions in which the inventory holds no resource (nothing there to lose)
         "regions_audited_empty": empty_regions(graph, audited_regions),
     }
-    workloads = [
-        {
-            "name": name,
-            "resources": workload_nodes(graph, name),
-            "objectives": {
-                disruption: {k: v for k, v in (("rto", o.rto), ("rpo", o.rpo)) if v is not None}
-                for disruption, o in policy.objectives_for(name).items()
-            },
-            # additive: DR strategy and achievable RTO/RPO per disruption, with the estimate's scenario
-            "recovery": workload_recovery(graph, name, policy=policy, coverage=inventory.coverage, as_of=scan_time,
-                                          regions=audited_regions or None),
-        }
-        for name in workload_names(graph, policy)
-    ]
+    names = workload_names(graph, policy)
+    shared = {"graph": graph, "policy": policy, "coverage": inventory.coverage, "as_of": scan_time,
+              "regions": audited_regions or None}
+    workloads = (fanout.map_workloads(names, workload_summary, **shared) if fanout is not None
+                 else [workload_summary(name, **shared) for name in names])
     extra = {"subservice_organisations": register_view(graph, policy, scan_time.date())}
     return ScanResult(scan=scan, inventory=inventory, graph=graph, policy=policy, findings=findings,
                       workloads=workloads, extra=extra)
+
+
+def workload_summary(name: str, *, graph: nx.MultiDiGraph, policy: Policy, coverage: Any, as_of: dt.datetime,
+                     regions: tuple[str, ...] | None) -> dict[str, Any]:
+    """One workload's entry in ``findings.json``: its resources, objectives and achievable recovery."""
+    return {
+        "name": name,
+        "resources": workload_nodes(graph, name),
+        "objectives": {
+            disruption: {k: v for k, v in (("rto", o.rto), ("rpo", o.rpo)) if v is not None}
+            for disruption, o in policy.objectives_for(name).items()
+        },
+        # additive: DR strategy and achievable RTO/RPO per disruption, with the estimate's scenario
+        "recovery": workload_recovery(graph, name, policy=policy, coverage=coverage, as_of=as_of, regions=regions),
+    }
 
 
 def empty_regions(graph: nx.MultiDiGraph, audited: tuple[str, ...] | list[str]) -> list[str]:
