@@ -151,6 +151,36 @@ def test_gke_and_instance_groups_zonal_vs_regional():
     assert (mig.region, mig.zones, mig.attrs["desired_capacity"]) == ("me-central1", ("me-central1-a",), 2)
 
 
+def test_a_regional_cluster_depends_on_each_node_pool_in_its_own_zones():
+    """Issue 12: GKE node pools run in their own zones; a regional cluster whose pool sits in one zone
+    stops serving with that zone (which pods a pool runs is not in the API: the cluster needs them all)."""
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.survival import Scenario, assess
+
+    cluster = "//container.googleapis.com/projects/proj-a/locations/me-central1/clusters/r"
+    regional = ["me-central1-a", "me-central1-b", "me-central1-c"]
+    assets = [_asset("container.googleapis.com/Cluster", cluster, {
+        "name": "r", "location": "me-central1", "locations": regional, "resourceLabels": {"app": "shop"},
+        "nodePools": [
+            {"name": "system", "initialNodeCount": 1, "autoscaling": {"enabled": True, "minNodeCount": 1,
+                                                                       "maxNodeCount": 3}},
+            {"name": "gpu", "initialNodeCount": 2, "locations": ["me-central1-b"]},
+        ]})]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    system, gpu = _node(t, "/nodePools/system"), _node(t, "/nodePools/gpu")
+    assert (system.zones, system.attrs["desired_capacity"], system.attrs["placement"]) == (tuple(regional), 3,
+                                                                                          "zone_redundant")
+    assert (gpu.zones, gpu.attrs["desired_capacity"], gpu.attrs["placement"]) == (("me-central1-b",), 2, "zonal")
+    assert {(e.src, e.dst, e.kind) for e in t.edges} >= {(cluster, system.id, "depends_on"),
+                                                         (cluster, gpu.id, "depends_on")}
+    policy = parse_policy("version: 1\nworkloads:\n  shop: {match: {tags: {app: shop}}}\n", "<test>")
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
+    assert not assess(graph, "shop", Scenario.zones("me-central1-b")).serving
+    assert assess(graph, "shop", Scenario.zones("me-central1-a")).serving
+
+
 def test_dns_primary_backup_policy_becomes_a_failover_pair():
     base = "https://www.googleapis.com/compute/v1/projects/proj-a/"
     zone = "//dns.googleapis.com/projects/proj-a/managedZones/z"

@@ -24,6 +24,7 @@ from resilience.model import (
     BACKED_UP_TO,
     COMPUTE_GROUP,
     DATABASE,
+    DEPENDS_ON,
     DNS_RECORD,
     DNS_ZONE,
     FAILS_OVER_TO,
@@ -313,6 +314,29 @@ class Transformer(DataServices):
                       "multi_az": (not zonal) and len(node_zones) > 1,
                       "placement": "zonal" if zonal or len(node_zones) == 1 else "zone_redundant",
                       "location_type": "zone" if zonal else "region"})
+        for pool in pools:
+            self.gke_node_pool(asset, data, pool, node_zones)
+
+    def gke_node_pool(self, asset: Mapping[str, Any], cluster: Mapping[str, Any], pool: Mapping[str, Any],
+                      cluster_zones: list[str]) -> None:
+        """A node pool runs in its own zones (``locations``; the cluster's when absent): a regional cluster
+        with a pool in one zone loses that pool's pods with the zone. Which pods a pool runs is not in the
+        API, so the cluster depends on every pool (a zonal pool is a zonal point of failure)."""
+        zones = list(pool.get("locations") or cluster_zones)
+        autoscaling = pool.get("autoscaling") or {}
+        location = cluster.get("location") or (asset.get("resource") or {}).get("location") or cluster.get("zone")
+        pool_id = f"{asset['name']}/nodePools/{pool.get('name', '')}"
+        per_zone = _num(pool.get("initialNodeCount"))
+        self.node(asset, id=pool_id, kind=COMPUTE_GROUP, type="container.googleapis.com/NodePool",
+                  name=f"{cluster.get('name', '')}/{pool.get('name', '')}", region=region_of_location(location),
+                  zones=zones, attrs={  # no labels of its own: it serves through its cluster, not beside it
+                      "platform": "gke-node-pool", "cluster": asset["name"], "node_zones": zones,
+                      "desired_capacity": per_zone * len(zones) if per_zone is not None else None,
+                      "min_size": _num(autoscaling.get("minNodeCount")) if autoscaling.get("enabled") else None,
+                      "max_size": _num(autoscaling.get("maxNodeCount")) if autoscaling.get("enabled") else None,
+                      "multi_az": len(zones) > 1, "placement": "zone_redundant" if len(zones) > 1 else "zonal",
+                      "location_type": "zone" if len(zones) == 1 else "region"})
+        self.link(asset["name"], pool_id, DEPENDS_ON, via="node pool")
 
     def mig(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         zone = (data.get("zone") or "").rsplit("/", 1)[-1]
