@@ -155,14 +155,16 @@ def compare(before: list[dict], now: list[dict]) -> str:
     if not pairs:
         return "(no size measured in both)"
     names = list(dict.fromkeys(n for _, run in pairs for n in run["phases"])) + ["total (analysis + reports)", "peak MiB"]
+    names = [n for n in names if n.startswith(("total", "peak")) or all(n in r["phases"] for pair in pairs for r in pair)]
     rows = [["phase"] + [f"{b['size']:,}: before / now / x" for b, _ in pairs]]
     for name in names:
         cells = [name]
         for b, n in pairs:
             if name == "peak MiB":
                 tb, tn = b["peak_rss_mib"], n["peak_rss_mib"]
-            elif name.startswith("total"):
-                tb, tn = (sum(p["wall_s"] for p in r["phases"].values()) for r in (b, n))
+            elif name.startswith("total"):  # over the phases both runs measured (they may differ in formats)
+                common = set(b["phases"]) & set(n["phases"])
+                tb, tn = (sum(p["wall_s"] for k, p in r["phases"].items() if k in common) for r in (b, n))
             else:
                 tb, tn = ((r["phases"].get(name) or {}).get("wall_s") for r in (b, n))
             cells.append("-" if tb is None or tn is None else
