@@ -170,7 +170,7 @@ def for_workload(records: Iterable[TestRecord], workload: str, scenario: str | N
                  *, kinds: Iterable[str] = TEST_KINDS) -> list[TestRecord]:
     """Records of one workload (and scenario), newest first."""
     wanted = set(kinds)
-    out = [r for r in _by_workload(records).get(workload, ()) if r.kind in wanted
+    out = [r for r in by_workload(records).get(workload, ()) if r.kind in wanted
            and (scenario is None or r.scenario == scenario)]
     return sorted(out, key=TestRecord.sort_key, reverse=True)
 
@@ -178,7 +178,7 @@ def for_workload(records: Iterable[TestRecord], workload: str, scenario: str | N
 _GROUPED: tuple[Any, int, dict[str, list[TestRecord]]] | None = None
 
 
-def _by_workload(records: Iterable[TestRecord]) -> dict[str, list[TestRecord]]:
+def by_workload(records: Iterable[TestRecord]) -> dict[str, list[TestRecord]]:
     """``records`` grouped by workload (order kept): once per list, which the rules ask about every
     workload in turn (a filter of the whole list per workload was quadratic)."""
     global _GROUPED

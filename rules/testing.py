@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from resilience.coverage_index import coverage_index
 from resilience.durations import format_duration
-from resilience.evidence_sources import TestRecord, failover_tests, for_workload
+from resilience.evidence_sources import TestRecord, by_workload, failover_tests, for_workload
 from resilience.graph import workload_names
 from resilience.mappings import controls_for
 from resilience.recovery import members_of
@@ -108,7 +108,7 @@ def _untested(ctx: RuleContext) -> Iterator[Result]:
                               observed_at=latest.timestamp or latest.date.isoformat())
                 continue
             gaps = _evidence_gaps(ctx, workload)
-            other = [r for r in records if r.workload == workload and r.kind != "assessment" and r.scenario is None]
+            other = [r for r in by_workload(records).get(workload, ()) if r.kind != "assessment" and r.scenario is None]
             message = f"{workload}: no {disruption} failover or restore test recorded (policy file, AWS FIS, AWS Backup)"
             if supporting:
                 message += f"; {len(supporting)} Resilience Hub assessment(s) found, which are analyses, not tests"
