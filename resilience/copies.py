@@ -321,7 +321,7 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         add(dst)
     for rp in _recovery_points_by_source(graph).get(node, ()):
         add(rp)
-    for plan in _plans(graph, data.get("region")):  # a plan selects only in its own region
+    for plan in _plans(graph, data.get("region"), data.get("account")):  # only its own region and account
         if plan not in out and plan_selects(graph.nodes[plan], node, data):
             add(plan)
     return list(out.values())
@@ -387,7 +387,7 @@ def _backup_index(graph: nx.MultiDiGraph) -> _GraphMemo:
                 if src:
                     by_source.setdefault(src, []).append(n)
             elif d.get("kind") == BACKUP_PLAN:
-                plans.setdefault(d.get("region"), []).append(n)
+                plans.setdefault((d.get("region"), d.get("account") or ""), []).append(n)
         memo.by_source, memo.plans = by_source, plans
     return memo
 
@@ -396,5 +396,24 @@ def _recovery_points_by_source(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
     return _backup_index(graph).by_source  # type: ignore[return-value]
 
 
-def _plans(graph: nx.MultiDiGraph, region: str | None) -> list[str]:
-    return _backup_index(graph).plans.get(region, [])  # type: ignore[union-attr]
+def _plans(graph: nx.MultiDiGraph, region: str | None, account: str | None) -> list[str]:
+    """The plans that could select a resource of ``region`` and ``account`` (a plan selects only in its own
+    region, and only its own account's resources when both name one), in graph order."""
+    by_scope = _backup_index(graph).plans
+    if not account:
+        found = [p for (r, _a), plans in by_scope.items() if r == region for p in plans]
+    else:
+        found = by_scope.get((region, account), []) + by_scope.get((region, ""), [])
+    if len(found) < 2:
+        return found
+    order = _plan_order(graph)
+    return sorted(found, key=order.__getitem__)
+
+
+def _plan_order(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """Each backup plan's place in the graph's node order (the order plans were always tried in)."""
+    memo = per_graph(graph, "copies.plan_order")
+    if not memo:
+        memo.update((n, i) for i, (n, d) in enumerate(graph.nodes(data=True)) if d.get("kind") == BACKUP_PLAN)
+    return memo
+

@@ -263,7 +263,7 @@ class _GraphMemo:
 
     size: int
     by_source: dict[str, list[str]] | None = None  # recovery points by source_resource (no edge needed)
-    plans: dict[Any, list[str]] | None = None  # backup plans by region (tag-based selections have no edge)
+    plans: dict[Any, list[str]] | None = None  # backup plans by (region, account): tag-based selections have no edge
     zone_region: dict[Any, str] | None = None  # zone -> region of the first node listing it
     record_groups: dict[tuple[str, str, str], list[str]] | None = None
     names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node

@@ -116,3 +116,20 @@ def test_dns_records_are_grouped_per_zone():
     groups = record_groups(graph)
     assert sorted(len(m) for m in groups.values()) == [1, 2]
     assert {key[2] for key in groups} == {"zone-a", "zone-b"}
+
+
+def test_backup_plans_by_region_and_account_are_those_that_could_select_in_graph_order():
+    from resilience.copies import _plans
+
+    def plan(i, region, account):
+        return Resource(id=f"plan-{i}", provider="aws", account=account, region=region, kind="backup_plan",
+                        type="AWS::Backup::BackupPlan", name=f"p{i}", source="test", observed_at="")
+
+    scopes = [("me-central-1", "1"), ("me-central-1", "2"), ("me-central-1", ""), ("eu-west-1", "1"),
+              ("me-central-1", "1"), ("me-central-1", "")]
+    graph = build_graph(Inventory(resources=[plan(i, r, a) for i, (r, a) in enumerate(scopes)]))
+    for region in ("me-central-1", "eu-west-1", "us-east-1"):
+        for account in ("1", "2", "3", ""):
+            naive = [n for n, d in graph.nodes(data=True) if d["region"] == region
+                     and not (d["account"] and account and d["account"] != account)]
+            assert _plans(graph, region, account) == naive
