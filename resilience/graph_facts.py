@@ -204,6 +204,15 @@ def display_name(graph: nx.MultiDiGraph, node: str) -> str:
     if len(same) < 2:
         return name
     region, kind = data.get("region") or "", data.get("kind") or ""
+    # a name many accounts share (a copy per account) would be compared with all of them on every call
+    answers = per_graph(graph, "graph_facts.display_name")
+    key = (name, region, kind)
+    if key not in answers:
+        answers[key] = _qualified(name, region, kind, same)
+    return answers[key]
+
+
+def _qualified(name: str, region: str, kind: str, same: list[tuple[str, str]]) -> str:
     qualifiers = []
     if any(r != region for r, _ in same):
         qualifiers.append(region)
