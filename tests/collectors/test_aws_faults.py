@@ -148,7 +148,9 @@ def test_silent_region_is_unreachable_within_the_deadline(silent_endpoint):
     """me-south-1's endpoint swallows requests (read timeout longer than the deadline): the scan
     returns after the region deadline with every me-south-1 service ``unreachable`` and
     me-central-1 (moto) complete."""
-    deadline = 2.0
+    # long enough for moto to answer the healthy region on a loaded 2-core CI machine (2 s was not), shorter
+    # than the silent endpoint's 10 s read timeout
+    deadline = 5.0
     services = ["ec2", "rds", "dynamodb", "lambda", "autoscaling", "elbv2"]
     with mock_aws():
         session = new_session()
