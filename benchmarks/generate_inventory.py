@@ -98,9 +98,18 @@ class Copier:
         return self.pattern.sub(sub, text)
 
 
+#: host names in a provider-wide DNS namespace (the label is unique across every customer's subscriptions)
+PROVIDER_HOSTS = re.compile(
+    r"(?<![A-Za-z0-9.-])([a-z0-9-]+)\.(?:trafficmanager\.net|azurefd\.net|azurewebsites\.net|database\.windows\.net"
+    r"|redis\.cache\.windows\.net|vault\.azure\.net|blob\.core\.windows\.net|[a-z0-9-]+\.cloudapp\.azure\.com"
+    r"|(?:postgres|mysql)\.database\.azure\.com|documents\.azure\.com)\b")
+
+
 def _global_names(inventory: dict) -> set[str]:
-    """Ids that carry no account or project: S3 and GCS bucket names, Route 53 zone and health-check ids."""
-    out = set()
+    """Names that carry no account or project: S3 and GCS bucket names, Route 53 zone and health-check ids,
+    and Azure host labels (``NAME.trafficmanager.net``, ...; left alone, every copy's Traffic Manager profile
+    would answer for one DNS name)."""
+    out = set(PROVIDER_HOSTS.findall(json.dumps(inventory)))
     for resource in inventory["resources"]:
         node = resource["id"]
         for pattern in (r"^arn:aws:s3:::([^/]+)$", r"hostedzone/([A-Z0-9]+)", r"healthcheck/([0-9a-f-]+)",
