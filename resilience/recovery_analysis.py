@@ -578,6 +578,7 @@ class _Analysis:
     def _compute_steps(self) -> list[Step]:
         steps = []
         nodes = self._compute_nodes()
+        standby: dict[str, tuple[str | None, str | None]] = {}  # kind -> (first surviving, first running)
         for n in nodes:
             if not self.affected(n):
                 continue
@@ -596,15 +597,18 @@ class _Analysis:
                                           "the rest keep serving")
                 steps.append(self._step(n, option, "compute"))
                 continue
-            alternatives = [m for m in nodes if m != n and self.kind(m) == self.kind(n) and not self.lost(m)]
-            running = [m for m in alternatives if (self._capacity(m) or 0) > 0]
-            if running:
-                alt = running[0]
+            if self.kind(n) not in standby:
+                alternatives = [m for m in nodes if self.kind(m) == self.kind(n) and not self.lost(m)]
+                running = next((m for m in alternatives if (self._capacity(m) or 0) > 0), None)
+                standby[self.kind(n)] = (alternatives[0] if alternatives else None, running)
+            first_alternative, first_running = standby[self.kind(n)]
+            if first_running:
+                alt = first_running
                 option = self._option("standby-compute-running",
                                       f"{name} is lost with {self._where()}; {self.name(alt)} in "
                                       f"{self.region(alt)} is already running", to=alt)
-            elif alternatives:
-                alt = alternatives[0]
+            elif first_alternative:
+                alt = first_alternative
                 option = self._option("instance-launch",
                                       f"{name} is lost with {self._where()}; {self.name(alt)} in "
                                       f"{self.region(alt)} is at zero capacity and must scale out (pilot light)",
