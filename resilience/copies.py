@@ -289,7 +289,11 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     own_region = data.get("region") or "unknown"
     retention = attrs.get("backup_retention_days")
     automatic = attrs.get("automatic_backups") is True  # issue 13: EFS backup policy ENABLED (regional vault)
-    if attrs.get("pitr") is True or automatic or (isinstance(retention, int | float) and retention > 0):
+    # configured, but observed to hold nothing restorable (Cloud SQL: no successful backup run; point-in-time
+    # recovery starts from a backup too)
+    observed_empty = attrs.get("automated_backups_usable") is False
+    if not observed_empty and (attrs.get("pitr") is True or automatic
+                               or (isinstance(retention, int | float) and retention > 0)):
         out[f"{node}#automated"] = Copy(id=f"{node}#automated", region=own_region, relation="automated",
                                        mechanism=RESTORE_BACKUP, serving=False)
 

@@ -323,8 +323,10 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
         for c in index.failed if wide else index.failed_in(regions):
             if c.status not in _BAD_STATUSES:
                 continue
-            if c.service != "backup" and not any(c.service == s or c.service.startswith(s + ":")
-                                                 for s in ESTIMATE_SERVICES):
+            # AWS reads some services the estimate never uses (IAM, Organizations, ...); the Azure and GCP
+            # collectors read only what builds the graph, so each of their gaps counts
+            if c.provider == "aws" and c.service != "backup" and not any(
+                    c.service == s or c.service.startswith(s + ":") for s in ESTIMATE_SERVICES):
                 continue
             out.append(f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
                        f"{': ' + c.detail if c.detail else ''})")

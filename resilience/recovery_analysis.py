@@ -409,7 +409,8 @@ class _Analysis:
 
     def _schedules(self, w: str, backups: list[survival.Copy]) -> dict[str, list[str]]:
         """The schedules that fill each backup location of ``w``: a plan's rules (``schedule`` for its
-        ``target_vault`` and ``copy_to`` vaults), ``backed_up_to`` edge schedules, inherited by the
+        ``target_vault`` and ``copy_to`` vaults), ``backed_up_to`` edge schedules (to a plan, or straight to
+        the recovery points a service keeps on a schedule: Cloud SQL's daily backups), inherited by the
         vaults a vault copies to."""
         out: dict[str, list[str]] = {}
 
@@ -419,9 +420,11 @@ class _Analysis:
 
         edge_schedule = {plan: ea.get("schedule") for plan, ea in self.out(w, BACKED_UP_TO)}
         for copy in backups:
-            if copy.id not in self.g or self.kind(copy.id) != BACKUP_PLAN:
+            if copy.id not in self.g:
                 continue
             put(copy.id, edge_schedule.get(copy.id))
+            if self.kind(copy.id) != BACKUP_PLAN:
+                continue
             for rule in self.attrs(copy.id).get("rules") or ():
                 put(copy.id, rule.get("schedule"))
                 for vault in [rule.get("target_vault"), *(rule.get("copy_to") or ())]:

@@ -23,16 +23,21 @@ routes added with :meth:`RecordedServer.add` (fault injection) win over the reco
 ``"responses"`` are served in order and the last one repeats. A response with ``"hang": true``
 accepts the request and never answers (a dead endpoint). The string ``{base}`` anywhere in a body
 or header is replaced with the server's base URL (``http://127.0.0.1:PORT``), so ``nextLink``
-values point back at the server. No request leaves the machine.
+values point back at the server; ``{now-26h}`` (or ``{now-3d}``, ``{now}``) with the UTC time of the
+response (the server's ``clock``: the wall clock, or the demo's scan time; RFC 3339 as Google APIs write it),
+so a recorded copy has the same age whenever it is served.
+No request leaves the machine.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import socket
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -118,13 +123,25 @@ def _dig(data: Any, dotted: str) -> Any:
     return data
 
 
-def _template(value: Any, base: str) -> Any:
+_NOW = re.compile(r"\{now(?:-(\d+)([hd]))?\}")
+
+
+def _template(value: Any, base: str, now: dt.datetime) -> Any:
     if isinstance(value, str):
-        return value.replace("{base}", base)
+        value = value.replace("{base}", base)
+        if "{now" not in value:
+            return value
+
+        def relative(match: re.Match) -> str:
+            amount, unit = match.group(1), match.group(2)
+            ago = dt.timedelta(**{"hours" if unit == "h" else "days": int(amount)}) if amount else dt.timedelta()
+            return (now - ago).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+        return _NOW.sub(relative, value)
     if isinstance(value, list):
-        return [_template(v, base) for v in value]
+        return [_template(v, base, now) for v in value]
     if isinstance(value, dict):
-        return {k: _template(v, base) for k, v in value.items()}
+        return {k: _template(v, base, now) for k, v in value.items()}
     return value
 
 
@@ -137,11 +154,13 @@ def load_recording(package: str, name: str) -> list[dict[str, Any]]:
 class RecordedServer:
     """``with RecordedServer(routes) as server: ... server.base_url ... server.calls``."""
 
-    def __init__(self, routes: Iterable[Mapping[str, Any]] = (), *, require_auth: bool = True) -> None:
+    def __init__(self, routes: Iterable[Mapping[str, Any]] = (), *, require_auth: bool = True,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
         self._routes = [Route.from_dict(r) for r in routes]
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.require_auth = require_auth
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))  # what ``{now}`` in a response means
         self.calls: list[Call] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -238,11 +257,12 @@ class RecordedServer:
             handler.close_connection = True
             return
         base = self.base_url
-        payload = json.dumps(_template(response.get("body", {}), base)).encode()
+        now = self.clock()
+        payload = json.dumps(_template(response.get("body", {}), base, now)).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json; charset=utf-8")
         handler.send_header("Content-Length", str(len(payload)))
-        for key, value in _template(response.get("headers", {}), base).items():
+        for key, value in _template(response.get("headers", {}), base, now).items():
             handler.send_header(key, str(value))
         handler.end_headers()
         handler.wfile.write(payload)

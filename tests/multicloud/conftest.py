@@ -36,4 +36,5 @@ def azure_env(azure_server):
 
 @pytest.fixture
 def gcp_env(gcp_server):
-    return {"GOOGLE_CLOUD_ASSET_ENDPOINT": gcp_server.base_url, "GOOGLE_OAUTH_ACCESS_TOKEN": "test-token"}
+    return {"GOOGLE_CLOUD_ASSET_ENDPOINT": gcp_server.base_url, "GOOGLE_CLOUD_SQLADMIN_ENDPOINT": gcp_server.base_url,
+            "GOOGLE_OAUTH_ACCESS_TOKEN": "test-token"}

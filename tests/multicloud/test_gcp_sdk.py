@@ -26,11 +26,11 @@ def test_demo_project_through_the_sdk(gcp_server, gcp_env):
     assert {c.status for c in inventory.coverage} == {"ok"}
     assert {c.service for c in inventory.coverage} == {"resourcemanager", "sqladmin", "storage", "container",
                                                        "compute", "dns", "spanner", "firestore", "bigtable",
-                                                       "redis", "run", "cloudfunctions"}
+                                                       "redis", "run", "cloudfunctions", "sqladmin:backupruns"}
     assert inventory.meta["accounts"] == [PROJECT]
     assert all(c.authorization == "Bearer test-token" for c in gcp_server.calls)
     # one ListAssets per service group, content type RESOURCE, its asset types as repeated query params
-    first = [c for c in gcp_server.calls if "pageToken" not in c.query]
+    first = [c for c in gcp_server.calls if c.path == ASSETS_PATH and "pageToken" not in c.query]
     assert len(first) == len(gcp_api.ASSET_GROUPS) == 12
     compute = next(c for c in first if "compute.googleapis.com/ForwardingRule" in c.query["assetTypes"])
     assert "compute.googleapis.com/RegionInstanceGroupManager" in compute.query["assetTypes"]
@@ -109,7 +109,10 @@ def test_organization_scope_reads_the_organization(gcp_server, gcp_env):
                             "responses": route.responses, "operation": route.operation})
     inventory = collect(_settings(gcp_env), organization="58112233445", observed_at=OBSERVED)
 
-    assert {c.account for c in inventory.coverage} == {"organizations/58112233445"}
+    # Cloud Asset reads are the organization's; a Cloud SQL instance's backup runs, its project's
+    assert {c.account for c in inventory.coverage if c.service != "sqladmin:backupruns"} == {
+        "organizations/58112233445"}
+    assert {c.account for c in inventory.coverage if c.service == "sqladmin:backupruns"} == {PROJECT}
     assert {c.status for c in inventory.coverage} == {"ok"}
     # resources carry their project id (from the name, or project number -> id via the Project asset)
     assert {r.account for r in inventory.resources} == {PROJECT}

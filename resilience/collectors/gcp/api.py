@@ -1,4 +1,5 @@
-"""Google Cloud reads: Cloud Asset ``ListAssets`` (content type ``RESOURCE``), paged. Dicts out.
+"""Google Cloud reads: Cloud Asset ``ListAssets`` (content type ``RESOURCE``), paged; Cloud SQL Admin
+``backupRuns.list``, paged. Dicts out.
 
 One call per (parent, service group): its asset types share a coverage record, so a failed read
 of one group never hides the others. The pager follows ``nextPageToken``; every page goes through
@@ -50,6 +51,8 @@ ASSET_GROUPS: dict[str, tuple[str, ...]] = {
 #: (``roles/cloudasset.viewer``) grants the permission on a project, folder or organization.
 OPERATIONS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v1/{parent=projects/*|folders/*|organizations/*}/assets", "cloudasset.assets.listResource"),
+    # Cloud SQL Admin: when each instance's backups last succeeded (Cloud Asset holds only the schedule)
+    ("GET", "/v1/projects/{project}/instances/{instance}/backupRuns", "cloudsql.backupRuns.list"),
 )
 
 
@@ -67,3 +70,31 @@ def list_assets(client: Any, parent: str, asset_types: tuple[str, ...], *, retry
         for asset in page.assets:
             out.append(MessageToDict(type(asset).pb(asset), preserving_proto_field_name=False))
     return out
+
+
+def list_backup_runs(session: Any, endpoint: str, project: str, instance: str, *, retry: Any, timeout: float,
+                     page_size: int = 100) -> list[dict[str, Any]]:
+    """Every backup run of one Cloud SQL instance (Cloud SQL Admin ``backupRuns.list``, newest first),
+    following ``nextPageToken``. An HTTP error becomes the ``google.api_core`` exception of its status,
+    so retries (``retry``) and coverage (``errors.classify``) treat it as they treat Cloud Asset's."""
+    from google.api_core import exceptions
+
+    url = f"{endpoint.rstrip('/')}/v1/projects/{project}/instances/{instance}/backupRuns"
+
+    def page(token: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"maxResults": page_size}
+        if token:
+            params["pageToken"] = token
+        response = session.get(url, params=params, timeout=timeout)
+        if response.status_code >= 400:
+            raise exceptions.from_http_response(response)
+        return response.json()
+
+    runs: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        body = retry(page)(token)
+        runs.extend(body.get("items") or [])
+        token = body.get("nextPageToken")
+        if not token:
+            return runs

@@ -5,11 +5,14 @@ Environment (see ``examples/gcp/README.md``):
 - ``GOOGLE_CLOUD_ASSET_ENDPOINT``: Cloud Asset API endpoint (default ``cloudasset.googleapis.com``,
   https). A value with a scheme (``http://127.0.0.1:8080``) is used as given: the REST transport
   accepts plain http, which the local recorded-response server of the tests and demo needs.
+- ``GOOGLE_CLOUD_SQLADMIN_ENDPOINT``: Cloud SQL Admin API endpoint for backup runs (default
+  ``https://sqladmin.googleapis.com``; a scheme is required).
 - ``GOOGLE_OAUTH_ACCESS_TOKEN``: a pre-issued OAuth bearer token, used instead of Application
   Default Credentials (as other Google tooling reads it).
 
-The collector calls only the Cloud Asset API (``ListAssets`` with content type ``RESOURCE``),
-over REST (``transport="rest"``), so one endpoint variable covers every read.
+The collector calls the Cloud Asset API (``ListAssets`` with content type ``RESOURCE``) over REST
+(``transport="rest"``), and the Cloud SQL Admin API for one fact Cloud Asset does not hold: when each
+instance's backups last succeeded (``backupRuns.list``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import Any
 
 ENV_ENDPOINT = "GOOGLE_CLOUD_ASSET_ENDPOINT"
 ENV_TOKEN = "GOOGLE_OAUTH_ACCESS_TOKEN"
+ENV_SQLADMIN_ENDPOINT = "GOOGLE_CLOUD_SQLADMIN_ENDPOINT"
 DEFAULT_ENDPOINT = "cloudasset.googleapis.com"
+DEFAULT_SQLADMIN_ENDPOINT = "https://sqladmin.googleapis.com"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 
 
@@ -36,12 +41,15 @@ class GcpSettings:
     max_retry_after_s: float = 30.0
     timeout_s: float = 30.0
     page_size: int = 500
+    sqladmin_endpoint: str = DEFAULT_SQLADMIN_ENDPOINT
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> GcpSettings:
         env = os.environ if env is None else env
         values: dict[str, Any] = {"endpoint": env.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT,
-                                  "token": env.get(ENV_TOKEN) or None}
+                                  "token": env.get(ENV_TOKEN) or None,
+                                  "sqladmin_endpoint": (env.get(ENV_SQLADMIN_ENDPOINT)
+                                                        or DEFAULT_SQLADMIN_ENDPOINT).rstrip("/")}
         values.update(overrides)
         return cls(**values)
 
@@ -64,6 +72,13 @@ def asset_client(settings: GcpSettings, credentials: Any) -> Any:
 
     return asset_v1.AssetServiceClient(credentials=credentials, transport="rest",
                                        client_options=ClientOptions(api_endpoint=settings.endpoint))
+
+
+def rest_session(credentials: Any) -> Any:
+    """An authorised ``requests`` session for the REST APIs without a GAPIC client here (Cloud SQL Admin)."""
+    from google.auth.transport.requests import AuthorizedSession
+
+    return AuthorizedSession(credentials)
 
 
 class RetryAfter:

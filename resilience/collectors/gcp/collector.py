@@ -1,9 +1,10 @@
-"""GCP collection: Cloud Asset ``ListAssets`` per (parent, service group), transform, coverage.
+"""GCP collection: Cloud Asset ``ListAssets`` per (parent, service group), Cloud SQL backup runs per
+instance, transform, coverage.
 
 A parent is ``projects/ID`` (``--project``), ``organizations/ID`` (``--organization``), or each
 project under ``folders/ID`` (``--folder``). Cloud
-Asset is a global API, so coverage records carry region ``global`` and the parent's project id
-(or ``organizations/ID``) as the account.
+Asset is a global API, so its coverage records carry region ``global`` and the parent's project id
+(or ``organizations/ID``) as the account; a backup-runs read carries the instance's project and region.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from resilience.collectors.multicloud import CoverageLog, add_placeholders, guar
 from resilience.model import GLOBAL_REGION, Inventory
 
 from . import api
-from .clients import GcpSettings, RetryAfter, asset_client, make_credentials
+from .clients import GcpSettings, RetryAfter, asset_client, make_credentials, rest_session
 from .errors import classify
 from .regions import GCP_REGIONS
 from .transform import transform_assets
@@ -38,6 +39,7 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
     if credentials is None:
         credentials, _ = make_credentials(settings)
     client = asset_client(settings, credentials)
+    session = rest_session(credentials)
     log = CoverageLog(PROVIDER)
     parents = [f"projects/{p}" for p in dict.fromkeys(projects)]
     if organization:
@@ -59,7 +61,7 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
         def one(parent: str):
             if progress:
                 progress(f"gcp {parent}")
-            return parent, _collect_parent(client, settings, parent, log, observed_at)
+            return parent, _collect_parent(client, session, settings, parent, log, observed_at)
 
         with ThreadPoolExecutor(max_workers=max(1, min(max_in_flight, len(parents) or 1))) as pool:
             for parent, transformer in pool.map(one, parents):  # results in parent order
@@ -71,6 +73,7 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
                 accounts.extend(sorted({r.account for r in transformer.resources
                                         if r.account and r.account not in accounts}))
     finally:
+        session.close()
         transport = getattr(client, "transport", None)
         if transport is not None:
             transport.close()
@@ -84,8 +87,10 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
     return inventory
 
 
-def _collect_parent(client: Any, settings: GcpSettings, parent: str, log: CoverageLog, observed_at: str):
-    """One ListAssets per service group under ``parent``; the transformed result."""
+def _collect_parent(client: Any, session: Any, settings: GcpSettings, parent: str, log: CoverageLog,
+                    observed_at: str):
+    """One ListAssets per service group under ``parent``, the backup runs of its Cloud SQL instances;
+    the transformed result."""
     account = parent.split("/", 1)[1] if parent.startswith("projects/") else parent
     assets: list[dict] = []
     dead = ""  # once the endpoint does not answer, the parent's other reads are not tried
@@ -101,8 +106,39 @@ def _collect_parent(client: Any, settings: GcpSettings, parent: str, log: Covera
         if rows is None and log.status(account, GLOBAL_REGION, service) == "unreachable":
             dead = f"the endpoint {settings.endpoint} did not answer ({service})"
         assets.extend(rows or [])
-    return transform_assets(assets, observed_at=observed_at,
+    backup_runs = _backup_runs(session, settings, assets, log, account)
+    return transform_assets(assets, observed_at=observed_at, backup_runs=backup_runs,
                             default_project=account if parent.startswith("projects/") else None)
+
+
+def _backup_runs(session: Any, settings: GcpSettings, assets: list[dict], log: CoverageLog,
+                 default_project: str) -> dict[str, list[dict]]:
+    """Asset name -> backup runs, for each Cloud SQL primary whose backups are on (a replica has none).
+    A failed read leaves the instance out, and a non-``ok`` record in the instance's region."""
+    runs: dict[str, list[dict]] = {}
+    dead = ""
+    for asset in assets:
+        data = (asset.get("resource") or {}).get("data") or {}
+        if asset.get("assetType") != "sqladmin.googleapis.com/Instance" or data.get("instanceType") != \
+                "CLOUD_SQL_INSTANCE" or ((data.get("settings") or {}).get("backupConfiguration") or {}).get(
+                "enabled") is not True:
+            continue
+        project, instance = data.get("project") or default_project, data.get("name")
+        region = data.get("region") or GLOBAL_REGION
+        if dead:
+            log.record(project, region, "sqladmin:backupruns", "unreachable", f"not attempted: {dead}")
+            continue
+        retry = RetryAfter(max_attempts=settings.max_attempts, backoff_s=settings.backoff_s,
+                           max_retry_after_s=settings.max_retry_after_s)
+        got = guarded(log, classify, account=project, region=region, service="sqladmin:backupruns",
+                      fn=lambda p=project, i=instance, r=retry: api.list_backup_runs(
+                          session, settings.sqladmin_endpoint, p, i, retry=r, timeout=settings.timeout_s),
+                      about=instance)
+        if got is not None:
+            runs[asset["name"]] = got
+        elif log.status(project, region, "sqladmin:backupruns") == "unreachable":
+            dead = f"the endpoint {settings.sqladmin_endpoint} did not answer"
+    return runs
 
 
 def identity_of(settings: GcpSettings, credentials: Any) -> str:

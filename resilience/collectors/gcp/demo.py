@@ -1,7 +1,8 @@
 """The demo project: recorded Cloud Asset responses served locally, read by the real SDK (REST).
 
 Planted in project ``gulf-retail-prod``:
-- ``orders-sql``: Cloud SQL ``ZONAL`` in me-central1 (Doha), no replica;
+- ``orders-sql``: Cloud SQL ``ZONAL`` in me-central1 (Doha), no replica; daily backups in me-central1,
+  the newest successful run 20 hours before the scan (Cloud SQL Admin ``backupRuns.list``);
 - ``shop-gke``: zonal GKE cluster in me-central1-a;
 - ``gulf-retail-media``: single-region bucket in me-central1;
 - ``gulf-retail-backups``: dual-region bucket Doha + Dammam (both in the Gulf failure domain);
@@ -15,6 +16,7 @@ Planted in project ``gulf-retail-prod``:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from importlib import resources
 
@@ -38,8 +40,10 @@ def demo_inventory(observed_at: str) -> Inventory:
     from google.oauth2.credentials import Credentials
 
     data = recording()
-    with RecordedServer(data["routes"]) as server:
-        settings = GcpSettings(endpoint=server.base_url, token="demo-token", max_attempts=2, backoff_s=0.05,
+    scan_time = dt.datetime.fromisoformat(observed_at.replace("Z", "+00:00"))
+    with RecordedServer(data["routes"], clock=lambda: scan_time) as server:  # backup runs dated from the scan
+        settings = GcpSettings(endpoint=server.base_url, sqladmin_endpoint=server.base_url, token="demo-token",
+                               max_attempts=2, backoff_s=0.05,
                                timeout_s=10)
         inventory = collect(settings, projects=(DEMO_PROJECT,), observed_at=observed_at,
                             credentials=Credentials(token="demo-token"))

@@ -95,7 +95,10 @@ def rds_arn(host_port: str | None, account: str | None) -> str | None:
 
 
 class Transformer(DataServices):
-    def __init__(self, observed_at: str, *, default_project: str | None = None) -> None:
+    def __init__(self, observed_at: str, *, default_project: str | None = None,
+                 backup_runs: Mapping[str, list] | None = None) -> None:
+        #: Cloud SQL asset name -> its backup runs (Cloud SQL Admin); absent when they were not read
+        self.backup_runs = dict(backup_runs or {})
         self.observed_at = observed_at
         self.default_project = default_project
         self.resources: list[Resource] = []
@@ -239,6 +242,8 @@ class Transformer(DataServices):
                       "replica_of": master_id, "backup_enabled": backups_on if not replica else None,
                       "backup_retention_count": kept if not replica else None,  # a number of backups, not days
                       "pitr": pitr if not replica else None,
+                      # the backup runs were read and none succeeded: neither a backup nor PITR can restore
+                      "automated_backups_usable": _runs_usable(self.backup_runs.get(name)) if backups_on else None,
                       "log_retention_days": _num(backup.get("transactionLogRetentionDays")) if pitr else None,
                       "backup_location": backup.get("location") or ("default" if backups_on else None),
                       "deletion_protection": settings.get("deletionProtectionEnabled"), "state": data.get("state"),
@@ -261,8 +266,9 @@ class Transformer(DataServices):
                           "source_resource": name, "source_region": region, "synthetic": True, "status": "available",
                           "location_type": location_type(location) if location else "default",
                           "location_default": None if location else True,
-                          "retention_count": kept})
-            self.link(name, backup_id, BACKED_UP_TO, schedule=backup.get("startTime"))
+                          "retention_count": kept, **_newest_backup(self.backup_runs.get(name))})
+            # automated backups run once a day, in the window that starts at ``startTime`` (UTC)
+            self.link(name, backup_id, BACKED_UP_TO, schedule="rate(1 day)", window_start=backup.get("startTime"))
 
     # ---- Cloud Storage ----
     def bucket(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
@@ -527,8 +533,35 @@ class Transformer(DataServices):
             child(f"wrr-{index}", item, weight=_num(item.get("weight")))
 
 
+def _runs_usable(runs: list[Mapping[str, Any]] | None) -> bool | None:
+    if runs is None:
+        return None  # not read: the schedule alone, and the read's coverage record
+    return any(str(r.get("status") or "").upper() == "SUCCESSFUL" for r in runs)
+
+
+def _newest_backup(runs: list[Mapping[str, Any]] | None) -> dict[str, Any]:
+    """What the backup runs say of an instance's backups: the newest successful run is the copy that
+    exists (``created_at``: when it finished, for its age at scan time); with no successful run there
+    is no usable copy (``status`` is the last run's, or ``NO_BACKUP_RUNS``). Unread runs: nothing (the
+    schedule alone, and the read's coverage record)."""
+    if runs is None:
+        return {}
+    def when(run: Mapping[str, Any]) -> str:
+        return str(run.get("endTime") or run.get("startTime") or run.get("windowStartTime") or run.get("enqueuedTime")
+                   or "")
+    done = [r for r in runs if str(r.get("status") or "").upper() == "SUCCESSFUL"]
+    newest = max(done, key=when) if done else None
+    last = max(runs, key=when) if runs else None
+    return {"backup_runs_read": True, "backup_runs": len(runs),
+            "status": "SUCCESSFUL" if newest else str((last or {}).get("status") or "NO_BACKUP_RUNS"),
+            "created_at": when(newest) if newest else None,
+            "last_run_status": (last or {}).get("status"), "last_run_at": when(last) if last else None,
+            "last_run_error": ((last or {}).get("error") or {}).get("message") if last and last is not newest else None}
+
+
 def transform_assets(assets: Iterable[Mapping[str, Any]], *, observed_at: str,
-                     default_project: str | None = None) -> Transformer:
-    transformer = Transformer(observed_at, default_project=default_project)
+                     default_project: str | None = None,
+                     backup_runs: Mapping[str, list] | None = None) -> Transformer:
+    transformer = Transformer(observed_at, default_project=default_project, backup_runs=backup_runs)
     transformer.run(assets)
     return transformer
