@@ -66,6 +66,7 @@ from .recovery_steps import (  # noqa: F401 (re-exported: recovery is the entry 
     MIB,
     Estimate,
     Step,
+    _as_scenario,
     _serving_nodes,
     _worst,
     fmt,
@@ -109,7 +110,8 @@ def estimate(graph: nx.MultiDiGraph, workload: str, disruption: str, *, policy: 
         raise ValueError(f"disruption must be one of {DISRUPTIONS}, got {disruption!r}")
     index = coverage_index(coverage)
     coverage = index.records
-    key = (workload, disruption, repr(getattr(policy, "recovery_model", None)), index.fingerprint, as_of,
+    key = (workload, disruption, repr(getattr(policy, "recovery_model", None)),
+           repr(policy.objectives_for(workload)) if policy is not None else None, index.fingerprint, as_of,
            tuple(sorted(regions)) if regions is not None else None, graph.number_of_nodes())
     per_graph = _CACHE.setdefault(graph, {})
     if key not in per_graph:
@@ -183,7 +185,8 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     ``impact``: the :func:`resilience.survival.assess` result for the same scenario, when the caller
     has it; its ``why`` and control-plane notes are then reported with the estimate."""
     coverage = coverage_index(coverage).records
-    analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of)
+    analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of,
+                         objective=_objective(policy, workload, scenario))
     steps = analysis.run()
     if impact is None:
         impact = survival.assess(graph, workload, analysis.scenario, coverage=coverage)
@@ -306,6 +309,15 @@ def _why(steps: list[Step], rto: float | None, rpo: float | None, label: str) ->
     if worst_rpo.rpo:
         text += f"; RPO {fmt(rpo)} set by {worst_rpo.name} ({worst_rpo.model_key})"
     return text
+
+
+def _objective(policy: Any, workload: str, scenario: Any) -> Any:
+    """The workload's objective for the scenario's kind of disruption (``region`` when a region fails, else
+    ``az``), which decides between a faster option and one that meets the objective."""
+    if policy is None or not hasattr(policy, "objectives_for"):
+        return None
+    failed_regions = getattr(_as_scenario(scenario), "failed_regions", ())
+    return policy.objectives_for(workload).get("region" if failed_regions else "az")
 
 
 def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bool) -> list[str]:

@@ -72,7 +72,8 @@ class _Analysis:
     prices them with the model."""
 
     def __init__(self, graph: nx.MultiDiGraph, workload: str, scenario: Any, model: RecoveryModel,
-                 coverage: tuple[Coverage, ...], as_of: dt.datetime | None) -> None:
+                 coverage: tuple[Coverage, ...], as_of: dt.datetime | None,
+                 objective: Any = None) -> None:
         self.g = graph
         self.workload = workload
         self.scenario = _as_scenario(scenario)
@@ -81,6 +82,7 @@ class _Analysis:
         self.label = scenario_label(scenario)
         self.model = model
         self.as_of = as_of
+        self.objective = objective  # the workload's objective for this disruption (rto/rpo seconds), if declared
         self.unknown: list[str] = []
         self.notes: list[str] = []
         self.index = _index(graph)
@@ -268,7 +270,22 @@ class _Analysis:
         if not options:
             return self._step(w, self._no_copy_option(w, lost_copies), "data")
         options.sort(key=_Option.sort_key)
+        meeting = [o for o in options if self._meets_objective(o)]
+        if meeting and meeting[0] is not options[0]:
+            # a slower option that meets both objectives is the one to run (a faster restore that loses a
+            # day does not meet an RPO of minutes): the achievable figures are that option's
+            chosen = meeting[0]
+            chosen.reasoning += (f" (chosen over the faster {options[0].model_key}, RTO {fmt(options[0].rto)} / "
+                                 f"RPO {fmt(options[0].rpo)}, which misses the objective)")
+            options = [chosen, *(o for o in options if o is not chosen)]
         return self._step(w, options[0], "data", options[1:])
+
+    def _meets_objective(self, option: _Option) -> bool:
+        target = self.objective
+        if target is None or (target.rto is None and target.rpo is None):
+            return False
+        return all(want is None or (got is not None and got <= want)
+                   for got, want in ((option.rto, target.rto), (option.rpo, target.rpo)))
 
     def _where(self) -> str:
         return ", ".join(sorted(self.failed_regions | self.failed_zones))
@@ -373,7 +390,10 @@ class _Analysis:
         if t == "AWS::RDS::DBCluster" and str(a.get("engine", "")).startswith("aurora") and is_global:
             return self._option("aurora-global-database", f"{lost}; secondary cluster {where} is promoted",
                                 rpo=lag, to=dst, computed=lag is not None)
-        entry = self.entry("rds-read-replica-promotion")
+        if t.startswith("Microsoft.Sql/"):
+            return self._azure_sql_option(w, dst, lost, where, lag)
+        key = "cloudsql-replica-promotion" if t.startswith("sqladmin.googleapis.com/") else "rds-read-replica-promotion"
+        entry = self.entry(key)
         if sync:
             rpo, lag_text = 0.0, "synchronous replication: no lag"
         elif lag is not None:
@@ -382,8 +402,42 @@ class _Analysis:
             rpo, lag_text = entry.param("assumed_lag"), (f"replica lag not reported, "
                                                          f"{format_duration(entry.param('assumed_lag'))} assumed")
         what = "read replica" if self.kind(dst) in (DATABASE, EXTERNAL) else "replica"
-        return self._option("rds-read-replica-promotion", f"{lost}; {what} {where} is promoted ({lag_text})",
-                            rpo=rpo, to=dst)
+        return self._option(key, f"{lost}; {what} {where} is promoted ({lag_text})", rpo=rpo, to=dst)
+
+    def _azure_sql_option(self, w: str, dst: str, lost: str, where: str, lag: float | None) -> _Option:
+        """An Azure SQL geo-secondary. Anyone can force the failover (decision + failover); with the Automatic
+        policy Microsoft also runs it after the group's grace period: whichever comes first."""
+        fo = self._failover_attrs(w, dst)
+        customer = self.entry("azure-sql-customer-failover")
+        decide, switch = customer.param("decision"), customer.param("failover")
+        forced = decide + switch
+        forced_text = (f"someone forces the failover to {where}: {format_duration(decide)} to decide + "
+                       f"{format_duration(switch)} failover = {format_duration(forced)}")
+        if fo.get("automatic") is True:
+            managed = self.entry("azure-sql-failover-group-automatic")
+            grace = fo.get("grace_period_minutes")
+            wait = float(grace) * 60 if isinstance(grace, int | float) else managed.param("default_grace_period")
+            said = "its grace period" if isinstance(grace, int | float) else "the default grace period"
+            automatic = wait + managed.param("listener_switch")
+            auto_text = (f"the failover group fails over to {where} (Microsoft managed) after {said}: "
+                         f"{format_duration(wait)} + {format_duration(managed.param('listener_switch'))} listener "
+                         f"switch = {format_duration(automatic)}")
+            candidates = [
+                self._option("azure-sql-failover-group-automatic", f"{lost}; {auto_text}", rto=automatic, rpo=lag,
+                             to=dst, computed=lag is not None),
+                self._option("azure-sql-customer-failover", f"{lost}; {forced_text}, before Microsoft's failover "
+                             f"({auto_text})", rto=forced, rpo=lag, to=dst, computed=lag is not None)]
+            return min(candidates, key=_Option.sort_key)
+        how = "the failover group's policy is Manual" if fo else "a geo-replication link fails over only when asked"
+        return self._option("azure-sql-customer-failover", f"{lost}; {how}: {forced_text}", rto=forced, rpo=lag,
+                            to=dst, computed=lag is not None)
+
+    def _failover_attrs(self, w: str, dst: str) -> Mapping[str, Any]:
+        """The ``fails_over_to`` edge's attributes between ``w`` and ``dst`` (either way); empty when none."""
+        for a, b in ((w, dst), (dst, w)):
+            if self.g.has_edge(a, b, FAILS_OVER_TO):
+                return self.g.edges[a, b, FAILS_OVER_TO].get("attrs") or {}
+        return {}
 
     # ---- backups
     def _size_bytes(self, n: str, points: Iterable[str] = ()) -> float | None:

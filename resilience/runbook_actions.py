@@ -122,6 +122,13 @@ def data_actions(graph: nx.MultiDiGraph, step: dict[str, Any], failed_regions: s
     where = region(graph, dst) or region(graph, src)
     if key == "control-plane-blocked":
         return [_blocked(graph, step, src, dst, failed_regions)]
+    if key != "scenario-duration" and provider(graph, src) in ("azure", "gcp"):
+        # never an AWS call for another cloud's resource (a model key shared across providers, such as a
+        # restore, names the mechanism, not the API)
+        if dst:
+            return [_other_cloud(graph, step, src, dst)]
+        return [Action("data", f"{name(graph, src)}: {step['mechanism']}", src, where, expected_duration=seconds,
+                       why=step["reasoning"], automatic=seconds == 0)]
     if key == "rds-read-replica-promotion" and dst:
         ident = name(graph, dst)
         return [Action("data", f"promote read replica {ident} to a standalone primary", dst, where,
@@ -186,8 +193,6 @@ def data_actions(graph: nx.MultiDiGraph, step: dict[str, Any], failed_regions: s
     if key == "scenario-duration":
         return [Action("data", f"wait for {name(graph, src)} to return with its region", src, region(graph, src),
                        expected_duration=seconds, why=step["reasoning"])]
-    if provider(graph, src) in ("azure", "gcp") and dst:
-        return [_other_cloud(graph, step, src, dst)]
     return [Action("data", f"{name(graph, src)}: {step['mechanism']}", dst or src, where, expected_duration=seconds,
                    why=step["reasoning"], automatic=seconds == 0)]
 
@@ -276,7 +281,14 @@ def _other_cloud(graph, step, src, dst) -> Action:
     """Azure and GCP failovers: the ``az`` / ``gcloud`` command for the mechanisms the collectors read."""
     data, where = node(graph, src), region(graph, dst)
     native = str(data.get("type", ""))
+    key = step.get("model_key") or ""
     command = None
+    if key.startswith("restore-"):
+        return Action("data", f"restore {name(graph, src)} from {name(graph, dst)} in {where}", dst, where,
+                      expected_duration=step.get("rto"), why=step["reasoning"],
+                      prechecks=[f"the newest usable copy in {name(graph, dst)} and its time (the RPO)"],
+                      capture=["the restore's start and completion time", "the restored copy's time: the measured RPO",
+                               "the new resource's endpoint"])
     if native.startswith("Microsoft.Sql/"):
         group = attrs(graph, src).get("failover_group") or "<failover-group>"
         command = (f"az sql failover-group set-primary --name {shlex.quote(str(group))} "
@@ -288,6 +300,12 @@ def _other_cloud(graph, step, src, dst) -> Action:
         command = f"gcloud sql instances promote-replica {name(graph, dst)}"
     elif native.startswith("Microsoft.Storage/"):
         command = f"az storage account failover --name {name(graph, src)} --resource-group <resource-group>"
+    if key == "azure-sql-failover-group-automatic":
+        return Action("data", f"verify the failover group moved {name(graph, src)} to {name(graph, dst)} (Microsoft "
+                      "managed, after its grace period); if it has not, force it with the command below", dst, where,
+                      command=command, expected_duration=step.get("rto"), why=step["reasoning"], automatic=True,
+                      capture=["the group's replication role on each server and when it changed",
+                               "the replication lag or last sync time: the RPO"])
     return Action("data", f"fail {name(graph, src)} over to {name(graph, dst)}", dst, where, command=command,
                   expected_duration=step.get("rto"), why=step["reasoning"],
                   capture=["the command output and its time", "the replication lag or last sync time: the RPO"])
