@@ -358,7 +358,7 @@ class _Assessor:
         if kind == LOAD_BALANCER:
             return self._serve_lb(node)
         if kind == TARGET_GROUP:
-            return self._serve_any(node, [t for t, _ in out_edges(self.g, node, ROUTES_TO)], "no live target")
+            return self._serve_pool(node)
         if kind in FRONT_DOOR_KINDS:
             return self._serve_front_door(node)
         out = self._serve_deps(node)
@@ -434,6 +434,31 @@ class _Assessor:
                 return _prefixed(node, got)
         worst = max(outcomes, key=lambda o: len(o.chain))
         return _merge_fail(node, worst)
+
+    def _serve_pool(self, node: str) -> _Outcome:
+        """A target group serves while any target does. A member whose edge says ``enabled: false``
+        (a disabled Front Door origin or backend) takes no traffic; a pool whose every member is
+        disabled serves nothing. A pool with ``health_probe: false`` (a Front Door origin group
+        without a health probe) never takes a dead member out: each member of its first priority
+        keeps its share of the traffic, so each must serve."""
+        edges = list(out_edges(self.g, node, ROUTES_TO))
+        live = [(t, a) for t, a in edges if a.get("enabled") is not False]
+        if edges and not live:
+            return _Outcome(False, [node], "every member is disabled")
+        targets = [t for t, _ in live]
+        if len(targets) < 2 or (self.g.nodes[node].get("attrs") or {}).get("health_probe") is not False:
+            return self._serve_any(node, targets, "no live target")
+        first = min(_priority(a) for _, a in live)
+        result = _Outcome(True, [node], used={node})
+        for target in [t for t, a in live if _priority(a) == first]:
+            got = self.serve(target)
+            if not got.ok:
+                out = _merge_fail(node, got)
+                out.cause = (got.cause + "; " if got.cause else "") + \
+                    "the pool has no health probe, so it keeps sending traffic to it"
+                return out
+            _absorb(result, got)
+        return result
 
     def _serve_front_door(self, node: str) -> _Outcome:
         """A Global Accelerator serves while one endpoint group does (health-checked routing); a
@@ -1034,6 +1059,12 @@ def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str, str]:
     attrs = graph.nodes[record].get("attrs") or {}
     name = str(attrs.get("dns_name") or graph.nodes[record].get("name") or record).rstrip(".").lower()
     return name, str(attrs.get("record_type") or ""), str(attrs.get("zone_id") or "")
+
+
+def _priority(attrs: dict[str, Any]) -> float:
+    """A pool member's priority (lower is preferred); none given: all alike."""
+    value = attrs.get("priority")
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def _prefixed(node: str, got: _Outcome) -> _Outcome:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from resilience.model import DNS_ZONE
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Scenario,
@@ -34,16 +35,25 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
     an alias); latency/weighted/geolocation/multivalue records withdraw a dead member only if it
     is health-checked. ``pass``: the name keeps answering with a live target whichever region is
     lost (or routes only to global services). ``fail``: it routes to one region, or a region's
-    loss leaves it answering with dead targets. ``unknown``: Route 53 could not be fully read."""
+    loss leaves it answering with dead targets. ``unknown``: Route 53 could not be fully read, or
+    (Azure names) an Azure DNS zone's record sets could not be read; such a zone is itself reported
+    ``unknown``: its names are unseen."""
     groups = record_groups(ctx.graph)
     route53_gaps = [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
                     for c in ctx.gaps(services=("route53",)) if not c.service.endswith(":tags")]
+    # Azure DNS: a zone whose record sets could not be read hides its names (and any alias chain
+    # through them): the Azure names' verdicts are uncertain, and the zone itself is reported unknown
+    azure_gaps = [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
+                  for c in ctx.gaps(services=("dns:recordsets",), provider="azure")]
+    yield from _unread_zones(ctx, azure_gaps)
     for (dns_name, record_type, _zone), members in sorted(groups.items()):
         members = [m for m in members if not is_stub(ctx.graph.nodes[m]) and is_public_record(ctx.graph, m)]
         if not members or not any(
             True for m in members for k in ("routes_to", "fails_over_to") for _ in out_edges(ctx.graph, m, k)
         ):
             continue
+        gaps = route53_gaps + (azure_gaps if any(ctx.graph.nodes[m].get("provider") == "azure" for m in members)
+                               else [])
         targets = dns_targets(ctx.graph, members)
         regions = sorted({ctx.graph.nodes[t].get("region") for t in targets
                           if real_region(ctx.graph.nodes[t].get("region"))})
@@ -84,12 +94,28 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
                 message = (f"{label} reaches {', '.join(regions)} but losing {r} leaves it answering with "
                            f"{name(ctx, outcome.chain[-1])} ({outcome.cause or 'no health-checked failover'})")
                 observed["broken"] = {lost: o.chain for lost, o in broken}
-        if route53_gaps:  # unseen records or health checks could turn either verdict
-            observed["unknown"] = route53_gaps
-            status = verdict(status == "pass", route53_gaps)
-            message += f" — uncertain: {route53_gaps[0]}"
+        if gaps:  # unseen records or health checks could turn either verdict
+            observed["unknown"] = gaps
+            status = verdict(status == "pass", gaps)
+            message += f" — uncertain: {gaps[0]}"
         yield ctx.result(primary, status, message, observed=observed, expected=expected, region=region,
                          key=f"{dns_name}/{record_type}", extra={"chain": [primary, *targets[:1]]})
+
+
+def _unread_zones(ctx: RuleContext, gaps: list[str]) -> Iterator[Result]:
+    """``unknown`` for each public Azure DNS zone whose record sets could not be read
+    (``records_read: false``): its names exist, but whether they fail over is unseen."""
+    for node, data in ctx.graph.nodes(data=True):
+        attrs = data.get("attrs") or {}
+        if data.get("kind") != DNS_ZONE or attrs.get("records_read") is not False or attrs.get("private"):
+            continue
+        zone = attrs.get("dns_name") or data.get("name") or node
+        reasons = gaps or [f"the record sets of {zone} could not be read"]
+        yield ctx.result(node, "unknown", f"{zone}: its record sets could not be read, so whether its names "
+                         f"fail over to another region is unknown — {reasons[0]}",
+                         observed={"zone": zone, "records_read": False, "unknown": reasons},
+                         expected={"failover": "health-checked failover to another region for every public name"},
+                         region="global", key=f"{zone}/zone")
 
 
 def _primary(ctx: RuleContext, members: list[str]) -> str:
@@ -118,7 +144,7 @@ DNS_NO_FAILOVER = Rule(
         "Application Recovery Controller routing controls for operator-initiated failover on the data plane."
     ),
     check=_dns_failover,
-    requires=("route53",),
+    requires=("route53", "dns:recordsets"),
     references=(
         "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring.html",
         "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_withstand_component_failures_avoid_control_plane.html",

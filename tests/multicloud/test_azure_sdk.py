@@ -235,3 +235,82 @@ def test_management_group_scope_reads_every_subscription_and_records_the_unreada
     assert unreadable and {c.status for c in unreadable} == {"denied"}
     assert not [r for r in inventory.resources if r.account == other]
     assert coverage(inventory, "managementgroups").status == "ok"
+
+
+# --- DNS record sets and Front Door Standard/Premium (issue 12) ------------------------------------
+ZONE = f"/subscriptions/{SUB}/resourceGroups/rg-gulf-apps/providers/Microsoft.Network/dnszones/contoso-gulf.example"
+AFD = f"/subscriptions/{SUB}/resourceGroups/rg-docs/providers/Microsoft.Cdn/profiles/afd-docs"
+DENIED = {"status": 403, "body": {"error": {"code": "AuthorizationFailed", "message": "The client 'scanner' does "
+                                            "not have authorization to perform the action"}}}
+
+
+def _verdicts(inventory, rule):
+    import datetime as dt
+
+    from resilience.policy import Policy
+    from resilience.scan import analyse
+
+    found = analyse(inventory, Policy(), scan_time=dt.datetime(2026, 9, 1, 6, tzinfo=dt.UTC),
+                    audited_regions=("uaenorth", "westeurope")).findings
+    return [f for f in found if f.rule == rule]
+
+
+def test_dns_record_sets_follow_next_link_and_route_to_what_they_name(azure_server, azure_env):
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+
+    pages = [c for c in azure_server.calls if c.path.lower() == f"{ZONE}/recordsets".lower()]
+    assert [c.query.get("$skipToken") for c in pages] == [None, ["cnMtcGFnZS0y"]]
+    assert {c.query["api-version"][0] for c in pages} == {"2018-05-01"}
+    assert (coverage(inventory, "dns:recordsets").status, coverage(inventory, "dns:recordsets").region) == (
+        "ok", "global")
+    # A/AAAA/CNAME sets of both pages (SOA, NS, TXT make no node), routed to what they name
+    routes = {e.src.rsplit("/", 1)[-1]: e.dst.rsplit("/", 1)[-1] for e in inventory.edges
+              if e.kind == "routes_to" and "/dnszones/" in e.src}
+    assert routes == {"docs": "afd-docs", "pay": "tm-payments", "www": "fd-gulf-web"}
+    assert by_name(inventory, "/CNAME/pay").attrs["alias_target"] == "contoso-payments.trafficmanager.net"
+    # the Front Door Premium profile of the docs workload: one probed group, an origin in each region
+    group = by_name(inventory, "/origingroups/og-docs")
+    assert group.attrs["health_probe"] is True
+    origins = {e.dst.rsplit("/", 1)[-1]: e.attrs for e in edges(inventory, "routes_to", "/origingroups/og-docs")}
+    assert {name: a["priority"] for name, a in origins.items()} == {"app-docs-uaen": 1, "app-docs-weu": 2}
+    assert [c.query["api-version"][0] for c in azure_server.calls if c.path.lower().startswith(AFD.lower() + "/")] \
+        == ["2024-02-01"] * 3
+
+
+def test_denied_record_sets_are_a_denied_record_and_the_dns_verdicts_unknown(azure_server, azure_env):
+    clean = _verdicts(collect(_settings(azure_env), observed_at=OBSERVED), "RES-DNS-001")
+    pay = [f for f in clean if "pay.contoso-gulf.example" in f.message]
+    assert pay and pay[0].status == "pass", [(f.status, f.message) for f in clean]
+
+    azure_server.add({"method": "GET", "path": f"{ZONE}/recordsets", "response": DENIED})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+    record = coverage(inventory, "dns:recordsets", SUB)
+    assert (record.status, record.region) == ("denied", "global")
+    assert "contoso-gulf.example" in record.detail and "AuthorizationFailed" in record.detail
+    assert not [r for r in inventory.resources if "/dnszones/" in r.id and r.kind == "dns_record"]
+    assert by_name(inventory, "dnszones/contoso-gulf.example").attrs["records_read"] is False
+    denied = _verdicts(inventory, "RES-DNS-001")
+    zone = [f for f in denied if f.resource.endswith("dnszones/contoso-gulf.example")]
+    assert zone and zone[0].status == "unknown" and "could not be read" in zone[0].message
+    # the Azure names still seen are no longer a pass: the unread zone could hold what decides them
+    azure = [f for f in denied if f.resource.startswith(f"/subscriptions/{SUB}")]
+    assert azure and not [f for f in azure if f.status == "pass"], [(f.status, f.message) for f in azure]
+
+
+def test_denied_front_door_origin_groups_leave_the_docs_workload_unknown_not_passed(azure_server, azure_env):
+    def docs(inventory):
+        return [f for f in _verdicts(inventory, "RES-REGIONAL-001") if f.workload == "docs"]
+
+    clean = docs(collect(_settings(azure_env), observed_at=OBSERVED))
+    assert clean and all(f.status == "pass" for f in clean), [(f.status, f.message) for f in clean]
+    # the entry point: docs.contoso-gulf.example, a CNAME to the Front Door endpoint
+    assert {tuple(f.evidence["observed"]["entry_points"]) for f in clean} == {("docs.contoso-gulf.example",)}
+
+    azure_server.add({"method": "GET", "path": f"{AFD}/originGroups", "response": DENIED})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+    record = coverage(inventory, "cdn:origingroups", SUB)
+    assert (record.status, record.region) == ("denied", "global")
+    assert by_name(inventory, "profiles/afd-docs").attrs["origin_groups_read"] is False
+    assert not edges(inventory, "routes_to", "profiles/afd-docs")
+    verdicts = docs(inventory)
+    assert verdicts and {f.status for f in verdicts} == {"unknown"}, [(f.status, f.message) for f in verdicts]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from resilience.collectors.azure.transform import (
     merge_rows,
     replication_of_sku,
@@ -224,3 +226,145 @@ def test_redis_aks_and_key_vault_rows():
     assert kv.attrs["placement"] == "zone_redundant" and set(kv.zones) == {"uaenorth-az3", "uaenorth-az1"}
     assert kvc.attrs["placement"] == "regional" and kvc.zones == ()  # UAE Central has no zones
     assert t._by_fqdn("kv.vault.azure.net") == kv.id and t._by_fqdn("basic.redis.cache.windows.net") == basic.id
+
+
+# --- DNS record sets and Front Door Standard/Premium (issue 12) ------------------------------------
+ZONE = _id("Microsoft.Network/dnszones", "contoso.example")
+TM = _id("Microsoft.Network/trafficManagerProfiles", "tm-shop")
+PIP = _id("Microsoft.Network/publicIPAddresses", "pip-shop")
+LB = _id("Microsoft.Network/loadBalancers", "lb-shop")
+AFD = _id("Microsoft.Cdn/profiles", "afd-shop")
+GROUP = f"{AFD}/origingroups/og-shop"
+ROUTE53_RECORD_ATTRS = {"dns_name", "record_type", "routing", "failover_role", "set_identifier", "health_check_id",
+                        "evaluate_target_health", "alias_target", "values", "record_region", "weight", "zone_id",
+                        "public", "ttl"}
+
+
+def _site(name, region, workload="shop"):
+    return {"id": _id("Microsoft.Web/sites", name), "name": name, "type": "Microsoft.Web/sites", "location": region,
+            "kind": "app", "tags": {"resilience:workload": workload},
+            "properties": {"defaultHostName": f"{name}.azurewebsites.net"}}
+
+
+def _record_set(record_type, name, **props):
+    return {"id": f"{ZONE}/{record_type}/{name}", "name": name, "type": f"Microsoft.Network/dnszones/{record_type}",
+            "properties": {"fqdn": f"{name}.contoso.example.", "TTL": 300, **props}}
+
+
+def _dns_rows():
+    return [
+        {"id": ZONE, "name": "contoso.example", "type": "Microsoft.Network/dnszones", "location": "global",
+         "properties": {"zoneType": "Public", "numberOfRecordSets": 5}},
+        {"id": TM, "name": "tm-shop", "type": "Microsoft.Network/trafficManagerProfiles", "location": "global",
+         "properties": {"trafficRoutingMethod": "Priority", "dnsConfig": {"fqdn": "tm-shop.trafficmanager.net"},
+                        "monitorConfig": {"protocol": "HTTPS", "port": 443, "path": "/"}, "endpoints": []}},
+        {"id": PIP, "name": "pip-shop", "type": "Microsoft.Network/publicIPAddresses", "location": "uaenorth",
+         "properties": {"ipAddress": "20.1.2.3", "ipConfiguration": {"id": f"{LB}/frontendIPConfigurations/fe"}}},
+        {"id": LB, "name": "lb-shop", "type": "Microsoft.Network/loadBalancers", "location": "uaenorth",
+         "properties": {"frontendIPConfigurations": [{"properties": {"publicIPAddress": {"id": PIP}}}]}},
+        _site("app-shop", "uaenorth"),
+    ]
+
+
+def test_dns_record_sets_are_route53_shaped_records_routed_to_what_they_name():
+    sets = [
+        _record_set("A", "api", ARecords=[{"ipv4Address": "20.1.2.3"}]),  # the load balancer's public IP
+        _record_set("CNAME", "app", CNAMERecord={"cname": "APP-SHOP.azurewebsites.net."}),
+        _record_set("CNAME", "shop", targetResource={"id": TM}),  # an alias record set
+        _record_set("CNAME", "ext", CNAMERecord={"cname": "shop.example.net"}),  # nothing inventoried answers
+        _record_set("TXT", "txt", TXTRecords=[{"value": ["v=spf1 -all"]}]),
+    ]
+    t = _run(_dns_rows(), record_sets={ZONE: sets})
+    records = {r.attrs["dns_name"]: r for r in t.resources if r.kind == "dns_record" and "/dnszones/" in r.id}
+    assert set(records) == {"api.contoso.example", "app.contoso.example", "shop.contoso.example",
+                            "ext.contoso.example"}  # TXT: no node
+    for record in records.values():
+        assert set(record.attrs) - {"resource_group", "target_resource"} <= ROUTE53_RECORD_ATTRS
+        assert (record.region, record.attrs["zone_id"], record.attrs["public"]) == ("global", ZONE, True)
+        assert record.source.startswith("dns:")
+    api = records["api.contoso.example"]
+    assert (api.attrs["record_type"], api.attrs["values"], api.attrs["routing"]) == ("A", ["20.1.2.3"], "simple")
+    assert records["shop.contoso.example"].attrs["alias_target"] == "tm-shop.trafficmanager.net"
+    routes = {(e.src.rsplit("/", 1)[-1], e.dst) for e in t.edges if e.kind == "routes_to" and "/dnszones/" in e.src}
+    assert routes == {("api", LB), ("app", _id("Microsoft.Web/sites", "app-shop")), ("shop", TM)}
+    assert {e.src.rsplit("/", 1)[-1] for e in t.edges if e.kind == "member_of" and e.dst == ZONE} == {
+        "api", "app", "shop", "ext"}
+    assert _node(t, "/dnszones/contoso.example").attrs["records_read"] is True
+    # the zone's record sets could not be read: the zone says so (the collector records the coverage)
+    assert _node(_run(_dns_rows(), record_sets={}), "/dnszones/contoso.example").attrs["records_read"] is False
+
+
+def _afd(origins, *, probe=True):
+    """A Front Door Premium profile, one origin group with ``origins`` (name, host, priority, state)."""
+    group = {"id": GROUP, "name": "og-shop", "properties": {
+        "loadBalancingSettings": {"sampleSize": 4, "successfulSamplesRequired": 3},
+        **({"healthProbeSettings": {"probePath": "/healthz", "probeProtocol": "Https",
+                                    "probeIntervalInSeconds": 30}} if probe else {})}}
+    return {AFD: {"endpoints": [{"id": f"{AFD}/afdendpoints/shop", "name": "shop", "properties": {
+                      "hostName": "shop-abc.z01.azurefd.net", "enabledState": "Enabled"}}],
+                  "origin_groups": [group],
+                  "origins": {GROUP: [{"id": f"{GROUP}/origins/{name}", "name": name, "properties": {
+                      "hostName": host, "priority": priority, "weight": 1000, "enabledState": state}}
+                      for name, host, priority, state in origins]}}}
+
+
+def _afd_rows():
+    return [_site("app-uaen", "uaenorth"), _site("app-weu", "westeurope"),
+            {"id": AFD, "name": "afd-shop", "type": "Microsoft.Cdn/profiles", "location": "Global",
+             "sku": {"name": "Premium_AzureFrontDoor"}, "tags": {"resilience:workload": "shop"}, "properties": {}}]
+
+
+TWO_REGIONS = [("uaen", "app-uaen.azurewebsites.net", 1, "Enabled"), ("weu", "app-weu.azurewebsites.net", 2, "Enabled")]
+
+
+def _regional_verdicts(transformer):
+    import datetime as dt
+
+    from resilience.model import Inventory
+    from resilience.policy import Policy
+    from resilience.scan import analyse
+
+    inventory = Inventory(resources=transformer.resources, edges=transformer.edges)
+    findings = analyse(inventory, Policy(), scan_time=dt.datetime(2026, 9, 1, 6, tzinfo=dt.UTC),
+                       audited_regions=("uaenorth", "westeurope")).findings
+    return {f.message: f for f in findings if f.rule == "RES-REGIONAL-001" and f.workload == "shop"}
+
+
+def test_front_door_standard_is_shaped_as_classic_front_door():
+    t = _run(_afd_rows(), front_doors=_afd(TWO_REGIONS))
+    profile, group = _node(t, "/profiles/afd-shop"), _node(t, "/origingroups/og-shop")
+    assert (profile.kind, profile.region, profile.attrs["lb_type"]) == ("load_balancer", "global", "front-door-standard")
+    assert profile.attrs["dns_name"] == "shop-abc.z01.azurefd.net" and profile.source.startswith("cdn:")
+    assert (group.kind, group.attrs["health_probe"], group.attrs["health_probe_path"]) == ("target_group", True,
+                                                                                           "/healthz")
+    routes = {(e.src, e.dst): e.attrs for e in t.edges if e.kind == "routes_to"}
+    assert routes[(AFD, GROUP)] == {"health_checked": True}
+    uaen = routes[(GROUP, _id("Microsoft.Web/sites", "app-uaen"))]
+    assert (uaen["priority"], uaen["weight"], uaen["enabled"], uaen["health_checked"]) == (1, 1000, True, True)
+    # an origin nothing inventoried answers to is unseen (a stub), never dropped
+    unseen = _run(_afd_rows(), front_doors=_afd([("x", "origin.example.net", 1, "Enabled")]))
+    assert [e.dst for e in unseen.edges if e.src == GROUP] == ["dns:origin.example.net"]
+    # a record that CNAMEs to the endpoint host routes to the profile
+    rows = [*_afd_rows(), {"id": ZONE, "name": "contoso.example", "type": "Microsoft.Network/dnszones",
+                           "location": "global", "properties": {"zoneType": "Public"}}]
+    t = _run(rows, front_doors=_afd(TWO_REGIONS),
+             record_sets={ZONE: [_record_set("CNAME", "www", CNAMERecord={"cname": "shop-abc.z01.azurefd.net"})]})
+    assert [e.dst for e in t.edges if e.kind == "routes_to" and e.src.endswith("/CNAME/www")] == [AFD]
+
+
+def test_a_two_region_probed_front_door_survives_the_loss_of_either_region():
+    verdicts = _regional_verdicts(_run(_afd_rows(), front_doors=_afd(TWO_REGIONS)))
+    assert len(verdicts) == 2 and all(f.status == "pass" for f in verdicts.values()), [
+        (f.status, f.message) for f in verdicts.values()]
+
+
+@pytest.mark.parametrize(("origins", "probe", "why"), [
+    (TWO_REGIONS[:1], True, "in failed region uaenorth"),  # one origin, one region
+    (TWO_REGIONS, False, "no health probe"),  # two regions, but nothing takes the dead origin out
+    ([TWO_REGIONS[0], (*TWO_REGIONS[1][:3], "Disabled")], True, "in failed region uaenorth"),  # standby disabled
+])
+def test_a_front_door_that_cannot_leave_uae_north_is_flagged(origins, probe, why):
+    verdicts = _regional_verdicts(_run(_afd_rows(), front_doors=_afd(origins, probe=probe)))
+    lost = [f for f in verdicts.values() if "uaenorth" in f.message]
+    assert lost and lost[0].status == "fail" and why in lost[0].message, [
+        (f.status, f.message) for f in verdicts.values()]

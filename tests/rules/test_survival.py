@@ -398,3 +398,39 @@ def test_display_name_qualifies_shared_names_by_region_then_kind(estate):
     assert display_name(g, e.id("rates-a")) == "rates (me-central-1)"
     assert display_name(g, e.id("rates-snap")) == "rates (me-central-1, recovery point)"
     assert display_name(g, "arn:aws:backup:eu-west-1:1:backup-vault:x") == "arn:aws:backup:eu-west-1:1:backup-vault:x"
+
+
+def _front_door(*, probe: bool | None, members: list[tuple[str, str, dict]]) -> dict:
+    """A global front door -> one pool (``health_probe``) -> compute in each member's region."""
+    resources = {"fd": {"kind": "load_balancer", "region": "global", "workload": "shop"},
+                 "pool": {"kind": "target_group", "region": "global", "workload": "shop",
+                          "attrs": {} if probe is None else {"health_probe": probe}}}
+    edges = [["fd", "routes_to", "pool"]]
+    for name, region, attrs in members:
+        resources[name] = {"kind": "compute_group", "region": region, "workload": "shop"}
+        edges.append(["pool", "routes_to", name, attrs])
+    return {"resources": resources, "edges": edges}
+
+
+def test_a_pool_without_health_probe_keeps_sending_to_its_dead_first_priority_member(estate):
+    two = [("uae", UAE, {"priority": 1}), ("ire", IRELAND, {"priority": 2})]
+    probed = assess(estate(_front_door(probe=True, members=two)).graph, "shop", Scenario.regions(UAE))
+    assert probed.serving, probed.why
+    # no probe (explicitly false): the priority-1 member keeps its traffic; unknown (no attr): as before
+    blind = assess(estate(_front_door(probe=False, members=two)).graph, "shop", Scenario.regions(UAE))
+    assert not blind.serving and "no health probe" in blind.why
+    assert assess(estate(_front_door(probe=None, members=two)).graph, "shop", Scenario.regions(UAE)).serving
+    # the lower-priority member takes no traffic without a probe: losing its region costs nothing
+    assert assess(estate(_front_door(probe=False, members=two)).graph, "shop", Scenario.regions(IRELAND)).serving
+    # same priority, no probe: each takes a share, so losing either region breaks the pool
+    even = [("uae", UAE, {"priority": 1}), ("ire", IRELAND, {"priority": 1})]
+    assert not assess(estate(_front_door(probe=False, members=even)).graph, "shop", Scenario.regions(IRELAND)).serving
+
+
+def test_a_disabled_pool_member_serves_nothing(estate):
+    members = [("uae", UAE, {"enabled": True}), ("ire", IRELAND, {"enabled": False})]
+    impact = assess(estate(_front_door(probe=True, members=members)).graph, "shop", Scenario.regions(UAE))
+    assert not impact.serving, impact.why
+    none = [("uae", UAE, {"enabled": False}), ("ire", IRELAND, {"enabled": False})]
+    impact = assess(estate(_front_door(probe=True, members=none)).graph, "shop", Scenario.regions(UAE))
+    assert not impact.serving and "every member is disabled" in impact.why

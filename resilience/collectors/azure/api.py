@@ -42,6 +42,8 @@ RECOVERY_FAMILIES: dict[str, tuple[str, ...]] = {
 SQL_API_VERSION = "2021-11-01"
 WEB_API_VERSION = "2023-12-01"
 STORAGE_API_VERSION = "2023-05-01"
+DNS_API_VERSION = "2018-05-01"
+CDN_API_VERSION = "2024-02-01"
 
 #: Every ARM operation the collector calls: (HTTP method, path template, RBAC action).
 OPERATIONS: tuple[tuple[str, str, str], ...] = (
@@ -64,6 +66,14 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
      "Microsoft.Web/sites/config/list/Action"),
     ("POST", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}/config/connectionstrings/"
      "list", "Microsoft.Web/sites/config/list/Action"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Network/dnsZones/{zone}/recordsets",
+     "Microsoft.Network/dnszones/recordsets/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/afdEndpoints",
+     "Microsoft.Cdn/profiles/afdendpoints/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/originGroups",
+     "Microsoft.Cdn/profiles/origingroups/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/originGroups/"
+     "{group}/origins", "Microsoft.Cdn/profiles/origingroups/origins/read"),
 )
 
 #: Declared actions that are not ``.../read``: the settings lists return secret VALUES, which the
@@ -203,6 +213,26 @@ def list_site_settings(resource_client: Any, site_id: str) -> tuple[dict[str, An
     strings = _arm_get(resource_client, f"{site_id}/config/connectionstrings/list?api-version={WEB_API_VERSION}",
                        "POST")
     return settings, strings
+
+
+def list_record_sets(resource_client: Any, zone_id: str) -> list[dict[str, Any]]:
+    """``GET {zone}/recordsets`` (Record Sets - List By DNS Zone): every record set of a zone, all types."""
+    return arm_list(resource_client, f"{zone_id}/recordsets", api_version=DNS_API_VERSION)
+
+
+def list_afd_endpoints(resource_client: Any, profile_id: str) -> list[dict[str, Any]]:
+    """``GET {profile}/afdEndpoints`` (AFD Endpoints - List By Profile): the profile's host names."""
+    return arm_list(resource_client, f"{profile_id}/afdEndpoints", api_version=CDN_API_VERSION)
+
+
+def list_afd_origin_groups(resource_client: Any, profile_id: str) -> list[dict[str, Any]]:
+    """``GET {profile}/originGroups`` (AFD Origin Groups - List By Profile): health probe and load balancing."""
+    return arm_list(resource_client, f"{profile_id}/originGroups", api_version=CDN_API_VERSION)
+
+
+def list_afd_origins(resource_client: Any, group_id: str) -> list[dict[str, Any]]:
+    """``GET {originGroup}/origins`` (AFD Origins - List By Origin Group): host, priority, weight, state."""
+    return arm_list(resource_client, f"{group_id}/origins", api_version=CDN_API_VERSION)
 
 
 MANAGEMENT_GROUPS_API_VERSION = "2023-04-01"

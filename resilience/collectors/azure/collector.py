@@ -153,10 +153,37 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
             site_references[site["id"]] = setting_references(*bodies)
             del bodies  # the secret values go no further
 
+    record_sets: dict[str, list] = {}  # public DNS zone id -> its record sets (all types)
+    for zone in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.network/dnszones"
+                        and str((r.get("properties") or {}).get("zoneType", "Public")).lower() != "private"),
+                       key=lambda r: r["id"]):
+        sets = read("dns:recordsets", api.list_record_sets, rm, zone["id"],
+                    region=normalise_location(zone.get("location")), about=zone.get("name", ""))
+        if sets is not None:
+            record_sets[zone["id"]] = sets
+
+    front_doors: dict[str, dict] = {}  # Front Door Standard/Premium profile id -> endpoints, groups, origins
+    for profile in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.cdn/profiles"
+                           and "azurefrontdoor" in str((r.get("sku") or {}).get("name", "")).lower()),
+                          key=lambda r: r["id"]):
+        region, about = normalise_location(profile.get("location")), profile.get("name", "")
+        read_ = {"endpoints": read("cdn:afdendpoints", api.list_afd_endpoints, rm, profile["id"], region=region,
+                                   about=about),
+                 "origin_groups": read("cdn:origingroups", api.list_afd_origin_groups, rm, profile["id"],
+                                       region=region, about=about),
+                 "origins": {}}
+        for group in read_["origin_groups"] or []:
+            origins = read("cdn:origins", api.list_afd_origins, rm, group["id"], region=region,
+                           about=f"{about}/{group.get('name', '')}")
+            if origins is not None:
+                read_["origins"][group["id"]] = origins
+        front_doors[profile["id"]] = read_
+
     transformer = transform_subscription(sub, observed_at, locations=locations, rows=rows,
                                          failover_groups=failover_groups, replication_links=replication_links,
                                          recovery_rows=recovery_rows, blob_services=blob_services,
-                                         object_replication=object_replication, site_references=site_references)
+                                         object_replication=object_replication, site_references=site_references,
+                                         record_sets=record_sets, front_doors=front_doors)
     group_regions = {str(g.get("name", "")).lower(): normalise_location(g.get("location")) for g in groups or []}
     for resource in transformer.resources:
         group = str(resource.attrs.get("resource_group") or "").lower()

@@ -14,7 +14,11 @@ Planted in subscription ``contoso-gulf-prod`` (see ``docs/graph.md`` / the demo 
   Site Recovery to West Europe with a test failover on 2026-05-10 (A1.3 evidence);
 - ``vm-batch-uaec`` in UAE Central, a region with no availability zones (not a zonal finding);
 - sound: workload ``wallet`` (SQL failover group UAE North -> West Europe, zone-redundant scale sets behind
-  a health-checked Traffic Manager priority profile, Cosmos DB in both regions).
+  a health-checked Traffic Manager priority profile, Cosmos DB in both regions; ``pay.contoso-gulf.example``
+  is an alias record set to the profile);
+- sound: workload ``docs`` is entered at ``docs.contoso-gulf.example``, a CNAME to the Front Door Premium
+  profile ``afd-docs``, whose probed origin group has an app in UAE North (priority 1) and one in
+  West Europe (priority 2). The zone's record sets come in two pages (``nextLink``).
 """
 
 from __future__ import annotations

@@ -63,6 +63,12 @@ SRC_FAILOVER_GROUPS = "sql:FailoverGroups_ListByServer"
 SRC_LINKS = "sql:ReplicationLinks_ListByServer"
 SRC_OBJECT_REPLICATION = "storage:ObjectReplicationPolicies_List"
 SRC_SITE_SETTINGS = "web:WebApps_ListApplicationSettings"
+SRC_RECORD_SETS = "dns:RecordSets_ListByDnsZone"
+SRC_AFD = "cdn:AFDOriginGroups_ListByProfile"
+SRC_AFD_ORIGINS = "cdn:AFDOrigins_ListByOriginGroup"
+#: record types that name an endpoint (as Route 53's ``VALUE_TYPES``); other types make no node
+RECORD_VALUE_TYPES = {"A": ("ARecords", "ipv4Address"), "AAAA": ("AAAARecords", "ipv6Address"),
+                      "CNAME": ("CNAMERecord", "cname")}
 TYPE_FAMILY = {t: family for family, types in GRAPH_FAMILIES.items() for t in types}
 
 TM_ROUTING = {"priority": "failover", "performance": "latency", "weighted": "weighted",
@@ -172,6 +178,8 @@ class Transformer(PlatformServices):
         self.blob_services: dict[str, dict[str, Any]] = {}  # storage account id (lower) -> blobServices/default
         self._disk_index: dict[str, list[str]] | None = None
         self._fqdn_index: dict[str, str] | None = None
+        self._ip_index: dict[str, str] | None = None
+        self.front_doors: dict[str, dict[str, Any]] = {}  # AFD profile id (lower) -> endpoints, groups, origins
 
     # ---- identity and placement ----
     def canon(self, resource_id: str | None) -> str | None:
@@ -255,10 +263,13 @@ class Transformer(PlatformServices):
             recovery_rows: Iterable[Mapping[str, Any]] = (),
             blob_services: Mapping[str, Mapping[str, Any]] | None = None,
             object_replication: Mapping[str, list] | None = None,
-            site_references: Mapping[str, list] | None = None) -> None:
+            site_references: Mapping[str, list] | None = None,
+            record_sets: Mapping[str, list] | None = None,
+            front_doors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         for row in rows:
             self.rows[_lower(row.get("id"))] = dict(row)
         self.blob_services = {k.lower(): dict(v) for k, v in (blob_services or {}).items()}
+        self.front_doors = {k.lower(): dict(v) for k, v in (front_doors or {}).items()}
         handlers = {
             "microsoft.storage/storageaccounts": self.storage_account,
             "microsoft.sql/servers/databases": self.sql_database,
@@ -292,6 +303,12 @@ class Transformer(PlatformServices):
             self.sql_replication_links(server_id, links)
         for site_id, references in sorted((site_references or {}).items()):
             self.site_dependencies(site_id, references)
+        if record_sets is not None:  # None: not read at all (a caller without the read), not "unreadable"
+            for zone in self.resources:
+                if zone.kind == DNS_ZONE and not zone.attrs.get("private"):
+                    zone.attrs["records_read"] = any(z.lower() == zone.id.lower() for z in record_sets)
+            for zone_id, sets in sorted(record_sets.items()):
+                self.dns_record_sets(zone_id, sets)
         for row in recovery_rows:
             kind = _lower(row.get("type"))
             if kind.endswith("/protecteditems") and "/backupfabrics/" in kind:
@@ -701,6 +718,12 @@ class Transformer(PlatformServices):
                     names = [props.get("defaultHostName"), *(props.get("hostNames") or [])]
                 elif kind == "microsoft.network/trafficmanagerprofiles":
                     names = [(props.get("dnsConfig") or {}).get("fqdn")]
+                elif kind == "microsoft.network/frontdoors":
+                    names = [props.get("cname"), *((f.get("properties") or {}).get("hostName")
+                                                   for f in props.get("frontendEndpoints") or [])]
+                elif kind == "microsoft.cdn/profiles":  # Front Door Standard/Premium endpoint host names
+                    read = self.front_doors.get(row["id"].lower()) or {}
+                    names = [(e.get("properties") or {}).get("hostName") for e in read.get("endpoints") or []]
                 elif kind in ("microsoft.sql/servers", "microsoft.dbforpostgresql/flexibleservers",
                               "microsoft.dbformysql/flexibleservers"):
                     names = [props.get("fullyQualifiedDomainName")]
@@ -886,14 +909,137 @@ class Transformer(PlatformServices):
                           enabled=_lower(backend.get("enabledState") or "enabled") == "enabled")
 
     def cdn_profile(self, row: Mapping[str, Any]) -> None:
+        """Front Door Standard/Premium (a ``Microsoft.Cdn/profiles`` with an AzureFrontDoor SKU), shaped
+        as the classic Front Door: profile (``load_balancer``, global) ``-routes_to->`` each origin group
+        (``target_group``, ``health_probe``) ``-routes_to->`` each origin's backing resource (its
+        ``azureOrigin``, else its ``hostName`` resolved; ``dns:<host>`` when nothing inventoried has
+        it: unseen, never counted as up), edges carrying ``priority``, ``weight``, ``enabled``. Without
+        the origin-group reads the profile routes nowhere known, and its source names the ``cdn``
+        reads, so their coverage gap makes the verdicts that rely on it unknown."""
         sku = _lower((row.get("sku") or {}).get("name"))
         if "azurefrontdoor" not in sku:
             return  # classic CDN profiles serve cached content, not an entry point with failover
         b = self.base(row)
+        read = self.front_doors.get(row["id"].lower())
+        endpoints = [e for e in (read or {}).get("endpoints") or []]
+        hosts = [(e.get("properties") or {}).get("hostName") for e in endpoints]
+        groups = (read or {}).get("origin_groups")
         self.node(id=row["id"], kind=LOAD_BALANCER, type="Microsoft.Cdn/profiles", name=row["name"],
-                  region=GLOBAL_REGION, source=b["source"], tags=b["tags"], attrs={
+                  region=GLOBAL_REGION, source=SRC_AFD if read is not None else b["source"], tags=b["tags"], attrs={
                       "lb_type": "front-door-standard", "sku": (row.get("sku") or {}).get("name"),
-                      "scheme": "internet-facing", "placement": "global"})
+                      "scheme": "internet-facing", "placement": "global",
+                      "dns_name": next((h for h in hosts if h), None), "hostnames": [h for h in hosts if h] or None,
+                      "endpoints": [compact({"name": e.get("name"), "host_name": (e.get("properties") or {}).get(
+                          "hostName"), "enabled": _lower((e.get("properties") or {}).get("enabledState")
+                                                         or "enabled") == "enabled"}) for e in endpoints] or None,
+                      "origin_groups_read": groups is not None if read is not None else None})
+        origins_by_group = {k.lower(): v for k, v in ((read or {}).get("origins") or {}).items()}
+        for group in groups or []:
+            gprops = group.get("properties") or {}
+            probe = gprops.get("healthProbeSettings") or {}
+            checked = bool(probe)
+            group_id = group.get("id") or f"{row['id']}/originGroups/{group.get('name')}"
+            origins = origins_by_group.get(group_id.lower())
+            targets: list[tuple[str, Mapping[str, Any]]] = []
+            for origin in origins or []:
+                oprops = origin.get("properties") or {}
+                target = self._afd_origin_target(oprops)
+                if target:
+                    targets.append((target, oprops))
+            balancing = gprops.get("loadBalancingSettings") or {}
+            self.node(id=group_id, kind=TARGET_GROUP, type="Microsoft.Cdn/profiles/originGroups",
+                      name=f"{row['name']}/{group.get('name') or group_id.rsplit('/', 1)[-1]}", region=GLOBAL_REGION,
+                      source=SRC_AFD_ORIGINS if origins is not None else SRC_AFD, attrs={
+                          "target_type": "origin", "targets": [t for t, _ in targets],
+                          "addresses": [(o.get("properties") or {}).get("hostName") for o in origins or []] or None,
+                          "health_probe": checked, "health_probe_path": probe.get("probePath"),
+                          "health_probe_protocol": probe.get("probeProtocol"),
+                          "health_probe_interval_s": probe.get("probeIntervalInSeconds"),
+                          "sample_size": balancing.get("sampleSize"),
+                          "successful_samples_required": balancing.get("successfulSamplesRequired"),
+                          "origins_read": origins is not None})
+            self.link(row["id"], group_id, ROUTES_TO, SRC_AFD, health_checked=checked)
+            for target, oprops in targets:
+                self.link(group_id, target, ROUTES_TO, SRC_AFD_ORIGINS, health_checked=checked,
+                          priority=oprops.get("priority"), weight=oprops.get("weight"),
+                          enabled=_lower(oprops.get("enabledState") or "enabled") == "enabled",
+                          host=oprops.get("hostName"))
+
+    def _afd_origin_target(self, oprops: Mapping[str, Any]) -> str | None:
+        """What an origin reaches: its ``azureOrigin`` resource (a public IP -> its owner), else the
+        resource with its host name, else ``dns:<host>`` (unseen)."""
+        azure = self.canon((oprops.get("azureOrigin") or {}).get("id"))
+        if azure and "/publicipaddresses/" in azure.lower():
+            azure = self._ip_owner(azure) or azure
+        host = _lower(oprops.get("hostName")).rstrip(".")
+        return azure or self._by_fqdn(host) or (f"dns:{host}" if host else None)
+
+    def dns_record_sets(self, zone_id: str, sets: Iterable[Mapping[str, Any]]) -> None:
+        """Azure DNS record sets of one public zone, shaped as Route 53 records (``dns_record``, see
+        ``route53.transform_records``): A/AAAA/CNAME only; ``zone_id`` is the zone's ARM id, ``routing``
+        is ``simple`` (Azure DNS has no routing policies: Traffic Manager is the routing, and a record
+        naming a profile routes through it). ``record -member_of-> zone``; ``record -routes_to->`` the
+        alias ``targetResource`` (a public IP -> its owner; a Front Door endpoint -> its profile), else
+        the resource whose host name the CNAME names or whose public IP the A/AAAA record holds."""
+        zone_id = self.canon(zone_id) or zone_id
+        zone_row = self.rows.get(zone_id.lower()) or {}
+        zone_name = _lower(zone_row.get("name") or segment_value(zone_id, "dnszones")).rstrip(".")
+        public = _lower((zone_row.get("properties") or {}).get("zoneType") or "public") != "private"
+        for rset in sets:
+            record_type = str(rset.get("type") or "").rsplit("/", 1)[-1].upper()
+            if record_type not in RECORD_VALUE_TYPES:
+                continue
+            props = rset.get("properties") or {}
+            relative = str(rset.get("name") or "@")
+            fqdn = _lower(props.get("fqdn")).rstrip(".") or (
+                zone_name if relative == "@" else f"{relative.lower()}.{zone_name}")
+            field_name, value_key = RECORD_VALUE_TYPES[record_type]
+            raw = props.get(field_name)
+            values = [str(v.get(value_key)) for v in (raw if isinstance(raw, list) else [raw] if raw else [])
+                      if isinstance(v, Mapping) and v.get(value_key)]
+            alias = (props.get("targetResource") or {}).get("id")
+            record_id = rset.get("id") or f"{zone_id}/{record_type}/{relative}"
+            targets = self._record_targets(record_type, alias, values)
+            self.node(id=record_id, kind=DNS_RECORD, type=f"Microsoft.Network/dnszones/{record_type}",
+                      name=f"{fqdn} {record_type}", region=GLOBAL_REGION, source=SRC_RECORD_SETS, attrs={
+                          "dns_name": fqdn, "record_type": record_type, "routing": "simple",
+                          "values": [v.lower().rstrip(".") if record_type == "CNAME" else v for v in values] or None,
+                          "alias_target": self._dns_name_of(targets[0]) if alias and targets else None,
+                          "target_resource": self.canon(alias) if alias else None,
+                          "zone_id": zone_id, "public": public, "ttl": props.get("TTL")})
+            self.link(record_id, zone_id, MEMBER_OF, SRC_RECORD_SETS)
+            for target in targets:
+                self.link(record_id, target, ROUTES_TO, SRC_RECORD_SETS, routing="simple")
+
+    def _record_targets(self, record_type: str, alias: str | None, values: list[str]) -> list[str]:
+        if alias:
+            target = self.canon(alias) or alias
+            lowered = target.lower()
+            if "/publicipaddresses/" in lowered:
+                target = self._ip_owner(target) or target
+            elif "/microsoft.cdn/profiles/" in lowered:  # an AFD (or CDN) endpoint: its profile serves it
+                target = self.canon(parent_id(target, "profiles")) or target
+            return [target]
+        found = [self._by_fqdn(v) if record_type == "CNAME" else self._by_ip(v) for v in values]
+        return list(dict.fromkeys(t for t in found if t))
+
+    def _dns_name_of(self, node_id: str) -> str | None:
+        for resource in self.resources:
+            if resource.id.lower() == node_id.lower():
+                return resource.attrs.get("dns_name")
+        return None
+
+    def _by_ip(self, address: str | None) -> str | None:
+        """The owner (load balancer, application gateway, VM) of the public IP holding ``address``."""
+        if self._ip_index is None:
+            self._ip_index = {}
+            for row in self.rows.values():
+                if _lower(row.get("type")) == "microsoft.network/publicipaddresses":
+                    ip = (row.get("properties") or {}).get("ipAddress")
+                    if ip:
+                        self._ip_index.setdefault(str(ip).lower(), row["id"])
+        found = self._ip_index.get(_lower(address))
+        return (self._ip_owner(found) or found) if found else None
 
     def traffic_manager(self, row: Mapping[str, Any]) -> None:
         """A profile is a DNS name; each endpoint is one answer of it (like a Route 53 record set).
@@ -1097,12 +1243,15 @@ def transform_subscription(subscription_id: str, observed_at: str, *, locations:
                            recovery_rows: Iterable[Mapping[str, Any]] = (),
                            blob_services: Mapping[str, Mapping[str, Any]] | None = None,
                            object_replication: Mapping[str, list] | None = None,
-                           site_references: Mapping[str, list] | None = None) -> Transformer:
+                           site_references: Mapping[str, list] | None = None,
+                           record_sets: Mapping[str, list] | None = None,
+                           front_doors: Mapping[str, Mapping[str, Any]] | None = None) -> Transformer:
     """Everything one subscription read produced -> nodes, edges and placeholder hints."""
     transformer = Transformer(subscription_id, observed_at, transform_locations(locations))
     transformer.run(rows, failover_groups=failover_groups, replication_links=replication_links,
                     recovery_rows=recovery_rows, blob_services=blob_services,
-                    object_replication=object_replication, site_references=site_references)
+                    object_replication=object_replication, site_references=site_references,
+                    record_sets=record_sets, front_doors=front_doors)
     return transformer
 
 
