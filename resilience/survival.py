@@ -29,7 +29,8 @@ Semantics (``docs/graph.md`` is the vocabulary):
   ``replicates_to``: ``promote-replica``), a DynamoDB global-table replica (``global-table``), an
   Aurora global database secondary (``global-database-failover``), a replicated bucket
   (``s3-replica``; ``gcs-dual-region``, ``azure-grs`` for other providers' object stores), a Cosmos DB
-  region (``cosmos-db-failover``). A copy in a failed region does not count.
+  region (``cosmos-db-failover``); for a cache or messaging namespace (not a data store), only a replica it
+  ``replicates_to`` with ``promotable: true`` (``replica``). A copy in a failed region does not count.
 * **Control plane (REL11-BP04).** A failover whose edge says ``needs_control_plane_in`` a failed
   region cannot be executed: it is not counted, and is described in ``control_plane``
   (:func:`copy_blocked`).
@@ -127,6 +128,8 @@ from .graph_facts import (  # noqa: F401 (re-exported: survival is the entry poi
 )
 from .model import (
     ACCELERATOR,
+    BACKUP_PLAN,
+    BACKUP_VAULT,
     COMPUTE_GROUP,
     COMPUTE_KINDS,
     DATA_KINDS,
@@ -140,6 +143,8 @@ from .model import (
     INSTANCE,
     LOAD_BALANCER,
     MEMBER_OF,
+    RECOVERY_POINT,
+    REPLICATES_TO,
     ROUTES_TO,
     SUBNET,
     TARGET_GROUP,
@@ -405,7 +410,7 @@ class _Assessor:
             return got
         control_plane: list[str] = []
         tried: set[str] = set()
-        for copy in data_copies(self.g, node) if self.kind(node) in DATA_KINDS or self.kind(node) == EXTERNAL else ():
+        for copy in data_copies(self.g, node) if self._replaceable(node) else ():
             if copy.relation == "source" or copy.id == node or not copy.serving:
                 continue
             tried.add(copy.id)
@@ -424,6 +429,17 @@ class _Assessor:
                 return out
         return _Outcome(False, got.chain, got.cause, alternatives=tried | got.alternatives,
                         control_plane=control_plane + got.control_plane)
+
+    def _replaceable(self, node: str) -> bool:
+        """Whether a copy of ``node`` can stand in for it: a data store (or an unseen node), or a serving
+        dependency whose state a promotable replica keeps (``replicates_to`` with ``promotable: true``: a
+        geo-replicated cache, a Geo-DR paired messaging namespace, an ElastiCache global datastore)."""
+        kind = self.kind(node)
+        if kind in DATA_KINDS or kind == EXTERNAL:
+            return True
+        if kind in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN):
+            return False
+        return any(attrs.get("promotable") is True for _, attrs in out_edges(self.g, node, REPLICATES_TO))
 
     def _serve_any(self, node: str, targets: list[str], cause: str) -> _Outcome:
         if not targets:
@@ -795,10 +811,11 @@ class _Assessor:
 def _replication_read(c: Coverage) -> bool:
     """A service's primary read, or a read about its replicas, clusters or global tables."""
     _, _, sub = c.service.partition(":")
-    return not sub or any(w in sub for w in ("replica", "replication", "global", "cluster"))
+    return not sub or any(w in sub for w in ("replica", "replication", "global", "cluster", "failover"))
 
 
-_BACKUP_WORDS = ("snapshot", "backup", "pitr", "versioning", "replica", "replication", "global", "automated")
+_BACKUP_WORDS = ("snapshot", "backup", "pitr", "versioning", "replica", "replication", "global", "automated",
+                 "failover")
 
 
 def backup_gap(data: dict[str, Any], c: Coverage) -> bool:

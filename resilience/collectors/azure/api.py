@@ -14,7 +14,7 @@ from typing import Any
 #: needs its provider's ``.../read`` action (Reader has them all).
 GRAPH_FAMILIES: dict[str, tuple[str, ...]] = {
     "storage": ("microsoft.storage/storageaccounts",),
-    "sql": ("microsoft.sql/servers", "microsoft.sql/servers/databases"),
+    "sql": ("microsoft.sql/servers", "microsoft.sql/servers/databases", "microsoft.sql/managedinstances"),
     "cosmosdb": ("microsoft.documentdb/databaseaccounts",),
     "postgresql": ("microsoft.dbforpostgresql/flexibleservers",),
     "mysql": ("microsoft.dbformysql/flexibleservers",),
@@ -29,6 +29,8 @@ GRAPH_FAMILIES: dict[str, tuple[str, ...]] = {
     "redis": ("microsoft.cache/redis",),
     "aks": ("microsoft.containerservice/managedclusters",),
     "keyvault": ("microsoft.keyvault/vaults",),
+    "eventhub": ("microsoft.eventhub/namespaces",),
+    "servicebus": ("microsoft.servicebus/namespaces",),
 }
 #: Families read from the ``RecoveryServicesResources`` table (Azure Backup items, Site Recovery items).
 RECOVERY_FAMILIES: dict[str, tuple[str, ...]] = {
@@ -74,6 +76,15 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
      "Microsoft.Cdn/profiles/origingroups/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/originGroups/"
      "{group}/origins", "Microsoft.Cdn/profiles/origingroups/origins/read"),
+    # geo-replication / geo-DR pairings (geo_pairings.py)
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cache/redis/{name}/linkedServers",
+     "Microsoft.Cache/redis/linkedServers/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Sql/locations/{location}/"
+     "instanceFailoverGroups", "Microsoft.Sql/locations/instanceFailoverGroups/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.EventHub/namespaces/{ns}/"
+     "disasterRecoveryConfigs", "Microsoft.EventHub/namespaces/disasterRecoveryConfigs/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.ServiceBus/namespaces/{ns}/"
+     "disasterRecoveryConfigs", "Microsoft.ServiceBus/namespaces/disasterRecoveryConfigs/read"),
 )
 
 #: Declared actions that are not ``.../read``: the settings lists return secret VALUES, which the
@@ -107,6 +118,9 @@ TYPE_READ_ACTIONS: tuple[str, ...] = (
     "Microsoft.Cache/redis/read",
     "Microsoft.ContainerService/managedClusters/read",
     "Microsoft.KeyVault/vaults/read",
+    "Microsoft.Sql/managedInstances/read",
+    "Microsoft.EventHub/namespaces/read",
+    "Microsoft.ServiceBus/namespaces/read",
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/read",
     "Microsoft.RecoveryServices/vaults/replicationFabrics/replicationProtectionContainers/"
     "replicationProtectedItems/read",
@@ -243,3 +257,27 @@ def list_management_group_subscriptions(resource_client: Any, group: str) -> lis
     items = arm_list(resource_client, f"/providers/Microsoft.Management/managementGroups/{group}/descendants",
                      api_version=MANAGEMENT_GROUPS_API_VERSION)
     return [str(i.get("name")) for i in items if str(i.get("type", "")).lower() == "/subscriptions" and i.get("name")]
+
+
+REDIS_API_VERSION = "2024-03-01"
+MESSAGING_API_VERSION = "2024-01-01"
+
+
+def list_redis_linked_servers(resource_client: Any, cache_id: str) -> list[dict[str, Any]]:
+    """``Linked Server - List``: the caches geo-replication links to this one (Premium only), each
+    with the LINKED cache's ``serverRole`` (``Secondary``: this cache is the geo-primary)."""
+    return arm_list(resource_client, f"{cache_id}/linkedServers", api_version=REDIS_API_VERSION)
+
+
+def list_instance_failover_groups(resource_client: Any, subscription_id: str, resource_group: str,
+                                  location: str) -> list[dict[str, Any]]:
+    """``Instance Failover Groups - List By Location``: SQL Managed Instance failover groups of one
+    resource group, listed under the region of the instances that hold them."""
+    return arm_list(resource_client, f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/"
+                    f"Microsoft.Sql/locations/{location}/instanceFailoverGroups", api_version=SQL_API_VERSION)
+
+
+def list_disaster_recovery_configs(resource_client: Any, namespace_id: str) -> list[dict[str, Any]]:
+    """``Disaster Recovery Configs - List`` (Event Hubs and Service Bus alike): the namespace's Geo-DR
+    alias, its ``role`` and ``partnerNamespace``."""
+    return arm_list(resource_client, f"{namespace_id}/disasterRecoveryConfigs", api_version=MESSAGING_API_VERSION)

@@ -179,11 +179,12 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
                 read_["origins"][group["id"]] = origins
         front_doors[profile["id"]] = read_
 
+    geo = read_geo_pairings(read, rm, sub, rows)
     transformer = transform_subscription(sub, observed_at, locations=locations, rows=rows,
                                          failover_groups=failover_groups, replication_links=replication_links,
                                          recovery_rows=recovery_rows, blob_services=blob_services,
                                          object_replication=object_replication, site_references=site_references,
-                                         record_sets=record_sets, front_doors=front_doors)
+                                         record_sets=record_sets, front_doors=front_doors, geo=geo)
     group_regions = {str(g.get("name", "")).lower(): normalise_location(g.get("location")) for g in groups or []}
     for resource in transformer.resources:
         group = str(resource.attrs.get("resource_group") or "").lower()
@@ -192,6 +193,40 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
     part = Inventory(resources=transformer.resources, edges=transformer.edges)
     regions = set(transformer.facts.regions) or {r.region for r in transformer.resources if r.region != GLOBAL_REGION}
     return part, transformer.hints, regions
+
+
+def read_geo_pairings(read: Callable[..., Any], rm: Any, sub: str, rows: list[dict]) -> dict[str, Any]:
+    """The geo-replication / geo-DR reads (``geo_pairings``), each through ``read`` with the resource's
+    region: Redis linked servers per Premium cache (``redis:linkedservers``), SQL Managed Instance
+    failover groups per (resource group, location) holding an instance (``sql:instancefailovergroups``),
+    Event Hubs / Service Bus Geo-DR configs per namespace (``eventhub:`` / ``servicebus:disasterrecoveryconfigs``).
+    A read that failed leaves its entry absent (and its coverage record non-``ok``)."""
+    def of_type(kind: str) -> list[dict]:
+        return sorted((r for r in rows if str(r.get("type", "")).lower() == kind), key=lambda r: r["id"])
+
+    geo: dict[str, Any] = {"redis": {}, "instance_failover_groups": [], "eventhub": {}, "servicebus": {}}
+    for cache in of_type("microsoft.cache/redis"):
+        sku = cache.get("sku") or (cache.get("properties") or {}).get("sku") or {}
+        if str(sku.get("name") or "").lower() in ("basic", "standard"):
+            continue  # geo-replication needs Premium: nothing to list
+        servers = read("redis:linkedservers", api.list_redis_linked_servers, rm, cache["id"],
+                       region=normalise_location(cache.get("location")), about=cache.get("name", ""))
+        if servers is not None:
+            geo["redis"][cache["id"]] = servers
+    places = sorted({(str(r.get("resourceGroup") or r["id"].split("/")[4]), normalise_location(r.get("location")))
+                     for r in of_type("microsoft.sql/managedinstances")})
+    for group, location in places:
+        groups = read("sql:instancefailovergroups", api.list_instance_failover_groups, rm, sub, group, location,
+                      region=location, about=f"{group}/{location}")
+        geo["instance_failover_groups"].extend(groups or [])
+    for family in ("eventhub", "servicebus"):
+        for namespace in of_type(f"microsoft.{family}/namespaces"):
+            configs = read(f"{family}:disasterrecoveryconfigs", api.list_disaster_recovery_configs, rm,
+                           namespace["id"], region=normalise_location(namespace.get("location")),
+                           about=namespace.get("name", ""))
+            if configs is not None:
+                geo[family][namespace["id"]] = configs
+    return geo
 
 
 def identity_of(settings: AzureSettings, credential: Any) -> str:

@@ -13,6 +13,8 @@ Planted in subscription ``contoso-gulf-prod`` (see ``docs/graph.md`` / the demo 
 - ``vm-legacy-app``: backed up only into a locally-redundant vault in its own region, replicated by
   Site Recovery to West Europe with a test failover on 2026-05-10 (A1.3 evidence);
 - ``vm-batch-uaec`` in UAE Central, a region with no availability zones (not a zonal finding);
+- ``rg-fulfilment`` (no workload tag): the geo pairings of issue 12 — a Premium Redis cache geo-replicated
+  UAE North -> West Europe, a managed-instance failover group, Event Hubs and Service Bus Geo-DR pairs;
 - sound: workload ``wallet`` (SQL failover group UAE North -> West Europe, zone-redundant scale sets behind
   a health-checked Traffic Manager priority profile, Cosmos DB in both regions; ``pay.contoso-gulf.example``
   is an alias record set to the profile);

@@ -49,6 +49,7 @@ from resilience.model import (
 )
 
 from .api import GRAPH_FAMILIES
+from .geo_pairings import GeoPairings
 from .platform_services import PlatformServices
 from .regions import AZURE_REGIONS, normalise_location
 
@@ -162,7 +163,7 @@ def replication_of_sku(sku_name: str | None) -> str | None:
     return {"RAGRS": "RA-GRS", "RAGZRS": "RA-GZRS"}.get(red, red)
 
 
-class Transformer(PlatformServices):
+class Transformer(PlatformServices, GeoPairings):
     """Builds the nodes and edges of one subscription from merged ARM + Resource Graph rows."""
 
     def __init__(self, subscription_id: str, observed_at: str, facts: LocationFacts) -> None:
@@ -265,7 +266,8 @@ class Transformer(PlatformServices):
             object_replication: Mapping[str, list] | None = None,
             site_references: Mapping[str, list] | None = None,
             record_sets: Mapping[str, list] | None = None,
-            front_doors: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+            front_doors: Mapping[str, Mapping[str, Any]] | None = None,
+            geo: Mapping[str, Any] | None = None) -> None:
         for row in rows:
             self.rows[_lower(row.get("id"))] = dict(row)
         self.blob_services = {k.lower(): dict(v) for k, v in (blob_services or {}).items()}
@@ -291,6 +293,7 @@ class Transformer(PlatformServices):
             "microsoft.containerservice/managedclusters": self.aks_cluster,
             "microsoft.keyvault/vaults": self.key_vault,
         }
+        handlers.update(self.geo_handlers())
         for row in list(self.rows.values()):
             handler = handlers.get(_lower(row.get("type")))
             if handler is not None:
@@ -301,6 +304,7 @@ class Transformer(PlatformServices):
             self.sql_failover_groups(server_id, groups)
         for server_id, links in sorted((replication_links or {}).items()):
             self.sql_replication_links(server_id, links)
+        self.geo_pairings(geo)
         for site_id, references in sorted((site_references or {}).items()):
             self.site_dependencies(site_id, references)
         if record_sets is not None:  # None: not read at all (a caller without the read), not "unreadable"
@@ -1245,13 +1249,14 @@ def transform_subscription(subscription_id: str, observed_at: str, *, locations:
                            object_replication: Mapping[str, list] | None = None,
                            site_references: Mapping[str, list] | None = None,
                            record_sets: Mapping[str, list] | None = None,
-                           front_doors: Mapping[str, Mapping[str, Any]] | None = None) -> Transformer:
+                           front_doors: Mapping[str, Mapping[str, Any]] | None = None,
+                           geo: Mapping[str, Any] | None = None) -> Transformer:
     """Everything one subscription read produced -> nodes, edges and placeholder hints."""
     transformer = Transformer(subscription_id, observed_at, transform_locations(locations))
     transformer.run(rows, failover_groups=failover_groups, replication_links=replication_links,
                     recovery_rows=recovery_rows, blob_services=blob_services,
                     object_replication=object_replication, site_references=site_references,
-                    record_sets=record_sets, front_doors=front_doors)
+                    record_sets=record_sets, front_doors=front_doors, geo=geo)
     return transformer
 
 
