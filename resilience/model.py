@@ -156,14 +156,37 @@ class Coverage:
     service: str
     status: str
     detail: str = ""
+    #: the resources whose own reads failed, when the read is made per resource (one web app's settings,
+    #: one server's failover groups): only verdicts relying on them are in doubt. Empty: the whole
+    #: (account, region, service) scope.
+    resources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.status not in COVERAGE_STATUSES:
             raise ValueError(f"unknown coverage status {self.status!r}")
+        if not isinstance(self.resources, tuple):
+            self.resources = tuple(self.resources)
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    def applies_to(self, node: str) -> bool:
+        """Whether this record can hide a fact about ``node``: a scope-wide record always; a per-resource
+        one for the resource itself and what belongs to it (``id/...``, ``id#...``; ids compared
+        case-insensitively, as ARM's are)."""
+        if not self.resources:
+            return True
+        lowered = node.lower()
+        return any(lowered == r.lower() or lowered.startswith((r.lower() + "/", r.lower() + "#"))
+                   for r in self.resources)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"provider": self.provider, "account": self.account, "region": self.region,
+                               "service": self.service, "status": self.status, "detail": self.detail}
+        if self.resources:
+            out["resources"] = list(self.resources)
+        return out
 
 
 @dataclass
@@ -191,7 +214,7 @@ class Inventory:
                 _shallow(e) for e in sorted(self.edges, key=lambda e: (e.src, e.dst, e.kind))
             ],
             "coverage": [
-                _shallow(c)
+                c.to_dict()
                 for c in sorted(
                     self.coverage, key=lambda c: (c.provider, c.account, c.region, c.service)
                 )
@@ -271,8 +294,11 @@ def _records(data: dict[str, Any], key: str, kind: type) -> list[dict[str, Any]]
                 raise ValueError(f"{key}[{i}].{name} must be an object")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in item.get("tags", {}).items()):
             raise ValueError(f"{key}[{i}].tags must map strings to strings")
+        if "resources" in item and not (isinstance(item["resources"], list)
+                                        and all(isinstance(v, str) for v in item["resources"])):
+            raise ValueError(f"{key}[{i}].resources must be a list of strings")
         for name, value in item.items():
-            if name not in ("tags", "attrs", "zones") and not isinstance(value, str):
+            if name not in ("tags", "attrs", "zones", "resources") and not isinstance(value, str):
                 raise ValueError(f"{key}[{i}].{name} must be a string")
     return items
 

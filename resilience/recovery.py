@@ -154,7 +154,8 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                             strategy_reasons=reasons, rto_scenario=label, rpo_scenario=label, affected=False,
                             why=f"not affected: neither the workload nor anything it depends on or copies to "
                                 f"is in {where}",
-                            unknown=_coverage_unknowns(graph, workload, coverage, set(audited), wide=False))
+                            unknown=_coverage_unknowns(graph, workload, coverage, set(audited), wide=False,
+                                                       path=path))
     parts = [estimate_for_scenario(graph, workload, s, policy=policy, coverage=coverage, as_of=as_of)
              for s in scenarios]
     rto = _worst(p.rto for p in parts)
@@ -201,7 +202,8 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     strategy, reasons = classify_strategy(graph, workload)
     wide = any(is_unbounded(s.rto) or is_unbounded(s.rpo) for s in steps)
     regions = {graph.nodes[n]["region"] for n in analysis.path}
-    unknown = analysis.unknown + _coverage_unknowns(graph, workload, coverage, regions, wide=wide)
+    unknown = analysis.unknown + _coverage_unknowns(graph, workload, coverage, regions, wide=wide,
+                                                    path=analysis.path)
     notes = list(analysis.notes)
     why = ""
     if impact is not None:
@@ -320,12 +322,15 @@ def _objective(policy: Any, workload: str, scenario: Any) -> Any:
     return policy.objectives_for(workload).get("region" if failed_regions else "az")
 
 
-def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bool) -> list[str]:
+def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bool,
+                       path: Iterable[str] | None = None) -> list[str]:
     """Coverage gaps that can change the estimate.
 
     A gap in a region the workload runs in may hide one of its components (the estimate could be
     too optimistic); when the estimate is unbounded somewhere, a gap in *any* region may hide the
-    copy that would bound it. ``skipped`` scopes are out of scope on purpose and not counted.
+    copy that would bound it. A read made for one resource (``Coverage.resources``) counts only when
+    the workload's path (``path``: its members and what they reach) holds that resource. ``skipped``
+    scopes are out of scope on purpose and not counted.
     """
     index = coverage_index(coverage)
     memo = index.answers("recovery.coverage_unknowns")
@@ -340,10 +345,12 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
             if c.provider == "aws" and c.service != "backup" and not any(
                     c.service == s or c.service.startswith(s + ":") for s in ESTIMATE_SERVICES):
                 continue
-            out.append(f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
-                       f"{': ' + c.detail if c.detail else ''})")
-        memo[key] = sorted(set(out))
-    return list(memo[key])
+            out.append((f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
+                        f"{': ' + c.detail if c.detail else ''})", c))
+        memo[key] = out
+    nodes = list(path) if path is not None else None
+    return sorted({text for text, c in memo[key]
+                   if not c.resources or nodes is None or any(c.applies_to(n) for n in nodes)})
 
 
 # --- the analysis of one scenario ----------------------------------------------------------

@@ -89,8 +89,7 @@ def findings_document(result: ScanResult) -> dict[str, Any]:
         "schema": FINDINGS_SCHEMA,
         "scan": result.scan,
         "coverage": [
-            {"provider": c.provider, "account": c.account, "region": c.region, "service": c.service,
-             "status": c.status, "detail": c.detail}
+            c.to_dict()
             for c in sorted(result.coverage, key=lambda c: (c.provider, c.account, c.region, c.service))
         ],
         "workloads": result.workloads,

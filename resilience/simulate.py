@@ -797,8 +797,7 @@ class Simulation:
             "blast_radius": self.blast.to_dict(),
             "correlated_regions": self.correlated,
             "unmatched_workloads": self.unmatched,
-            "coverage_gaps": [{"provider": c.provider, "account": c.account, "region": c.region,
-                               "service": c.service, "status": c.status, "detail": c.detail} for c in self.gaps()],
+            "coverage_gaps": [c.to_dict() for c in self.gaps()],
             "warnings": self.warnings,
         }
 

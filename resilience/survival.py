@@ -771,7 +771,7 @@ class _Assessor:
             if scope[3]:  # for data, what matters is whether copies could be unseen
                 gaps = [c for c in gaps if _replication_read(c)]
             self._gaps_by_scope[scope] = gaps
-        return [f"{describe_gap(c)}: {self.name(node)} relies on it" for c in gaps]
+        return [f"{describe_gap(c)}: {self.name(node)} relies on it" for c in gaps if c.applies_to(node)]
 
     def alternative_reasons(self, node: str) -> list[str]:
         if node not in self.g:
@@ -805,7 +805,8 @@ class _Assessor:
                 c for c in (self._failed_reads if elsewhere else self._coverage.failed_in([own]))
                 if (c.region in (own, GLOBAL_REGION, "*") or (elsewhere and c.region not in self.s.failed_regions))
                 and (provider is None or c.provider == provider) and backup_gap(data, c)]
-        return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen" for c in gaps]
+        return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen" for c in gaps
+                if c.applies_to(node)]
 
 
 def _replication_read(c: Coverage) -> bool:

@@ -43,8 +43,9 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
                     for c in ctx.gaps(services=("route53",)) if not c.service.endswith(":tags")]
     # Azure DNS: a zone whose record sets could not be read hides its names (and any alias chain
     # through them): the Azure names' verdicts are uncertain, and the zone itself is reported unknown
-    azure_gaps = [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
-                  for c in ctx.gaps(services=("dns:recordsets",), provider="azure")]
+    azure_gap_records = [(f"{c.provider} {c.service} in {c.region} could not be read ({c.status})", c)
+                         for c in ctx.gaps(services=("dns:recordsets",), provider="azure")]
+    azure_gaps = [text for text, _ in azure_gap_records]
     yield from _unread_zones(ctx, azure_gaps)
     for (dns_name, record_type, _zone), members in sorted(groups.items()):
         members = [m for m in members if not is_stub(ctx.graph.nodes[m]) and is_public_record(ctx.graph, m)]
@@ -52,8 +53,10 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
             True for m in members for k in ("routes_to", "fails_over_to") for _ in out_edges(ctx.graph, m, k)
         ):
             continue
-        gaps = route53_gaps + (azure_gaps if any(ctx.graph.nodes[m].get("provider") == "azure" for m in members)
-                               else [])
+        gaps = route53_gaps + [text for text, c in azure_gap_records
+                               if any(ctx.graph.nodes[m].get("provider") == "azure"
+                                      and c.applies_to(str((ctx.graph.nodes[m].get("attrs") or {}).get("zone_id")
+                                                           or m)) for m in members)]
         targets = dns_targets(ctx.graph, members)
         regions = sorted({ctx.graph.nodes[t].get("region") for t in targets
                           if real_region(ctx.graph.nodes[t].get("region"))})

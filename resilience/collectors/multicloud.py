@@ -39,20 +39,30 @@ def clip(text: str) -> str:
 
 
 class CoverageLog:
-    """Coverage records of one provider: one per (account, region, service), worst status wins."""
+    """Coverage records of one provider: one per (account, region, service), worst status wins. A read
+    made for one resource (``resource``) that fails names it: while every failure of the scope was
+    such a read, the record lists those resources (:attr:`Coverage.resources`) and only verdicts
+    relying on them are in doubt; one scope-wide failure makes the whole scope doubtful."""
 
     def __init__(self, provider: str) -> None:
         self.provider = provider
-        self._records: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
+        # key -> (status, details, failed resources, a scope-wide read failed)
+        self._records: dict[tuple[str, str, str], tuple[str, list[str], list[str], bool]] = {}
         self._lock = threading.Lock()  # subscriptions / projects are read several at a time
 
-    def record(self, account: str, region: str, service: str, status: str, detail: str = "") -> None:
+    def record(self, account: str, region: str, service: str, status: str, detail: str = "",
+               resource: str | None = None) -> None:
         key = (account, region, service)
         with self._lock:
-            old, details = self._records.get(key, ("ok", []))
+            old, details, resources, wide = self._records.get(key, ("ok", [], [], False))
             if detail and detail not in details:
                 details.append(detail)
-            self._records[key] = (status if _RANK[status] >= _RANK[old] else old, details)
+            if status != "ok":
+                if resource is None:
+                    wide = True
+                elif resource not in resources:
+                    resources.append(resource)
+            self._records[key] = (status if _RANK[status] >= _RANK[old] else old, details, resources, wide)
 
     def status(self, account: str, region: str, service: str) -> str | None:
         entry = self._records.get((account, region, service))
@@ -60,21 +70,24 @@ class CoverageLog:
 
     def records(self) -> list[Coverage]:
         out = []
-        for (account, region, service), (status, details) in sorted(self._records.items()):
+        for (account, region, service), (status, details, resources, wide) in sorted(self._records.items()):
             text = "; ".join(details[:5]) + (f"; and {len(details) - 5} more" if len(details) > 5 else "")
             out.append(Coverage(provider=self.provider, account=account, region=region, service=service,
-                                status=status, detail=clip(text)))
+                                status=status, detail=clip(text),
+                                resources=() if wide or status == "ok" else tuple(sorted(resources))))
         return out
 
 
 def guarded(log: CoverageLog, classify: Callable[[BaseException], tuple[str, str]], *, account: str, region: str,
-            service: str, fn: Callable[..., Any], args: Iterable[Any] = (), about: str = "") -> Any | None:
-    """Run ``fn(*args)``; record ``ok`` or the classified failure; ``None`` when it failed."""
+            service: str, fn: Callable[..., Any], args: Iterable[Any] = (), about: str = "",
+            resource: str | None = None) -> Any | None:
+    """Run ``fn(*args)``; record ``ok`` or the classified failure (naming ``resource`` when the read was
+    made for one resource); ``None`` when it failed."""
     try:
         value = fn(*args)
     except Exception as exc:  # every failed read becomes a coverage record
         status, detail = classify(exc)
-        log.record(account, region, service, status, f"{about}: {detail}" if about else detail)
+        log.record(account, region, service, status, f"{about}: {detail}" if about else detail, resource=resource)
         return None
     log.record(account, region, service, "ok")
     return value

@@ -179,6 +179,8 @@ def test_app_settings_are_reduced_to_names_and_hosts_and_a_denied_list_is_record
     assert (record.status, record.region) == ("denied", "uaenorth")
     assert not edges(denied, "depends_on", "/app-gulf-web")
     assert "setting_references" not in by_name(denied, "sites/app-gulf-web").attrs
+    # the read was one app's: the record names it, and only verdicts relying on that app are in doubt
+    assert record.resources == (site,)
 
 
 def test_a_region_that_cannot_be_read_makes_exactly_its_verdicts_unknown(azure_server, azure_env):
@@ -292,9 +294,12 @@ def test_denied_record_sets_are_a_denied_record_and_the_dns_verdicts_unknown(azu
     denied = _verdicts(inventory, "RES-DNS-001")
     zone = [f for f in denied if f.resource.endswith("dnszones/contoso-gulf.example")]
     assert zone and zone[0].status == "unknown" and "could not be read" in zone[0].message
-    # the Azure names still seen are no longer a pass: the unread zone could hold what decides them
-    azure = [f for f in denied if f.resource.startswith(f"/subscriptions/{SUB}")]
-    assert azure and not [f for f in azure if f.status == "pass"], [(f.status, f.message) for f in azure]
+    # the record is about that zone's read alone: names defined elsewhere (a Traffic Manager profile's own
+    # name) keep their verdicts; the zone's names are the zone's unknown result above
+    assert record.resources == (by_name(inventory, "dnszones/contoso-gulf.example").id,)
+    others = {f.resource: f.status for f in denied if f.resource.startswith(f"/subscriptions/{SUB}")
+              and "/dnszones/" not in f.resource.lower()}
+    assert others and others == {f.resource: f.status for f in clean if f.resource in others}
 
 
 def test_denied_front_door_origin_groups_leave_the_docs_workload_unknown_not_passed(azure_server, azure_env):

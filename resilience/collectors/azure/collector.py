@@ -87,11 +87,14 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
                           settings: AzureSettings) -> tuple[Inventory, dict, set[str]]:
     dead: list[str] = []  # once ARM does not answer, the other reads of this subscription are not tried
 
-    def read(service: str, fn, *args, region: str = GLOBAL_REGION, about: str = ""):
+    def read(service: str, fn, *args, region: str = GLOBAL_REGION, about: str = "", resource: str | None = None):
+        """One read; ``resource``: the resource it is made for (a failure then puts only that resource's
+        verdicts in doubt, not every resource of the service in the region)."""
         if dead:
-            log.record(sub, region, service, "unreachable", f"not attempted: {dead[0]}")
+            log.record(sub, region, service, "unreachable", f"not attempted: {dead[0]}", resource=resource)
             return None
-        value = guarded(log, classify, account=sub, region=region, service=service, fn=fn, args=args, about=about)
+        value = guarded(log, classify, account=sub, region=region, service=service, fn=fn, args=args, about=about,
+                        resource=resource)
         if value is None and log.status(sub, region, service) == "unreachable":
             dead.append(f"the endpoint {settings.endpoint} did not answer ({service})")
         return value
@@ -122,11 +125,11 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
     for server in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.sql/servers"),
                          key=lambda r: r["id"]):
         region = normalise_location(server.get("location"))
-        groups_read = read("sql:failovergroups", api.arm_list, rm, f"{server['id']}/failoverGroups", region=region,
+        groups_read = read("sql:failovergroups", api.arm_list, rm, f"{server['id']}/failoverGroups", region=region, resource=server["id"],
                            about=server.get("name", ""))
         if groups_read is not None:
             failover_groups[server["id"]] = groups_read
-        links = read("sql:replicationlinks", api.arm_list, rm, f"{server['id']}/replicationLinks", region=region,
+        links = read("sql:replicationlinks", api.arm_list, rm, f"{server['id']}/replicationLinks", region=region, resource=server["id"],
                      about=server.get("name", ""))
         if links is not None:
             replication_links[server["id"]] = links
@@ -136,18 +139,19 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
     for account in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.storage/storageaccounts"
                            and str(r.get("kind", "")).lower() in ("storagev2", "blobstorage", "blockblobstorage")),
                           key=lambda r: r["id"]):
-        blob = read("storage:blobservices", api.get_blob_service, rm, account["id"],
+        blob = read("storage:blobservices", api.get_blob_service, rm, account["id"], resource=account["id"],
                     region=normalise_location(account.get("location")), about=account.get("name", ""))
         if blob is not None:
             blob_services[account["id"]] = blob
         policies = read("storage:objectreplication", api.list_object_replication_policies, rm, account["id"],
+                        resource=account["id"],
                         region=normalise_location(account.get("location")), about=account.get("name", ""))
         if policies is not None:
             object_replication[account["id"]] = policies
 
     site_references: dict[str, list] = {}  # web app id -> setting names and target hosts (values dropped)
     for site in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.web/sites"), key=lambda r: r["id"]):
-        bodies = read("web:settings", api.list_site_settings, rm, site["id"],
+        bodies = read("web:settings", api.list_site_settings, rm, site["id"], resource=site["id"],
                       region=normalise_location(site.get("location")), about=site.get("name", ""))
         if bodies is not None:
             site_references[site["id"]] = setting_references(*bodies)
@@ -157,7 +161,7 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
     for zone in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.network/dnszones"
                         and str((r.get("properties") or {}).get("zoneType", "Public")).lower() != "private"),
                        key=lambda r: r["id"]):
-        sets = read("dns:recordsets", api.list_record_sets, rm, zone["id"],
+        sets = read("dns:recordsets", api.list_record_sets, rm, zone["id"], resource=zone["id"],
                     region=normalise_location(zone.get("location")), about=zone.get("name", ""))
         if sets is not None:
             record_sets[zone["id"]] = sets
@@ -168,13 +172,13 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
                           key=lambda r: r["id"]):
         region, about = normalise_location(profile.get("location")), profile.get("name", "")
         read_ = {"endpoints": read("cdn:afdendpoints", api.list_afd_endpoints, rm, profile["id"], region=region,
-                                   about=about),
+                                   about=about, resource=profile["id"]),
                  "origin_groups": read("cdn:origingroups", api.list_afd_origin_groups, rm, profile["id"],
-                                       region=region, about=about),
+                                       region=region, about=about, resource=profile["id"]),
                  "origins": {}}
         for group in read_["origin_groups"] or []:
             origins = read("cdn:origins", api.list_afd_origins, rm, group["id"], region=region,
-                           about=f"{about}/{group.get('name', '')}")
+                           about=f"{about}/{group.get('name', '')}", resource=profile["id"])
             if origins is not None:
                 read_["origins"][group["id"]] = origins
         front_doors[profile["id"]] = read_
@@ -210,7 +214,8 @@ def read_geo_pairings(read: Callable[..., Any], rm: Any, sub: str, rows: list[di
         if str(sku.get("name") or "").lower() in ("basic", "standard"):
             continue  # geo-replication needs Premium: nothing to list
         servers = read("redis:linkedservers", api.list_redis_linked_servers, rm, cache["id"],
-                       region=normalise_location(cache.get("location")), about=cache.get("name", ""))
+                       region=normalise_location(cache.get("location")), about=cache.get("name", ""),
+                       resource=cache["id"])
         if servers is not None:
             geo["redis"][cache["id"]] = servers
     places = sorted({(str(r.get("resourceGroup") or r["id"].split("/")[4]), normalise_location(r.get("location")))
@@ -223,7 +228,7 @@ def read_geo_pairings(read: Callable[..., Any], rm: Any, sub: str, rows: list[di
         for namespace in of_type(f"microsoft.{family}/namespaces"):
             configs = read(f"{family}:disasterrecoveryconfigs", api.list_disaster_recovery_configs, rm,
                            namespace["id"], region=normalise_location(namespace.get("location")),
-                           about=namespace.get("name", ""))
+                           about=namespace.get("name", ""), resource=namespace["id"])
             if configs is not None:
                 geo[family][namespace["id"]] = configs
     return geo

@@ -126,14 +126,15 @@ def _backup_runs(session: Any, settings: GcpSettings, assets: list[dict], log: C
         project, instance = data.get("project") or default_project, data.get("name")
         region = data.get("region") or GLOBAL_REGION
         if dead:
-            log.record(project, region, "sqladmin:backupruns", "unreachable", f"not attempted: {dead}")
+            log.record(project, region, "sqladmin:backupruns", "unreachable", f"not attempted: {dead}",
+                       resource=asset["name"])
             continue
         retry = RetryAfter(max_attempts=settings.max_attempts, backoff_s=settings.backoff_s,
                            max_retry_after_s=settings.max_retry_after_s)
         got = guarded(log, classify, account=project, region=region, service="sqladmin:backupruns",
                       fn=lambda p=project, i=instance, r=retry: api.list_backup_runs(
                           session, settings.sqladmin_endpoint, p, i, retry=r, timeout=settings.timeout_s),
-                      about=instance)
+                      about=instance, resource=asset["name"])
         if got is not None:
             runs[asset["name"]] = got
         elif log.status(project, region, "sqladmin:backupruns") == "unreachable":
