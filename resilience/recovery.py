@@ -110,6 +110,8 @@ def estimate(graph: nx.MultiDiGraph, workload: str, disruption: str, *, policy: 
         raise ValueError(f"disruption must be one of {DISRUPTIONS}, got {disruption!r}")
     index = coverage_index(coverage)
     coverage = index.records
+    if disruption == "az":
+        regions = None  # a zone's loss is priced wherever the zone is: the audited regions do not narrow it
     key = (workload, disruption, repr(getattr(policy, "recovery_model", None)),
            repr(policy.objectives_for(workload)) if policy is not None else None, index.fingerprint, as_of,
            tuple(sorted(regions)) if regions is not None else None, graph.number_of_nodes())
@@ -184,8 +186,28 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     happens. ``duration``: how long the failed locations stay down (seconds); when given, waiting
     for them to return (data intact) is an option for every component, so nothing exceeds it.
     ``impact``: the :func:`resilience.survival.assess` result for the same scenario, when the caller
-    has it; its ``why`` and control-plane notes are then reported with the estimate."""
-    coverage = coverage_index(coverage).records
+    has it; its ``why`` and control-plane notes are then reported with the estimate.
+
+    Without ``duration`` and ``impact``, the answer is computed once per graph and question (the RTO and
+    RPO rules, the workload summaries and the failure-domain prices ask the same one); it is shared, so
+    callers copy before changing it (``dataclasses.replace``)."""
+    index = coverage_index(coverage)
+    if duration is not None or impact is not None:
+        return _estimate_for_scenario(graph, workload, scenario, policy=policy, coverage=index.records,
+                                      duration=duration, as_of=as_of, impact=impact)
+    key = ("scenario", workload, _as_scenario(scenario), repr(getattr(policy, "recovery_model", None)),
+           repr(policy.objectives_for(workload)) if hasattr(policy, "objectives_for") else None, index.fingerprint,
+           as_of, graph.number_of_nodes())
+    per_graph = _CACHE.setdefault(graph, {})
+    if key not in per_graph:
+        per_graph[key] = _estimate_for_scenario(graph, workload, scenario, policy=policy, coverage=index.records,
+                                                duration=None, as_of=as_of, impact=None)
+    return per_graph[key]
+
+
+def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, *, policy: Any,
+                           coverage: tuple[Coverage, ...], duration: float | None, as_of: dt.datetime | None,
+                           impact: Any) -> Estimate:
     analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of,
                          objective=_objective(policy, workload, scenario))
     steps = analysis.run()
