@@ -210,9 +210,10 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
                            impact: Any) -> Estimate:
     analysis = _Analysis(graph, workload, scenario, model_for(policy), coverage, as_of,
                          objective=_objective(policy, workload, scenario))
-    steps = analysis.run()
     if impact is None:
         impact = survival.assess(graph, workload, analysis.scenario, coverage=coverage)
+    analysis.serving = bool(getattr(impact, "serving", False))  # survival's verdict: one source of truth
+    steps = analysis.run()
     steps += _broken_dependency_steps(analysis, steps, impact)
     if duration is not None:
         steps = [_wait_if_shorter(s, float(duration)) for s in steps]

@@ -83,6 +83,7 @@ class _Analysis:
         self.model = model
         self.as_of = as_of
         self.objective = objective  # the workload's objective for this disruption (rto/rpo seconds), if declared
+        self.serving = False  # survival's verdict for the scenario: the workload keeps serving
         self.unknown: list[str] = []
         self.notes: list[str] = []
         self.index = _index(graph)
@@ -294,8 +295,10 @@ class _Analysis:
         """Several copies accept writes (global-table members, two-way replication): the others keep
         going; what was not yet replicated from the lost one is lost."""
         option = self._replica_option(lost, other, attrs)
+        unreplicated = ("replication is synchronous: no acknowledged write is lost" if attrs.get("mode") == "sync"
+                        else f"writes not yet replicated from {self.name(lost)} are lost")
         option.reasoning = (f"{self.name(lost)} is lost; {self.name(other)} in {self.region(other)} keeps accepting "
-                            f"reads and writes; writes not yet replicated from {self.name(lost)} are lost")
+                            f"reads and writes; {unreplicated}")
         return option
 
     def _in_place_option(self, n: str) -> _Option | None:
@@ -392,6 +395,10 @@ class _Analysis:
                                 rpo=lag, to=dst, computed=lag is not None)
         if t.startswith("Microsoft.Sql/"):
             return self._azure_sql_option(w, dst, lost, where, lag)
+        if t.startswith(("spanner.googleapis.com/", "firestore.googleapis.com/")) and sync \
+                and self._failover_attrs(w, dst).get("automatic") is True:
+            return self._option("gcp-multi-region-database", f"{lost}; {where} keeps serving: synchronous "
+                                "replication across regions, failover by the service", to=dst)
         key = "cloudsql-replica-promotion" if t.startswith("sqladmin.googleapis.com/") else "rds-read-replica-promotion"
         entry = self.entry(key)
         if sync:
@@ -675,6 +682,11 @@ class _Analysis:
                                       f"{name} is lost with {self._where()}; Site Recovery fails it over (manually) "
                                       f"to {self.name(recovered)} in {self.region(recovered)}", to=recovered,
                                       rpo=0.0, computed=True)  # the disks' step carries the data loss
+            elif self.serving:
+                option = self._option("serving-without-it",
+                                      f"{name} is lost with {self._where()} and nothing of its kind survives, but "
+                                      "the workload keeps serving without it (survival finds a serving path that "
+                                      "does not need it): rebuilding it restores capacity, not service")
             else:
                 option = self._option("compute-redeploy",
                                       f"{name} is lost and the workload has no {self.kind(n).replace('_', ' ')} "
@@ -763,6 +775,11 @@ class _Analysis:
             if others:
                 option = self._option("manual-dns-switch", f"{self.name(lb)} is lost; {self.name(others[0])} "
                                       f"survives but nothing routes clients to it automatically", to=others[0])
+            elif self.serving:
+                option = self._option("serving-without-it",
+                                      f"{self.name(lb)} is lost with {self._where()} and no load balancer survives, "
+                                      "but the workload keeps serving without it (survival finds a serving path "
+                                      "that does not need it)")
             else:
                 option = self._option("compute-redeploy", f"{self.name(lb)} is lost and the workload has no "
                                       f"load balancer outside {self._where()}")

@@ -311,3 +311,27 @@ def test_cloud_run_and_functions_keep_env_names_only_and_depend_on_cloud_sql():
     assert {(e.src, e.dst) for e in t.edges if e.kind == "depends_on"} == {(run.id, sql), (fn.id, sql)}
     assert t.hints[sql]["region"] == "me-central1"
     assert (run.kind, run.region, run.attrs["placement"]) == ("function", "me-central1", "zone_redundant")
+
+
+def test_a_multi_region_spanner_instance_is_priced_as_the_service_fails_over_not_as_a_replica_promotion():
+    """A blind GCP estate: a multi-region Spanner / Firestore was priced as an RDS read-replica promotion
+    (10 minutes, 'writes not yet replicated are lost') although replication is synchronous and the service
+    fails over itself."""
+    from resilience import recovery
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.survival import Scenario
+
+    name = "//spanner.googleapis.com/projects/proj-a/instances/ledger"
+    assets = [_asset("spanner.googleapis.com/Instance", name, {
+        "name": "projects/proj-a/instances/ledger", "config": "projects/proj-a/instanceConfigs/nam3",
+        "displayName": "ledger", "labels": {"app": "ledger"}})]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    policy = parse_policy("version: 1\nworkloads:\n  ledger: {match: {tags: {app: ledger}}}\n", "<test>")
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
+    est = recovery.estimate_for_scenario(graph, "ledger", Scenario(failed_regions=frozenset({"us-east4"})),
+                                         policy=policy)
+    [step] = [s for s in est.steps if s.resource == name]
+    assert (step.model_key, step.rto, step.rpo) == ("gcp-multi-region-database", 60, 0)
+    assert "no acknowledged write is lost" in step.reasoning

@@ -38,3 +38,37 @@ def test_the_simulation_and_the_objective_agree_with_survival(estate):
     spec = simulate.build_scenario(zones=["mec1-az1"], policy=e.policy)
     outcome = simulate.evaluate(e.graph, e.policy, spec, "egress")
     assert outcome.outcome == "down" and outcome.rto_unbounded and outcome.meets_objectives is False
+
+
+# A blind GCP estate: the workload serves from me-central1 behind its load balancer; a second service in
+# europe-west3 takes no traffic. Losing europe-west3, survival said "survives, no failover needed" while the
+# estimate priced a rebuild of the lost service: unbounded.
+UNUSED_SERVICE_ELSEWHERE = {
+    "resources": {
+        "www": {"kind": "dns_record", "workload": "ledger",
+                "attrs": {"dns_name": "ledger.example.com", "record_type": "A", "public": True, "routing": "simple"}},
+        "lb": {"kind": "load_balancer", "region": "me-central1", "zones": ["me-central1-a", "me-central1-b"],
+               "workload": "ledger"},
+        "api": {"kind": "compute_group", "region": "me-central1", "zones": ["me-central1-a", "me-central1-b"],
+                "workload": "ledger", "attrs": {"desired_capacity": 2}},
+        "api-eu": {"kind": "function", "region": "europe-west3", "workload": "ledger"},
+    },
+    "edges": [["www", "routes_to", "lb"], ["lb", "routes_to", "api"]],
+    "policy": {"version": 1, "workloads": {"ledger": {"match": {"tags": {"resilience:workload": "ledger"}},
+                                                        "objectives": {"region": {"rto": "1h"}}}}},
+}
+
+
+def test_a_lost_component_the_workload_serves_without_is_not_a_recovery(estate):
+    e = estate(UNUSED_SERVICE_ELSEWHERE)
+    scenario = Scenario(failed_regions=frozenset({"europe-west3"}))
+    assert assess(e.graph, "ledger", scenario).serving
+    est = recovery.estimate_for_scenario(e.graph, "ledger", scenario, policy=e.policy)
+    step = next(s for s in est.steps if s.resource == e.id("api-eu"))
+    assert (step.model_key, step.rto) == ("serving-without-it", 0)
+    assert est.rto == 0
+    # losing the region that serves is still a rebuild: nothing of its kind survives there
+    lost = recovery.estimate_for_scenario(e.graph, "ledger", Scenario(failed_regions=frozenset({"me-central1"})),
+                                          policy=e.policy)
+    assert not assess(e.graph, "ledger", Scenario(failed_regions=frozenset({"me-central1"}))).serving
+    assert recovery.is_unbounded(lost.rto)
