@@ -98,8 +98,12 @@ def copy_usable(data: dict[str, Any]) -> bool:
     for a finished copy (:data:`USABLE_STATES`, a whitelist: ``creating``, ``pending``, ``partial``,
     ``expired`` copies do not count). A point with no recorded status counts (collectors always record
     the API's; hand-written estates may not). An Azure Recovery Services protected item holds its
-    recovery points: usable once it has a last recovery point, whatever its last backup's health."""
+    recovery points: usable once it has a last recovery point, whatever its last backup's health.
+    A copy recorded as not restorable by its owner (``restorable: false``: the geo copy of an Azure
+    GRS vault without Cross Region Restore, which only Microsoft can fail over) is no copy either."""
     attrs = data.get("attrs") or {}
+    if attrs.get("restorable") is False:
+        return False
     status = attrs.get("status")
     native = str(data.get("type") or "")
     if native.startswith(_AZURE_PROTECTED_ITEM):

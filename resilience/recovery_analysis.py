@@ -86,6 +86,9 @@ class _Analysis:
         self.serving = False  # survival's verdict for the scenario: the workload keeps serving
         self.unknown: list[str] = []
         self.notes: list[str] = []
+        # reads made for one resource that failed: a copy held under it may lack facts (its schedule)
+        self._resource_gaps = tuple(c for c in coverage if c.status in ("denied", "error", "unreachable")
+                                    and c.resources)
         self.index = _index(graph)
         self.members = self.index.members.get(workload, [])
         self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
@@ -503,12 +506,23 @@ class _Analysis:
                     frontier.append(dst)
         return out
 
-    def _interval(self, key: str, schedules: Iterable[str | None], points: list[str]) -> tuple[float, str]:
+    def _interval(self, key: str, schedules: Iterable[str | None], points: list[str],
+                  copies: Iterable[str] = ()) -> tuple[float, str]:
         """RPO of restoring from one backup location: the age of its newest usable copy at scan time
         (what is lost if the failure happens now) or the schedule's interval (what is lost if it happens
         just before the next copy), whichever is worse. Without a scan time or observed copies, the
-        schedule alone; without a schedule, the age alone; without either, the table's assumption."""
+        schedule alone; without a schedule, the age alone; without either, the table's assumption.
+        Without a schedule because a read made for what holds the copies failed (an Azure vault's
+        backup policies), the estimate is not complete: the schedule may be longer than the age."""
         intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
+        if not intervals and self._resource_gaps:
+            held = list(dict.fromkeys([*points, *copies]))
+            for c in self._resource_gaps:
+                if any(c.applies_to(n) for n in held):
+                    self.unknown.append(f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
+                                        f"{': ' + c.detail if c.detail else ''}): the backup schedule of "
+                                        f"{', '.join(self.name(n) for n in held if c.applies_to(n))} is unknown, "
+                                        "so the RPO may be longer than estimated")
         age = self._newest_age(points)
         unusable = [p for p in points if not survival.copy_usable(self.d(p))]
         skipped = (f" ({len(unusable)} copy(ies) not completed are not counted: "
@@ -570,7 +584,8 @@ class _Analysis:
         if near:
             key = "ebs-snapshot-restore" if volume else "restore-in-region-backup"
             near_points = [c.id for c in near if c.id in points]
-            rpo, rpo_how = self._interval(key, [s for c in near for s in schedules.get(c.id, ())], near_points)
+            rpo, rpo_how = self._interval(key, [s for c in near for s in schedules.get(c.id, ())], near_points,
+                                          [c.id for c in near if c.id in self.g])
             if volume:
                 options.append(self._option(key, f"{self.name(w)} is lost; volume from snapshot in {home} "
                                             f"(RPO: {rpo_how})", rpo=rpo))
@@ -586,7 +601,8 @@ class _Analysis:
             regions = sorted({c.region for c in away})
             away_points = [c.id for c in away if c.id in points]
             key = "ebs-snapshot-restore" if volume else "restore-cross-region-copy"
-            rpo, rpo_how = self._interval(key, [s for c in away for s in schedules.get(c.id, ())], away_points)
+            rpo, rpo_how = self._interval(key, [s for c in away for s in schedules.get(c.id, ())], away_points,
+                                          [c.id for c in away if c.id in self.g])
             target = (away_points or [c.id for c in away])[0]
             if volume:
                 options.append(self._option(key, f"{self.name(w)} is lost; volume from the snapshot copy in "
@@ -639,6 +655,26 @@ class _Analysis:
             return 1.0 if a.get("state") in (None, "running") else 0.0
         return 1.0  # functions scale on demand
 
+    def _scale_out_blocked(self, n: str) -> str | None:
+        """Why a group that does not replace the instances it loses with a zone by itself
+        (``replaces_lost_instances: false``: an Azure scale set) cannot scale out in the zones left;
+        ``None`` when it can (an autoscale setting is on, its maximum is above the current capacity and
+        zone balance is best-effort) or when the group replaces them itself (an Auto Scaling group
+        relaunches to its desired capacity in the other zones, whatever its maximum)."""
+        a = self.attrs(n)
+        if a.get("replaces_lost_instances") is not False:
+            return None
+        if not a.get("autoscale_enabled"):
+            return "no autoscale setting is enabled for it"
+        if a.get("zone_balance") is True:
+            return "strict zone balance: a scale-out that unbalances the zones fails"
+        maximum, desired = a.get("max_size"), a.get("desired_capacity")
+        if not isinstance(maximum, int | float):
+            return "its autoscale maximum is unknown"
+        if isinstance(desired, int | float) and maximum <= desired:
+            return f"its autoscale maximum ({maximum:g}) is its current capacity ({desired:g})"
+        return None
+
     def _compute_steps(self) -> list[Step]:
         steps = []
         nodes = self._compute_nodes()
@@ -650,7 +686,19 @@ class _Analysis:
             if not self.lost(n):
                 lost_zones = ", ".join(sorted(set(self.d(n)["zones"]) & self.failed_zones))
                 capacity = self._capacity(n)
-                if self.kind(n) == COMPUTE_GROUP and (capacity is None or capacity < 2):
+                capped = self._scale_out_blocked(n) if self.kind(n) == COMPUTE_GROUP else None
+                if capped and (capacity is None or capacity < 2):
+                    option = self._option("instance-launch", f"{name} runs {capacity or 'an unknown number of'} "
+                                          f"instance(s); losing {lost_zones} may take all of them, and nothing "
+                                          f"replaces them by itself ({capped}): someone must raise the capacity "
+                                          "for an instance in another zone")
+                elif capped:
+                    option = self._option("scale-set-no-scale-out",
+                                          f"{name} spans {len(self.d(n)['zones'])} zones; {lost_zones} is lost, the "
+                                          f"rest keep serving with fewer instances until it returns ({capped})")
+                    self.notes.append(f"reduced capacity: {name} does not replace the instances lost with "
+                                      f"{lost_zones} ({capped})")
+                elif self.kind(n) == COMPUTE_GROUP and (capacity is None or capacity < 2):
                     option = self._option("instance-launch", f"{name} runs {capacity or 'an unknown number of'} "
                                           f"instance(s); losing {lost_zones} may take all of them: a replacement "
                                           "is launched in another zone")

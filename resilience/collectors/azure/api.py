@@ -18,8 +18,9 @@ GRAPH_FAMILIES: dict[str, tuple[str, ...]] = {
     "cosmosdb": ("microsoft.documentdb/databaseaccounts",),
     "postgresql": ("microsoft.dbforpostgresql/flexibleservers",),
     "mysql": ("microsoft.dbformysql/flexibleservers",),
+    # autoscale settings (Azure Monitor) ride with the scale sets they size: same query, same coverage
     "compute": ("microsoft.compute/virtualmachinescalesets", "microsoft.compute/virtualmachines",
-                "microsoft.compute/disks"),
+                "microsoft.compute/disks", "microsoft.insights/autoscalesettings"),
     "network": ("microsoft.network/loadbalancers", "microsoft.network/applicationgateways",
                 "microsoft.network/publicipaddresses", "microsoft.network/networkinterfaces",
                 "microsoft.network/trafficmanagerprofiles", "microsoft.network/frontdoors",
@@ -85,6 +86,9 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
      "disasterRecoveryConfigs", "Microsoft.EventHub/namespaces/disasterRecoveryConfigs/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.ServiceBus/namespaces/{ns}/"
      "disasterRecoveryConfigs", "Microsoft.ServiceBus/namespaces/disasterRecoveryConfigs/read"),
+    # Azure Backup policies: the schedule that bounds a protected item's RPO
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{vault}/"
+     "backupPolicies", "Microsoft.RecoveryServices/Vaults/backupPolicies/read"),
 )
 
 #: Declared actions that are not ``.../read``: the settings lists return secret VALUES, which the
@@ -103,6 +107,7 @@ TYPE_READ_ACTIONS: tuple[str, ...] = (
     "Microsoft.Compute/virtualMachineScaleSets/read",
     "Microsoft.Compute/virtualMachines/read",
     "Microsoft.Compute/disks/read",
+    "Microsoft.Insights/AutoscaleSettings/read",
     "Microsoft.Network/loadBalancers/read",
     "Microsoft.Network/applicationGateways/read",
     "Microsoft.Network/publicIPAddresses/read",
@@ -281,3 +286,13 @@ def list_disaster_recovery_configs(resource_client: Any, namespace_id: str) -> l
     """``Disaster Recovery Configs - List`` (Event Hubs and Service Bus alike): the namespace's Geo-DR
     alias, its ``role`` and ``partnerNamespace``."""
     return arm_list(resource_client, f"{namespace_id}/disasterRecoveryConfigs", api_version=MESSAGING_API_VERSION)
+
+
+RECOVERY_SERVICES_API_VERSION = "2024-04-01"
+
+
+def list_backup_policies(resource_client: Any, vault_id: str) -> list[dict[str, Any]]:
+    """``GET {vault}/backupPolicies`` (Protection Policies - List, ``nextLink`` paging): every backup
+    policy of a Recovery Services vault, with its ``schedulePolicy`` / ``subProtectionPolicy`` and
+    retention."""
+    return arm_list(resource_client, f"{vault_id}/backupPolicies", api_version=RECOVERY_SERVICES_API_VERSION)

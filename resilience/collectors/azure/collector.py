@@ -183,12 +183,21 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
                 read_["origins"][group["id"]] = origins
         front_doors[profile["id"]] = read_
 
+    backup_policies: dict[str, list] = {}  # Recovery Services vault id -> its backup policies (schedules)
+    for vault in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.recoveryservices/vaults"),
+                        key=lambda r: r["id"]):
+        policies = read("backup:policies", api.list_backup_policies, rm, vault["id"], resource=vault["id"],
+                        region=normalise_location(vault.get("location")), about=vault.get("name", ""))
+        if policies is not None:
+            backup_policies[vault["id"]] = policies
+
     geo = read_geo_pairings(read, rm, sub, rows)
     transformer = transform_subscription(sub, observed_at, locations=locations, rows=rows,
                                          failover_groups=failover_groups, replication_links=replication_links,
                                          recovery_rows=recovery_rows, blob_services=blob_services,
                                          object_replication=object_replication, site_references=site_references,
-                                         record_sets=record_sets, front_doors=front_doors, geo=geo)
+                                         record_sets=record_sets, front_doors=front_doors, geo=geo,
+                                         backup_policies=backup_policies)
     group_regions = {str(g.get("name", "")).lower(): normalise_location(g.get("location")) for g in groups or []}
     for resource in transformer.resources:
         group = str(resource.attrs.get("resource_group") or "").lower()

@@ -49,6 +49,7 @@ from resilience.model import (
 )
 
 from .api import GRAPH_FAMILIES
+from .backup_policies import policies_by_id
 from .geo_pairings import GeoPairings
 from .platform_services import PlatformServices
 from .regions import AZURE_REGIONS, normalise_location
@@ -59,6 +60,7 @@ REPLICA_OF_TAG = "resilience:replica-of"
 # ``source`` = "<coverage service>:<operation>", so a rule can find the coverage record of the read
 # a node's facts came from (``resilience.survival.service_of`` takes the part before the colon).
 SRC_BACKUP = "backup:RecoveryServicesResources"
+SRC_BACKUP_POLICIES = "backup:ProtectionPolicies_List"
 SRC_SITE_RECOVERY = "siterecovery:RecoveryServicesResources"
 SRC_FAILOVER_GROUPS = "sql:FailoverGroups_ListByServer"
 SRC_LINKS = "sql:ReplicationLinks_ListByServer"
@@ -181,6 +183,8 @@ class Transformer(PlatformServices, GeoPairings):
         self._fqdn_index: dict[str, str] | None = None
         self._ip_index: dict[str, str] | None = None
         self.front_doors: dict[str, dict[str, Any]] = {}  # AFD profile id (lower) -> endpoints, groups, origins
+        self.backup_policies: dict[str, dict[str, Any]] = {}  # backup policy id (lower) -> schedule facts
+        self.policies_read: set[str] | None = None  # vault ids (lower) whose policies were listed; None: not read
 
     # ---- identity and placement ----
     def canon(self, resource_id: str | None) -> str | None:
@@ -267,7 +271,10 @@ class Transformer(PlatformServices, GeoPairings):
             site_references: Mapping[str, list] | None = None,
             record_sets: Mapping[str, list] | None = None,
             front_doors: Mapping[str, Mapping[str, Any]] | None = None,
-            geo: Mapping[str, Any] | None = None) -> None:
+            geo: Mapping[str, Any] | None = None,
+            backup_policies: Mapping[str, list] | None = None) -> None:
+        self.backup_policies = policies_by_id(backup_policies)
+        self.policies_read = {v.lower() for v in backup_policies} if backup_policies is not None else None
         for row in rows:
             self.rows[_lower(row.get("id"))] = dict(row)
         self.blob_services = {k.lower(): dict(v) for k, v in (blob_services or {}).items()}
@@ -298,6 +305,9 @@ class Transformer(PlatformServices, GeoPairings):
             handler = handlers.get(_lower(row.get("type")))
             if handler is not None:
                 handler(row)
+        for row in sorted((r for r in self.rows.values() if _lower(r.get("type")) == "microsoft.insights/autoscalesettings"),
+                          key=lambda r: _lower(r.get("id"))):
+            self.autoscale_setting(row)  # after the scale sets it sizes exist
         for account_id, policies in sorted((object_replication or {}).items()):
             self.object_replication(account_id, policies)
         for server_id, groups in sorted((failover_groups or {}).items()):
@@ -649,7 +659,42 @@ class Transformer(PlatformServices, GeoPairings):
                       "zone_balance": props.get("zoneBalance"), "orchestration_mode": props.get("orchestrationMode"),
                       "platform_fault_domain_count": props.get("platformFaultDomainCount"),
                       "logical_zones": b["logical"] or None,
+                      # a scale set does not recreate the instances lost with a zone: only a scale-out
+                      # (autoscale, or someone raising the capacity) adds instances in the other zones
+                      "replaces_lost_instances": False,
                       "placement": self.placement(b["region"], b["logical"])})
+
+    def autoscale_setting(self, row: Mapping[str, Any]) -> None:
+        """An Azure Monitor autoscale setting: its capacity bounds go onto the scale set it targets as an
+        Auto Scaling group carries them (``min_size``, ``max_size``; ``desired_capacity`` stays the scale
+        set's current SKU capacity). The profile in force by default (no ``recurrence`` / ``fixedDate``,
+        else the first) gives the bounds; every profile is kept. A disabled setting scales nothing."""
+        props = row.get("properties") or {}
+        target = self.canon(props.get("targetResourceUri"))
+        if not target or target.lower() not in self._ids:
+            return
+        node = self._node_by_id(target)
+        if node.kind != COMPUTE_GROUP or node.type != "Microsoft.Compute/virtualMachineScaleSets":
+            return
+
+        def number(value: Any) -> int | None:
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return None
+
+        profiles = [{"name": p.get("name"), "minimum": number((p.get("capacity") or {}).get("minimum")),
+                     "maximum": number((p.get("capacity") or {}).get("maximum")),
+                     "default": number((p.get("capacity") or {}).get("default")),
+                     "scheduled": bool(p.get("recurrence") or p.get("fixedDate"))}
+                    for p in props.get("profiles") or ()]
+        default = next((p for p in profiles if not p["scheduled"]), profiles[0] if profiles else None)
+        enabled = props.get("enabled")
+        enabled = True if enabled is None else bool(enabled)  # ARM's default for the flag is true
+        node.attrs.update(compact({
+            "autoscale_setting": row["id"], "autoscale_enabled": enabled,
+            "min_size": default["minimum"] if default else None, "max_size": default["maximum"] if default else None,
+            "autoscale_default": default["default"] if default else None, "autoscale_profiles": profiles or None}))
 
     def virtual_machine(self, row: Mapping[str, Any]) -> None:
         b = self.base(row)
@@ -1161,9 +1206,24 @@ class Transformer(PlatformServices, GeoPairings):
                         self._disk_index.setdefault(owner, []).append(row["id"])
         return self._disk_index.get(vm_id.lower(), [])
 
+    def _policy(self, props: Mapping[str, Any], vault_id: str | None) -> dict[str, Any]:
+        """The schedule facts of an item's backup policy (``policyId``, else vault + ``policyName``);
+        empty when the vault's policies were not listed or the policy is not among them."""
+        for key in (props.get("policyId"), f"{vault_id}/backupPolicies/{props.get('policyName')}"
+                    if vault_id and props.get("policyName") else None):
+            if key and key.lower() in self.backup_policies:
+                return self.backup_policies[key.lower()]
+        return {}
+
     def backup_item(self, row: Mapping[str, Any]) -> None:
         props = row.get("properties") or {}
         vault_id, vault = self._vault(row["id"])
+        policy = self._policy(props, vault_id)
+        # the backed_up_to edges carry the schedule the RPO estimate reads, and the policy's raw facts
+        scheduled = compact({"rule": props.get("policyName"), "schedule": policy.get("schedule"),
+                             "policy_name": policy.get("policy_name"), "backup_frequency": policy.get("backup_frequency"),
+                             "retention_days": policy.get("retention_days"),
+                             "schedule_source": SRC_BACKUP_POLICIES if policy else None})
         region = normalise_location(vault.get("location") or row.get("location"))
         source_id = self.canon(props.get("sourceResourceId"))
         self.node(id=row["id"], kind=RECOVERY_POINT, type="Microsoft.RecoveryServices/vaults/backupFabrics/"
@@ -1174,11 +1234,15 @@ class Transformer(PlatformServices, GeoPairings):
                       if source_id and _lower(source_id) in self.rows else None,
                       "status": props.get("lastBackupStatus"), "protection_state": props.get("protectionState"),
                       "policy": props.get("policyName"), "last_backup_at": props.get("lastBackupTime"),
-                      "workload_type": props.get("workloadType"), "vault_id": vault_id})
+                      "workload_type": props.get("workloadType"), "vault_id": vault_id,
+                      "schedule": policy.get("schedule"), "backup_frequency": policy.get("backup_frequency"),
+                      "retention_days": policy.get("retention_days"),
+                      "policy_read": (_lower(vault_id) in self.policies_read) if vault_id and self.policies_read is not None
+                      else None})
         if source_id:
-            self.link(source_id, row["id"], BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
+            self.link(source_id, row["id"], BACKED_UP_TO, SRC_BACKUP, **scheduled)
             for disk in self._disks_of(source_id):  # a VM backup holds its managed disks
-                self.link(disk, row["id"], BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
+                self.link(disk, row["id"], BACKED_UP_TO, SRC_BACKUP, **scheduled)
         if vault_id:
             self.link(row["id"], vault_id, MEMBER_OF, SRC_BACKUP)
             settings = (vault.get("properties") or {}).get("redundancySettings") or {}
@@ -1193,7 +1257,7 @@ class Transformer(PlatformServices, GeoPairings):
                                                       "synthetic": True, "restorable": crr, "status": "available"})
                 self.link(row["id"], copy_id, REPLICATES_TO, SRC_BACKUP, mode="periodic", promotable=crr)
                 if source_id:
-                    self.link(source_id, copy_id, BACKED_UP_TO, SRC_BACKUP, rule=props.get("policyName"))
+                    self.link(source_id, copy_id, BACKED_UP_TO, SRC_BACKUP, **scheduled)
 
     def site_recovery_item(self, row: Mapping[str, Any]) -> None:
         """An Azure Site Recovery replicated VM: replicated disks in the recovery region + test evidence.
@@ -1250,13 +1314,15 @@ def transform_subscription(subscription_id: str, observed_at: str, *, locations:
                            site_references: Mapping[str, list] | None = None,
                            record_sets: Mapping[str, list] | None = None,
                            front_doors: Mapping[str, Mapping[str, Any]] | None = None,
-                           geo: Mapping[str, Any] | None = None) -> Transformer:
+                           geo: Mapping[str, Any] | None = None,
+                           backup_policies: Mapping[str, list] | None = None) -> Transformer:
     """Everything one subscription read produced -> nodes, edges and placeholder hints."""
     transformer = Transformer(subscription_id, observed_at, transform_locations(locations))
     transformer.run(rows, failover_groups=failover_groups, replication_links=replication_links,
                     recovery_rows=recovery_rows, blob_services=blob_services,
                     object_replication=object_replication, site_references=site_references,
-                    record_sets=record_sets, front_doors=front_doors, geo=geo)
+                    record_sets=record_sets, front_doors=front_doors, geo=geo,
+                    backup_policies=backup_policies)
     return transformer
 
 
