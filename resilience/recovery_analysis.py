@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from . import survival
+from .coverage_index import coverage_index
 from .durations import format_duration
 from .model import (
     BACKED_UP_TO,
@@ -65,6 +66,16 @@ class _Option:
         return (self.rto if self.rto is not None else UNBOUNDED, self.rpo if self.rpo is not None else UNBOUNDED)
 
 
+def _resource_gaps(coverage: Iterable[Coverage]) -> tuple[Coverage, ...]:
+    """The failed reads made for one resource, found once per coverage list (not per analysis)."""
+    index = coverage_index(coverage)
+    memo = index.answers("recovery.resource_gaps")
+    if "gaps" not in memo:
+        memo["gaps"] = tuple(c for c in index.failed if c.status in ("denied", "error", "unreachable")
+                             and c.resources)
+    return memo["gaps"]
+
+
 class _Analysis:
     """One workload in one scenario. What is lost, which copy survives, what is disposable and which
     failover can run are :mod:`resilience.survival`'s answers (``node_down``, ``is_disposable``,
@@ -87,8 +98,7 @@ class _Analysis:
         self.unknown: list[str] = []
         self.notes: list[str] = []
         # reads made for one resource that failed: a copy held under it may lack facts (its schedule)
-        self._resource_gaps = tuple(c for c in coverage if c.status in ("denied", "error", "unreachable")
-                                    and c.resources)
+        self._resource_gaps = _resource_gaps(coverage)
         self.index = _index(graph)
         self.members = self.index.members.get(workload, [])
         self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
