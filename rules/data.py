@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from resilience.model import DATABASE, OBJECT_STORE, Coverage
+from resilience.model import DATABASE, GLOBAL_REGION, OBJECT_STORE, Coverage
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Copy,
@@ -198,6 +198,15 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
     for node in data_stores(ctx, frozenset({DATABASE, OBJECT_STORE})):
         data = ctx.graph.nodes[node]
         own = data.get("region")
+        attrs = data.get("attrs") or {}
+        if own == GLOBAL_REGION and attrs.get("geo_redundant") is True:
+            area = attrs.get("multi_region") or attrs.get("location") or "several regions"
+            yield result(ctx, node, "pass", f"{name(ctx, node)} is kept by the service across the regions of a "
+                         f"multi-region location ({area}): no one region's loss takes it",
+                         observed={"region": own, "location": attrs.get("location"),
+                                   "location_type": attrs.get("location_type"), "geo_redundant": True},
+                         expected={"copy": "a copy in another region"})
+            continue
         copies = [c for c in data_copies(ctx.graph, node) if c.relation in ("replica", "peer")]
         elsewhere = [c for c in copies if c.region != own]
         observed = {"region": own, "copies": [{"id": c.id, "region": c.region, "mechanism": c.mechanism}

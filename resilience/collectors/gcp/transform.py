@@ -278,7 +278,11 @@ class Transformer(DataServices):
         data_locations = [region_of_location(x) for x in placement.get("dataLocations") or []]
         if kind == "dual-region" and not data_locations:
             data_locations = list(DUAL_REGIONS.get(location, ()))
-        region = data_locations[0] if kind == "dual-region" and data_locations else region_of_location(location)
+        # a multi-region bucket (US, EU, ASIA) is kept by the service in several regions it does not name: no
+        # one region's loss takes it (region global, like other provider-wide services; ``multi_region`` says
+        # which area), whereas a dual-region names its two regions and gets a copy in the second
+        region = (data_locations[0] if kind == "dual-region" and data_locations
+                  else GLOBAL_REGION if kind == "multi-region" else region_of_location(location))
         rpo = data.get("rpo") or ("DEFAULT" if kind in ("dual-region", "multi-region") else None)
         versioning = "Enabled" if (data.get("versioning") or {}).get("enabled") else "Disabled"
         name = asset["name"]
