@@ -176,6 +176,8 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                     "rpo": json_seconds(p.rpo), "rpo_unbounded": is_unbounded(p.rpo)} for p in parts],
         unknown=unknown, strategy=strategy, strategy_reasons=reasons,
         why=rto_part.why if rto_part.rto else rpo_part.why, notes=notes,
+        could_lower={"rto": list(rto_part.could_lower.get("rto", rto_part.unknown)),
+                     "rpo": list(rpo_part.could_lower.get("rpo", rpo_part.unknown))},
     )
 
 
@@ -225,8 +227,9 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     strategy, reasons = classify_strategy(graph, workload)
     wide = any(is_unbounded(s.rto) or is_unbounded(s.rpo) for s in steps)
     regions = {graph.nodes[n]["region"] for n in analysis.path}
-    unknown = analysis.unknown + _coverage_unknowns(graph, workload, coverage, regions, wide=wide,
-                                                    path=analysis.path)
+    gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
+    unknown = analysis.unknown + [text for text, _ in gaps]
+    could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps) for metric in ("rto", "rpo")}
     notes = list(analysis.notes)
     why = ""
     if impact is not None:
@@ -237,7 +240,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
         why = _why(steps, rto, rpo, label)
     return Estimate(workload=workload, disruption="scenario", rto=rto, rpo=rpo, steps=steps, rto_scenario=label,
                     rpo_scenario=label, unknown=list(dict.fromkeys(unknown)), strategy=strategy,
-                    strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)),
+                    strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)), could_lower=could_lower,
                     scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
 
@@ -345,8 +348,31 @@ def _objective(policy: Any, workload: str, scenario: Any) -> Any:
     return policy.objectives_for(workload).get("region" if failed_regions else "az")
 
 
+def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts: list[str],
+                 gaps: list[tuple[str, Coverage]]) -> list[str]:
+    """The doubts that could make ``metric`` smaller than estimated: those about the steps that set it (the
+    worst). For a lost data store only a read that could have hidden a copy of it counts (its service's
+    backup or replication reads, a backup service: :func:`survival.backup_gap`); for anything else, every
+    gap (an unseen alternative of any kind). Doubts that are not coverage gaps always count."""
+    values = [getattr(s, metric) for s in steps]
+    if not values or any(v is None for v in values):
+        return list(doubts) + [text for text, _ in gaps]
+    worst = _worst([0.0, *values])
+    if not worst:
+        return []  # nothing to lower
+    deciding = [s for s in steps if getattr(s, metric) == worst]
+    out = list(doubts)
+    for text, c in gaps:
+        for step in deciding:
+            data = graph.nodes[step.resource] if step.resource in graph else None
+            if data is None or step.role != "data" or survival.backup_gap(data, c):
+                out.append(text)
+                break
+    return out
+
+
 def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bool,
-                       path: Iterable[str] | None = None) -> list[str]:
+                       path: Iterable[str] | None = None, records: bool = False) -> list[Any]:
     """Coverage gaps that can change the estimate.
 
     A gap in a region the workload runs in may hide one of its components (the estimate could be
@@ -372,8 +398,11 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
                         f"{': ' + c.detail if c.detail else ''})", c))
         memo[key] = out
     nodes = list(path) if path is not None else None
-    return sorted({text for text, c in memo[key]
-                   if not c.resources or nodes is None or any(c.applies_to(n) for n in nodes)})
+    kept = {text: c for text, c in memo[key]
+            if not c.resources or nodes is None or any(c.applies_to(n) for n in nodes)}
+    if records:  # (text, record) pairs, for the caller that sorts the doubts by what they could change
+        return sorted(kept.items(), key=lambda item: item[0])
+    return sorted(kept)
 
 
 # --- the analysis of one scenario ----------------------------------------------------------

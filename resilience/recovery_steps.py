@@ -135,6 +135,10 @@ class Estimate:
     why: str = ""
     notes: list[str] = field(default_factory=list)
     affected: bool = True  # False: nothing of the workload (or on its path) is in the failed location(s)
+    #: per metric (``rto``/``rpo``), the doubts in ``unknown`` that could make it *smaller*: an unseen copy or
+    #: alternative of the component that decides it. A doubt not listed could only hide more to recover, so
+    #: an estimate that already misses an objective misses it whatever that doubt hides.
+    could_lower: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:

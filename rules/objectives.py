@@ -129,7 +129,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
     elif value is None:
         status = "unknown"
         message = f"{workload}: {what} cannot be estimated: {'; '.join(est.unknown)}"
-    elif est.unknown:
+    elif est.unknown and not (value > target and not est.could_lower.get(metric, est.unknown)):
         status = "unknown"
         message = (f"{workload}: {what} objective {format_duration(target)}; estimated "
                    f"{fmt(value)} but part of the scope could not be read ({est.unknown[0]})")
@@ -142,6 +142,8 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
             message += f", {scenario})" if scenario else ")"
         elif scenario:
             message += f" ({scenario})"
+        if est.unknown:  # a miss whatever the unread part holds: it could only add to the recovery
+            message += f"; also unread, which could only make it worse: {est.unknown[0]}"
     severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)) else None
     steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
     observed = {"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),
@@ -164,6 +166,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
             "scenarios": est.scenarios,
             "why": est.why,
             "unknown": est.unknown,
+            "could_lower": est.could_lower.get(metric, est.unknown),
             "notes": est.notes,
             "resilience_hub": hub,
         },
