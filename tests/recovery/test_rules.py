@@ -374,3 +374,25 @@ def test_a_workload_with_no_zonal_component_is_not_affected_by_a_zone_loss():
     [r] = list(RTO_MISMATCH.check(ctx))
     assert r.status == "pass" and r.observed["affected"] is False
     assert "not affected by the loss of a zone" in r.message and "0s meets" not in r.message
+
+
+def test_a_miss_no_unread_part_could_rescue_stays_a_fail():
+    """A blind GCP estate: one denied read (Cloud Functions) turned every unbounded RPO into unknown. A read that
+    could not hide a copy of the store that decides the RPO can only add to the recovery: the miss stands."""
+    def single_region(*gaps: str) -> Estate:
+        e = Estate()
+        e.web_tier(HOME)
+        db = e.rds("shop-db", retention=7)
+        next(r for r in e.resources if r.id == db).source = "rds:DescribeDBInstances"  # as the collector says
+        for service in gaps:
+            e.gap(service)
+        return e
+
+    text = policy_with("{region: {rto: 1h, rpo: 15m}}")
+    [clean] = run(single_region(), text, RPO)
+    assert clean.status == "fail" and "no-copy" in clean.message
+    [functions] = run(single_region("lambda"), text, RPO)  # functions are no copy of a database
+    assert functions.status == "fail" and "also unread, which could only make it worse" in functions.message
+    assert functions.evidence["could_lower"] == [] and functions.evidence["unknown"]
+    [snapshots] = run(single_region("rds:snapshots"), text, RPO)  # could hide a snapshot copied elsewhere
+    assert snapshots.status == "unknown" and snapshots.evidence["could_lower"]
