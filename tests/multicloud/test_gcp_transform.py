@@ -338,3 +338,30 @@ def test_a_multi_region_spanner_instance_is_priced_as_the_service_fails_over_not
     [step] = [s for s in est.steps if s.resource == name]
     assert (step.model_key, step.rto, step.rpo) == ("gcp-multi-region-database", 60, 0)
     assert "no acknowledged write is lost" in step.reasoning
+
+
+def test_env_values_naming_a_memorystore_or_firestore_make_depends_on_edges_and_are_not_kept():
+    """A blind GCP estate: a Cloud Run service in europe-west3 named its BASIC Memorystore (by host address) and
+    its Firestore database (by resource path) in env values; the tool linked only Cloud SQL connection names."""
+    redis = "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/session-cache"
+    firestore = "//firestore.googleapis.com/projects/proj-a/databases/wallet"
+    run = "//run.googleapis.com/projects/proj-a/locations/europe-west3/services/wallet-api"
+    assets = [
+        _asset("redis.googleapis.com/Instance", redis, {
+            "name": "projects/proj-a/locations/me-central1/instances/session-cache", "tier": "BASIC",
+            "locationId": "me-central1-a", "host": "10.8.0.3"}),
+        _asset("firestore.googleapis.com/Database", firestore, {
+            "name": "projects/proj-a/databases/wallet", "locationId": "me-central1"}),
+        _asset("run.googleapis.com/Service", run, {
+            "metadata": {"name": "wallet-api", "labels": {"cloud.googleapis.com/location": "europe-west3"}},
+            "spec": {"template": {"spec": {"containers": [{"env": [
+                {"name": "REDIS_URL", "value": "redis://10.8.0.3:6379"},
+                {"name": "FIRESTORE_DB", "value": "projects/proj-a/databases/wallet"},
+                {"name": "API_TOKEN", "value": "s3cr3t-not-a-reference"}]}]}}}}),
+    ]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    links = {(e.dst, e.attrs.get("setting")) for e in t.edges if e.src == run and e.kind == "depends_on"}
+    assert links == {(redis, "REDIS_URL"), (firestore, "FIRESTORE_DB")}
+    service = _node(t, "/services/wallet-api")
+    assert service.attrs["env_names"] == ["API_TOKEN", "FIRESTORE_DB", "REDIS_URL"]
+    assert "s3cr3t" not in repr([r.attrs for r in t.resources]) + repr([e.attrs for e in t.edges])

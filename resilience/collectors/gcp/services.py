@@ -49,6 +49,12 @@ MULTI_REGION_CONFIGS: dict[str, tuple[str, ...]] = {
     "nam-eur-asia1": ("us-central1", "us-central2"), "nam5": ("us-central1", "us-central2"),
 }
 _CONNECTION_NAME = re.compile(r"^([a-z][a-z0-9-]{4,28}[a-z0-9]):([a-z]+-[a-z]+\d+):([a-z][a-z0-9-]*)$")
+#: a resource named in an env value by its path (``projects/P/locations/R/instances/I``, ``projects/P/databases/D``,
+#: ``projects/P/instances/I``), or an internal address (a Memorystore host): references, not secrets — only
+#: the matched part is kept, never the value
+_RESOURCE_PATH = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/(?:locations/[a-z0-9-]+/)?"
+                            r"(?:instances|databases|clusters)/[A-Za-z0-9()_.-]+")
+_HOST = re.compile(r"^(?:redis://)?((?:\d{1,3}\.){3}\d{1,3})(?::\d+)?/?$")
 
 
 def _tags(labels: Mapping[str, Any] | None) -> dict[str, str]:
@@ -157,6 +163,13 @@ class DataServices:
                       "platform": platform, "env_names": sorted(env) or None, "placement": "zone_redundant",
                       "multi_az": True, "location_type": "region"})
         targets = list(sql_instances) + [v for v in env.values() if isinstance(v, str) and _CONNECTION_NAME.match(v)]
+        for setting, value in sorted(env.items()):
+            if not isinstance(value, str):
+                continue
+            path, host = _RESOURCE_PATH.search(value), _HOST.match(value.strip())
+            ref = path.group(0) if path else host.group(1) if host else None
+            if ref:  # resolved once every asset is a node (:meth:`resolve_env_references`)
+                self.env_references.append((asset["name"], setting, ref))
         for ref in dict.fromkeys(targets):
             match = _CONNECTION_NAME.match(ref.strip())
             if not match:
@@ -166,6 +179,22 @@ class DataServices:
             self.hint(target, region=sql_region, type="sqladmin.googleapis.com/Instance", account=sql_project or project)
             names = [k for k, v in env.items() if v == ref] or ["run.googleapis.com/cloudsql-instances"]
             self.link(asset["name"], target, DEPENDS_ON, setting=names[0])
+
+    def resolve_env_references(self) -> None:
+        """``depends_on`` from a Cloud Run service or Cloud Function to the Memorystore instance, Firestore
+        database, Spanner instance or Bigtable cluster an env value names (by resource path, or a Memorystore
+        host address). A blind estate found a two-region app's BASIC Memorystore and Firestore unseen."""
+        by_path: dict[str, str] = {}
+        for resource in self.resources:
+            if "googleapis.com/projects/" in resource.id and resource.kind != FUNCTION:
+                by_path.setdefault(resource.id.split("googleapis.com/", 1)[1], resource.id)
+            host = resource.attrs.get("host") if resource.type == "redis.googleapis.com/Instance" else None
+            if host:
+                by_path.setdefault(str(host), resource.id)
+        for function, setting, ref in self.env_references:
+            target = by_path.get(ref)
+            if target and target != function:
+                self.link(function, target, DEPENDS_ON, setting=setting)
 
     def cloud_run_service(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         meta = data.get("metadata") or {}

@@ -99,6 +99,8 @@ class Transformer(DataServices):
                  backup_runs: Mapping[str, list] | None = None) -> None:
         #: Cloud SQL asset name -> its backup runs (Cloud SQL Admin); absent when they were not read
         self.backup_runs = dict(backup_runs or {})
+        #: (function, env name, the resource path or host its value names): resolved after every asset
+        self.env_references: list[tuple[str, str, str]] = []
         self.observed_at = observed_at
         self.default_project = default_project
         self.resources: list[Resource] = []
@@ -199,6 +201,7 @@ class Transformer(DataServices):
             handler = handlers.get(asset.get("assetType", ""))
             if handler is not None:
                 handler(asset, (asset.get("resource") or {}).get("data") or {})
+        self.resolve_env_references()
 
     # ---- Cloud SQL ----
     def _sql_name(self, project: str, ref: str) -> str:
