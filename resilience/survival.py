@@ -582,7 +582,12 @@ class _Assessor:
 
     def serve_record_group(self, members: list[str]) -> _Outcome:
         """One DNS name: failover pair (primary must serve, or fail over) or a set of
-        latency/weighted/... records (a live one remains, every dead one is health-checked)."""
+        latency/weighted/... records (a live one remains, every dead one is health-checked). A record that
+        says ``enabled: false`` (a disabled Traffic Manager endpoint) is never answered: it serves nothing."""
+        enabled = [m for m in members if (self.g.nodes[m].get("attrs") or {}).get("enabled") is not False]
+        if members and not enabled:
+            return _Outcome(False, [members[0]], "every record of the name is disabled")
+        members = enabled
         primaries = [m for m in members
                      if str((self.g.nodes[m].get("attrs") or {}).get("failover_role", "")).upper() == "PRIMARY"
                      or any(self.kind(d) == DNS_RECORD for d, _ in out_edges(self.g, m, FAILS_OVER_TO))]

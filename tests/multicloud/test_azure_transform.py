@@ -368,3 +368,30 @@ def test_a_front_door_that_cannot_leave_uae_north_is_flagged(origins, probe, why
     lost = [f for f in verdicts.values() if "uaenorth" in f.message]
     assert lost and lost[0].status == "fail" and why in lost[0].message, [
         (f.status, f.message) for f in verdicts.values()]
+
+
+def test_a_disabled_traffic_manager_endpoint_is_no_failover_target():
+    """A disabled endpoint is never answered: a priority profile whose West Europe endpoint is disabled does not
+    survive the loss of UAE North (it counted as a live answer)."""
+    profile = _id("Microsoft.Network/trafficManagerProfiles", "tm-shop")
+    north, west = _site("app-uaen", "uaenorth"), _site("app-weu", "westeurope")
+
+    def endpoint(name, site, priority, status):
+        return {"id": f"{profile}/azureEndpoints/{name}", "name": name, "properties": {
+            "priority": priority, "targetResourceId": site["id"], "endpointStatus": status}}
+
+    def rows(west_status):
+        return [north, west, {"id": profile, "name": "tm-shop", "type": "Microsoft.Network/trafficManagerProfiles",
+                              "location": "global", "tags": {"resilience:workload": "shop"}, "properties": {
+                                  "trafficRoutingMethod": "Priority", "dnsConfig": {"fqdn": "tm-shop.trafficmanager.net"},
+                                  "monitorConfig": {"protocol": "HTTPS", "port": 443, "path": "/"},
+                                  "endpoints": [endpoint("weu", west, 1, west_status),
+                                                endpoint("uaen", north, 2, "Enabled")]}}]
+
+    enabled, disabled = _run(rows("Enabled")), _run(rows("Disabled"))
+    assert _node(disabled, "/azureEndpoints/uaen").attrs["failover_role"] == "PRIMARY"  # the first enabled one
+    assert "failover_role" not in _node(disabled, "/azureEndpoints/weu").attrs
+    survives = [m for m in _regional_verdicts(enabled) if "loss of region uaenorth" in m]
+    assert survives and _regional_verdicts(enabled)[survives[0]].status == "pass"
+    lost = [f for m, f in _regional_verdicts(disabled).items() if "loss of region uaenorth" in m]
+    assert lost and lost[0].status == "fail", [f.message for f in lost]

@@ -1118,7 +1118,10 @@ class Transformer(PlatformServices, GeoPairings):
         endpoints = sorted(props.get("endpoints") or [],
                            key=lambda e: ((e.get("properties") or {}).get("priority") or 0, e.get("name") or ""))
         records: list[tuple[str, bool]] = []
-        for index, endpoint in enumerate(endpoints):
+        # a disabled endpoint is never answered: the first *enabled* one is the primary
+        enabled_ids = [e.get("id") or f"{row['id']}/endpoints/{e.get('name')}" for e in endpoints
+                       if _lower((e.get("properties") or {}).get("endpointStatus") or "enabled") == "enabled"]
+        for endpoint in endpoints:
             eprops = endpoint.get("properties") or {}
             endpoint_id = endpoint.get("id") or f"{row['id']}/endpoints/{endpoint.get('name')}"
             target = self.canon(eprops.get("targetResourceId"))
@@ -1128,10 +1131,12 @@ class Transformer(PlatformServices, GeoPairings):
                 target = self._by_fqdn(eprops.get("target"))
             active = _lower(eprops.get("endpointStatus") or "enabled") == "enabled"
             location = eprops.get("endpointLocation")
+            index = enabled_ids.index(endpoint_id) if endpoint_id in enabled_ids else None
             self.node(id=endpoint_id, kind=DNS_RECORD, type=endpoint.get("type") or "Microsoft.Network/trafficManagerProfiles/endpoints",
                       name=f"{row['name']}/{endpoint.get('name')}", region=GLOBAL_REGION, source=b["source"], attrs={
                           "dns_name": fqdn, "record_type": "CNAME", "routing": routing,
-                          "failover_role": ("PRIMARY" if index == 0 else "SECONDARY") if routing == "failover" else None,
+                          "failover_role": ("PRIMARY" if index == 0 else "SECONDARY")
+                          if routing == "failover" and index is not None else None,
                           "set_identifier": endpoint.get("name"), "health_check_id": monitor_id,
                           "evaluate_target_health": bool(monitor_id), "weight": eprops.get("weight"),
                           "priority": eprops.get("priority"),
