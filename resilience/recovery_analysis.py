@@ -395,6 +395,15 @@ class _Analysis:
             rpo = float(lag) if lag is not None else entry.param("assumed_lag")
             return self._option("azure-site-recovery-failover", f"{lost}; Site Recovery fails over (manually) to "
                                 f"{where}", rpo=rpo, to=dst, computed=True)
+        if self.kind(w) == OBJECT_STORE and t.startswith("storage.googleapis.com/"):
+            if ea.get("rtc"):
+                return self._option("gcs-dual-region-turbo", f"{lost}; {where} holds the objects (turbo "
+                                    "replication)", to=dst)
+            return self._option("gcs-dual-region", f"{lost}; {where} holds the objects (default replication)",
+                                to=dst)
+        if self.kind(w) == OBJECT_STORE and t.startswith("Microsoft.Storage/") and dst.endswith("#secondary"):
+            return self._option("azure-storage-geo-failover", f"{lost}; account failover to the geo-secondary "
+                                f"{where}", to=dst)
         if self.kind(w) == OBJECT_STORE:
             if ea.get("rtc"):
                 return self._option("s3-crr-rtc", f"{lost}; objects replicate with RTC to {where}", to=dst)

@@ -365,3 +365,26 @@ def test_env_values_naming_a_memorystore_or_firestore_make_depends_on_edges_and_
     service = _node(t, "/services/wallet-api")
     assert service.attrs["env_names"] == ["API_TOKEN", "FIRESTORE_DB", "REDIS_URL"]
     assert "s3cr3t" not in repr([r.attrs for r in t.resources]) + repr([e.attrs for e in t.edges])
+
+
+@pytest.mark.parametrize(("rpo", "key", "seconds"), [("DEFAULT", "gcs-dual-region", 12 * 3600),
+                                                      ("ASYNC_TURBO", "gcs-dual-region-turbo", 15 * 60)])
+def test_a_dual_region_bucket_is_priced_by_its_replication_not_as_s3(rpo, key, seconds):
+    """Default dual-region replication is bounded at 12 hours (99.9 % within one): it was priced as S3 replication
+    (15 minutes), so a one-hour RPO objective passed on paper."""
+    from resilience import recovery
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.survival import Scenario
+
+    assets = [_asset("storage.googleapis.com/Bucket", "//storage.googleapis.com/media", {
+        "name": "media", "location": "ME-CENTRAL1+EUROPE-WEST3", "locationType": "dual-region", "rpo": rpo,
+        "customPlacementConfig": {"dataLocations": ["ME-CENTRAL1", "EUROPE-WEST3"]}, "labels": {"app": "media"}})]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    policy = parse_policy("version: 1\nworkloads:\n  media: {match: {tags: {app: media}}}\n", "<test>")
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
+    est = recovery.estimate_for_scenario(graph, "media", Scenario(failed_regions=frozenset({"me-central1"})),
+                                         policy=policy)
+    [step] = [s for s in est.steps if s.resource == "//storage.googleapis.com/media"]
+    assert (step.model_key, step.rto, step.rpo) == (key, 0, seconds)
