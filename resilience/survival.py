@@ -643,8 +643,11 @@ class _Assessor:
             if out:
                 return out
         lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g.nodes[n])]
+        # a standby copy (a cache's geo-secondary, a vault's paired-region copy: ``role: replica``) is no entry
+        # point: it serves only by standing in for what it copies
         compute = [n for n in nodes if self.kind(n) in COMPUTE_KINDS and not is_stub(self.g.nodes[n]) and not (
-            self.kind(n) == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in out_edges(self.g, n, MEMBER_OF)))]
+            self.kind(n) == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in out_edges(self.g, n, MEMBER_OF)))
+            and (self.g.nodes[n].get("attrs") or {}).get("role") != "replica"]
         entries = lbs or compute
         if not entries:
             return []

@@ -414,3 +414,25 @@ def test_a_geo_redundant_account_recovers_by_account_failover_not_as_s3_replicat
                                          policy=policy)
     [step] = [s for s in est.steps if s.resource == account]
     assert (step.model_key, step.rto, step.rpo) == ("azure-storage-geo-failover", 3600, 900)
+
+
+def test_a_key_vault_is_read_from_its_paired_region_when_its_own_is_lost():
+    """A blind estate's sound workload: apps in North and West Europe read one vault in West Europe; Key Vault keeps
+    the vault's contents in the paired region (North Europe) and serves them read-only there in an outage."""
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.survival import Scenario, assess
+
+    vault = _id("Microsoft.KeyVault/vaults", "kv-shop")
+    t = _run([{"id": vault, "name": "kv-shop", "type": "Microsoft.KeyVault/vaults", "location": "westeurope",
+               "tags": {"resilience:workload": "shop"}, "properties": {"vaultUri": "https://kv-shop.vault.azure.net/"}},
+              _site("app-shop-neu", "northeurope")])
+    t.link(_id("Microsoft.Web/sites", "app-shop-neu"), vault, "depends_on", "test")
+    copy = _node(t, "kv-shop#paired")
+    assert (copy.region, copy.attrs["read_only"]) == ("northeurope", True)
+    policy = parse_policy("version: 1\nworkloads:\n  shop: {match: {tags: {resilience:workload: shop}}}\n", "<t>")
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
+    assert assess(graph, "shop", Scenario(failed_regions=frozenset({"westeurope"}))).serving
+    # losing both regions of the pair leaves no copy
+    assert not assess(graph, "shop", Scenario(failed_regions=frozenset({"westeurope", "northeurope"}))).serving

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from resilience.model import COMPUTE_GROUP
+from resilience.model import COMPUTE_GROUP, REPLICATES_TO
 
 
 class PlatformServices:
@@ -68,3 +68,15 @@ class PlatformServices:
                       "placement": "zone_redundant" if zoned else "regional",
                       "soft_delete_days": b["props"].get("softDeleteRetentionInDays"),
                       "purge_protection": b["props"].get("enablePurgeProtection")})
+        # Key Vault copies a vault's contents to the paired region; in a region-wide outage Microsoft fails the
+        # vault over there, read-only (secrets and keys can be read, not changed). A region without a pair keeps
+        # no copy. A blind estate's sound two-region app "stopped serving" with its vault's region.
+        pair = self.facts.pair(b["region"])
+        if pair:
+            copy_id = f"{row['id']}#paired"
+            self.node(id=copy_id, kind=COMPUTE_GROUP, type="Microsoft.KeyVault/vaults#paired", name=f"{row['name']} "
+                      f"(paired, read-only)", region=pair, source=b["source"], attrs={
+                          "platform": "key-vault", "role": "replica", "replica_of": row["id"], "synthetic": True,
+                          "read_only": True, "placement": "regional"})
+            self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="async", promotable=True, automatic=True,
+                      read_only=True, mechanism="key-vault-paired-region")
