@@ -74,9 +74,12 @@ class PlatformServices:
         pair = self.facts.pair(b["region"])
         if pair:
             copy_id = f"{row['id']}#paired"
+            pair_zoned = self.facts.zones_available(pair)
             self.node(id=copy_id, kind=COMPUTE_GROUP, type="Microsoft.KeyVault/vaults#paired", name=f"{row['name']} "
-                      f"(paired, read-only)", region=pair, source=b["source"], attrs={
+                      f"(paired, read-only)", region=pair, source=b["source"],
+                      zones=self.region_zones(pair) if pair_zoned else (), attrs={
                           "platform": "key-vault", "role": "replica", "replica_of": row["id"], "synthetic": True,
-                          "read_only": True, "placement": "regional"})
+                          "read_only": True, "multi_az": bool(pair_zoned),
+                          "placement": "zone_redundant" if pair_zoned else "regional"})
             self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="async", promotable=True, automatic=True,
                       read_only=True, mechanism="key-vault-paired-region")
