@@ -28,3 +28,19 @@ def edges(inventory, kind, src_suffix=None, dst_suffix=None):
     return [e for e in inventory.edges if e.kind == kind
             and (src_suffix is None or e.src.endswith(src_suffix))
             and (dst_suffix is None or e.dst.endswith(dst_suffix))]
+
+
+def region_loss_step(transformer, workload, resource, region):
+    """The recovery step that prices ``resource`` when ``region`` is lost, for a one-workload estate (the
+    transformer's nodes tagged ``app: <workload>``)."""
+    from resilience import recovery
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.survival import Scenario
+
+    policy = parse_policy(f"version: 1\nworkloads:\n  {workload}: {{match: {{tags: {{app: {workload}}}}}}}\n", "<test>")
+    graph = build_graph(Inventory(resources=transformer.resources, edges=transformer.edges), policy)
+    est = recovery.estimate_for_scenario(graph, workload, Scenario(failed_regions=frozenset({region})), policy=policy)
+    [step] = [s for s in est.steps if s.resource == resource]
+    return step

@@ -11,7 +11,7 @@ from resilience.collectors.azure.transform import (
     transform_subscription,
 )
 
-from .helpers import OBSERVED
+from .helpers import OBSERVED, region_loss_step
 
 SUB = "00000000-0000-0000-0000-000000000001"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg"
@@ -398,21 +398,11 @@ def test_a_disabled_traffic_manager_endpoint_is_no_failover_target():
 
 
 def test_a_geo_redundant_account_recovers_by_account_failover_not_as_s3_replication():
-    from resilience import recovery
-    from resilience.graph import build_graph
-    from resilience.model import Inventory
-    from resilience.policy import parse_policy
-    from resilience.survival import Scenario
-
     account = _id("Microsoft.Storage/storageAccounts", "stdocs")
     t = _run([{"id": account, "name": "stdocs", "type": "Microsoft.Storage/storageAccounts", "location": "uaenorth",
                "sku": {"name": "Standard_GRS"}, "kind": "StorageV2", "tags": {"app": "docs"},
                "properties": {"secondaryLocation": "westeurope"}}])
-    policy = parse_policy("version: 1\nworkloads:\n  docs: {match: {tags: {app: docs}}}\n", "<test>")
-    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
-    est = recovery.estimate_for_scenario(graph, "docs", Scenario(failed_regions=frozenset({"uaenorth"})),
-                                         policy=policy)
-    [step] = [s for s in est.steps if s.resource == account]
+    step = region_loss_step(t, "docs", account, "uaenorth")
     assert (step.model_key, step.rto, step.rpo) == ("azure-storage-geo-failover", 3600, 900)
 
 

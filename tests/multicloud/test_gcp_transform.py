@@ -7,7 +7,7 @@ import pytest
 from resilience.catalogues.gcp import location_type, region_of_location
 from resilience.collectors.gcp.transform import rds_arn, self_link_key, transform_assets
 
-from .helpers import OBSERVED
+from .helpers import OBSERVED, region_loss_step
 
 P = "proj-a"
 
@@ -320,22 +320,12 @@ def test_a_multi_region_spanner_instance_is_priced_as_the_service_fails_over_not
     """A blind GCP estate: a multi-region Spanner / Firestore was priced as an RDS read-replica promotion
     (10 minutes, 'writes not yet replicated are lost') although replication is synchronous and the service
     fails over itself."""
-    from resilience import recovery
-    from resilience.graph import build_graph
-    from resilience.model import Inventory
-    from resilience.policy import parse_policy
-    from resilience.survival import Scenario
-
     name = "//spanner.googleapis.com/projects/proj-a/instances/ledger"
     assets = [_asset("spanner.googleapis.com/Instance", name, {
         "name": "projects/proj-a/instances/ledger", "config": "projects/proj-a/instanceConfigs/nam3",
         "displayName": "ledger", "labels": {"app": "ledger"}})]
-    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
-    policy = parse_policy("version: 1\nworkloads:\n  ledger: {match: {tags: {app: ledger}}}\n", "<test>")
-    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
-    est = recovery.estimate_for_scenario(graph, "ledger", Scenario(failed_regions=frozenset({"us-east4"})),
-                                         policy=policy)
-    [step] = [s for s in est.steps if s.resource == name]
+    step = region_loss_step(transform_assets(assets, observed_at=OBSERVED, default_project=P), "ledger", name,
+                            "us-east4")
     assert (step.model_key, step.rto, step.rpo) == ("gcp-multi-region-database", 60, 0)
     assert "no acknowledged write is lost" in step.reasoning
 
@@ -372,19 +362,9 @@ def test_env_values_naming_a_memorystore_or_firestore_make_depends_on_edges_and_
 def test_a_dual_region_bucket_is_priced_by_its_replication_not_as_s3(rpo, key, seconds):
     """Default dual-region replication is bounded at 12 hours (99.9 % within one): it was priced as S3 replication
     (15 minutes), so a one-hour RPO objective passed on paper."""
-    from resilience import recovery
-    from resilience.graph import build_graph
-    from resilience.model import Inventory
-    from resilience.policy import parse_policy
-    from resilience.survival import Scenario
-
     assets = [_asset("storage.googleapis.com/Bucket", "//storage.googleapis.com/media", {
         "name": "media", "location": "ME-CENTRAL1+EUROPE-WEST3", "locationType": "dual-region", "rpo": rpo,
         "customPlacementConfig": {"dataLocations": ["ME-CENTRAL1", "EUROPE-WEST3"]}, "labels": {"app": "media"}})]
-    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
-    policy = parse_policy("version: 1\nworkloads:\n  media: {match: {tags: {app: media}}}\n", "<test>")
-    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
-    est = recovery.estimate_for_scenario(graph, "media", Scenario(failed_regions=frozenset({"me-central1"})),
-                                         policy=policy)
-    [step] = [s for s in est.steps if s.resource == "//storage.googleapis.com/media"]
+    step = region_loss_step(transform_assets(assets, observed_at=OBSERVED, default_project=P), "media",
+                            "//storage.googleapis.com/media", "me-central1")
     assert (step.model_key, step.rto, step.rpo) == (key, 0, seconds)
