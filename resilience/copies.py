@@ -126,7 +126,7 @@ def failover_control_plane(graph: nx.MultiDiGraph, src: str, attrs: dict[str, An
     region; detach-and-promote (and any other failover) needs only ``needs_control_plane_in`` (the
     destination's region)."""
     if attrs.get("method") == "switchover":
-        return attrs.get("switchover_needs_control_plane_in") or graph.nodes[src].get("region")
+        return attrs.get("switchover_needs_control_plane_in") or graph._node[src].get("region")
     return attrs.get("needs_control_plane_in")
 
 
@@ -152,9 +152,9 @@ class Copy:
 def _mechanism(graph: nx.MultiDiGraph, node: str, other: str, *, peer: bool = False) -> str:
     """The copy mechanism's name, in the provider's terms (AWS names unchanged; the provider of the store
     whose copy it is decides, else the other end's)."""
-    types = {graph.nodes[node].get("type") or "", graph.nodes[other].get("type") or ""}
-    kinds = {graph.nodes[node].get("kind"), graph.nodes[other].get("kind")}
-    provider = _provider(graph.nodes[node]) or _provider(graph.nodes[other])
+    types = {graph._node[node].get("type") or "", graph._node[other].get("type") or ""}
+    kinds = {graph._node[node].get("kind"), graph._node[other].get("kind")}
+    provider = _provider(graph._node[node]) or _provider(graph._node[other])
     if any(t.startswith("AWS::DynamoDB") for t in types):
         return GLOBAL_TABLE
     if any(t.startswith("AWS::S3") for t in types):
@@ -177,7 +177,7 @@ def is_copy(graph: nx.MultiDiGraph, node: str) -> bool:
     destination, anything with ``replica_of``, and anything that only *receives* replication from
     another data store. Global-table peers replicate both ways and are not copies.
     """
-    data = graph.nodes[node]
+    data = graph._node[node]
     attrs = data.get("attrs") or {}
     if attrs.get("role") == "replica" or attrs.get("replica_of"):
         return True
@@ -185,7 +185,7 @@ def is_copy(graph: nx.MultiDiGraph, node: str) -> bool:
         return True
     outgoing = {dst for dst, _ in out_edges(graph, node, REPLICATES_TO)}
     sources = [src for src, _ in in_edges(graph, node, REPLICATES_TO)
-               if graph.nodes[src].get("kind") in DATA_KINDS or graph.nodes[src].get("kind") == EXTERNAL]
+               if graph._node[src].get("kind") in DATA_KINDS or graph._node[src].get("kind") == EXTERNAL]
     if any(src not in outgoing for src in sources):
         return True
     return bool(attrs.get("is_replica_destination")) and not attrs.get("replication_rules") and not sources
@@ -230,7 +230,7 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         candidates: list[tuple[str, str, str, str | None]] = []
         data_only: set[str] = set()  # promotable: false -- a copy of the data that never serves
         for dst, attrs in out_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
+            if graph._node[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
                 continue
             if current in {d for d, _ in out_edges(graph, dst, REPLICATES_TO)}:  # both ways: peers
                 candidates.append((dst, "peer", _mechanism(graph, current, dst, peer=True), None))
@@ -240,22 +240,22 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
             else:
                 candidates.append((dst, "replica", _mechanism(graph, current, dst), None))
         for dst, attrs in out_edges(graph, current, FAILS_OVER_TO):
-            if graph.nodes[dst].get("kind") in (DNS_RECORD,):
+            if graph._node[dst].get("kind") in (DNS_RECORD,):
                 continue
             candidates.append((dst, "replica", _mechanism(graph, current, dst),
                                failover_control_plane(graph, current, attrs)))
         for src, attrs in in_edges(graph, current, REPLICATES_TO):
-            if graph.nodes[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
+            if graph._node[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
                 continue
             relation = "peer" if current in {d for d, _ in out_edges(graph, src, REPLICATES_TO)} and \
                 src in {d for d, _ in out_edges(graph, current, REPLICATES_TO)} else "source"
             candidates.append((src, relation, _mechanism(graph, current, src, peer=True) if relation == "peer"
                                else "", None))
         for group, _ in out_edges(graph, current, MEMBER_OF):
-            if graph.nodes[group].get("kind") != GLOBAL_DATABASE:
+            if graph._node[group].get("kind") != GLOBAL_DATABASE:
                 continue
             members = {m for m, _ in in_edges(graph, group, MEMBER_OF)}
-            members |= set((graph.nodes[group].get("attrs") or {}).get("members") or ())
+            members |= set((graph._node[group].get("attrs") or {}).get("members") or ())
             for member in sorted(members):
                 if member in graph and member != current:
                     candidates.append((member, "peer", _mechanism(graph, current, member, peer=True), None))
@@ -266,7 +266,7 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
                 continue
             seen.add(other)
             frontier.append(other)
-            data = graph.nodes[other]
+            data = graph._node[other]
             out[other] = Copy(id=other, region=data.get("region") or "unknown", relation=relation,
                               mechanism=mechanism, serving=other not in data_only, control_plane_in=cp,
                               zones=zones_of_node(data))
@@ -288,7 +288,7 @@ def backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
 
 def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     out: dict[str, Copy] = {}
-    data = graph.nodes[node]
+    data = graph._node[node]
     attrs = data.get("attrs") or {}
     own_region = data.get("region") or "unknown"
     retention = attrs.get("backup_retention_days")
@@ -306,7 +306,7 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     def add(target: str) -> None:
         if target in out or target in unusable or target not in graph:
             return
-        tdata = graph.nodes[target]
+        tdata = graph._node[target]
         tattrs = tdata.get("attrs") or {}
         if tdata.get("kind") == RECOVERY_POINT and not copy_usable(tdata):
             unusable.add(target)
@@ -330,7 +330,7 @@ def _backups_of(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     for rp in _recovery_points_by_source(graph).get(node, ()):
         add(rp)
     for plan in _plans(graph, data.get("region"), data.get("account")):  # only its own region and account
-        if plan not in out and plan_selects(graph.nodes[plan], node, data):
+        if plan not in out and plan_selects(graph._node[plan], node, data):
             add(plan)
     return list(out.values())
 

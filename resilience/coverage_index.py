@@ -63,6 +63,7 @@ class CoverageIndex:
 _LOCK = threading.Lock()
 _RECENT: OrderedDict[int, tuple[Any, int, CoverageIndex]] = OrderedDict()
 _KEEP = 16  # record lists alive at once: a scan's, plus the few that tests and simulations build
+_LAST: list[tuple[Any, int, CoverageIndex] | None] = [None]
 
 
 def coverage_index(coverage: Iterable[Coverage] | CoverageIndex) -> CoverageIndex:
@@ -72,10 +73,14 @@ def coverage_index(coverage: Iterable[Coverage] | CoverageIndex) -> CoverageInde
         return coverage
     if not isinstance(coverage, (list, tuple)):
         return CoverageIndex(coverage)  # an iterator: nothing to know it by again
+    last = _LAST[0]  # the list asked about last: the analysis asks of one list ~10^5 times per scan
+    if last is not None and (last[2].records is coverage or last[0] is coverage and last[1] == len(coverage)):
+        return last[2]
     with _LOCK:
         hit = _RECENT.get(id(coverage))
         if hit is not None and hit[0] is coverage and hit[1] == len(coverage):
             _RECENT.move_to_end(id(coverage))
+            _LAST[0] = hit
             return hit[2]
     index = CoverageIndex(coverage)
     with _LOCK:
@@ -84,4 +89,5 @@ def coverage_index(coverage: Iterable[Coverage] | CoverageIndex) -> CoverageInde
             _RECENT.move_to_end(id(obj))
         while len(_RECENT) > _KEEP:
             _RECENT.popitem(last=False)
+        _LAST[0] = _RECENT[id(coverage)]
     return index

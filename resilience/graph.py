@@ -6,12 +6,12 @@ plus ``workloads`` (see ``docs/graph.md``). Edges carry ``kind``, ``source`` and
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 
 import networkx as nx
 
+from .graph_memo import GraphKeyed
 from .model import (
     BACKED_UP_TO,
     DNS_RECORD,
@@ -184,7 +184,7 @@ def workload_nodes(graph: nx.MultiDiGraph, workload: str) -> list[str]:
     return sorted(workload_index(graph).get(workload, ()))
 
 
-_WORKLOAD_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_WORKLOAD_INDEX: GraphKeyed = GraphKeyed()
 
 
 def workload_index(graph: nx.MultiDiGraph) -> dict[str, list[str]]:

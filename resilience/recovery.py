@@ -133,7 +133,7 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
     path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
     if disruption == "az":
         zones = set(zones_of(graph, workload))
-        zones |= {z for n in path if graph.nodes[n]["kind"] != EXTERNAL for z in graph.nodes[n].get("zones") or ()}
+        zones |= {z for n in path if graph._node[n]["kind"] != EXTERNAL for z in graph._node[n].get("zones") or ()}
         scenarios = [make_scenario(zones=[z]) for z in sorted(zones)]
         if not scenarios:
             return Estimate(workload=workload, disruption="az", rto=0.0, rpo=0.0, strategy=strategy,
@@ -143,7 +143,7 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                             unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))
     else:
         names = sorted(set(regions_of(graph, workload)) | {
-            graph.nodes[n]["region"] for n in path if graph.nodes[n]["region"] not in (GLOBAL_REGION, "unknown", "")})
+            graph._node[n]["region"] for n in path if graph._node[n]["region"] not in (GLOBAL_REGION, "unknown", "")})
         if regions is not None:
             wanted = set(regions)
             names = [r for r in names if r in wanted]
@@ -226,7 +226,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
                          if s.rto is None or s.rpo is None]
     strategy, reasons = classify_strategy(graph, workload)
     wide = any(is_unbounded(s.rto) or is_unbounded(s.rpo) for s in steps)
-    regions = {graph.nodes[n]["region"] for n in analysis.path}
+    regions = {graph._node[n]["region"] for n in analysis.path}
     gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
     unknown = analysis.unknown + [text for text, _ in gaps]
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps) for metric in ("rto", "rpo")}
@@ -254,7 +254,7 @@ def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
     domain is a different failure from losing its regions one at a time; a domain the workload has
     one region in fails like that region alone and is not listed."""
     path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
-    nodes = graph.nodes
+    nodes = graph._node
     own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
     touched = set(own)
     for n in path:
@@ -364,7 +364,7 @@ def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts:
     out = list(doubts)
     for text, c in gaps:
         for step in deciding:
-            data = graph.nodes[step.resource] if step.resource in graph else None
+            data = graph._node[step.resource] if step.resource in graph else None
             if data is None or step.role != "data" or survival.backup_gap(data, c):
                 out.append(text)
                 break

@@ -107,6 +107,9 @@ class _Analysis:
         if workload not in paths:
             paths[workload] = self._path()
         self.path = list(paths[workload])
+        # what depends on the graph and the workload alone, not on the scenario: computed once per workload
+        self._shape = survival.per_graph(graph, "recovery.shape").setdefault(workload, {})
+        self._chains = survival.per_graph(graph, "recovery.chain")
 
     # ---- graph helpers
     def d(self, n: str) -> dict[str, Any]:
@@ -125,7 +128,7 @@ class _Analysis:
         return self.d(n).get("region") or "unknown"
 
     def out(self, n: str, kind: str) -> list[tuple[str, dict]]:
-        return list(survival.out_edges(self.g, n, kind))
+        return survival.out_edges(self.g, n, kind)
 
     def inn(self, n: str, kind: str) -> list[tuple[str, dict]]:
         return [(src, data.get("attrs") or {}) for src, _, k, data in self.g.in_edges(n, keys=True, data=True)
@@ -219,7 +222,12 @@ class _Analysis:
 
     def _data_sets(self) -> list[list[str]]:
         """Data stores grouped with their live copies (replicas, peers, sources, global-table and
-        global-database members: :func:`survival.data_copies`)."""
+        global-database members: :func:`survival.data_copies`). Shared: read-only."""
+        if "data_sets" not in self._shape:
+            self._shape["data_sets"] = self._group_data_sets()
+        return self._shape["data_sets"]
+
+    def _group_data_sets(self) -> list[list[str]]:
         nodes = self._data_nodes()
         parent: dict[str, str] = {}
 
@@ -246,7 +254,14 @@ class _Analysis:
     def _writers(self, group: list[str]) -> list[str]:
         """Members that accept writes: role ``primary``/``member`` (global-table members all write;
         Aurora global secondaries and read replicas report ``replica``); without roles, the nodes
-        nothing replicates into."""
+        nothing replicates into. Shared: read-only."""
+        known = self._shape.setdefault("writers", {})
+        key = tuple(group)
+        if key not in known:
+            known[key] = self._find_writers(group)
+        return known[key]
+
+    def _find_writers(self, group: list[str]) -> list[str]:
         writers = [n for n in group if self.kind(n) != EXTERNAL
                    and self.attrs(n).get("role") in ("primary", "member")]
         if not writers:
@@ -655,6 +670,12 @@ class _Analysis:
 
     # ---- compute ---------------------------------------------------------------------------
     def _compute_nodes(self) -> list[str]:
+        """The compute of the serving path (an instance of a group is represented by its group). Shared: read-only."""
+        if "compute" not in self._shape:
+            self._shape["compute"] = self._find_compute_nodes()
+        return self._shape["compute"]
+
+    def _find_compute_nodes(self) -> list[str]:
         out = []
         for n in self.path:
             k = self.kind(n)
@@ -770,8 +791,13 @@ class _Analysis:
         return None
 
     # ---- entry points -------------------------------------------------------------------------
-    def _chain(self, start: str) -> set[str]:
+    def _chain(self, start: str) -> frozenset[str]:
         """Everything traffic for ``start`` reaches along routes_to (records, LBs, groups, targets)."""
+        if start not in self._chains:
+            self._chains[start] = frozenset(self._follow_routes(start))
+        return self._chains[start]
+
+    def _follow_routes(self, start: str) -> set[str]:
         seen: set[str] = set()
         stack = [dst for dst, _ in self.out(start, ROUTES_TO)]
         while stack:
@@ -782,7 +808,7 @@ class _Analysis:
             stack += [dst for dst, _ in self.out(n, ROUTES_TO)]
         return seen
 
-    def _serves(self, chain: set[str]) -> bool | None:
+    def _serves(self, chain: frozenset[str]) -> bool | None:
         """Does anything behind a record survive? ``None`` when it routes to unknown places only."""
         hops = [n for n in chain if self.kind(n) not in (DNS_RECORD, TARGET_GROUP)]
         if not hops:

@@ -5,7 +5,6 @@ health checks the estimates share (see :mod:`resilience.recovery`)."""
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ import networkx as nx
 
 from . import survival
 from .durations import format_duration
+from .graph_memo import GraphKeyed
 from .model import (
     BACKUP_PLAN,
     BACKUP_VAULT,
@@ -209,7 +209,7 @@ def scenario_label(scenario: Any) -> str:
 
 
 def _serving_nodes(graph: nx.MultiDiGraph, workload: str) -> list[str]:
-    return [n for n in _index(graph).members.get(workload, []) if graph.nodes[n]["kind"] not in _NOT_SERVING]
+    return [n for n in _index(graph).members.get(workload, []) if graph._node[n]["kind"] not in _NOT_SERVING]
 
 
 def members_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
@@ -221,20 +221,20 @@ def members_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
 def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
     """Regions the workload has nodes in (its own and inherited copies): the same set as
     ``survival.regions_of``, read from the per-graph index."""
-    return sorted({graph.nodes[n]["region"] for n in members_of(graph, workload)}
+    return sorted({graph._node[n]["region"] for n in members_of(graph, workload)}
                   - {GLOBAL_REGION, "unknown", "", None})
 
 
 def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
     """Zone ids of the workload's inventoried nodes: the same set as ``survival.zones_of``."""
-    return sorted({z for n in members_of(graph, workload) if not graph.nodes[n].get("stub")
-                   and graph.nodes[n]["kind"] != EXTERNAL for z in graph.nodes[n].get("zones") or () if z})
+    return sorted({z for n in members_of(graph, workload) if not graph._node[n].get("stub")
+                   and graph._node[n]["kind"] != EXTERNAL for z in graph._node[n].get("zones") or () if z})
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE: GraphKeyed = GraphKeyed()
 
 
-_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEX: GraphKeyed = GraphKeyed()
 
 
 @dataclass

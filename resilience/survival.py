@@ -218,7 +218,7 @@ class WorkloadImpact:
 
 def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | None:
     """Why ``node`` is directly down in ``scenario`` (a short phrase), or ``None`` when it is up."""
-    data = graph.nodes[node]
+    data = graph._node[node]
     region = data.get("region")
     if region in scenario.failed_regions:
         return f"in failed region {region}"
@@ -259,7 +259,7 @@ def key_lost(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | Non
     for key, attrs in out_edges(graph, node, DEPENDS_ON):
         if attrs.get("via") != "kms" or key not in graph:
             continue
-        data = graph.nodes[key]
+        data = graph._node[key]
         regions = list((data.get("attrs") or {}).get("key_regions") or [data.get("region")])
         if data.get("stub") and "/mrk-" in key:
             continue
@@ -317,7 +317,7 @@ class _Assessor:
         return self._down[node]
 
     def kind(self, node: str) -> str:
-        return self.g.nodes[node].get("kind", "")
+        return self.g._node[node].get("kind", "")
 
     def name(self, node: str) -> str:
         return display_name(self.g, node)  # qualified when two resources share a name
@@ -370,7 +370,7 @@ class _Assessor:
         if out.ok and kind == DATABASE:
             members = [m for m, _ in in_edges(self.g, node, MEMBER_OF) if self.kind(m) == DATABASE]
             if members and all(self.down(m) for m in members):
-                zones = sorted({z for m in members for z in zones_of_node(self.g.nodes[m])})
+                zones = sorted({z for m in members for z in zones_of_node(self.g._node[m])})
                 return _Outcome(False, [node, members[0]],
                                 f"every instance of the cluster is down (zones {_and(zones)})")
         return out
@@ -462,7 +462,7 @@ class _Assessor:
         if edges and not live:
             return _Outcome(False, [node], "every member is disabled")
         targets = [t for t, _ in live]
-        if len(targets) < 2 or (self.g.nodes[node].get("attrs") or {}).get("health_probe") is not False:
+        if len(targets) < 2 or (self.g._node[node].get("attrs") or {}).get("health_probe") is not False:
             return self._serve_any(node, targets, "no live target")
         first = min(_priority(a) for _, a in live)
         result = _Outcome(True, [node], used={node})
@@ -514,7 +514,7 @@ class _Assessor:
 
     # -- DNS
     def health_checked(self, record: str) -> bool:
-        attrs = self.g.nodes[record].get("attrs") or {}
+        attrs = self.g._node[record].get("attrs") or {}
         if attrs.get("health_check_id") or attrs.get("evaluate_target_health") is True:
             return True
         return any(a.get("health_check_id") or a.get("evaluate_target_health") is True
@@ -558,11 +558,11 @@ class _Assessor:
             primary_checked = self.health_checked(record)
             out = [(dst, bool(a.get("health_checked")) or primary_checked)
                    for dst, a in out_edges(self.g, record, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
-            attrs = self.g.nodes[record].get("attrs") or {}
+            attrs = self.g._node[record].get("attrs") or {}
             if str(attrs.get("failover_role", "")).upper() == "PRIMARY":
                 named = {d for d, _ in out}
                 for sibling in self.record_groups().get(_record_key(self.g, record), ()):
-                    sattrs = self.g.nodes[sibling].get("attrs") or {}
+                    sattrs = self.g._node[sibling].get("attrs") or {}
                     if sibling != record and str(sattrs.get("failover_role", "")).upper() == "SECONDARY" and \
                             sibling not in named:
                         out.append((sibling, primary_checked))
@@ -584,12 +584,12 @@ class _Assessor:
         """One DNS name: failover pair (primary must serve, or fail over) or a set of
         latency/weighted/... records (a live one remains, every dead one is health-checked). A record that
         says ``enabled: false`` (a disabled Traffic Manager endpoint) is never answered: it serves nothing."""
-        enabled = [m for m in members if (self.g.nodes[m].get("attrs") or {}).get("enabled") is not False]
+        enabled = [m for m in members if (self.g._node[m].get("attrs") or {}).get("enabled") is not False]
         if members and not enabled:
             return _Outcome(False, [members[0]], "every record of the name is disabled")
         members = enabled
         primaries = [m for m in members
-                     if str((self.g.nodes[m].get("attrs") or {}).get("failover_role", "")).upper() == "PRIMARY"
+                     if str((self.g._node[m].get("attrs") or {}).get("failover_role", "")).upper() == "PRIMARY"
                      or any(self.kind(d) == DNS_RECORD for d, _ in out_edges(self.g, m, FAILS_OVER_TO))]
         secondaries = {d for m in primaries for d, _ in self._failover_targets(m)}
         if primaries:
@@ -642,12 +642,12 @@ class _Assessor:
                 out.append((key[0], sorted(members), "dns"))
             if out:
                 return out
-        lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g.nodes[n])]
+        lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n])]
         # a standby copy (a cache's geo-secondary, a vault's paired-region copy: ``role: replica``) is no entry
         # point: it serves only by standing in for what it copies
-        compute = [n for n in nodes if self.kind(n) in COMPUTE_KINDS and not is_stub(self.g.nodes[n]) and not (
+        compute = [n for n in nodes if self.kind(n) in COMPUTE_KINDS and not is_stub(self.g._node[n]) and not (
             self.kind(n) == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in out_edges(self.g, n, MEMBER_OF)))
-            and (self.g.nodes[n].get("attrs") or {}).get("role") != "replica"]
+            and (self.g._node[n].get("attrs") or {}).get("role") != "replica"]
         entries = lbs or compute
         if not entries:
             return []
@@ -655,11 +655,11 @@ class _Assessor:
         return [(f"{workload} ({label})", sorted(entries), "regional")]
 
     def _public(self, record: str) -> bool:
-        attrs = self.g.nodes[record].get("attrs") or {}
+        attrs = self.g._node[record].get("attrs") or {}
         if attrs.get("public") is not None:
             return bool(attrs["public"])
         for zone, _ in out_edges(self.g, record, MEMBER_OF):
-            if self.kind(zone) == DNS_ZONE and (self.g.nodes[zone].get("attrs") or {}).get("private") is True:
+            if self.kind(zone) == DNS_ZONE and (self.g._node[zone].get("attrs") or {}).get("private") is True:
                 return False
         return True
 
@@ -671,7 +671,7 @@ class _Assessor:
             return self.serve_record_group(members)
         by_region: dict[str, list[str]] = {}
         for m in members:
-            by_region.setdefault(self.g.nodes[m].get("region") or "unknown", []).append(m)
+            by_region.setdefault(self.g._node[m].get("region") or "unknown", []).append(m)
         failures: list[_Outcome] = []
         for region in sorted(by_region):
             result = _Outcome(True, [], used=set())
@@ -748,7 +748,7 @@ class _Assessor:
                 continue
             if copy.relation == "automated":
                 return (holder, holder, RESTORE_BACKUP), []
-            mechanism = RESTORE_CROSS_REGION_BACKUP if copy.region != self.g.nodes[holder].get("region") \
+            mechanism = RESTORE_CROSS_REGION_BACKUP if copy.region != self.g._node[holder].get("region") \
                 else RESTORE_BACKUP
             return (holder, copy.id, mechanism), [copy.id]
         return None
@@ -767,7 +767,7 @@ class _Assessor:
     def _gap_reasons(self, node: str) -> list[str]:
         if not self._gap_reads:
             return []
-        data = self.g.nodes[node]
+        data = self.g._node[node]
         region = data.get("region")
         if not real_region(region) and region != GLOBAL_REGION:
             return []
@@ -799,7 +799,7 @@ class _Assessor:
         other live regions' (snapshot and vault copies are only listed by the destination region)."""
         if not self._failed_reads:
             return []
-        data = self.g.nodes[node]
+        data = self.g._node[node]
         own = data.get("region")
         provider = _provider(data)
         # a copy elsewhere is made from a local backup: without any, other regions cannot hide one
@@ -893,7 +893,7 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage:
         dead = got.chain[-1] if got.chain else None
         if dead:
             serve_doubts += a.gap_reasons(dead)
-            if is_stub(graph.nodes[dead]):
+            if is_stub(graph._node[dead]):
                 serve_doubts.append(f"{dead} was referenced but not inventoried: whether it has a copy "
                                     "elsewhere is unknown")
         for n in sorted(got.alternatives):
@@ -902,7 +902,7 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage:
     data_intact = True
     lost_data: list[str] = []
     for n in nodes:
-        d = graph.nodes[n]
+        d = graph._node[n]
         # a copy (replica, replication target, even of a disabled rule) is not primary data: losing it
         # loses no data; the original it copies is judged instead
         if d.get("kind") not in DATA_KINDS or is_stub(d) or is_disposable(graph, n) or is_copy(graph, n):
@@ -929,7 +929,7 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage:
 
     lost = []
     for n in nodes:
-        d = graph.nodes[n]
+        d = graph._node[n]
         if is_stub(d):
             continue
         serves_traffic = d.get("kind") in (LOAD_BALANCER, TARGET_GROUP) or d.get("kind") in COMPUTE_KINDS
@@ -1022,7 +1022,7 @@ def dns_targets(graph: nx.MultiDiGraph, records: Iterable[str], *, failover: boo
         seen.add(current)
         for kind in (ROUTES_TO, FAILS_OVER_TO) if failover else (ROUTES_TO,):
             for dst, _ in out_edges(graph, current, kind):
-                if graph.nodes[dst].get("kind") == DNS_RECORD:
+                if graph._node[dst].get("kind") == DNS_RECORD:
                     frontier.append(dst)
                 elif dst not in out:
                     out.append(dst)
@@ -1046,7 +1046,7 @@ def chain_evidence(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> tuple[str, s
     for n in nodes:
         if n not in graph:
             continue
-        d = graph.nodes[n]
+        d = graph._node[n]
         if d.get("source") and d["source"] not in sources:
             sources.append(d["source"])
         if d.get("observed_at"):
@@ -1082,8 +1082,8 @@ def _why(a: _Assessor, impact: WorkloadImpact, cause: str) -> str:
 def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str, str]:
     """(name, type, zone): a routing policy (failover pair, latency set) lives in one zone; the same name
     in another zone (a private zone, another account's) answers other clients and is another group."""
-    attrs = graph.nodes[record].get("attrs") or {}
-    name = str(attrs.get("dns_name") or graph.nodes[record].get("name") or record).rstrip(".").lower()
+    attrs = graph._node[record].get("attrs") or {}
+    name = str(attrs.get("dns_name") or graph._node[record].get("name") or record).rstrip(".").lower()
     return name, str(attrs.get("record_type") or ""), str(attrs.get("zone_id") or "")
 
 
