@@ -62,8 +62,7 @@ class CoverageIndex:
 
 _LOCK = threading.Lock()
 _RECENT: OrderedDict[int, tuple[Any, int, CoverageIndex]] = OrderedDict()
-_KEEP = 16  # record lists alive at once: a scan's, plus the few that tests and simulations build
-_LAST: list[tuple[Any, int, CoverageIndex] | None] = [None]
+_KEEP = 16  # record lists alive at once (the oldest built goes first): a scan's, plus the few tests and simulations build
 
 
 def coverage_index(coverage: Iterable[Coverage] | CoverageIndex) -> CoverageIndex:
@@ -73,15 +72,11 @@ def coverage_index(coverage: Iterable[Coverage] | CoverageIndex) -> CoverageInde
         return coverage
     if not isinstance(coverage, (list, tuple)):
         return CoverageIndex(coverage)  # an iterator: nothing to know it by again
-    last = _LAST[0]  # the list asked about last: the analysis asks of one list ~10^5 times per scan
-    if last is not None and (last[2].records is coverage or last[0] is coverage and last[1] == len(coverage)):
-        return last[2]
-    with _LOCK:
-        hit = _RECENT.get(id(coverage))
-        if hit is not None and hit[0] is coverage and hit[1] == len(coverage):
-            _RECENT.move_to_end(id(coverage))
-            _LAST[0] = hit
-            return hit[2]
+    # the analysis asks of one scan's lists ~10^5 times: a hit is read without the lock (a dict read is
+    # atomic; only changes to the cache take it), and without refreshing its place in the cache
+    hit = _RECENT.get(id(coverage))
+    if hit is not None and hit[0] is coverage and hit[1] == len(coverage):
+        return hit[2]
     index = CoverageIndex(coverage)
     with _LOCK:
         for obj in (coverage, index.records):  # references kept, so an id is never reused while cached
@@ -89,5 +84,4 @@ def coverage_index(coverage: Iterable[Coverage] | CoverageIndex) -> CoverageInde
             _RECENT.move_to_end(id(obj))
         while len(_RECENT) > _KEEP:
             _RECENT.popitem(last=False)
-        _LAST[0] = _RECENT[id(coverage)]
     return index
