@@ -22,6 +22,7 @@ import orjson
 #: its own forms)
 _OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
             | orjson.OPT_PASSTHROUGH_DATACLASS)
+_ITEMS_PER_WRITE = 1000  # one write per thousand items: a write per item cost a second at 100,000 resources
 _NOT_PRINTABLE_ASCII = re.compile(rb"[^\x00-\x7e]+")  # what json's ensure_ascii escapes (DEL included)
 
 
@@ -57,9 +58,10 @@ def dump(doc: Mapping[str, Any], fp: IO[bytes]) -> None:
         fp.write(b"," if i else b"")
         fp.write(b"\n  " + encode(str(key)) + b": ")
         if isinstance(value, list | tuple) and value:
-            fp.write(b"[")
-            for j, item in enumerate(value):
-                fp.write((b",\n    " if j else b"\n    ") + encode(item, 2))
+            fp.write(b"[\n    ")
+            for start in range(0, len(value), _ITEMS_PER_WRITE):
+                fp.write((b",\n    " if start else b"") + b",\n    ".join(
+                    encode(item, 2) for item in value[start:start + _ITEMS_PER_WRITE]))
             fp.write(b"\n  ]")
         else:
             fp.write(encode(value, 1))

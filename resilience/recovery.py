@@ -61,6 +61,7 @@ from .recovery_model import (  # noqa: F401 (the table's names stay importable f
 from .recovery_steps import (  # noqa: F401 (re-exported: recovery is the entry point)
     _BAD_STATUSES,
     _CACHE,
+    _INDEX,
     ESTIMATE_SERVICES,
     GIB,
     MIB,
@@ -96,6 +97,15 @@ from .recovery_strategy import (  # noqa: F401 (re-exported: recovery is the ent
 # ==========================================================================================
 # Estimation
 # ==========================================================================================
+
+
+def release(graph: nx.MultiDiGraph) -> None:
+    """Drop every answer kept for ``graph``: assessments, estimates and the indexes behind them. For the end
+    of an analysis: the findings hold what they need, and at a million resources these answers take
+    gigabytes the reports need (issue 17). Asking again later recomputes them."""
+    survival.forget(graph)
+    _CACHE.pop(graph, None)
+    _INDEX.pop(graph, None)
 
 
 def estimate(graph: nx.MultiDiGraph, workload: str, disruption: str, *, policy: Any = None,

@@ -17,7 +17,7 @@ from .engine import run_rules
 from .graph import build_graph, workload_names, workload_nodes
 from .model import EXTERNAL, Inventory
 from .policy import Policy
-from .recovery import workload_recovery
+from .recovery import release, workload_recovery
 from .results import FINDINGS_SCHEMA, Finding, ScanResult, findings_document, summarise  # noqa: F401 (re-exported)
 from .rule import Rule, RuleContext
 from .vendor_assurance import register_view
@@ -68,6 +68,7 @@ def analyse(
     workloads = (fanout.map_workloads(names, workload_summary, **shared) if fanout is not None
                  else [workload_summary(name, **shared) for name in names])
     extra = {"subservice_organisations": register_view(graph, policy, scan_time.date())}
+    release(graph)
     return ScanResult(scan=scan, inventory=inventory, graph=graph, policy=policy, findings=findings,
                       workloads=workloads, extra=extra)
 
