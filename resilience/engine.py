@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -43,11 +42,16 @@ def run_rules(ctx: RuleContext, rules: Iterable[Rule], *, map_rules: MapRules | 
     per_rule = (map_rules(ctx, rules, rule_results) if map_rules is not None
                 else [rule_results(rule, ctx) for rule in rules])
     findings: list[Finding] = []
-    for rule, results in zip(rules, per_rule, strict=True):
+    scanned_at = ctx.scan_time.isoformat()
+    if len(per_rule) != len(rules):
+        raise ValueError(f"{len(per_rule)} result lists for {len(rules)} rules")
+    for i, rule in enumerate(rules):
+        results, per_rule[i] = per_rule[i], []  # each rule's results go as they become findings (memory)
         for result in results:
             if not _in_scope(result, ctx.audited_regions):
                 continue
-            findings.append(_with_owner(_finding(rule, result, ctx.scan_time), result, ctx))
+            findings.append(_with_owner(_finding(rule, result, scanned_at), result, ctx))
+        del results
     apply_waivers(findings, ctx)
     findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule, f.resource, f.id))
     return _dedupe(findings)
@@ -60,12 +64,12 @@ def _in_scope(result: Result, audited: tuple[str, ...]) -> bool:
     return result.region in audited
 
 
-def _finding(rule: Rule, result: Result, scan_time: dt.datetime) -> Finding:
+def _finding(rule: Rule, result: Result, scanned_at: str) -> Finding:
     evidence = {
         "observed": result.observed,
         "expected": result.expected,
         "source": result.source,
-        "observed_at": result.observed_at or scan_time.isoformat(),
+        "observed_at": result.observed_at or scanned_at,
         **result.extra,
     }
     return Finding(

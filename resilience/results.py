@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # annotations only: the policy layer sits above this one
     from .policy import Policy
 
 
-@dataclass
+@dataclass(slots=True)  # a million-resource scan holds millions: no per-object __dict__
 class Finding:
     id: str
     rule: str
