@@ -31,8 +31,9 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def document(result: ScanResult) -> dict[str, Any]:
-    doc = findings_document(result)
+def document(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
+    """The ``findings.json`` document; ``lazy``: its findings made dicts only as they are written."""
+    doc = findings_document(result, lazy=lazy)
     doc.setdefault("rules", [
         {k: v for k, v in meta.items() if k not in ("rationale", "remediation", "references")}
         for meta in rule_catalogue(doc["findings"], doc["scan"])
@@ -52,7 +53,7 @@ def account_view(result: ScanResult, findings: list[dict[str, Any]] | None = Non
 
 def write(result: ScanResult, outdir: Path) -> Path:
     path = outdir / "findings.json"
-    jsonout.write(document(result), path)  # what json.dumps(indent=2) writes, a finding at a time
+    jsonout.write(document(result, lazy=True), path)  # what json.dumps(indent=2) writes, a finding at a time
     result.inventory.write_json(outdir / "inventory.json")
     if result.policy.text is not None:
         (outdir / POLICY_COPY).write_text(result.policy.text, encoding="utf-8", newline="")

@@ -12,7 +12,7 @@ is written as orjson prints it (``1e-7``): the same number to every JSON reader.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,7 +49,8 @@ def encode(value: Any, level: int = 0) -> bytes:
 
 
 def dump(doc: Mapping[str, Any], fp: IO[bytes]) -> None:
-    """Write ``doc`` (an object) to the binary file ``fp``: every top-level list item by item."""
+    """Write ``doc`` (an object) to the binary file ``fp``: every top-level list (or other sequence: one that
+    makes its items when read) item by item."""
     if not doc:
         fp.write(b"{}")
         return
@@ -57,7 +58,9 @@ def dump(doc: Mapping[str, Any], fp: IO[bytes]) -> None:
     for i, (key, value) in enumerate(doc.items()):
         fp.write(b"," if i else b"")
         fp.write(b"\n  " + encode(str(key)) + b": ")
-        if isinstance(value, list | tuple) and value:
+        if isinstance(value, Sequence) and not isinstance(value, list | tuple | str | bytes | bytearray):
+            value = value if value else []  # an empty lazy sequence is written as an empty list
+        if isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray) and value:
             fp.write(b"[\n    ")
             for start in range(0, len(value), _ITEMS_PER_WRITE):
                 fp.write((b",\n    " if start else b"") + b",\n    ".join(

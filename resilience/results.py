@@ -7,6 +7,7 @@ read it without importing the scan orchestration (``resilience/scan.py``) that p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +84,25 @@ class ScanResult:
         return self.inventory.coverage
 
 
-def findings_document(result: ScanResult) -> dict[str, Any]:
-    """``findings.json`` (contract 3). Every result is listed, passes included: the population."""
+class FindingDicts(Sequence[dict[str, Any]]):
+    """Findings as ``findings.json`` dicts, each made when it is read: a million-resource scan's millions
+    of dicts at once took gigabytes (issue 17). A read-only sequence (len, index, slice, iteration)."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self._findings = findings
+
+    def __len__(self) -> int:
+        return len(self._findings)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [f.to_dict() for f in self._findings[index]]
+        return self._findings[index].to_dict()
+
+
+def findings_document(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
+    """``findings.json`` (contract 3). Every result is listed, passes included: the population.
+    ``lazy``: ``findings`` is a :class:`FindingDicts` (for a writer that streams), not a list."""
     doc = {
         "schema": FINDINGS_SCHEMA,
         "scan": result.scan,
@@ -93,7 +111,7 @@ def findings_document(result: ScanResult) -> dict[str, Any]:
             for c in sorted(result.coverage, key=lambda c: (c.provider, c.account, c.region, c.service))
         ],
         "workloads": result.workloads,
-        "findings": [f.to_dict() for f in result.findings],
+        "findings": FindingDicts(result.findings) if lazy else [f.to_dict() for f in result.findings],
         "summary": summarise(result.findings),
     }
     for key, value in result.extra.items():
