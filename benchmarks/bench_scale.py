@@ -66,7 +66,7 @@ def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = N
         return wrapper
 
     start = time.perf_counter()
-    inventory = Inventory.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    inventory = Inventory.from_json(path.read_bytes())
     record("load inventory.json", time.perf_counter() - start)
     policy = load_policy(f"{path}.policy.yaml")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import sys
 from pathlib import Path
 
@@ -224,7 +223,7 @@ def _read_inventory(path: str):
     from .model import Inventory
 
     try:
-        return Inventory.from_dict(json.loads(Path(path).read_bytes()))
+        return Inventory.from_json(Path(path).read_bytes())
     except OSError as exc:
         raise InputError(f"{path}: cannot read the inventory: {exc.strerror or exc}") from None
     except RecursionError:

@@ -10,10 +10,13 @@ Vocabulary (the graph contract every collector and rule shares) is documented in
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from . import jsonout
 
@@ -227,6 +230,17 @@ class Inventory:
     def write_json(self, path: Path) -> None:
         """``inventory.json``: :meth:`to_json` and a newline, written a record at a time."""
         jsonout.write(self.to_dict(), path)
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> Inventory:
+        """An ``inventory.json`` text: parsed by orjson (a million resources: a gigabyte of JSON, parsed several
+        times faster than by the standard library); a text it rejects is parsed again by the standard library,
+        whose error message (or more lenient reading) is the one given."""
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            data = json.loads(raw)
+        return cls.from_dict(data)
 
     @classmethod
     def from_dict(cls, data: Any) -> Inventory:
