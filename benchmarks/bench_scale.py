@@ -34,7 +34,7 @@ def _rss_mib() -> float:
 
 def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = None) -> dict:
     """One size, in this process: every phase's wall time and the peak RSS after it."""
-    from resilience.cli import tune_gc
+    from resilience.cli import paused_gc, tune_gc
 
     tune_gc()  # as the command line runs
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -96,9 +96,11 @@ def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = N
             with cluster(dask) as fanout:
                 record("dask cluster start", time.perf_counter() - start)
                 start = time.perf_counter()
-                result = scan.analyse(inventory, policy, scan_time=SCAN_TIME, fanout=fanout)
+                with paused_gc():  # as the command line runs
+                    result = scan.analyse(inventory, policy, scan_time=SCAN_TIME, fanout=fanout)
         else:
-            result = scan.analyse(inventory, policy, scan_time=SCAN_TIME, rules=tuple(family_rules))
+            with paused_gc():
+                result = scan.analyse(inventory, policy, scan_time=SCAN_TIME, rules=tuple(family_rules))
         analyse_s = time.perf_counter() - start
     finally:
         for name, fn in originals.items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -65,6 +67,23 @@ def main(verbose: bool = False) -> None:
 
     configure_logging(verbose=verbose)
     tune_gc()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """For the analysis of a whole estate (issue 17): it keeps millions of objects and leaves few reference
+    cycles (22,000 objects against the 356,000 it keeps at 10,000 resources), yet the cyclic collector
+    walked what it keeps again and again: a tenth of the time at 100,000 resources. The collector is
+    paused while it runs, and what exists afterwards is frozen (never walked again: the command ends after
+    its reports), so those cycles are kept, not collected: megabytes per 100,000 resources."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def tune_gc() -> None:
@@ -259,11 +278,12 @@ def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, stric
 
     address = scheduler_address(dask_address)
     if address:
-        with cluster(address) as fanout:
+        with cluster(address) as fanout, paused_gc():
             result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited,
                              finished_at=_utcnow(), fanout=fanout)
     else:
-        result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited, finished_at=_utcnow())
+        with paused_gc():
+            result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited, finished_at=_utcnow())
     apply_baselines(result, baselines)
     written = write_reports(result, output, formats)
     if evidence:

@@ -1,4 +1,5 @@
 import datetime as dt
+import gc
 
 import pytest
 
@@ -13,6 +14,14 @@ def res(rid: str, kind: str, *, region: str = "me-central-1", zones=(), tags=Non
     return Resource(id=rid, provider="aws", account=account, region=region, kind=kind, type=type_,
                     name=rid.rsplit("/", 1)[-1].rsplit(":", 1)[-1], source="test:Describe",
                     observed_at=SCAN_TIME.isoformat(), zones=tuple(zones), tags=tags or {}, attrs=attrs or {})
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_gc():
+    """The scan command freezes its objects for the garbage collector (cli.paused_gc: the process ends after
+    its reports); a test process runs many commands, so what they froze is handed back after each test."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture
