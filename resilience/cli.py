@@ -242,7 +242,8 @@ def _read_inventory(path: str):
     from .model import Inventory
 
     try:
-        return Inventory.from_json(Path(path).read_bytes())
+        with paused_gc():  # what it reads lives until the command ends: nothing for the collector to find
+            return Inventory.from_json(Path(path).read_bytes())
     except OSError as exc:
         raise InputError(f"{path}: cannot read the inventory: {exc.strerror or exc}") from None
     except RecursionError:
