@@ -864,6 +864,30 @@ def _fresh(impact: WorkloadImpact) -> WorkloadImpact:
                    entry_points=list(impact.entry_points))
 
 
+@dataclass(frozen=True)
+class _WorkloadShape:
+    """What an assessment reads of a workload that no scenario changes: found once per workload."""
+
+    entries: list[tuple[str, list[str], str]]  # Assessor.entry_groups
+    primary_data: list[str]  # data stores judged (not copies, stubs or disposable volumes), in graph order
+    inventoried: list[tuple[str, bool]]  # (node, serves traffic) of the inventoried members, in graph order
+
+
+def _workload_shape(graph: nx.MultiDiGraph, workload: str, nodes: list[str], a: _Assessor) -> _WorkloadShape:
+    memo = per_graph(graph, "survival.workload_shape")
+    shape = memo.get(workload)
+    if shape is None:
+        data = graph._node
+        # a copy (replica, replication target, even of a disabled rule) is not primary data: losing it
+        # loses no data; the original it copies is judged instead
+        primary = [n for n in nodes if data[n].get("kind") in DATA_KINDS and not is_stub(data[n])
+                   and not is_disposable(graph, n) and not is_copy(graph, n)]
+        inventoried = [(n, data[n].get("kind") in (LOAD_BALANCER, TARGET_GROUP) or data[n].get("kind") in COMPUTE_KINDS)
+                       for n in nodes if not is_stub(data[n])]
+        shape = memo[workload] = _WorkloadShape(a.entry_groups(workload, nodes), primary, inventoried)
+    return shape
+
+
 def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage: Any) -> WorkloadImpact:
     a = _Assessor(graph, scenario, coverage)
     nodes = list(workload_index(graph).get(workload, ()))  # graph order, as a scan of every node gives
@@ -876,7 +900,8 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage:
     broken: list[str] = []
     cause = ""
     serving = True
-    entries = a.entry_groups(workload, nodes)
+    shape = _workload_shape(graph, workload, nodes, a)
+    entries = shape.entries
     for _label, members, how in entries:
         got = a.serve_group(members, how)
         control_plane += got.control_plane
@@ -901,12 +926,7 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage:
 
     data_intact = True
     lost_data: list[str] = []
-    for n in nodes:
-        d = graph._node[n]
-        # a copy (replica, replication target, even of a disabled rule) is not primary data: losing it
-        # loses no data; the original it copies is judged instead
-        if d.get("kind") not in DATA_KINDS or is_stub(d) or is_disposable(graph, n) or is_copy(graph, n):
-            continue
+    for n in shape.primary_data:
         intact, used_failovers, relied, notes = a.data_survival(n)
         control_plane += notes
         if intact:
@@ -927,14 +947,8 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage:
     else:
         unknown = pass_doubts
 
-    lost = []
-    for n in nodes:
-        d = graph._node[n]
-        if is_stub(d):
-            continue
-        serves_traffic = d.get("kind") in (LOAD_BALANCER, TARGET_GROUP) or d.get("kind") in COMPUTE_KINDS
-        if a.down(n) or (serves_traffic and not a.serve(n).ok):
-            lost.append(n)
+    lost = [n for n, serves_traffic in shape.inventoried
+            if a.down(n) or (serves_traffic and not a.serve(n).ok)]
 
     impact = WorkloadImpact(
         workload=workload, scenario=scenario, serving=serving, data_intact=data_intact,
