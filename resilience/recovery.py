@@ -236,7 +236,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
                          if s.rto is None or s.rpo is None]
     strategy, reasons = classify_strategy(graph, workload)
     wide = any(is_unbounded(s.rto) or is_unbounded(s.rpo) for s in steps)
-    regions = {graph._node[n]["region"] for n in analysis.path}
+    regions = analysis.path_regions()
     gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
     unknown = analysis.unknown + [text for text, _ in gaps]
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps) for metric in ("rto", "rpo")}

@@ -111,6 +111,12 @@ class _Analysis:
         self._shape = survival.per_graph(graph, "recovery.shape").setdefault(workload, {})
         self._chains = survival.per_graph(graph, "recovery.chain")
 
+    def path_regions(self) -> frozenset[str]:
+        """The regions of the serving path's nodes (shared: read-only)."""
+        if "regions" not in self._shape:
+            self._shape["regions"] = frozenset(self._nodes[n]["region"] for n in self.path)
+        return self._shape["regions"]
+
     # ---- graph helpers
     def d(self, n: str) -> dict[str, Any]:
         return self._nodes[n]
