@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import json
 import logging
 import threading
@@ -22,8 +23,7 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from resilience import cli, jsonout
-from resilience.collect import CollectOptions, collect_inventory
+from resilience import cli
 from resilience.collectors.aws import (
     AccountScope,
     ClientFactory,
@@ -31,14 +31,11 @@ from resilience.collectors.aws import (
     collect,
     collect_accounts,
 )
-from resilience.fanout import Fanout
-from resilience.policy import Policy
-from resilience.results import findings_document
-from resilience.scan import analyse
 from tests.collectors.org_estate import ROLE, build_org, deny_role_in
 from tests.collectors.org_estate import SERVICES as ORG_SERVICES
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow
 
 SCAN_TIME = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
 HOME, SECONDARY, SILENT = "me-central-1", "eu-central-1", "me-south-1"
@@ -136,48 +133,34 @@ def dask_client(server):
     """One LocalCluster for the module: two worker processes of two threads."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None,
                                   silence_logs=logging.ERROR) as local, distributed.Client(local) as client:
+        client.run(importlib.import_module, "resilience.collectors.aws.cluster")  # warm, as a long-lived cluster is
         yield client
 
 
-def _options(**kw) -> CollectOptions:
-    return CollectOptions(providers=("aws",), scan_regions=REGIONS, max_workers=4, **kw)
-
-
-def _findings(inventory) -> str:
-    return jsonout.dumps(findings_document(analyse(inventory, Policy(), scan_time=SCAN_TIME,
-                                                   audited_regions=(HOME,), finished_at=SCAN_TIME)))
-
-
-def test_the_reads_on_a_cluster_give_the_same_inventory_and_findings(estate, dask_client):
-    started = time.monotonic()
-    here = collect_inventory(_options(), now=lambda: SCAN_TIME)
-    middle = time.monotonic()
-    there = collect_inventory(_options(fanout=Fanout(dask_client)), now=lambda: SCAN_TIME)
-    print(f"\ncollection: threads {middle - started:.1f}s, cluster {time.monotonic() - middle:.1f}s "
-          f"({len(here.resources)} resources)")
-    assert there.to_json() == here.to_json()
-    assert _findings(there) == _findings(here)
-    kinds = Counter(r.kind for r in here.resources)
-    assert kinds["database"] >= 2 and kinds["load_balancer"] >= 2, kinds
-    assert {c.region for c in here.coverage} >= {*REGIONS, "global"}
-    assert {(c.service, c.status) for c in here.coverage if c.region == HOME} >= {("ec2", "ok"), ("ec2:zones", "ok")}
-    # the tasks ran in the worker processes
-    assert any(k.startswith("resilience-aws-read") for k in dask_client.run_on_scheduler(
-        lambda dask_scheduler: [str(t) for t in dask_scheduler.task_prefixes]))
-
-
 def test_scan_with_dask_writes_the_same_inventory_and_findings(estate, dask_client, tmp_path, monkeypatch):
+    """The real command, with and without ``--dask`` (this module's cluster, by its address), at a fixed clock."""
     monkeypatch.setattr(cli, "_utcnow", lambda: SCAN_TIME)
     monkeypatch.delenv("RESILIENCE_DASK_SCHEDULER", raising=False)
     common = ["scan", "--provider", "aws", "--scan-regions", ",".join(REGIONS), "--region", HOME,
               "--format", "json", "--fail-on", "none", "--workers", "4"]
-    runs = {}
+    runs, took = {}, {}
     for name, extra in (("here", []), ("there", ["--dask", dask_client.scheduler.address])):
+        started = time.monotonic()
         result = CliRunner().invoke(cli.main, [*common, "--output", str(tmp_path / name), *extra])
+        took[name] = time.monotonic() - started
         assert result.exit_code == 0, result.output
         runs[name] = {f: (tmp_path / name / f).read_bytes() for f in ("inventory.json", "findings.json")}
+    print(f"\nscan: one process {took['here']:.1f}s, --dask {took['there']:.1f}s")
     assert runs["there"] == runs["here"]
-    assert json.loads(runs["here"]["findings.json"])["findings"]
+    inventory, findings = (json.loads(runs["here"][f]) for f in ("inventory.json", "findings.json"))
+    kinds = Counter(r["kind"] for r in inventory["resources"])
+    assert kinds["database"] >= 2 and kinds["load_balancer"] >= 2, kinds
+    status = {(c["region"], c["service"]): c["status"] for c in inventory["coverage"]}
+    assert status[(HOME, "ec2")] == status[(HOME, "ec2:zones")] == status[("global", "s3")] == "ok"
+    assert any(f["status"] == "fail" for f in findings["findings"])
+    # the reads were tasks of the cluster
+    prefixes = dask_client.run_on_scheduler(lambda dask_scheduler: [str(p) for p in dask_scheduler.task_prefixes])
+    assert "resilience-aws-read" in prefixes, prefixes
 
 
 def test_an_organisation_on_a_cluster_workers_assume_the_member_roles(estate, dask_client):
@@ -238,10 +221,10 @@ def silent_endpoint() -> Iterator[str]:
 
 
 def test_a_read_that_hangs_on_a_worker_is_unreachable_at_the_region_deadline(estate, dask_client, silent_endpoint):
-    """me-south-1's endpoint swallows requests (read timeout 30 s): its reads are ``unreachable`` at its 5 s
+    """me-south-1's endpoint swallows requests (read timeout 30 s): its reads are ``unreachable`` at its 8 s
     deadline, and me-central-1's reads, queued behind them, run on workers whose stuck reads left their slots."""
     services = ["ec2", "rds", "dynamodb", "lambda", "autoscaling", "elbv2"]
-    deadline = 5.0
+    deadline = 8.0  # also what me-central-1's six reads get, after: enough on a loaded 2-core machine
     session = boto3.Session()
     factory = ClientFactory(session, max_attempts=1, connect_timeout=1, read_timeout=30,
                             endpoint_overrides={SILENT: silent_endpoint})  # sent to the workers
@@ -273,3 +256,19 @@ def test_a_worker_answering_for_another_account_reads_nothing(estate, dask_clien
     assert (record.status, record.service, record.account) == ("error", "dynamodb", "111111111111")
     assert "not 111111111111" in record.detail and not outcome.inventory.resources
 
+
+
+def test_a_dead_scheduler_fails_the_scan_before_anything_is_read(monkeypatch):
+    import socket
+
+    from resilience import fanout
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(fanout, "CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr(cli, "_collect", lambda **_: pytest.fail("collected before the cluster answered"))
+    result = CliRunner().invoke(cli.main, ["scan", "--provider", "aws", "--scan-regions", HOME,
+                                           "--dask", f"tcp://127.0.0.1:{port}"])
+    assert result.exit_code == 2, result.output
+    assert "no Dask scheduler answered" in result.output
