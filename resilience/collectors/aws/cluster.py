@@ -34,9 +34,10 @@ are bounded by ``--workers`` per account, as with threads, not by the workers' t
 worker is sent the deadline as wall-clock time (its clock must be in step, as NTP keeps it) and
 stops between reads once it has passed.
 
-A worker process keeps each (credentials, client options) session with its clients, and each scan's
-zone directory, for :data:`CACHE_TTL_S`: one sts:AssumeRole and one ec2:DescribeAvailabilityZones
-per region per worker, not per task.
+A worker process keeps its own credentials' session (whose service models the member accounts' sessions
+share), each (credentials, client options, account) session with its clients, and each scan's zone
+directory, for :data:`CACHE_TTL_S`: one sts:AssumeRole per account and one
+ec2:DescribeAvailabilityZones per region per worker, not per task.
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ def _failed(job: Job, task: Task, status: str, detail: str) -> Outcome:
 
 _lock = threading.Lock()
 _sessions: dict[tuple[WorkerCredentials, ClientOptions, str], tuple[float, boto3.Session, ClientFactory]] = {}
+_bases: dict[tuple[str | None, str | None], tuple[float, boto3.Session]] = {}
 _zone_directories: dict[tuple[Any, ...], tuple[float, ZoneDirectory]] = {}
 _leases: dict[str, Any] = {}  # one Semaphore per name and process: each instance keeps a refresh timer
 
@@ -192,7 +194,7 @@ def _session(credentials: WorkerCredentials, options: ClientOptions, account: st
         hit = _sessions.get((credentials, options, account))
     if hit is not None:
         return hit[1], hit[2]
-    base = boto3.Session(profile_name=credentials.profile, region_name=credentials.region)
+    base = _base_session(credentials.profile, credentials.region)
     session = base if not credentials.role_arn else assumed_session(
         base, credentials.role_arn, external_id=credentials.external_id, duration_s=credentials.duration_s,
         region=credentials.region)
@@ -204,6 +206,17 @@ def _session(credentials: WorkerCredentials, options: ClientOptions, account: st
     with _lock:
         _sessions[(credentials, options, account)] = (now, session, clients)
     return session, clients
+
+
+def _base_session(profile: str | None, region: str | None) -> boto3.Session:
+    """The worker's own credentials, one session per (profile, region): the member accounts' sessions share its
+    service models (see :func:`.organization.assumed_session`) instead of loading their own."""
+    now = time.monotonic()
+    with _lock:
+        _fresh(_bases, now)
+        if (profile, region) not in _bases:
+            _bases[(profile, region)] = (now, boto3.Session(profile_name=profile, region_name=region))
+        return _bases[(profile, region)][1]
 
 
 def _zones(job: Job, clients: ClientFactory) -> ZoneView:
