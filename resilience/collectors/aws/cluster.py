@@ -123,7 +123,10 @@ class ClusterPool:
         return self.client.submit(work, task, wall_deadline, pure=False, key=f"resilience-aws-read-{uuid.uuid4().hex}")
 
     def abandon(self, futures: list[Any]) -> None:
-        self.client.cancel(futures)
+        # released, not cancelled: a release is a message, a cancel waits on the scheduler, which may be the
+        # thing that stopped answering. Unstarted tasks are dropped either way; running ones end on their own.
+        for future in futures:
+            future.release()
 
     def close(self) -> None:
         pass
