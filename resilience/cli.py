@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import sys
@@ -171,7 +172,7 @@ def _deadline(value: str) -> float:
 
 
 def _collect(*, providers, scope, profile, workers, region_deadline: float, azure_subscriptions, gcp_projects,
-             gcp_organization, policy=None, aws_accounts=None):
+             gcp_organization, policy=None, aws_accounts=None, fanout=None):
     from .collect import CollectOptions, collect_inventory
     from .console import progress_reporter
 
@@ -180,7 +181,7 @@ def _collect(*, providers, scope, profile, workers, region_deadline: float, azur
     options = CollectOptions(providers=providers, scan_regions=scope, profile=profile, max_workers=workers,
                              region_deadline_s=region_deadline, azure_subscriptions=_split(azure_subscriptions),
                              gcp_projects=_split(gcp_projects), gcp_organization=gcp_organization, aws_opt_in=opt_in,
-                             aws_accounts=aws_accounts,
+                             aws_accounts=aws_accounts, fanout=fanout,
                              extra=dict(click.get_current_context().meta.get("resilience.scope", {})))
     with progress_reporter() as progress:
         return collect_inventory(options, now=_utcnow, progress=progress)
@@ -204,8 +205,9 @@ def _collect(*, providers, scope, profile, workers, region_deadline: float, azur
 @click.option("--history", "history_db", metavar="URL",
               help="Append this scan to a history database (sqlite:///file.sqlite or postgresql://...).")
 @click.option("--dask", "dask_address", metavar="ADDRESS|local",
-              help="Run the analysis on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' (a "
-                   "LocalCluster here). Default: $RESILIENCE_DASK_SCHEDULER, else one process. Same findings.")
+              help="Run the AWS reads and the analysis on a Dask cluster: a scheduler address (tcp://host:8786) or "
+                   "'local' (a LocalCluster here); its workers use their own AWS credentials. Default: "
+                   "$RESILIENCE_DASK_SCHEDULER, else one process. Same inventory and findings.")
 @account_options
 def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscriptions, gcp_projects,
          gcp_organization, workers, region_deadline, policy_path, output, formats, fail_on, strict, baselines,
@@ -229,13 +231,23 @@ def scan(regions, providers, scan_regions, inventory_path, profile, azure_subscr
         validate_regions(audited + scope, _inventory_providers(inventory) or providers)
     else:
         validate_regions(audited + scope, providers)
-        inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
-                             region_deadline=deadline, azure_subscriptions=azure_subscriptions,
-                             gcp_projects=gcp_projects, gcp_organization=gcp_organization, policy=policy,
-                             aws_accounts=aws_accounts)
-    _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on, strict=strict,
-            scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence,
-            history_db=history_db, dask_address=dask_address)
+    with _cluster(dask_address) as fanout:  # one cluster for the reads and the analysis; None: this process
+        if not inventory_path:
+            inventory = _collect(providers=providers, scope=scope, profile=profile, workers=workers,
+                                 region_deadline=deadline, azure_subscriptions=azure_subscriptions,
+                                 gcp_projects=gcp_projects, gcp_organization=gcp_organization, policy=policy,
+                                 aws_accounts=aws_accounts, fanout=fanout)
+        _finish(inventory, policy, audited=audited, output=Path(output), formats=fmt, fail_on=fail_on,
+                strict=strict, scan_time=_utcnow(), baselines=baselines, fail_on_all=fail_on_all, evidence=evidence,
+                history_db=history_db, fanout=fanout)
+
+
+def _cluster(dask_address: str | None):
+    """``--dask`` (or $RESILIENCE_DASK_SCHEDULER): a client of that cluster, else ``None`` (this process)."""
+    from .fanout import cluster, scheduler_address
+
+    address = scheduler_address(dask_address)
+    return cluster(address) if address else contextlib.nullcontext(None)
 
 
 def _read_inventory(path: str):
@@ -269,22 +281,16 @@ def _inventory_providers(inventory) -> tuple[str, ...]:
 
 
 def _finish(inventory, policy, *, audited, output: Path, formats, fail_on, strict, scan_time, baselines=(),
-            fail_on_all=False, evidence=False, history_db=None, dask_address=None) -> None:
+            fail_on_all=False, evidence=False, history_db=None, fanout=None) -> None:
     from .baseline import apply_baselines
     from .console import print_summary
     from .engine import failing_at
-    from .fanout import cluster, scheduler_address
     from .reports import write_reports
     from .scan import analyse
 
-    address = scheduler_address(dask_address)
-    if address:
-        with cluster(address) as fanout, paused_gc():
-            result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited,
-                             finished_at=_utcnow(), fanout=fanout)
-    else:
-        with paused_gc():
-            result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited, finished_at=_utcnow())
+    with paused_gc():
+        result = analyse(inventory, policy, scan_time=scan_time, audited_regions=audited, finished_at=_utcnow(),
+                         fanout=fanout)
     apply_baselines(result, baselines)
     written = write_reports(result, output, formats)
     if evidence:

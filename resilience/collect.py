@@ -27,6 +27,7 @@ class CollectOptions:
     aws_opt_in: tuple[str, ...] = ()  # opt-in AWS service modules to read beside the default set (artifact)
     extra: dict = field(default_factory=dict)
     aws_accounts: object | None = None  # collectors.aws.AccountScope: an organisation-wide scan
+    fanout: object | None = None  # fanout.Fanout: the AWS reads run on its Dask cluster (Azure and GCP stay here)
 
 
 def collect_inventory(options: CollectOptions, *, now: Callable[[], dt.datetime],
@@ -84,9 +85,20 @@ def _collect_aws(options: CollectOptions, started: dt.datetime, progress) -> tup
     services = [m.NAME for m in aws.services.by_name()] + list(options.aws_opt_in) if options.aws_opt_in else None
     inventory = aws.collect(session, regions, observed_at=started.isoformat(), max_workers=options.max_workers,
                             region_deadline_s=options.region_deadline_s, progress=progress,
-                            services=options.extra.get("aws_services", services))  # the demo names its own set
+                            services=options.extra.get("aws_services", services),  # the demo names its own set
+                            cluster=_aws_cluster(options))
     inventory.meta.setdefault("regions", regions)
     return inventory, {"arn": identity.get("arn", ""), "accounts": [identity.get("account", "")]}
+
+
+def _aws_cluster(options: CollectOptions):
+    """The AWS reads on the Dask cluster of ``options.fanout``: its workers use their own credential chain
+    (with ``--profile``'s name) and assume the member roles themselves; no secret is sent."""
+    if options.fanout is None:
+        return None
+    from .collectors import aws
+
+    return aws.ClusterCollection(options.fanout.client, aws.WorkerCredentials(profile=options.profile))
 
 
 def aws_account_scope(*, all_accounts: bool = False, accounts=(), ous=(), exclude=(), role_name: str | None = None,
@@ -120,7 +132,7 @@ def _collect_aws_accounts(options: CollectOptions, session, identity: dict, star
         inventory = aws.collect_accounts(session, options.aws_accounts, observed_at=started.isoformat(),
                                          requested_regions=list(options.scan_regions) or None,
                                          max_workers=options.max_workers, region_deadline_s=options.region_deadline_s,
-                                         progress=progress, services=services)
+                                         progress=progress, services=services, cluster=_aws_cluster(options))
     except ValueError as exc:  # the organisation could not be listed, or an unknown region
         raise InputError(str(exc)) from None
     except aws.RegionDiscoveryError as exc:

@@ -6,6 +6,9 @@ and the per-workload recovery summaries of ``findings.json`` run as one task per
 The results come back in the order the single process produces them, and the engine does the rest
 (ids, waivers, order) locally, so the findings are byte-identical either way (a test checks it).
 
+The same client carries the AWS reads of ``scan --dask`` (one task per account, region and service: see
+:mod:`resilience.collectors.aws.cluster`, which takes :attr:`Fanout.client`; Azure and GCP stay here).
+
 ``local`` starts a LocalCluster of worker processes on this machine; an address (``tcp://host:8786``)
 uses a scheduler a team already runs (a plain ``dask scheduler``, dask-kubernetes, dask-gateway). Its
 workers need ``resilience-audit`` installed at the same version. A scheduler that does not answer within

@@ -7,6 +7,7 @@ Public API::
     inventory = collect(session, regions, observed_at="2026-03-01T00:00:00Z")
     inventory = collect_accounts(session, AccountScope(all_accounts=True), observed_at=...)  # organisation
     policy = iam_policy()                            # least-privilege policy from PERMISSIONS
+    inventory = collect(session, regions, observed_at=..., cluster=ClusterCollection(dask_client))  # on Dask
 
 Every service module (``ec2``, ``rds``, ...) splits thin ``get_*`` API calls from pure
 ``transform_*`` functions, declares the IAM actions it calls in ``PERMISSIONS`` and the coverage
@@ -14,6 +15,7 @@ service names it reports in ``COVERAGE``; :data:`SERVICES` is the explicit regis
 """
 
 from .clients import ClientFactory
+from .cluster import ClusterCollection, WorkerCredentials
 from .organization import DEFAULT_ROLE_NAME, AccountScope, assumed_session
 from .permissions import iam_policy
 from .scan import RegionDiscoveryError, caller_identity, collect, collect_accounts, resolve_regions
@@ -24,6 +26,8 @@ __all__ = [
     "SERVICES",
     "AccountScope",
     "ClientFactory",
+    "ClusterCollection",
+    "WorkerCredentials",
     "assumed_session",
     "RegionDiscoveryError",
     "caller_identity",

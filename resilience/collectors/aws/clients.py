@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -22,6 +23,17 @@ def client_config(*, max_attempts: int, connect_timeout: float, read_timeout: fl
         read_timeout=read_timeout,
         user_agent_extra=USER_AGENT,
     )
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How a :class:`ClientFactory` makes its clients, without the session: what a Dask worker is sent to make
+    its own (:mod:`.cluster`)."""
+
+    max_attempts: int = 5
+    connect_timeout: float = 5
+    read_timeout: float = 20
+    endpoint_overrides: tuple[tuple[str, str], ...] = ()
 
 
 class ClientFactory:
@@ -43,12 +55,19 @@ class ClientFactory:
         endpoint_overrides: Mapping[str, str] | None = None,
     ) -> None:
         self.session = session
+        self.options = ClientOptions(max_attempts, connect_timeout, read_timeout,
+                                     tuple(sorted((endpoint_overrides or {}).items())))
         self.config = client_config(
             max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout
         )
         self._overrides = dict(endpoint_overrides or {})
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_options(cls, session: boto3.Session, options: ClientOptions) -> ClientFactory:
+        return cls(session, max_attempts=options.max_attempts, connect_timeout=options.connect_timeout,
+                   read_timeout=options.read_timeout, endpoint_overrides=dict(options.endpoint_overrides))
 
     def endpoint_url(self, service: str, region: str) -> str | None:
         return self._overrides.get(f"{service}:{region}") or self._overrides.get(region)

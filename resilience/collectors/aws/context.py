@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from resilience.model import Coverage
@@ -95,13 +95,50 @@ class ZoneDirectory:
                     self._outcomes[region] = classify(exc)
             return self._maps[region]
 
-    def coverage(self, account: str) -> list[Coverage]:
+    def outcomes(self) -> dict[str, tuple[str, str]]:
+        """``{region: (status, detail)}`` of the reads made so far."""
         with self._lock:
-            outcomes = dict(self._outcomes)
-        return [
-            Coverage(provider=PROVIDER, account=account, region=region, service=ZONES_SERVICE, status=status, detail=detail)
-            for region, (status, detail) in sorted(outcomes.items())
-        ]
+            return dict(self._outcomes)
+
+    def coverage(self, account: str) -> list[Coverage]:
+        return zone_coverage(account, self.outcomes())
+
+
+class ZoneView:
+    """One task's window on a :class:`ZoneDirectory` shared beyond its scan (a cluster worker's): the outcomes
+    of the regions this task asked for, and no others."""
+
+    def __init__(self, directory: ZoneDirectory) -> None:
+        self._directory = directory
+        self._asked: set[str] = set()
+
+    def zone_ids(self, region: str) -> dict[str, str]:
+        self._asked.add(region)
+        return self._directory.zone_ids(region)
+
+    def outcomes(self) -> dict[str, tuple[str, str]]:
+        shared = self._directory.outcomes()
+        return {region: shared[region] for region in sorted(self._asked) if region in shared}
+
+
+def zone_coverage(account: str, outcomes: Mapping[str, tuple[str, str]]) -> list[Coverage]:
+    """The ``ec2:zones`` record of every region whose zones were read."""
+    return [
+        Coverage(provider=PROVIDER, account=account, region=region, service=ZONES_SERVICE, status=status, detail=detail)
+        for region, (status, detail) in sorted(outcomes.items())
+    ]
+
+
+def merge_zone_outcomes(parts: Iterable[Mapping[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
+    """Zone reads made in several processes (one directory each): per region the worst outcome wins, as
+    in a :class:`CoverageLog`, so a failure seen by any of them is reported."""
+    merged: dict[str, tuple[str, str]] = {}
+    for part in parts:
+        for region, outcome in part.items():
+            old = merged.get(region)
+            if old is None or (_RANK[outcome[0]], outcome[1]) > (_RANK[old[0]], old[1]):
+                merged[region] = outcome
+    return merged
 
 
 class TaskContext:
@@ -112,7 +149,7 @@ class TaskContext:
         *,
         scope: Scope,
         clients: ClientFactory,
-        zones: ZoneDirectory,
+        zones: ZoneDirectory | ZoneView,
         deadline: float,
         client_region: str | None = None,
         scan_regions: tuple[str, ...] = (),

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.loaders
@@ -20,7 +20,7 @@ from resilience.model import GLOBAL_REGION, Coverage, Inventory
 from . import services as registry
 from .clients import ClientFactory, client_config
 from .common import PARTITION_DEFAULT_REGION, PROVIDER, Scope, partition_of_arn
-from .context import TaskContext, ZoneDirectory
+from .context import TaskContext, ZoneDirectory, ZoneView, merge_zone_outcomes, zone_coverage
 from .errors import classify
 from .organization import (
     ACCOUNT_SERVICE,
@@ -33,6 +33,9 @@ from .organization import (
 )
 from .postpass import finalize
 from .runner import run_tasks
+
+if TYPE_CHECKING:
+    from .cluster import ClusterCollection
 
 
 class RegionDiscoveryError(RuntimeError):
@@ -127,8 +130,14 @@ def offered_in(session: boto3.Session, client_name: str, region: str, partition:
 # --- collection ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Task:
+    """One (region, service module) read; plain strings, so a Dask worker can be sent it."""
+
     region: str
-    module: ModuleType
+    service: str  # the service module's NAME
+
+    @property
+    def module(self) -> ModuleType:
+        return registry.by_name([self.service])[0]
 
 
 @dataclass
@@ -136,6 +145,33 @@ class Outcome:
     task: Task
     inventory: Inventory
     coverage: list[Coverage] = field(default_factory=list)
+    #: ``{region: (status, detail)}`` of the zone reads a cluster worker made (its own directory)
+    zones: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What every read of one account's collection shares (picklable: a cluster worker is sent it)."""
+
+    account: str
+    partition: str
+    observed_at: str
+    home_region: str  # where global services are read
+    scan_regions: tuple[str, ...]
+
+
+def read(task: Task, scope: ReadScope, *, session: boto3.Session, clients: ClientFactory,
+         zones: ZoneDirectory | ZoneView, deadline: float) -> Outcome:
+    """One (region, service) read, in whatever process holds ``session``; ``deadline`` is :func:`time.monotonic`."""
+    ctx = TaskContext(
+        scope=Scope(account=scope.account, partition=scope.partition, region=task.region, observed_at=scope.observed_at),
+        clients=clients,
+        zones=zones,
+        deadline=deadline,
+        client_region=scope.home_region if task.region == GLOBAL_REGION else task.region,
+        scan_regions=scope.scan_regions,
+    )
+    return run_module(task, ctx, session)
 
 
 def collect(
@@ -151,6 +187,7 @@ def collect(
     max_attempts: int = 5,
     services: Sequence[str] | None = None,
     clients: ClientFactory | None = None,
+    cluster: ClusterCollection | None = None,
 ) -> Inventory:
     """Read every (region, service) in scope into one :class:`Inventory`.
 
@@ -159,7 +196,9 @@ def collect(
     its first task's start) is reported ``unreachable`` and the call returns anyway.
     ``services`` limits the scan to the named service modules; ``clients`` replaces the client
     factory (then ``connect_timeout``, ``read_timeout`` and ``max_attempts`` are its business).
-    ``progress`` is called from the calling thread, once per finished task.
+    ``progress`` is called from the calling thread, once per finished task. ``cluster``: the reads
+    run on the workers of a Dask cluster (:mod:`.cluster`; at most ``max_workers`` in flight, as with
+    threads) and the inventory is the same; ``None``: threads of this process.
     """
     clients = clients or ClientFactory(
         session, max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout
@@ -168,31 +207,29 @@ def collect(
     partition = identity["partition"]
     modules = registry.by_name(services)
     regions = list(dict.fromkeys(regions))
-    zones = ZoneDirectory(clients)
-    tasks = [Task(GLOBAL_REGION, m) for m in modules if m.GLOBAL]
-    tasks += [Task(r, m) for r in regions for m in modules if not m.GLOBAL]
+    scope = ReadScope(account=identity["account"], partition=partition, observed_at=observed_at,
+                      home_region=home_region(session, partition), scan_regions=tuple(regions))
+    tasks = [Task(GLOBAL_REGION, m.NAME) for m in modules if m.GLOBAL]
+    tasks += [Task(r, m.NAME) for r in regions for m in modules if not m.GLOBAL]
+    zones = ZoneDirectory(clients)  # a cluster's workers keep their own
+    if cluster is None:
+        pool = None
 
-    def work(task: Task, deadline: float) -> Outcome:
-        scope = Scope(account=identity["account"], partition=partition, region=task.region, observed_at=observed_at)
-        ctx = TaskContext(
-            scope=scope,
-            clients=clients,
-            zones=zones,
-            deadline=deadline,
-            client_region=home_region(session, partition) if task.region == GLOBAL_REGION else task.region,
-            scan_regions=tuple(regions),
-        )
-        return run_module(task, ctx, session)
+        def work(task: Task, deadline: float) -> Outcome:
+            return read(task, scope, session=session, clients=clients, zones=zones, deadline=deadline)
+    else:
+        pool = cluster.pool()
+        work = cluster.reader(scope, clients.options, max_leases=cluster.max_leases or max_workers)
 
     def give_up(task: Task, status: str, detail: str) -> Outcome:
-        record = Coverage(provider=PROVIDER, account=identity["account"], region=task.region, service=task.module.NAME, status=status, detail=detail)
+        record = Coverage(provider=PROVIDER, account=identity["account"], region=task.region, service=task.service, status=status, detail=detail)
         return Outcome(task, Inventory(), [record])
 
     def report(outcome: Outcome) -> None:
         if progress:
-            own = [c for c in outcome.coverage if c.service == outcome.task.module.NAME]
+            own = [c for c in outcome.coverage if c.service == outcome.task.service]
             status = own[0].status if own else "?"
-            progress(f"{outcome.task.region} {outcome.task.module.NAME}: {status} ({len(outcome.inventory.resources)} resources)")
+            progress(f"{outcome.task.region} {outcome.task.service}: {status} ({len(outcome.inventory.resources)} resources)")
 
     outcomes = run_tasks(
         tasks,
@@ -202,12 +239,14 @@ def collect(
         on_result=report,
         max_workers=max_workers,
         region_deadline_s=region_deadline_s,
+        pool=pool,
     )
     raw = Inventory()
-    for outcome in sorted(outcomes, key=lambda o: (o.task.region, o.task.module.NAME)):
+    for outcome in sorted(outcomes, key=lambda o: (o.task.region, o.task.service)):
         raw.extend(outcome.inventory)
         raw.coverage.extend(outcome.coverage)
-    raw.coverage.extend(zones.coverage(identity["account"]))
+    zone_reads = zones.outcomes() if cluster is None else merge_zone_outcomes(o.zones for o in outcomes)
+    raw.coverage.extend(zone_coverage(identity["account"], zone_reads))
     raw.meta["aws"] = {
         "account": identity["account"],
         "partition": partition,
@@ -261,6 +300,7 @@ def collect_accounts(
     services: Sequence[str] | None = None,
     clients: Callable[[boto3.Session], ClientFactory] | None = None,
     refresh: Mapping[str, float] | None = None,
+    cluster: ClusterCollection | None = None,
 ) -> Inventory:
     """Read every account of ``scope`` into one :class:`Inventory`, joined in one graph.
 
@@ -273,6 +313,9 @@ def collect_accounts(
     running at ``scope.account_deadline_s`` is one coverage record per region for that account.
     ``clients`` builds the client factory of an account's session (tests, endpoint overrides);
     ``refresh`` passes ``advisory_refresh_s`` / ``mandatory_refresh_s`` to :func:`assumed_session`.
+    ``cluster``: each account's reads run on a Dask cluster (:func:`collect`); the workers assume the
+    member account's role themselves with their own credentials. The accounts' roles, identities and
+    regions are still read here.
     """
     caller = caller_identity(session)
     partition = caller["partition"]
@@ -308,9 +351,11 @@ def collect_accounts(
             failure = account_failure(account.id, caller_regions, "error", f"regions: {exc}")
             return AccountRun(account, Inventory(coverage=failure), role=role, identity=identity["arn"])
         region_deadline = max(1.0, min(region_deadline_s, deadline - time.monotonic()))
+        on_cluster = cluster.assuming(role, external_id=scope.external_id, duration_s=scope.session_duration_s,
+                                      region=home) if cluster is not None and role else cluster
         inventory = collect(member, regions, observed_at=observed_at, max_workers=max_workers,
                             region_deadline_s=region_deadline, services=services,
-                            clients=clients(member) if clients else None,
+                            clients=clients(member) if clients else None, cluster=on_cluster,
                             progress=(lambda line, a=account.id: progress(f"{a} {line}")) if progress else None)
         return AccountRun(account, inventory, role=role, identity=identity["arn"], regions=regions)
 
