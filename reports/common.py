@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from resilience.controls import SEVERITIES
+from resilience.controls import SEVERITIES, SEVERITY_RANK
 from resilience.findings_table import (  # noqa: F401 (the reporters import these from here)
     BASE_COLUMNS,
     COVERAGE_COLUMNS,
@@ -25,6 +25,7 @@ from resilience.findings_table import (  # noqa: F401 (the reporters import thes
     flatten,
     inventory_rows,
     iter_finding_rows,
+    iter_inventory_rows,
     rule_fingerprint,
     scenario_of,
     sort_key,
@@ -44,6 +45,12 @@ STATUS_COLOURS = {"fail": "#dc2626", "unknown": "#7c3aed", "waived": "#64748b", 
 
 #: GitHub code scanning reads ``security-severity`` (0.1-10): >= 9 critical, 7-8.9 high, 4-6.9 medium, <4 low
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def finding_order(f: Any) -> tuple:
+    """:func:`sort_key` of a :class:`~resilience.results.Finding` (failing first, then by severity, rule,
+    resource): a writer sorts the findings themselves and makes one row at a time, never a dict of each."""
+    return (status_rank(f.status), -SEVERITY_RANK.get(f.severity, 0), f.rule, f.resource, f.id)
 
 
 def counts_by(findings: Iterable[dict[str, Any]], key) -> dict[str, dict[str, int]]:
