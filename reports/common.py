@@ -34,6 +34,23 @@ from resilience.findings_table import (  # noqa: F401 (the reporters import thes
 )
 from resilience.findings_table import rule_catalogue as _rule_catalogue
 
+#: results a report for people (report.md, report.html) lists per section, the worst first; the rest are
+#: counted and left to findings.csv / findings.xlsx / findings.json, which hold every result. With the
+#: workload and account limits below, the size of those reports does not grow with the estate.
+MAX_LISTED = 500
+#: workloads and accounts listed in those reports (the worst first); findings.json has all of them
+MAX_WORKLOADS = 500
+MAX_ACCOUNTS = 500
+
+
+def worst_first(items: list[Any], limit: int, failing: dict[str, int], name) -> list[Any]:
+    """``items`` as they are when there are at most ``limit``; else the ``limit`` with the most failing
+    results (``failing[name(item)]``), in that order."""
+    if len(items) <= limit:
+        return items
+    return sorted(items, key=lambda item: (-failing.get(name(item), 0), name(item)))[:limit]
+
+
 SEVERITY_COLOURS = {
     "critical": "#7f1d1d",
     "high": "#dc2626",
