@@ -118,7 +118,7 @@ def _rects(svg_text: str) -> list[tuple[float, float, float, float]]:
 
 def test_graph_of_fifty_nodes_is_laid_out_without_overlap():
     result = estate.scan(_big_estate())
-    findings = [f.to_dict() for f in result.findings]
+    findings = result.findings
     nodes, total = html.graph_nodes(result, findings)
     assert total == len(nodes) == 48
     picture = str(svg.dependency_graph(result.graph, nodes, html.node_states(findings, result.graph),
@@ -136,7 +136,7 @@ def test_graph_of_fifty_nodes_is_laid_out_without_overlap():
 def test_overfull_cells_fold_quiet_nodes():
     inv = _big_estate(n_per_region=60)
     result = estate.scan(inv)
-    findings = [f.to_dict() for f in result.findings]
+    findings = result.findings
     nodes, _ = html.graph_nodes(result, findings)
     picture = str(svg.dependency_graph(result.graph, nodes, {}, audited=estate.AUDITED,
                                        severity_colours=SEVERITY_COLOURS))
@@ -199,7 +199,7 @@ def test_summary_starts_with_the_worst_failing_results_with_workload_and_scenari
 
     ctx = html.context(result)
     top = ctx["top"]
-    failing = [f for f in ctx["findings"] if f["status"] == "fail"]
+    failing = [f.to_dict() for f in result.findings if f.status == "fail"]
     assert 0 < len(top) <= html.TOP_RESULTS and len(top) == min(html.TOP_RESULTS, len(failing))
     ranks = [SEVERITY_RANK[f["severity"]] for f in top]
     assert ranks == sorted(ranks, reverse=True)
@@ -263,7 +263,8 @@ def test_a_skipped_read_is_not_a_failed_read(result):
 
 def test_a_workload_level_result_is_named_as_in_markdown(result):
     ctx = html.context(result)
-    workload_results = [f for f in ctx["findings"] if f["resource"].startswith("workload:")]
+    shown = [f for status in ctx["by_status"].values() for f in status]
+    workload_results = [f for f in shown if f["resource"].startswith("workload:")]
     assert workload_results and all(f["display"] == f["resource"] for f in workload_results)
 
 
