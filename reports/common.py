@@ -43,6 +43,16 @@ MAX_WORKLOADS = 500
 MAX_ACCOUNTS = 500
 
 
+#: account ids named in a report's header
+HEADER_ACCOUNTS = 50
+
+
+def some(items: list[Any], limit: int = HEADER_ACCOUNTS) -> str:
+    """``a, b, c`` for a short list, ``a, b … and 1,234 more`` past ``limit`` items (a header stays one line)."""
+    shown = ", ".join(str(i) for i in items[:limit])
+    return shown if len(items) <= limit else f"{shown} … and {len(items) - limit:,} more"
+
+
 def worst_first(items: list[Any], limit: int, failing: dict[str, int], name) -> list[Any]:
     """``items`` as they are when there are at most ``limit``; else the ``limit`` with the most failing
     results (``failing[name(item)]``), in that order."""

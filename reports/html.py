@@ -36,6 +36,7 @@ from .common import (
     flatten,
     rule_catalogue,
     scenario_of,
+    some,
 )
 
 MAX_GRAPH_NODES = 90
@@ -65,6 +66,7 @@ def environment() -> Environment:
     env.filters["duration"] = format_duration
     env.filters["pretty"] = lambda v: cut(json.dumps(v, indent=2, sort_keys=True, default=str))
     env.filters["cut"] = cut
+    env.filters["some"] = some
     env.filters["short"] = short_name
     env.filters["ident"] = identifier
     env.filters["kv"] = evidence_lines

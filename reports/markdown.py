@@ -12,13 +12,14 @@ from resilience.durations import format_duration
 from resilience.results import ScanResult, summarise
 
 from . import markdown_escape, subservice
-from .common import MAX_ACCOUNTS, MAX_LISTED, MAX_WORKLOADS, counts_by, worst_first
+from .common import MAX_ACCOUNTS, MAX_LISTED, MAX_WORKLOADS, counts_by, some, worst_first
 
 
 def environment() -> Environment:
     env = Environment(autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["duration"] = format_duration
+    env.filters["some"] = some
     return markdown_escape.apply(env)
 
 

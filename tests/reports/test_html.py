@@ -307,3 +307,31 @@ def test_the_page_stays_bounded_at_100000_results(result):
     assert f"Showing the first {html.MAX_DETAILED} of {failing} failing results" in page
     assert f"Showing the first {html.MAX_PASSED} of {100_000 - failing} passing results" in page
     assert len(page) < 6_000_000
+
+
+def test_workloads_and_evidence_stay_bounded(result):
+    """700 workloads: the 100 worst as cards, the next 400 as table rows, the rest counted; a result's huge
+    evidence is cut (findings.json has it all); the page says where everything is."""
+    import copy
+    import dataclasses
+
+    from resilience.reports.common import MAX_WORKLOADS
+
+    big = copy.copy(result)
+    template = dataclasses.replace(next(f for f in result.findings if f.status == "fail"), severity="medium")
+    critical = dataclasses.replace(template, severity="critical")
+    names = [f"wl-{i:04d}" for i in range(700)]
+    big.workloads = [{"name": n, "resources": [], "objectives": {}} for n in names]
+    # the last workload is the worst: a critical failure; every other has one lesser failure
+    big.findings = [dataclasses.replace(critical if n == names[-1] else template, id=f"{i:024x}", workload=n,
+                                        workloads=[n], evidence={**template.evidence, "observed": {"members": ["x" * 50] * 400}})
+                    for i, n in enumerate(names)]
+    ctx = html.context(big)
+    assert ctx["workloads"][0]["name"] == names[-1]  # worst first
+    page = html.render(big)
+    section = page[page.index('<section id="workloads">'):page.index('<section id="regions">')]
+    assert section.count('<div class="w"') == html.MAX_WORKLOAD_CARDS
+    assert section.count("<tr><td><b>wl-") == MAX_WORKLOADS - html.MAX_WORKLOAD_CARDS
+    assert f"Showing the {MAX_WORKLOADS} worst of 700 workloads" in section and names[-1] in section
+    assert "cut at 4,000 characters: findings.json has all of it" in page
+    assert len(page) < 12_000_000
