@@ -72,6 +72,9 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 _json_sorted = json.JSONEncoder(default=str, sort_keys=True).encode
 
 
+_NESTED = (dict, list, tuple)
+
+
 def _flatten_into(out: dict[str, Any], value: Any, prefix: str) -> None:
     if isinstance(value, dict):
         if not value and prefix:
@@ -79,7 +82,7 @@ def _flatten_into(out: dict[str, Any], value: Any, prefix: str) -> None:
         for key in sorted(value, key=str):
             name = f"{prefix}.{key}" if prefix else str(key)
             item = value[key]
-            if isinstance(item, dict | list | tuple):
+            if isinstance(item, _NESTED):
                 _flatten_into(out, item, name)
             else:
                 out[name] = item
@@ -101,7 +104,7 @@ def evidence_summary(value: Any, limit: int = SUMMARY_LIMIT) -> str:
     if value is None or value == {}:
         return ""
     flat = flatten(value) if isinstance(value, dict) else {"": value}
-    text = "; ".join(f"{k}: {'' if v is None else v}" if k else str(v) for k, v in flat.items())
+    text = "; ".join([f"{k}: {'' if v is None else v}" if k else str(v) for k, v in flat.items()])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
