@@ -79,7 +79,17 @@ def _read(r: Mapping[str, Any]) -> str:
     return how + (f" via `{r['role']}`" if r["role"] and r["outcome"] == "scanned" else "")
 
 
-def markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+def _shown(rows: Sequence[Mapping[str, Any]], limit: int | None) -> tuple[Sequence[Mapping[str, Any]], str]:
+    """The rows a report lists (at most ``limit``: those with the most failing results) and the note saying so."""
+    if limit is None or len(rows) <= limit:
+        return rows, ""
+    worst = sorted(rows, key=lambda r: (-r["counts"]["fail"], -r["counts"]["unknown"], r["account"]))[:limit]
+    return worst, (f"Showing the {limit} accounts with the most failing results, of {len(rows)}; findings.json "
+                   f"(by_account) lists every account.")
+
+
+def markdown(rows: Sequence[Mapping[str, Any]], limit: int | None = None) -> str:
+    rows, note = _shown(rows, limit)
     out = ["", "## Accounts", "",
            "| account | name | read | fail | unknown | waived | pass | worst workloads |",
            "|---|---|---|---:|---:|---:|---:|---|"]
@@ -87,10 +97,13 @@ def markdown(rows: Sequence[Mapping[str, Any]]) -> str:
         c = r["counts"]
         out.append(f"| {r['account']} | {r['name'] or '-'} | {_read(r).replace('|', '/')} | {c['fail']} | "
                    f"{c['unknown']} | {c['waived']} | {c['pass']} | {_worst(r)} |")
+    if note:
+        out += ["", f"_{note}_"]
     return "\n".join(out) + "\n"
 
 
-def html(rows: Sequence[Mapping[str, Any]]) -> str:
+def html(rows: Sequence[Mapping[str, Any]], limit: int | None = None) -> str:
+    rows, note = _shown(rows, limit)
     head = "".join(f"<th>{h}</th>" for h in ("account", "name", "read", "fail", "unknown", "waived", "pass",
                                              "worst workloads"))
     body = []
@@ -100,4 +113,5 @@ def html(rows: Sequence[Mapping[str, Any]]) -> str:
                  c["pass"], _worst(r)]
         body.append("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in cells) + "</tr>")
     return (f'<section id="accounts"><h2>Accounts</h2><table class="accounts"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></section>")
+            f"<tbody>{''.join(body)}</tbody></table>"
+            + (f'<div class="more">{escape(note)}</div>' if note else "") + "</section>")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from resilience.controls import SEVERITIES
+from resilience.controls import SEVERITIES, SEVERITY_RANK
 from resilience.findings_table import (  # noqa: F401 (the reporters import these from here)
     BASE_COLUMNS,
     COVERAGE_COLUMNS,
@@ -25,6 +25,7 @@ from resilience.findings_table import (  # noqa: F401 (the reporters import thes
     flatten,
     inventory_rows,
     iter_finding_rows,
+    iter_inventory_rows,
     rule_fingerprint,
     scenario_of,
     sort_key,
@@ -32,6 +33,33 @@ from resilience.findings_table import (  # noqa: F401 (the reporters import thes
     status_rank,
 )
 from resilience.findings_table import rule_catalogue as _rule_catalogue
+
+#: results a report for people (report.md, report.html) lists per section, the worst first; the rest are
+#: counted and left to findings.csv / findings.xlsx / findings.json, which hold every result. With the
+#: workload and account limits below, the size of those reports does not grow with the estate.
+MAX_LISTED = 500
+#: workloads and accounts listed in those reports (the worst first); findings.json has all of them
+MAX_WORKLOADS = 500
+MAX_ACCOUNTS = 500
+
+
+#: account ids named in a report's header
+HEADER_ACCOUNTS = 50
+
+
+def some(items: list[Any], limit: int = HEADER_ACCOUNTS) -> str:
+    """``a, b, c`` for a short list, ``a, b … and 1,234 more`` past ``limit`` items (a header stays one line)."""
+    shown = ", ".join(str(i) for i in items[:limit])
+    return shown if len(items) <= limit else f"{shown} … and {len(items) - limit:,} more"
+
+
+def worst_first(items: list[Any], limit: int, failing: dict[str, int], name) -> list[Any]:
+    """``items`` as they are when there are at most ``limit``; else the ``limit`` with the most failing
+    results (``failing[name(item)]``), in that order."""
+    if len(items) <= limit:
+        return items
+    return sorted(items, key=lambda item: (-failing.get(name(item), 0), name(item)))[:limit]
+
 
 SEVERITY_COLOURS = {
     "critical": "#7f1d1d",
@@ -44,6 +72,12 @@ STATUS_COLOURS = {"fail": "#dc2626", "unknown": "#7c3aed", "waived": "#64748b", 
 
 #: GitHub code scanning reads ``security-severity`` (0.1-10): >= 9 critical, 7-8.9 high, 4-6.9 medium, <4 low
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def finding_order(f: Any) -> tuple:
+    """:func:`sort_key` of a :class:`~resilience.results.Finding` (failing first, then by severity, rule,
+    resource): a writer sorts the findings themselves and makes one row at a time, never a dict of each."""
+    return (status_rank(f.status), -SEVERITY_RANK.get(f.severity, 0), f.rule, f.resource, f.id)
 
 
 def counts_by(findings: Iterable[dict[str, Any]], key) -> dict[str, dict[str, int]]:

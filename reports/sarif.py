@@ -28,13 +28,14 @@ Decisions (see also ``examples/ci/README.md``):
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from resilience import jsonout
 from resilience.results import ScanResult
 
-from .common import SECURITY_SEVERITY, artifact_location, rule_catalogue, sort_key
+from .common import SECURITY_SEVERITY, artifact_location, finding_order, rule_catalogue
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "resilienceFindingId/v1"
@@ -69,9 +70,20 @@ def _primary_line_hash(finding_id: str) -> str:
 
 
 def build(result: ScanResult, outdir: Path) -> dict[str, Any]:
-    findings = sorted((f.to_dict() for f in result.findings if f.status != "pass"), key=sort_key)
-    catalogue = rule_catalogue([f.to_dict() for f in result.findings], result.scan)
-    index = {meta["id"]: i for i, meta in enumerate(catalogue)}
+    """The SARIF document, results included."""
+    doc, results = _parts(result, outdir)
+    doc["runs"][0]["results"] = list(results)
+    return doc
+
+
+def _parts(result: ScanResult, outdir: Path) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The document without its results, and the results, made one at a time (failing first)."""
+    catalogue = rule_catalogue((f.to_dict() for f in result.findings), result.scan)
+    doc = _document(result, catalogue)
+    return doc, _results(result, outdir, {meta["id"]: i for i, meta in enumerate(catalogue)})
+
+
+def _results(result: ScanResult, outdir: Path, index: dict[str, int]) -> Iterator[dict[str, Any]]:
     policy = result.policy
     policy_file = policy.path if policy.path and not policy.path.startswith("<") else None  # "<policy>": no file
     artifact = artifact_location(policy_file or outdir / "findings.json")
@@ -80,8 +92,8 @@ def build(result: ScanResult, outdir: Path) -> dict[str, Any]:
         if f.waiver and f.waiver.get("policy_line"):
             waiver_lines[f.id] = f.waiver["policy_line"].rsplit(":", 1)[-1]
 
-    results = []
-    for f in findings:
+    for finding in sorted((f for f in result.findings if f.status != "pass"), key=finding_order):
+        f = finding.to_dict()
         line = 1
         if policy_file:
             if f["id"] in waiver_lines and waiver_lines[f["id"]].isdigit():
@@ -131,8 +143,10 @@ def build(result: ScanResult, outdir: Path) -> dict[str, Any]:
                 "properties": {"approvedBy": w["approved_by"], "expires": w["expires"],
                                "policyLine": w.get("policy_line", "")},
             }]
-        results.append(entry)
+        yield entry
 
+
+def _document(result: ScanResult, catalogue: list[dict[str, Any]]) -> dict[str, Any]:
     notifications = [
         {"level": "warning", "message": {"text": f"not assessed: {c.provider} {c.service} in {c.region} "
                                                  f"({c.account or '-'}): {c.status}. {c.detail}".strip()},
@@ -160,7 +174,7 @@ def build(result: ScanResult, outdir: Path) -> dict[str, Any]:
                            "regionsScanned": scan.get("regions_scanned", []),
                            "policySha256": scan.get("policy_sha256", "")},
         }],
-        "results": results,
+        "results": [],
         "columnKind": "unicodeCodePoints",
         "properties": {"scanId": scan.get("id", ""), "findingsSchema": "resilience.findings/v1"},
     }
@@ -179,7 +193,29 @@ def _utc(value: Any) -> str:
     return text
 
 
+#: stands for the results while the rest of the document is encoded
+_RESULTS = "\u2063resilience-sarif-results\u2063"
+
+
 def write(result: ScanResult, outdir: Path) -> Path:
+    """What ``json.dumps(build(...), indent=2)`` writes, with the results encoded and written one at a time."""
     path = outdir / "findings.sarif"
-    path.write_text(json.dumps(build(result, outdir), indent=2, default=str) + "\n", encoding="utf-8")
+    doc, results = _parts(result, outdir)
+    doc["runs"][0]["results"] = _RESULTS
+    head, marker, tail = jsonout.encode(doc).partition(jsonout.encode(_RESULTS))
+    key_line = head.rsplit(b"\n", 1)[-1]  # '      "results": '
+    level = (len(key_line) - len(key_line.lstrip(b" "))) // 2 + 1
+    with path.open("wb") as fh:
+        fh.write(head)
+        _write_list(fh, results, level)
+        fh.write(tail + b"\n")
     return path
+
+
+def _write_list(fh, items: Iterable[Any], level: int) -> None:
+    """A JSON list whose items sit ``level`` deep, as ``json.dumps(indent=2)`` writes it."""
+    separator = b"\n" + b"  " * level
+    count = 0
+    for count, item in enumerate(items, start=1):  # noqa: B007
+        fh.write((b"[" if count == 1 else b",") + separator + jsonout.encode(item, level))
+    fh.write(b"[]" if not count else b"\n" + b"  " * (level - 1) + b"]")

@@ -4,8 +4,8 @@ The columns are the same for every estate (:data:`~.common.FINDING_COLUMNS`), so
 import built on one scan works on the next: the evidence is one JSON column (``evidence_json``) plus
 readable summaries (``evidence_observed``, ``evidence_expected``), never one column per evidence key.
 
-The CSV is written row by row; the workbook in openpyxl's write-only mode (rows streamed, constant
-memory). It has a ``findings`` sheet, an ``inventory`` sheet (the population: one row per resource), a
+The CSV is written row by row; the workbook's rows are streamed into a package that openpyxl lays out
+(:mod:`.xlsx_stream`), so memory stays bounded and 100,000s of rows take seconds. It has a ``findings`` sheet, an ``inventory`` sheet (the population: one row per resource), a
 ``coverage`` sheet (every read and its status) and a ``scan`` sheet (metadata, and the baseline
 comparison when there is one). Text that a spreadsheet would take for a formula (leading ``=``, ``+``,
 ``-``, ``@``) is neutralised: names and tags come from the estate.
@@ -15,24 +15,28 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from resilience.results import ScanResult
 
+from . import xlsx_stream
 from .common import (
     COVERAGE_COLUMNS,
     FINDING_COLUMNS,
     INVENTORY_COLUMNS,
-    inventory_rows,
-    iter_finding_rows,
+    finding_order,
+    finding_row,
+    iter_inventory_rows,
     spreadsheet_safe,
 )
 
 XLSX_CELL_LIMIT = 32_767
-#: column widths of the workbook, guessed from the header and the first rows (write-only: set up front)
+#: column widths of the workbook, guessed from the header and the first rows (set before the rows stream)
 _WIDTH_SAMPLE = 200
+#: the first characters :func:`~.common.spreadsheet_safe` neutralises
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def _cell(value: Any, limit: int | None = None) -> Any:
@@ -42,12 +46,20 @@ def _cell(value: Any, limit: int | None = None) -> Any:
     return value
 
 
+def _cells(values: Iterator[Any] | list[Any], limit: int | None = None) -> list[Any]:
+    """:func:`_cell` of every value of a row; the common case (a text that is safe as it is) inline."""
+    return [v if type(v) is str and (not v or v[0] not in _FORMULA_START) and (not limit or len(v) <= limit)
+            else _cell(v, limit) for v in values]
+
+
 def _findings(result: ScanResult) -> Iterator[dict[str, Any]]:
-    return iter_finding_rows(f.to_dict() for f in result.findings)
+    """The rows failing-first, each made when it is written (the findings are sorted, not their rows)."""
+    for f in sorted(result.findings, key=finding_order):
+        yield finding_row(f.to_dict())
 
 
-def _inventory(result: ScanResult) -> list[dict[str, Any]]:
-    return inventory_rows(result.inventory.to_dict(), result.workloads)
+def _inventory(result: ScanResult) -> Iterator[dict[str, Any]]:
+    return iter_inventory_rows((vars(r) for r in result.inventory.resources), result.workloads)
 
 
 def _coverage(result: ScanResult) -> list[dict[str, Any]]:
@@ -71,44 +83,32 @@ def _scan(result: ScanResult) -> list[dict[str, Any]]:
 def write_csv(result: ScanResult, outdir: Path) -> Path:
     path = outdir / "findings.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(FINDING_COLUMNS), lineterminator="\n")
-        writer.writeheader()
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(FINDING_COLUMNS)
         for row in _findings(result):
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow(_cells(row[c] for c in FINDING_COLUMNS))
     return path
 
 
 def write_xlsx(result: ScanResult, outdir: Path) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    path = outdir / "findings.xlsx"
-    book = Workbook(write_only=True)
-    sheets: list[tuple[str, tuple[str, ...], Iterable[dict[str, Any]]]] = [
-        ("findings", FINDING_COLUMNS, _findings(result)),
-        ("inventory", INVENTORY_COLUMNS, _inventory(result)),
-        ("coverage", COVERAGE_COLUMNS, _coverage(result)),
-        ("scan", ("field", "value"), _scan(result)),
+    tables = [
+        ("findings", FINDING_COLUMNS, _findings(result), len(result.findings)),
+        ("inventory", INVENTORY_COLUMNS, _inventory(result), len(result.inventory.resources)),
+        ("coverage", COVERAGE_COLUMNS, iter(_coverage(result)), len(result.coverage)),
     ]
-    for name, columns, rows in sheets:
-        ws = book.create_sheet(name)
-        rows = iter(rows)
+    scan = _scan(result)
+    tables.append(("scan", ("field", "value"), iter(scan), len(scan)))
+    sheets = []
+    for name, columns, rows, count in tables:
         head = [r for _, r in zip(range(_WIDTH_SAMPLE), rows, strict=False)]
-        for i, column in enumerate(columns, start=1):
-            longest = max([len(column), *(len(str(r.get(column, ""))) for r in head)])
-            ws.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
-        ws.freeze_panes = "A2"
-        ws.append(list(columns))
-        count = 0
-        for row in _chain(head, rows):
-            ws.append([_cell(row.get(c, ""), XLSX_CELL_LIMIT) for c in columns])
-            count += 1
-        if count:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
-    book.save(path)
-    return path
+        widths = [min(60, max(10, max([len(column), *(len(str(r.get(column, ""))) for r in head)]) + 2))
+                  for column in columns]
+        sheets.append(xlsx_stream.Sheet(name, columns, _values(head, rows, columns), count, widths))
+    return xlsx_stream.write(outdir / "findings.xlsx", sheets)
 
 
-def _chain(head: list[dict[str, Any]], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    yield from head
-    yield from rest
+def _values(head: list[dict[str, Any]], rest: Iterator[dict[str, Any]],
+            columns: tuple[str, ...]) -> Iterator[list[Any]]:
+    for rows in (head, rest):
+        for row in rows:
+            yield _cells((row.get(c, "") for c in columns), XLSX_CELL_LIMIT)

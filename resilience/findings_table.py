@@ -63,17 +63,33 @@ def sort_key(f: dict[str, Any]) -> tuple:
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """``{"observed": {"a": {"b": 1}}}`` -> ``{"observed.a.b": 1}``; lists become JSON text."""
     out: dict[str, Any] = {}
+    _flatten_into(out, value, prefix)
+    return out
+
+
+#: ``json.dumps(value, default=str, sort_keys=True)``, without building an encoder per call (a table row
+#: encodes its evidence once or more: 100,000s of calls at scale)
+_json_sorted = json.JSONEncoder(default=str, sort_keys=True).encode
+
+
+_NESTED = (dict, list, tuple)
+
+
+def _flatten_into(out: dict[str, Any], value: Any, prefix: str) -> None:
     if isinstance(value, dict):
         if not value and prefix:
             out[prefix] = ""
         for key in sorted(value, key=str):
             name = f"{prefix}.{key}" if prefix else str(key)
-            out.update(flatten(value[key], name))
+            item = value[key]
+            if isinstance(item, _NESTED):
+                _flatten_into(out, item, name)
+            else:
+                out[name] = item
     elif isinstance(value, list | tuple):
-        out[prefix] = json.dumps(list(value), default=str, sort_keys=True)
+        out[prefix] = _json_sorted(list(value))
     else:
         out[prefix] = value
-    return out
 
 
 #: every one-row-per-result table (CSV, XLSX, the evidence pack) has exactly these columns, in this order,
@@ -88,7 +104,7 @@ def evidence_summary(value: Any, limit: int = SUMMARY_LIMIT) -> str:
     if value is None or value == {}:
         return ""
     flat = flatten(value) if isinstance(value, dict) else {"": value}
-    text = "; ".join(f"{k}: {'' if v is None else v}" if k else str(v) for k, v in flat.items())
+    text = "; ".join([f"{k}: {'' if v is None else v}" if k else str(v) for k, v in flat.items()])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -113,7 +129,7 @@ def finding_row(f: dict[str, Any]) -> dict[str, Any]:
         "scenario": scenario_of(f),
         "evidence_observed": evidence_summary(evidence.get("observed")),
         "evidence_expected": evidence_summary(evidence.get("expected")),
-        "evidence_json": json.dumps(evidence, sort_keys=True, default=str),
+        "evidence_json": _json_sorted(evidence),
     }
 
 
@@ -134,21 +150,26 @@ INVENTORY_COLUMNS = ("id", "provider", "account", "region", "zones", "kind", "ty
 
 def inventory_rows(inventory: dict[str, Any], workloads: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """The population: one row per inventoried resource (``inventory.json`` as a dict)."""
+    return list(iter_inventory_rows(inventory.get("resources", []), workloads))
+
+
+def iter_inventory_rows(resources: Iterable[dict[str, Any]],
+                        workloads: Iterable[dict[str, Any]] = ()) -> Iterator[dict[str, Any]]:
+    """:func:`inventory_rows` of resource records (dicts with the fields of ``inventory.json``), by id,
+    one at a time."""
     member: dict[str, list[str]] = {}
     for w in workloads:
         for rid in w.get("resources", []):
             member.setdefault(rid, []).append(w["name"])
-    rows = []
-    for r in sorted(inventory.get("resources", []), key=lambda r: r["id"]):
-        rows.append({
+    for r in sorted(resources, key=lambda r: r["id"]):
+        yield {
             "id": r["id"], "provider": r.get("provider", ""), "account": r.get("account", ""),
             "region": r.get("region", ""), "zones": ";".join(r.get("zones", [])), "kind": r.get("kind", ""),
             "type": r.get("type", ""), "name": r.get("name", ""), "workloads": ";".join(sorted(member.get(r["id"], []))),
-            "tags": json.dumps(r.get("tags", {}), sort_keys=True, default=str),
-            "attrs": json.dumps(r.get("attrs", {}), sort_keys=True, default=str),
+            "tags": _json_sorted(r.get("tags", {})),
+            "attrs": _json_sorted(r.get("attrs", {})),
             "source": r.get("source", ""), "observed_at": r.get("observed_at", ""),
-        })
-    return rows
+        }
 
 
 COVERAGE_COLUMNS = ("provider", "account", "region", "service", "status", "detail")

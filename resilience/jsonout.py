@@ -38,9 +38,10 @@ def _escape(match: re.Match[bytes]) -> bytes:
     return "".join(out).encode("ascii")
 
 
-def encode(value: Any, level: int = 0) -> bytes:
-    """``value`` as ``json.dumps(value, indent=2, default=str)`` would write it, nested ``level`` deep."""
-    raw = orjson.dumps(value, default=str, option=_OPTIONS)
+def encode(value: Any, level: int = 0, sort_keys: bool = False) -> bytes:
+    """``value`` as ``json.dumps(value, indent=2, default=str, sort_keys=sort_keys)`` would write it, nested
+    ``level`` deep."""
+    raw = orjson.dumps(value, default=str, option=_OPTIONS | orjson.OPT_SORT_KEYS if sort_keys else _OPTIONS)
     if not raw.isascii():
         raw = _NOT_PRINTABLE_ASCII.sub(_escape, raw)
     elif b"\x7f" in raw:

@@ -118,7 +118,7 @@ def _rects(svg_text: str) -> list[tuple[float, float, float, float]]:
 
 def test_graph_of_fifty_nodes_is_laid_out_without_overlap():
     result = estate.scan(_big_estate())
-    findings = [f.to_dict() for f in result.findings]
+    findings = result.findings
     nodes, total = html.graph_nodes(result, findings)
     assert total == len(nodes) == 48
     picture = str(svg.dependency_graph(result.graph, nodes, html.node_states(findings, result.graph),
@@ -136,7 +136,7 @@ def test_graph_of_fifty_nodes_is_laid_out_without_overlap():
 def test_overfull_cells_fold_quiet_nodes():
     inv = _big_estate(n_per_region=60)
     result = estate.scan(inv)
-    findings = [f.to_dict() for f in result.findings]
+    findings = result.findings
     nodes, _ = html.graph_nodes(result, findings)
     picture = str(svg.dependency_graph(result.graph, nodes, {}, audited=estate.AUDITED,
                                        severity_colours=SEVERITY_COLOURS))
@@ -199,7 +199,7 @@ def test_summary_starts_with_the_worst_failing_results_with_workload_and_scenari
 
     ctx = html.context(result)
     top = ctx["top"]
-    failing = [f for f in ctx["findings"] if f["status"] == "fail"]
+    failing = [f.to_dict() for f in result.findings if f.status == "fail"]
     assert 0 < len(top) <= html.TOP_RESULTS and len(top) == min(html.TOP_RESULTS, len(failing))
     ranks = [SEVERITY_RANK[f["severity"]] for f in top]
     assert ranks == sorted(ranks, reverse=True)
@@ -263,7 +263,8 @@ def test_a_skipped_read_is_not_a_failed_read(result):
 
 def test_a_workload_level_result_is_named_as_in_markdown(result):
     ctx = html.context(result)
-    workload_results = [f for f in ctx["findings"] if f["resource"].startswith("workload:")]
+    shown = [f for status in ctx["by_status"].values() for f in status]
+    workload_results = [f for f in shown if f["resource"].startswith("workload:")]
     assert workload_results and all(f["display"] == f["resource"] for f in workload_results)
 
 
@@ -306,3 +307,31 @@ def test_the_page_stays_bounded_at_100000_results(result):
     assert f"Showing the first {html.MAX_DETAILED} of {failing} failing results" in page
     assert f"Showing the first {html.MAX_PASSED} of {100_000 - failing} passing results" in page
     assert len(page) < 6_000_000
+
+
+def test_workloads_and_evidence_stay_bounded(result):
+    """700 workloads: the 100 worst as cards, the next 400 as table rows, the rest counted; a result's huge
+    evidence is cut (findings.json has it all); the page says where everything is."""
+    import copy
+    import dataclasses
+
+    from resilience.reports.common import MAX_WORKLOADS
+
+    big = copy.copy(result)
+    template = dataclasses.replace(next(f for f in result.findings if f.status == "fail"), severity="medium")
+    critical = dataclasses.replace(template, severity="critical")
+    names = [f"wl-{i:04d}" for i in range(700)]
+    big.workloads = [{"name": n, "resources": [], "objectives": {}} for n in names]
+    # the last workload is the worst: a critical failure; every other has one lesser failure
+    big.findings = [dataclasses.replace(critical if n == names[-1] else template, id=f"{i:024x}", workload=n,
+                                        workloads=[n], evidence={**template.evidence, "observed": {"members": ["x" * 50] * 400}})
+                    for i, n in enumerate(names)]
+    ctx = html.context(big)
+    assert ctx["workloads"][0]["name"] == names[-1]  # worst first
+    page = html.render(big)
+    section = page[page.index('<section id="workloads">'):page.index('<section id="regions">')]
+    assert section.count('<div class="w"') == html.MAX_WORKLOAD_CARDS
+    assert section.count("<tr><td><b>wl-") == MAX_WORKLOADS - html.MAX_WORKLOAD_CARDS
+    assert f"Showing the {MAX_WORKLOADS} worst of 700 workloads" in section and names[-1] in section
+    assert "cut at 4,000 characters: findings.json has all of it" in page
+    assert len(page) < 12_000_000

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 
 def test_junit_parses_and_maps_statuses(outdir, result):
     root = ET.parse(outdir / "findings.junit.xml").getroot()
@@ -49,3 +51,21 @@ def test_control_characters_do_not_break_the_xml(tmp_path):
     result.findings[0].message = "bad \x00\x07 bytes"
     junit.write(result, tmp_path)
     ET.parse(tmp_path / "findings.junit.xml")
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_streamed_file_is_what_the_whole_tree_writes(tmp_path, empty):
+    """write() streams a suite at a time; the file is byte for byte ElementTree's indented whole tree."""
+    from resilience.reports import junit
+
+    from . import estate
+
+    result = estate.scan()
+    if empty:
+        result.findings = []
+    (tmp_path / "streamed").mkdir()
+    path = junit.write(result, tmp_path / "streamed")
+    tree = ET.ElementTree(junit.build(result))
+    ET.indent(tree, space="  ")
+    tree.write(tmp_path / "whole.xml", encoding="utf-8", xml_declaration=True)
+    assert path.read_bytes() == (tmp_path / "whole.xml").read_bytes()

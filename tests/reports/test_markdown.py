@@ -85,3 +85,46 @@ def test_tabletop_markdown_escapes_raw_html_too(tmp_path):
     text = (out / "tabletop.md").read_text(encoding="utf-8")
     assert "alert(1)" in text and "<script>" not in text
     assert "<script>" not in (out / "tabletop.html").read_text(encoding="utf-8")
+
+
+def _many_results(result, failing_n: int, passing_n: int):
+    """``result`` with ``failing_n`` failing results of mixed severities and ``passing_n`` passing ones, in
+    the engine's order (the most severe first)."""
+    import copy
+    import dataclasses
+
+    from resilience.controls import SEVERITY_RANK
+
+    big = copy.copy(result)
+    failing = [f for f in result.findings if f.status == "fail"]
+    passing = next(f for f in result.findings if f.status == "pass")
+    made = [dataclasses.replace(f, id=f"{i:024x}", resource=f"{f.resource}-{i}")
+            for i, f in ((i, failing[i % len(failing)]) for i in range(failing_n))]
+    made += [dataclasses.replace(passing, id=f"p{i:023x}") for i in range(passing_n)]
+    big.findings = sorted(made, key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule, f.resource, f.id))
+    return big
+
+
+def test_report_stays_bounded_the_worst_first_and_the_csv_keeps_every_result(result, tmp_path):
+    from resilience.reports import tabular
+    from resilience.reports.common import MAX_LISTED
+
+    big = _many_results(result, 3 * MAX_LISTED, 400)
+    md = markdown.render(big)
+    assert f"This report lists at most {MAX_LISTED} results per section, the worst first" in md
+    assert f"_Showing the first {MAX_LISTED} of {3 * MAX_LISTED} failing results (the most severe)" in md
+    listed = re.findall(r"^### (\w+) · ", md, re.M)
+    assert len(listed) == MAX_LISTED
+    ranks = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
+    failing = sorted((f.severity.upper() for f in big.findings if f.status == "fail"), key=ranks.index)
+    assert listed == failing[:MAX_LISTED]  # the most severe, in order
+    assert len(md) < 1_000_000
+    import csv
+
+    with tabular.write_csv(big, tmp_path).open(encoding="utf-8", newline="") as fh:
+        assert sum(1 for _ in csv.reader(fh)) - 1 == len(big.findings)  # every result
+
+
+def test_small_reports_say_nothing_about_a_bound(result):
+    md = markdown.render(result)
+    assert "_Showing the first" not in md and "This report lists at most" not in md

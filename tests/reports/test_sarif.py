@@ -123,3 +123,20 @@ def test_a_policy_outside_the_working_directory_is_a_file_uri(tmp_path, monkeypa
     locations = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"], sort_keys=True)
                  for r in doc["runs"][0]["results"]}
     assert locations == {json.dumps({"uri": policy_file.as_uri()})}
+
+
+@pytest.mark.parametrize("passing_only", [False, True])
+def test_streamed_file_is_what_the_whole_document_encodes_to(tmp_path, passing_only):
+    """The writer streams the results one at a time; the file is byte for byte json.dumps(indent=2) of
+    the whole document, with results and without any (an estate where everything passes)."""
+    from resilience.reports import sarif as sarif_report
+
+    from . import estate
+
+    result = estate.scan()
+    if passing_only:
+        result.findings = [f for f in result.findings if f.status == "pass"]
+    path = sarif_report.write(result, tmp_path)
+    expected = json.dumps(sarif_report.build(result, tmp_path), indent=2, default=str) + "\n"
+    assert path.read_text(encoding="utf-8") == expected
+    assert bool(json.loads(expected)["runs"][0]["results"]) is not passing_only

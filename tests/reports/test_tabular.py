@@ -77,3 +77,32 @@ def test_columns_do_not_depend_on_the_estate(tmp_path):
     assert header == (second / "findings.csv").read_text(encoding="utf-8").splitlines()[0]
     assert "//dns.googleapis.com" not in header
     assert "//dns.googleapis.com/x: True" in (second / "findings.csv").read_text(encoding="utf-8")
+
+
+def test_streamed_workbook_cells_read_back_as_written(tmp_path):
+    """The rows streamed into the laid-out package read back as the values given: markup, control
+    characters (as Excel's _xHHHH_ escape), edge whitespace, numbers, booleans; empties are empty."""
+    from resilience.reports import xlsx_stream
+
+    rows = [["a & <b> \"c\"", "  padded ", 42, 2.5, True, ""], ["bell\x07", None, -1, 1e-07, False, "x"]]
+    path = xlsx_stream.write(tmp_path / "t.xlsx", [
+        xlsx_stream.Sheet("one", ("text", "space", "int", "float", "bool", "last"), iter(rows), 2, (12,) * 6),
+        xlsx_stream.Sheet("empty", ("field",), iter(()), 0),
+    ])
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["one", "empty"]
+    ws = book["one"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:F3"
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0] == ["text", "space", "int", "float", "bool", "last"]
+    assert values[1] == ["a & <b> \"c\"", "  padded ", 42, 2.5, True, None]
+    assert values[2][0] == "bell_x0007_" and values[2][1] is None and values[2][2:] == [-1, 1e-07, False, "x"]
+    assert [[c.value for c in row] for row in book["empty"].iter_rows()] == [["field"]]
+
+
+def test_streamed_workbook_checks_the_announced_row_count(tmp_path):
+    import pytest
+    from resilience.reports import xlsx_stream
+
+    with pytest.raises(ValueError, match="1 rows written, 2 announced"):
+        xlsx_stream.write(tmp_path / "t.xlsx", [xlsx_stream.Sheet("one", ("a",), iter([["x"]]), 2)])
