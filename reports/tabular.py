@@ -14,12 +14,16 @@ comparison when there is one). Text that a spreadsheet would take for a formula 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from resilience.results import ScanResult
+
+#: the rows of one worksheet (Excel's limit), its header row included
+EXCEL_MAX_ROWS = 1_048_576
 
 from . import xlsx_stream
 from .common import (
@@ -99,11 +103,18 @@ def write_xlsx(result: ScanResult, outdir: Path) -> Path:
     scan = _scan(result)
     tables.append(("scan", ("field", "value"), iter(scan), len(scan)))
     sheets = []
+    per_sheet = EXCEL_MAX_ROWS - 1  # the header takes a row
     for name, columns, rows, count in tables:
         head = [r for _, r in zip(range(_WIDTH_SAMPLE), rows, strict=False)]
         widths = [min(60, max(10, max([len(column), *(len(str(r.get(column, ""))) for r in head)]) + 2))
                   for column in columns]
-        sheets.append(xlsx_stream.Sheet(name, columns, _values(head, rows, columns), count, widths))
+        values = _values(head, rows, columns)
+        # a table longer than a worksheet holds (a million-resource estate's results) goes on in
+        # "findings (2)", "findings (3)", ...: the sheets are written in order, each taking the next rows
+        for part in range(max(1, -(-count // per_sheet))):
+            size = min(per_sheet, count - part * per_sheet)
+            sheets.append(xlsx_stream.Sheet(name if part == 0 else f"{name} ({part + 1})", columns,
+                                            itertools.islice(values, size), size, widths))
     return xlsx_stream.write(outdir / "findings.xlsx", sheets)
 
 

@@ -106,3 +106,15 @@ def test_streamed_workbook_checks_the_announced_row_count(tmp_path):
 
     with pytest.raises(ValueError, match="1 rows written, 2 announced"):
         xlsx_stream.write(tmp_path / "t.xlsx", [xlsx_stream.Sheet("one", ("a",), iter([["x"]]), 2)])
+
+
+def test_xlsx_continues_a_table_longer_than_a_worksheet_on_numbered_sheets(tmp_path, result, monkeypatch):
+    monkeypatch.setattr(tabular, "EXCEL_MAX_ROWS", 4)  # three results per sheet
+    path = tabular.write_xlsx(result, tmp_path)
+    sheets = pd.read_excel(path, sheet_name=None, keep_default_na=False)
+    parts = [name for name in sheets if name == "findings" or name.startswith("findings (")]
+    assert len(parts) == -(-len(result.findings) // 3) > 1
+    assert parts[1] == "findings (2)"
+    assert all(len(sheets[name]) == 3 for name in parts[:-1])
+    rows = pd.concat([sheets[name] for name in parts])
+    assert list(rows["id"]) == [f.id for f in sorted(result.findings, key=tabular.finding_order)]
