@@ -68,7 +68,8 @@ def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = N
         return wrapper
 
     start = time.perf_counter()
-    inventory = Inventory.from_json(path.read_bytes())
+    with paused_gc():  # as the command line reads it
+        inventory = Inventory.from_json(path.read_bytes())
     record("load inventory.json", time.perf_counter() - start)
     policy = load_policy(f"{path}.policy.yaml")
 
