@@ -509,8 +509,28 @@ def _failover_actions(graph: nx.MultiDiGraph, failovers: Iterable[tuple[str, str
     return out
 
 
+#: ``policy.failover_tests`` by (workload, scenario), per tuple of tests: {id: (tests, index)}
+_TESTS_BY_WORKLOAD: dict[int, tuple[Any, dict[tuple[str, str], list[Any]]]] = {}
+
+
+def _tests_by_workload(tests: Any) -> dict[tuple[str, str], list[Any]]:
+    """The failover tests by (workload, scenario), in file order: built once per policy's tuple (kept
+    referenced, so its id is never reused while cached), not scanned for every workload and scenario."""
+    hit = _TESTS_BY_WORKLOAD.get(id(tests))
+    if hit is not None and hit[0] is tests:
+        return hit[1]
+    index: dict[tuple[str, str], list[Any]] = {}
+    for t in tests:
+        index.setdefault((t.workload, t.scenario), []).append(t)
+    if isinstance(tests, tuple):  # a list could grow behind the cache's back
+        if len(_TESTS_BY_WORKLOAD) >= 8:
+            _TESTS_BY_WORKLOAD.clear()
+        _TESTS_BY_WORKLOAD[id(tests)] = (tests, index)
+    return index
+
+
 def _last_test(policy: Policy, workload: str, disruption: str) -> dict[str, Any] | None:
-    tests = [t for t in policy.failover_tests if t.workload == workload and t.scenario == disruption]
+    tests = _tests_by_workload(policy.failover_tests).get((workload, disruption))
     if not tests:
         return None
     t = max(tests, key=lambda t: t.date)
@@ -722,30 +742,45 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
             answers[target] = survival.dependency_outcome(graph, target, spec.core, coverage=coverage).ok
         return answers[target]
 
-    changed = True
-    while changed:
-        changed = False
-        for node in graph.nodes:
-            if node in down:
-                continue
-            reason = None
-            routes = []
-            for _, dst, key in graph.out_edges(node, keys=True):
+    # Dependencies and routes are judged by survival alone (``available`` never reads ``down``): one pass
+    # in graph order finds every such loss. Only "all its members are lost" grows with ``down``, so it is
+    # followed from each lost node to the clusters it is a member of, to the same fixed point as
+    # re-scanning the graph until nothing changes (and the same reasons: a node is judged by its own
+    # dependencies and routes first, by its members only when those keep it).
+    succ, pred, nodes = graph.succ, graph.pred, graph.nodes
+    for node in nodes:
+        if node in down:
+            continue
+        reason = None
+        routes = []
+        for dst, keys in succ[node].items():  # out_edges(node, keys=True) order
+            for key in keys:
                 if key == DEPENDS_ON and not available(dst):
                     reason = f"depends on {name_of(graph, dst)}"
                     break
                 if key == ROUTES_TO:
                     routes.append(dst)
-            if reason is None and routes and not any(available(r) for r in routes):
-                reason = "routes only to " + ", ".join(sorted(name_of(graph, r) for r in routes)[:3])
-            if reason is None and graph.nodes[node].get("kind") in (DATABASE, GLOBAL_DATABASE):
-                members = [src for src, _, key in graph.in_edges(node, keys=True) if key == MEMBER_OF]
-                if members and all(m in down for m in members):
-                    reason = "all its members are lost"
-            if reason:
-                down.add(node)
-                reasons[node] = reason
-                changed = True
+            if reason is not None:
+                break
+        if reason is None and routes and not any(available(r) for r in routes):
+            reason = "routes only to " + ", ".join(sorted(name_of(graph, r) for r in routes)[:3])
+        if reason:
+            down.add(node)
+            reasons[node] = reason
+
+    def members_lost(node: str) -> bool:
+        members = [src for src, keys in pred[node].items() for key in keys if key == MEMBER_OF]
+        return bool(members) and all(m in down for m in members)
+
+    queue = list(down)
+    while queue:
+        lost = queue.pop()
+        for cluster, keys in succ[lost].items():
+            if MEMBER_OF in keys and cluster not in down and nodes[cluster].get("kind") in (DATABASE, GLOBAL_DATABASE) \
+                    and members_lost(cluster):
+                down.add(cluster)
+                reasons[cluster] = "all its members are lost"
+                queue.append(cluster)
 
     entries = []
     for node in down:
