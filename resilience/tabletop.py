@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, StrictUndefined
 
-from . import simulate
+from . import simulate, survival
 from .model import (
     BACKUP_PLAN,
     BACKUP_VAULT,
@@ -170,8 +170,20 @@ def _provider_of(graph: nx.MultiDiGraph, region: str) -> str:
     return "azure" if re.fullmatch(r"[a-z0-9]+", region) else "aws"
 
 
+def _stage_key(spec: ScenarioSpec) -> tuple[Any, ...]:
+    """What :func:`evaluate` reads of a scenario: two stages with the same key get the same outcomes."""
+    return spec.failed_regions, spec.failed_zones, spec.duration
+
+
 def _state(sim: Simulation, stage: ScenarioSpec) -> dict[str, WorkloadOutcome]:
-    return {w.name: evaluate(sim.graph, sim.policy, stage, w.name, coverage=sim.coverage) for w in sim.workloads}
+    """Every workload's outcome at a stage of the timeline. The stage that is the simulated scenario
+    itself (the region lost, usually) is the simulation's own answer: :func:`evaluate` is a function of
+    the graph, the policy, the scenario and the workload, so asking again would give the same."""
+    if _stage_key(stage) == _stage_key(sim.spec):
+        return {w.name: w for w in sim.workloads}
+    failed = survival.failed_nodes(sim.graph, stage.core)  # once per stage, not per workload
+    return {w.name: evaluate(sim.graph, sim.policy, stage, w.name, coverage=sim.coverage, failed=failed)
+            for w in sim.workloads}
 
 
 def _schedule(spec: ScenarioSpec, base: list[int]) -> float:
@@ -723,8 +735,10 @@ def _left_out(paragraph: str) -> str:
     return m.group(0) if m else ""
 
 
-def render_html(pack: Pack) -> str:
-    body = _markdown_to_html(render_markdown(pack))
+def render_html(pack: Pack, markdown: str | None = None) -> str:
+    """The pack as a self-contained page; ``markdown``: :func:`render_markdown`'s text when the caller
+    already has it (``tabletop.md`` is written too), so it is not rendered twice."""
+    body = _markdown_to_html(render_markdown(pack) if markdown is None else markdown)
     picture = svg(pack.sim)
     body = re.sub(r'<pre><code class="language-mermaid">.*?</code></pre>',
                   lambda _: f'<figure class="blast">{picture}</figure>' if picture else "", body, flags=re.S)
@@ -756,13 +770,14 @@ def write(sim: Simulation, outdir: Path, formats: Iterable[str], *, inventory: I
         written.append(snapshot)
     if wanted & {"md", "html"}:
         pack = build(sim)
+        text = render_markdown(pack)
         if "md" in wanted:
             md = outdir / MD_NAME
-            md.write_text(render_markdown(pack), encoding="utf-8")
+            md.write_text(text, encoding="utf-8")
             written.append(md)
         if "html" in wanted:
             html = outdir / HTML_NAME
-            html.write_text(render_html(pack), encoding="utf-8")
+            html.write_text(render_html(pack, text), encoding="utf-8")
             written.append(html)
     return written
 
