@@ -46,6 +46,7 @@ Pipeline (each step a function here, or in a sibling module):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -200,8 +201,9 @@ class ScenarioSpec:
         """The policy's disruption type whose objectives apply: ``region`` or ``az``."""
         return "region" if self.failed_regions else "az"
 
-    @property
+    @functools.cached_property
     def core(self) -> survival.Scenario:
+        """The scenario as the survival engine takes it (one per spec: asked for every workload)."""
         return survival.Scenario(failed_regions=frozenset(self.failed_regions),
                                  failed_zones=frozenset(self.failed_zones))
 
@@ -876,6 +878,7 @@ def simulate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, *, cove
     failed = set(survival.failed_nodes(graph, spec.core))
     names = workload_names(graph, policy)
     populated = [n for n in names if workload_nodes(graph, n)]
+    kept = set(populated)
     outcomes = [evaluate(graph, policy, spec, n, coverage=coverage, failed=failed) for n in populated]
     order = {o: i for i, o in enumerate(OUTCOMES)}
     outcomes.sort(key=lambda w: (order[w.outcome], not w.affected, w.name))
@@ -885,7 +888,7 @@ def simulate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, *, cove
     return Simulation(spec=spec, workloads=outcomes, blast=blast, graph=graph,
                       policy=policy, generated_at=stamp, coverage=coverage, warnings=list(warnings),
                       source=dict(source or {}), correlated=_correlated(spec, policy, graph),
-                      unmatched=[n for n in names if n not in populated])
+                      unmatched=[n for n in names if n not in kept])
 
 
 def _source(inventory: Inventory | None, policy: Policy, inventory_sha256: str | None = None) -> dict[str, Any]:

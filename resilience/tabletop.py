@@ -548,9 +548,11 @@ def diagram_nodes(sim: Simulation) -> tuple[list[str], int]:
     return ordered[:MAX_DIAGRAM_NODES], max(0, len(ordered) - MAX_DIAGRAM_NODES)
 
 
-def mermaid(sim: Simulation) -> str:
+def mermaid(sim: Simulation, drawn: tuple[list[str], int] | None = None) -> str:
+    """The affected part of the graph as a Mermaid flowchart; ``drawn``: :func:`diagram_nodes`'s answer
+    when the caller has it."""
     g = sim.graph
-    nodes, _ = diagram_nodes(sim)
+    nodes, _ = drawn or diagram_nodes(sim)
     if not nodes:
         return ""
     used: set[str] = set()
@@ -596,11 +598,11 @@ def mermaid(sim: Simulation) -> str:
     return "\n".join(lines)
 
 
-def svg(sim: Simulation) -> str:
+def svg(sim: Simulation, drawn: tuple[list[str], int] | None = None) -> str:
     """The same picture as :func:`mermaid`, drawn as inline SVG by the reports' graph renderer."""
     from resilience.reports import svg as draw
 
-    nodes, _ = diagram_nodes(sim)
+    nodes, _ = drawn or diagram_nodes(sim)
     if not nodes:
         return ""
     states = {}
@@ -625,6 +627,7 @@ class Pack:
     diagram_left_out: int
     failover_yaml: str
     context: dict[str, Any] = field(default_factory=dict)
+    drawn: tuple[list[str], int] | None = None  # diagram_nodes(sim), found once for the Mermaid and the SVG
 
 
 def failover_tests_yaml(sim: Simulation) -> str:
@@ -662,9 +665,9 @@ def failover_tests_yaml(sim: Simulation) -> str:
 
 
 def build(sim: Simulation) -> Pack:
-    nodes, left_out = diagram_nodes(sim)
-    return Pack(sim=sim, injects=build_injects(sim), teams=build_teams(sim), diagram=mermaid(sim),
-                diagram_left_out=left_out, failover_yaml=failover_tests_yaml(sim))
+    drawn = diagram_nodes(sim)
+    return Pack(sim=sim, injects=build_injects(sim), teams=build_teams(sim), diagram=mermaid(sim, drawn),
+                diagram_left_out=drawn[1], failover_yaml=failover_tests_yaml(sim), drawn=drawn)
 
 
 def _cell(value: Any) -> str:
@@ -739,7 +742,7 @@ def render_html(pack: Pack, markdown: str | None = None) -> str:
     """The pack as a self-contained page; ``markdown``: :func:`render_markdown`'s text when the caller
     already has it (``tabletop.md`` is written too), so it is not rendered twice."""
     body = _markdown_to_html(render_markdown(pack) if markdown is None else markdown)
-    picture = svg(pack.sim)
+    picture = svg(pack.sim, pack.drawn)
     body = re.sub(r'<pre><code class="language-mermaid">.*?</code></pre>',
                   lambda _: f'<figure class="blast">{picture}</figure>' if picture else "", body, flags=re.S)
     if picture:  # the Markdown's legend describes the Mermaid colours; the SVG has its own
