@@ -46,6 +46,7 @@ Pipeline (each step a function here, or in a sibling module):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -200,8 +201,9 @@ class ScenarioSpec:
         """The policy's disruption type whose objectives apply: ``region`` or ``az``."""
         return "region" if self.failed_regions else "az"
 
-    @property
+    @functools.cached_property
     def core(self) -> survival.Scenario:
+        """The scenario as the survival engine takes it (one per spec: asked for every workload)."""
         return survival.Scenario(failed_regions=frozenset(self.failed_regions),
                                  failed_zones=frozenset(self.failed_zones))
 
@@ -509,8 +511,28 @@ def _failover_actions(graph: nx.MultiDiGraph, failovers: Iterable[tuple[str, str
     return out
 
 
+#: ``policy.failover_tests`` by (workload, scenario), per tuple of tests: {id: (tests, index)}
+_TESTS_BY_WORKLOAD: dict[int, tuple[Any, dict[tuple[str, str], list[Any]]]] = {}
+
+
+def _tests_by_workload(tests: Any) -> dict[tuple[str, str], list[Any]]:
+    """The failover tests by (workload, scenario), in file order: built once per policy's tuple (kept
+    referenced, so its id is never reused while cached), not scanned for every workload and scenario."""
+    hit = _TESTS_BY_WORKLOAD.get(id(tests))
+    if hit is not None and hit[0] is tests:
+        return hit[1]
+    index: dict[tuple[str, str], list[Any]] = {}
+    for t in tests:
+        index.setdefault((t.workload, t.scenario), []).append(t)
+    if isinstance(tests, tuple):  # a list could grow behind the cache's back
+        if len(_TESTS_BY_WORKLOAD) >= 8:
+            _TESTS_BY_WORKLOAD.clear()
+        _TESTS_BY_WORKLOAD[id(tests)] = (tests, index)
+    return index
+
+
 def _last_test(policy: Policy, workload: str, disruption: str) -> dict[str, Any] | None:
-    tests = [t for t in policy.failover_tests if t.workload == workload and t.scenario == disruption]
+    tests = _tests_by_workload(policy.failover_tests).get((workload, disruption))
     if not tests:
         return None
     t = max(tests, key=lambda t: t.date)
@@ -722,30 +744,45 @@ def blast_radius(graph: nx.MultiDiGraph, spec: ScenarioSpec, failed: set[str] | 
             answers[target] = survival.dependency_outcome(graph, target, spec.core, coverage=coverage).ok
         return answers[target]
 
-    changed = True
-    while changed:
-        changed = False
-        for node in graph.nodes:
-            if node in down:
-                continue
-            reason = None
-            routes = []
-            for _, dst, key in graph.out_edges(node, keys=True):
+    # Dependencies and routes are judged by survival alone (``available`` never reads ``down``): one pass
+    # in graph order finds every such loss. Only "all its members are lost" grows with ``down``, so it is
+    # followed from each lost node to the clusters it is a member of, to the same fixed point as
+    # re-scanning the graph until nothing changes (and the same reasons: a node is judged by its own
+    # dependencies and routes first, by its members only when those keep it).
+    succ, pred, nodes = graph.succ, graph.pred, graph.nodes
+    for node in nodes:
+        if node in down:
+            continue
+        reason = None
+        routes = []
+        for dst, keys in succ[node].items():  # out_edges(node, keys=True) order
+            for key in keys:
                 if key == DEPENDS_ON and not available(dst):
                     reason = f"depends on {name_of(graph, dst)}"
                     break
                 if key == ROUTES_TO:
                     routes.append(dst)
-            if reason is None and routes and not any(available(r) for r in routes):
-                reason = "routes only to " + ", ".join(sorted(name_of(graph, r) for r in routes)[:3])
-            if reason is None and graph.nodes[node].get("kind") in (DATABASE, GLOBAL_DATABASE):
-                members = [src for src, _, key in graph.in_edges(node, keys=True) if key == MEMBER_OF]
-                if members and all(m in down for m in members):
-                    reason = "all its members are lost"
-            if reason:
-                down.add(node)
-                reasons[node] = reason
-                changed = True
+            if reason is not None:
+                break
+        if reason is None and routes and not any(available(r) for r in routes):
+            reason = "routes only to " + ", ".join(sorted(name_of(graph, r) for r in routes)[:3])
+        if reason:
+            down.add(node)
+            reasons[node] = reason
+
+    def members_lost(node: str) -> bool:
+        members = [src for src, keys in pred[node].items() for key in keys if key == MEMBER_OF]
+        return bool(members) and all(m in down for m in members)
+
+    queue = list(down)
+    while queue:
+        lost = queue.pop()
+        for cluster, keys in succ[lost].items():
+            if MEMBER_OF in keys and cluster not in down and nodes[cluster].get("kind") in (DATABASE, GLOBAL_DATABASE) \
+                    and members_lost(cluster):
+                down.add(cluster)
+                reasons[cluster] = "all its members are lost"
+                queue.append(cluster)
 
     entries = []
     for node in down:
@@ -841,6 +878,7 @@ def simulate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, *, cove
     failed = set(survival.failed_nodes(graph, spec.core))
     names = workload_names(graph, policy)
     populated = [n for n in names if workload_nodes(graph, n)]
+    kept = set(populated)
     outcomes = [evaluate(graph, policy, spec, n, coverage=coverage, failed=failed) for n in populated]
     order = {o: i for i, o in enumerate(OUTCOMES)}
     outcomes.sort(key=lambda w: (order[w.outcome], not w.affected, w.name))
@@ -850,7 +888,7 @@ def simulate(graph: nx.MultiDiGraph, policy: Policy, spec: ScenarioSpec, *, cove
     return Simulation(spec=spec, workloads=outcomes, blast=blast, graph=graph,
                       policy=policy, generated_at=stamp, coverage=coverage, warnings=list(warnings),
                       source=dict(source or {}), correlated=_correlated(spec, policy, graph),
-                      unmatched=[n for n in names if n not in populated])
+                      unmatched=[n for n in names if n not in kept])
 
 
 def _source(inventory: Inventory | None, policy: Policy, inventory_sha256: str | None = None) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, StrictUndefined
 
-from . import simulate
+from . import simulate, survival
 from .model import (
     BACKUP_PLAN,
     BACKUP_VAULT,
@@ -170,8 +170,20 @@ def _provider_of(graph: nx.MultiDiGraph, region: str) -> str:
     return "azure" if re.fullmatch(r"[a-z0-9]+", region) else "aws"
 
 
+def _stage_key(spec: ScenarioSpec) -> tuple[Any, ...]:
+    """What :func:`evaluate` reads of a scenario: two stages with the same key get the same outcomes."""
+    return spec.failed_regions, spec.failed_zones, spec.duration
+
+
 def _state(sim: Simulation, stage: ScenarioSpec) -> dict[str, WorkloadOutcome]:
-    return {w.name: evaluate(sim.graph, sim.policy, stage, w.name, coverage=sim.coverage) for w in sim.workloads}
+    """Every workload's outcome at a stage of the timeline. The stage that is the simulated scenario
+    itself (the region lost, usually) is the simulation's own answer: :func:`evaluate` is a function of
+    the graph, the policy, the scenario and the workload, so asking again would give the same."""
+    if _stage_key(stage) == _stage_key(sim.spec):
+        return {w.name: w for w in sim.workloads}
+    failed = survival.failed_nodes(sim.graph, stage.core)  # once per stage, not per workload
+    return {w.name: evaluate(sim.graph, sim.policy, stage, w.name, coverage=sim.coverage, failed=failed)
+            for w in sim.workloads}
 
 
 def _schedule(spec: ScenarioSpec, base: list[int]) -> float:
@@ -536,9 +548,11 @@ def diagram_nodes(sim: Simulation) -> tuple[list[str], int]:
     return ordered[:MAX_DIAGRAM_NODES], max(0, len(ordered) - MAX_DIAGRAM_NODES)
 
 
-def mermaid(sim: Simulation) -> str:
+def mermaid(sim: Simulation, drawn: tuple[list[str], int] | None = None) -> str:
+    """The affected part of the graph as a Mermaid flowchart; ``drawn``: :func:`diagram_nodes`'s answer
+    when the caller has it."""
     g = sim.graph
-    nodes, _ = diagram_nodes(sim)
+    nodes, _ = drawn or diagram_nodes(sim)
     if not nodes:
         return ""
     used: set[str] = set()
@@ -584,11 +598,11 @@ def mermaid(sim: Simulation) -> str:
     return "\n".join(lines)
 
 
-def svg(sim: Simulation) -> str:
+def svg(sim: Simulation, drawn: tuple[list[str], int] | None = None) -> str:
     """The same picture as :func:`mermaid`, drawn as inline SVG by the reports' graph renderer."""
     from resilience.reports import svg as draw
 
-    nodes, _ = diagram_nodes(sim)
+    nodes, _ = drawn or diagram_nodes(sim)
     if not nodes:
         return ""
     states = {}
@@ -613,6 +627,7 @@ class Pack:
     diagram_left_out: int
     failover_yaml: str
     context: dict[str, Any] = field(default_factory=dict)
+    drawn: tuple[list[str], int] | None = None  # diagram_nodes(sim), found once for the Mermaid and the SVG
 
 
 def failover_tests_yaml(sim: Simulation) -> str:
@@ -650,9 +665,9 @@ def failover_tests_yaml(sim: Simulation) -> str:
 
 
 def build(sim: Simulation) -> Pack:
-    nodes, left_out = diagram_nodes(sim)
-    return Pack(sim=sim, injects=build_injects(sim), teams=build_teams(sim), diagram=mermaid(sim),
-                diagram_left_out=left_out, failover_yaml=failover_tests_yaml(sim))
+    drawn = diagram_nodes(sim)
+    return Pack(sim=sim, injects=build_injects(sim), teams=build_teams(sim), diagram=mermaid(sim, drawn),
+                diagram_left_out=drawn[1], failover_yaml=failover_tests_yaml(sim), drawn=drawn)
 
 
 def _cell(value: Any) -> str:
@@ -723,9 +738,11 @@ def _left_out(paragraph: str) -> str:
     return m.group(0) if m else ""
 
 
-def render_html(pack: Pack) -> str:
-    body = _markdown_to_html(render_markdown(pack))
-    picture = svg(pack.sim)
+def render_html(pack: Pack, markdown: str | None = None) -> str:
+    """The pack as a self-contained page; ``markdown``: :func:`render_markdown`'s text when the caller
+    already has it (``tabletop.md`` is written too), so it is not rendered twice."""
+    body = _markdown_to_html(render_markdown(pack) if markdown is None else markdown)
+    picture = svg(pack.sim, pack.drawn)
     body = re.sub(r'<pre><code class="language-mermaid">.*?</code></pre>',
                   lambda _: f'<figure class="blast">{picture}</figure>' if picture else "", body, flags=re.S)
     if picture:  # the Markdown's legend describes the Mermaid colours; the SVG has its own
@@ -756,13 +773,14 @@ def write(sim: Simulation, outdir: Path, formats: Iterable[str], *, inventory: I
         written.append(snapshot)
     if wanted & {"md", "html"}:
         pack = build(sim)
+        text = render_markdown(pack)
         if "md" in wanted:
             md = outdir / MD_NAME
-            md.write_text(render_markdown(pack), encoding="utf-8")
+            md.write_text(text, encoding="utf-8")
             written.append(md)
         if "html" in wanted:
             html = outdir / HTML_NAME
-            html.write_text(render_html(pack), encoding="utf-8")
+            html.write_text(render_html(pack, text), encoding="utf-8")
             written.append(html)
     return written
 
