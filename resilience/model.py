@@ -10,6 +10,7 @@ Vocabulary (the graph contract every collector and rule shares) is documented in
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from dataclasses import MISSING, dataclass, field, fields
@@ -230,6 +231,19 @@ class Inventory:
     def write_json(self, path: Path) -> None:
         """``inventory.json``: :meth:`to_json` and a newline, written a record at a time."""
         jsonout.write(self.to_dict(), path)
+
+    def observed_until(self) -> dt.datetime | None:
+        """When the reads of this inventory ended (``meta.finished_at``, else ``started_at``; a time without
+        a zone is UTC), or ``None`` when it does not say."""
+        for key in ("finished_at", "started_at"):
+            value = self.meta.get(key)
+            if isinstance(value, str):
+                try:
+                    stamp = dt.datetime.fromisoformat(value)
+                except ValueError:
+                    continue
+                return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+        return None
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> Inventory:

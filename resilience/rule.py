@@ -56,6 +56,14 @@ class RuleContext:
     scan_time: dt.datetime
     coverage: list[Coverage] = field(default_factory=list)
     audited_regions: tuple[str, ...] = ()
+    #: when the estate was read (the inventory's ``finished_at``): the age of a copy is measured then, so a
+    #: saved inventory analysed again later gives the same RPOs. ``None``: the scan time.
+    observed_at: dt.datetime | None = None
+
+    @property
+    def as_of(self) -> dt.datetime:
+        """The time the estate's facts hold for: :attr:`observed_at`, else the scan time."""
+        return self.observed_at or self.scan_time
 
     def node(self, node_id: str) -> dict[str, Any]:
         return self.graph.nodes[node_id]

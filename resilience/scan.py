@@ -40,8 +40,11 @@ def analyse(
 
         rules = REGISTRY
     graph = build_graph(inventory, policy)
+    # the age of a copy is measured when the estate was read, not when it is analysed: a saved inventory
+    # analysed a week later has the same RPOs (its backups did not age in the file)
+    observed_at = inventory.observed_until()
     ctx = RuleContext(graph=graph, policy=policy, scan_time=scan_time, coverage=list(inventory.coverage),
-                      audited_regions=tuple(audited_regions))
+                      audited_regions=tuple(audited_regions), observed_at=observed_at)
     findings = run_rules(ctx, rules, map_rules=fanout.map_rules if fanout is not None else None)
     meta = inventory.meta
     started = meta.get("started_at") or scan_time.isoformat()
@@ -63,7 +66,7 @@ def analyse(
         "regions_audited_empty": empty_regions(graph, audited_regions),
     }
     names = workload_names(graph, policy)
-    shared = {"graph": graph, "policy": policy, "coverage": inventory.coverage, "as_of": scan_time,
+    shared = {"graph": graph, "policy": policy, "coverage": inventory.coverage, "as_of": ctx.as_of,
               "regions": audited_regions or None}
     workloads = (fanout.map_workloads(names, workload_summary, **shared) if fanout is not None
                  else [workload_summary(name, **shared) for name in names])

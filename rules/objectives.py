@@ -91,7 +91,7 @@ def _mismatch(ctx: RuleContext, metric: str) -> Iterator[Result]:
                 continue
             regions = ctx.audited_regions or None
             est = estimate(ctx.graph, workload, disruption, policy=ctx.policy, coverage=ctx.coverage,
-                           as_of=ctx.scan_time, regions=regions)
+                           as_of=ctx.as_of, regions=regions)
             if records is None:
                 records = failover_tests(ctx.graph, ctx.policy)
             hub = [r.to_dict() for r in for_workload(records, workload, kinds=("assessment",))
@@ -101,7 +101,7 @@ def _mismatch(ctx: RuleContext, metric: str) -> Iterator[Result]:
                 continue
             # the regions of one failure domain fail together: price that loss too, one result per domain
             for domain, got in estimate_domains(ctx.graph, workload, policy=ctx.policy, coverage=ctx.coverage,
-                                                as_of=ctx.scan_time, regions=regions):
+                                                as_of=ctx.as_of, regions=regions):
                 yield _mismatch_result(ctx, workload, disruption, metric, target, got, hub,
                                        key=f"region:domain:{domain}", domain=domain)
 

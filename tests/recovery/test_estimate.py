@@ -502,3 +502,27 @@ def test_usable_copy_is_survivals_whitelist(attrs, usable):
     from resilience import survival
 
     assert survival.copy_usable({"attrs": attrs}) is usable
+
+
+def test_a_saved_inventory_analysed_later_keeps_the_ages_it_was_read_with():
+    """The age of a copy is measured when the estate was read (the inventory's finished_at), not when it is
+    analysed: re-analysing a saved inventory a month later gives the same RPO (a blind test found it growing
+    with the wall clock, so an objective that passed at the scan failed on re-analysis)."""
+    from resilience.scan import analyse
+
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db], schedule="cron(0 3 * * ? *)")
+    _copied_point(e, db, age=dt.timedelta(days=40))
+    inventory = e.inventory()
+    inventory.meta["finished_at"] = SCAN_TIME.isoformat()
+    policy = parse_policy(policy_with("{region: {rto: 1d, rpo: 45d}}"), "test.yaml")
+
+    def rpo_result(scan_time: dt.datetime):
+        findings = analyse(inventory, policy, scan_time=scan_time).findings
+        return next(f for f in findings if f.rule == "RES-OBJECTIVE-003" and f.evidence["observed"]["disruption"] == "region")
+
+    at_scan, month_later = rpo_result(SCAN_TIME), rpo_result(SCAN_TIME + dt.timedelta(days=30))
+    assert at_scan.status == month_later.status == "pass"
+    assert at_scan.evidence["observed"]["rpo"] == month_later.evidence["observed"]["rpo"] == 40 * 86400
