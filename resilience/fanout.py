@@ -74,8 +74,9 @@ def cluster(address: str) -> Iterator[Fanout]:
     local = None
     try:
         if address == "local":
+            # ":0": any free port for the scheduler's HTTP server (None still asks for 8787, and warns when taken)
             local = LocalCluster(n_workers=max(1, min(2, os.cpu_count() or 1)), threads_per_worker=1,
-                                 processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                 processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(local, timeout=CONNECT_TIMEOUT_S)
         else:
             client = Client(address, timeout=CONNECT_TIMEOUT_S)
