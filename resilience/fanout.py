@@ -54,8 +54,8 @@ class Fanout:
     client: Any  # distributed.Client
 
     def slots(self) -> int:
-        """Tasks the cluster runs at once (its workers' threads)."""
-        return max(1, sum(self.client.nthreads().values()))
+        """Analysis tasks the cluster runs at once: one per worker process (:func:`_in_worker`)."""
+        return max(1, len(self.client.nthreads()))
 
     def submit_batches(self, task: Callable[..., list[Any]], shared: Any, names: Sequence[str],
                        *args: Any) -> Callable[[], list[Any]]:
@@ -70,26 +70,25 @@ class Fanout:
         scattered = self.client.scatter(Pickled(shared), broadcast=True, hash=False)
         size = batch_size(len(names), self.slots())
         run = uuid.uuid4().hex
-        futures = [self.client.submit(_with_gc_tuned, task, scattered, list(names[i:i + size]), *args, pure=False,
-                                      key=f"resilience-workloads-{run}-{i // size}")
-                   for i in range(0, len(names), size)]
+        futures = [scattered] + [
+            self.client.submit(_in_worker, task, scattered, list(names[i:i + size]), *args, pure=False,
+                               key=f"resilience-workloads-{run}-{i // size}")
+            for i in range(0, len(names), size)]
 
         def gather() -> list[Any]:
-            answers = [answer for batch in self.client.gather(futures) for answer in batch]
+            answers = [answer for batch in self.client.gather(futures[1:]) for answer in batch]
             futures.clear()  # released: the workers drop the shared object and what they memoised about it
-            held.clear()
             return answers
-
-        held = [scattered]
 
         return gather
 
 
 class Pickled:
     """An object sent to the workers as one pickle and unpickled by the first task of each worker that needs
-    it (:func:`unpickled`). Scattered as itself, a graph is pickled here, unpickled by one worker, pickled
-    again there and unpickled by the next: four passes over it, one after the other (17 s of a 50 s analysis
-    at 100,000 resources); as bytes, one pass here and one per worker, side by side."""
+    it (:func:`unpickled`, under :func:`_in_worker`'s lock). Scattered as itself, a graph is pickled here,
+    unpickled by one worker, pickled again there and unpickled by the next: four passes over it, one after
+    the other (17 s of a 50 s analysis at 100,000 resources); as bytes, one pass here and one per worker,
+    side by side."""
 
     __slots__ = ("blob", "__weakref__")
 
@@ -99,29 +98,33 @@ class Pickled:
 
 #: per worker: the objects of the :class:`Pickled` it holds, dropped with them (when the run's tasks are done)
 _UNPICKLED: weakref.WeakKeyDictionary[Pickled, Any] = weakref.WeakKeyDictionary()
-_UNPICKLING = threading.Lock()
 
 
 def unpickled(shared: Pickled) -> Any:
     """The object ``shared`` stands for: the same object for every task of this worker process, so that what
     is memoised about it (per graph) is worked out once per worker."""
-    with _UNPICKLING:  # a worker with several threads: one unpickles, the others wait for it
-        if shared not in _UNPICKLED:
-            _UNPICKLED[shared] = pickle.loads(shared.blob)
-        return _UNPICKLED[shared]
+    if shared not in _UNPICKLED:
+        _UNPICKLED[shared] = pickle.loads(shared.blob)
+    return _UNPICKLED[shared]
 
 
-def _with_gc_tuned(task: Callable[..., Any], shared: Pickled, *args: Any) -> Any:
-    """``task(object, *args)`` with the garbage collector tuned as the command line tunes it (``cli.tune_gc``):
-    the shared graph lives as long as the tasks, and with the default thresholds full collections walk it
-    again and again (three times the work at 10,000 resources). Put back after, as the worker may be a
-    team's."""
-    before = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        return task(unpickled(shared), *args)
-    finally:
-        gc.set_threshold(*before)
+#: one analysis task at a time in a worker process: the memos the tasks share are plain dicts, and a thread
+#: would gain nothing on pure-Python work anyway
+_ANALYSING = threading.Lock()
+
+
+def _in_worker(task: Callable[..., Any], shared: Pickled, *args: Any) -> Any:
+    """``task(object, *args)`` on a worker: alone in its process, with the garbage collector tuned as the
+    command line tunes it (``cli.tune_gc``): the shared graph lives as long as the tasks, and with the
+    default thresholds full collections walk it again and again (three times the work at 10,000
+    resources). Put back after, as the worker may be a team's."""
+    with _ANALYSING:
+        before = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
+        try:
+            return task(unpickled(shared), *args)
+        finally:
+            gc.set_threshold(*before)
 
 
 def batch_size(count: int, slots: int) -> int:

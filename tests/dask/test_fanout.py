@@ -86,6 +86,22 @@ def test_a_generated_estate_in_many_batches_is_byte_identical(generated_estate, 
     assert {"RES-OBJECTIVE-002", "RES-TEST-001", "RES-REGIONAL-001", "RES-ZONAL-001", "RES-CORRELATED-002"} <= rules
 
 
+def test_a_worker_with_several_threads_gives_the_same_findings(generated_estate):
+    """Teams' workers often run several threads: the analysis tasks of one process take turns (the memos they
+    share are plain dicts), and the answer is the same."""
+    from distributed import Client, LocalCluster
+
+    from resilience.fanout import Fanout
+
+    inventory, policy = generated_estate
+    here = analyse(inventory, policy, scan_time=SCAN_TIME, audited_regions=("me-central-1",))
+    with LocalCluster(n_workers=1, threads_per_worker=4, processes=False, dashboard_address=":0") as local, \
+            Client(local) as client:
+        there = analyse(inventory, policy, scan_time=SCAN_TIME, audited_regions=("me-central-1",),
+                        fanout=Fanout(client))
+    assert _document(there) == _document(here)
+
+
 def test_batches_keep_every_worker_busy_and_stay_bounded():
     assert batch_size(559, 2) == 94  # 6 batches: 3 per worker
     assert batch_size(6084, 2) == WORKLOAD_BATCH
