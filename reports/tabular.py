@@ -22,9 +22,6 @@ from typing import Any
 
 from resilience.results import ScanResult
 
-#: the rows of one worksheet (Excel's limit), its header row included
-EXCEL_MAX_ROWS = 1_048_576
-
 from . import xlsx_stream
 from .common import (
     COVERAGE_COLUMNS,
@@ -37,6 +34,8 @@ from .common import (
 )
 
 XLSX_CELL_LIMIT = 32_767
+#: the rows of one worksheet (Excel's limit), its header row included
+EXCEL_MAX_ROWS = 1_048_576
 #: column widths of the workbook, guessed from the header and the first rows (set before the rows stream)
 _WIDTH_SAMPLE = 200
 #: the first characters :func:`~.common.spreadsheet_safe` neutralises

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from .controls import SEVERITY_RANK, severity_at_least
+from .graph import workload_names
 from .results import Finding
 from .rule import Result, Rule, RuleContext
 
@@ -23,24 +24,88 @@ def rule_results(rule: Rule, ctx: RuleContext) -> list[Result]:
     try:
         return list(rule.check(ctx))
     except Exception as exc:
-        return [Result(
-            status="unknown", resource=f"rule:{rule.id}",
-            message=f"rule {rule.id} could not be evaluated: {type(exc).__name__}: {exc}",
-            observed={"error": traceback.format_exception_only(exc)[-1].strip()},
-            source="engine", resource_type="rule",
-        )]
+        return [_broken(rule, exc)]
 
 
-#: runs every rule over a context: ``(ctx, rules, rule_results) -> one result list per rule, in rule order``
-MapRules = Callable[[RuleContext, Sequence[Rule], Callable[[Rule, RuleContext], list[Result]]], list[list[Result]]]
+def _broken(rule: Rule, exc: Exception) -> Result:
+    return Result(
+        status="unknown", resource=f"rule:{rule.id}",
+        message=f"rule {rule.id} could not be evaluated: {type(exc).__name__}: {exc}",
+        observed={"error": traceback.format_exception_only(exc)[-1].strip()},
+        source="engine", resource_type="rule",
+    )
 
 
-def run_rules(ctx: RuleContext, rules: Iterable[Rule], *, map_rules: MapRules | None = None) -> list[Finding]:
-    """The findings of ``rules`` over ``ctx``. ``map_rules`` runs the rules elsewhere (a Dask cluster:
-    :mod:`resilience.fanout`); everything after, ids, waivers and order, happens here either way."""
+#: ``(ctx, workload name) -> answer``: per-workload work that is not a rule (the workload summaries of
+#: ``findings.json``), run beside the per-workload rules so that it shares their memos
+WorkloadTask = Callable[[RuleContext, str], Any]
+
+
+def evaluate(ctx: RuleContext, rules: Sequence[Rule], *, fanout: Any = None,
+             also: WorkloadTask | None = None) -> tuple[list[list[Result]], list[Any]]:
+    """Every rule's results (one list per rule, in rule order) and ``also(ctx, name)`` for every workload
+    (:func:`resilience.graph.workload_names` order).
+
+    ``fanout`` (a :class:`resilience.fanout.Fanout`): the rules whose work is per workload
+    (``Rule.per_workload``) and ``also`` run on the cluster, one task per batch of workloads doing all of
+    them for its workloads, so that the survival verdicts and recovery estimates they share are worked out
+    once per worker, not once per rule; the other rules run here meanwhile. The results are put back in the
+    order of the single process: a rule that raises for a workload gives its one ``unknown`` result, as
+    :func:`rule_results` does. Without a fanout: here, rule after rule, then ``also``."""
+    if fanout is None:
+        per_rule = [rule_results(rule, ctx) for rule in rules]
+        return per_rule, [also(ctx, name) for name in workload_names(ctx.graph, ctx.policy)] if also else []
+    batched = [i for i, rule in enumerate(rules) if rule.per_workload is not None]
+    names = workload_names(ctx.graph, ctx.policy) if batched or also else []
+    pending = fanout.submit_batches(_workload_batch, ctx, names, [rules[i] for i in batched], also)
+    per_rule: list[list[Result]] = [[] if rule.per_workload is not None else rule_results(rule, ctx)
+                                    for rule in rules]
+    broken: dict[int, Result] = {}
+    answers = []
+    for outcomes, answer in pending():
+        answers.append(answer)
+        for i, got in zip(batched, outcomes, strict=True):
+            if i in broken:
+                continue
+            if isinstance(got, _Broken):  # the single process stops at the first workload that raises
+                broken[i] = got.result
+                per_rule[i] = [got.result]
+            else:
+                per_rule[i].extend(got)
+    return per_rule, answers
+
+
+class _Broken(NamedTuple):
+    """A per-workload rule raised for one workload: the rule's single ``unknown`` result."""
+
+    result: Result
+
+
+def _workload_batch(ctx: RuleContext, names: list[str], rules: list[Rule],
+                    also: WorkloadTask | None) -> list[tuple[list[list[Result] | _Broken], Any]]:
+    """On a worker: for each workload of the batch, every per-workload rule's results and ``also``'s answer."""
+    out = []
+    for name in names:
+        outcomes: list[list[Result] | _Broken] = []
+        for rule in rules:
+            try:
+                outcomes.append(list(rule.per_workload(ctx, name)))  # type: ignore[misc]
+            except Exception as exc:
+                outcomes.append(_Broken(_broken(rule, exc)))
+        out.append((outcomes, also(ctx, name) if also is not None else None))
+    return out
+
+
+def run_rules(ctx: RuleContext, rules: Iterable[Rule], *, fanout: Any = None) -> list[Finding]:
+    """The findings of ``rules`` over ``ctx``; ``fanout`` runs the per-workload rules on a Dask cluster
+    (:func:`evaluate`). Everything after, ids, waivers and order, happens here either way."""
     rules = list(rules)
-    per_rule = (map_rules(ctx, rules, rule_results) if map_rules is not None
-                else [rule_results(rule, ctx) for rule in rules])
+    return findings_of(ctx, rules, evaluate(ctx, rules, fanout=fanout)[0])
+
+
+def findings_of(ctx: RuleContext, rules: Sequence[Rule], per_rule: Sequence[Sequence[Result]]) -> list[Finding]:
+    """The findings of the rules' results (one list per rule, in rule order): ids, scope, owners, waivers,
+    the report order."""
     findings: list[Finding] = []
     scanned_at = ctx.scan_time.isoformat()
     if len(per_rule) != len(rules):

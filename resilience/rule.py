@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ import networkx as nx
 
 from .controls import CATEGORIES, CONTROLS, SEVERITIES
 from .coverage_index import coverage_index
+from .graph import workload_names
 from .model import Coverage
 from .policy import Policy
 
@@ -104,11 +105,41 @@ class RuleContext:
 
 
 Check = Callable[[RuleContext], Iterable[Result]]
+#: one workload's results: ``(ctx, workload name) -> results``
+PerWorkload = Callable[[RuleContext, str], Iterable[Result]]
+
+
+class EachWorkload:
+    """The check of a rule whose work is per workload: its ``per_workload`` for every workload of
+    :func:`resilience.graph.workload_names`, in that order. It carries the per-workload function's
+    docstring, which stays the rule's documentation. A cluster runs ``per_workload`` on batches of
+    workloads (:mod:`resilience.engine`) and gets the same results."""
+
+    def __init__(self, per_workload: PerWorkload) -> None:
+        self.per_workload = per_workload
+        self.__doc__ = per_workload.__doc__
+        self.__name__ = getattr(per_workload, "__name__", type(self).__name__)
+
+    def __call__(self, ctx: RuleContext) -> Iterator[Result]:
+        for workload in workload_names(ctx.graph, ctx.policy):
+            yield from self.per_workload(ctx, workload)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EachWorkload) and other.per_workload == self.per_workload
+
+    def __hash__(self) -> int:
+        return hash(self.per_workload)
+
+    def __repr__(self) -> str:
+        return f"EachWorkload({self.__name__})"
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule. ``check``'s docstring, with ``rationale``, is the rule's documentation."""
+    """One rule. ``check``'s docstring, with ``rationale``, is the rule's documentation.
+
+    A rule whose work is per workload gives ``per_workload`` instead of ``check``: the check is then
+    derived from it (:class:`EachWorkload`), so there is one source of truth for both."""
 
     id: str
     title: str
@@ -117,15 +148,21 @@ class Rule:
     controls: tuple[str, ...]
     rationale: str
     remediation: str
-    check: Check
+    check: Check = None  # type: ignore[assignment]  # derived from per_workload when that is given
     requires: tuple[str, ...] = ()  # services whose coverage the verdicts depend on
     references: tuple[str, ...] = ()  # Well-Architected best practices, criteria, public reports
     # (severity, when): the raises a result may apply over ``severity`` (Result.severity), stated in the
     # catalogue so that `resilience rules` / `explain` say what findings do
     escalations: tuple[tuple[str, str], ...] = ()
+    per_workload: PerWorkload | None = None
 
     def __post_init__(self) -> None:
         problems = []
+        if self.per_workload is not None:
+            if self.check is None or isinstance(self.check, EachWorkload):  # (dataclasses.replace passes it)
+                object.__setattr__(self, "check", EachWorkload(self.per_workload))  # frozen: set once, here
+            else:
+                problems.append("give check or per_workload, not both")
         if not RULE_ID.match(self.id):
             problems.append(f"id must look like RES-FAMILY-001, got {self.id!r}")
         if self.category not in CATEGORIES:

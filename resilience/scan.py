@@ -13,8 +13,8 @@ from typing import Any
 import networkx as nx
 
 from . import __version__
-from .engine import run_rules
-from .graph import build_graph, workload_names, workload_nodes
+from .engine import evaluate, findings_of
+from .graph import build_graph, workload_nodes
 from .model import EXTERNAL, Inventory
 from .policy import Policy
 from .recovery import release, workload_recovery
@@ -33,8 +33,8 @@ def analyse(
     finished_at: dt.datetime | None = None,
     fanout: Any = None,
 ) -> ScanResult:
-    """``fanout``: a :class:`resilience.fanout.Fanout` to run the rules and the workload summaries on a
-    Dask cluster (same findings, byte for byte); ``None``: here."""
+    """``fanout``: a :class:`resilience.fanout.Fanout` to run the per-workload rules and the workload
+    summaries on a Dask cluster, in batches of workloads (same findings, byte for byte); ``None``: here."""
     if rules is None:
         from resilience.rules import REGISTRY
 
@@ -45,7 +45,10 @@ def analyse(
     observed_at = inventory.observed_until()
     ctx = RuleContext(graph=graph, policy=policy, scan_time=scan_time, coverage=list(inventory.coverage),
                       audited_regions=tuple(audited_regions), observed_at=observed_at)
-    findings = run_rules(ctx, rules, map_rules=fanout.map_rules if fanout is not None else None)
+    # here: the rules, then the workload summaries; on a cluster: the per-workload rules and the summaries
+    # together, in batches of workloads
+    per_rule, workloads = evaluate(ctx, rules, fanout=fanout, also=_summary)
+    findings = findings_of(ctx, rules, per_rule)
     meta = inventory.meta
     started = meta.get("started_at") or scan_time.isoformat()
     scan = {
@@ -65,11 +68,6 @@ def analyse(
         # additive: audited regions in which the inventory holds no resource (nothing there to lose)
         "regions_audited_empty": empty_regions(graph, audited_regions),
     }
-    names = workload_names(graph, policy)
-    shared = {"graph": graph, "policy": policy, "coverage": inventory.coverage, "as_of": ctx.as_of,
-              "regions": audited_regions or None}
-    workloads = (fanout.map_workloads(names, workload_summary, **shared) if fanout is not None
-                 else [workload_summary(name, **shared) for name in names])
     extra = {"subservice_organisations": register_view(graph, policy, scan_time.date())}
     release(graph)
     return ScanResult(scan=scan, inventory=inventory, graph=graph, policy=policy, findings=findings,
@@ -89,6 +87,12 @@ def workload_summary(name: str, *, graph: nx.MultiDiGraph, policy: Policy, cover
         # additive: DR strategy and achievable RTO/RPO per disruption, with the estimate's scenario
         "recovery": workload_recovery(graph, name, policy=policy, coverage=coverage, as_of=as_of, regions=regions),
     }
+
+
+def _summary(ctx: RuleContext, name: str) -> dict[str, Any]:
+    """:func:`workload_summary` from the rule context (what a cluster's workload batch has)."""
+    return workload_summary(name, graph=ctx.graph, policy=ctx.policy, coverage=ctx.coverage, as_of=ctx.as_of,
+                            regions=ctx.audited_regions or None)
 
 
 def empty_regions(graph: nx.MultiDiGraph, audited: tuple[str, ...] | list[str]) -> list[str]:

@@ -6,10 +6,11 @@ data rules judge, and the workload-level result shape.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from resilience.coverage_index import coverage_index
+from resilience.evidence_sources import TestRecord, failover_tests
 from resilience.model import DATA_KINDS, Coverage
 from resilience.rule import Result, RuleContext
 from resilience.survival import (
@@ -111,6 +112,26 @@ def _data_stores(ctx: RuleContext, kinds: frozenset[str]) -> Iterator[str]:
         if cluster_of(ctx.graph, node) is not None:  # judged once, by the cluster that owns the storage
             continue
         yield node
+
+
+T = TypeVar("T")
+
+
+def per_estate(ctx: RuleContext, name: str, compute: Callable[[], T]) -> T:
+    """What a per-workload rule needs of the whole estate (the failover-test records, the failure
+    domains, the estate's regions): ``compute()`` once per graph and policy, kept with the graph's
+    memos, never once per workload (nor once per batch of workloads on a cluster)."""
+    memo = per_graph(ctx.graph, name)
+    hit = memo.get(id(ctx.policy))
+    if hit is None or hit[0] is not ctx.policy:  # the policy is kept in the entry: its id cannot be reused
+        hit = memo[id(ctx.policy)] = (ctx.policy, compute())
+    return hit[1]
+
+
+def failover_records(ctx: RuleContext) -> list[TestRecord]:
+    """Every failover-test record of the estate (:func:`resilience.evidence_sources.failover_tests`),
+    once per graph and policy: the testing and objectives rules read them workload by workload."""
+    return per_estate(ctx, "rules.failover_tests", lambda: failover_tests(ctx.graph, ctx.policy))
 
 
 def failed_reads(ctx: RuleContext) -> tuple[Coverage, ...]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from resilience.failure_domains import correlated, describe, domains
-from resilience.graph import workload_names
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Scenario,
@@ -37,6 +36,7 @@ from ._common import (
     impact_severity,
     impact_status,
     name,
+    per_estate,
     result,
     verdict,
     workload_result,
@@ -139,7 +139,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
 _EXPECTED = {"copy_or_failover_region": "at least one outside the primary region's failure domain"}
 
 
-def _workload_domain_loss(ctx: RuleContext) -> Iterator[Result]:
+def _workload_domain_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload with resources (or copies) in two or more regions of one failure domain,
     the survival engine fails the whole domain at once (the March 2026 scenario: several regions
     lost together). ``pass``: the workload keeps serving and keeps its data from outside the
@@ -147,36 +147,36 @@ def _workload_domain_loss(ctx: RuleContext) -> Iterator[Result]:
     relies on something the scan could not read. With ``--region``, only domains containing an
     audited region are judged; the result is reported under the audited region (else the first
     of the workload's regions in the domain)."""
-    all_domains = domains(ctx.policy)
+    all_domains = per_estate(ctx, "rules.failure_domains", lambda: domains(ctx.policy))
     # regions of a domain the estate holds nothing in change no verdict: leave them out of the scenario, so
     # its sentence names the regions that matter (no Azure or GCP names in an AWS-only estate)
-    estate_regions = {d.get("region") for _, d in ctx.graph.nodes(data=True)}
-    for workload in workload_names(ctx.graph, ctx.policy):
-        regions = set(regions_of(ctx.graph, workload))
-        for domain, members in all_domains.items():
-            inside = sorted(regions & members)
-            if len(inside) < 2:
-                continue
-            audited = sorted(set(ctx.audited_regions) & members)
-            if ctx.audited_regions and not audited:
-                continue
-            impact = assess(ctx.graph, workload, Scenario.regions(*sorted(members & estate_regions)),
-                            coverage=ctx.coverage)
-            status = impact_status(impact)
-            message = f"[{domain}] {impact.why}"
-            if status == "unknown":
-                message += f" — uncertain: {impact.unknown[0]}"
-            found = workload_result(
-                ctx, impact, key=f"domain:{domain}", region=(audited or inside)[0], status=status, message=message,
-                severity=impact_severity(impact, status),
-                expected={"serving": True, "data_intact": True,
-                          "survives": f"a serving path and a copy of the data outside failure domain {domain} "
-                                      f"({', '.join(sorted(members))})"},
-            )
-            found.observed["failure_domain"] = {"name": domain, "regions": sorted(members),
-                                                 "workload_regions_inside": inside,
-                                                 "why": describe(domain, ctx.policy)}
-            yield found
+    estate_regions = per_estate(ctx, "rules.estate_regions",
+                                lambda: {d.get("region") for _, d in ctx.graph.nodes(data=True)})
+    regions = set(regions_of(ctx.graph, workload))
+    for domain, members in all_domains.items():
+        inside = sorted(regions & members)
+        if len(inside) < 2:
+            continue
+        audited = sorted(set(ctx.audited_regions) & members)
+        if ctx.audited_regions and not audited:
+            continue
+        impact = assess(ctx.graph, workload, Scenario.regions(*sorted(members & estate_regions)),
+                        coverage=ctx.coverage)
+        status = impact_status(impact)
+        message = f"[{domain}] {impact.why}"
+        if status == "unknown":
+            message += f" — uncertain: {impact.unknown[0]}"
+        found = workload_result(
+            ctx, impact, key=f"domain:{domain}", region=(audited or inside)[0], status=status, message=message,
+            severity=impact_severity(impact, status),
+            expected={"serving": True, "data_intact": True,
+                      "survives": f"a serving path and a copy of the data outside failure domain {domain} "
+                                  f"({', '.join(sorted(members))})"},
+        )
+        found.observed["failure_domain"] = {"name": domain, "regions": sorted(members),
+                                             "workload_regions_inside": inside,
+                                             "why": describe(domain, ctx.policy)}
+        yield found
 
 
 _RATIONALE_COMMON = (
@@ -223,7 +223,7 @@ CORRELATED_WORKLOAD = Rule(
         "region outside it), and put it behind health-checked DNS failover; the broken chain names the first "
         "component that does not survive."
     ),
-    check=_workload_domain_loss,
+    per_workload=_workload_domain_loss,
     requires=("route53", "elbv2", "autoscaling", "ec2", "lambda", "rds", "dynamodb", "s3", "backup"),
     references=(
         "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_fault_isolation_select_location.html",

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 
 from resilience import failure_domains
 from resilience.durations import format_duration
-from resilience.evidence_sources import failover_tests, for_workload
-from resilience.graph import workload_names
+from resilience.evidence_sources import for_workload
 from resilience.mappings import controls_for
 from resilience.recovery import ESTIMATE_SERVICES, estimate, estimate_domains, fmt, is_unbounded, json_seconds
 from resilience.rule import Result, Rule, RuleContext
+
+from ._common import failover_records
 
 WA_REL13_BP01 = "AWS Well-Architected REL13-BP01 (define recovery objectives for downtime and data loss)"
 WA_REL13_BP02 = "AWS Well-Architected REL13-BP02 (use defined recovery strategies to meet the recovery objectives)"
@@ -43,67 +44,63 @@ def _objective_from(ctx: RuleContext, workload: str, disruption: str, metric: st
 # --- objective-missing --------------------------------------------------------------------------
 
 
-def _objective_missing(ctx: RuleContext) -> Iterator[Result]:
+def _objective_missing(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """One result per workload (declared in the policy or found through the ``resilience:workload``
     tag). ``pass``: the policy gives it an RTO or RPO for at least one disruption type (``az``,
     ``region``), directly or through its tier; the objectives are listed, and a disruption type
     without objectives is named. ``fail``: none at all, so nothing can say whether its recovery
     infrastructure is adequate."""
-    for workload in workload_names(ctx.graph, ctx.policy):
-        objectives = ctx.policy.objectives_for(workload)
-        declared = {d: {k: v for k, v in (("rto", o.rto), ("rpo", o.rpo)) if v is not None}
-                    for d, o in objectives.items()}
-        spec = ctx.policy.workloads.get(workload)
-        where = ctx.policy.location(spec.line) if spec else "tag resilience:workload only (not in the policy)"
-        if not objectives:
-            yield _workload_result(
-                ctx, workload, "fail",
-                f"{workload}: no RTO/RPO objective is declared (neither on the workload nor through a tier)",
-                observed={"objectives": {}, "declared_at": where, "tier": spec.tier if spec else None},
-                expected={"objectives": "rto and rpo for az and region disruptions"},
-                source=f"policy file: {where}",
-            )
-            continue
-        missing = [d for d in ("az", "region") if d not in objectives]
-        text = "; ".join(f"{d} " + ", ".join(f"{k.upper()} {format_duration(v)}" for k, v in values.items())
-                         for d, values in sorted(declared.items()))
-        message = f"{workload}: objectives declared ({text})"
-        if missing:
-            message += f"; none for {', '.join(missing)} disruptions"
+    objectives = ctx.policy.objectives_for(workload)
+    declared = {d: {k: v for k, v in (("rto", o.rto), ("rpo", o.rpo)) if v is not None}
+                for d, o in objectives.items()}
+    spec = ctx.policy.workloads.get(workload)
+    where = ctx.policy.location(spec.line) if spec else "tag resilience:workload only (not in the policy)"
+    if not objectives:
         yield _workload_result(
-            ctx, workload, "pass", message,
-            observed={"objectives": declared, "declared_at": where, "tier": spec.tier if spec else None,
-                      "no_objective_for": missing},
+            ctx, workload, "fail",
+            f"{workload}: no RTO/RPO objective is declared (neither on the workload nor through a tier)",
+            observed={"objectives": {}, "declared_at": where, "tier": spec.tier if spec else None},
             expected={"objectives": "rto and rpo for az and region disruptions"},
             source=f"policy file: {where}",
         )
+        return
+    missing = [d for d in ("az", "region") if d not in objectives]
+    text = "; ".join(f"{d} " + ", ".join(f"{k.upper()} {format_duration(v)}" for k, v in values.items())
+                     for d, values in sorted(declared.items()))
+    message = f"{workload}: objectives declared ({text})"
+    if missing:
+        message += f"; none for {', '.join(missing)} disruptions"
+    yield _workload_result(
+        ctx, workload, "pass", message,
+        observed={"objectives": declared, "declared_at": where, "tier": spec.tier if spec else None,
+                  "no_objective_for": missing},
+        expected={"objectives": "rto and rpo for az and region disruptions"},
+        source=f"policy file: {where}",
+    )
 
 
 # --- rto-mismatch / rpo-mismatch ----------------------------------------------------------------
 
 
-def _mismatch(ctx: RuleContext, metric: str) -> Iterator[Result]:
-    records = None
-    for workload in workload_names(ctx.graph, ctx.policy):
-        for disruption, objective in sorted(ctx.policy.objectives_for(workload).items()):
-            target = getattr(objective, metric)
-            if target is None:
-                continue
-            regions = ctx.audited_regions or None
-            est = estimate(ctx.graph, workload, disruption, policy=ctx.policy, coverage=ctx.coverage,
-                           as_of=ctx.as_of, regions=regions)
-            if records is None:
-                records = failover_tests(ctx.graph, ctx.policy)
-            hub = [r.to_dict() for r in for_workload(records, workload, kinds=("assessment",))
-                   if r.scenario in (disruption, None)]
-            yield _mismatch_result(ctx, workload, disruption, metric, target, est, hub, key=disruption)
-            if disruption != "region":
-                continue
-            # the regions of one failure domain fail together: price that loss too, one result per domain
-            for domain, got in estimate_domains(ctx.graph, workload, policy=ctx.policy, coverage=ctx.coverage,
-                                                as_of=ctx.as_of, regions=regions):
-                yield _mismatch_result(ctx, workload, disruption, metric, target, got, hub,
-                                       key=f"region:domain:{domain}", domain=domain)
+def _mismatch(ctx: RuleContext, workload: str, metric: str) -> Iterator[Result]:
+    for disruption, objective in sorted(ctx.policy.objectives_for(workload).items()):
+        target = getattr(objective, metric)
+        if target is None:
+            continue
+        regions = ctx.audited_regions or None
+        est = estimate(ctx.graph, workload, disruption, policy=ctx.policy, coverage=ctx.coverage,
+                       as_of=ctx.as_of, regions=regions)
+        records = failover_records(ctx)
+        hub = [r.to_dict() for r in for_workload(records, workload, kinds=("assessment",))
+               if r.scenario in (disruption, None)]
+        yield _mismatch_result(ctx, workload, disruption, metric, target, est, hub, key=disruption)
+        if disruption != "region":
+            continue
+        # the regions of one failure domain fail together: price that loss too, one result per domain
+        for domain, got in estimate_domains(ctx.graph, workload, policy=ctx.policy, coverage=ctx.coverage,
+                                            as_of=ctx.as_of, regions=regions):
+            yield _mismatch_result(ctx, workload, disruption, metric, target, got, hub,
+                                   key=f"region:domain:{domain}", domain=domain)
 
 
 def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: str, target: int, est,
@@ -173,7 +170,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
     )
 
 
-def _rto_mismatch(ctx: RuleContext) -> Iterator[Result]:
+def _rto_mismatch(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload and disruption type with an RTO objective: the achievable RTO is the
     worst, over the scenarios of that disruption (``az``: each zone the workload uses; ``region``:
     each region it runs in, only the audited ones with ``--region``), of the largest recovery time
@@ -190,10 +187,10 @@ def _rto_mismatch(ctx: RuleContext) -> Iterator[Result]:
     fail together: for each domain holding a priced region and another region the workload, its
     dependencies or its copies use, the region objective is also priced under the loss of the whole
     domain, as a separate result keyed ``region:domain:NAME`` (``observed.failure_domain``)."""
-    yield from _mismatch(ctx, "rto")
+    yield from _mismatch(ctx, workload, "rto")
 
 
-def _rpo_mismatch(ctx: RuleContext) -> Iterator[Result]:
+def _rpo_mismatch(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload and disruption type with an RPO objective: the achievable RPO is the worst,
     over the scenarios of that disruption, of the largest data-loss window among its affected data
     stores: 0 for synchronous copies and HA failover, the replication lag (observed, or the table's
@@ -203,7 +200,7 @@ def _rpo_mismatch(ctx: RuleContext) -> Iterator[Result]:
     ``fail``: achievable > objective (critical when unbounded: data would be lost for good);
     ``pass``: achievable <= objective; ``unknown`` as for rto-mismatch. Failure domains are priced
     as for rto-mismatch: one more result per domain, keyed ``region:domain:NAME``."""
-    yield from _mismatch(ctx, "rpo")
+    yield from _mismatch(ctx, workload, "rpo")
 
 
 OBJECTIVE_MISSING = Rule(
@@ -223,7 +220,7 @@ OBJECTIVE_MISSING = Rule(
         "`workloads: {NAME: {objectives: {region: {rto: 4h, rpo: 1h}, az: {rto: 15m, rpo: 5m}}}}`, derived "
         "from a business impact analysis."
     ),
-    check=_objective_missing,
+    per_workload=_objective_missing,
     references=(WA_REL13_BP01, SOC2_A1_2),
 )
 
@@ -245,7 +242,7 @@ RTO_MISMATCH = Rule(
         "of restores; or, if the architecture is right and a number is not, override the model entry in "
         "the policy's recovery_model with a measured value; or revise the objective with the business."
     ),
-    check=_rto_mismatch,
+    per_workload=_rto_mismatch,
     requires=_REQUIRES,
     references=(WA_REL13_BP02, DR_WHITEPAPER, SOC2_A1_2),
 )
@@ -268,7 +265,7 @@ RPO_MISMATCH = Rule(
         "interval: a replica or global table in another region, S3 replication with RTC, or AWS Backup "
         "copies to another region on a schedule no longer than the RPO."
     ),
-    check=_rpo_mismatch,
+    per_workload=_rpo_mismatch,
     requires=_REQUIRES,
     references=(WA_REL13_BP02, DR_WHITEPAPER, SOC2_A1_2),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from resilience.graph import edges_of_kind, workload_names, workload_nodes
+from resilience.graph import edges_of_kind, workload_nodes
 from resilience.model import DEPENDS_ON
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
@@ -41,7 +41,7 @@ from ._common import (
 )
 
 
-def _workload_region_loss(ctx: RuleContext) -> Iterator[Result]:
+def _workload_region_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload and every region it has resources in (copies and failover targets
     included), the survival engine fails that region and follows every entry point through
     ``routes_to`` and ``depends_on`` edges. Entry points are the workload's public DNS names; a
@@ -55,31 +55,30 @@ def _workload_region_loss(ctx: RuleContext) -> Iterator[Result]:
     evidence. ``unknown``: a region or service the verdict relies on could not be read, a failover
     target was not inventoried, or a copy could hide in an unreadable region. A workload declared
     in the policy with no resources found is ``unknown``."""
-    for workload in workload_names(ctx.graph, ctx.policy):
-        regions = regions_of(ctx.graph, workload)
-        if not regions:
-            if not workload_nodes(ctx.graph, workload):
-                yield Result(
-                    status="unknown", resource=f"workload:{workload}", resource_type="workload",
-                    message=f"no resource of workload {workload} was found: its regional resilience cannot "
-                            "be judged (check the policy's match and the scan's coverage)",
-                    observed={"resources": 0}, expected={"resources": ">= 1"}, source="policy",
-                    workload=workload, workloads=(workload,),
-                )
-            continue
-        for region in regions:
-            impact = assess(ctx.graph, workload, Scenario.regions(region), coverage=ctx.coverage)
-            status = impact_status(impact)
-            message = impact.why
-            if status == "unknown":
-                message += f" — uncertain: {impact.unknown[0]}"
-            yield workload_result(
-                ctx, impact, key=region, region=region, status=status, message=message,
-                severity=impact_severity(impact, status),
-                expected={"serving": True, "data_intact": True,
-                          "survives": f"every entry point keeps a serving path, and every data store a copy, "
-                                      f"outside {region}"},
+    regions = regions_of(ctx.graph, workload)
+    if not regions:
+        if not workload_nodes(ctx.graph, workload):
+            yield Result(
+                status="unknown", resource=f"workload:{workload}", resource_type="workload",
+                message=f"no resource of workload {workload} was found: its regional resilience cannot "
+                        "be judged (check the policy's match and the scan's coverage)",
+                observed={"resources": 0}, expected={"resources": ">= 1"}, source="policy",
+                workload=workload, workloads=(workload,),
             )
+        return
+    for region in regions:
+        impact = assess(ctx.graph, workload, Scenario.regions(region), coverage=ctx.coverage)
+        status = impact_status(impact)
+        message = impact.why
+        if status == "unknown":
+            message += f" — uncertain: {impact.unknown[0]}"
+        yield workload_result(
+            ctx, impact, key=region, region=region, status=status, message=message,
+            severity=impact_severity(impact, status),
+            expected={"serving": True, "data_intact": True,
+                      "survives": f"every entry point keeps a serving path, and every data store a copy, "
+                                  f"outside {region}"},
+        )
 
 
 def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
@@ -173,7 +172,7 @@ REGIONAL_SPOF = Rule(
         "rules to a vault in the second region for what cannot be replicated. Prefer failovers that need no API "
         "call in the failed region. The broken chain in the evidence names the first component to fix."
     ),
-    check=_workload_region_loss,
+    per_workload=_workload_region_loss,
     requires=("route53", "elbv2", "elb", "autoscaling", "ec2", "lambda", "rds", "dynamodb", "s3", "backup"),
     references=(
         "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_fault_isolation_multiaz_region_system.html",

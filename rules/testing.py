@@ -13,11 +13,12 @@ from collections.abc import Iterator
 
 from resilience.coverage_index import coverage_index
 from resilience.durations import format_duration
-from resilience.evidence_sources import TestRecord, by_workload, failover_tests, for_workload
-from resilience.graph import workload_names
+from resilience.evidence_sources import TestRecord, by_workload, for_workload
 from resilience.mappings import controls_for
 from resilience.recovery import members_of
 from resilience.rule import Result, Rule, RuleContext
+
+from ._common import failover_records
 
 WA_REL13_BP03 = "AWS Well-Architected REL13-BP03 (test disaster recovery implementation to validate the implementation)"
 WA_REL12_BP05 = "AWS Well-Architected REL12-BP05 (test resiliency using chaos engineering)"
@@ -28,15 +29,9 @@ EVIDENCE_SERVICES = ("fis", "backup", "backup:restore-jobs")
 _BAD = ("denied", "error", "unreachable")
 
 
-def _records(ctx: RuleContext) -> list[TestRecord]:
-    return failover_tests(ctx.graph, ctx.policy)
-
-
-def _workloads_with_objectives(ctx: RuleContext) -> Iterator[tuple[str, list[str]]]:
-    for workload in workload_names(ctx.graph, ctx.policy):
-        objectives = ctx.policy.objectives_for(workload)
-        if objectives:
-            yield workload, sorted(objectives)
+def _disruptions(ctx: RuleContext, workload: str) -> list[str]:
+    """The disruption types the workload's objectives name (none: no test is asked of it)."""
+    return sorted(ctx.policy.objectives_for(workload))
 
 
 def _result(workload: str, disruption: str, status: str, message: str, *, tests: list[TestRecord],
@@ -84,130 +79,130 @@ def _evidence_gaps(ctx: RuleContext, workload: str) -> list[str]:
 # --- failover-untested ---------------------------------------------------------------------------
 
 
-def _untested(ctx: RuleContext) -> Iterator[Result]:
+def _untested(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload with objectives and every disruption type they name (``az``, ``region``):
     ``pass`` when at least one exercise or restore record covers that disruption type (policy file
     record, FIS experiment whose actions or tag make it an az/region test, AWS Backup restore job:
     a restore into another region is a region test, within the region an az test); ``fail`` when
     none does (Resilience Hub assessments alone do not count); ``unknown`` when none was found but
     FIS experiments or AWS Backup restore jobs could not be read in a region the workload runs in."""
-    records = _records(ctx)
-    for workload, disruptions in _workloads_with_objectives(ctx):
-        for disruption in disruptions:
-            tests = for_workload(records, workload, disruption)
-            supporting = _supporting(records, workload, disruption)
-            expected = {"tests": f"at least one {disruption} failover or restore test"}
-            if tests:
-                latest = tests[0]
-                yield _result(workload, disruption, "pass",
-                              f"{workload}: {disruption} recovery tested, latest {_describe(latest)}, "
-                              f"{len(tests)} record(s)", tests=tests, supporting=supporting,
-                              observed={"tests": len(tests), "latest_date": latest.date.isoformat(),
-                                        "sources": sorted({t.source for t in tests})},
-                              expected=expected, source=f"{latest.source}: {latest.record_id}",
-                              observed_at=latest.timestamp or latest.date.isoformat())
-                continue
-            gaps = _evidence_gaps(ctx, workload)
-            other = [r for r in by_workload(records).get(workload, ()) if r.kind != "assessment" and r.scenario is None]
-            message = f"{workload}: no {disruption} failover or restore test recorded (policy file, AWS FIS, AWS Backup)"
-            if supporting:
-                message += f"; {len(supporting)} Resilience Hub assessment(s) found, which are analyses, not tests"
-            if other:
-                message += f"; {len(other)} FIS experiment(s) not recognisable as an az or region test"
-            status = "unknown" if gaps else "fail"
-            if gaps:
-                message += f"; but {gaps[0]}"
-            yield _result(workload, disruption, status, message, tests=other, supporting=supporting,
-                          observed={"tests": 0, "unclassified_experiments": len(other),
-                                    "assessments": len(supporting), "unknown": gaps},
-                          expected=expected, source="policy file failover_tests; fis; backup:ListRestoreJobs")
+    records = failover_records(ctx)
+    for disruption in _disruptions(ctx, workload):
+        tests = for_workload(records, workload, disruption)
+        supporting = _supporting(records, workload, disruption)
+        expected = {"tests": f"at least one {disruption} failover or restore test"}
+        if tests:
+            latest = tests[0]
+            yield _result(workload, disruption, "pass",
+                          f"{workload}: {disruption} recovery tested, latest {_describe(latest)}, "
+                          f"{len(tests)} record(s)", tests=tests, supporting=supporting,
+                          observed={"tests": len(tests), "latest_date": latest.date.isoformat(),
+                                    "sources": sorted({t.source for t in tests})},
+                          expected=expected, source=f"{latest.source}: {latest.record_id}",
+                          observed_at=latest.timestamp or latest.date.isoformat())
+            continue
+        gaps = _evidence_gaps(ctx, workload)
+        other = [r for r in by_workload(records).get(workload, ()) if r.kind != "assessment" and r.scenario is None]
+        message = f"{workload}: no {disruption} failover or restore test recorded (policy file, AWS FIS, AWS Backup)"
+        if supporting:
+            message += f"; {len(supporting)} Resilience Hub assessment(s) found, which are analyses, not tests"
+        if other:
+            message += f"; {len(other)} FIS experiment(s) not recognisable as an az or region test"
+        status = "unknown" if gaps else "fail"
+        if gaps:
+            message += f"; but {gaps[0]}"
+        yield _result(workload, disruption, status, message, tests=other, supporting=supporting,
+                      observed={"tests": 0, "unclassified_experiments": len(other),
+                                "assessments": len(supporting), "unknown": gaps},
+                      expected=expected, source="policy file failover_tests; fis; backup:ListRestoreJobs")
 
 
 # --- failover-test-stale -----------------------------------------------------------------------
 
 
-def _stale(ctx: RuleContext) -> Iterator[Result]:
+def _stale(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload with objectives and every disruption type they name that has at least one
     test record: ``fail`` when the latest is older than ``test_max_age`` (the workload's tier's, else
     the policy's, default 365 days) at scan time; ``pass`` otherwise; ``unknown`` instead of ``fail``
     when FIS experiments or AWS Backup restore jobs could not be read in a region the workload runs
     in (a newer test may be there). Untested disruptions are left to failover-untested."""
-    records = _records(ctx)
-    for workload, disruptions in _workloads_with_objectives(ctx):
-        max_age = ctx.policy.test_max_age_for(workload)
-        for disruption in disruptions:
-            tests = for_workload(records, workload, disruption)
-            if not tests:
-                continue
-            latest = tests[0]
-            age_days = (ctx.scan_time.date() - latest.date).days
-            stale = age_days * 86400 > max_age
-            facts = _latest_facts(latest, ctx.scan_time)
-            gaps = _evidence_gaps(ctx, workload)
-            if stale:
-                message = (f"{workload}: latest {disruption} test {_describe(latest)} is {age_days} days old, "
-                           f"older than test_max_age {format_duration(max_age)}")
-            else:
-                message = (f"{workload}: latest {disruption} test {_describe(latest)} is {max(age_days, 0)} days "
-                           f"old, within test_max_age {format_duration(max_age)}")
-            status = "fail" if stale else "pass"
-            if gaps and stale:  # a newer test may sit where the scan could not read
-                status, message = "unknown", f"{message}; but {gaps[0]}"
-            yield _result(workload, disruption, status, message, tests=tests,
-                          supporting=_supporting(records, workload, disruption), observed={**facts, "unknown": gaps},
-                          expected={"max_age": max_age, "max_age_days": max_age // 86400},
-                          source=f"{latest.source}: {latest.record_id}",
-                          observed_at=latest.timestamp or latest.date.isoformat(),
-                          extra={"latest": latest.to_dict()})
+    records = failover_records(ctx)
+    disruptions = _disruptions(ctx, workload)
+    if not disruptions:
+        return
+    max_age = ctx.policy.test_max_age_for(workload)
+    for disruption in disruptions:
+        tests = for_workload(records, workload, disruption)
+        if not tests:
+            continue
+        latest = tests[0]
+        age_days = (ctx.scan_time.date() - latest.date).days
+        stale = age_days * 86400 > max_age
+        facts = _latest_facts(latest, ctx.scan_time)
+        gaps = _evidence_gaps(ctx, workload)
+        if stale:
+            message = (f"{workload}: latest {disruption} test {_describe(latest)} is {age_days} days old, "
+                       f"older than test_max_age {format_duration(max_age)}")
+        else:
+            message = (f"{workload}: latest {disruption} test {_describe(latest)} is {max(age_days, 0)} days "
+                       f"old, within test_max_age {format_duration(max_age)}")
+        status = "fail" if stale else "pass"
+        if gaps and stale:  # a newer test may sit where the scan could not read
+            status, message = "unknown", f"{message}; but {gaps[0]}"
+        yield _result(workload, disruption, status, message, tests=tests,
+                      supporting=_supporting(records, workload, disruption), observed={**facts, "unknown": gaps},
+                      expected={"max_age": max_age, "max_age_days": max_age // 86400},
+                      source=f"{latest.source}: {latest.record_id}",
+                      observed_at=latest.timestamp or latest.date.isoformat(),
+                      extra={"latest": latest.to_dict()})
 
 
 # --- failover-test-failed ----------------------------------------------------------------------
 
 
-def _failed(ctx: RuleContext) -> Iterator[Result]:
+def _failed(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload with objectives and every disruption type they name that has at least one
     test record, the latest (by date): ``fail`` when it failed (policy result ``fail``, FIS experiment
     ``failed``/``stopped``, restore job ``FAILED``/``ABORTED`` or failed validation), or when its
     measured RTO or RPO exceeds that disruption's objective; ``pass`` otherwise; ``unknown`` when FIS
     experiments or AWS Backup restore jobs could not be read in a region the workload runs in (the
     latest test may be there)."""
-    records = _records(ctx)
-    for workload, disruptions in _workloads_with_objectives(ctx):
-        objectives = ctx.policy.objectives_for(workload)
-        for disruption in disruptions:
-            tests = for_workload(records, workload, disruption)
-            if not tests:
-                continue
-            latest = tests[0]
-            objective = objectives[disruption]
-            problems = []
-            if latest.result == "fail":
-                problems.append(f"it failed ({latest.detail or latest.source})" if latest.detail else "it failed")
-            for metric in ("rto", "rpo"):
-                measured = getattr(latest, f"measured_{metric}")
-                target = getattr(objective, metric)
-                if measured is not None and target is not None and measured > target:
-                    problems.append(f"measured {metric.upper()} {format_duration(measured)} exceeds the objective "
-                                    f"{format_duration(target)}")
-            facts = _latest_facts(latest, ctx.scan_time)
-            gaps = _evidence_gaps(ctx, workload)
-            if problems:
-                message = f"{workload}: latest {disruption} test {_describe(latest)}: " + "; ".join(problems)
-            else:
-                measured = [f"{m.upper()} {format_duration(getattr(latest, f'measured_{m}'))}"
-                            for m in ("rto", "rpo") if getattr(latest, f"measured_{m}") is not None]
-                message = (f"{workload}: latest {disruption} test {_describe(latest)} passed"
-                           + (f" (measured {', '.join(measured)})" if measured else ""))
-            status = "fail" if problems else "pass"
-            if gaps:  # the latest test may sit where the scan could not read
-                status, message = "unknown", f"{message}; but {gaps[0]}"
-            yield _result(workload, disruption, status, message, tests=tests,
-                          supporting=_supporting(records, workload, disruption), observed={**facts, "unknown": gaps},
-                          expected={k: v for k, v in (("result", "pass"), ("rto", objective.rto),
-                                                      ("rpo", objective.rpo)) if v is not None},
-                          source=f"{latest.source}: {latest.record_id}",
-                          observed_at=latest.timestamp or latest.date.isoformat(),
-                          extra={"latest": latest.to_dict(), "problems": problems})
+    records = failover_records(ctx)
+    objectives = ctx.policy.objectives_for(workload)
+    for disruption in sorted(objectives):
+        tests = for_workload(records, workload, disruption)
+        if not tests:
+            continue
+        latest = tests[0]
+        objective = objectives[disruption]
+        problems = []
+        if latest.result == "fail":
+            problems.append(f"it failed ({latest.detail or latest.source})" if latest.detail else "it failed")
+        for metric in ("rto", "rpo"):
+            measured = getattr(latest, f"measured_{metric}")
+            target = getattr(objective, metric)
+            if measured is not None and target is not None and measured > target:
+                problems.append(f"measured {metric.upper()} {format_duration(measured)} exceeds the objective "
+                                f"{format_duration(target)}")
+        facts = _latest_facts(latest, ctx.scan_time)
+        gaps = _evidence_gaps(ctx, workload)
+        if problems:
+            message = f"{workload}: latest {disruption} test {_describe(latest)}: " + "; ".join(problems)
+        else:
+            measured = [f"{m.upper()} {format_duration(getattr(latest, f'measured_{m}'))}"
+                        for m in ("rto", "rpo") if getattr(latest, f"measured_{m}") is not None]
+            message = (f"{workload}: latest {disruption} test {_describe(latest)} passed"
+                       + (f" (measured {', '.join(measured)})" if measured else ""))
+        status = "fail" if problems else "pass"
+        if gaps:  # the latest test may sit where the scan could not read
+            status, message = "unknown", f"{message}; but {gaps[0]}"
+        yield _result(workload, disruption, status, message, tests=tests,
+                      supporting=_supporting(records, workload, disruption), observed={**facts, "unknown": gaps},
+                      expected={k: v for k, v in (("result", "pass"), ("rto", objective.rto),
+                                                  ("rpo", objective.rpo)) if v is not None},
+                      source=f"{latest.source}: {latest.record_id}",
+                      observed_at=latest.timestamp or latest.date.isoformat(),
+                      extra={"latest": latest.to_dict(), "problems": problems})
 
 
 FAILOVER_UNTESTED = Rule(
@@ -227,7 +222,7 @@ FAILOVER_UNTESTED = Rule(
         "a restore into another region for a backup-based recovery; record manual exercises under "
         "failover_tests in the policy file with date, result, measured RTO/RPO and an evidence link."
     ),
-    check=_untested,
+    per_workload=_untested,
     requires=("fis", "backup"),
     references=(WA_REL13_BP03, WA_REL12_BP05, SOC2_A1_3, NIST_CP_4),
 )
@@ -247,7 +242,7 @@ FAILOVER_TEST_STALE = Rule(
         "Re-run the test and record it; set test_max_age per tier in the policy file to the frequency "
         "your continuity plan commits to."
     ),
-    check=_stale,
+    per_workload=_stale,
     references=(WA_REL13_BP03, SOC2_A1_3, NIST_CP_4),
 )
 
@@ -266,7 +261,7 @@ FAILOVER_TEST_FAILED = Rule(
         "Fix what the test exposed (the evidence links to the record), re-run it and record the result; "
         "if the measured RTO/RPO is what the business can accept, revise the objective."
     ),
-    check=_failed,
+    per_workload=_failed,
     references=(WA_REL13_BP03, SOC2_A1_3, NIST_CP_4),
 )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from resilience.graph import workload_names
 from resilience.model import COMPUTE_GROUP, DATABASE, FUNCTION, LOAD_BALANCER, MEMBER_OF, SUBNET
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
@@ -42,7 +41,7 @@ from ._common import (
 )
 
 
-def _workload_zone_loss(ctx: RuleContext) -> Iterator[Result]:
+def _workload_zone_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload and every availability zone id its resources sit in, the survival
     engine fails that zone (a resource is down only when *all* its zones failed: an Auto Scaling
     group or load balancer spanning several zones survives; so does a Multi-AZ database) and
@@ -52,20 +51,19 @@ def _workload_zone_loss(ctx: RuleContext) -> Iterator[Result]:
 
     ``pass``: the workload keeps serving and keeps its data. ``fail``: it does not; the broken
     chain is the evidence. ``unknown``: the verdict relies on something the scan could not read."""
-    for workload in workload_names(ctx.graph, ctx.policy):
-        for zone in zones_of(ctx.graph, workload):
-            impact = assess(ctx.graph, workload, Scenario.zones(zone), coverage=ctx.coverage)
-            status = impact_status(impact)
-            message = impact.why
-            if status == "unknown":
-                message += f" — uncertain: {impact.unknown[0]}"
-            yield workload_result(
-                ctx, impact, key=zone, region=region_of_zone(ctx.graph, zone), status=status, message=message,
-                severity=impact_severity(impact, status),
-                expected={"serving": True, "data_intact": True,
-                          "survives": f"every entry point keeps a serving path, and every data store a copy, "
-                                      f"outside zone {zone}"},
-            )
+    for zone in zones_of(ctx.graph, workload):
+        impact = assess(ctx.graph, workload, Scenario.zones(zone), coverage=ctx.coverage)
+        status = impact_status(impact)
+        message = impact.why
+        if status == "unknown":
+            message += f" — uncertain: {impact.unknown[0]}"
+        yield workload_result(
+            ctx, impact, key=zone, region=region_of_zone(ctx.graph, zone), status=status, message=message,
+            severity=impact_severity(impact, status),
+            expected={"serving": True, "data_intact": True,
+                      "survives": f"every entry point keeps a serving path, and every data store a copy, "
+                                  f"outside zone {zone}"},
+        )
 
 
 def _is_cluster_member(ctx: RuleContext, node: str) -> bool:
@@ -244,7 +242,7 @@ ZONAL_SPOF = Rule(
         "several zones, RDS Multi-AZ or a cluster with instances in several zones, EBS data snapshotted (or moved "
         "to a regional store). The broken chain in the evidence names the first zonal component."
     ),
-    check=_workload_zone_loss,
+    per_workload=_workload_zone_loss,
     requires=("ec2", "elbv2", "elb", "autoscaling", "rds", "lambda"),
     references=(
         "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_fault_isolation_multiaz_region_system.html",
