@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from resilience.coverage_index import coverage_index
 from resilience.mappings import controls_for
+from resilience.model import Coverage
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import Copy, backup_gap, backups_of, data_copies, is_stub
 
@@ -41,10 +43,31 @@ def _backups(ctx: RuleContext, node: str) -> list[Copy]:
 
 def _unread(ctx: RuleContext, account: str) -> str:
     """Why an account's resources are not in the graph: its account-level coverage record, if any."""
-    for c in failed_reads(ctx):
-        if c.account == account and c.service == ACCOUNT_SERVICE:
-            return f"{c.status}: {c.detail}"
-    return "not in the scan's scope"
+    first = coverage_index(ctx.coverage).answers("accounts.unread")
+    if not first:
+        first[None] = None  # built (the scan may have no account-level record at all)
+        for c in failed_reads(ctx):
+            if c.service == ACCOUNT_SERVICE:
+                first.setdefault(c.account, f"{c.status}: {c.detail}")
+    return first.get(account) or "not in the scan's scope"
+
+
+def _failed_by_scope(ctx: RuleContext) -> dict[tuple[str, str], list[tuple[int, Coverage]]]:
+    """The failed reads by (account, region), each with its position among them (their order is kept)."""
+    scopes = coverage_index(ctx.coverage).answers("accounts.failed_by_scope")
+    if not scopes:
+        for i, c in enumerate(failed_reads(ctx)):
+            scopes.setdefault((c.account, c.region), []).append((i, c))
+    return scopes
+
+
+def _backup_gaps(ctx: RuleContext, data: dict, account: str) -> list[Coverage]:
+    """The failed reads of ``account`` in the store's region (or every region) that could hide a backup,
+    in record order: looked up by account and region, not by scanning every failed read per store."""
+    scopes = _failed_by_scope(ctx)
+    found = [pair for region in dict.fromkeys((data.get("region"), "global", "*"))
+             for pair in scopes.get((account, region), ())]
+    return [c for _, c in sorted(found, key=lambda pair: pair[0]) if backup_gap(data, c)]
 
 
 def _backup_same_account(ctx: RuleContext) -> Iterator[Result]:
@@ -57,7 +80,6 @@ def _backup_same_account(ctx: RuleContext) -> Iterator[Result]:
     the store's own account and region failed (it could hide a copy action). Copies that another
     account *pulls* (a shared snapshot copied by the receiving account) are seen only when that
     account is scanned too (``--all-accounts``)."""
-    failed = failed_reads(ctx)
     for node in data_stores(ctx):
         data = ctx.graph.nodes[node]
         own = data.get("account") or ""
@@ -78,8 +100,8 @@ def _backup_same_account(ctx: RuleContext) -> Iterator[Result]:
             continue
         doubts = [f"backup location {b['id']} is in account {b['account']}, which was not read "
                   f"({_unread(ctx, b['account'])})" for b in elsewhere]
-        doubts += [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})" for c in failed
-                   if c.account == own and c.region in (data.get("region"), "global", "*") and backup_gap(data, c)]
+        doubts += [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
+                   for c in _backup_gaps(ctx, data, own)]
         status = verdict(False, doubts)
         message = (f"every backup of {name(ctx, node)} ({len(backups)}) is in account {own}: a compromise, "
                    "lock-out or closure of that account loses the data and its backups together")
