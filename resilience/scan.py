@@ -48,6 +48,8 @@ def analyse(
     # here: the rules, then the workload summaries; on a cluster: the per-workload rules and the summaries
     # together, in batches of workloads
     per_rule, workloads = evaluate(ctx, rules, fanout=fanout, also=_summary)
+    extra = {"subservice_organisations": register_view(graph, policy, scan_time.date())}
+    release(graph)  # the verdicts are in the results: their working answers go before the findings are made
     findings = findings_of(ctx, rules, per_rule)
     meta = inventory.meta
     started = meta.get("started_at") or scan_time.isoformat()
@@ -68,8 +70,6 @@ def analyse(
         # additive: audited regions in which the inventory holds no resource (nothing there to lose)
         "regions_audited_empty": empty_regions(graph, audited_regions),
     }
-    extra = {"subservice_organisations": register_view(graph, policy, scan_time.date())}
-    release(graph)
     return ScanResult(scan=scan, inventory=inventory, graph=graph, policy=policy, findings=findings,
                       workloads=workloads, extra=extra)
 
