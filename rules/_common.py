@@ -90,6 +90,21 @@ def impact_severity(impact: WorkloadImpact, status: str) -> str | None:
     return "critical" if status == "fail" and not impact.data_intact and not impact.serving else None
 
 
+def scenario_result(ctx: RuleContext, impact: WorkloadImpact, *, key: str, region: str | None, outside: str,
+                    label: str = "") -> Result:
+    """The survival engine's verdict on one scenario as a workload result: the status and severity it gives,
+    its ``why`` (after ``label``, with the first doubt when uncertain) and what surviving means ``outside``."""
+    status = impact_status(impact)
+    message = label + impact.why
+    if status == "unknown":
+        message += f" — uncertain: {impact.unknown[0]}"
+    return workload_result(
+        ctx, impact, key=key, region=region, status=status, message=message,
+        severity=impact_severity(impact, status),
+        expected={"serving": True, "data_intact": True, "survives": outside},
+    )
+
+
 def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterator[str]:
     """The originals among the data stores: inventoried, not a replication destination, not the
     disposable volume of an Auto Scaling group's instance, not a member instance of an inventoried DB

@@ -33,13 +33,11 @@ from ._common import (
     WA_REL13_BP02,
     data_stores,
     failed_reads,
-    impact_severity,
-    impact_status,
     name,
     per_estate,
     result,
+    scenario_result,
     verdict,
-    workload_result,
 )
 
 
@@ -162,17 +160,10 @@ def _workload_domain_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
             continue
         impact = assess(ctx.graph, workload, Scenario.regions(*sorted(members & estate_regions)),
                         coverage=ctx.coverage)
-        status = impact_status(impact)
-        message = f"[{domain}] {impact.why}"
-        if status == "unknown":
-            message += f" — uncertain: {impact.unknown[0]}"
-        found = workload_result(
-            ctx, impact, key=f"domain:{domain}", region=(audited or inside)[0], status=status, message=message,
-            severity=impact_severity(impact, status),
-            expected={"serving": True, "data_intact": True,
-                      "survives": f"a serving path and a copy of the data outside failure domain {domain} "
-                                  f"({', '.join(sorted(members))})"},
-        )
+        found = scenario_result(ctx, impact, key=f"domain:{domain}", region=(audited or inside)[0],
+                                label=f"[{domain}] ",
+                                outside=f"a serving path and a copy of the data outside failure domain {domain} "
+                                        f"({', '.join(sorted(members))})")
         found.observed["failure_domain"] = {"name": domain, "regions": sorted(members),
                                              "workload_regions_inside": inside,
                                              "why": describe(domain, ctx.policy)}

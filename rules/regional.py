@@ -32,12 +32,10 @@ from ._common import (
     WA_REL11_BP04,
     WA_REL13_BP02,
     failed_reads,
-    impact_severity,
-    impact_status,
     name,
     result,
+    scenario_result,
     verdict,
-    workload_result,
 )
 
 
@@ -68,17 +66,9 @@ def _workload_region_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
         return
     for region in regions:
         impact = assess(ctx.graph, workload, Scenario.regions(region), coverage=ctx.coverage)
-        status = impact_status(impact)
-        message = impact.why
-        if status == "unknown":
-            message += f" — uncertain: {impact.unknown[0]}"
-        yield workload_result(
-            ctx, impact, key=region, region=region, status=status, message=message,
-            severity=impact_severity(impact, status),
-            expected={"serving": True, "data_intact": True,
-                      "survives": f"every entry point keeps a serving path, and every data store a copy, "
-                                  f"outside {region}"},
-        )
+        yield scenario_result(ctx, impact, key=region, region=region,
+                              outside=f"every entry point keeps a serving path, and every data store a copy, "
+                                      f"outside {region}")
 
 
 def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:

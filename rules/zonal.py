@@ -32,12 +32,10 @@ from ._common import (
     ZONE_LOSS_2026,
     data_stores,
     failed_reads,
-    impact_severity,
-    impact_status,
     name,
     result,
+    scenario_result,
     verdict,
-    workload_result,
 )
 
 
@@ -53,17 +51,9 @@ def _workload_zone_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
     chain is the evidence. ``unknown``: the verdict relies on something the scan could not read."""
     for zone in zones_of(ctx.graph, workload):
         impact = assess(ctx.graph, workload, Scenario.zones(zone), coverage=ctx.coverage)
-        status = impact_status(impact)
-        message = impact.why
-        if status == "unknown":
-            message += f" — uncertain: {impact.unknown[0]}"
-        yield workload_result(
-            ctx, impact, key=zone, region=region_of_zone(ctx.graph, zone), status=status, message=message,
-            severity=impact_severity(impact, status),
-            expected={"serving": True, "data_intact": True,
-                      "survives": f"every entry point keeps a serving path, and every data store a copy, "
-                                  f"outside zone {zone}"},
-        )
+        yield scenario_result(ctx, impact, key=zone, region=region_of_zone(ctx.graph, zone),
+                              outside=f"every entry point keeps a serving path, and every data store a copy, "
+                                      f"outside zone {zone}")
 
 
 def _is_cluster_member(ctx: RuleContext, node: str) -> bool:
