@@ -20,7 +20,6 @@ import networkx as nx
 
 from . import failure_domains
 from .durations import format_duration
-from .graph_facts import per_graph
 from .model import (
     DATA_KINDS,
     DEPENDS_ON,
@@ -149,16 +148,7 @@ class TestRecord:
 
 
 def failover_tests(graph: nx.MultiDiGraph, policy: Any) -> list[TestRecord]:
-    """Every record from every source, sorted by workload, scenario, date. Read once per graph and policy
-    (several rules ask); a new list each call."""
-    memo = per_graph(graph, "evidence_sources.failover_tests")
-    kept = memo.get(id(policy))
-    if kept is None or kept[0] is not policy:
-        kept = memo[id(policy)] = (policy, _failover_tests(graph, policy))
-    return list(kept[1])
-
-
-def _failover_tests(graph: nx.MultiDiGraph, policy: Any) -> list[TestRecord]:
+    """Every record from every source, sorted by workload, scenario, date."""
     records: list[TestRecord] = []
     records += from_policy(policy)
     names = set(getattr(policy, "workloads", None) or {})
