@@ -14,6 +14,7 @@ import click
 
 from .controls import SEVERITIES
 from .errors import InputError
+from .fanout import GC_THRESHOLDS
 from .policy import Policy, PolicyError, load_policy
 
 EXIT_OK, EXIT_FAILING, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -91,7 +92,7 @@ def tune_gc() -> None:
     """A scan holds a large estate in memory that lives until the process ends: with the interpreter's
     default thresholds, full collections walk it again and again (a third of the analysis time at
     100,000 resources). Collect the young generations less often; cycles are still collected."""
-    gc.set_threshold(100_000, 50, 1000)
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 fail_on_option = click.option(

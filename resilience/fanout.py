@@ -41,7 +41,8 @@ CONNECT_TIMEOUT_S = 10
 WORKLOAD_BATCH = 200
 #: batches per worker thread, so that the last ones to finish are short
 BATCHES_PER_SLOT = 3
-#: the garbage collector's thresholds in analysis tasks and in the workers of ``local`` (``cli.tune_gc``'s)
+#: the garbage collector's thresholds for an analysis: the command line's (``cli.tune_gc``), in analysis tasks
+#: and in the workers of ``local``
 GC_THRESHOLDS = (100_000, 50, 1000)
 
 
