@@ -21,7 +21,7 @@ def _rank(severity: str | None) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
-def account_rows(findings: Sequence[Mapping[str, Any]], coverage: Iterable[Any],
+def account_rows(findings: Iterable[Mapping[str, Any]], coverage: Iterable[Any],
                  scanned: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """One row per account: ``account, name, outcome, role, coverage, counts, worst_workloads``.
 

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from resilience.controls import CATEGORIES, CONTROLS, SEVERITIES, SEVERITY_RANK
 from resilience.durations import format_duration
-from resilience.results import Finding, ScanResult, summarise
+from resilience.results import Finding, ScanResult, finding_facts, summarise
 
 from . import subservice, svg
 from .common import (
@@ -353,16 +353,10 @@ def context(result: ScanResult) -> dict[str, Any]:
         "trend": trend, "graph_svg": graph_svg, "graph_shown": len(nodes), "graph_total": total_nodes,
         "control_rows": control_rows, "controls": CONTROLS, "waivers": [dressed(f, g) for f in waivers[:MAX_DETAILED]],
         "severities": SEVERITIES, "status_order": STATUS_ORDER, "severity_colours": SEVERITY_COLOURS,
-        "status_colours": STATUS_COLOURS, "rules": rule_catalogue(_catalogue_view(ordered), result.scan),
+        "status_colours": STATUS_COLOURS, "rules": rule_catalogue(finding_facts(ordered), result.scan),
         "edge_style": svg.EDGE_STYLE, "new_ids": set((baseline or {}).get("new", [])),
     }
 
-
-def _catalogue_view(findings: list[Finding]):
-    """What :func:`rule_catalogue` reads of each finding."""
-    for f in findings:
-        yield {"rule": f.rule, "status": f.status, "title": f.title, "category": f.category,
-               "severity": f.severity, "controls": f.controls, "remediation": f.remediation}
 
 
 def render(result: ScanResult) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from resilience import jsonout
-from resilience.results import ScanResult, findings_document
+from resilience.results import ScanResult, finding_facts, findings_document
 
 from . import accounts
 from .common import rule_catalogue
@@ -36,19 +36,18 @@ def document(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
     doc = findings_document(result, lazy=lazy)
     doc.setdefault("rules", [
         {k: v for k, v in meta.items() if k not in ("rationale", "remediation", "references")}
-        for meta in rule_catalogue(doc["findings"], doc["scan"])
+        for meta in rule_catalogue(finding_facts(result.findings), doc["scan"])
     ])
-    rows = account_view(result, doc["findings"])
+    rows = account_view(result)
     if accounts.worth_showing(rows):
         doc.setdefault("by_account", rows)
     return doc
 
 
-def account_view(result: ScanResult, findings: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def account_view(result: ScanResult) -> list[dict[str, Any]]:
     """The rows of the account view (:mod:`.accounts`) for a scan result."""
-    if findings is None:
-        findings = [f.to_dict() for f in result.findings]
-    return accounts.account_rows(findings, result.coverage, result.inventory.meta.get("aws_accounts") or ())
+    return accounts.account_rows(finding_facts(result.findings), result.coverage,
+                                 result.inventory.meta.get("aws_accounts") or ())
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

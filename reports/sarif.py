@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from resilience import jsonout
-from resilience.results import ScanResult
+from resilience.results import ScanResult, finding_facts
 
 from .common import SECURITY_SEVERITY, artifact_location, finding_order, rule_catalogue
 
@@ -78,7 +78,7 @@ def build(result: ScanResult, outdir: Path) -> dict[str, Any]:
 
 def _parts(result: ScanResult, outdir: Path) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """The document without its results, and the results, made one at a time (failing first)."""
-    catalogue = rule_catalogue((f.to_dict() for f in result.findings), result.scan)
+    catalogue = rule_catalogue(finding_facts(result.findings), result.scan)
     doc = _document(result, catalogue)
     return doc, _results(result, outdir, {meta["id"]: i for i, meta in enumerate(catalogue)})
 

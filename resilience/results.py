@@ -7,7 +7,7 @@ read it without importing the scan orchestration (``resilience/scan.py``) that p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,21 @@ class FindingDicts(Sequence[dict[str, Any]]):
         if isinstance(index, slice):
             return [f.to_dict() for f in self._findings[index]]
         return self._findings[index].to_dict()
+
+
+def finding_facts(findings: Iterable[Finding]) -> Iterator[dict[str, Any]]:
+    """What the rule catalogue and the account view read of each finding (:meth:`Finding.to_dict`'s keys
+    without the evidence): a whole dict per finding, three times over, was a fifth of writing findings.json
+    at 100,000 resources."""
+    for f in findings:
+        facts = {"rule": f.rule, "status": f.status, "severity": f.severity, "title": f.title,
+                 "category": f.category, "controls": f.controls, "remediation": f.remediation,
+                 "workload": f.workload, "account": f.account}
+        if f.resource.startswith("workload:"):
+            facts["accounts"] = f.accounts
+        if len(f.workloads) > 1:
+            facts["workloads"] = f.workloads
+        yield facts
 
 
 def findings_document(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:

@@ -78,3 +78,20 @@ def test_an_account_only_named_by_results_is_not_called_scanned():
     rows = {r["account"]: r for r in account_rows(findings, coverage, [])}
     assert rows[PROD]["outcome"] == "scanned"
     assert rows[DR]["outcome"] == "not scanned" and "not read by this scan" in rows[DR]["reason"]
+
+
+def test_the_account_view_and_catalogue_read_the_same_facts_as_the_whole_findings():
+    """The reports build both from :func:`finding_facts` (no evidence): the same rows and catalogue as from
+    every finding's whole ``findings.json`` dict."""
+    from resilience.findings_table import rule_catalogue
+    from resilience.results import finding_facts
+
+    result, _ = _result()
+    whole = [f.to_dict() for f in result.findings]
+    scanned = result.inventory.meta["aws_accounts"]
+    assert any("accounts" in f for f in whole) and any("accounts" not in f for f in whole)
+    assert accounts.account_rows(finding_facts(result.findings), result.coverage, scanned) == \
+        accounts.account_rows(whole, result.coverage, scanned)
+    assert rule_catalogue(finding_facts(result.findings), result.scan) == rule_catalogue(whole, result.scan)
+    assert [set(f) - {"evidence"} >= set(facts) for f, facts in zip(whole, finding_facts(result.findings),
+                                                                       strict=True)] == [True] * len(whole)
