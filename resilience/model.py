@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import sys
 from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -273,10 +274,10 @@ class Inventory:
             elif key in _META_STRINGS and not isinstance(value, str):
                 raise ValueError(f"'meta.{key}' must be a string")
         return cls(
-            resources=[Resource(**{**r, **_interned(r, _RESOURCE_REPEATS),
-                                   "zones": tuple(sys.intern(z) for z in _strings(r.get("zones", ()), "zones"))})
-                       for r in _records(data, "resources", Resource)],
-            edges=[Edge(**{**e, **_interned(e, _EDGE_REPEATS)}) for e in _records(data, "edges", Edge)],
+            resources=[Resource(**_interned(r, _RESOURCE_REPEATS, zones=tuple(
+                sys.intern(z) for z in _strings(r.get("zones", ()), "zones"))))
+                for r in _records(data, "resources", Resource)],
+            edges=[Edge(**_interned(e, _EDGE_REPEATS)) for e in _records(data, "edges", Edge)],
             coverage=[Coverage(**c) for c in _records(data, "coverage", Coverage)],
             meta=dict(meta),
         )
@@ -288,8 +289,14 @@ _RESOURCE_REPEATS = ("provider", "account", "region", "kind", "type", "source", 
 _EDGE_REPEATS = ("kind", "source")
 
 
-def _interned(item: dict[str, Any], names: tuple[str, ...]) -> dict[str, str]:
-    return {n: sys.intern(item[n]) for n in names if isinstance(item.get(n), str)}
+def _interned(item: dict[str, Any], names: tuple[str, ...], **replaced: Any) -> dict[str, Any]:
+    """A copy of ``item`` with the strings of ``names`` interned and ``replaced`` set."""
+    out = {**item, **replaced}
+    for n in names:
+        value = out.get(n)
+        if value.__class__ is str:
+            out[n] = sys.intern(value)
+    return out
 
 
 #: the meta fields analysis reads, and their JSON types (others are kept as they are)
@@ -299,8 +306,6 @@ _META_STRINGS = frozenset({"started_at", "finished_at", "identity"})
 
 def _records(data: dict[str, Any], key: str, kind: type) -> list[dict[str, Any]]:
     """``data[key]`` as a list of objects whose keys are ``kind``'s fields (all required ones present)."""
-
-
     if key not in data:
         raise ValueError(f"no '{key}' list")
     items = data[key]
@@ -308,25 +313,28 @@ def _records(data: dict[str, Any], key: str, kind: type) -> list[dict[str, Any]]
         raise ValueError(f"'{key}' must be a list")
     known = {f.name: f for f in fields(kind)}
     required = {n for n, f in known.items() if f.default is MISSING and f.default_factory is MISSING}
+    known_names = known.keys()
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise ValueError(f"{key}[{i}] must be an object")
-        if not item.keys() <= known.keys():
+        if not item.keys() <= known_names:
             unknown = sorted(set(item) - set(known), key=str)
             raise ValueError(f"{key}[{i}] has unknown field {unknown[0]!r}")
         if not required <= item.keys():
             absent = sorted(required - set(item))
             raise ValueError(f"{key}[{i}] has no {absent[0]!r}")
-        for name in ("tags", "attrs"):
-            if name in item and not isinstance(item[name], dict):
-                raise ValueError(f"{key}[{i}].{name} must be an object")
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in item.get("tags", {}).items()):
-            raise ValueError(f"{key}[{i}].tags must map strings to strings")
-        if "resources" in item and not (isinstance(item["resources"], list)
-                                        and all(isinstance(v, str) for v in item["resources"])):
-            raise ValueError(f"{key}[{i}].resources must be a list of strings")
         for name, value in item.items():
-            if name not in ("tags", "attrs", "zones", "resources") and not isinstance(value, str):
+            if value.__class__ is str:
+                continue
+            if name in ("tags", "attrs"):
+                if not isinstance(value, dict):
+                    raise ValueError(f"{key}[{i}].{name} must be an object")
+                if name == "tags" and not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+                    raise ValueError(f"{key}[{i}].tags must map strings to strings")
+            elif name == "resources":
+                if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    raise ValueError(f"{key}[{i}].resources must be a list of strings")
+            elif name != "zones" and not isinstance(value, str):
                 raise ValueError(f"{key}[{i}].{name} must be a string")
     return items
 
@@ -339,7 +347,12 @@ def _strings(value: Any, what: str) -> list[str]:
 
 def _shallow(record: Any) -> dict[str, Any]:
     """A dataclass record as a dict of its fields, sharing their values (it is written, not kept)."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+    return {name: getattr(record, name) for name in _field_names(type(record))}
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 def _resource_dict(r: Resource) -> dict[str, Any]:
