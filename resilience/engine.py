@@ -149,9 +149,9 @@ def _finding(rule: Rule, result: Result, scanned_at: str) -> Finding:
 
 def _with_owner(finding: Finding, result: Result, ctx: RuleContext) -> Finding:
     """``account`` (the owner of the resource) and, for a workload, ``accounts`` (every owner)."""
-    graph = ctx.graph
-    if result.resource in graph:
-        finding.account = graph.nodes[result.resource].get("account") or None
+    data = ctx.graph._node.get(result.resource)
+    if data is not None:
+        finding.account = data.get("account") or None
     elif result.resource.startswith("workload:"):
         finding.accounts = _workload_accounts(ctx, result.workload or result.resource.split(":", 1)[1])
         finding.account = finding.accounts[0] if len(finding.accounts) == 1 else None
@@ -166,7 +166,7 @@ def _workload_accounts(ctx: RuleContext, workload: str) -> list[str]:
 
     memo = per_graph(ctx.graph, "engine.workload_accounts")
     if workload not in memo:
-        nodes = ctx.graph.nodes
+        nodes = ctx.graph._node
         memo[workload] = sorted({nodes[n].get("account") for n in workload_index(ctx.graph).get(workload, ())
                                  if nodes[n].get("account")})
     return memo[workload]

@@ -104,7 +104,7 @@ def assign_workloads(graph: nx.MultiDiGraph, policy: Policy | None) -> None:
         for src, dst, kind in graph.edges(keys=True):
             if kind in (REPLICATES_TO, BACKED_UP_TO):
                 changed |= _inherit(graph, child=dst, parent=src)
-            elif kind == ROUTES_TO and graph.nodes[src]["kind"] == DNS_RECORD:
+            elif kind == ROUTES_TO and graph._node[src]["kind"] == DNS_RECORD:
                 changed |= _inherit(graph, child=src, parent=dst)
 
 
@@ -157,10 +157,14 @@ def _matches(node: str, data: dict, match) -> bool:
 
 
 def _inherit(graph: nx.MultiDiGraph, *, child: str, parent: str) -> bool:
-    have = set(graph.nodes[child]["workloads"])
-    new = have | set(graph.nodes[parent]["workloads"])
-    if new != have:
-        graph.nodes[child]["workloads"] = tuple(sorted(new))
+    nodes = graph._node
+    inherited = nodes[parent]["workloads"]
+    have = nodes[child]["workloads"]
+    if not inherited or inherited == have:
+        return False
+    new = set(have).union(inherited)
+    if len(new) != len(have):
+        nodes[child]["workloads"] = tuple(sorted(new))
         return True
     return False
 
@@ -174,7 +178,7 @@ def _resource_group(resource_id: str) -> str | None:
 
 
 def workload_names(graph: nx.MultiDiGraph, policy: Policy | None = None) -> list[str]:
-    names = {w for _, d in graph.nodes(data=True) for w in d["workloads"]}
+    names = set(workload_index(graph))
     if policy:
         names |= set(policy.workloads)
     return sorted(names)
