@@ -60,7 +60,9 @@ Semantics (``docs/graph.md`` is the vocabulary):
 Cost: answers that depend on the graph alone (copies and backups of a store, the nodes of a
 workload, the nodes a scenario takes down, DNS record groups) are computed once per graph and
 kept (see :class:`_GraphMemo`), so asking every workload about every region costs what each
-question touches, not the size of the estate each time.
+question touches, not the size of the estate each time. A zone scenario that takes down none of the
+nodes the workload's assessment without failure read is answered from that assessment
+(:func:`_assess_or_reuse`).
 
 Correlated regions are simply several failed regions in one :class:`Scenario`.
 """
@@ -315,6 +317,16 @@ class _Assessor:
         if node not in self._down:
             self._down[node] = node_down(self.g, node, self.s)
         return self._down[node]
+
+    def copy_down(self, copy: Copy) -> str | None:
+        if copy.id in self.g:
+            self.down(copy.id)  # its state is read: kept with every other state read (see read_states)
+        return copy_down(self.g, copy, self.s)
+
+    def read_states(self) -> frozenset[str]:
+        """Every node whose state (:func:`node_down`) this assessment has read: the only way a zone
+        scenario reaches its verdict (see :func:`_assess_or_reuse`)."""
+        return frozenset(self._down)
 
     def kind(self, node: str) -> str:
         return self.g._node[node].get("kind", "")
@@ -712,7 +724,7 @@ class _Assessor:
             finally:
                 self._judging.discard(node)
         copies = data_copies(self.g, node)
-        live = [(c, copy_blocked(c, self.s)) for c in copies if not copy_down(self.g, c, self.s)]
+        live = [(c, copy_blocked(c, self.s)) for c in copies if not self.copy_down(c)]
         for copy, region in live:
             if region:
                 continue
@@ -744,7 +756,7 @@ class _Assessor:
         if holder not in self.g:
             return None
         for copy in backups_of(self.g, holder):
-            if copy_down(self.g, copy, self.s):
+            if self.copy_down(copy):
                 continue
             if copy.relation == "automated":
                 return (holder, holder, RESTORE_BACKUP), []
@@ -853,8 +865,32 @@ def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
     memo = per_graph(graph, "survival.assess")
     key = (workload, scenario, index.fingerprint)
     if key not in memo:
-        memo[key] = _assess(graph, workload, scenario, index)
+        memo[key] = _assess_or_reuse(graph, workload, scenario, index)
     return _fresh(memo[key])
+
+
+def _assess_or_reuse(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, index: Any) -> WorkloadImpact:
+    """:func:`_assess`, or for a scenario of failed zones alone that takes down none of the nodes whose state
+    the assessment without any failure read, that assessment's verdict told for this scenario.
+
+    Why that is the same answer: with no region failed, a scenario reaches an assessment only through
+    :func:`node_down` (copies through :func:`copy_down`, whose region and key checks need a failed region;
+    :func:`copy_blocked` likewise). An assessment is a deterministic walk: while every state it reads is
+    "up", as with no failure, it reads the same nodes in the same order and ends at the same verdict. Only
+    the sentence naming the scenario (``why``) differs. Most zone scenarios of a workload take down
+    nothing it reads (issue 17: about 70% at 10,000 resources)."""
+    if not scenario.failed_zones or scenario.failed_regions:
+        return _assess(graph, workload, scenario, index)[0]
+    walks = per_graph(graph, "survival.unfailed_walk")
+    key = (workload, index.fingerprint)
+    if key not in walks:
+        walks[key] = _assess(graph, workload, Scenario(), index)
+    unfailed, cause, read = walks[key]
+    if any(node_down(graph, n, scenario) for n in read):
+        return _assess(graph, workload, scenario, index)[0]
+    impact = replace(_fresh(unfailed), scenario=scenario)
+    impact.why = _why(graph, impact, cause)
+    return impact
 
 
 def _fresh(impact: WorkloadImpact) -> WorkloadImpact:
@@ -888,7 +924,9 @@ def _workload_shape(graph: nx.MultiDiGraph, workload: str, nodes: list[str], a: 
     return shape
 
 
-def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage: Any) -> WorkloadImpact:
+def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
+            coverage: Any) -> tuple[WorkloadImpact, str, frozenset[str]]:
+    """The assessment, the cause of a serving failure, and the nodes whose state it read."""
     a = _Assessor(graph, scenario, coverage)
     nodes = list(workload_index(graph).get(workload, ()))  # graph order, as a scan of every node gives
     failovers: list[tuple[str, str, str]] = []
@@ -956,8 +994,8 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, coverage:
         control_plane=_unique(control_plane), unknown=_unique(unknown), lost_data=sorted(lost_data),
         entry_points=[label for label, _, _ in entries],
     )
-    impact.why = _why(a, impact, cause)
-    return impact
+    impact.why = _why(graph, impact, cause)
+    return impact, cause, a.read_states()
 
 
 @dataclass
@@ -1068,11 +1106,11 @@ def chain_evidence(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> tuple[str, s
     return ", ".join(sources), max(times) if times else ""
 
 
-def _why(a: _Assessor, impact: WorkloadImpact, cause: str) -> str:
+def _why(graph: nx.MultiDiGraph, impact: WorkloadImpact, cause: str) -> str:
     scenario = impact.scenario.describe()
 
     def name(n: str) -> str:  # two resources of one name are told apart (by region, then kind)
-        return display_name(a.g, n)
+        return display_name(graph, n)
 
     if not impact.serving:
         chain = " -> ".join(name(n) for n in impact.broken_chain)
