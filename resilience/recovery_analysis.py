@@ -168,7 +168,7 @@ class _Analysis:
             if n in seen:
                 continue
             seen.add(n)
-            for dst, _ in self.out(n, DEPENDS_ON) + self.out(n, ROUTES_TO):
+            for dst, _ in self.out(n, DEPENDS_ON) + survival.live_routes(self.g, n):
                 if self.kind(dst) not in _NOT_SERVING and dst not in seen:
                     stack.append(dst)
         return sorted(seen)
@@ -798,20 +798,21 @@ class _Analysis:
 
     # ---- entry points -------------------------------------------------------------------------
     def _chain(self, start: str) -> frozenset[str]:
-        """Everything traffic for ``start`` reaches along routes_to (records, LBs, groups, targets)."""
+        """Everything traffic for ``start`` reaches along routes_to (records, LBs, groups, targets); a
+        disabled route or record carries none (:func:`resilience.survival.live_routes`)."""
         if start not in self._chains:
             self._chains[start] = frozenset(self._follow_routes(start))
         return self._chains[start]
 
     def _follow_routes(self, start: str) -> set[str]:
         seen: set[str] = set()
-        stack = [dst for dst, _ in self.out(start, ROUTES_TO)]
+        stack = [dst for dst, _ in survival.live_routes(self.g, start)]
         while stack:
             n = stack.pop()
             if n in seen:
                 continue
             seen.add(n)
-            stack += [dst for dst, _ in self.out(n, ROUTES_TO)]
+            stack += [dst for dst, _ in survival.live_routes(self.g, n)]
         return seen
 
     def _serves(self, chain: frozenset[str]) -> bool | None:
@@ -832,7 +833,8 @@ class _Analysis:
 
     def _entry_steps(self) -> list[Step]:
         steps: list[Step] = []
-        records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)]
+        records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)
+                   and not survival.is_disabled(self.g, n)]
         by_name: dict[str, list[str]] = {}
         for r in records:
             by_name.setdefault(str(self.attrs(r).get("dns_name") or self.name(r)).rstrip(".").lower(), []).append(r)
@@ -840,7 +842,8 @@ class _Analysis:
         for dns_name, group in sorted(by_name.items()):
             siblings = list(group)
             for r in group:  # failover partners named by fails_over_to, even if not in the workload
-                siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+                siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD
+                             and not survival.is_disabled(self.g, dst)]
             siblings = sorted(set(siblings))
             state = {r: self._serves(self._chain(r)) for r in siblings}
             for r in siblings:
@@ -854,7 +857,17 @@ class _Analysis:
                 continue
             healthy = [r for r in siblings if state[r] is True]
             if not healthy:
-                continue  # nothing to fail over to: the compute/data steps already say why
+                # compute that survives outside every route of the name (behind a disabled endpoint, say)
+                # is a standby only once someone sends traffic to it; otherwise the compute/data steps say why
+                reached = frozenset().union(*(self._chain(r) for r in siblings))
+                stranded = [n for n in self._compute_nodes() if n not in reached and not self.lost(n)]
+                if stranded:
+                    option = self._option("manual-dns-switch", f"{dns_name}: every live route points at "
+                                          f"{self._where()}; {self.name(stranded[0])} in "
+                                          f"{self.region(stranded[0])} survives but no enabled record or route "
+                                          "sends traffic to it", to=stranded[0])
+                    steps.append(self._step(broken[0], option, "entry"))
+                continue
             r = broken[0]
             alt = healthy[0]
             if self._health_checked(r, alt):
