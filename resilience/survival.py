@@ -852,6 +852,17 @@ def backup_gap(data: dict[str, Any], c: Coverage) -> bool:
     return any(w in sub for w in _BACKUP_WORDS)
 
 
+def store_gap(graph: nx.MultiDiGraph, node: str, c: Coverage) -> bool:
+    """Whether failed read ``c`` could have hidden a backup, snapshot or copy of data store ``node``:
+    :func:`backup_gap` by service, and, for a read made for particular resources (``c.resources``: one
+    vault's backup policies), only when it is about the store itself or about where the store's backups
+    are held (a vault's policies describe the items that vault protects, not other stores, nor the
+    stores of other regions)."""
+    if not backup_gap(graph._node[node], c):
+        return False
+    return not c.resources or c.applies_to(node) or any(c.applies_to(b.id) for b in backups_of(graph, node))
+
+
 def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
            coverage: Iterable[Coverage] = ()) -> WorkloadImpact:
     """What ``scenario`` does to ``workload``: serving, data, what is lost, what it relies on, and why.

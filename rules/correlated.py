@@ -24,6 +24,7 @@ from resilience.survival import (
     record_groups,
     regions_of,
     service_of,
+    store_gap,
 )
 
 from ._common import (
@@ -67,7 +68,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
     all_domains = domains(ctx.policy)
     failed = failed_reads(ctx)
     pair_domain: dict[tuple[str, str], str | None] = {}  # correlated() per region pair, once
-    doubts_for: dict[tuple[str, str | None], list[str]] = {}  # per (domain, service): backup_gap reads only that
+    doubts_for: dict[tuple[str, str | None], list] = {}  # per (domain, service): backup_gap reads only that
 
     def domain_of(a: str, b: str) -> str | None:
         if (a, b) not in pair_domain:
@@ -93,8 +94,9 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
         data = ctx.graph.nodes[node]
         key = (domain, service_of(data))
         if key not in doubts_for:
-            doubts_for[key] = [describe_gap(c) for c in failed if c.region not in members and backup_gap(data, c)]
-        doubts = list(doubts_for[key])
+            doubts_for[key] = [c for c in failed if c.region not in members and backup_gap(data, c)]
+        # a read made for particular resources reaches only the stores it is about
+        doubts = [describe_gap(c) for c in doubts_for[key] if not c.resources or store_gap(ctx.graph, node, c)]
         status = verdict(False, doubts)
         regions = sorted({s["region"] for s in sites})
         message = (f"every copy of {name(ctx, node)} outside {own} is in {', '.join(regions)}, in the same failure "
