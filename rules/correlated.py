@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from resilience.failure_domains import correlated, describe, domains
+from resilience.recovery import domain_scenarios
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Scenario,
@@ -140,34 +141,29 @@ _EXPECTED = {"copy_or_failover_region": "at least one outside the primary region
 
 
 def _workload_domain_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
-    """For every workload with resources (or copies) in two or more regions of one failure domain,
-    the survival engine fails the whole domain at once (the March 2026 scenario: several regions
-    lost together). ``pass``: the workload keeps serving and keeps its data from outside the
-    domain. ``fail``: it does not; the broken chain is the evidence. ``unknown``: the verdict
-    relies on something the scan could not read. With ``--region``, only domains containing an
-    audited region are judged; the result is reported under the audited region (else the first
-    of the workload's regions in the domain)."""
+    """For every failure domain the recovery model prices the workload's loss of
+    (:func:`resilience.recovery.domain_scenarios`: a domain holding one of its regions and at least one
+    other region it touches, through its resources, dependencies or copies of its data; domains that come
+    to the same regions are one scenario, named by the first), the survival engine fails those regions
+    at once (the March 2026 scenario: several regions lost together). ``pass``: the workload keeps
+    serving and keeps its data from outside the domain. ``fail``: it does not; the broken chain is the
+    evidence. ``unknown``: the verdict relies on something the scan could not read. With ``--region``,
+    only domains holding an audited region of the workload are judged; the result is reported under the
+    audited region (else the first of the workload's regions in the domain)."""
     all_domains = per_estate(ctx, "rules.failure_domains", lambda: domains(ctx.policy))
-    # regions of a domain the estate holds nothing in change no verdict: leave them out of the scenario, so
-    # its sentence names the regions that matter (no Azure or GCP names in an AWS-only estate)
-    estate_regions = per_estate(ctx, "rules.estate_regions",
-                                lambda: {d.get("region") for _, d in ctx.graph.nodes(data=True)})
     regions = set(regions_of(ctx.graph, workload))
-    for domain, members in all_domains.items():
-        inside = sorted(regions & members)
-        if len(inside) < 2:
-            continue
+    for domain, failed in domain_scenarios(ctx.graph, workload, policy=ctx.policy,
+                                           regions=ctx.audited_regions or None):
+        members = all_domains.get(domain, failed)
+        inside = sorted(regions & members) or sorted(failed)
         audited = sorted(set(ctx.audited_regions) & members)
-        if ctx.audited_regions and not audited:
-            continue
-        impact = assess(ctx.graph, workload, Scenario.regions(*sorted(members & estate_regions)),
-                        coverage=ctx.coverage)
+        impact = assess(ctx.graph, workload, Scenario.regions(*sorted(failed)), coverage=ctx.coverage)
         found = scenario_result(ctx, impact, key=f"domain:{domain}", region=(audited or inside)[0],
                                 label=f"[{domain}] ",
                                 outside=f"a serving path and a copy of the data outside failure domain {domain} "
                                         f"({', '.join(sorted(members))})")
         found.observed["failure_domain"] = {"name": domain, "regions": sorted(members),
-                                             "workload_regions_inside": inside,
+                                             "workload_regions_inside": sorted(regions & members),
                                              "why": describe(domain, ctx.policy)}
         yield found
 
