@@ -28,6 +28,7 @@ from .model import (
     LOAD_BALANCER,
     MEMBER_OF,
     OBJECT_STORE,
+    ROUTES_TO,
     TARGET_GROUP,
     VOLUME,
     Coverage,
@@ -75,6 +76,20 @@ def in_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> list[tuple[str, di
                 if (data := keyed.get(kind)) is not None]
     return [(src, data.get("attrs") or {}) for src, _, key, data in graph.in_edges(node, keys=True, data=True)
             if key == kind]
+
+
+def is_disabled(graph: nx.MultiDiGraph, node: str) -> bool:
+    """A DNS record marked ``enabled: false`` (a disabled Traffic Manager endpoint or profile) is never
+    answered: it routes nothing and is no failover target. The one reading of that flag."""
+    data = graph._node[node]
+    return data.get("kind") == DNS_RECORD and (data.get("attrs") or {}).get("enabled") is False
+
+
+def live_routes(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, dict[str, Any]]]:
+    """``node``'s ``routes_to`` edges that carry traffic: not the edge marked ``enabled: false`` (a
+    disabled Front Door origin or backend), nor one to a disabled record (:func:`is_disabled`)."""
+    return [(dst, attrs) for dst, attrs in out_edges(graph, node, ROUTES_TO)
+            if attrs.get("enabled") is not False and not is_disabled(graph, dst)]
 
 
 _AWS_SERVICES = {

@@ -61,9 +61,14 @@ class _Option:
     reasoning: str
     source: str
     to: str | None = None
+    rto_lower_bound: bool = False  # the RTO is a fixed part only (a restore of unknown size): it may take longer
 
     def sort_key(self) -> tuple:
-        return (self.rto if self.rto is not None else UNBOUNDED, self.rpo if self.rpo is not None else UNBOUNDED)
+        """Known times first, fastest first; then lower bounds (a restore of unknown size can be slower than
+        any known mechanism, so it never wins on its fixed part alone); unbounded last."""
+        rto = self.rto if self.rto is not None else UNBOUNDED
+        rank = 2 if rto == UNBOUNDED else 1 if self.rto_lower_bound else 0
+        return (rank, rto, self.rpo if self.rpo is not None else UNBOUNDED)
 
 
 def _resource_gaps(coverage: Iterable[Coverage]) -> tuple[Coverage, ...]:
@@ -168,7 +173,7 @@ class _Analysis:
             if n in seen:
                 continue
             seen.add(n)
-            for dst, _ in self.out(n, DEPENDS_ON) + self.out(n, ROUTES_TO):
+            for dst, _ in self.out(n, DEPENDS_ON) + survival.live_routes(self.g, n):
                 if self.kind(dst) not in _NOT_SERVING and dst not in seen:
                     stack.append(dst)
         return sorted(seen)
@@ -191,7 +196,7 @@ class _Analysis:
         )
 
     def _option(self, key: str, reasoning: str, *, rto: float | None = None, rpo: float | None = None,
-                to: str | None = None, computed: bool = False) -> _Option:
+                to: str | None = None, computed: bool = False, lower_bound: bool = False) -> _Option:
         """An option priced by model entry ``key``. Table values (or policy overrides) win over the
         computed ``rto``/``rpo`` passed in, except where the table says ``computed``."""
         entry = self.entry(key)
@@ -200,7 +205,7 @@ class _Analysis:
         if computed and "rpo" not in entry.overridden and rpo is not None:
             use_rpo = rpo  # an observed number (replica lag) beats the table's typical value
         return _Option(mechanism=entry.mechanism, model_key=key, rto=use_rto, rpo=use_rpo, reasoning=reasoning,
-                       source=entry.source, to=to)
+                       source=entry.source, to=to, rto_lower_bound=lower_bound and entry.rto is None)
 
     # ---- data ----------------------------------------------------------------------------
     def copies(self, n: str) -> list[survival.Copy]:
@@ -319,6 +324,8 @@ class _Analysis:
         target = self.objective
         if target is None or (target.rto is None and target.rpo is None):
             return False
+        if option.rto_lower_bound and target.rto is not None:
+            return False  # only its fixed part is known: whether it meets the RTO is not
         return all(want is None or (got is not None and got <= want)
                    for got, want in ((option.rto, target.rto), (option.rpo, target.rpo)))
 
@@ -500,16 +507,18 @@ class _Analysis:
         sizes = [s for s in sizes if isinstance(s, int | float)]
         return float(max(sizes)) if sizes else None
 
-    def _restore_time(self, key: str, n: str, points: Iterable[str]) -> tuple[float | None, str]:
+    def _restore_time(self, key: str, n: str, points: Iterable[str]) -> tuple[float | None, str, bool]:
+        """``(seconds, how, lower bound)``: the fixed part plus the size at the table's throughput; the
+        fixed part alone, a lower bound, when the size is unknown."""
         entry = self.entry(key if key in ("restore-in-region-backup", "restore-cross-region-copy")
                            else "restore-in-region-backup")
         fixed, rate = entry.param("fixed"), entry.param("throughput_mib_s")
         size = self._size_bytes(n, points)
         if size is None:
-            return fixed, (f"size unknown: {format_duration(fixed)} fixed part only (a lower bound)")
+            return fixed, (f"size unknown: {format_duration(fixed)} fixed part only (a lower bound)"), True
         seconds = fixed + size / (rate * MIB)
         return seconds, (f"{format_duration(fixed)} + {size / GIB:.0f} GiB at {rate:g} MiB/s "
-                         f"= {format_duration(seconds)}")
+                         f"= {format_duration(seconds)}"), False
 
     def _schedules(self, w: str, backups: list[survival.Copy]) -> dict[str, list[str]]:
         """The schedules that fill each backup location of ``w``: a plan's rules (``schedule`` for its
@@ -609,13 +618,13 @@ class _Analysis:
             if survival.copy_down(self.g, copy, self.scenario) and copy.id not in chosen:
                 gone.append(copy)
             elif copy.relation == "automated" and t.startswith("AWS::RDS"):
-                rto, how = self._restore_time("rds-pitr", w, points)
+                rto, how, low = self._restore_time("rds-pitr", w, points)
                 options.append(self._option("rds-pitr", f"{self.name(w)} is lost; point-in-time restore in {home} "
-                                            f"({how})", rto=rto))
+                                            f"({how})", rto=rto, lower_bound=low))
             elif copy.relation == "automated" and t.startswith("AWS::DynamoDB"):
-                rto, how = self._restore_time("dynamodb-pitr", w, points)
+                rto, how, low = self._restore_time("dynamodb-pitr", w, points)
                 options.append(self._option("dynamodb-pitr", f"{self.name(w)} is lost; PITR restore in {home} "
-                                            f"({how})", rto=rto))
+                                            f"({how})", rto=rto, lower_bound=low))
             elif copy.region == home:
                 near.append(copy)  # other providers' automated backups: an in-region restore
             else:
@@ -630,9 +639,9 @@ class _Analysis:
                 options.append(self._option(key, f"{self.name(w)} is lost; volume from snapshot in {home} "
                                             f"(RPO: {rpo_how})", rpo=rpo))
             else:
-                rto, how = self._restore_time(key, w, near_points)
+                rto, how, low = self._restore_time(key, w, near_points)
                 options.append(self._option(key, f"{self.name(w)} is lost; restore from backup in {home} "
-                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo))
+                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo, lower_bound=low))
         if away:
             for copy in away:
                 if copy.region in ("unknown", ""):
@@ -648,9 +657,9 @@ class _Analysis:
                 options.append(self._option(key, f"{self.name(w)} is lost; volume from the snapshot copy in "
                                             f"{', '.join(regions)} (RPO: {rpo_how})", rpo=rpo, to=target))
             else:
-                rto, how = self._restore_time(key, w, away_points)
+                rto, how, low = self._restore_time(key, w, away_points)
                 options.append(self._option(key, f"{self.name(w)} is lost; restore the copy in {', '.join(regions)} "
-                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo, to=target))
+                                            f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo, to=target, lower_bound=low))
         lost_with = ", ".join(sorted({c.region for c in gone if c.region in self.failed_regions})) or self._where()
         return options, self._lost_copies(w, gone), lost_with
 
@@ -798,20 +807,21 @@ class _Analysis:
 
     # ---- entry points -------------------------------------------------------------------------
     def _chain(self, start: str) -> frozenset[str]:
-        """Everything traffic for ``start`` reaches along routes_to (records, LBs, groups, targets)."""
+        """Everything traffic for ``start`` reaches along routes_to (records, LBs, groups, targets); a
+        disabled route or record carries none (:func:`resilience.survival.live_routes`)."""
         if start not in self._chains:
             self._chains[start] = frozenset(self._follow_routes(start))
         return self._chains[start]
 
     def _follow_routes(self, start: str) -> set[str]:
         seen: set[str] = set()
-        stack = [dst for dst, _ in self.out(start, ROUTES_TO)]
+        stack = [dst for dst, _ in survival.live_routes(self.g, start)]
         while stack:
             n = stack.pop()
             if n in seen:
                 continue
             seen.add(n)
-            stack += [dst for dst, _ in self.out(n, ROUTES_TO)]
+            stack += [dst for dst, _ in survival.live_routes(self.g, n)]
         return seen
 
     def _serves(self, chain: frozenset[str]) -> bool | None:
@@ -832,7 +842,8 @@ class _Analysis:
 
     def _entry_steps(self) -> list[Step]:
         steps: list[Step] = []
-        records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)]
+        records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)
+                   and not survival.is_disabled(self.g, n)]
         by_name: dict[str, list[str]] = {}
         for r in records:
             by_name.setdefault(str(self.attrs(r).get("dns_name") or self.name(r)).rstrip(".").lower(), []).append(r)
@@ -840,7 +851,8 @@ class _Analysis:
         for dns_name, group in sorted(by_name.items()):
             siblings = list(group)
             for r in group:  # failover partners named by fails_over_to, even if not in the workload
-                siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+                siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD
+                             and not survival.is_disabled(self.g, dst)]
             siblings = sorted(set(siblings))
             state = {r: self._serves(self._chain(r)) for r in siblings}
             for r in siblings:
@@ -854,7 +866,17 @@ class _Analysis:
                 continue
             healthy = [r for r in siblings if state[r] is True]
             if not healthy:
-                continue  # nothing to fail over to: the compute/data steps already say why
+                # compute that survives outside every route of the name (behind a disabled endpoint, say)
+                # is a standby only once someone sends traffic to it; otherwise the compute/data steps say why
+                reached = frozenset().union(*(self._chain(r) for r in siblings))
+                stranded = [n for n in self._compute_nodes() if n not in reached and not self.lost(n)]
+                if stranded:
+                    option = self._option("manual-dns-switch", f"{dns_name}: every live route points at "
+                                          f"{self._where()}; {self.name(stranded[0])} in "
+                                          f"{self.region(stranded[0])} survives but no enabled record or route "
+                                          "sends traffic to it", to=stranded[0])
+                    steps.append(self._step(broken[0], option, "entry"))
+                continue
             r = broken[0]
             alt = healthy[0]
             if self._health_checked(r, alt):

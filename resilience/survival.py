@@ -116,8 +116,10 @@ from .graph_facts import (  # noqa: F401 (re-exported: survival is the entry poi
     display_name,
     forget,
     in_edges,
+    is_disabled,
     is_disposable,
     is_stub,
+    live_routes,
     out_edges,
     per_graph,
     real_region,
@@ -469,8 +471,8 @@ class _Assessor:
         disabled serves nothing. A pool with ``health_probe: false`` (a Front Door origin group
         without a health probe) never takes a dead member out: each member of its first priority
         keeps its share of the traffic, so each must serve."""
-        edges = list(out_edges(self.g, node, ROUTES_TO))
-        live = [(t, a) for t, a in edges if a.get("enabled") is not False]
+        edges = out_edges(self.g, node, ROUTES_TO)
+        live = live_routes(self.g, node)
         if edges and not live:
             return _Outcome(False, [node], "every member is disabled")
         targets = [t for t, _ in live]
@@ -492,7 +494,7 @@ class _Assessor:
         """A Global Accelerator serves while one endpoint group does (health-checked routing); a
         CloudFront distribution or an API needs every origin / integration it routes to (each serves
         some path): an origin group is a target group, so its failover happens there."""
-        targets = [t for t, _ in out_edges(self.g, node, ROUTES_TO)]
+        targets = [t for t, _ in live_routes(self.g, node)]
         if self.kind(node) == ACCELERATOR:
             return self._serve_any(node, targets, "no live endpoint group")
         result = self._serve_deps(node)
@@ -506,7 +508,7 @@ class _Assessor:
         return result
 
     def _serve_lb(self, node: str) -> _Outcome:
-        targets = [t for t, _ in out_edges(self.g, node, ROUTES_TO)]
+        targets = [t for t, _ in live_routes(self.g, node)]
         groups = [t for t in targets if self.kind(t) == TARGET_GROUP]
         direct = [t for t in targets if t not in groups]
         if not targets:
@@ -533,7 +535,13 @@ class _Assessor:
                    for _, a in out_edges(self.g, record, ROUTES_TO))
 
     def _serve_record(self, node: str) -> _Outcome:
-        targets = [t for t, _ in out_edges(self.g, node, ROUTES_TO)]
+        """A record serves through what it routes to (a disabled target takes no traffic), or fails
+        over to a health-checked secondary. A disabled record (:func:`is_disabled`) serves nothing."""
+        if is_disabled(self.g, node):
+            return _Outcome(False, [node], "the record is disabled, so it is never answered")
+        targets = [t for t, _ in live_routes(self.g, node)]
+        if not targets and out_edges(self.g, node, ROUTES_TO):
+            return _Outcome(False, [node], "every target it routes to is disabled")
         if not targets:
             base = _Outcome(True, [node], used={node})
         elif len(targets) == 1 or not self.health_checked(node):
@@ -569,14 +577,15 @@ class _Assessor:
         if record not in memo:
             primary_checked = self.health_checked(record)
             out = [(dst, bool(a.get("health_checked")) or primary_checked)
-                   for dst, a in out_edges(self.g, record, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD]
+                   for dst, a in out_edges(self.g, record, FAILS_OVER_TO)
+                   if self.kind(dst) == DNS_RECORD and not is_disabled(self.g, dst)]
             attrs = self.g._node[record].get("attrs") or {}
             if str(attrs.get("failover_role", "")).upper() == "PRIMARY":
                 named = {d for d, _ in out}
                 for sibling in self.record_groups().get(_record_key(self.g, record), ()):
                     sattrs = self.g._node[sibling].get("attrs") or {}
                     if sibling != record and str(sattrs.get("failover_role", "")).upper() == "SECONDARY" and \
-                            sibling not in named:
+                            sibling not in named and not is_disabled(self.g, sibling):
                         out.append((sibling, primary_checked))
             memo[record] = tuple(out)
         return list(memo[record])
@@ -596,7 +605,7 @@ class _Assessor:
         """One DNS name: failover pair (primary must serve, or fail over) or a set of
         latency/weighted/... records (a live one remains, every dead one is health-checked). A record that
         says ``enabled: false`` (a disabled Traffic Manager endpoint) is never answered: it serves nothing."""
-        enabled = [m for m in members if (self.g._node[m].get("attrs") or {}).get("enabled") is not False]
+        enabled = [m for m in members if not is_disabled(self.g, m)]
         if members and not enabled:
             return _Outcome(False, [members[0]], "every record of the name is disabled")
         members = enabled
@@ -855,6 +864,17 @@ def backup_gap(data: dict[str, Any], c: Coverage) -> bool:
     return any(w in sub for w in _BACKUP_WORDS)
 
 
+def store_gap(graph: nx.MultiDiGraph, node: str, c: Coverage) -> bool:
+    """Whether failed read ``c`` could have hidden a backup, snapshot or copy of data store ``node``:
+    :func:`backup_gap` by service, and, for a read made for particular resources (``c.resources``: one
+    vault's backup policies), only when it is about the store itself or about where the store's backups
+    are held (a vault's policies describe the items that vault protects, not other stores, nor the
+    stores of other regions)."""
+    if not backup_gap(graph._node[node], c):
+        return False
+    return not c.resources or c.applies_to(node) or any(c.applies_to(b.id) for b in backups_of(graph, node))
+
+
 def assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, *,
            coverage: Iterable[Coverage] = ()) -> WorkloadImpact:
     """What ``scenario`` does to ``workload``: serving, data, what is lost, what it relies on, and why.
@@ -1061,19 +1081,21 @@ def is_public_record(graph: nx.MultiDiGraph, record: str) -> bool:
     return _Assessor(graph, Scenario(), ())._public(record)
 
 
-def dns_targets(graph: nx.MultiDiGraph, records: Iterable[str], *, failover: bool = True) -> list[str]:
+def dns_targets(graph: nx.MultiDiGraph, records: Iterable[str], *, failover: bool = True,
+                live: bool = True) -> list[str]:
     """The first non-DNS nodes the records route (and, with ``failover``, fail over) to, through alias
-    chains."""
+    chains; with ``live``, only through records and routes that are not disabled (:func:`live_routes`)."""
     seen: set[str] = set()
     out: list[str] = []
     frontier = list(records)
     while frontier:
         current = frontier.pop()
-        if current in seen:
+        if current in seen or (live and is_disabled(graph, current)):
             continue
         seen.add(current)
         for kind in (ROUTES_TO, FAILS_OVER_TO) if failover else (ROUTES_TO,):
-            for dst, _ in out_edges(graph, current, kind):
+            edges = live_routes(graph, current) if live and kind == ROUTES_TO else out_edges(graph, current, kind)
+            for dst, _ in edges:
                 if graph._node[dst].get("kind") == DNS_RECORD:
                     frontier.append(dst)
                 elif dst not in out:

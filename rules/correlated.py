@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from resilience.failure_domains import correlated, describe, domains
+from resilience.recovery import domain_scenarios
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Scenario,
@@ -24,6 +25,7 @@ from resilience.survival import (
     record_groups,
     regions_of,
     service_of,
+    store_gap,
 )
 
 from ._common import (
@@ -67,7 +69,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
     all_domains = domains(ctx.policy)
     failed = failed_reads(ctx)
     pair_domain: dict[tuple[str, str], str | None] = {}  # correlated() per region pair, once
-    doubts_for: dict[tuple[str, str | None], list[str]] = {}  # per (domain, service): backup_gap reads only that
+    doubts_for: dict[tuple[str, str | None], list] = {}  # per (domain, service): backup_gap reads only that
 
     def domain_of(a: str, b: str) -> str | None:
         if (a, b) not in pair_domain:
@@ -93,8 +95,9 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
         data = ctx.graph.nodes[node]
         key = (domain, service_of(data))
         if key not in doubts_for:
-            doubts_for[key] = [describe_gap(c) for c in failed if c.region not in members and backup_gap(data, c)]
-        doubts = list(doubts_for[key])
+            doubts_for[key] = [c for c in failed if c.region not in members and backup_gap(data, c)]
+        # a read made for particular resources reaches only the stores it is about
+        doubts = [describe_gap(c) for c in doubts_for[key] if not c.resources or store_gap(ctx.graph, node, c)]
         status = verdict(False, doubts)
         regions = sorted({s["region"] for s in sites})
         message = (f"every copy of {name(ctx, node)} outside {own} is in {', '.join(regions)}, in the same failure "
@@ -138,34 +141,29 @@ _EXPECTED = {"copy_or_failover_region": "at least one outside the primary region
 
 
 def _workload_domain_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
-    """For every workload with resources (or copies) in two or more regions of one failure domain,
-    the survival engine fails the whole domain at once (the March 2026 scenario: several regions
-    lost together). ``pass``: the workload keeps serving and keeps its data from outside the
-    domain. ``fail``: it does not; the broken chain is the evidence. ``unknown``: the verdict
-    relies on something the scan could not read. With ``--region``, only domains containing an
-    audited region are judged; the result is reported under the audited region (else the first
-    of the workload's regions in the domain)."""
+    """For every failure domain the recovery model prices the workload's loss of
+    (:func:`resilience.recovery.domain_scenarios`: a domain holding one of its regions and at least one
+    other region it touches, through its resources, dependencies or copies of its data; domains that come
+    to the same regions are one scenario, named by the first), the survival engine fails those regions
+    at once (the March 2026 scenario: several regions lost together). ``pass``: the workload keeps
+    serving and keeps its data from outside the domain. ``fail``: it does not; the broken chain is the
+    evidence. ``unknown``: the verdict relies on something the scan could not read. With ``--region``,
+    only domains holding an audited region of the workload are judged; the result is reported under the
+    audited region (else the first of the workload's regions in the domain)."""
     all_domains = per_estate(ctx, "rules.failure_domains", lambda: domains(ctx.policy))
-    # regions of a domain the estate holds nothing in change no verdict: leave them out of the scenario, so
-    # its sentence names the regions that matter (no Azure or GCP names in an AWS-only estate)
-    estate_regions = per_estate(ctx, "rules.estate_regions",
-                                lambda: {d.get("region") for _, d in ctx.graph.nodes(data=True)})
     regions = set(regions_of(ctx.graph, workload))
-    for domain, members in all_domains.items():
-        inside = sorted(regions & members)
-        if len(inside) < 2:
-            continue
+    for domain, failed in domain_scenarios(ctx.graph, workload, policy=ctx.policy,
+                                           regions=ctx.audited_regions or None):
+        members = all_domains.get(domain, failed)
+        inside = sorted(regions & members) or sorted(failed)
         audited = sorted(set(ctx.audited_regions) & members)
-        if ctx.audited_regions and not audited:
-            continue
-        impact = assess(ctx.graph, workload, Scenario.regions(*sorted(members & estate_regions)),
-                        coverage=ctx.coverage)
+        impact = assess(ctx.graph, workload, Scenario.regions(*sorted(failed)), coverage=ctx.coverage)
         found = scenario_result(ctx, impact, key=f"domain:{domain}", region=(audited or inside)[0],
                                 label=f"[{domain}] ",
                                 outside=f"a serving path and a copy of the data outside failure domain {domain} "
                                         f"({', '.join(sorted(members))})")
         found.observed["failure_domain"] = {"name": domain, "regions": sorted(members),
-                                             "workload_regions_inside": inside,
+                                             "workload_regions_inside": sorted(regions & members),
                                              "why": describe(domain, ctx.policy)}
         yield found
 

@@ -21,6 +21,7 @@ from resilience.survival import (
     is_stub,
     real_region,
     service_of,
+    store_gap,
 )
 
 from ._common import (
@@ -67,30 +68,36 @@ def _describe(ctx: RuleContext, b: Copy) -> dict:
 class _Gaps:
     """Failed reads, filtered once per rule run; the answers per (region, service) are kept, since
     every store of one service in one region gets the same ones (``backup_gap`` reads a store only
-    through its service)."""
+    through its service), except that a read made for particular resources reaches only the stores
+    it is about (:func:`resilience.survival.store_gap`)."""
 
     def __init__(self, ctx: RuleContext) -> None:
         self.failed: tuple[Coverage, ...] = failed_reads(ctx)
         self.ctx = replace(ctx, coverage=self.failed)  # ctx.gaps over the failed reads only: same answers
         self.memo: dict[tuple, list[str]] = {}
 
-    def backup(self, data: dict, *, own_region: bool) -> list[str]:
+    def backup(self, node: str, *, own_region: bool) -> list[str]:
         """Failed reads that could hide a backup: in the store's region (``own_region``) or elsewhere."""
+        data = self.ctx.graph.nodes[node]
         region = data.get("region")
         key = ("backup", region, service_of(data), own_region)
         if key not in self.memo:
-            self.memo[key] = [describe_gap(c) for c in self.failed
+            self.memo[key] = [c for c in self.failed
                               if backup_gap(data, c) and ((c.region in (region, "global", "*")) == own_region)]
-        return list(self.memo[key])
+        return self._about(node, self.memo[key])
 
-    def replication(self, data: dict, own: str | None) -> list[str]:
+    def replication(self, node: str, own: str | None) -> list[str]:
         """Failed reads in the store's region that could hide a replication setting (not Backup's)."""
+        data = self.ctx.graph.nodes[node]
         key = ("replication", own, service_of(data))
         if key not in self.memo:
-            self.memo[key] = [describe_gap(c) for c in self.failed
+            self.memo[key] = [c for c in self.failed
                               if c.region in (own, "global", "*") and backup_gap(data, c)
                               and not c.service.startswith("backup")]
-        return list(self.memo[key])
+        return self._about(node, self.memo[key])
+
+    def _about(self, node: str, found: list[Coverage]) -> list[str]:
+        return [describe_gap(c) for c in found if not c.resources or store_gap(self.ctx.graph, node, c)]
 
     def where(self, region: str, service: str | None) -> list:
         """``ctx.gaps`` for a copy's region and service."""
@@ -102,7 +109,7 @@ class _Gaps:
 
 def _backup_gaps(ctx: RuleContext, node: str, *, own_region: bool, gaps: _Gaps | None = None) -> list[str]:
     """Failed reads that could hide a backup: in the node's region (``own_region``) or elsewhere."""
-    return (gaps or _Gaps(ctx)).backup(ctx.graph.nodes[node], own_region=own_region)
+    return (gaps or _Gaps(ctx)).backup(node, own_region=own_region)
 
 
 def _unreported(data: dict) -> list[str]:
@@ -225,7 +232,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
                              observed=observed, expected=expected)
             continue
         if not doubts:
-            doubts = gaps.replication(data, own)
+            doubts = gaps.replication(node, own)
         status = verdict(False, doubts)
         same = [c for c in copies if c.region == own]
         message = f"{name(ctx, node)} has no copy outside {own}" + \

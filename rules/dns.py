@@ -33,7 +33,8 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
     replayed on the graph (targets count as up unless in the failed region): a failover pair
     fails over only if its primary is health-checked (a health check, or evaluate-target-health on
     an alias); latency/weighted/geolocation/multivalue records withdraw a dead member only if it
-    is health-checked. ``pass``: the name keeps answering with a live target whichever region is
+    is health-checked. A disabled record or route (a disabled Traffic Manager endpoint) takes no
+    traffic and is no failover target. ``pass``: the name keeps answering with a live target whichever region is
     lost (or routes only to global services). ``fail``: it routes to one region, or a region's
     loss leaves it answering with dead targets. ``unknown``: Route 53 could not be fully read, or
     (Azure names) an Azure DNS zone's record sets could not be read; such a zone is itself reported
@@ -60,6 +61,8 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
         targets = dns_targets(ctx.graph, members)
         regions = sorted({ctx.graph.nodes[t].get("region") for t in targets
                           if real_region(ctx.graph.nodes[t].get("region"))})
+        # reached only through a disabled record or route (a disabled Traffic Manager endpoint): no failover
+        disabled = [t for t in dns_targets(ctx.graph, members, live=False) if t not in targets]
         primary = _primary(ctx, members)
         primary_regions = sorted({ctx.graph.nodes[t].get("region") for t in dns_targets(ctx.graph, [primary], failover=False)
                                   if real_region(ctx.graph.nodes[t].get("region"))})
@@ -68,6 +71,7 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
             "name": dns_name, "record_type": record_type, "records": members, "regions": regions,
             "targets": targets,
             "health_checked": {m: record_health_checked(ctx.graph, m) for m in members},
+            "disabled_targets": disabled,
             "routing": sorted({str((ctx.graph.nodes[m].get("attrs") or {}).get("routing") or "simple")
                                for m in members}),
         }
@@ -97,6 +101,9 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
                 message = (f"{label} reaches {', '.join(regions)} but losing {r} leaves it answering with "
                            f"{name(ctx, outcome.chain[-1])} ({outcome.cause or 'no health-checked failover'})")
                 observed["broken"] = {lost: o.chain for lost, o in broken}
+        if disabled and status == "fail":
+            message += (f"; {_and_names(ctx, disabled)} is reached only through a disabled endpoint or route, "
+                        "which takes no traffic")
         if gaps:  # unseen records or health checks could turn either verdict
             observed["unknown"] = gaps
             status = verdict(status == "pass", gaps)
@@ -119,6 +126,11 @@ def _unread_zones(ctx: RuleContext, gaps: list[str]) -> Iterator[Result]:
                          observed={"zone": zone, "records_read": False, "unknown": reasons},
                          expected={"failover": "health-checked failover to another region for every public name"},
                          region="global", key=f"{zone}/zone")
+
+
+def _and_names(ctx: RuleContext, nodes: list[str]) -> str:
+    named = [f"{name(ctx, n)} ({ctx.graph.nodes[n].get('region')})" for n in nodes[:3]]
+    return ", ".join(named) + (f" and {len(nodes) - 3} more" if len(nodes) > 3 else "")
 
 
 def _primary(ctx: RuleContext, members: list[str]) -> str:

@@ -49,21 +49,23 @@ def test_the_microsoft_managed_failover_counts_when_it_comes_first(inventory):
 
 def test_a_manual_group_waits_for_a_decision_and_misses_a_15_minute_objective(inventory):
     step = _payments_step(inventory, "rto: 15m, rpo: 15m", automatic=False, grace=None)
-    # nothing meets both: the fastest option stands (a restore losing a day), both miss 15 minutes
-    assert (step.model_key, step.rto) == ("restore-cross-region-copy", 30 * 60)
-    [forced] = [a for a in step.alternatives if a.startswith("azure-sql-customer-failover")]
-    assert "RTO 31m, RPO 5s" in forced and "the failover group's policy is Manual" in forced
+    # nothing meets both: the forced failover (31m, 5 s) stands; the restore's 30m is the fixed part of a
+    # restore of unknown size (a lower bound), which never beats a known time
+    assert (step.model_key, step.rto, step.rpo) == ("azure-sql-customer-failover", 31 * 60, 5)
+    assert "the failover group's policy is Manual" in step.reasoning
+    [restore] = [a for a in step.alternatives if a.startswith("restore-cross-region-copy")]
+    assert "RTO 30m, RPO 1d" in restore and "a lower bound" in restore
 
 
-def test_a_slower_option_that_meets_both_objectives_beats_a_faster_one_that_loses_a_day(inventory):
-    # restore-cross-region-copy: 30m but a day of data; the forced failover: 31m and 5 s
-    meets_both = _payments_step(inventory, "rto: 1h, rpo: 15m")
-    assert meets_both.model_key == "azure-sql-customer-failover"
-    assert "chosen over the faster restore-cross-region-copy, RTO 30m / RPO 1d" in meets_both.reasoning
-    # without an RPO objective, the fastest option stands
-    rto_only = _payments_step(inventory, "rto: 1h")
-    assert (rto_only.model_key, rto_only.rto) == ("restore-cross-region-copy", 30 * 60)
-    assert any(a.startswith("azure-sql-customer-failover: RTO 31m") for a in rto_only.alternatives)
+@pytest.mark.parametrize("objective", ["rto: 1h, rpo: 15m", "rto: 1h", "rto: 30m, rpo: 5m"])
+def test_a_restore_of_unknown_size_never_beats_a_known_failover(inventory, objective):
+    """Blind test azure6 #6: an Automatic group with a 1-hour grace period against an RTO of 30m. The restore's
+    30m fixed part (size unknown) was chosen over the failover group: a false RTO pass, and with it the
+    restore's assumed day of data loss, a false RPO fail. One mechanism is chosen, with its own RTO and RPO."""
+    step = _payments_step(inventory, objective)
+    assert (step.model_key, step.rto, step.rpo) == ("azure-sql-customer-failover", 31 * 60, 5)
+    assert "chosen over" not in step.reasoning
+    assert any(a.startswith("restore-cross-region-copy: RTO 30m, RPO 1d") for a in step.alternatives)
 
 
 def test_runbook_steps_for_azure_never_carry_an_aws_call(inventory):

@@ -223,6 +223,39 @@ def test_failover_without_health_check_is_a_manual_switch():
     assert "manual-dns-switch" in keys(got) and is_unbounded(got.rto)
 
 
+def profile_behind_alias(*, away_enabled: bool) -> Estate:
+    """A public name aliased to a health-checked priority profile (Traffic Manager's shape): an endpoint per
+    region, the away one ``enabled`` or not; a database replicated to the away region."""
+    e = Estate()
+    home = e.web_tier(HOME)
+    away = e.web_tier(AWAY, name="web-euc1")
+    e.rds_replica(e.rds("shop-db"))
+    e.health_check("hc-profile")
+    home_ep = e.record("tm-shop.example", home["lb"], routing="failover", role="PRIMARY", set_id="home",
+                       health_check="hc-profile")
+    away_ep = e.record("tm-shop.example", away["lb"], routing="failover", set_id="away", health_check="hc-profile")
+    next(r for r in e.resources if r.id == away_ep).attrs["enabled"] = away_enabled
+    profile = e.add("arn:aws:route53:::profile/tm-shop", "dns_record", "Test::Profile", region="global",
+                    workload=None, attrs={"dns_name": "tm-shop.example", "routing": "failover", "public": True,
+                                          "health_check_id": "hc-profile", "evaluate_target_health": True})
+    for ep in (home_ep, away_ep):
+        e.edge(profile, ep, "routes_to", evaluate_target_health=True)
+    e.record("api.shop.example", profile)
+    return e
+
+
+def test_a_disabled_endpoint_behind_an_alias_is_no_failover_target():
+    """Blind test azure6 #1: the only failover endpoint of the profile is disabled. DNS cannot move traffic to
+    the surviving region, so the estimate is not a Route 53-style failover to it: someone must send traffic
+    there (unbounded), whatever the standby compute and replica could do."""
+    enabled = est(profile_behind_alias(away_enabled=True), "region", regions=[HOME])
+    assert "route53-failover" in keys(enabled) and not is_unbounded(enabled.rto)
+    got = est(profile_behind_alias(away_enabled=False), "region", regions=[HOME])
+    assert "route53-failover" not in keys(got) and is_unbounded(got.rto)
+    entry = next(s for s in got.steps if s.role == "entry")
+    assert entry.model_key == "manual-dns-switch" and "web-euc1-asg" in entry.reasoning, entry.reasoning
+
+
 def test_active_active_global_table_and_latency_routing():
     e = Estate()
     home_table, away_table = e.global_table("orders")

@@ -9,6 +9,7 @@ An estate is a mapping (a YAML fixture under ``fixtures/`` or a dict in a test):
       - [app, depends_on, orders-db]            # src, kind, dst[, attrs]
     coverage:
       - {region: eu-west-1, service: rds, status: denied}
+      - {region: eu-west-1, service: "backup:policies", resources: [vault]}  # a read made for one resource
     policy: {version: 1, failure_domains: {...}}  # optional, a resilience.yaml document
 
 Resources are named; ids are built in ARN form from kind, region and name unless ``id`` is given
@@ -79,7 +80,8 @@ class Estate:
                               attrs=dict(rest[0]) if rest else {}))
         coverage = [
             Coverage(provider=c.get("provider", "aws"), account=c.get("account", ACCOUNT), region=c["region"],
-                     service=c["service"], status=c.get("status", "denied"), detail=c.get("detail", "test"))
+                     service=c["service"], status=c.get("status", "denied"), detail=c.get("detail", "test"),
+                     resources=tuple(self.id(r) for r in c.get("resources") or ()))
             for c in spec.get("coverage") or ()
         ]
         self.inventory = Inventory(resources=resources, edges=edges, coverage=coverage)

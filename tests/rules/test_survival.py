@@ -434,3 +434,26 @@ def test_a_disabled_pool_member_serves_nothing(estate):
     none = [("uae", UAE, {"enabled": False}), ("ire", IRELAND, {"enabled": False})]
     impact = assess(estate(_front_door(probe=True, members=none)).graph, "shop", Scenario.regions(UAE))
     assert not impact.serving and "every member is disabled" in impact.why
+
+
+def test_a_disabled_record_behind_an_alias_is_no_failover_target(estate):
+    """Blind test azure6 #1: a name aliased to a health-checked profile whose only failover endpoint is
+    disabled (``enabled: false``) does not survive its primary region; enabled, it does."""
+    def spec(enabled: bool) -> dict:
+        record = {"dns_name": "tm.example.net", "record_type": "CNAME", "public": True, "routing": "failover",
+                  "health_check_id": "hc-1"}
+        resources = {
+            **stack("a", UAE, ["mec1-az1", "mec1-az2"]), **stack("b", IRELAND, ["euw1-az1", "euw1-az2"]),
+            "api": {"kind": "dns_record", "workload": "shop",
+                    "attrs": {"dns_name": "api.example.com", "record_type": "A", "public": True}},
+            "profile": {"kind": "dns_record", "attrs": {**record, "evaluate_target_health": True}},
+            "ep-a": {"kind": "dns_record", "attrs": {**record, "failover_role": "PRIMARY"}},
+            "ep-b": {"kind": "dns_record", "attrs": {**record, "failover_role": "SECONDARY", "enabled": enabled}},
+        }
+        edges = [["api", "routes_to", "profile"], ["profile", "routes_to", "ep-a"], ["profile", "routes_to", "ep-b"],
+                 ["ep-a", "routes_to", "a-lb"], ["ep-b", "routes_to", "b-lb"], *stack_edges("a"), *stack_edges("b")]
+        return {"resources": resources, "edges": edges}
+
+    assert assess(estate(spec(True)).graph, "shop", Scenario.regions(UAE)).serving
+    impact = assess(estate(spec(False)).graph, "shop", Scenario.regions(UAE))
+    assert not impact.serving and "b-lb" not in " ".join(impact.broken_chain), impact.why
