@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from . import jsonout
+from .coverage_detail import readable
 
 # --- node kinds -------------------------------------------------------------------------
 DNS_ZONE = "dns_zone"
@@ -169,6 +170,8 @@ class Coverage:
     def __post_init__(self) -> None:
         if self.status not in COVERAGE_STATUSES:
             raise ValueError(f"unknown coverage status {self.status!r}")
+        # the one place a detail is made readable: findings.json, the console and the reports print this
+        self.detail = readable(self.detail)
         if not isinstance(self.resources, tuple):
             self.resources = tuple(self.resources)
 

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from resilience.coverage_detail import readable
 from resilience.model import (
     EXTERNAL,
     GLOBAL_REGION,
@@ -26,7 +27,6 @@ from resilience.model import (
 )
 
 _RANK = {"ok": 0, "skipped": 1, "error": 2, "unreachable": 3, "denied": 4}
-_DETAIL_MAX = 400
 
 
 def compact(attrs: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,7 +35,8 @@ def compact(attrs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def clip(text: str) -> str:
-    return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 3] + "..."
+    """A failed read's message as a coverage detail (one rule for every provider: :mod:`resilience.coverage_detail`)."""
+    return readable(text)
 
 
 class CoverageLog:

@@ -308,6 +308,16 @@ def test_ami_reference_moves_to_the_region_that_has_it():
     assert local == edges[1] and unseen == edges[2]  # present locally; seen nowhere: left (a stub, unknown)
 
 
+def test_ami_reference_prefers_its_own_region_and_never_guesses_between_others():
+    """Ids are only guaranteed unique per region: an image of the id in the template's own region is the
+    one; absent there, an id held by two other regions names neither (the reference stays put)."""
+    template = arn("ec2", "launch-template/lt-1", "eu-central-1")
+    own = Edge(src=template, dst="arn:aws:ec2:eu-central-1::image/ami-1", kind=DEPENDS_ON, source="x")
+    ambiguous = Edge(src=template, dst="arn:aws:ec2:eu-central-1::image/ami-2", kind=DEPENDS_ON, source="x")
+    images = [_image(R, "ami-1"), _image("eu-central-1", "ami-1"), _image(R, "ami-2"), _image("me-south-1", "ami-2")]
+    assert resolve_images(images, [own, ambiguous]) == [own, ambiguous]
+
+
 def test_container_image_function_references_its_repository():
     from resilience.collectors.aws.awslambda import transform_image_references
 

@@ -44,6 +44,9 @@ COVERAGE = {
 COPIED_VOLUME_ID = "vol-ffffffff"
 #: AWS's default description of a snapshot copy: "[Copied snap-0abc from us-east-1]"
 _COPY_RE = re.compile(r"Copied (snap-[0-9a-f]+) from ([a-z]{2}(?:-[a-z]+)+-\d+)")
+#: CopyImage's description of the snapshots it copies: names the source snapshot, not its region
+_IMAGE_COPY_RE = re.compile(r"Copied for DestinationAmi ami-[0-9a-f]+ from SourceAmi ami-[0-9a-f]+ for "
+                            r"SourceSnapshot (snap-[0-9a-f]+)")
 
 
 # --- get -------------------------------------------------------------------------------------
@@ -170,8 +173,21 @@ def copy_source(snapshot: Mapping[str, Any]) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
+def unknown_copy(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What is known of a copy whose source region AWS does not say: a copy's ``VolumeId`` is arbitrary
+    ("do not use this volume ID for any purpose"), so it names no source; CopyImage's description still
+    names the source snapshot."""
+    image_copy = _IMAGE_COPY_RE.search(snapshot.get("Description") or "")
+    if image_copy:
+        return {"source_unknown": True, "source_snapshot_id": image_copy.group(1)}
+    if snapshot.get("VolumeId") == COPIED_VOLUME_ID:
+        return {"source_unknown": True}
+    return None
+
+
 def transform_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> Inventory:
-    """Own snapshots only: volume -backed_up_to-> snapshot; source -replicates_to-> cross-region copy."""
+    """Own snapshots only: volume -backed_up_to-> snapshot; source -replicates_to-> cross-region copy.
+    A copy whose source region is not known gets neither edge (``source_unknown``)."""
     out = inventory()
     source = "ec2:DescribeSnapshots"
     for snap in snapshots:
@@ -179,8 +195,9 @@ def transform_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> Inv
             continue  # public or shared snapshots are not this account's recovery points
         arn = snapshot_arn(scope, snap["SnapshotId"])
         copied = copy_source(snap)
+        unknown = None if copied else unknown_copy(snap)
         volume_id = snap.get("VolumeId")
-        volume = volume_arn(scope, volume_id) if volume_id and volume_id != COPIED_VOLUME_ID and not copied else None
+        volume = volume_arn(scope, volume_id) if volume_id and not copied and not unknown else None
         copy_of = snapshot_arn(scope, copied[0], region=copied[1]) if copied else None
         tags = tags_from_list(snap.get("Tags"))
         out.resources.append(
@@ -198,6 +215,7 @@ def transform_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> Inv
                     "size_bytes": snap["VolumeSize"] * 2**30 if snap.get("VolumeSize") is not None else None,
                     "status": snap.get("State"),
                     "copy_of": copy_of,
+                    **(unknown or {}),
                 },
             )
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from botocore.exceptions import (
     ClientError,
     HTTPClientError,
@@ -13,6 +11,8 @@ from botocore.exceptions import (
 from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
+
+from resilience.coverage_detail import readable
 
 DENIED = "denied"
 ERROR = "error"
@@ -53,9 +53,6 @@ THROTTLING_CODES = frozenset(
     }
 )
 
-_DETAIL_MAX = 400
-
-
 class DeadlineExceeded(Exception):
     """The per-region deadline passed before the read finished."""
 
@@ -77,7 +74,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
         if code in THROTTLING_CODES:
             attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts")
             suffix = f" (throttled; gave up after {attempts + 1} attempts)" if attempts is not None else " (throttled)"
-            return ERROR, _clip(detail + suffix)
+            return ERROR, readable(detail + suffix)
         return ERROR, detail
     if isinstance(exc, HTTPClientError | BotoConnectionError | DeadlineExceeded):
         return UNREACHABLE, detail
@@ -89,22 +86,9 @@ def classify(exc: BaseException) -> tuple[str, str]:
 
 
 def _detail(exc: BaseException) -> str:
-    text = _without_markup(str(exc) or type(exc).__name__)
+    """The message, readable (an HTML error page reduced to its title, the length capped): done here for
+    each failed read, before several are joined into one record (which is made readable again)."""
+    text = str(exc) or type(exc).__name__
     if not isinstance(exc, ClientError | HTTPClientError | BotoConnectionError | DeadlineExceeded):
         text = f"{type(exc).__name__}: {text}"
-    return _clip(text)
-
-
-_TAG = re.compile(r"<[^>]{0,200}>")
-
-
-def _without_markup(text: str) -> str:
-    """An endpoint that answers with an HTML error page: keep its words, not its markup (the detail goes
-    into findings, Markdown and HTML reports)."""
-    if "<" not in text:
-        return text
-    return re.sub(r"\s+", " ", _TAG.sub(" ", text)).strip()
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 3] + "..."
+    return readable(text)

@@ -3,9 +3,9 @@
 A launch template depends on the image of its ``$Default`` and ``$Latest`` versions (an Auto Scaling
 group or EKS node group names a version; both are kept). An AMI id names an image in the template's
 own region; the images read here are the account's own and every referenced one. When a referenced
-AMI is not in the template's region but the scan found it in another, the post-pass moves the
-reference there (``missing_in``): a DR group whose AMI lives only in the primary region cannot
-launch once that region is lost. ``resolve:ssm:NAME`` image ids depend on that SSM parameter.
+AMI is not in the template's region but the scan found it in exactly one other, the post-pass moves
+the reference there (``missing_in``): a DR group whose AMI lives only in the primary region cannot
+launch once that region is lost. An image of that id in the template's own region always wins. ``resolve:ssm:NAME`` image ids depend on that SSM parameter.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@
   DNS name;
 - buckets that another inventoried bucket replicates into are marked ``is_replica_destination``;
 - a copied recovery point inherits its original's ``source_resource`` (and the backup edge);
+- a DB snapshot copy whose source region AWS left out is joined to the one inventoried DB of its
+  account that carries its ``DbiResourceId`` and identifier; with none (or several) it stays unknown;
 - a copy or replica outside the account of its source is marked ``cross_account`` on its edge, and
   a destination that is not inventoried, whose owner only the configuration names (an S3 bucket
   ARN carries no account), becomes an ``external`` node owned by that account. When both accounts
@@ -26,6 +28,7 @@ from resilience.model import (
     API,
     BACKED_UP_TO,
     CDN_DISTRIBUTION,
+    DATABASE,
     DNS_RECORD,
     EXTERNAL,
     FAILS_OVER_TO,
@@ -50,6 +53,7 @@ def finalize(inv: Inventory) -> Inventory:
     resources = merge_resources(inv.resources)
     edges = resolve_images(resources, resolve_dns_targets(resources, list(inv.edges))) + dns_routes(resources)
     resources, copy_edges = inherit_copy_sources(resources)
+    copy_edges += join_unknown_copy_sources(resources)
     edges = dedupe_edges(edges + copy_edges)
     mark_replica_destinations(resources, edges)
     resources = resources + external_owners(resources, edges)
@@ -206,6 +210,31 @@ def inherit_copy_sources(resources: list[Resource]) -> tuple[list[Resource], lis
         if not changed:
             break
     return resources, edges
+
+
+def join_unknown_copy_sources(resources: list[Resource]) -> list[Edge]:
+    """``source_unknown`` copies (a region-less reference to their DB) joined to their DB by the DB's
+    ``DbiResourceId`` and identifier in the copy's account: the copy then backs up that DB, in the DB's
+    region. The id alone is not enough (an identifier is unique per region only), nor the name."""
+    dbs: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
+    for r in resources:
+        if r.kind == DATABASE and r.attrs.get("dbi_resource_id"):
+            dbs[(r.account, r.attrs["dbi_resource_id"], r.name)].append(r)
+    edges = []
+    for r in resources:
+        if r.kind != RECOVERY_POINT or not r.attrs.get("source_unknown"):
+            continue
+        found = dbs.get((r.account, r.attrs.get("source_dbi_resource_id", ""), r.attrs.get("source_identifier", "")), [])
+        if len(found) != 1:
+            continue
+        db = found[0]
+        r.attrs.pop("source_unknown")
+        r.attrs["source_resource"] = db.id
+        r.attrs["source_matched_by"] = "DbiResourceId"
+        if db.region != r.region:
+            r.attrs["source_region"] = db.region
+        edges.append(edge(db.id, r.id, BACKED_UP_TO, r.source))
+    return edges
 
 
 # --- accounts ------------------------------------------------------------------------------

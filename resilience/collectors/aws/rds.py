@@ -156,6 +156,8 @@ def transform_db_instances(instances: list[Mapping[str, Any]], scope: Scope, zon
                     "storage_bytes": db["AllocatedStorage"] * GIB if db.get("AllocatedStorage") else None,
                     "deletion_protection": db.get("DeletionProtection"),
                     "kms_key": db.get("KmsKeyId"),
+                    # what a snapshot copy names its source by when AWS leaves its region out
+                    "dbi_resource_id": db.get("DbiResourceId"),
                 },
             )
         )
@@ -263,18 +265,46 @@ def transform_global_clusters(global_clusters: list[Mapping[str, Any]], scope: S
 
 
 # --- transform: recovery points --------------------------------------------------------------
+def is_copy(snap: Mapping[str, Any]) -> bool:
+    """A copied DB snapshot: AWS names its source (cross-region / cross-account copies), or its creation
+    time moved while ``OriginalSnapshotCreateTime`` ("doesn't change when the snapshot is copied") did not."""
+    if snap.get("SourceDBSnapshotIdentifier"):
+        return True
+    original, taken = snap.get("OriginalSnapshotCreateTime"), snap.get("SnapshotCreateTime")
+    return original is not None and taken is not None and original != taken
+
+
 def transform_db_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> Inventory:
-    """Snapshot nodes; DB -backed_up_to-> snapshot; source snapshot -replicates_to-> its copy."""
+    """Snapshot nodes; DB -backed_up_to-> snapshot; source snapshot -replicates_to-> its copy.
+
+    A copy whose source region AWS does not give (no ``SourceRegion``, no source ARN) names its DB only
+    by identifier, which is unique per region: the source is left unknown (``source_unknown``, with
+    the identifier and ``DbiResourceId`` kept), never placed in the copy's own region; the post-pass
+    joins it to the DB whose ``DbiResourceId`` it carries, when exactly one was inventoried."""
     out = inventory()
     source = "rds:DescribeDBSnapshots"
     for snap in snapshots:
         arn = snap["DBSnapshotArn"]
         region = arn_region(arn)
-        source_region = snap.get("SourceRegion")
         copy_of = snap.get("SourceDBSnapshotIdentifier")
-        copy_of_arn = rds_arn(scope, "snapshot", copy_of, source_region or region) if copy_of else None
+        source_region = snap.get("SourceRegion") or (arn_region(copy_of) if copy_of and is_arn(copy_of) else None)
+        unknown = is_copy(snap) and not source_region
+        copy_of_arn = rds_arn(scope, "snapshot", copy_of, source_region or region) if copy_of and not unknown else None
         db = rds_arn(scope, "db", snap["DBInstanceIdentifier"], source_region or region,
-                     owner_of(copy_of_arn)) if snap.get("DBInstanceIdentifier") else None
+                     owner_of(copy_of_arn)) if snap.get("DBInstanceIdentifier") and not unknown else None
+        attrs = {
+            "created_at": iso(snap.get("SnapshotCreateTime")),
+            "source_resource": db,
+            "source_region": source_region if source_region and source_region != region else None,
+            "size_bytes": snap["AllocatedStorage"] * GIB if snap.get("AllocatedStorage") else None,
+            "status": snap.get("Status"),
+            "copy_of": copy_of_arn,
+            "snapshot_type": snap.get("SnapshotType"),
+            "kms_key": snap.get("KmsKeyId"),
+        }
+        if unknown:
+            attrs.update(source_unknown=True, source_identifier=snap.get("DBInstanceIdentifier"),
+                         source_dbi_resource_id=snap.get("DbiResourceId"))
         out.resources.append(
             scope.resource(
                 id=arn,
@@ -283,16 +313,7 @@ def transform_db_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> 
                 name=snap.get("DBSnapshotIdentifier", arn),
                 source=source,
                 tags=tags_from_list(snap.get("TagList")),
-                attrs={
-                    "created_at": iso(snap.get("SnapshotCreateTime")),
-                    "source_resource": db,
-                    "source_region": source_region if source_region and source_region != region else None,
-                    "size_bytes": snap["AllocatedStorage"] * GIB if snap.get("AllocatedStorage") else None,
-                    "status": snap.get("Status"),
-                    "copy_of": copy_of_arn,
-                    "snapshot_type": snap.get("SnapshotType"),
-                    "kms_key": snap.get("KmsKeyId"),
-                },
+                attrs=attrs,
             )
         )
         out.edges.extend(_key_edges(arn, snap.get("KmsKeyId"), source))

@@ -8,6 +8,7 @@ references are kept, never the values behind them.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 from resilience.model import DEPENDS_ON, MACHINE_IMAGE, Edge, Resource
@@ -49,21 +50,24 @@ def image_arn(scope: Scope, image_id: str, region: str | None = None) -> str:
 
 
 def resolve_images(resources: Iterable[Resource], edges: list[Edge]) -> list[Edge]:
-    """An AMI reference names an image in the referencing region. When no image of that id was
-    inventoried there but one was in another region (AMI ids are unique), the reference is moved to
-    the image where it actually lives, with ``missing_in`` naming the region that lacks it: a DR
-    launch template whose AMI exists only in the primary region then depends on that region."""
-    images: dict[str, str] = {}
+    """An AMI reference names an image in the referencing region, and resolves there whenever that
+    region has an image of that id. Only when it has none, and exactly one other region does, is the
+    reference moved to that image, with ``missing_in`` naming the region that lacks it: a DR launch
+    template whose AMI exists only in the primary region then depends on that region. Real AMI ids
+    are unique, but ids are only guaranteed per region (moto reuses its stock AMI ids everywhere): an
+    id held by several other regions names none of them, and the reference stays where it was."""
+    present: set[str] = set()
+    elsewhere: dict[str, list[str]] = defaultdict(list)
     for r in resources:
         if r.kind == MACHINE_IMAGE:
-            images.setdefault(r.id.rsplit("/", 1)[-1], r.id)
-    present = set(images.values())
+            present.add(r.id)
+            elsewhere[r.id.rsplit("/", 1)[-1]].append(r.id)
     out = []
     for e in edges:
         image_id = e.dst.rsplit("/", 1)[-1] if ":image/" in e.dst else ""
-        found = images.get(image_id)
-        if e.kind == DEPENDS_ON and image_id and e.dst not in present and found and found != e.dst:
+        found = elsewhere.get(image_id, [])
+        if e.kind == DEPENDS_ON and image_id and e.dst not in present and len(found) == 1:
             missing_in = e.dst.split(":")[3]
-            e = Edge(src=e.src, dst=found, kind=e.kind, source=e.source, attrs={**e.attrs, "missing_in": missing_in})
+            e = Edge(src=e.src, dst=found[0], kind=e.kind, source=e.source, attrs={**e.attrs, "missing_in": missing_in})
         out.append(e)
     return out
