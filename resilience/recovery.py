@@ -38,6 +38,7 @@ from .coverage_index import coverage_index
 from .durations import format_duration
 from .model import (
     DATA_KINDS,
+    DNS_RECORD,
     EXTERNAL,
     GLOBAL_REGION,
     Coverage,
@@ -257,12 +258,19 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
 
 def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None,
                      regions: Iterable[str] | None = None) -> list[tuple[str, frozenset[str]]]:
-    """``(domain name, its regions)`` for each failure domain (:mod:`resilience.failure_domains`,
+    """``(domain name, the regions that fail)`` for each failure domain (:mod:`resilience.failure_domains`,
     built in or from the policy) that holds a region the workload's region objective is priced in
     (only the audited ones when ``regions`` is given) and at least one *other* region the workload
-    touches: its own resources, what it depends on, or a copy or backup of its data. Losing such a
-    domain is a different failure from losing its regions one at a time; a domain the workload has
-    one region in fails like that region alone and is not listed."""
+    touches: its own resources, what it depends on, where its DNS names route or fail over to
+    (:func:`resilience.survival.dns_targets`), or a copy or backup of its data. Losing such a domain is a
+    different failure from losing its regions one at a time; a domain the workload has one region in
+    fails like that region alone and is not listed.
+
+    The regions that fail are every region of the domain the estate holds, not only those found here:
+    a region this list misses (a standby another workload owns) must still fail with its domain, or the
+    workload would survive on it. Regions the estate holds nothing in are left out (they change nothing,
+    and the scenario's label stays checkable against the inventory). Two domains that the workload
+    touches in the same regions are one scenario, named by the first domain (by name)."""
     path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
     nodes = graph._node
     own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
@@ -271,18 +279,20 @@ def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
         if nodes[n].get("kind") in DATA_KINDS:
             touched |= {c.region for c in survival.data_copies(graph, n)}
             touched |= {c.region for c in survival.backups_of(graph, n)}
+    records = [n for n in path if nodes[n].get("kind") == DNS_RECORD]
+    touched |= {nodes[t].get("region") for t in survival.dns_targets(graph, records)}
     touched -= {GLOBAL_REGION, "unknown", "", None}
     priced = own - {GLOBAL_REGION, "unknown", "", None}
     if regions is not None:
         priced &= set(regions)
-    out: dict[frozenset[str], str] = {}
+    estate = survival.per_graph(graph, "recovery.estate_regions")
+    if "regions" not in estate:
+        estate["regions"] = frozenset(d.get("region") for d in nodes.values())
+    out: dict[frozenset[str], tuple[str, frozenset[str]]] = {}
     for name, members in failure_domains.domains(policy).items():
         if members & priced and len(members & touched) >= 2:
-            # regions of the domain the workload has nothing in change nothing; leaving them out keeps
-            # the scenario's label to what an auditor can check against the inventory. Two domains that
-            # come to the same regions are one scenario, named by the first domain (by name).
-            out.setdefault(frozenset(members & touched), name)
-    return [(name, regions) for regions, name in out.items()]
+            out.setdefault(frozenset(members & touched), (name, frozenset(members & estate["regions"])))
+    return list(out.values())
 
 
 def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None, coverage: Iterable[Coverage] = (),
