@@ -908,13 +908,13 @@ def _assess_or_reuse(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, 
     unfailed, cause, read = walks[key]
     if any(node_down(graph, n, scenario) for n in read):
         return _assess(graph, workload, scenario, index)[0]
-    impact = replace(_fresh(unfailed), scenario=scenario)
+    impact = _fresh(unfailed, scenario=scenario)
     impact.why = _why(graph, impact, cause)
     return impact
 
 
-def _fresh(impact: WorkloadImpact) -> WorkloadImpact:
-    return replace(impact, lost=list(impact.lost), failovers=list(impact.failovers),
+def _fresh(impact: WorkloadImpact, **changes: Any) -> WorkloadImpact:
+    return replace(impact, **changes, lost=list(impact.lost), failovers=list(impact.failovers),
                    broken_chain=list(impact.broken_chain), control_plane=list(impact.control_plane),
                    unknown=list(impact.unknown), lost_data=list(impact.lost_data),
                    entry_points=list(impact.entry_points))
