@@ -189,6 +189,9 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
         why=rto_part.why if rto_part.rto else rpo_part.why, notes=notes,
         could_lower={"rto": list(rto_part.could_lower.get("rto", rto_part.unknown)),
                      "rpo": list(rpo_part.could_lower.get("rpo", rpo_part.unknown))},
+        # any scenario could turn out the worst: what could raise one of them could raise the estimate
+        could_raise={metric: list(dict.fromkeys(u for p in parts for u in p.could_raise.get(metric, p.unknown)))
+                     for metric in ("rto", "rpo")},
     )
 
 
@@ -241,6 +244,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
     unknown = analysis.unknown + [text for text, _ in gaps]
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps) for metric in ("rto", "rpo")}
+    could_raise = list(analysis.unknown) + [text for text, c in gaps if not survival.hides_copies_only(c)]
     notes = list(analysis.notes)
     why = ""
     if impact is not None:
@@ -252,6 +256,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     return Estimate(workload=workload, disruption="scenario", rto=rto, rpo=rpo, steps=steps, rto_scenario=label,
                     rpo_scenario=label, unknown=list(dict.fromkeys(unknown)), strategy=strategy,
                     strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)), could_lower=could_lower,
+                    could_raise={"rto": list(dict.fromkeys(could_raise)), "rpo": list(dict.fromkeys(could_raise))},
                     scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
 

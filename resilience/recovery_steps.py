@@ -139,6 +139,10 @@ class Estimate:
     #: alternative of the component that decides it. A doubt not listed could only hide more to recover, so
     #: an estimate that already misses an objective misses it whatever that doubt hides.
     could_lower: dict[str, list[str]] = field(default_factory=dict)
+    #: per metric, the doubts in ``unknown`` that could make it *larger*: anything unseen except a read that
+    #: could only have hidden more copies (:func:`resilience.survival.hides_copies_only`), so an estimate that
+    #: meets an objective meets it whatever such a read hides. Absent for a metric: every doubt counts.
+    could_raise: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:

@@ -864,6 +864,14 @@ def backup_gap(data: dict[str, Any], c: Coverage) -> bool:
     return any(w in sub for w in _BACKUP_WORDS)
 
 
+def hides_copies_only(c: Coverage) -> bool:
+    """Whether all failed read ``c`` could have hidden is more copies of data (a backup service's vaults,
+    plans, selections, policies, recovery points): an unseen copy is one more way to recover, so it can
+    lower an achievable RTO/RPO, never raise it. Its tags (workload membership) and restore jobs are not."""
+    base, _, sub = c.service.partition(":")
+    return base == "backup" and not sub.startswith(("tags", "restore"))
+
+
 def store_gap(graph: nx.MultiDiGraph, node: str, c: Coverage) -> bool:
     """Whether failed read ``c`` could have hidden a backup, snapshot or copy of data store ``node``:
     :func:`backup_gap` by service, and, for a read made for particular resources (``c.resources``: one

@@ -126,10 +126,11 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
     elif value is None:
         status = "unknown"
         message = f"{workload}: {what} cannot be estimated: {'; '.join(est.unknown)}"
-    elif est.unknown and not (value > target and not est.could_lower.get(metric, est.unknown)):
-        status = "unknown"
+    elif est.unknown and (overturn := (est.could_lower if value > target else est.could_raise).get(metric,
+                                                                                                   est.unknown)):
+        status = "unknown"  # what was not read could turn the verdict
         message = (f"{workload}: {what} objective {format_duration(target)}; estimated "
-                   f"{fmt(value)} but part of the scope could not be read ({est.unknown[0]})")
+                   f"{fmt(value)} but part of the scope could not be read ({overturn[0]})")
     else:
         status = "fail" if value > target else "pass"
         relation = "exceeds" if status == "fail" else "meets"
@@ -139,8 +140,9 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
             message += f", {scenario})" if scenario else ")"
         elif scenario:
             message += f" ({scenario})"
-        if est.unknown:  # a miss whatever the unread part holds: it could only add to the recovery
-            message += f"; also unread, which could only make it worse: {est.unknown[0]}"
+        if est.unknown:  # the verdict holds whatever the unread part holds
+            message += (f"; also unread, which could only make it {'worse' if status == 'fail' else 'better'}: "
+                        f"{est.unknown[0]}")
     severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)) else None
     steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
     observed = {"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),
@@ -164,6 +166,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
             "why": est.why,
             "unknown": est.unknown,
             "could_lower": est.could_lower.get(metric, est.unknown),
+            "could_raise": est.could_raise.get(metric, est.unknown),
             "notes": est.notes,
             "resilience_hub": hub,
         },
@@ -180,8 +183,11 @@ def _rto_mismatch(ctx: RuleContext, workload: str) -> Iterator[Result]:
     replica promotion, a restore, or unbounded when nothing can take over.
 
     ``fail``: achievable > objective; ``pass``: achievable <= objective; ``unknown``: a read the
-    estimate relies on was denied, failed or timed out (or the workload has no resources). The
-    evidence lists every step, its model key and source, the arithmetic and the DR strategy.
+    estimate relies on was denied, failed or timed out and what it could hide could turn the verdict
+    (or the workload has no resources): a miss stands when the unread part could only add to the
+    recovery, a pass when it could only have hidden more copies (a backup service's vaults, plans,
+    recovery points). The evidence lists every step, its model key and source, the arithmetic, the DR
+    strategy and which doubts could lower or raise the estimate (``could_lower``, ``could_raise``).
 
     Regions of one failure domain (built in, e.g. ``gulf``, or the policy's ``failure_domains``)
     fail together: for each domain holding a priced region and another region the workload, its

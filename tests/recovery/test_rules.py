@@ -396,3 +396,26 @@ def test_a_miss_no_unread_part_could_rescue_stays_a_fail():
     assert functions.evidence["could_lower"] == [] and functions.evidence["unknown"]
     [snapshots] = run(single_region("rds:snapshots"), text, RPO)  # could hide a snapshot copied elsewhere
     assert snapshots.status == "unknown" and snapshots.evidence["could_lower"]
+
+
+def test_a_met_objective_no_unread_part_could_break_stays_a_pass():
+    """A blind AWS estate: one unreadable vault's recovery points turned every workload's met objectives into
+    unknown, those without AWS Backup too. What a backup service's read could hide is more copies, which can only
+    shorten a recovery: the pass stands. A read that could hide more to recover still makes it unknown."""
+    def estate(*gaps: str) -> Estate:
+        e = Estate()
+        e.web_tier(HOME)
+        e.rds("shop-db", retention=7)
+        for service in gaps:
+            e.gap(service)
+        return e
+
+    text = policy_with("{az: {rto: 30d, rpo: 30d}}")
+    [clean] = run(estate(), text, RTO)
+    assert clean.status == "pass"
+    [vault] = run(estate("backup:recovery-points"), text, RTO)
+    assert vault.status == "pass" and "also unread, which could only make it better" in vault.message
+    assert vault.evidence["could_raise"] == [] and vault.evidence["unknown"]
+    [compute] = run(estate("ec2"), text, RTO)  # an unseen dependency could add to the recovery
+    assert compute.status == "unknown" and compute.evidence["could_raise"]
+    assert "ec2" in compute.message
