@@ -58,8 +58,9 @@ def _describe(ctx: RuleContext, b: Copy) -> dict:
     if b.relation == "automated":
         owner = b.id.rsplit("#", 1)[0]
         attrs = ctx.graph.nodes[owner].get("attrs") or {}
+        days = attrs.get("backup_retention_days")
         what = "point-in-time recovery" if attrs.get("pitr") else \
-            f"automated backups ({attrs.get('backup_retention_days')} days)"
+            f"automated backups ({days} days)" if days is not None else "automated backups"
         return {"id": owner, "kind": what, "region": b.region}
     kind = ctx.graph.nodes[b.id].get("type") if b.id in ctx.graph else "AWS::Backup::BackupVault"
     return {"id": b.id, "kind": kind, "region": b.region}
@@ -228,18 +229,18 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
                 verified.append(c)
         if verified:
             regions = sorted({c.region for c in verified})
-            yield result(ctx, node, "pass", f"{name(ctx, node)} has a copy in {', '.join(regions)}",
+            yield result(ctx, node, "pass", f"{name(ctx, node)} has a live copy in {', '.join(regions)}",
                              observed=observed, expected=expected)
             continue
         if not doubts:
             doubts = gaps.replication(node, own)
         status = verdict(False, doubts)
         same = [c for c in copies if c.region == own]
-        message = f"{name(ctx, node)} has no copy outside {own}" + \
+        message = f"{name(ctx, node)} has no live copy (replica) outside {own}" + \
             (f" (its {len(same)} replica(s) are in the same region)" if same else "")
         if status == "unknown":
             observed["unknown"] = doubts
-            message = f"{name(ctx, node)}: no verified copy outside {own} — {doubts[0]}"
+            message = f"{name(ctx, node)}: no verified live copy outside {own} — {doubts[0]}"
         yield result(ctx, node, status, message, observed=observed, expected=expected)
 
 

@@ -28,3 +28,15 @@ def test_a_domain_loss_names_only_the_domains_regions_the_estate_uses(estate):
     message = results[0].message
     assert "me-central-1 and me-south-1" in message
     assert "uaenorth" not in message and "me-central2" not in message  # Azure / GCP Gulf regions: unused here
+
+
+def test_backups_whose_retention_was_not_reported_are_not_said_to_last_none_days(estate):
+    """Blind test aws8: an EFS file system's automated backups read "automated backups (None days)"."""
+    e = estate({"resources": {"fs": {"kind": "file_system", "region": "me-central-1", "workload": "media",
+                                     "attrs": {"automated_backups": True}}}})
+    from resilience.copies import Copy
+    from rules.data import _describe
+
+    described = _describe(e.ctx(), Copy(id="fs#automated", region="me-central-1", relation="automated",
+                                        mechanism="restore-backup", serving=False))
+    assert described["kind"] == "automated backups"
