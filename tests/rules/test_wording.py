@@ -37,6 +37,7 @@ def test_backups_whose_retention_was_not_reported_are_not_said_to_last_none_days
     from resilience.copies import Copy
     from rules.data import _describe
 
-    described = _describe(e.ctx(), Copy(id="fs#automated", region="me-central-1", relation="automated",
+    fs = next(n for n in e.graph if e.graph.nodes[n].get("kind") == "file_system")
+    described = _describe(e.ctx(), Copy(id=f"{fs}#automated", region="me-central-1", relation="automated",
                                         mechanism="restore-backup", serving=False))
     assert described["kind"] == "automated backups"
