@@ -104,6 +104,8 @@ class _Analysis:
         self.notes: list[str] = []
         # reads made for one resource that failed: a copy held under it may lack facts (its schedule)
         self._resource_gaps = _resource_gaps(coverage)
+        self.coverage = coverage
+        self._available: dict[str, survival.Availability] = {}  # survival's dependency_outcome, per node
         self.index = _index(graph)
         self.members = self.index.members.get(workload, [])
         self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
@@ -733,7 +735,6 @@ class _Analysis:
     def _compute_steps(self) -> list[Step]:
         steps = []
         nodes = self._compute_nodes()
-        standby: dict[str, tuple[str | None, str | None]] = {}  # kind -> (first surviving, first running)
         for n in nodes:
             if not self.affected(n):
                 continue
@@ -753,6 +754,11 @@ class _Analysis:
                                           f"rest keep serving with fewer instances until it returns ({capped})")
                     self.notes.append(f"reduced capacity: {name} does not replace the instances lost with "
                                       f"{lost_zones} ({capped})")
+                elif (self.kind(n) == COMPUTE_GROUP and "desired_capacity" not in self.attrs(n)
+                      and self.attrs(n).get("placement") == "zone_redundant"):
+                    # a platform service with no instances of the customer's (a Key Vault): the platform keeps it
+                    option = self._option("regional-service-multi-az", f"{name} is zone-redundant; {lost_zones} is "
+                                          "lost, the service keeps serving from the other zones")
                 elif self.kind(n) == COMPUTE_GROUP and (capacity is None or capacity < 2):
                     option = self._option("instance-launch", f"{name} runs {capacity or 'an unknown number of'} "
                                           f"instance(s); losing {lost_zones} may take all of them: a replacement "
@@ -764,12 +770,11 @@ class _Analysis:
                                           "the rest keep serving")
                 steps.append(self._step(n, option, "compute"))
                 continue
-            if self.kind(n) not in standby:
-                alternatives = [m for m in nodes if self.kind(m) == self.kind(n) and not self.lost(m)]
-                running = next((m for m in alternatives if (self._capacity(m) or 0) > 0), None)
-                standby[self.kind(n)] = (alternatives[0] if alternatives else None, running)
-            first_alternative, first_running = standby[self.kind(n)]
-            if first_running:
+            takeover = self._replica_takeover(n)
+            first_alternative, first_running = (None, None) if takeover else self._standby(n, nodes)
+            if takeover:
+                option = takeover
+            elif first_running:
                 alt = first_running
                 option = self._option("standby-compute-running",
                                       f"{name} is lost with {self._where()}; {self.name(alt)} in "
@@ -793,9 +798,78 @@ class _Analysis:
             else:
                 option = self._option("compute-redeploy",
                                       f"{name} is lost and the workload has no {self.kind(n).replace('_', ' ')} "
-                                      f"outside {self._where()}")
+                                      f"outside {self._where()}{self._cannot_stand_in(n, nodes)}")
             steps.append(self._step(n, option, "compute"))
         return steps
+
+    def _outcome(self, n: str) -> survival.Availability:
+        """Survival's answer for ``n`` in this scenario: it serves (itself or through a replica), or not."""
+        got = self._available.get(n)
+        if got is None:
+            got = self._available[n] = survival.dependency_outcome(self.g, n, self.scenario, coverage=self.coverage)
+        return got
+
+    def _needs(self, n: str) -> frozenset[str]:
+        """Everything ``n`` depends on, transitively (scenario-independent: shared, read-only)."""
+        needs = self._shape.setdefault("needs", {})
+        if n not in needs:
+            seen: set[str] = set()
+            stack = [n]
+            while stack:
+                for dep, _ in self.out(stack.pop(), DEPENDS_ON):
+                    if dep not in seen:
+                        seen.add(dep)
+                        stack.append(dep)
+            needs[n] = frozenset(seen)
+        return needs[n]
+
+    def _standby(self, n: str, nodes: list[str]) -> tuple[str | None, str | None]:
+        """(first surviving, first running) counterpart of lost ``n``: compute of its kind and resource type
+        (a cache is not a standby for an app, nor an app for a cache) that does not itself depend on ``n``
+        and that survival says serves in this scenario (its own dependencies survive or fail over)."""
+        base = str(self.d(n).get("type") or "").split("#")[0]
+        alternatives = [m for m in nodes if m != n and self.kind(m) == self.kind(n) and not self.lost(m)
+                        and str(self.d(m).get("type") or "").split("#")[0] == base
+                        and n not in self._needs(m) and self._outcome(m).ok]
+        running = next((m for m in alternatives if (self._capacity(m) or 0) > 0), None)
+        return (alternatives[0] if alternatives else None), running
+
+    def _cannot_stand_in(self, n: str, nodes: list[str]) -> str:
+        """Why the surviving compute of ``n``'s kind and type is no standby for it ("" when there is none)."""
+        base = str(self.d(n).get("type") or "").split("#")[0]
+        for m in nodes:
+            if m == n or self.lost(m) or self.kind(m) != self.kind(n) \
+                    or str(self.d(m).get("type") or "").split("#")[0] != base:
+                continue
+            if n in self._needs(m):
+                return f" that can serve: {self.name(m)} in {self.region(m)} survives but depends on it"
+            got = self._outcome(m)
+            if not got.ok:
+                chain = " -> ".join(self.name(c) for c in got.chain if c in self.g)
+                return f" that can serve: {self.name(m)} in {self.region(m)} survives but cannot serve ({chain}" \
+                       f"{', ' + got.cause if got.cause else ''})"
+        return ""
+
+    def _replica_takeover(self, n: str) -> _Option | None:
+        """A lost serving dependency counted as compute (an Azure Key Vault, a geo-replicated Redis cache)
+        whose promotable replica survival fails over to: that replica is its standby, not some other compute."""
+        if not any(a.get("promotable") is True for _, a in self.out(n, REPLICATES_TO)):
+            return None
+        got = self._outcome(n)
+        failover = next((f for f in got.failovers if f[0] == n), None) if got.ok else None
+        if failover is None:
+            return None
+        dst, mechanism = failover[1], failover[2]
+        edge = self._replication_attrs(n, dst)
+        automatic = edge.get("automatic") is True
+        entry = self.entry("serving-replica-takeover")
+        rto = 0.0 if automatic else entry.param("decision")
+        how = ("the platform fails over to it by itself" if automatic else
+               f"someone promotes or unlinks it: {format_duration(rto)} to decide")
+        read_only = ", read-only" if edge.get("read_only") or self.attrs(dst).get("read_only") else ""
+        return self._option("serving-replica-takeover", f"{self.name(n)} is lost with {self._where()}; its replica "
+                            f"{self.name(dst)} in {self.region(dst)} takes over ({edge.get('mechanism') or mechanism}"
+                            f"{read_only}): {how}", rto=rto, to=dst)
 
     def _site_recovery_target(self, n: str) -> str | None:
         """The surviving Site Recovery replica a lost VM fails over to (``fails_over_to`` edge with
