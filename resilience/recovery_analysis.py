@@ -451,6 +451,8 @@ class _Analysis:
                 and self._failover_attrs(w, dst).get("automatic") is True:
             return self._option("gcp-multi-region-database", f"{lost}; {where} keeps serving: synchronous "
                                 "replication across regions, failover by the service", to=dst)
+        if t.lower().startswith("microsoft.documentdb/"):
+            return self._cosmos_option(w, dst, lost, where, lag, sync)
         key = "cloudsql-replica-promotion" if t.startswith("sqladmin.googleapis.com/") else "rds-read-replica-promotion"
         entry = self.entry(key)
         if sync:
@@ -462,6 +464,25 @@ class _Analysis:
                                                          f"{format_duration(entry.param('assumed_lag'))} assumed")
         what = "read replica" if self.kind(dst) in (DATABASE, EXTERNAL) else "replica"
         return self._option(key, f"{lost}; {what} {where} is promoted ({lag_text})", rpo=rpo, to=dst)
+
+    def _cosmos_option(self, w: str, dst: str, lost: str, where: str, lag: float | None, sync: bool) -> _Option:
+        """A Cosmos DB account's read region takes the writes: by itself with service-managed failover, else when
+        someone changes the failover priority."""
+        entry = self.entry("cosmos-db-failover")
+        automatic = self._failover_attrs(w, dst).get("automatic") is True
+        managed = entry.param("service_managed")
+        rto = managed if automatic else entry.param("decision") + managed
+        how = (f"service-managed failover: {format_duration(rto)}" if automatic else
+               f"no service-managed failover: someone changes the failover priority: "
+               f"{format_duration(entry.param('decision'))} to decide + {format_duration(managed)} = {format_duration(rto)}")
+        if sync:
+            rpo, lag_text = 0.0, "strong consistency: no lag"
+        elif lag is not None:
+            rpo, lag_text = float(lag), f"observed replication lag {format_duration(lag)}"
+        else:
+            rpo, lag_text = entry.param("assumed_lag"), f"lag not reported, {format_duration(entry.param('assumed_lag'))} assumed"
+        return self._option("cosmos-db-failover", f"{lost}; its read region {self.region(dst)} takes the writes ({how}; {lag_text})",
+                            rto=rto, rpo=rpo, to=dst)
 
     def _azure_sql_option(self, w: str, dst: str, lost: str, where: str, lag: float | None) -> _Option:
         """An Azure SQL geo-secondary. Anyone can force the failover (decision + failover); with the Automatic
@@ -954,8 +975,9 @@ class _Analysis:
             r = broken[0]
             alt = healthy[0]
             if self._health_checked(r, alt):
-                rto, how = self._dns_time(r)
-                option = self._option("route53-failover", f"{dns_name}: {self.name(r)} is unhealthy; Route 53 "
+                key = self._dns_failover_key(r)
+                rto, how = self._dns_time(r, key)
+                option = self._option(key, f"{dns_name}: {self.name(r)} is unhealthy; {self._dns_service(r)} "
                                       f"answers with {self.name(alt)} ({how})", rto=rto, to=alt)
             else:
                 option = self._option("manual-dns-switch", f"{dns_name}: {self.name(r)} points at "
@@ -991,18 +1013,33 @@ class _Analysis:
             return True
         return any(ea.get("health_checked") for dst, ea in self.out(record, FAILS_OVER_TO) if dst == alt)
 
-    def _dns_time(self, record: str) -> tuple[float, str]:
-        entry = self.entry("route53-failover")
+    def _dns_service(self, record: str) -> str:
+        """The DNS service that answers for ``record``, from its provider: Route 53, Traffic Manager or
+        Azure DNS, Cloud DNS."""
+        provider, t = self.d(record).get("provider"), str(self.d(record).get("type") or "").lower()
+        if provider == "azure":
+            return "Traffic Manager" if t.startswith("microsoft.network/trafficmanagerprofiles") else "Azure DNS"
+        return "Cloud DNS" if provider == "gcp" else "Route 53"
+
+    def _dns_failover_key(self, record: str) -> str:
+        """The model entry of a health-checked DNS failover for ``record``'s provider (Route 53's stands for
+        Cloud DNS too: the table has no Cloud DNS entry yet)."""
+        return "traffic-manager-failover" if self.d(record).get("provider") == "azure" else "route53-failover"
+
+    def _dns_time(self, record: str, key: str = "route53-failover") -> tuple[float, str]:
+        entry = self.entry(key)
         interval, threshold, ttl = (entry.param("request_interval"), entry.param("failure_threshold"),
                                     entry.param("ttl"))
         a = self.attrs(record)
         check = self._health_check_node(a.get("health_check_id"))
         if check is not None:
             ca = self.attrs(check)
-            if isinstance(ca.get("request_interval"), int | float):
-                interval = float(ca["request_interval"])
-            if isinstance(ca.get("failure_threshold"), int | float):
-                threshold = float(ca["failure_threshold"])
+            for field in ("request_interval", "interval_s"):  # Route 53's, Traffic Manager's monitor
+                if isinstance(ca.get(field), int | float):
+                    interval = float(ca[field])
+            for field in ("failure_threshold", "tolerated_failures"):
+                if isinstance(ca.get(field), int | float):
+                    threshold = float(ca[field])
         if isinstance(a.get("ttl"), int | float):
             ttl = float(a["ttl"])
         total = interval * threshold + ttl

@@ -94,3 +94,45 @@ def test_a_vault_fails_over_to_its_paired_copy_and_an_app_to_an_app():
     zone = Scenario(failed_zones=frozenset({"northeurope-az1"}))
     copy = _steps(graph, policy, "shop", zone)["kv-shop (paired, read-only)"]
     assert (copy.model_key, copy.rto) == ("regional-service-multi-az", 0), copy
+
+
+
+def test_azure_steps_name_azure_services_and_cite_azure_sources():
+    """Blind test azure6: Azure steps said "Route 53 answers with tm-…" and priced Cosmos DB as an RDS read
+    replica promotion, with AWS documents as sources."""
+    profile = _id("Microsoft.Network/trafficManagerProfiles", "tm-shop")
+    account = _id("Microsoft.DocumentDB/databaseAccounts", "cosmos-shop")
+    north, west = _site("app-uaen", "uaenorth"), _site("app-weu", "westeurope")
+
+    def endpoint(name, site, priority):
+        return {"id": f"{profile}/azureEndpoints/{name}", "name": name, "properties": {
+            "priority": priority, "targetResourceId": site["id"], "endpointStatus": "Enabled"}}
+
+    t = transform_subscription(SUB, OBSERVED, locations=LOCATIONS, rows=[
+        north, west,
+        {"id": profile, "name": "tm-shop", "type": "Microsoft.Network/trafficManagerProfiles", "location": "global",
+         "tags": {"resilience:workload": "shop"}, "properties": {
+             "trafficRoutingMethod": "Priority", "dnsConfig": {"fqdn": "tm-shop.trafficmanager.net", "ttl": 30},
+             "monitorConfig": {"protocol": "HTTPS", "port": 443, "path": "/", "intervalInSeconds": 10,
+                               "toleratedNumberOfFailures": 2},
+             "endpoints": [endpoint("uaen", north, 1), endpoint("weu", west, 2)]}},
+        {"id": account, "name": "cosmos-shop", "type": "Microsoft.DocumentDB/databaseAccounts", "location": "uaenorth",
+         "tags": {"resilience:workload": "shop"}, "properties": {
+             "enableAutomaticFailover": True, "consistencyPolicy": {"defaultConsistencyLevel": "Session"},
+             "locations": [{"locationName": "UAE North", "failoverPriority": 0},
+                           {"locationName": "West Europe", "failoverPriority": 1}],
+             "writeLocations": [{"locationName": "UAE North"}]}}])
+    for site in (north, west):
+        t.link(site["id"], account, "depends_on", "test")
+    graph, policy = _graph(t, "shop")
+    steps = list(_steps(graph, policy, "shop", Scenario(failed_regions=frozenset({"uaenorth"}))).values())
+
+    [entry] = [s for s in steps if s.role == "entry"]
+    assert entry.model_key == "traffic-manager-failover", entry
+    assert "Traffic Manager answers with" in entry.reasoning and "Route 53" not in entry.reasoning
+    # the monitor's probing interval and tolerated failures; the endpoint record carries no TTL: the table's 60s
+    assert entry.rto == 10 * 2 + 60
+    [cosmos] = [s for s in steps if s.resource == account]
+    assert (cosmos.model_key, cosmos.rto, cosmos.rpo) == ("cosmos-db-failover", 15 * 60, 15 * 60), cosmos
+    for step in (entry, cosmos):
+        assert "learn.microsoft.com" in step.source and "amazon" not in step.source.lower(), step.source
