@@ -104,6 +104,8 @@ class _Analysis:
         self.notes: list[str] = []
         # reads made for one resource that failed: a copy held under it may lack facts (its schedule)
         self._resource_gaps = _resource_gaps(coverage)
+        self.coverage = coverage
+        self._available: dict[str, survival.Availability] = {}  # survival's dependency_outcome, per node
         self.index = _index(graph)
         self.members = self.index.members.get(workload, [])
         self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
@@ -449,6 +451,8 @@ class _Analysis:
                 and self._failover_attrs(w, dst).get("automatic") is True:
             return self._option("gcp-multi-region-database", f"{lost}; {where} keeps serving: synchronous "
                                 "replication across regions, failover by the service", to=dst)
+        if t.lower().startswith("microsoft.documentdb/"):
+            return self._cosmos_option(w, dst, lost, where, lag, sync)
         key = "cloudsql-replica-promotion" if t.startswith("sqladmin.googleapis.com/") else "rds-read-replica-promotion"
         entry = self.entry(key)
         if sync:
@@ -460,6 +464,25 @@ class _Analysis:
                                                          f"{format_duration(entry.param('assumed_lag'))} assumed")
         what = "read replica" if self.kind(dst) in (DATABASE, EXTERNAL) else "replica"
         return self._option(key, f"{lost}; {what} {where} is promoted ({lag_text})", rpo=rpo, to=dst)
+
+    def _cosmos_option(self, w: str, dst: str, lost: str, where: str, lag: float | None, sync: bool) -> _Option:
+        """A Cosmos DB account's read region takes the writes: by itself with service-managed failover, else when
+        someone changes the failover priority."""
+        entry = self.entry("cosmos-db-failover")
+        automatic = self._failover_attrs(w, dst).get("automatic") is True
+        managed = entry.param("service_managed")
+        rto = managed if automatic else entry.param("decision") + managed
+        how = (f"service-managed failover: {format_duration(rto)}" if automatic else
+               f"no service-managed failover: someone changes the failover priority: "
+               f"{format_duration(entry.param('decision'))} to decide + {format_duration(managed)} = {format_duration(rto)}")
+        if sync:
+            rpo, lag_text = 0.0, "strong consistency: no lag"
+        elif lag is not None:
+            rpo, lag_text = float(lag), f"observed replication lag {format_duration(lag)}"
+        else:
+            rpo, lag_text = entry.param("assumed_lag"), f"lag not reported, {format_duration(entry.param('assumed_lag'))} assumed"
+        return self._option("cosmos-db-failover", f"{lost}; its read region {self.region(dst)} takes the writes ({how}; {lag_text})",
+                            rto=rto, rpo=rpo, to=dst)
 
     def _azure_sql_option(self, w: str, dst: str, lost: str, where: str, lag: float | None) -> _Option:
         """An Azure SQL geo-secondary. Anyone can force the failover (decision + failover); with the Automatic
@@ -733,7 +756,6 @@ class _Analysis:
     def _compute_steps(self) -> list[Step]:
         steps = []
         nodes = self._compute_nodes()
-        standby: dict[str, tuple[str | None, str | None]] = {}  # kind -> (first surviving, first running)
         for n in nodes:
             if not self.affected(n):
                 continue
@@ -753,6 +775,11 @@ class _Analysis:
                                           f"rest keep serving with fewer instances until it returns ({capped})")
                     self.notes.append(f"reduced capacity: {name} does not replace the instances lost with "
                                       f"{lost_zones} ({capped})")
+                elif (self.kind(n) == COMPUTE_GROUP and "desired_capacity" not in self.attrs(n)
+                      and self.attrs(n).get("placement") == "zone_redundant"):
+                    # a platform service with no instances of the customer's (a Key Vault): the platform keeps it
+                    option = self._option("regional-service-multi-az", f"{name} is zone-redundant; {lost_zones} is "
+                                          "lost, the service keeps serving from the other zones")
                 elif self.kind(n) == COMPUTE_GROUP and (capacity is None or capacity < 2):
                     option = self._option("instance-launch", f"{name} runs {capacity or 'an unknown number of'} "
                                           f"instance(s); losing {lost_zones} may take all of them: a replacement "
@@ -764,12 +791,11 @@ class _Analysis:
                                           "the rest keep serving")
                 steps.append(self._step(n, option, "compute"))
                 continue
-            if self.kind(n) not in standby:
-                alternatives = [m for m in nodes if self.kind(m) == self.kind(n) and not self.lost(m)]
-                running = next((m for m in alternatives if (self._capacity(m) or 0) > 0), None)
-                standby[self.kind(n)] = (alternatives[0] if alternatives else None, running)
-            first_alternative, first_running = standby[self.kind(n)]
-            if first_running:
+            takeover = self._replica_takeover(n)
+            first_alternative, first_running = (None, None) if takeover else self._standby(n, nodes)
+            if takeover:
+                option = takeover
+            elif first_running:
                 alt = first_running
                 option = self._option("standby-compute-running",
                                       f"{name} is lost with {self._where()}; {self.name(alt)} in "
@@ -793,9 +819,78 @@ class _Analysis:
             else:
                 option = self._option("compute-redeploy",
                                       f"{name} is lost and the workload has no {self.kind(n).replace('_', ' ')} "
-                                      f"outside {self._where()}")
+                                      f"outside {self._where()}{self._cannot_stand_in(n, nodes)}")
             steps.append(self._step(n, option, "compute"))
         return steps
+
+    def _outcome(self, n: str) -> survival.Availability:
+        """Survival's answer for ``n`` in this scenario: it serves (itself or through a replica), or not."""
+        got = self._available.get(n)
+        if got is None:
+            got = self._available[n] = survival.dependency_outcome(self.g, n, self.scenario, coverage=self.coverage)
+        return got
+
+    def _needs(self, n: str) -> frozenset[str]:
+        """Everything ``n`` depends on, transitively (scenario-independent: shared, read-only)."""
+        needs = self._shape.setdefault("needs", {})
+        if n not in needs:
+            seen: set[str] = set()
+            stack = [n]
+            while stack:
+                for dep, _ in self.out(stack.pop(), DEPENDS_ON):
+                    if dep not in seen:
+                        seen.add(dep)
+                        stack.append(dep)
+            needs[n] = frozenset(seen)
+        return needs[n]
+
+    def _standby(self, n: str, nodes: list[str]) -> tuple[str | None, str | None]:
+        """(first surviving, first running) counterpart of lost ``n``: compute of its kind and resource type
+        (a cache is not a standby for an app, nor an app for a cache) that does not itself depend on ``n``
+        and that survival says serves in this scenario (its own dependencies survive or fail over)."""
+        base = str(self.d(n).get("type") or "").split("#")[0]
+        alternatives = [m for m in nodes if m != n and self.kind(m) == self.kind(n) and not self.lost(m)
+                        and str(self.d(m).get("type") or "").split("#")[0] == base
+                        and n not in self._needs(m) and self._outcome(m).ok]
+        running = next((m for m in alternatives if (self._capacity(m) or 0) > 0), None)
+        return (alternatives[0] if alternatives else None), running
+
+    def _cannot_stand_in(self, n: str, nodes: list[str]) -> str:
+        """Why the surviving compute of ``n``'s kind and type is no standby for it ("" when there is none)."""
+        base = str(self.d(n).get("type") or "").split("#")[0]
+        for m in nodes:
+            if m == n or self.lost(m) or self.kind(m) != self.kind(n) \
+                    or str(self.d(m).get("type") or "").split("#")[0] != base:
+                continue
+            if n in self._needs(m):
+                return f" that can serve: {self.name(m)} in {self.region(m)} survives but depends on it"
+            got = self._outcome(m)
+            if not got.ok:
+                chain = " -> ".join(self.name(c) for c in got.chain if c in self.g)
+                return f" that can serve: {self.name(m)} in {self.region(m)} survives but cannot serve ({chain}" \
+                       f"{', ' + got.cause if got.cause else ''})"
+        return ""
+
+    def _replica_takeover(self, n: str) -> _Option | None:
+        """A lost serving dependency counted as compute (an Azure Key Vault, a geo-replicated Redis cache)
+        whose promotable replica survival fails over to: that replica is its standby, not some other compute."""
+        if not any(a.get("promotable") is True for _, a in self.out(n, REPLICATES_TO)):
+            return None
+        got = self._outcome(n)
+        failover = next((f for f in got.failovers if f[0] == n), None) if got.ok else None
+        if failover is None:
+            return None
+        dst, mechanism = failover[1], failover[2]
+        edge = self._replication_attrs(n, dst)
+        automatic = edge.get("automatic") is True
+        entry = self.entry("serving-replica-takeover")
+        rto = 0.0 if automatic else entry.param("decision")
+        how = ("the platform fails over to it by itself" if automatic else
+               f"someone promotes or unlinks it: {format_duration(rto)} to decide")
+        read_only = ", read-only" if edge.get("read_only") or self.attrs(dst).get("read_only") else ""
+        return self._option("serving-replica-takeover", f"{self.name(n)} is lost with {self._where()}; its replica "
+                            f"{self.name(dst)} in {self.region(dst)} takes over ({edge.get('mechanism') or mechanism}"
+                            f"{read_only}): {how}", rto=rto, to=dst)
 
     def _site_recovery_target(self, n: str) -> str | None:
         """The surviving Site Recovery replica a lost VM fails over to (``fails_over_to`` edge with
@@ -880,8 +975,9 @@ class _Analysis:
             r = broken[0]
             alt = healthy[0]
             if self._health_checked(r, alt):
-                rto, how = self._dns_time(r)
-                option = self._option("route53-failover", f"{dns_name}: {self.name(r)} is unhealthy; Route 53 "
+                key = self._dns_failover_key(r)
+                rto, how = self._dns_time(r, key)
+                option = self._option(key, f"{dns_name}: {self.name(r)} is unhealthy; {self._dns_service(r)} "
                                       f"answers with {self.name(alt)} ({how})", rto=rto, to=alt)
             else:
                 option = self._option("manual-dns-switch", f"{dns_name}: {self.name(r)} points at "
@@ -917,18 +1013,33 @@ class _Analysis:
             return True
         return any(ea.get("health_checked") for dst, ea in self.out(record, FAILS_OVER_TO) if dst == alt)
 
-    def _dns_time(self, record: str) -> tuple[float, str]:
-        entry = self.entry("route53-failover")
+    def _dns_service(self, record: str) -> str:
+        """The DNS service that answers for ``record``, from its provider: Route 53, Traffic Manager or
+        Azure DNS, Cloud DNS."""
+        provider, t = self.d(record).get("provider"), str(self.d(record).get("type") or "").lower()
+        if provider == "azure":
+            return "Traffic Manager" if t.startswith("microsoft.network/trafficmanagerprofiles") else "Azure DNS"
+        return "Cloud DNS" if provider == "gcp" else "Route 53"
+
+    def _dns_failover_key(self, record: str) -> str:
+        """The model entry of a health-checked DNS failover for ``record``'s provider (Route 53's stands for
+        Cloud DNS too: the table has no Cloud DNS entry yet)."""
+        return "traffic-manager-failover" if self.d(record).get("provider") == "azure" else "route53-failover"
+
+    def _dns_time(self, record: str, key: str = "route53-failover") -> tuple[float, str]:
+        entry = self.entry(key)
         interval, threshold, ttl = (entry.param("request_interval"), entry.param("failure_threshold"),
                                     entry.param("ttl"))
         a = self.attrs(record)
         check = self._health_check_node(a.get("health_check_id"))
         if check is not None:
             ca = self.attrs(check)
-            if isinstance(ca.get("request_interval"), int | float):
-                interval = float(ca["request_interval"])
-            if isinstance(ca.get("failure_threshold"), int | float):
-                threshold = float(ca["failure_threshold"])
+            for field in ("request_interval", "interval_s"):  # Route 53's, Traffic Manager's monitor
+                if isinstance(ca.get(field), int | float):
+                    interval = float(ca[field])
+            for field in ("failure_threshold", "tolerated_failures"):
+                if isinstance(ca.get(field), int | float):
+                    threshold = float(ca[field])
         if isinstance(a.get("ttl"), int | float):
             ttl = float(a["ttl"])
         total = interval * threshold + ttl

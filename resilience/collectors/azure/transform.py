@@ -1109,7 +1109,9 @@ class Transformer(PlatformServices, GeoPairings):
                       name=f"{row['name']} monitor", region=GLOBAL_REGION, source=b["source"], attrs={
                           "check_type": monitor.get("protocol"), "port": monitor.get("port"),
                           "resource_path": monitor.get("path"), "target": fqdn,
-                          "interval_s": monitor.get("intervalInSeconds"), "status": monitor.get("profileMonitorStatus")})
+                          "interval_s": monitor.get("intervalInSeconds"),
+                          "tolerated_failures": monitor.get("toleratedNumberOfFailures"),
+                          "status": monitor.get("profileMonitorStatus")})
         self.node(id=row["id"], kind=DNS_RECORD, type="Microsoft.Network/trafficManagerProfiles", name=row["name"],
                   region=GLOBAL_REGION, source=b["source"], tags=b["tags"], attrs={
                       "dns_name": fqdn, "record_type": "CNAME", "routing": routing, "health_check_id": monitor_id,
