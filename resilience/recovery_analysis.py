@@ -847,11 +847,12 @@ class _Analysis:
     def _standby(self, n: str, nodes: list[str]) -> tuple[str | None, str | None]:
         """(first surviving, first running) counterpart of lost ``n``: compute of its kind and resource type
         (a cache is not a standby for an app, nor an app for a cache) that does not itself depend on ``n``
-        and that survival says serves in this scenario (its own dependencies survive or fail over)."""
+        and is not lost itself. Whether it serves *now* is not asked: what it waits for (a database being
+        restored) is recovered by its own step, and the worst step decides the estimate."""
         base = str(self.d(n).get("type") or "").split("#")[0]
         alternatives = [m for m in nodes if m != n and self.kind(m) == self.kind(n) and not self.lost(m)
                         and str(self.d(m).get("type") or "").split("#")[0] == base
-                        and n not in self._needs(m) and self._outcome(m).ok]
+                        and n not in self._needs(m)]
         running = next((m for m in alternatives if (self._capacity(m) or 0) > 0), None)
         return (alternatives[0] if alternatives else None), running
 
