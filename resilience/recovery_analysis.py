@@ -59,7 +59,6 @@ class _Option:
     rto: float | None
     rpo: float | None
     reasoning: str
-    source: str
     to: str | None = None
     rto_lower_bound: bool = False  # the RTO is a fixed part only (a restore of unknown size): it may take longer
 
@@ -191,7 +190,9 @@ class _Analysis:
     def _step(self, node: str, option: _Option, role: str, alternatives: Iterable[_Option] = ()) -> Step:
         return Step(
             resource=node, name=self.name(node), mechanism=option.mechanism, rto=option.rto, rpo=option.rpo,
-            reasoning=option.reasoning, source=option.source, model_key=option.model_key, scenario=self.label,
+            reasoning=option.reasoning, model_key=option.model_key, scenario=self.label,
+            # the mechanism's source in the documentation of the provider the step is about
+            source=self.entry(option.model_key).source_for(self.d(node).get("provider")),
             role=role, to=option.to,
             alternatives=tuple(f"{a.model_key}: RTO {fmt(a.rto)}, RPO {fmt(a.rpo)} ({a.reasoning})"
                                for a in alternatives),
@@ -207,7 +208,7 @@ class _Analysis:
         if computed and "rpo" not in entry.overridden and rpo is not None:
             use_rpo = rpo  # an observed number (replica lag) beats the table's typical value
         return _Option(mechanism=entry.mechanism, model_key=key, rto=use_rto, rpo=use_rpo, reasoning=reasoning,
-                       source=entry.source, to=to, rto_lower_bound=lower_bound and entry.rto is None)
+                       to=to, rto_lower_bound=lower_bound and entry.rto is None)
 
     # ---- data ----------------------------------------------------------------------------
     def copies(self, n: str) -> list[survival.Copy]:
@@ -434,6 +435,9 @@ class _Analysis:
         if self.kind(w) == OBJECT_STORE and t.startswith("Microsoft.Storage/") and dst.endswith("#secondary"):
             return self._option("azure-storage-geo-failover", f"{lost}; account failover to the geo-secondary "
                                 f"{where}", to=dst)
+        if self.kind(w) == OBJECT_STORE and t.startswith("Microsoft.Storage/"):
+            return self._option("azure-object-replication", f"{lost}; block blobs replicate (object replication, "
+                                f"asynchronous) to {where}", to=dst)
         if self.kind(w) == OBJECT_STORE:
             if ea.get("rtc"):
                 return self._option("s3-crr-rtc", f"{lost}; objects replicate with RTC to {where}", to=dst)
@@ -1023,9 +1027,9 @@ class _Analysis:
         return "Cloud DNS" if provider == "gcp" else "Route 53"
 
     def _dns_failover_key(self, record: str) -> str:
-        """The model entry of a health-checked DNS failover for ``record``'s provider (Route 53's stands for
-        Cloud DNS too: the table has no Cloud DNS entry yet)."""
-        return "traffic-manager-failover" if self.d(record).get("provider") == "azure" else "route53-failover"
+        """The model entry of a health-checked DNS failover for ``record``'s provider."""
+        return {"azure": "traffic-manager-failover", "gcp": "cloud-dns-failover"}.get(
+            self.d(record).get("provider"), "route53-failover")
 
     def _dns_time(self, record: str, key: str = "route53-failover") -> tuple[float, str]:
         entry = self.entry(key)
@@ -1035,7 +1039,7 @@ class _Analysis:
         check = self._health_check_node(a.get("health_check_id"))
         if check is not None:
             ca = self.attrs(check)
-            for field in ("request_interval", "interval_s"):  # Route 53's, Traffic Manager's monitor
+            for field in ("request_interval", "interval_s"):  # Route 53's; Traffic Manager's monitor, Compute Engine's
                 if isinstance(ca.get(field), int | float):
                     interval = float(ca[field])
             for field in ("failure_threshold", "tolerated_failures"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import evidence_sources, mappings
 from .durations import format_duration
 from .recovery import classify_strategy, is_unbounded
-from .recovery_model import NUMBER_PARAMS, load_table
+from .recovery_model import NUMBER_PARAMS, ModelEntry, load_table
 
 
 def _cell(value: float | None) -> str:
@@ -43,8 +43,9 @@ def model_markdown() -> str:
     for e in table.values():
         out.append(f"| `{e.key}` | {', '.join(e.disruption)} | {e.applies_to} | {e.mechanism} | "
                    f"{_cell(e.rto)} | {_cell(e.rpo)} | {e.basis} | "
-                   f"[{e.document}]({e.url}) |")
-    out += ["", "### Notes, formulas and parameters", ""]
+                   f"{_sources(e)} |")
+    out += ["", "A step about an Azure or Google Cloud resource cites that provider's document where the entry names "
+            "one (the links after the first in *source*).", "", "### Notes, formulas and parameters", ""]
     for e in table.values():
         line = f"- **`{e.key}`**: {e.note}"
         if e.formula:
@@ -126,7 +127,14 @@ def model_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _sources(entry: ModelEntry) -> str:
+    links = [f"[{entry.document}]({entry.url})"]
+    links += [f"{provider}: [{document}]({url})" for provider, (document, url) in entry.provider_sources.items()]
+    return "<br>".join(links)
+
+
 if __name__ == "__main__":  # pragma: no cover - exercised by tests/recovery/test_docs.py
     import sys
 
     sys.stdout.write(model_markdown())
+

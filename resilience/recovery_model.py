@@ -55,10 +55,21 @@ class ModelEntry:
     formula: str = ""
     params: Mapping[str, float] = field(default_factory=dict)
     overridden: tuple[str, ...] = ()  # fields set by the policy file's recovery_model
+    #: provider -> (document, url): the same mechanism in that provider's own documentation, for an entry that
+    #: is not one service's (a rebuild, a restore, a manual DNS change); ``document``/``url`` stand for the rest
+    provider_sources: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
-        text = f"{self.document} <{self.url}>"
+        return self.source_for(None)
+
+    def source_for(self, provider: str | None) -> str:
+        """The source of this entry's numbers for a resource of ``provider`` (the table's default document when
+        the entry names none for it; the policy's, when the policy overrides the entry)."""
+        document, url = self.provider_sources.get(provider or "", (self.document, self.url))
+        if "source" in self.overridden:
+            document, url = self.document, self.url
+        text = f"{document} <{url}>"
         if self.overridden:
             text = f"policy recovery_model.{self.key} ({', '.join(self.overridden)}); table: {text}"
         return text
@@ -69,7 +80,8 @@ class ModelEntry:
 
 NUMBER_PARAMS = frozenset({"throughput_mib_s", "failure_threshold"})
 _ENTRY_FIELDS = {"key", "applies_to", "disruption", "mechanism", "rto", "rpo", "basis", "source", "note",
-                 "formula", "params"}
+                 "formula", "params", "provider_sources"}
+PROVIDERS = ("aws", "azure", "gcp")
 
 
 def _model_value(value: Any, where: str, *, computed_ok: bool) -> float | None:
@@ -120,8 +132,13 @@ def parse_table(data: Any) -> dict[str, ModelEntry]:
         if raw.get("basis") not in BASES:
             raise RecoveryModelError(f"recovery model table: {key}: basis must be one of {', '.join(BASES)}")
         source = raw.get("source") or {}
-        if not source.get("document") or not str(source.get("url", "")).startswith("https://"):
+        if not _is_source(source):
             raise RecoveryModelError(f"recovery model table: {key}: source needs a document and an https url")
+        provider_sources = raw.get("provider_sources") or {}
+        if not isinstance(provider_sources, dict) or any(
+                p not in PROVIDERS or not _is_source(s) for p, s in provider_sources.items()):
+            raise RecoveryModelError(f"recovery model table: {key}: provider_sources maps {', '.join(PROVIDERS)} "
+                                     f"to a document and an https url")
         for name in ("applies_to", "mechanism"):
             if not str(raw.get(name, "")).strip():
                 raise RecoveryModelError(f"recovery model table: {key}: empty {name}")
@@ -136,8 +153,14 @@ def parse_table(data: Any) -> dict[str, ModelEntry]:
             mechanism=str(raw["mechanism"]).strip(), rto=rto, rpo=rpo, basis=raw["basis"],
             document=str(source["document"]), url=str(source["url"]), note=str(raw.get("note", "")).strip(),
             formula=str(raw.get("formula", "")).strip(), params=params,
+            provider_sources={p: (str(s["document"]), str(s["url"])) for p, s in provider_sources.items()},
         )
     return out
+
+
+def _is_source(source: Any) -> bool:
+    return (isinstance(source, dict) and bool(source.get("document"))
+            and str(source.get("url", "")).startswith("https://"))
 
 
 def validate_recovery_model(raw: Any) -> dict[str, dict[str, Any]]:

@@ -55,6 +55,8 @@ def test_documented_numbers():
     (lambda e: e.update(source={"document": "x", "url": "http://insecure"}), "https url"),
     (lambda e: e.update(rto="soon"), "bad duration"),
     (lambda e: e.update(colour="red"), "unknown fields"),
+    (lambda e: e.update(provider_sources={"oracle": {"document": "x", "url": "https://x"}}), "provider_sources maps"),
+    (lambda e: e.update(provider_sources={"gcp": {"document": "x", "url": "http://x"}}), "provider_sources maps"),
     (lambda e: (e.update(rto="computed"), e.pop("formula", None)), "needs a formula"),
 ])
 def test_a_malformed_table_is_rejected(mutate, message):

@@ -380,7 +380,10 @@ class Transformer(DataServices):
         details = data.get(f"{kind.lower()}HealthCheck") or {}
         self.node(asset, id=asset["name"], kind=HEALTH_CHECK, type=asset.get("assetType") or "compute.googleapis.com/HealthCheck",
                   name=data.get("name", ""), region=region_of_location(data.get("region")) if data.get("region") else GLOBAL_REGION,
-                  attrs={"check_type": kind, "resource_path": details.get("requestPath"), "port": _num(details.get("port"))})
+                  attrs={"check_type": kind, "resource_path": details.get("requestPath"), "port": _num(details.get("port")),
+                         # what a Cloud DNS failover waits for (recovery model cloud-dns-failover)
+                         "interval_s": _num(data.get("checkIntervalSec")),
+                         "failure_threshold": _num(data.get("unhealthyThreshold"))})
 
     def backend_service(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         region = region_of_location(data.get("region")) if data.get("region") else GLOBAL_REGION
