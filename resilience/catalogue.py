@@ -17,6 +17,9 @@ def _registry():
     return REGISTRY
 
 
+PROVIDER_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "Google Cloud"}
+
+
 def rule_dict(rule) -> dict:
     return {
         "id": rule.id, "title": rule.title, "category": rule.category, "severity": rule.severity,
@@ -76,6 +79,8 @@ def explain_rule(rule_id: str) -> str:
         "Remediation:",
         _indent(rule.remediation),
     ]
+    for provider, text in rule.provider_remediation:
+        lines += ["", f"Remediation on {PROVIDER_NAMES[provider]}:", _indent(text)]
     if rule.requires:
         lines += ["", "Needs coverage of: " + ", ".join(rule.requires) + " (answers 'unknown' without it)"]
     if rule.references:
@@ -106,6 +111,7 @@ def catalogue_markdown() -> str:
                 f"*{r.category}* · *{severity_text(r)}* · {', '.join(r.controls)}", "",
                 f"**Why.** {r.rationale}", "", f"**How it is decided.** {d['how'] or '-'}", "",
                 f"**Remediation.** {r.remediation}"]
+        out += [f"\n**Remediation on {PROVIDER_NAMES[p]}.** {text}" for p, text in r.provider_remediation]
         if r.requires:
             out += ["", f"**Needs coverage of:** {', '.join(r.requires)}"]
         if r.references:

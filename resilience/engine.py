@@ -115,7 +115,7 @@ def findings_of(ctx: RuleContext, rules: Sequence[Rule], per_rule: Sequence[Sequ
         for result in results:
             if not _in_scope(result, ctx.audited_regions):
                 continue
-            findings.append(_with_owner(_finding(rule, result, scanned_at), result, ctx))
+            findings.append(_with_owner(_finding(rule, result, scanned_at), rule, result, ctx))
         del results
     apply_waivers(findings, ctx)
     findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule, f.resource, f.id))
@@ -147,16 +147,24 @@ def _finding(rule: Rule, result: Result, scanned_at: str) -> Finding:
     )
 
 
-def _with_owner(finding: Finding, result: Result, ctx: RuleContext) -> Finding:
-    """``account`` (the owner of the resource) and, for a workload, ``accounts`` (every owner)."""
+def _with_owner(finding: Finding, rule: Rule, result: Result, ctx: RuleContext) -> Finding:
+    """``account`` (the owner of the resource) and, for a workload, ``accounts`` (every owner); the
+    remediation in the services of the provider the finding is about (``Rule.remediation_for``)."""
     data = ctx.graph._node.get(result.resource)
     if data is not None:
         finding.account = data.get("account") or None
+        providers: tuple[str | None, ...] = (data.get("provider"),)
     elif result.resource.startswith("workload:"):
-        finding.accounts = _workload_accounts(ctx, result.workload or result.resource.split(":", 1)[1])
+        workload = result.workload or result.resource.split(":", 1)[1]
+        finding.accounts = _workload_accounts(ctx, workload)
         finding.account = finding.accounts[0] if len(finding.accounts) == 1 else None
-    elif result.resource_type == "coverage":
-        finding.account = result.observed.get("account") or None
+        providers = _workload_providers(ctx, workload)
+    else:
+        if result.resource_type == "coverage":
+            finding.account = result.observed.get("account") or None
+        providers = (result.observed.get("provider"),) if isinstance(result.observed, dict) else ()
+    if rule.provider_remediation:
+        finding.remediation = rule.remediation_for(providers)
     return finding
 
 
@@ -169,6 +177,18 @@ def _workload_accounts(ctx: RuleContext, workload: str) -> list[str]:
         nodes = ctx.graph._node
         memo[workload] = sorted({nodes[n].get("account") for n in workload_index(ctx.graph).get(workload, ())
                                  if nodes[n].get("account")})
+    return memo[workload]
+
+
+def _workload_providers(ctx: RuleContext, workload: str) -> tuple[str, ...]:
+    from .graph import workload_index
+    from .survival import per_graph
+
+    memo = per_graph(ctx.graph, "engine.workload_providers")
+    if workload not in memo:
+        nodes = ctx.graph._node
+        memo[workload] = tuple(sorted({nodes[n].get("provider") for n in workload_index(ctx.graph).get(workload, ())
+                                       if nodes[n].get("provider")}))
     return memo[workload]
 
 

@@ -22,6 +22,9 @@ from .graph import workload_names
 from .model import Coverage
 from .policy import Policy
 
+#: the providers a rule may give its own remediation for (``Rule.provider_remediation``)
+PROVIDERS = ("aws", "azure", "gcp")
+
 RULE_ID = re.compile(r"^RES-[A-Z]+-\d{3}$")
 RESULT_STATUSES = ("pass", "fail", "unknown")
 
@@ -155,6 +158,17 @@ class Rule:
     # catalogue so that `resilience rules` / `explain` say what findings do
     escalations: tuple[tuple[str, str], ...] = ()
     per_workload: PerWorkload | None = None
+    # (provider, text): the remediation in that provider's services, for a finding about its resources
+    # (``remediation`` names AWS's; a finding whose resources are on one other provider gets that one's)
+    provider_remediation: tuple[tuple[str, str], ...] = ()
+
+    def remediation_for(self, providers: Iterable[str | None]) -> str:
+        """The remediation for a finding about resources of ``providers``: that provider's text when they are
+        all one provider's and the rule has one for it, else :attr:`remediation`."""
+        found = {p for p in providers if p}
+        if len(found) == 1:
+            return dict(self.provider_remediation).get(found.pop(), self.remediation)
+        return self.remediation
 
     def __post_init__(self) -> None:
         problems = []
@@ -176,6 +190,8 @@ class Rule:
         for name in ("title", "rationale", "remediation"):
             if not getattr(self, name).strip():
                 problems.append(f"empty {name}")
+        problems += [f"provider remediation for {p!r}: unknown provider or empty text"
+                     for p, text in self.provider_remediation if p not in PROVIDERS or not text.strip()]
         if not callable(self.check):
             problems.append("check is not callable")
         if problems:

@@ -185,6 +185,18 @@ CORRELATED_COPY = Rule(
     controls=("SOC2:A1.2", "ISO27001:2022:A.8.14", "ISO27001:2022:A.8.13", "NIST800-53:CP-6", "NIST800-53:CP-7",
               "DORA:Art.12"),
     rationale=_RATIONALE_COMMON,
+    provider_remediation=(
+        ("azure", (
+            "Keep at least one replica, backup copy (a geo-redundant vault, object replication) and DNS "
+            "failover target in a region outside the primary's failure domain (a region pair is not enough "
+            "when both regions share it), or declare a waiver with the reason the risk is accepted."
+        )),
+        ("gcp", (
+            "Keep at least one replica, backup copy and DNS failover target in a region outside the primary's "
+            "failure domain (e.g. a European region for me-central1), or declare a waiver with the reason the "
+            "risk is accepted."
+        )),
+    ),
     remediation=(
         "Keep at least one replica, backup copy (AWS Backup copy rule, snapshot copy) and DNS failover target in a "
         "region outside the primary's failure domain (e.g. eu-central-1 or eu-west-1 for me-central-1), or declare a "

@@ -273,6 +273,20 @@ NO_BACKUP = Rule(
         f"achievable RPO) rests on them. Missing backups fail {SOC2_A1_2} (data back-up processes) and ISO/IEC "
         "27001:2022 A.8.13 (information backup)."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Protect the resource with Azure Backup (a backup policy in a Recovery Services or Backup vault), "
+            "point-in-time restore (Azure SQL; Cosmos DB continuous backup), soft delete, versioning and "
+            "operational backup for blob storage, or scheduled disk snapshots; prefer Azure Policy enrolling "
+            "resources by tag."
+        )),
+        ("gcp", (
+            "Enable automated backups and point-in-time recovery on Cloud SQL, backups or point-in-time "
+            "recovery on Spanner and Firestore, object versioning and a copy elsewhere for Cloud Storage, "
+            "snapshot schedules on persistent disks; prefer Backup and DR Service backup plans applied by "
+            "label."
+        )),
+    ),
     remediation=(
         "Enable automated backups (RDS backup retention >= 7 days), point-in-time recovery (DynamoDB), versioning "
         "and an AWS Backup plan (S3), or scheduled snapshots (EBS via Data Lifecycle Manager or AWS Backup); prefer "
@@ -302,6 +316,19 @@ BACKUP_COLOCATED = Rule(
         f"primary; DORA Art. 12 for backups in a location physically and logically segregated. Evidence for "
         f"{SOC2_A1_2} and ISO/IEC 27001:2022 A.8.13."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Keep backups outside the region: a geo-redundant (GRS) Recovery Services vault with Cross Region "
+            "Restore enabled, or a Backup vault with cross-region restore; geo-redundant backup storage for "
+            "Azure SQL and Cosmos DB. Pick a region outside the primary's failure domain where the region "
+            "pair allows."
+        )),
+        ("gcp", (
+            "Keep backups outside the region: Cloud SQL backups in a custom location in another region, "
+            "snapshots stored in a multi-region or another region's storage location, a Backup and DR Service "
+            "vault in another region. Pick a region outside the primary's failure domain."
+        )),
+    ),
     remediation=(
         "Add a copy action to the AWS Backup plan rule (copy to a vault in another region, ideally another account), "
         "enable RDS cross-region automated backup replication, or copy snapshots to another region on a schedule "
@@ -329,6 +356,18 @@ NO_CROSS_REGION_REPLICA = Rule(
         f"and the recovery time at a promotion. {WA_REL10_BP01} and {WA_REL10_BP02}; {WA_REL13_BP02} (pilot light, "
         f"warm standby and active/active all start from replicated data). Evidence for {SOC2_A1_2} and ISO/IEC "
         "27001:2022 A.8.14 (redundancy)."
+    ),
+    provider_remediation=(
+        ("azure", (
+            "Add a geo-secondary (SQL active geo-replication or a failover group), a second Cosmos DB region, "
+            "geo-redundant storage (GZRS/RA-GZRS) or object replication, or geo-replication for the cache. "
+            "Waive stores whose data is reproducible."
+        )),
+        ("gcp", (
+            "Add a cross-region read replica (Cloud SQL), use a multi-region configuration (Spanner, "
+            "Firestore), or make the bucket dual- or multi-region (turbo replication for a bounded RPO). "
+            "Waive stores whose data is reproducible."
+        )),
     ),
     remediation=(
         "Add a cross-region read replica (RDS) or an Aurora Global Database secondary, make the DynamoDB table a "

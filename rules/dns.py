@@ -153,6 +153,18 @@ DNS_NO_FAILOVER = Rule(
         f"plane: record changes are served from us-east-1), {WA_REL10_BP01}. A name routed to one region, or to "
         f"several without health checks, keeps answering with the dead region. Evidence for {SOC2_A1_2}."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Put a Traffic Manager profile (priority or performance routing) with endpoint monitoring over "
+            "enabled endpoints in two regions, or Front Door with a health-probed origin group spanning two "
+            "regions."
+        )),
+        ("gcp", (
+            "Use a Cloud DNS failover (or weighted) routing policy with health-checked targets in two "
+            "regions, or a global external Application Load Balancer with backends in two regions and health "
+            "checks."
+        )),
+    ),
     remediation=(
         "Create failover records (PRIMARY with a health check or evaluate-target-health on the alias, SECONDARY in "
         "another region), or latency/weighted records in two regions each with a health check; consider Route 53 "

@@ -242,6 +242,23 @@ RTO_MISMATCH = Rule(
         "and prices each recovery step with documented AWS figures (or stated assumptions), so the "
         "arithmetic can be checked line by line."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Shorten the slowest step named in the evidence: add a standby in another zone/region (warm "
+            "standby or active/active for short RTOs), Front Door or a Traffic Manager profile with health "
+            "probes over both, SQL failover groups or a Cosmos DB account with automatic failover instead of "
+            "restores; or, if the architecture is right and a number is not, override the model entry in the "
+            "policy's recovery_model with a measured value; or revise the objective with the business."
+        )),
+        ("gcp", (
+            "Shorten the slowest step named in the evidence: add a standby in another zone/region (warm "
+            "standby or active/active for short RTOs), a global external Application Load Balancer or a "
+            "health-checked Cloud DNS failover routing policy over both, Cloud SQL cross-region replicas or a "
+            "Spanner multi-region configuration instead of restores; or, if the architecture is right and a "
+            "number is not, override the model entry in the policy's recovery_model with a measured value; or "
+            "revise the objective with the business."
+        )),
+    ),
     remediation=(
         "Shorten the slowest step named in the evidence: add a standby in another zone/region (warm "
         "standby or active/active for short RTOs), a health-checked Route 53 failover, replicas instead "
@@ -265,6 +282,20 @@ RPO_MISMATCH = Rule(
         "replica, the interval of its backup copies, or nothing at all when no copy survives the "
         "disruption. In September 2026 AWS said data held only in the damaged me-central-1 zones could "
         "not be restored."
+    ),
+    provider_remediation=(
+        ("azure", (
+            "Give the store named in the evidence a copy that survives the disruption at the required "
+            "interval: SQL active geo-replication or a failover group, a second Cosmos DB region, "
+            "geo-redundant storage (GZRS/RA-GZRS) or object replication, or Azure Backup to a geo-redundant "
+            "vault with Cross Region Restore on a schedule no longer than the RPO."
+        )),
+        ("gcp", (
+            "Give the store named in the evidence a copy that survives the disruption at the required "
+            "interval: a Cloud SQL cross-region replica, a Spanner or Firestore multi-region configuration, a "
+            "dual- or multi-region Cloud Storage bucket (turbo replication for a bounded RPO), or backups and "
+            "snapshots kept in another region on a schedule no longer than the RPO."
+        )),
     ),
     remediation=(
         "Give the store named in the evidence a copy that survives the disruption at the required "

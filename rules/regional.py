@@ -155,6 +155,24 @@ REGIONAL_SPOF = Rule(
         f"The finding is evidence for {SOC2_A1_2}: recovery infrastructure that does not depend on the region "
         "it recovers."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Give every entry point a path in a second region and every data store a copy there: Front Door "
+            "or a Traffic Manager profile with health probes in front of a stack in the second region; SQL "
+            "failover groups; Cosmos DB with a second region and automatic failover; geo-redundant storage "
+            "(GZRS/RA-GZRS) or object replication; Azure Backup to a geo-redundant vault with Cross Region "
+            "Restore for what cannot be replicated. Prefer failovers that need no control-plane call in the "
+            "failed region. The broken chain in the evidence names the first component to fix."
+        )),
+        ("gcp", (
+            "Give every entry point a path in a second region and every data store a copy there: a global "
+            "external Application Load Balancer, or a Cloud DNS failover routing policy with health checks, "
+            "in front of backends in the second region; Cloud SQL cross-region replicas; Spanner or Firestore "
+            "multi-region; dual- or multi-region Cloud Storage buckets; backups and snapshots kept in another "
+            "region for what cannot be replicated. Prefer failovers that need no control-plane call in the "
+            "failed region. The broken chain in the evidence names the first component to fix."
+        )),
+    ),
     remediation=(
         "Give every entry point a path in a second region and every data store a copy there: Route 53 failover "
         "(or latency) records with health checks in front of a stack in the second region; RDS cross-region read "
@@ -186,6 +204,20 @@ CROSS_REGION_DEPENDENCY = Rule(
         f"{WA_REL10_BP01} and {WA_REL10_BP03} ask that each location can serve on its own, and {WA_REL11_BP02} "
         "that failover reaches healthy resources; a cross-region reference defeats both unless the resource "
         f"is replicated. Evidence for {SOC2_A1_2}."
+    ),
+    provider_remediation=(
+        ("azure", (
+            "Point each regional component at a copy in its own region (a Cosmos DB region, a storage "
+            "account's geo-secondary or object-replication destination, a Key Vault and a Service Bus "
+            "namespace per region), or replicate the dependency so that a copy in a surviving region can take "
+            "over; then configure the component by region."
+        )),
+        ("gcp", (
+            "Point each regional component at a copy in its own region (a Spanner or Firestore multi-region "
+            "database, a dual-region bucket, a Secret Manager secret with automatic replication, a Cloud SQL "
+            "replica), or replicate the dependency so that a copy in a surviving region can take over; then "
+            "configure the component by region."
+        )),
     ),
     remediation=(
         "Point each regional component at a copy in its own region (DynamoDB global table replica, S3 "

@@ -216,6 +216,21 @@ FAILOVER_UNTESTED = Rule(
         "hope. Evidence counts from the policy file (tickets, DR reports), AWS FIS experiments and AWS "
         "Backup restore jobs, per disruption type the objectives name."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Run and record a test for the disruption type: a game day or an Azure Chaos Studio experiment "
+            "(zone down, region unreachable), a planned failover (SQL failover group, storage account, Site "
+            "Recovery test failover), or a restore into another region for a backup-based recovery; record "
+            "manual exercises under failover_tests in the policy file with date, result, measured RTO/RPO and "
+            "an evidence link."
+        )),
+        ("gcp", (
+            "Run and record a test for the disruption type: a game day (stop a zone's instances, switch a "
+            "Cloud SQL instance over to its cross-region replica, drain a region from the load balancer), or "
+            "a restore into another region for a backup-based recovery; record the exercises under "
+            "failover_tests in the policy file with date, result, measured RTO/RPO and an evidence link."
+        )),
+    ),
     remediation=(
         "Run and record a test for the disruption type: a game day or FIS experiment (an AZ power "
         "interruption or cross-region connectivity scenario, tagged resilience:scenario=az|region), or "

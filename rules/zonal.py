@@ -227,6 +227,21 @@ ZONAL_SPOF = Rule(
         f"zone loss needs no scaling or control-plane action. Data held only in one zone may be unrecoverable: "
         f"{ZONE_LOSS_2026}. Evidence for {SOC2_A1_2}."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Spread every tier over at least two zones: zone-redundant App Service plans, scale sets over "
+            "zones behind a zone-redundant load balancer or Application Gateway, zone-redundant SQL databases "
+            "and Cosmos DB accounts, ZRS/GZRS storage; a VM pinned to one zone (or placed with no zone) needs "
+            "a standby in another zone, or its disks backed up and a measured rebuild. The broken chain in "
+            "the evidence names the first zonal component."
+        )),
+        ("gcp", (
+            "Spread every tier over at least two zones: regional managed instance groups behind a load "
+            "balancer, regional GKE clusters, Cloud SQL with high availability (a standby in another zone), "
+            "regional persistent disks or scheduled snapshots for zonal disks. The broken chain in the "
+            "evidence names the first zonal component."
+        )),
+    ),
     remediation=(
         "Spread every tier over at least two zone ids: Auto Scaling groups and load balancers with subnets in "
         "several zones, RDS Multi-AZ or a cluster with instances in several zones, EBS data snapshotted (or moved "
@@ -252,6 +267,16 @@ SINGLE_AZ_DATABASE = Rule(
         "A Single-AZ RDS instance stops with its zone and comes back only through a restore (minutes to hours, "
         f"losing what was written since the last backup). {WA_REL10_BP01} and {WA_REL11_BP02}: RDS Multi-AZ keeps "
         f"a synchronous standby in another zone and fails over to it automatically. Evidence for {SOC2_A1_2}."
+    ),
+    provider_remediation=(
+        ("azure", (
+            "Make the database zone redundant (zoneRedundant on the Azure SQL database or elastic pool; "
+            "zone-redundant high availability on an Azure Database for PostgreSQL or MySQL flexible server)."
+        )),
+        ("gcp", (
+            "Enable high availability on the Cloud SQL instance (availability type REGIONAL: a synchronous "
+            "standby in another zone)."
+        )),
     ),
     remediation="Enable Multi-AZ on the instance (modify-db-instance --multi-az), or move it into a cluster with "
                 "instances in several zones.",
@@ -297,6 +322,18 @@ SINGLE_AZ_PLACEMENT = Rule(
         "a load balancer or a VPC-attached function with subnets in one zone stops with it. "
         f"{WA_REL10_BP01} and {WA_REL11_BP05}. Evidence for {SOC2_A1_2}."
     ),
+    provider_remediation=(
+        ("azure", (
+            "Spread the scale set over at least two zones (zones 1, 2 and 3, with room to scale out in the "
+            "zones left), make the App Service plan zone redundant, and put a zone-redundant load balancer or "
+            "Application Gateway in front."
+        )),
+        ("gcp", (
+            "Use a regional managed instance group (its target distribution over several zones) or instances "
+            "in several zones behind the load balancer; for GKE, a regional cluster or node pools over "
+            "several zones."
+        )),
+    ),
     remediation="Add subnets in at least one more zone id to the group, the load balancer or the function's VPC "
                 "configuration.",
     check=_single_az_placement,
@@ -319,6 +356,17 @@ DATA_ONE_ZONE = Rule(
         f"without backups, a one-zone bucket live and die with their zone. {ZONE_LOSS_2026}. {WA_REL09_BP01} asks "
         f"that all data be backed up (or reproducible), {WA_REL10_BP01} that it not depend on one location. "
         f"Evidence for {SOC2_A1_2} (data back-up processes)."
+    ),
+    provider_remediation=(
+        ("azure", (
+            "Back the disk up on a schedule (Azure Backup or incremental snapshots), use zone-redundant disks "
+            "or storage (ZRS), make the database zone redundant, or move the data to a zone-redundant store."
+        )),
+        ("gcp", (
+            "Snapshot the disk on a schedule (a snapshot schedule policy), use a regional persistent disk, "
+            "enable Cloud SQL high availability and automated backups, or move the data to a regional or "
+            "multi-region store (Cloud Storage, Firestore, Spanner)."
+        )),
     ),
     remediation="Snapshot the volume on a schedule (Amazon Data Lifecycle Manager or AWS Backup), enable automated "
                 "backups or Multi-AZ on the database, or move the data to a regional store (S3 Standard, EFS "

@@ -60,3 +60,44 @@ def test_a_provider_source_gives_way_to_a_policy_source():
     entry = load_table()["compute-redeploy"]
     overridden = replace(entry, document="runbook RB-17", overridden=("rto", "source"))
     assert "runbook RB-17" in overridden.source_for("azure") and "learn.microsoft.com" not in overridden.source_for("azure")
+
+
+def test_findings_about_azure_and_gcp_resources_give_that_providers_remediation(graph):
+    import datetime as dt
+
+    from resilience.rules import REGISTRY
+
+    from resilience.scan import analyse
+
+    inventory = Inventory()
+    inventory.extend(azure_demo(OBSERVED))
+    inventory.extend(gcp_demo(OBSERVED))
+    findings = analyse(inventory, Policy(), scan_time=dt.datetime(2026, 9, 1, 6, tzinfo=dt.UTC)).findings
+    rules = {r.id: r for r in REGISTRY}
+    checked = set()
+    for f in findings:
+        rule = rules[f.rule]
+        if f.status != "fail" or not rule.provider_remediation or f.resource not in graph:
+            continue
+        provider = graph.nodes[f.resource]["provider"]
+        assert f.remediation == dict(rule.provider_remediation)[provider] != rule.remediation, (f.rule, f.resource)
+        checked.add((f.rule, provider))
+    assert {p for _, p in checked} == {"azure", "gcp"} and len(checked) >= 6, checked
+
+
+def test_a_workload_on_several_providers_gets_the_rules_own_remediation():
+    from resilience.rules import REGISTRY
+
+    rule = next(r for r in REGISTRY if r.id == "RES-REGIONAL-001")
+    assert rule.remediation_for(["aws", "gcp"]) == rule.remediation
+    assert rule.remediation_for(["gcp", None]) == dict(rule.provider_remediation)["gcp"]
+    assert rule.remediation_for(["aws"]) == rule.remediation
+
+
+def test_a_rule_with_remediation_for_an_unknown_provider_is_refused():
+    from dataclasses import replace
+
+    from resilience.rules import REGISTRY
+
+    with pytest.raises(ValueError, match="unknown provider"):
+        replace(REGISTRY[0], provider_remediation=(("oracle", "use two regions"),))
