@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from resilience.collectors.azure.transform import transform_subscription
+from resilience.model import Inventory
+from resilience.scan import analyse
 
 from .helpers import OBSERVED
 from .test_azure_seen_wrong import _findings, _verdicts
@@ -61,3 +63,69 @@ def test_a_vm_backup_covers_the_os_disk_its_storage_profile_attaches():
 def test_the_disk_shares_the_vm_backup_geo_copy_only_with_cross_region_restore(crr, status):
     t = _run(redundancy="GeoRedundant", crr=crr)
     assert ("backup-colocated", status) in _verdicts(_findings(t), "/vm-archive-os")
+
+
+WEU = "westeurope"
+WEU_LOCATIONS = [{"name": WEU, "metadata": {"regionType": "Physical", "pairedRegion": [{"name": "northeurope"}]},
+                  "availabilityZoneMappings": [{"logicalZone": str(i), "physicalZone": f"{WEU}-az{i}"}
+                                               for i in (1, 2, 3)]},
+                 {"name": "northeurope", "metadata": {"regionType": "Physical", "pairedRegion": [{"name": WEU}]},
+                  "availabilityZoneMappings": [{"logicalZone": "1", "physicalZone": "northeurope-az1"}]}]
+ZONE_POLICY = """version: 1
+workloads:
+  archive:
+    match: {tags: {app: archive}}
+    objectives: {az: {rto: 30m, rpo: 5m}}
+"""
+
+
+def _zone_estate(zones=None):
+    """A VM (zones as given) on a zone-redundant disk in West Europe, which has zones."""
+    vm, disk = _id("Microsoft.Compute/virtualMachines", "vm-z"), _id("Microsoft.Compute/disks", "vm-z-os")
+    tags = {"app": "archive"}
+    vm_row = {"id": vm, "name": "vm-z", "type": "Microsoft.Compute/virtualMachines", "location": WEU, "tags": tags,
+              "properties": {"storageProfile": {"osDisk": {"managedDisk": {"id": disk}}}}}
+    if zones:
+        vm_row["zones"] = zones
+    rows = [vm_row, {"id": disk, "name": "vm-z-os", "type": "Microsoft.Compute/disks", "location": WEU, "tags": tags,
+                     "sku": {"name": "Premium_ZRS"}, "properties": {}}]
+    return transform_subscription(SUB, OBSERVED, locations=WEU_LOCATIONS, rows=rows), vm
+
+
+def _zone_results(t):
+    from resilience.policy import parse_policy
+
+    from .test_azure_seen_wrong import SCAN_TIME
+    inventory = Inventory(resources=t.resources, edges=t.edges)
+    policy = parse_policy(ZONE_POLICY, "<test>")
+    findings = analyse(inventory, policy, scan_time=SCAN_TIME, audited_regions=(WEU,)).findings
+    return [f for f in findings if f.workload == "archive" and f.category in ("zonal-spof", "rto-mismatch",
+                                                                                "rpo-mismatch")]
+
+
+def test_a_vm_without_zones_in_a_region_with_zones_may_be_in_the_lost_zone():
+    """Regional placement: Azure puts the VM in a zone it does not report. No zone loss may pass for the
+    workload that needs it (nor be 'not affected'): each is unknown, and the evidence says why."""
+    t, vm = _zone_estate()
+    node = next(r for r in t.resources if r.id == vm)
+    assert node.attrs["zone_unreported"] is True
+    assert node.attrs["region_zones"] == [f"{WEU}-az1", f"{WEU}-az2", f"{WEU}-az3"]
+    results = _zone_results(t)
+    zone_loss = [f for f in results if f.category == "zonal-spof"]
+    assert sorted(f.region for f in zone_loss) == [WEU] * 3
+    for f in zone_loss:
+        assert f.status == "unknown", f.message
+        assert "vm-z is not pinned to a zone" in f.message and "may be in failed zone" in f.message
+    [rto] = [f for f in results if f.category == "rto-mismatch"]
+    assert rto.status == "unknown" and "not affected" not in rto.message, rto.message
+    assert "may be in failed zone" in rto.message
+    # the disk is zone-redundant: the data survives wherever the VM was
+    [rpo] = [f for f in results if f.category == "rpo-mismatch"]
+    assert rpo.status == "pass" and "not affected" not in rpo.message, rpo.message
+
+
+def test_a_vm_pinned_to_a_zone_is_judged_by_that_zone_alone():
+    t, vm = _zone_estate(zones=["2"])
+    assert "zone_unreported" not in next(r for r in t.resources if r.id == vm).attrs
+    zone_loss = [f for f in _zone_results(t) if f.category == "zonal-spof"]
+    assert [(f.status, f"{WEU}-az2" in f.message) for f in zone_loss] == [("fail", True)]

@@ -6,7 +6,8 @@ The mapping to the shared graph vocabulary is documented in ``docs/graph.md`` ("
   zones = *physical* zone ids (``uaenorth-az2``) through the subscription's
   ``availabilityZoneMappings`` when known, logical zone numbers (``"1"``) otherwise;
 - ``attrs.placement``: ``zonal`` (pinned to one zone), ``zone_redundant``, ``regional`` (non-zonal:
-  Azure picks the datacentre), ``global``; ``attrs.region_zones_available`` says whether the region
+  Azure picks the datacentre; in a region with zones ``attrs.zone_unreported`` and ``attrs.region_zones``
+  say which zones it may be in, so a zone loss makes a verdict that needs it uncertain), ``global``; ``attrs.region_zones_available`` says whether the region
   offers zones at all (UAE Central does not: not a weakness of the resource);
 - geo-copies the platform keeps in the paired region (GRS/GZRS storage, geo-redundant backups,
   geo-redundant vaults) become a synthetic node ``<id>#secondary`` / ``<id>#geo-backup`` in that
@@ -212,6 +213,11 @@ class Transformer(PlatformServices, GeoPairings):
         if region not in (GLOBAL_REGION, "unknown"):
             base["region_zones_available"] = self.facts.zones_available(region)
             base["region_pair"] = self.facts.pair(region)
+            if (attrs or {}).get("placement") == "regional" and not zones and base["region_zones_available"]:
+                # regional (non-zonal) placement in a region with zones: Azure puts it in one zone it does not
+                # name, so a zone loss may take it (survival.placement_risk); logical ids when unmapped
+                base["zone_unreported"] = True
+                base["region_zones"] = list(self.region_zones(region)) or ["1", "2", "3"]
         resource = Resource(
             id=id, provider=PROVIDER, account=self.sub, region=region, kind=kind, type=type, name=name,
             source=source, observed_at=self.observed_at, zones=tuple(zones),
