@@ -30,6 +30,7 @@ from .model import (
     LOAD_BALANCER,
     MEMBER_OF,
     OBJECT_STORE,
+    QUEUE,
     RECOVERY_POINT,
     REPLICATES_TO,
     ROUTES_TO,
@@ -185,7 +186,21 @@ class _Analysis:
         steps += self._data_steps()
         compute_steps = self._compute_steps()
         steps += compute_steps
+        steps += self._messaging_steps()
         steps += self._entry_steps()
+        return steps
+
+    def _messaging_steps(self) -> list[Step]:
+        """A lost messaging namespace on the path that survival serves through a Geo-DR pairing: the alias
+        fails over (an RTO path), but the pairing copies metadata only, so its messages are no copy (RPO
+        unbounded): ``messaging-geo-dr-failover``."""
+        steps = []
+        for n in self.path:
+            if self.kind(n) != QUEUE or not self.lost(n):
+                continue
+            option = self._replica_takeover(n)
+            if option is not None and option.model_key == "messaging-geo-dr-failover":
+                steps.append(self._step(n, option, "data"))
         return steps
 
     def _step(self, node: str, option: _Option, role: str, alternatives: Iterable[_Option] = ()) -> Step:
@@ -884,6 +899,14 @@ class _Analysis:
         dst, mechanism = failover[1], failover[2]
         edge = self._replication_attrs(n, dst)
         automatic = edge.get("automatic") is True
+        if edge.get("messages_replicated") is False:  # Geo-DR: the alias moves, the messages stay behind
+            entry = self.entry("messaging-geo-dr-failover")
+            return self._option("messaging-geo-dr-failover", f"{self.name(n)} is lost with {self._where()}; the "
+                                f"Geo-DR alias{' ' + str(edge['alias']) if edge.get('alias') else ''} fails over to "
+                                f"{self.name(dst)} in {self.region(dst)} ({format_duration(entry.param('decision'))} "
+                                "to decide), where new messages flow; the pairing copies metadata only, so the "
+                                "messages held in the lost namespace are not recovered", rto=entry.param("decision"),
+                                to=dst)
         entry = self.entry("serving-replica-takeover")
         rto = 0.0 if automatic else entry.param("decision")
         how = ("the platform fails over to it by itself" if automatic else

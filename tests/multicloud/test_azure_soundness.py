@@ -129,3 +129,25 @@ def test_a_vm_pinned_to_a_zone_is_judged_by_that_zone_alone():
     assert "zone_unreported" not in next(r for r in t.resources if r.id == vm).attrs
     zone_loss = [f for f in _zone_results(t) if f.category == "zonal-spof"]
     assert [(f.status, f"{WEU}-az2" in f.message) for f in zone_loss] == [("fail", True)]
+
+
+@pytest.mark.parametrize("family", ["eventhub", "servicebus"])
+def test_a_metadata_only_geo_dr_pairing_is_an_rto_path_but_no_copy_of_the_messages(family):
+    """Geo-DR moves the alias (new messages flow to the paired namespace) but copies no message: the
+    region RPO of the namespace is unbounded, never the pairing's lag."""
+    import math
+
+    from resilience import recovery
+    from resilience.graph import build_graph
+    from resilience.policy import parse_policy
+
+    from .test_azure_geo import _namespaces
+
+    t, primary, secondary = _namespaces(family)
+    policy = parse_policy("version: 1\nworkloads:\n  orders: {match: {tags: {'resilience:workload': orders}}}\n", "<t>")
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
+    est = recovery.estimate(graph, "orders", "region", policy=policy, regions=["uaenorth"])
+    [step] = [s for s in est.steps if s.resource == primary]
+    assert (step.model_key, step.to, step.rto, step.rpo) == ("messaging-geo-dr-failover", secondary, 1800, math.inf)
+    assert "metadata only" in step.reasoning
+    assert recovery.is_unbounded(est.rpo), est.rpo
