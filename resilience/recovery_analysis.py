@@ -506,24 +506,27 @@ class _Analysis:
         customer = self.entry("azure-sql-customer-failover")
         decide, switch = customer.param("decision"), customer.param("failover")
         forced = decide + switch
-        forced_text = (f"someone forces the failover to {where}: {format_duration(decide)} to decide + "
-                       f"{format_duration(switch)} failover = {format_duration(forced)}")
+        forced_text = (f"{format_duration(decide)} to decide + {format_duration(switch)} failover to {where} = "
+                       f"{format_duration(forced)}")
         if fo.get("automatic") is True:
             managed = self.entry("azure-sql-failover-group-automatic")
             grace = fo.get("grace_period_minutes")
             wait = float(grace) * 60 if isinstance(grace, int | float) else managed.param("default_grace_period")
-            said = "its grace period" if isinstance(grace, int | float) else "the default grace period"
+            said = (f"the {format_duration(wait)} grace period" if isinstance(grace, int | float)
+                    else f"the default {format_duration(wait)} grace period (the group's was not reported)")
             automatic = wait + managed.param("listener_switch")
-            auto_text = (f"the failover group fails over to {where} (Microsoft managed) after {said}: "
-                         f"{format_duration(wait)} + {format_duration(managed.param('listener_switch'))} listener "
-                         f"switch = {format_duration(automatic)}")
+            # both paths are stated: whichever comes first prices the step
+            text = (f"{lost}; automatic failover (Microsoft managed) after {said}: {format_duration(wait)} + "
+                    f"{format_duration(managed.param('listener_switch'))} listener switch = "
+                    f"{format_duration(automatic)}; a person forcing failover after the {format_duration(decide)} "
+                    f"decision time is assumed: {forced_text}; whichever comes first")
             candidates = [
-                self._option("azure-sql-failover-group-automatic", f"{lost}; {auto_text}", rto=automatic, rpo=lag,
-                             to=dst, computed=lag is not None),
-                self._option("azure-sql-customer-failover", f"{lost}; {forced_text}, before Microsoft's failover "
-                             f"({auto_text})", rto=forced, rpo=lag, to=dst, computed=lag is not None)]
+                self._option("azure-sql-failover-group-automatic", text, rto=automatic, rpo=lag, to=dst,
+                             computed=lag is not None),
+                self._option("azure-sql-customer-failover", text, rto=forced, rpo=lag, to=dst, computed=lag is not None)]
             return min(candidates, key=_Option.sort_key)
-        how = "the failover group's policy is Manual" if fo else "a geo-replication link fails over only when asked"
+        how = ("failover is manual (customer-managed, the failover group's policy is Manual): a person must start it"
+               if fo else "a geo-replication link fails over only when asked: a person must start it")
         return self._option("azure-sql-customer-failover", f"{lost}; {how}: {forced_text}", rto=forced, rpo=lag,
                             to=dst, computed=lag is not None)
 
