@@ -151,3 +151,21 @@ def test_a_metadata_only_geo_dr_pairing_is_an_rto_path_but_no_copy_of_the_messag
     assert (step.model_key, step.to, step.rto, step.rpo) == ("messaging-geo-dr-failover", secondary, 1800, math.inf)
     assert "metadata only" in step.reasoning
     assert recovery.is_unbounded(est.rpo), est.rpo
+
+
+def test_an_azure_only_scan_names_the_test_sources_it_reads():
+    """RES-TEST-001 on an Azure-only scan named AWS FIS and AWS Backup, which it never read."""
+    t, _ = _zone_estate()
+    [untested] = [f for f in _findings_with(t, ZONE_POLICY) if f.rule == "RES-TEST-001"]
+    assert untested.status == "fail"
+    assert "(policy file, Azure Site Recovery test failovers)" in untested.message, untested.message
+    assert "AWS" not in untested.message and "fis" not in str(untested.evidence)
+
+
+def _findings_with(t, policy_text):
+    from resilience.policy import parse_policy
+
+    from .test_azure_seen_wrong import SCAN_TIME
+    inventory = Inventory(resources=t.resources, edges=t.edges)
+    return analyse(inventory, parse_policy(policy_text, "<test>"), scan_time=SCAN_TIME,
+                   audited_regions=(WEU,)).findings
