@@ -1070,7 +1070,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
 
     impact = WorkloadImpact(
         workload=workload, scenario=scenario, serving=serving, data_intact=data_intact,
-        lost=sorted(lost), failovers=_unique(failovers), broken_chain=broken,
+        lost=sorted(lost), failovers=_sorted_failovers(graph, failovers), broken_chain=broken,
         control_plane=_unique(control_plane), unknown=_unique(unknown), lost_data=sorted(lost_data),
         entry_points=[label for label, _, _ in entries],
     )
@@ -1244,6 +1244,12 @@ def _absorb(into: _Outcome, got: _Outcome) -> None:
     into.control_plane += got.control_plane
     if len(into.chain) == 1 and got.chain and got.chain[0] != into.chain[0]:
         into.chain = [into.chain[0], *got.chain]
+
+
+def _sorted_failovers(graph: nx.MultiDiGraph, failovers: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Each failover once, by the name then the id of what fails over: the walk's order follows the
+    inventory's, which an online scan and an offline re-run of the same estate need not share."""
+    return sorted(_unique(failovers), key=lambda f: (display_name(graph, f[0]), f[0], f[1], f[2]))
 
 
 def _unique(items: Iterable[Any]) -> list[Any]:

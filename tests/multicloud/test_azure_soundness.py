@@ -169,3 +169,22 @@ def _findings_with(t, policy_text):
     inventory = Inventory(resources=t.resources, edges=t.edges)
     return analyse(inventory, parse_policy(policy_text, "<test>"), scan_time=SCAN_TIME,
                    audited_regions=(WEU,)).findings
+
+
+def test_survival_paths_are_listed_in_the_same_order_whatever_the_inventory_order():
+    """An online scan and an offline re-run of the same estate listed a region survival's failovers in
+    different orders (the walk follows the inventory's order)."""
+    from resilience.graph import build_graph
+    from resilience.survival import Scenario, assess
+
+    from .test_azure_seen_wrong import _account
+
+    rows = [_account(name, "Standard_GRS", secondary="uaecentral") for name in ("zeta", "alpha", "mid")]
+    whys = set()
+    for ordered in (rows, rows[::-1], rows[1:] + rows[:1]):
+        t = transform_subscription(SUB, OBSERVED, locations=LOCATIONS, rows=ordered)
+        graph = build_graph(Inventory(resources=t.resources, edges=t.edges))
+        impact = assess(graph, "docs", Scenario.regions("uaenorth"))
+        assert impact.survives and [graph.nodes[s]["name"] for s, _, _ in impact.failovers] == ["alpha", "mid", "zeta"]
+        whys.add(impact.why)
+    assert len(whys) == 1, whys
