@@ -147,6 +147,25 @@ class TestRecord:
         }
 
 
+#: where the scan looks for failover/restore test evidence, per provider (the policy file always): what
+#: the collectors read, no more (Azure Chaos Studio and Azure Backup restore jobs are not read)
+TEST_SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "aws": (("AWS FIS", "fis"), ("AWS Backup", "backup:ListRestoreJobs"), ("ARC Region switch", "arc")),
+    "azure": (("Azure Site Recovery test failovers", "siterecovery:RecoveryServicesResources"),),
+}
+
+
+def test_sources(providers: Iterable[str]) -> tuple[list[str], list[str]]:
+    """``(names, services)`` of the test-evidence sources for the providers scanned: the policy file first,
+    then each provider's in provider order (an Azure-only scan names no AWS service)."""
+    names, services = ["policy file"], ["policy file failover_tests"]
+    for provider in sorted({p for p in providers if p}):
+        for name, service in TEST_SOURCES.get(provider, ()):
+            names.append(name)
+            services.append(service)
+    return names, services
+
+
 def failover_tests(graph: nx.MultiDiGraph, policy: Any) -> list[TestRecord]:
     """Every record from every source, sorted by workload, scenario, date."""
     records: list[TestRecord] = []

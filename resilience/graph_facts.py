@@ -163,7 +163,8 @@ def unseen_reasons(graph: nx.MultiDiGraph, node: str) -> list[str]:
 
 
 def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
-    """The region of the first node (in graph order) in a real region that lists ``zone``."""
+    """The region of the first node (in graph order) in a real region that lists ``zone`` (as one of its
+    zones, or as a zone it may be in: :func:`possible_zones`)."""
     memo = _memo(graph)
     if memo.zone_region is None:
         index: dict[Any, str] = {}
@@ -171,8 +172,27 @@ def region_of_zone(graph: nx.MultiDiGraph, zone: str) -> str | None:
             if real_region(data.get("region")):
                 for z in data.get("zones") or ():
                     index.setdefault(z, data["region"])
+        for _, data in graph.nodes(data=True):
+            if real_region(data.get("region")):
+                for z in possible_zones(data):
+                    index.setdefault(z, data["region"])
         memo.zone_region = index
     return memo.zone_region.get(zone)
+
+
+def zone_unreported(data: dict[str, Any]) -> bool:
+    """A resource in one zone of its region that its API does not name (``attrs.zone_unreported``: an
+    Azure VM, scale set, managed disk or platform service created without ``zones`` in a region that has
+    zones is *regional* placement: the platform puts it in a zone of its choosing and does not say which)."""
+    return bool((data.get("attrs") or {}).get("zone_unreported")) and not zones_of_node(data)
+
+
+def possible_zones(data: dict[str, Any]) -> tuple[str, ...]:
+    """The zones a :func:`zone_unreported` resource may be in (its region's, ``attrs.region_zones``);
+    empty for every other resource."""
+    if not zone_unreported(data):
+        return ()
+    return tuple(z for z in (data.get("attrs") or {}).get("region_zones") or () if z)
 
 
 def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
@@ -183,10 +203,10 @@ def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
 
 
 def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
-    """The zone ids the workload's (inventoried) nodes sit in, sorted."""
+    """The zone ids the workload's (inventoried) nodes sit in, or may sit in (:func:`possible_zones`), sorted."""
     nodes = graph._node
     return sorted({z for n in workload_index(graph).get(workload, ()) if not is_stub(nodes[n])
-                   for z in zones_of_node(nodes[n])})
+                   for z in zones_of_node(nodes[n]) or possible_zones(nodes[n])})
 
 
 #: edge services in front of a workload (issue 13): served by :meth:`_Assessor._serve_front_door`

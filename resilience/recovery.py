@@ -144,7 +144,8 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
     path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
     if disruption == "az":
         zones = set(zones_of(graph, workload))
-        zones |= {z for n in path if graph._node[n]["kind"] != EXTERNAL for z in graph._node[n].get("zones") or ()}
+        zones |= {z for n in path if graph._node[n]["kind"] != EXTERNAL
+                  for z in survival.zones_of_node(graph._node[n]) or survival.possible_zones(graph._node[n])}
         scenarios = [make_scenario(zones=[z]) for z in sorted(zones)]
         if not scenarios:
             return Estimate(workload=workload, disruption="az", rto=0.0, rpo=0.0, strategy=strategy,
@@ -209,16 +210,44 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     callers copy before changing it (``dataclasses.replace``)."""
     index = coverage_index(coverage)
     if duration is not None or impact is not None:
-        return _estimate_for_scenario(graph, workload, scenario, policy=policy, coverage=index.records,
-                                      duration=duration, as_of=as_of, impact=impact)
+        got = _estimate_for_scenario(graph, workload, scenario, policy=policy, coverage=index.records,
+                                     duration=duration, as_of=as_of, impact=impact)
+        return _worst_placement(graph, workload, scenario, got, policy=policy, coverage=index.records,
+                                duration=duration, as_of=as_of)
     key = ("scenario", workload, _as_scenario(scenario), repr(getattr(policy, "recovery_model", None)),
            repr(policy.objectives_for(workload)) if hasattr(policy, "objectives_for") else None, index.fingerprint,
            as_of, graph.number_of_nodes())
     per_graph = _CACHE.setdefault(graph, {})
     if key not in per_graph:
-        per_graph[key] = _estimate_for_scenario(graph, workload, scenario, policy=policy, coverage=index.records,
-                                                duration=None, as_of=as_of, impact=None)
+        got = _estimate_for_scenario(graph, workload, scenario, policy=policy, coverage=index.records,
+                                     duration=None, as_of=as_of, impact=None)
+        per_graph[key] = _worst_placement(graph, workload, scenario, got, policy=policy, coverage=index.records,
+                                          duration=None, as_of=as_of)
     return per_graph[key]
+
+
+def _worst_placement(graph: nx.MultiDiGraph, workload: str, scenario: Any, got: Estimate, **kw: Any) -> Estimate:
+    """A zone loss may take a component whose zone is not reported (:func:`resilience.survival.placement_risk`,
+    Azure regional placement): the estimate is then the worst case (such components in the failed zone),
+    and what it would be if they are elsewhere is a doubt that could *lower* it (``could_lower``), so a
+    worst case that misses an objective is ``unknown``, and one that meets it meets it whatever the placement."""
+    scenario = _as_scenario(scenario)
+    if not scenario.failed_zones or scenario.worst_placement:
+        return got
+    path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
+    risks = [why for n in dict.fromkeys([*members_of(graph, workload), *path])
+             if n in graph and (why := survival.placement_risk(graph, n, scenario))]
+    if not risks:
+        return got
+    worst = estimate_for_scenario(graph, workload, replace(scenario, worst_placement=True), **kw)
+    changed = [m for m in ("rto", "rpo") if getattr(worst, m) != getattr(got, m)]
+    if not changed:
+        return got
+    risks = [f"{why} (priced as if it is)" for why in risks]
+    return replace(worst, unknown=list(dict.fromkeys(risks + worst.unknown)),
+                   could_lower={m: list(dict.fromkeys((risks if m in changed else []) + worst.could_lower.get(m, [])))
+                                for m in ("rto", "rpo")},
+                   could_raise={m: list(worst.could_raise.get(m, worst.unknown)) for m in ("rto", "rpo")})
 
 
 def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, *, policy: Any,

@@ -30,6 +30,7 @@ from .model import (
     LOAD_BALANCER,
     MEMBER_OF,
     OBJECT_STORE,
+    QUEUE,
     RECOVERY_POINT,
     REPLICATES_TO,
     ROUTES_TO,
@@ -184,7 +185,21 @@ class _Analysis:
         steps += self._data_steps()
         compute_steps = self._compute_steps()
         steps += compute_steps
+        steps += self._messaging_steps()
         steps += self._entry_steps()
+        return steps
+
+    def _messaging_steps(self) -> list[Step]:
+        """A lost messaging namespace on the path that survival serves through a Geo-DR pairing: the alias
+        fails over (an RTO path), but the pairing copies metadata only, so its messages are no copy (RPO
+        unbounded): ``messaging-geo-dr-failover``."""
+        steps = []
+        for n in self.path:
+            if self.kind(n) != QUEUE or not self.lost(n):
+                continue
+            option = self._replica_takeover(n)
+            if option is not None and option.model_key == "messaging-geo-dr-failover":
+                steps.append(self._step(n, option, "data"))
         return steps
 
     def _step(self, node: str, option: _Option, role: str, alternatives: Iterable[_Option] = ()) -> Step:
@@ -495,24 +510,27 @@ class _Analysis:
         customer = self.entry("azure-sql-customer-failover")
         decide, switch = customer.param("decision"), customer.param("failover")
         forced = decide + switch
-        forced_text = (f"someone forces the failover to {where}: {format_duration(decide)} to decide + "
-                       f"{format_duration(switch)} failover = {format_duration(forced)}")
+        forced_text = (f"{format_duration(decide)} to decide + {format_duration(switch)} failover to {where} = "
+                       f"{format_duration(forced)}")
         if fo.get("automatic") is True:
             managed = self.entry("azure-sql-failover-group-automatic")
             grace = fo.get("grace_period_minutes")
             wait = float(grace) * 60 if isinstance(grace, int | float) else managed.param("default_grace_period")
-            said = "its grace period" if isinstance(grace, int | float) else "the default grace period"
+            said = (f"the {format_duration(wait)} grace period" if isinstance(grace, int | float)
+                    else f"the default {format_duration(wait)} grace period (the group's was not reported)")
             automatic = wait + managed.param("listener_switch")
-            auto_text = (f"the failover group fails over to {where} (Microsoft managed) after {said}: "
-                         f"{format_duration(wait)} + {format_duration(managed.param('listener_switch'))} listener "
-                         f"switch = {format_duration(automatic)}")
+            # both paths are stated: whichever comes first prices the step
+            text = (f"{lost}; automatic failover (Microsoft managed) after {said}: {format_duration(wait)} + "
+                    f"{format_duration(managed.param('listener_switch'))} listener switch = "
+                    f"{format_duration(automatic)}; a person forcing failover after the {format_duration(decide)} "
+                    f"decision time is assumed: {forced_text}; whichever comes first")
             candidates = [
-                self._option("azure-sql-failover-group-automatic", f"{lost}; {auto_text}", rto=automatic, rpo=lag,
-                             to=dst, computed=lag is not None),
-                self._option("azure-sql-customer-failover", f"{lost}; {forced_text}, before Microsoft's failover "
-                             f"({auto_text})", rto=forced, rpo=lag, to=dst, computed=lag is not None)]
+                self._option("azure-sql-failover-group-automatic", text, rto=automatic, rpo=lag, to=dst,
+                             computed=lag is not None),
+                self._option("azure-sql-customer-failover", text, rto=forced, rpo=lag, to=dst, computed=lag is not None)]
             return min(candidates, key=_Option.sort_key)
-        how = "the failover group's policy is Manual" if fo else "a geo-replication link fails over only when asked"
+        how = ("failover is manual (customer-managed, the failover group's policy is Manual): a person must start it"
+               if fo else "a geo-replication link fails over only when asked: a person must start it")
         return self._option("azure-sql-customer-failover", f"{lost}; {how}: {forced_text}", rto=forced, rpo=lag,
                             to=dst, computed=lag is not None)
 
@@ -888,6 +906,14 @@ class _Analysis:
         dst, mechanism = failover[1], failover[2]
         edge = self._replication_attrs(n, dst)
         automatic = edge.get("automatic") is True
+        if edge.get("messages_replicated") is False:  # Geo-DR: the alias moves, the messages stay behind
+            entry = self.entry("messaging-geo-dr-failover")
+            return self._option("messaging-geo-dr-failover", f"{self.name(n)} is lost with {self._where()}; the "
+                                f"Geo-DR alias{' ' + str(edge['alias']) if edge.get('alias') else ''} fails over to "
+                                f"{self.name(dst)} in {self.region(dst)} ({format_duration(entry.param('decision'))} "
+                                "to decide), where new messages flow; the pairing copies metadata only, so the "
+                                "messages held in the lost namespace are not recovered", rto=entry.param("decision"),
+                                to=dst)
         entry = self.entry("serving-replica-takeover")
         rto = 0.0 if automatic else entry.param("decision")
         how = ("the platform fails over to it by itself" if automatic else

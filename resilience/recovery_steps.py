@@ -230,9 +230,11 @@ def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
 
 
 def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
-    """Zone ids of the workload's inventoried nodes: the same set as ``survival.zones_of``."""
+    """Zone ids of the workload's inventoried nodes (or the zones a node whose zone is not reported may be
+    in): the same set as ``survival.zones_of``."""
     return sorted({z for n in members_of(graph, workload) if not graph._node[n].get("stub")
-                   and graph._node[n]["kind"] != EXTERNAL for z in graph._node[n].get("zones") or () if z})
+                   and graph._node[n]["kind"] != EXTERNAL
+                   for z in survival.zones_of_node(graph._node[n]) or survival.possible_zones(graph._node[n])})
 
 
 _CACHE: GraphKeyed = GraphKeyed()

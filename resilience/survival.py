@@ -13,6 +13,10 @@ Semantics (``docs/graph.md`` is the vocabulary):
   spanning several zones (an Auto Scaling group, a load balancer, a Multi-AZ database) survives
   the loss of one of them. An RDS instance that claims Multi-AZ but has one recorded zone is
   taken at its word (RDS always places the standby in another zone).
+* **Unreported zone.** A resource in one zone its API does not name (``attrs.zone_unreported``: Azure
+  regional placement in a region with zones) may be in any failed zone of its region
+  (:func:`placement_risk`): it is taken as up, and a verdict that survives only if it is up is
+  uncertain (its reasons lead ``unknown``). ``Scenario.worst_placement`` takes it as down instead.
 * **Serving path.** ``entry -> routes_to* -> compute -> depends_on* -> data``. Entry points are
   the workload's public DNS names (records grouped by name and type). Without any, its load
   balancers (else its compute) taken per region: each region's set is that region's copy of the
@@ -122,11 +126,13 @@ from .graph_facts import (  # noqa: F401 (re-exported: survival is the entry poi
     live_routes,
     out_edges,
     per_graph,
+    possible_zones,
     real_region,
     region_of_zone,
     regions_of,
     service_of,
     unseen_reasons,
+    zone_unreported,
     zones_of,
     zones_of_node,
 )
@@ -158,10 +164,15 @@ from .model import (
 
 @dataclass(frozen=True)
 class Scenario:
-    """A disruption: failed regions and/or failed availability zones (zone ids such as ``mec1-az1``)."""
+    """A disruption: failed regions and/or failed availability zones (zone ids such as ``mec1-az1``).
+
+    ``worst_placement``: a resource whose zone is not reported (:func:`placement_risk`) is taken as in the
+    failed zone of its region, the worst case; without it such a resource is taken as up, and
+    :func:`assess` says the verdict is uncertain when the worst case would change it."""
 
     failed_regions: frozenset[str] = frozenset()
     failed_zones: frozenset[str] = frozenset()
+    worst_placement: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "failed_regions", frozenset(self.failed_regions))
@@ -231,13 +242,33 @@ def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | No
         if _standby_unrecorded(data):
             return None
         return f"only in failed zone{'s' if len(zones) > 1 else ''} {_and(list(zones))}"
+    if scenario.worst_placement and placement_risk(graph, node, scenario):
+        lost = [z for z in possible_zones(data) if z in scenario.failed_zones]
+        return f"taken as in failed zone {_and(lost)}: its zone is not reported"
     return None
+
+
+def placement_risk(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | None:
+    """Why ``node`` may be down in ``scenario`` though it is not known to be: its zone is not reported
+    (:func:`resilience.graph_facts.zone_unreported`: Azure regional placement) and a zone of its region
+    failed, so it may be in it. ``None`` otherwise (its zones are known, or none of its region failed)."""
+    if not scenario.failed_zones:
+        return None
+    data = graph._node[node]
+    if not zone_unreported(data) or data.get("region") in scenario.failed_regions:
+        return None
+    lost = [z for z in possible_zones(data) if z in scenario.failed_zones]
+    if not lost:
+        return None
+    return (f"{display_name(graph, node)} is not pinned to a zone and its zone in {data.get('region')} is not "
+            f"reported (regional placement: the platform puts it in one zone of its choosing): it may be in "
+            f"failed zone {_and(lost)}")
 
 
 def failed_nodes(graph: nx.MultiDiGraph, scenario: Scenario) -> set[str]:
     """Nodes directly in a failed region or with all their zones failed (a new set on every call;
     computed once per graph and scenario)."""
-    key = (frozenset(scenario.failed_regions), frozenset(scenario.failed_zones))
+    key = (frozenset(scenario.failed_regions), frozenset(scenario.failed_zones), scenario.worst_placement)
     memo = _memo(graph)
     failed = memo.failed.get(key)
     if failed is None:
@@ -914,7 +945,8 @@ def _assess_or_reuse(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, 
     if key not in walks:
         walks[key] = _assess(graph, workload, Scenario(), index)
     unfailed, cause, read = walks[key]
-    if any(node_down(graph, n, scenario) for n in read):
+    # a node whose zone is not reported may be in a failed zone: it is touched too (the verdict may be uncertain)
+    if any(node_down(graph, n, scenario) or placement_risk(graph, n, scenario) for n in read):
         return _assess(graph, workload, scenario, index)[0]
     impact = _fresh(unfailed, scenario=scenario)
     impact.why = _why(graph, impact, cause)
@@ -954,7 +986,27 @@ def _workload_shape(graph: nx.MultiDiGraph, workload: str, nodes: list[str], a: 
 
 def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
             coverage: Any) -> tuple[WorkloadImpact, str, frozenset[str]]:
-    """The assessment, the cause of a serving failure, and the nodes whose state it read."""
+    """The assessment, the cause of a serving failure, and the nodes whose state it read.
+
+    A resource whose zone is not reported (:func:`placement_risk`) is taken as up; when the workload
+    survives so, but would not with such resources in the failed zone (``worst_placement``), the
+    verdict is uncertain: each such resource it read is a reason, first in ``unknown``."""
+    impact, cause, read = _walk(graph, workload, scenario, coverage)
+    if not impact.survives or scenario.worst_placement or not scenario.failed_zones:
+        return impact, cause, read
+    at_risk = [(n, why) for n in sorted(read) if (why := placement_risk(graph, n, scenario))]
+    if not at_risk:
+        return impact, cause, read
+    worst, _, worst_read = _walk(graph, workload, replace(scenario, worst_placement=True), coverage)
+    if not worst.survives:
+        decisive = set(worst.broken_chain) | set(worst.lost_data)  # named first: what the worst case turns on
+        at_risk.sort(key=lambda item: item[0] not in decisive)
+        impact.unknown = _unique([f"{why}; if it is: {worst.why}" for _, why in at_risk] + impact.unknown)
+    return impact, cause, read | worst_read
+
+
+def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
+          coverage: Any) -> tuple[WorkloadImpact, str, frozenset[str]]:
     a = _Assessor(graph, scenario, coverage)
     nodes = list(workload_index(graph).get(workload, ()))  # graph order, as a scan of every node gives
     failovers: list[tuple[str, str, str]] = []
@@ -1018,7 +1070,7 @@ def _assess(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
 
     impact = WorkloadImpact(
         workload=workload, scenario=scenario, serving=serving, data_intact=data_intact,
-        lost=sorted(lost), failovers=_unique(failovers), broken_chain=broken,
+        lost=sorted(lost), failovers=_sorted_failovers(graph, failovers), broken_chain=broken,
         control_plane=_unique(control_plane), unknown=_unique(unknown), lost_data=sorted(lost_data),
         entry_points=[label for label, _, _ in entries],
     )
@@ -1192,6 +1244,12 @@ def _absorb(into: _Outcome, got: _Outcome) -> None:
     into.control_plane += got.control_plane
     if len(into.chain) == 1 and got.chain and got.chain[0] != into.chain[0]:
         into.chain = [into.chain[0], *got.chain]
+
+
+def _sorted_failovers(graph: nx.MultiDiGraph, failovers: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Each failover once, by the name then the id of what fails over: the walk's order follows the
+    inventory's, which an online scan and an offline re-run of the same estate need not share."""
+    return sorted(_unique(failovers), key=lambda f: (display_name(graph, f[0]), f[0], f[1], f[2]))
 
 
 def _unique(items: Iterable[Any]) -> list[Any]:

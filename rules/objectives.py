@@ -130,7 +130,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
                                                                                                    est.unknown)):
         status = "unknown"  # what was not read could turn the verdict
         message = (f"{workload}: {what} objective {format_duration(target)}; estimated "
-                   f"{fmt(value)} but part of the scope could not be read ({overturn[0]})")
+                   f"{fmt(value)} but part of the scope is not known ({overturn[0]})")
     else:
         status = "fail" if value > target else "pass"
         relation = "exceeds" if status == "fail" else "meets"

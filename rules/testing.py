@@ -13,12 +13,12 @@ from collections.abc import Iterator
 
 from resilience.coverage_index import coverage_index
 from resilience.durations import format_duration
-from resilience.evidence_sources import TestRecord, by_workload, for_workload
+from resilience.evidence_sources import TestRecord, by_workload, for_workload, test_sources
 from resilience.mappings import controls_for
 from resilience.recovery import members_of
 from resilience.rule import Result, Rule, RuleContext
 
-from ._common import failover_records
+from ._common import failover_records, per_estate
 
 WA_REL13_BP03 = "AWS Well-Architected REL13-BP03 (test disaster recovery implementation to validate the implementation)"
 WA_REL12_BP05 = "AWS Well-Architected REL12-BP05 (test resiliency using chaos engineering)"
@@ -79,13 +79,21 @@ def _evidence_gaps(ctx: RuleContext, workload: str) -> list[str]:
 # --- failover-untested ---------------------------------------------------------------------------
 
 
+def _providers(ctx: RuleContext) -> frozenset[str]:
+    """The providers scanned: those of the reads (coverage) and of the inventoried resources."""
+    return per_estate(ctx, "rules.testing.providers", lambda: frozenset(
+        {c.provider for c in ctx.coverage} | {d.get("provider") for _, d in ctx.graph.nodes(data=True)
+                                              if not d.get("stub")}) - {None, ""})
+
+
 def _untested(ctx: RuleContext, workload: str) -> Iterator[Result]:
     """For every workload with objectives and every disruption type they name (``az``, ``region``):
     ``pass`` when at least one exercise or restore record covers that disruption type (policy file
     record, FIS experiment whose actions or tag make it an az/region test, AWS Backup restore job:
-    a restore into another region is a region test, within the region an az test); ``fail`` when
-    none does (Resilience Hub assessments alone do not count); ``unknown`` when none was found but
-    FIS experiments or AWS Backup restore jobs could not be read in a region the workload runs in."""
+    a restore into another region is a region test, within the region an az test; Azure Site Recovery
+    test failover); ``fail`` when none does (Resilience Hub assessments alone do not count; the message
+    names the sources read for the providers scanned); ``unknown`` when none was found but FIS
+    experiments or AWS Backup restore jobs could not be read in a region the workload runs in."""
     records = failover_records(ctx)
     for disruption in _disruptions(ctx, workload):
         tests = for_workload(records, workload, disruption)
@@ -103,7 +111,8 @@ def _untested(ctx: RuleContext, workload: str) -> Iterator[Result]:
             continue
         gaps = _evidence_gaps(ctx, workload)
         other = [r for r in by_workload(records).get(workload, ()) if r.kind != "assessment" and r.scenario is None]
-        message = f"{workload}: no {disruption} failover or restore test recorded (policy file, AWS FIS, AWS Backup)"
+        names, services = test_sources(_providers(ctx))
+        message = f"{workload}: no {disruption} failover or restore test recorded ({', '.join(names)})"
         if supporting:
             message += f"; {len(supporting)} Resilience Hub assessment(s) found, which are analyses, not tests"
         if other:
@@ -114,7 +123,7 @@ def _untested(ctx: RuleContext, workload: str) -> Iterator[Result]:
         yield _result(workload, disruption, status, message, tests=other, supporting=supporting,
                       observed={"tests": 0, "unclassified_experiments": len(other),
                                 "assessments": len(supporting), "unknown": gaps},
-                      expected=expected, source="policy file failover_tests; fis; backup:ListRestoreJobs")
+                      expected=expected, source="; ".join(services))
 
 
 # --- failover-test-stale -----------------------------------------------------------------------

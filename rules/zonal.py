@@ -40,7 +40,8 @@ from ._common import (
 
 
 def _workload_zone_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
-    """For every workload and every availability zone id its resources sit in, the survival
+    """For every workload and every availability zone id its resources sit in (or may sit in: a
+    resource whose zone is not reported, such as an Azure VM without ``zones``), the survival
     engine fails that zone (a resource is down only when *all* its zones failed: an Auto Scaling
     group or load balancer spanning several zones survives; so does a Multi-AZ database) and
     follows every entry point through routing and dependencies. In-region backups and
@@ -48,7 +49,8 @@ def _workload_zone_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
     sit in the failed zone stops serving.
 
     ``pass``: the workload keeps serving and keeps its data. ``fail``: it does not; the broken
-    chain is the evidence. ``unknown``: the verdict relies on something the scan could not read."""
+    chain is the evidence. ``unknown``: the verdict relies on something the scan could not read, or
+    on a resource of unreported zone being outside the failed zone."""
     for zone in zones_of(ctx.graph, workload):
         impact = assess(ctx.graph, workload, Scenario.zones(zone), coverage=ctx.coverage)
         yield scenario_result(ctx, impact, key=zone, region=region_of_zone(ctx.graph, zone),

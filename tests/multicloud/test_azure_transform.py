@@ -98,7 +98,8 @@ def test_sql_failover_group_and_geo_replica():
     rows = [{"id": primary, "name": "p-srv/db", "type": "Microsoft.Sql/servers/databases", "location": "uaenorth",
              "properties": {"zoneRedundant": True, "currentBackupStorageRedundancy": "Geo"}}]
     group = {"id": f"{server}/failoverGroups/fg", "name": "fg", "properties": {
-        "replicationRole": "Primary", "readWriteEndpoint": {"failoverPolicy": "Automatic"},
+        "replicationRole": "Primary", "readWriteEndpoint": {"failoverPolicy": "Automatic",
+                                                             "failoverWithDataLossGracePeriodMinutes": 480},
         "partnerServers": [{"id": partner_server, "location": "West Europe"}], "databases": [primary]}}
     link = {"id": f"{primary}/replicationLinks/x", "properties": {
         "role": "Primary", "partnerServer": "s-srv", "partnerDatabase": "db", "partnerLocation": "West Europe",
@@ -108,6 +109,7 @@ def test_sql_failover_group_and_geo_replica():
     failover = [e for e in t.edges if e.kind == "fails_over_to"]
     assert len(failover) == 1 and failover[0].attrs["health_checked"] is True  # the group's, not the link's
     assert failover[0].attrs["needs_control_plane_in"] == "westeurope"
+    assert failover[0].attrs["grace_period_minutes"] == 480  # readWriteEndpoint.failoverWithDataLossGracePeriodMinutes
     assert [e.dst for e in t.edges if e.kind == "replicates_to" and e.src == primary] == [partner]
     fg = _node(t, "/failoverGroups/fg")
     assert fg.kind == "global_database" and partner in fg.attrs["members"]

@@ -38,8 +38,19 @@ def _payments_step(inventory, objective: str, *, automatic: bool = True, grace: 
 def test_an_automatic_group_waits_its_grace_period_unless_someone_forces_the_failover_first(inventory):
     step = _payments_step(inventory, "rto: 1h, rpo: 15m")
     assert (step.model_key, step.rto, step.rpo) == ("azure-sql-customer-failover", 31 * 60, 5)
-    assert "30m to decide + 1m failover = 31m" in step.reasoning
-    assert "after its grace period: 1h + 1m listener switch = 1h1m" in step.reasoning
+    assert "a person forcing failover after the 30m decision time is assumed: 30m to decide + 1m failover" \
+        in step.reasoning and "= 31m" in step.reasoning
+    assert "automatic failover (Microsoft managed) after the 1h grace period: 1h + 1m listener switch = 1h1m" \
+        in step.reasoning
+
+
+def test_an_eight_hour_grace_period_is_stated_beside_the_forced_failover(inventory):
+    """Blind test azure8: Automatic with 480 minutes of grace was evidenced as '30m to decide + 1m', like Manual."""
+    step = _payments_step(inventory, "rto: 2h, rpo: 15m", grace=480)
+    assert (step.model_key, step.rto) == ("azure-sql-customer-failover", 31 * 60)
+    assert "automatic failover (Microsoft managed) after the 8h grace period" in step.reasoning
+    assert "a person forcing failover after the 30m decision time is assumed" in step.reasoning
+    assert "a person must start it" not in step.reasoning
 
 
 def test_the_microsoft_managed_failover_counts_when_it_comes_first(inventory):
@@ -52,7 +63,8 @@ def test_a_manual_group_waits_for_a_decision_and_misses_a_15_minute_objective(in
     # nothing meets both: the forced failover (31m, 5 s) stands; the restore's 30m is the fixed part of a
     # restore of unknown size (a lower bound), which never beats a known time
     assert (step.model_key, step.rto, step.rpo) == ("azure-sql-customer-failover", 31 * 60, 5)
-    assert "the failover group's policy is Manual" in step.reasoning
+    assert "failover is manual (customer-managed, the failover group's policy is Manual): a person must start it" \
+        in step.reasoning and "grace period" not in step.reasoning
     [restore] = [a for a in step.alternatives if a.startswith("restore-cross-region-copy")]
     assert "RTO 30m, RPO 1d" in restore and "a lower bound" in restore
 

@@ -21,7 +21,11 @@ Shapes are the ARM responses the collector reads (``api``):
   ``primary -replicates_to-> secondary`` with ``promotable: true`` (the secondary can take over serving
   through the alias), ``automatic: false``, ``copies: metadata``, ``messages_replicated: false``: a
   dependency on the namespace survives its region, but the messages held there are lost with it (a
-  ``queue`` is never judged for ``data_intact``). ``PrimaryNotReplicating`` (pairing broken) makes no edge.
+  ``queue`` is never judged for ``data_intact``; the recovery model prices the takeover as
+  ``messaging-geo-dr-failover``: an RTO path, RPO unbounded). ``PrimaryNotReplicating`` (pairing broken)
+  makes no edge. Service Bus *Geo-Replication* (messages replicated too) is described on the namespace
+  itself (``properties.geoDataReplication``: ``locations[]`` with ``roleType``, ``maxReplicationLagDurationInSeconds``,
+  a preview API version): not read yet, so such a namespace is priced as unpaired.
 """
 
 from __future__ import annotations

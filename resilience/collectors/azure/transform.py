@@ -6,7 +6,8 @@ The mapping to the shared graph vocabulary is documented in ``docs/graph.md`` ("
   zones = *physical* zone ids (``uaenorth-az2``) through the subscription's
   ``availabilityZoneMappings`` when known, logical zone numbers (``"1"``) otherwise;
 - ``attrs.placement``: ``zonal`` (pinned to one zone), ``zone_redundant``, ``regional`` (non-zonal:
-  Azure picks the datacentre), ``global``; ``attrs.region_zones_available`` says whether the region
+  Azure picks the datacentre; in a region with zones ``attrs.zone_unreported`` and ``attrs.region_zones``
+  say which zones it may be in, so a zone loss makes a verdict that needs it uncertain), ``global``; ``attrs.region_zones_available`` says whether the region
   offers zones at all (UAE Central does not: not a weakness of the resource);
 - geo-copies the platform keeps in the paired region (GRS/GZRS storage, geo-redundant backups,
   geo-redundant vaults) become a synthetic node ``<id>#secondary`` / ``<id>#geo-backup`` in that
@@ -180,6 +181,7 @@ class Transformer(PlatformServices, GeoPairings):
         self._edge_index: dict[tuple[str, str, str], Edge] = {}
         self.blob_services: dict[str, dict[str, Any]] = {}  # storage account id (lower) -> blobServices/default
         self._disk_index: dict[str, list[str]] | None = None
+        self._profile_index: dict[str, str] | None = None
         self._fqdn_index: dict[str, str] | None = None
         self._ip_index: dict[str, str] | None = None
         self.front_doors: dict[str, dict[str, Any]] = {}  # AFD profile id (lower) -> endpoints, groups, origins
@@ -211,6 +213,11 @@ class Transformer(PlatformServices, GeoPairings):
         if region not in (GLOBAL_REGION, "unknown"):
             base["region_zones_available"] = self.facts.zones_available(region)
             base["region_pair"] = self.facts.pair(region)
+            if (attrs or {}).get("placement") == "regional" and not zones and base["region_zones_available"]:
+                # regional (non-zonal) placement in a region with zones: Azure puts it in one zone it does not
+                # name, so a zone loss may take it (survival.placement_risk); logical ids when unmapped
+                base["zone_unreported"] = True
+                base["region_zones"] = list(self.region_zones(region)) or ["1", "2", "3"]
         resource = Resource(
             id=id, provider=PROVIDER, account=self.sub, region=region, kind=kind, type=type, name=name,
             source=source, observed_at=self.observed_at, zones=tuple(zones),
@@ -716,7 +723,7 @@ class Transformer(PlatformServices, GeoPairings):
         props = b["props"]
         sku = b["sku"].get("name")
         zrs = bool(sku and sku.upper().endswith("_ZRS"))
-        managed_by = self.canon(row.get("managedBy") or props.get("managedBy"))
+        managed_by = self.canon(row.get("managedBy") or props.get("managedBy") or self._profile_owner(row["id"]))
         self.node(id=row["id"], kind=VOLUME, type="Microsoft.Compute/disks", name=row["name"], region=b["region"],
                   source=b["source"], zones=b["zones"], tags=b["tags"], attrs={
                       "size_gib": props.get("diskSizeGB"), "volume_type": sku, "multi_az": zrs,
@@ -1203,7 +1210,22 @@ class Transformer(PlatformServices, GeoPairings):
         vault_id = self.canon(parent_id(item_id, "vaults"))
         return vault_id, self.rows.get(_lower(vault_id)) or {}
 
+    def _profile_owner(self, disk_id: str) -> str | None:
+        """The VM whose ``storageProfile`` attaches the disk (for a disk row without ``managedBy``)."""
+        if self._profile_index is None:  # managed disk id (lower-cased) -> VM id, built once
+            self._profile_index = {}
+            for row in self.rows.values():
+                if _lower(row.get("type")) == "microsoft.compute/virtualmachines":
+                    profile = (row.get("properties") or {}).get("storageProfile") or {}
+                    for attached in [profile.get("osDisk") or {}, *(profile.get("dataDisks") or ())]:
+                        disk = _lower((attached.get("managedDisk") or {}).get("id"))
+                        if disk:
+                            self._profile_index.setdefault(disk, row["id"])
+        return self._profile_index.get(disk_id.lower())
+
     def _disks_of(self, vm_id: str) -> list[str]:
+        """The inventoried managed disks of a VM: those whose ``managedBy`` names it, and those its
+        ``storageProfile`` attaches (OS and data disks; a disk row need not carry ``managedBy``)."""
         if self._disk_index is None:  # managing VM (lower-cased) -> its managed disks, built once
             self._disk_index = {}
             for row in self.rows.values():
@@ -1211,7 +1233,13 @@ class Transformer(PlatformServices, GeoPairings):
                     owner = _lower(row.get("managedBy") or (row.get("properties") or {}).get("managedBy"))
                     if owner:
                         self._disk_index.setdefault(owner, []).append(row["id"])
-        return self._disk_index.get(vm_id.lower(), [])
+        disks = list(self._disk_index.get(vm_id.lower(), []))
+        profile = ((self.rows.get(vm_id.lower()) or {}).get("properties") or {}).get("storageProfile") or {}
+        for attached in [profile.get("osDisk") or {}, *(profile.get("dataDisks") or ())]:
+            row = self.rows.get(_lower((attached.get("managedDisk") or {}).get("id")))
+            if row and _lower(row.get("type")) == "microsoft.compute/disks" and row["id"] not in disks:
+                disks.append(row["id"])
+        return disks
 
     def _policy(self, props: Mapping[str, Any], vault_id: str | None) -> dict[str, Any]:
         """The schedule facts of an item's backup policy (``policyId``, else vault + ``policyName``);
