@@ -195,6 +195,31 @@ def possible_zones(data: dict[str, Any]) -> tuple[str, ...]:
     return tuple(z for z in (data.get("attrs") or {}).get("region_zones") or () if z)
 
 
+def placement_zones(graph: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
+    """The zones ``node`` sits in, or may sit in: its own (:func:`zones_of_node`); those of its region for a
+    resource whose zone is not reported (:func:`possible_zones`); and for a resource referenced but not
+    inventoried (a stub) in a known region, every zone of that region the estate shows: it may be zonal
+    and in any of them (unseen is never safe)."""
+    data = graph._node[node]
+    zones = zones_of_node(data) or possible_zones(data)
+    if zones or not data.get("stub") or not real_region(data.get("region")):
+        return tuple(zones)
+    return region_zones(graph, data["region"])
+
+
+def region_zones(graph: nx.MultiDiGraph, region: str) -> tuple[str, ...]:
+    """The zones of ``region`` that the estate's resources sit in or may sit in, sorted."""
+    memo = per_graph(graph, "graph_facts.region_zones")
+    if not memo:
+        by_region: dict[str, set[str]] = {}
+        for _, data in graph.nodes(data=True):
+            if real_region(data.get("region")):
+                by_region.setdefault(data["region"], set()).update(zones_of_node(data) or possible_zones(data))
+        memo.update({r: tuple(sorted(z for z in zones if z)) for r, zones in by_region.items()})
+        memo[None] = ()  # built (an estate with no regional resource)
+    return memo.get(region, ())
+
+
 def regions_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
     """The regions the workload has nodes in (its own and inherited copies), sorted."""
     nodes = graph._node

@@ -36,6 +36,7 @@ import networkx as nx
 from . import failure_domains, survival
 from .coverage_index import coverage_index
 from .durations import format_duration
+from .graph_facts import placement_zones
 from .model import (
     DATA_KINDS,
     DNS_RECORD,
@@ -133,6 +134,30 @@ def estimate(graph: nx.MultiDiGraph, workload: str, disruption: str, *, policy: 
     return per_graph[key]
 
 
+def workload_zones(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The zones whose loss may touch ``workload``, sorted: those its resources and everything on its serving
+    path (what it depends on, another workload's database too) sit in or may sit in
+    (:func:`resilience.graph_facts.placement_zones`: a resource of unreported zone, an uninventoried
+    dependency). The zone scenarios of RES-ZONAL-001 and of the az estimate, one list for both."""
+    memo = survival.per_graph(graph, "recovery.workload_zones")
+    if workload not in memo:
+        zones = set(zones_of(graph, workload))
+        for n in _path(graph, workload):
+            data = graph._node[n]
+            if data["kind"] != EXTERNAL or data.get("stub"):
+                zones.update(placement_zones(graph, n))
+        memo[workload] = sorted(zones)
+    return list(memo[workload])
+
+
+def _path(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The workload's serving path with nothing failed (its members and what they reach)."""
+    memo = survival.per_graph(graph, "recovery.path")
+    if workload not in memo:
+        memo[workload] = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
+    return memo[workload]
+
+
 def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) -> Estimate:
     strategy, reasons = classify_strategy(graph, workload)
     if not _serving_nodes(graph, workload):
@@ -141,12 +166,9 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                         unknown=[f"no resource of workload '{workload}' was found in the inventory"],
                         why="nothing to estimate")
     # the workload's own regions/zones, and those of what it depends on (another workload's table)
-    path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
+    path = _path(graph, workload)
     if disruption == "az":
-        zones = set(zones_of(graph, workload))
-        zones |= {z for n in path if graph._node[n]["kind"] != EXTERNAL
-                  for z in survival.zones_of_node(graph._node[n]) or survival.possible_zones(graph._node[n])}
-        scenarios = [make_scenario(zones=[z]) for z in sorted(zones)]
+        scenarios = [make_scenario(zones=[z]) for z in workload_zones(graph, workload)]
         if not scenarios:
             return Estimate(workload=workload, disruption="az", rto=0.0, rpo=0.0, strategy=strategy,
                             strategy_reasons=reasons, affected=False,
@@ -234,7 +256,7 @@ def _worst_placement(graph: nx.MultiDiGraph, workload: str, scenario: Any, got: 
     scenario = _as_scenario(scenario)
     if not scenario.failed_zones or scenario.worst_placement:
         return got
-    path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
+    path = _path(graph, workload)
     risks = [why for n in dict.fromkeys([*members_of(graph, workload), *path])
              if n in graph and (why := survival.placement_risk(graph, n, scenario))]
     if not risks:
@@ -271,8 +293,13 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     wide = any(is_unbounded(s.rto) or is_unbounded(s.rpo) for s in steps)
     regions = analysis.path_regions()
     gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
-    unknown = analysis.unknown + [text for text, _ in gaps]
+    # a lost dependency that was referenced but never inventoried: whether it holds data (and has a copy) is
+    # unknown, so a met RPO could be broken by it, and its rebuild priced here could be shorter
+    unseen = [f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, and "
+              f"has a copy, is unknown" for n in analysis.path if graph._node[n].get("stub") and analysis.lost(n)]
+    unknown = analysis.unknown + unseen + [text for text, _ in gaps]
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps) for metric in ("rto", "rpo")}
+    could_lower["rto"] = list(dict.fromkeys(unseen + could_lower["rto"]))
     could_raise = list(analysis.unknown) + [text for text, c in gaps if not survival.hides_copies_only(c)]
     notes = list(analysis.notes)
     why = ""
@@ -285,7 +312,8 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     return Estimate(workload=workload, disruption="scenario", rto=rto, rpo=rpo, steps=steps, rto_scenario=label,
                     rpo_scenario=label, unknown=list(dict.fromkeys(unknown)), strategy=strategy,
                     strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)), could_lower=could_lower,
-                    could_raise={"rto": list(dict.fromkeys(could_raise)), "rpo": list(dict.fromkeys(could_raise))},
+                    could_raise={"rto": list(dict.fromkeys(could_raise)),
+                                 "rpo": list(dict.fromkeys(unseen + could_raise))},
                     scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
 
@@ -305,7 +333,7 @@ def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
     workload would survive on it. Regions the estate holds nothing in are left out (they change nothing,
     and the scenario's label stays checkable against the inventory). Two domains that the workload
     touches in the same regions are one scenario, named by the first domain (by name)."""
-    path = _Analysis(graph, workload, survival.Scenario(), RecoveryModel(load_table()), (), None).path
+    path = _path(graph, workload)
     nodes = graph._node
     own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
     touched = set(own)

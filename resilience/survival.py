@@ -126,6 +126,7 @@ from .graph_facts import (  # noqa: F401 (re-exported: survival is the entry poi
     live_routes,
     out_edges,
     per_graph,
+    placement_zones,
     possible_zones,
     real_region,
     region_of_zone,
@@ -243,23 +244,29 @@ def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | No
             return None
         return f"only in failed zone{'s' if len(zones) > 1 else ''} {_and(list(zones))}"
     if scenario.worst_placement and placement_risk(graph, node, scenario):
-        lost = [z for z in possible_zones(data) if z in scenario.failed_zones]
-        return f"taken as in failed zone {_and(lost)}: its zone is not reported"
+        lost = [z for z in placement_zones(graph, node) if z in scenario.failed_zones]
+        return f"taken as in failed zone {_and(lost)}: its zone is not known"
     return None
 
 
 def placement_risk(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | None:
     """Why ``node`` may be down in ``scenario`` though it is not known to be: its zone is not reported
-    (:func:`resilience.graph_facts.zone_unreported`: Azure regional placement) and a zone of its region
-    failed, so it may be in it. ``None`` otherwise (its zones are known, or none of its region failed)."""
+    (:func:`resilience.graph_facts.zone_unreported`: Azure regional placement), or it was referenced but
+    never inventoried (a stub in a known region), and a zone of its region failed, so it may be in it
+    (:func:`resilience.graph_facts.placement_zones`). ``None`` otherwise (its zones are known, or none of
+    its region failed)."""
     if not scenario.failed_zones:
         return None
     data = graph._node[node]
-    if not zone_unreported(data) or data.get("region") in scenario.failed_regions:
+    unreported = zone_unreported(data)
+    if not (unreported or is_stub(data)) or data.get("region") in scenario.failed_regions:
         return None
-    lost = [z for z in possible_zones(data) if z in scenario.failed_zones]
+    lost = [z for z in placement_zones(graph, node) if z in scenario.failed_zones]
     if not lost:
         return None
+    if not unreported:  # referenced, never inventoried: it may be zonal, and in the failed zone
+        return (f"{display_name(graph, node)} was referenced but not inventoried, so whether it is zonal is "
+                f"unknown: it may be in failed zone {_and(lost)}")
     return (f"{display_name(graph, node)} is not pinned to a zone and its zone in {data.get('region')} is not "
             f"reported (regional placement: the platform puts it in one zone of its choosing): it may be in "
             f"failed zone {_and(lost)}")

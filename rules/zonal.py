@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from resilience.model import COMPUTE_GROUP, DATABASE, FUNCTION, LOAD_BALANCER, MEMBER_OF, SUBNET
+from resilience.recovery import workload_zones
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Scenario,
@@ -18,7 +19,6 @@ from resilience.survival import (
     is_copy,
     is_stub,
     region_of_zone,
-    zones_of,
     zones_of_node,
 )
 
@@ -40,8 +40,9 @@ from ._common import (
 
 
 def _workload_zone_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
-    """For every workload and every availability zone id its resources sit in (or may sit in: a
-    resource whose zone is not reported, such as an Azure VM without ``zones``), the survival
+    """For every workload and every availability zone id its resources, or what they depend on, sit in
+    (or may sit in: a resource whose zone is not reported, such as an Azure VM without ``zones``, or a
+    dependency referenced but not inventoried, in any zone of its region), the survival
     engine fails that zone (a resource is down only when *all* its zones failed: an Auto Scaling
     group or load balancer spanning several zones survives; so does a Multi-AZ database) and
     follows every entry point through routing and dependencies. In-region backups and
@@ -51,7 +52,7 @@ def _workload_zone_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
     ``pass``: the workload keeps serving and keeps its data. ``fail``: it does not; the broken
     chain is the evidence. ``unknown``: the verdict relies on something the scan could not read, or
     on a resource of unreported zone being outside the failed zone."""
-    for zone in zones_of(ctx.graph, workload):
+    for zone in workload_zones(ctx.graph, workload):
         impact = assess(ctx.graph, workload, Scenario.zones(zone), coverage=ctx.coverage)
         yield scenario_result(ctx, impact, key=zone, region=region_of_zone(ctx.graph, zone),
                               outside=f"every entry point keeps a serving path, and every data store a copy, "
