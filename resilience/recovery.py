@@ -42,6 +42,7 @@ from .model import (
     DNS_RECORD,
     EXTERNAL,
     GLOBAL_REGION,
+    INSTANCE,
     Coverage,
 )
 from .recovery_analysis import (  # noqa: F401 (re-exported: recovery is the entry point)
@@ -433,9 +434,12 @@ def _objective(policy: Any, workload: str, scenario: Any) -> Any:
 def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts: list[str],
                  gaps: list[tuple[str, Coverage]]) -> list[str]:
     """The doubts that could make ``metric`` smaller than estimated: those about the steps that set it (the
-    worst). For a lost data store only a read that could have hidden a copy of it counts (its service's
-    backup or replication reads, a backup service: :func:`survival.backup_gap`); for anything else, every
-    gap (an unseen alternative of any kind). Doubts that are not coverage gaps always count."""
+    worst). For a lost data store only a read that could have hidden a copy of it counts
+    (:func:`survival.store_gap`, as the data rules judge it: its service's backup or replication reads, a
+    backup service's reads about it or about where its backups are held); for compute, every gap (an
+    unseen standby of any kind) but a backup service's, which holds no copy of a group, function or
+    service to restore (an instance's machine image aside). Doubts that are not coverage gaps always
+    count."""
     values = [getattr(s, metric) for s in steps]
     if not values or any(v is None for v in values):
         return list(doubts) + [text for text, _ in gaps]
@@ -447,7 +451,13 @@ def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts:
     for text, c in gaps:
         for step in deciding:
             data = graph._node[step.resource] if step.resource in graph else None
-            if data is None or step.role != "data" or survival.backup_gap(data, c):
+            if data is None:
+                lowers = True
+            elif step.role == "data":
+                lowers = survival.store_gap(graph, step.resource, c)
+            else:
+                lowers = data["kind"] == INSTANCE or not survival.hides_copies_only(c)
+            if lowers:
                 out.append(text)
                 break
     return out

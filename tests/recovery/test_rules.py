@@ -392,7 +392,7 @@ def test_a_miss_no_unread_part_could_rescue_stays_a_fail():
     [clean] = run(single_region(), text, RPO)
     assert clean.status == "fail" and "no-copy" in clean.message
     [functions] = run(single_region("lambda"), text, RPO)  # functions are no copy of a database
-    assert functions.status == "fail" and "also unread, which could only make it worse" in functions.message
+    assert functions.status == "fail" and "also unread, but it could not turn this verdict" in functions.message
     assert functions.evidence["could_lower"] == [] and functions.evidence["unknown"]
     [snapshots] = run(single_region("rds:snapshots"), text, RPO)  # could hide a snapshot copied elsewhere
     assert snapshots.status == "unknown" and snapshots.evidence["could_lower"]
@@ -414,8 +414,30 @@ def test_a_met_objective_no_unread_part_could_break_stays_a_pass():
     [clean] = run(estate(), text, RTO)
     assert clean.status == "pass"
     [vault] = run(estate("backup:recovery-points"), text, RTO)
-    assert vault.status == "pass" and "also unread, which could only make it better" in vault.message
+    assert vault.status == "pass" and "also unread, but it could not turn this verdict" in vault.message
     assert vault.evidence["could_raise"] == [] and vault.evidence["unknown"]
     [compute] = run(estate("ec2"), text, RTO)  # an unseen dependency could add to the recovery
     assert compute.status == "unknown" and compute.evidence["could_raise"]
     assert "ec2" in compute.message
+
+
+def test_a_backup_services_unread_part_cannot_shorten_the_rebuild_of_compute():
+    """A blind AWS estate: one unreadable vault (in another region) made an Auto Scaling group's unbounded
+    rebuild `unknown`. A backup service holds no copy of a group to restore: the miss stands; a gap in the
+    compute service itself (an unseen standby) still makes it unknown."""
+    def estate(*gaps: str) -> Estate:
+        e = Estate()
+        e.web_tier(HOME)
+        db = e.rds("shop-db", retention=7)
+        e.rds_replica(db)  # the data survives the region; the compute does not
+        for service in gaps:
+            e.gap(service, region=AWAY)
+        return e
+
+    text = policy_with("{region: {rto: 1h, rpo: 1h}}")
+    [clean] = run(estate(), text, RTO)
+    assert clean.status == "fail" and "compute-redeploy" in clean.message
+    [vault] = run(estate("backup:recovery-points"), text, RTO)
+    assert vault.status == "fail" and vault.evidence["could_lower"] == [], vault.message
+    [compute] = run(estate("autoscaling"), text, RTO)
+    assert compute.status == "unknown" and compute.evidence["could_lower"]
