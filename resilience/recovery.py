@@ -298,7 +298,11 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     # unknown, so a met RPO could be broken by it, and its rebuild priced here could be shorter
     unseen = [f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, and "
               f"has a copy, is unknown" for n in analysis.path if graph._node[n].get("stub") and analysis.lost(n)]
-    unknown = analysis.unknown + unseen + [text for text, _ in gaps]
+    # a restore of unknown size that sets the RTO: only its fixed part is known, a longer one could miss
+    worst_rto = _worst([0.0, *(s.rto for s in steps)]) if rto is not None else None
+    bounds = [f"{s.name}: the size to restore is unknown, so {fmt(s.rto)} ({s.model_key}) is its fixed part only, "
+              f"a lower bound" for s in steps if s.rto_lower_bound and s.rto == worst_rto]
+    unknown = analysis.unknown + unseen + bounds + [text for text, _ in gaps]
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps) for metric in ("rto", "rpo")}
     could_lower["rto"] = list(dict.fromkeys(unseen + could_lower["rto"]))
     could_raise = list(analysis.unknown) + [text for text, c in gaps if not survival.hides_copies_only(c)]
@@ -313,7 +317,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     return Estimate(workload=workload, disruption="scenario", rto=rto, rpo=rpo, steps=steps, rto_scenario=label,
                     rpo_scenario=label, unknown=list(dict.fromkeys(unknown)), strategy=strategy,
                     strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)), could_lower=could_lower,
-                    could_raise={"rto": list(dict.fromkeys(could_raise)),
+                    could_raise={"rto": list(dict.fromkeys(bounds + could_raise)),
                                  "rpo": list(dict.fromkeys(unseen + could_raise))},
                     scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])

@@ -208,7 +208,7 @@ class _Analysis:
             reasoning=option.reasoning, model_key=option.model_key, scenario=self.label,
             # the mechanism's source in the documentation of the provider the step is about
             source=self.entry(option.model_key).source_for(self.d(node).get("provider")),
-            role=role, to=option.to,
+            role=role, to=option.to, rto_lower_bound=option.rto_lower_bound,
             alternatives=tuple(f"{a.model_key}: RTO {fmt(a.rto)}, RPO {fmt(a.rpo)} ({a.reasoning})"
                                for a in alternatives),
         )
@@ -550,7 +550,13 @@ class _Analysis:
             return float(a["size_gib"]) * GIB
         sizes = [self.attrs(p).get("size_bytes") for p in points]
         sizes = [s for s in sizes if isinstance(s, int | float)]
-        return float(max(sizes)) if sizes else None
+        if sizes:
+            return float(max(sizes))
+        if self.kind(n) == INSTANCE:  # a VM restored whole: its attached disks, when every size is known
+            disks = _attached_disks(self.g).get(n)
+            if disks and all(isinstance(size, int | float) for size in disks):
+                return float(sum(disks)) * GIB
+        return None
 
     def _restore_time(self, key: str, n: str, points: Iterable[str]) -> tuple[float | None, str, bool]:
         """``(seconds, how, lower bound)``: the fixed part plus the size at the table's throughput; the
@@ -838,12 +844,34 @@ class _Analysis:
                                       f"{name} is lost with {self._where()} and nothing of its kind survives, but "
                                       "the workload keeps serving without it (survival finds a serving path that "
                                       "does not need it): rebuilding it restores capacity, not service")
+            elif restored := self._restored_instance(n):
+                option = restored
             else:
                 option = self._option("compute-redeploy",
                                       f"{name} is lost and the workload has no {self.kind(n).replace('_', ' ')} "
                                       f"outside {self._where()}{self._cannot_stand_in(n, nodes)}")
             steps.append(self._step(n, option, "compute"))
         return steps
+
+    def _restored_instance(self, n: str) -> _Option | None:
+        """A lost instance (a VM) whose own backups survive: restoring one recreates the VM, disks and all,
+        where the backup is (Azure Backup's protected VM and its cross-region-restore copy; an AWS Backup
+        recovery point of an EC2 instance). A copy in another region first; an in-region one survives a zone
+        loss. ``None`` when no backup of the VM itself survives (its disks' own are their data steps)."""
+        if self.kind(n) != INSTANCE:
+            return None
+        kept = [c for c in self.backups(n) if c.relation != "automated" and c.region not in ("", "unknown")
+                and not survival.copy_down(self.g, c, self.scenario)]
+        away = [c for c in kept if c.region != self.region(n)]
+        chosen = away or kept
+        if not chosen:
+            return None
+        key = "restore-cross-region-copy" if away else "restore-in-region-backup"
+        points = [c.id for c in chosen if c.id in self.g and self.kind(c.id) == RECOVERY_POINT]
+        rto, how, low = self._restore_time(key, n, points)
+        where = ", ".join(sorted({c.region for c in chosen}))
+        return self._option(key, f"{self.name(n)} is lost with {self._where()}; restore the VM from its backup in "
+                            f"{where} ({how})", rto=rto, rpo=0.0, computed=True, to=chosen[0].id, lower_bound=low)
 
     def _outcome(self, n: str) -> survival.Availability:
         """Survival's answer for ``n`` in this scenario: it serves (itself or through a replica), or not."""
@@ -1081,6 +1109,19 @@ class _Analysis:
         if not check_id:
             return None
         return self.index.health_checks.get(str(check_id))
+
+
+def _attached_disks(graph: nx.MultiDiGraph) -> dict[str, list[Any]]:
+    """Instance id -> the sizes (GiB, as reported) of the volumes attached to it (``attrs.attached_to``)."""
+    memo = survival.per_graph(graph, "recovery.attached_disks")
+    if not memo:
+        memo[None] = []  # built
+        for _, data in graph.nodes(data=True):
+            if data.get("kind") == VOLUME:
+                attrs = data.get("attrs") or {}
+                for owner in attrs.get("attached_to") or ():
+                    memo.setdefault(owner, []).append(attrs.get("size_gib"))
+    return memo
 
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$", re.I)

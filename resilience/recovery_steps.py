@@ -96,6 +96,7 @@ class Step:
     role: str = ""  # data | compute | entry
     to: str | None = None  # the alternative used (replica, copy, standby, secondary record)
     alternatives: tuple[str, ...] = ()
+    rto_lower_bound: bool = False  # a restore of unknown size: ``rto`` is its fixed part only
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -109,6 +110,8 @@ class Step:
             d["to"] = self.to
         if self.alternatives:
             d["alternatives"] = list(self.alternatives)
+        if self.rto_lower_bound:
+            d["rto_lower_bound"] = True
         return d
 
 

@@ -188,3 +188,42 @@ def test_survival_paths_are_listed_in_the_same_order_whatever_the_inventory_orde
         assert impact.survives and [graph.nodes[s]["name"] for s, _, _ in impact.failovers] == ["alpha", "mid", "zeta"]
         whys.add(impact.why)
     assert len(whys) == 1, whys
+
+
+@pytest.mark.parametrize("crr, key", [("Enabled", "restore-cross-region-copy"), ("Disabled", "compute-redeploy")])
+def test_a_vm_lost_with_its_region_is_restored_from_its_own_geo_copy(crr, key):
+    """Blind test azure9: a VM backed up to a geo-redundant vault with cross-region restore was priced as a
+    rebuild of unknown length (compute-redeploy, unbounded), though restoring the backup recreates it in the
+    paired region. Its RTO is the restore's: the fixed part plus its disks' size at the table's throughput."""
+    from resilience import recovery
+    from resilience.graph import build_graph
+    from resilience.policy import parse_policy
+    from resilience.survival import Scenario
+
+    t = _run(redundancy="GeoRedundant", crr=crr)
+    policy = parse_policy("version: 1\nworkloads:\n  archive: {match: {tags: {resilience:workload: archive}}}\n",
+                          "<test>")
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
+    estimate = recovery.estimate_for_scenario(graph, "archive", Scenario(failed_regions=frozenset({"uaenorth"})),
+                                              policy=policy)
+    [step] = [s for s in estimate.steps if s.resource == VM]
+    assert step.model_key == key, step.reasoning
+    if key == "restore-cross-region-copy":
+        assert step.rto == 30 * 60 + 256 * 1024 / 100 and not step.rto_lower_bound  # 30m + 256 GiB at 100 MiB/s
+        assert "restore the VM from its backup" in step.reasoning
+
+
+def test_a_restore_of_unknown_size_never_meets_an_rto_by_its_fixed_part_alone():
+    rows, items = _vm_rows(redundancy="GeoRedundant", crr="Enabled")
+    rows[1]["properties"].pop("diskSizeGB")
+    t = transform_subscription(SUB, OBSERVED, locations=LOCATIONS, rows=rows, recovery_rows=items)
+    policy_text = ("version: 1\nworkloads:\n  archive:\n    match: {tags: {resilience:workload: archive}}\n"
+                   "    objectives: {region: {rto: 1d, rpo: 2d}}\n")
+    from resilience.policy import parse_policy
+
+    from .test_azure_seen_wrong import SCAN_TIME
+    findings = analyse(Inventory(resources=t.resources, edges=t.edges), parse_policy(policy_text, "<test>"),
+                       scan_time=SCAN_TIME).findings
+    [rto] = [f for f in findings if f.rule == "RES-OBJECTIVE-002" and "region RTO" in f.message
+             and f.evidence["observed"].get("scenario") == "region uaenorth"]
+    assert rto.status == "unknown" and "a lower bound" in rto.message, rto.message
