@@ -16,6 +16,7 @@ from resilience.collectors.gcp.backup_points import firestore_schedule, spanner_
 from resilience.collectors.gcp.clients import GcpSettings
 from resilience.collectors.gcp.collector import collect
 from resilience.collectors.replay import DeadEndpoint
+from resilience.copies import copy_usable
 from resilience.graph import build_graph
 from resilience.model import BACKED_UP_TO
 from resilience.policy import Policy, parse_policy
@@ -260,3 +261,12 @@ def test_the_schedule_that_bounds_an_instance_is_its_least_covered_databases():
     assert got["schedule"] == "cron(0 */6 * * *)" and got["schedule_types"] == ["full", "incremental"]
     assert spanner_schedule({"a": [schedule("0 * * * *")], "b": []})["schedule"] is None  # b is unscheduled
     assert firestore_schedule([{"weeklyRecurrence": {"day": "SUNDAY"}}])["schedule"] == "rate(7 days)"
+
+
+@pytest.mark.parametrize("native", ["spanner.googleapis.com/Backup", "firestore.googleapis.com/Backup"])
+def test_only_a_ready_backup_is_a_copy(native):
+    def usable(status):
+        return copy_usable({"kind": "recovery_point", "type": native, "attrs": {"status": status}})
+
+    assert usable("READY")
+    assert not any(usable(s) for s in ("CREATING", "NOT_AVAILABLE", "STATE_UNSPECIFIED", "NO_BACKUPS"))
