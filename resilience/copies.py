@@ -82,6 +82,10 @@ USABLE_STATES: dict[str, frozenset[str]] = {
     "AWS::DynamoDB::Backup": frozenset({"available"}),  # not CREATING, DELETED
     "sqladmin.googleapis.com/BackupRun": frozenset({"successful", "available"}),  # Cloud SQL backup runs
     "compute.googleapis.com/Snapshot": frozenset({"ready"}),
+    # Spanner / Firestore Backup.state: READY; not CREATING (nor Firestore's NOT_AVAILABLE); NO_BACKUPS: a
+    # schedule that has made none yet (the GCP collector's)
+    "spanner.googleapis.com/Backup": frozenset({"ready"}),
+    "firestore.googleapis.com/Backup": frozenset({"ready"}),
 }
 
 

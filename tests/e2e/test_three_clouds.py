@@ -28,6 +28,7 @@ def test_aws_azure_and_gcp_in_one_scan(estate, moto_server, tmp_path):
         env = clean_env(home, AWS_ENDPOINT_URL=moto_server, AWS_DEFAULT_REGION=HOME, **FAKE_KEYS,
                         AZURE_RESOURCE_MANAGER_ENDPOINT=azure.base_url, AZURE_ACCESS_TOKEN="e2e-token",
                         GOOGLE_CLOUD_ASSET_ENDPOINT=gcp.base_url, GOOGLE_CLOUD_SQLADMIN_ENDPOINT=gcp.base_url,
+                        GOOGLE_CLOUD_SPANNER_ENDPOINT=gcp.base_url, GOOGLE_CLOUD_FIRESTORE_ENDPOINT=gcp.base_url,
                         GOOGLE_OAUTH_ACCESS_TOKEN="e2e-token")
         run = run_cli(["scan", "--provider", "aws,azure,gcp", "--scan-regions", f"{HOME},{SECONDARY}",
                        "--subscription", azure_demo.DEMO_SUBSCRIPTION, "--project", gcp_demo.DEMO_PROJECT,

@@ -37,4 +37,5 @@ def azure_env(azure_server):
 @pytest.fixture
 def gcp_env(gcp_server):
     return {"GOOGLE_CLOUD_ASSET_ENDPOINT": gcp_server.base_url, "GOOGLE_CLOUD_SQLADMIN_ENDPOINT": gcp_server.base_url,
+            "GOOGLE_CLOUD_SPANNER_ENDPOINT": gcp_server.base_url, "GOOGLE_CLOUD_FIRESTORE_ENDPOINT": gcp_server.base_url,
             "GOOGLE_OAUTH_ACCESS_TOKEN": "test-token"}

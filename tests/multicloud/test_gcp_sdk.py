@@ -26,7 +26,9 @@ def test_demo_project_through_the_sdk(gcp_server, gcp_env):
     assert {c.status for c in inventory.coverage} == {"ok"}
     assert {c.service for c in inventory.coverage} == {"resourcemanager", "sqladmin", "storage", "container",
                                                        "compute", "dns", "spanner", "firestore", "bigtable",
-                                                       "redis", "run", "cloudfunctions", "sqladmin:backupruns"}
+                                                       "redis", "run", "cloudfunctions", "sqladmin:backupruns",
+                                                       "spanner:backups", "spanner:backupschedules",
+                                                       "firestore:backups", "firestore:backupschedules"}
     assert inventory.meta["accounts"] == [PROJECT]
     assert all(c.authorization == "Bearer test-token" for c in gcp_server.calls)
     # one ListAssets per service group, content type RESOURCE, its asset types as repeated query params
@@ -109,10 +111,10 @@ def test_organization_scope_reads_the_organization(gcp_server, gcp_env):
                             "responses": route.responses, "operation": route.operation})
     inventory = collect(_settings(gcp_env), organization="58112233445", observed_at=OBSERVED)
 
-    # Cloud Asset reads are the organization's; a Cloud SQL instance's backup runs, its project's
-    assert {c.account for c in inventory.coverage if c.service != "sqladmin:backupruns"} == {
-        "organizations/58112233445"}
-    assert {c.account for c in inventory.coverage if c.service == "sqladmin:backupruns"} == {PROJECT}
+    # Cloud Asset reads are the organization's; a database's backup reads (Cloud SQL, Spanner, Firestore),
+    # its project's
+    assert {c.account for c in inventory.coverage if ":" not in c.service} == {"organizations/58112233445"}
+    assert {c.account for c in inventory.coverage if ":" in c.service} == {PROJECT}
     assert {c.status for c in inventory.coverage} == {"ok"}
     # resources carry their project id (from the name, or project number -> id via the Project asset)
     assert {r.account for r in inventory.resources} == {PROJECT}

@@ -67,8 +67,8 @@ def test_gcp_role_and_readme_list_exactly_the_declared_permissions():
 
 
 def test_gcp_calls_made_are_declared(gcp_server):
-    settings = GcpSettings(endpoint=gcp_server.base_url, sqladmin_endpoint=gcp_server.base_url, token="t",
-                           max_attempts=1)
+    settings = GcpSettings(endpoint=gcp_server.base_url, token="t", max_attempts=1).with_rest_endpoint(
+        gcp_server.base_url)
     gcp_collect(settings, projects=[PROJECT], observed_at=OBSERVED)
     assert gcp_server.operations() == {permission for _, _, permission in gcp_api.OPERATIONS}
     assert {c.method for c in gcp_server.calls} == {"GET"}

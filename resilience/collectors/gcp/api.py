@@ -1,5 +1,6 @@
 """Google Cloud reads: Cloud Asset ``ListAssets`` (content type ``RESOURCE``), paged; Cloud SQL Admin
-``backupRuns.list``, paged. Dicts out.
+``backupRuns.list``, Spanner ``backups.list`` and ``backupSchedules.list``, Firestore ``backups.list`` and
+``backupSchedules.list`` (REST, paged where the API pages). Dicts out.
 
 One call per (parent, service group): its asset types share a coverage record, so a failed read
 of one group never hides the others. The pager follows ``nextPageToken``; every page goes through
@@ -39,7 +40,8 @@ ASSET_GROUPS: dict[str, tuple[str, ...]] = {
         "compute.googleapis.com/RegionNetworkEndpointGroup",
     ),
     "dns": ("dns.googleapis.com/ManagedZone", "dns.googleapis.com/ResourceRecordSet"),
-    "spanner": ("spanner.googleapis.com/Instance",),
+    # the databases name the parents of their backup schedules (Spanner ``backupSchedules.list``)
+    "spanner": ("spanner.googleapis.com/Instance", "spanner.googleapis.com/Database"),
     "firestore": ("firestore.googleapis.com/Database",),
     "bigtable": ("bigtableadmin.googleapis.com/Cluster",),
     "redis": ("redis.googleapis.com/Instance",),
@@ -53,6 +55,14 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/v1/{parent=projects/*|folders/*|organizations/*}/assets", "cloudasset.assets.listResource"),
     # Cloud SQL Admin: when each instance's backups last succeeded (Cloud Asset holds only the schedule)
     ("GET", "/v1/projects/{project}/instances/{instance}/backupRuns", "cloudsql.backupRuns.list"),
+    # Spanner: the backups an instance holds (its own databases', and copies of other instances'), and the
+    # schedules that make them (the RPO is the schedule's interval, or the newest backup's age)
+    ("GET", "/v1/projects/{project}/instances/{instance}/backups", "spanner.backups.list"),
+    ("GET", "/v1/projects/{project}/instances/{instance}/databases/{database}/backupSchedules",
+     "spanner.backupSchedules.list"),
+    # Firestore: the backups kept in a location (the databases' own), and each database's schedules
+    ("GET", "/v1/projects/{project}/locations/{location}/backups", "datastore.backups.list"),
+    ("GET", "/v1/projects/{project}/databases/{database}/backupSchedules", "datastore.backupSchedules.list"),
 )
 
 
@@ -72,29 +82,71 @@ def list_assets(client: Any, parent: str, asset_types: tuple[str, ...], *, retry
     return out
 
 
-def list_backup_runs(session: Any, endpoint: str, project: str, instance: str, *, retry: Any, timeout: float,
-                     page_size: int = 100) -> list[dict[str, Any]]:
-    """Every backup run of one Cloud SQL instance (Cloud SQL Admin ``backupRuns.list``, newest first),
-    following ``nextPageToken``. An HTTP error becomes the ``google.api_core`` exception of its status,
-    so retries (``retry``) and coverage (``errors.classify``) treat it as they treat Cloud Asset's."""
+def get_pages(session: Any, url: str, items: str, *, retry: Any, timeout: float,
+              params: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``GET url`` and every page after it (``nextPageToken`` -> ``pageToken``): the ``items`` of all pages,
+    and the last page's other fields. An HTTP error becomes the ``google.api_core`` exception of its
+    status, so retries (``retry``) and coverage (``errors.classify``) treat it as they treat Cloud Asset's."""
     from google.api_core import exceptions
 
-    url = f"{endpoint.rstrip('/')}/v1/projects/{project}/instances/{instance}/backupRuns"
-
     def page(token: str | None) -> dict[str, Any]:
-        params: dict[str, Any] = {"maxResults": page_size}
+        query = dict(params or {})
         if token:
-            params["pageToken"] = token
-        response = session.get(url, params=params, timeout=timeout)
+            query["pageToken"] = token
+        response = session.get(url, params=query, timeout=timeout)
         if response.status_code >= 400:
             raise exceptions.from_http_response(response)
         return response.json()
 
-    runs: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = []
     token: str | None = None
     while True:
-        body = retry(page)(token)
-        runs.extend(body.get("items") or [])
+        body = retry(page)(token) or {}
+        out.extend(body.get(items) or [])
         token = body.get("nextPageToken")
         if not token:
-            return runs
+            return out, {k: v for k, v in body.items() if k not in (items, "nextPageToken")}
+
+
+def list_backup_runs(session: Any, endpoint: str, project: str, instance: str, *, retry: Any, timeout: float,
+                     page_size: int = 100) -> list[dict[str, Any]]:
+    """Every backup run of one Cloud SQL instance (Cloud SQL Admin ``backupRuns.list``, newest first)."""
+    url = f"{endpoint.rstrip('/')}/v1/projects/{project}/instances/{instance}/backupRuns"
+    return get_pages(session, url, "items", retry=retry, timeout=timeout, params={"maxResults": page_size})[0]
+
+
+def list_spanner_backups(session: Any, endpoint: str, project: str, instance: str, *, retry: Any, timeout: float,
+                         page_size: int = 100) -> list[dict[str, Any]]:
+    """Every backup one Spanner instance holds (``projects.instances.backups.list``): its databases' and
+    the copies of other instances' backups made into it (``backups.copy``)."""
+    url = f"{endpoint.rstrip('/')}/v1/projects/{project}/instances/{instance}/backups"
+    return get_pages(session, url, "backups", retry=retry, timeout=timeout, params={"pageSize": page_size})[0]
+
+
+def list_spanner_backup_schedules(session: Any, endpoint: str, database: str, *, retry: Any, timeout: float,
+                                  page_size: int = 100) -> list[dict[str, Any]]:
+    """The backup schedules of one Spanner database (``projects/P/instances/I/databases/D``)."""
+    url = f"{endpoint.rstrip('/')}/v1/{database.strip('/')}/backupSchedules"
+    return get_pages(session, url, "backupSchedules", retry=retry, timeout=timeout,
+                     params={"pageSize": page_size})[0]
+
+
+def list_firestore_backups(session: Any, endpoint: str, project: str, location: str, *, retry: Any,
+                           timeout: float) -> list[dict[str, Any]]:
+    """Every Firestore backup kept in one location (``projects.locations.backups.list``). The API answers
+    with what it could reach and names the locations it could not (``unreachable``): that is a failed read."""
+    from google.api_core import exceptions
+
+    url = f"{endpoint.rstrip('/')}/v1/projects/{project}/locations/{location}/backups"
+    backups, rest = get_pages(session, url, "backups", retry=retry, timeout=timeout)
+    if rest.get("unreachable"):
+        raise exceptions.ServiceUnavailable(f"backups in {', '.join(map(str, rest['unreachable']))} could not be "
+                                            "fetched (unreachable)")
+    return backups
+
+
+def list_firestore_backup_schedules(session: Any, endpoint: str, project: str, database: str, *, retry: Any,
+                                    timeout: float) -> list[dict[str, Any]]:
+    """The backup schedules of one Firestore database (``projects.databases.backupSchedules.list``)."""
+    url = f"{endpoint.rstrip('/')}/v1/projects/{project}/databases/{database}/backupSchedules"
+    return get_pages(session, url, "backupSchedules", retry=retry, timeout=timeout)[0]

@@ -7,12 +7,16 @@ Environment (see ``examples/gcp/README.md``):
   accepts plain http, which the local recorded-response server of the tests and demo needs.
 - ``GOOGLE_CLOUD_SQLADMIN_ENDPOINT``: Cloud SQL Admin API endpoint for backup runs (default
   ``https://sqladmin.googleapis.com``; a scheme is required).
+- ``GOOGLE_CLOUD_SPANNER_ENDPOINT`` / ``GOOGLE_CLOUD_FIRESTORE_ENDPOINT``: the Spanner and Firestore Admin
+  REST endpoints for backups and backup schedules (defaults ``https://spanner.googleapis.com``,
+  ``https://firestore.googleapis.com``; a scheme is required).
 - ``GOOGLE_OAUTH_ACCESS_TOKEN``: a pre-issued OAuth bearer token, used instead of Application
   Default Credentials (as other Google tooling reads it).
 
 The collector calls the Cloud Asset API (``ListAssets`` with content type ``RESOURCE``) over REST
-(``transport="rest"``), and the Cloud SQL Admin API for one fact Cloud Asset does not hold: when each
-instance's backups last succeeded (``backupRuns.list``).
+(``transport="rest"``), and the service APIs for what Cloud Asset does not hold: when each Cloud SQL
+instance's backups last succeeded (``backupRuns.list``), and the backups and backup schedules of Spanner
+instances and Firestore databases.
 """
 
 from __future__ import annotations
@@ -21,14 +25,18 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 ENV_ENDPOINT = "GOOGLE_CLOUD_ASSET_ENDPOINT"
 ENV_TOKEN = "GOOGLE_OAUTH_ACCESS_TOKEN"
 ENV_SQLADMIN_ENDPOINT = "GOOGLE_CLOUD_SQLADMIN_ENDPOINT"
+ENV_SPANNER_ENDPOINT = "GOOGLE_CLOUD_SPANNER_ENDPOINT"
+ENV_FIRESTORE_ENDPOINT = "GOOGLE_CLOUD_FIRESTORE_ENDPOINT"
 DEFAULT_ENDPOINT = "cloudasset.googleapis.com"
 DEFAULT_SQLADMIN_ENDPOINT = "https://sqladmin.googleapis.com"
+DEFAULT_SPANNER_ENDPOINT = "https://spanner.googleapis.com"
+DEFAULT_FIRESTORE_ENDPOINT = "https://firestore.googleapis.com"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 
 
@@ -42,6 +50,12 @@ class GcpSettings:
     timeout_s: float = 30.0
     page_size: int = 500
     sqladmin_endpoint: str = DEFAULT_SQLADMIN_ENDPOINT
+    spanner_endpoint: str = DEFAULT_SPANNER_ENDPOINT
+    firestore_endpoint: str = DEFAULT_FIRESTORE_ENDPOINT
+
+    def with_rest_endpoint(self, base: str) -> GcpSettings:
+        """Every REST service API at ``base`` (the local recorded-response server of the tests and demo)."""
+        return replace(self, sqladmin_endpoint=base, spanner_endpoint=base, firestore_endpoint=base)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> GcpSettings:
@@ -49,7 +63,11 @@ class GcpSettings:
         values: dict[str, Any] = {"endpoint": env.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT,
                                   "token": env.get(ENV_TOKEN) or None,
                                   "sqladmin_endpoint": (env.get(ENV_SQLADMIN_ENDPOINT)
-                                                        or DEFAULT_SQLADMIN_ENDPOINT).rstrip("/")}
+                                                        or DEFAULT_SQLADMIN_ENDPOINT).rstrip("/"),
+                                  "spanner_endpoint": (env.get(ENV_SPANNER_ENDPOINT)
+                                                       or DEFAULT_SPANNER_ENDPOINT).rstrip("/"),
+                                  "firestore_endpoint": (env.get(ENV_FIRESTORE_ENDPOINT)
+                                                         or DEFAULT_FIRESTORE_ENDPOINT).rstrip("/")}
         values.update(overrides)
         return cls(**values)
 
@@ -75,7 +93,8 @@ def asset_client(settings: GcpSettings, credentials: Any) -> Any:
 
 
 def rest_session(credentials: Any) -> Any:
-    """An authorised ``requests`` session for the REST APIs without a GAPIC client here (Cloud SQL Admin)."""
+    """An authorised ``requests`` session for the REST APIs without a GAPIC client here (Cloud SQL Admin,
+    Spanner and Firestore Admin)."""
     from google.auth.transport.requests import AuthorizedSession
 
     return AuthorizedSession(credentials)

@@ -1,10 +1,10 @@
 """GCP collection: Cloud Asset ``ListAssets`` per (parent, service group), Cloud SQL backup runs per
-instance, transform, coverage.
+instance, Spanner and Firestore backups and backup schedules (:mod:`.backups`), transform, coverage.
 
 A parent is ``projects/ID`` (``--project``), ``organizations/ID`` (``--organization``), or each
 project under ``folders/ID`` (``--folder``). Cloud
 Asset is a global API, so its coverage records carry region ``global`` and the parent's project id
-(or ``organizations/ID``) as the account; a backup-runs read carries the instance's project and region.
+(or ``organizations/ID``) as the account; a backup read carries the project and region of what it is about.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from resilience.collectors.multicloud import CoverageLog, add_placeholders, guar
 from resilience.model import GLOBAL_REGION, Inventory
 
 from . import api
+from .backups import read_backups
 from .clients import GcpSettings, RetryAfter, asset_client, make_credentials, rest_session
 from .errors import classify
 from .regions import GCP_REGIONS
@@ -89,8 +90,8 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
 
 def _collect_parent(client: Any, session: Any, settings: GcpSettings, parent: str, log: CoverageLog,
                     observed_at: str):
-    """One ListAssets per service group under ``parent``, the backup runs of its Cloud SQL instances;
-    the transformed result."""
+    """One ListAssets per service group under ``parent``, the backup runs of its Cloud SQL instances, the
+    backups and schedules of its Spanner instances and Firestore databases; the transformed result."""
     account = parent.split("/", 1)[1] if parent.startswith("projects/") else parent
     assets: list[dict] = []
     dead = ""  # once the endpoint does not answer, the parent's other reads are not tried
@@ -107,7 +108,8 @@ def _collect_parent(client: Any, session: Any, settings: GcpSettings, parent: st
             dead = f"the endpoint {settings.endpoint} did not answer ({service})"
         assets.extend(rows or [])
     backup_runs = _backup_runs(session, settings, assets, log, account)
-    return transform_assets(assets, observed_at=observed_at, backup_runs=backup_runs,
+    backups = read_backups(session, settings, assets, log, account)
+    return transform_assets(assets, observed_at=observed_at, backup_runs=backup_runs, backups=backups,
                             default_project=account if parent.startswith("projects/") else None)
 
 

@@ -8,6 +8,10 @@ them in ``resource.data``:
   configuration such as ``nam3``): regional = three zones of one region; multi-region = read-write
   replicas in two regions (:data:`MULTI_REGION_CONFIGS`), failover automatic.
 - Firestore ``Database.locationId`` (a region, or ``nam5`` / ``eur3``), ``pointInTimeRecoveryEnablement``.
+- Spanner and Firestore backups and schedules (read by :mod:`.backups`, not Cloud Asset): a
+  ``recovery_point`` per region the backups are kept in (a Spanner instance's configuration, a Firestore
+  database's location), ``backed_up_to`` from the store with the schedule's interval; a Spanner backup copied
+  into another instance (``backups.copy``) is kept in that instance's regions, a copy of its source's data.
 - Bigtable ``Cluster.location`` (``projects/P/locations/<zone>``): one node per cluster; the first
   cluster of an instance is the primary, the others replicate from it.
 - Memorystore for Redis ``Instance.tier`` (``BASIC``: one zone; ``STANDARD_HA``: ``locationId`` +
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from resilience.model import (
@@ -38,6 +43,7 @@ from resilience.model import (
     REPLICATES_TO,
 )
 
+from .backup_points import firestore_schedule, spanner_schedule, summarise
 from .regions import region_of_location
 
 #: Read-write regions of the multi-region configurations (Spanner instance configs, Firestore
@@ -57,6 +63,21 @@ _RESOURCE_PATH = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/(?:locations
 _HOST = re.compile(r"^(?:redis://)?((?:\d{1,3}\.){3}\d{1,3})(?::\d+)?/?$")
 
 
+@dataclass
+class BackupReads:
+    """What the Spanner and Firestore APIs said of backups, by Cloud Asset name; a name absent from a map
+    was not read (its read failed: a coverage record says so), which is not the same as no backups."""
+
+    #: Spanner instance -> the backups it holds (its databases', and copies of other instances')
+    spanner_backups: dict[str, list[dict]] = field(default_factory=dict)
+    #: Spanner instance -> {database path -> its schedules}, every database of the instance read
+    spanner_schedules: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    #: Firestore database -> its backups kept in its location
+    firestore_backups: dict[str, list[dict]] = field(default_factory=dict)
+    #: Firestore database -> its backup schedules
+    firestore_schedules: dict[str, list[dict]] = field(default_factory=dict)
+
+
 def _tags(labels: Mapping[str, Any] | None) -> dict[str, str]:
     from .transform import tags_of  # the transform module imports this one
 
@@ -74,6 +95,62 @@ class DataServices:
     link: Any
     hint: Any
     account_of: Any
+    backups: BackupReads
+
+    def _backup_points(self, asset: Mapping[str, Any], *, source: str, label: str, type_: str,
+                       regions: Iterable[str], backups: list[Mapping[str, Any]], schedule: Mapping[str, Any],
+                       base_id: str, attrs: Mapping[str, Any]) -> None:
+        """The backups of ``source`` kept in ``regions``: one recovery point per region (the first named
+        ``base_id``), ``backed_up_to`` from ``source`` with the schedule (none for a copy made on demand)."""
+        regions = list(regions) or ["unknown"]
+        summary = {**summarise(list(backups)), **{k: v for k, v in schedule.items() if k != "schedule"}}
+        for index, region in enumerate(regions):
+            point = base_id if index == 0 else f"{base_id}#{region}"
+            self.node(asset, id=point, kind=RECOVERY_POINT, type=type_, name=f"{label} backups"
+                      + (f" ({region})" if index else ""), region=region, attrs={
+                          **attrs, **summary, "source_resource": source, "synthetic": True,
+                          "backup_regions": regions if len(regions) > 1 else None})
+            self.link(source, point, BACKED_UP_TO, schedule=schedule.get("schedule"))
+
+    def spanner_backups(self, asset: Mapping[str, Any], name: str, label: str, regions: tuple[str, ...]) -> None:
+        """The backups this instance holds, grouped by the instance of the database they were taken from:
+        its own, and copies of other instances' (``backups.copy``), all kept in this instance's regions."""
+        held = self.backups.spanner_backups.get(name)
+        if held is None:
+            return  # unread: the read's coverage record makes what rests on it unknown
+        path = name.split("googleapis.com/", 1)[-1]
+        by_source: dict[str, list[Mapping[str, Any]]] = {path: []}
+        for backup in held:
+            source = str(backup.get("database") or "").split("/databases/", 1)[0] or path
+            by_source.setdefault(source, []).append(backup)
+        schedules = self.backups.spanner_schedules.get(name)
+        location = {"location_type": "region" if len(regions) == 1 else "multi-region", "instance": name}
+        for source, backups in by_source.items():
+            own = source == path
+            if own and not backups and not any(schedules.values() if schedules else ()):
+                continue  # no backup and no schedule: nothing to show (RES-DATA-001 says so)
+            schedule = (spanner_schedule(schedules) if schedules is not None
+                        else {"schedules_read": False}) if own else {}
+            source_id = f"//spanner.googleapis.com/{source}"
+            self._backup_points(asset, source=source_id, label=label if own else f"{_last(source)} (copied into "
+                                f"{label})", type_="spanner.googleapis.com/Backup", regions=regions,
+                                backups=backups, schedule=schedule,
+                                base_id=f"{name}#backups" if own else f"{source_id}#backups@{_last(path)}",
+                                attrs={**location, "copied": None if own else True})
+
+    def firestore_backups(self, asset: Mapping[str, Any], name: str, label: str, regions: tuple[str, ...],
+                          location: str) -> None:
+        backups = self.backups.firestore_backups.get(name)
+        if backups is None:
+            return
+        schedules = self.backups.firestore_schedules.get(name)
+        if not backups and not schedules:
+            return
+        schedule = firestore_schedule(schedules) if schedules is not None else {"schedules_read": False}
+        self._backup_points(asset, source=name, label=label, type_="firestore.googleapis.com/Backup",
+                            regions=regions, backups=backups, schedule=schedule, base_id=f"{name}#backups",
+                            attrs={"location": location, "location_type": "multi-region" if len(regions) > 1
+                                   else "region"})
 
     def _multi_region(self, asset: Mapping[str, Any], name: str, label: str, type_: str, regions: Iterable[str],
                       attrs: Mapping[str, Any]) -> None:
@@ -104,6 +181,7 @@ class DataServices:
                   attrs={**attrs, "role": "member" if len(regions) > 1 else "primary",
                          "regions": list(regions) or None})
         self._multi_region(asset, name, label, "spanner.googleapis.com/Instance", regions, attrs)
+        self.spanner_backups(asset, name, label, regions)
 
     def firestore_database(self, asset: Mapping[str, Any], data: Mapping[str, Any]) -> None:
         location = str(data.get("locationId") or "").lower()
@@ -117,6 +195,7 @@ class DataServices:
                   region=regions[0] if regions else "unknown",
                   attrs={**attrs, "role": "member" if len(regions) > 1 else "primary"})
         self._multi_region(asset, name, _last(data.get("name")), "firestore.googleapis.com/Database", regions, attrs)
+        self.firestore_backups(asset, name, _last(data.get("name")), regions, location)
 
     def bigtable_clusters(self, assets: Iterable[Mapping[str, Any]]) -> None:
         """Clusters grouped by instance: the first (by name) is the primary, the others replicas."""

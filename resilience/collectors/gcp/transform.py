@@ -43,7 +43,7 @@ from resilience.model import (
 
 from .api import ASSET_GROUPS
 from .regions import DUAL_REGIONS, GCP_REGIONS, MULTI_REGIONS, is_zone, location_type, region_of_location
-from .services import DataServices
+from .services import BackupReads, DataServices
 
 PROVIDER = "gcp"
 WORKLOAD_LABEL = "resilience-workload"
@@ -96,9 +96,11 @@ def rds_arn(host_port: str | None, account: str | None) -> str | None:
 
 class Transformer(DataServices):
     def __init__(self, observed_at: str, *, default_project: str | None = None,
-                 backup_runs: Mapping[str, list] | None = None) -> None:
+                 backup_runs: Mapping[str, list] | None = None, backups: BackupReads | None = None) -> None:
         #: Cloud SQL asset name -> its backup runs (Cloud SQL Admin); absent when they were not read
         self.backup_runs = dict(backup_runs or {})
+        #: Spanner / Firestore backups and schedules (their admin APIs); absent names were not read
+        self.backups = backups or BackupReads()
         #: (function, env name, the resource path or host its value names): resolved after every asset
         self.env_references: list[tuple[str, str, str]] = []
         self.observed_at = observed_at
@@ -571,7 +573,9 @@ def _newest_backup(runs: list[Mapping[str, Any]] | None) -> dict[str, Any]:
 
 def transform_assets(assets: Iterable[Mapping[str, Any]], *, observed_at: str,
                      default_project: str | None = None,
-                     backup_runs: Mapping[str, list] | None = None) -> Transformer:
-    transformer = Transformer(observed_at, default_project=default_project, backup_runs=backup_runs)
+                     backup_runs: Mapping[str, list] | None = None,
+                     backups: BackupReads | None = None) -> Transformer:
+    transformer = Transformer(observed_at, default_project=default_project, backup_runs=backup_runs,
+                              backups=backups)
     transformer.run(assets)
     return transformer
