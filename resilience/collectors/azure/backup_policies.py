@@ -1,7 +1,7 @@
 """Azure Backup policies (Protection Policies - List) -> the schedule that bounds a protected item's RPO.
 
 Pure: a policy dict in (the REST shape of ``ProtectionPolicyResource``), facts out. The schedule is
-written as the ``rate(...)`` expression :func:`resilience.recovery_analysis.schedule_interval` reads:
+written as the ``rate(...)`` expression :func:`resilience.schedules.schedule_interval` reads:
 
 - ``SimpleSchedulePolicy`` (IaaS VM standard policy, Azure Files, workload full backups):
   ``scheduleRunFrequency`` ``Daily`` -> ``rate(1 day)``; ``Weekly`` -> the longest gap between the

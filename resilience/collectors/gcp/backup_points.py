@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from resilience.schedules import schedule_interval
+
 
 def _when(backup: Mapping[str, Any]) -> str:
     """The point in time a backup holds: the version / snapshot time, else when it was made."""
@@ -67,9 +69,7 @@ def summarise(backups: list[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _interval(expression: str) -> float | None:
-    from resilience.recovery_analysis import schedule_interval  # the one reading of a schedule expression
-
-    return schedule_interval(expression)
+    return schedule_interval(expression)  # the one reading of a schedule expression
 
 
 def _shortest(expressions: Iterable[str]) -> str | None:
