@@ -88,13 +88,15 @@ class _Gaps:
         return self._about(node, self.memo[key])
 
     def replication(self, node: str, own: str | None) -> list[str]:
-        """Failed reads in the store's region that could hide a replication setting (not Backup's)."""
+        """Failed reads in the store's region that could hide a replication setting: not a backup service's,
+        nor a listing of the store's service's backups or snapshots (``sqladmin:backupruns``,
+        ``spanner:backups``, ``rds:snapshots``), which holds no live copy."""
         data = self.ctx.graph.nodes[node]
         key = ("replication", own, service_of(data))
         if key not in self.memo:
             self.memo[key] = [c for c in self.failed
                               if c.region in (own, "global", "*") and backup_gap(data, c)
-                              and not c.service.startswith("backup")]
+                              and not c.service.startswith("backup") and not _lists_backups(c)]
         return self._about(node, self.memo[key])
 
     def _about(self, node: str, found: list[Coverage]) -> list[str]:
@@ -106,6 +108,11 @@ class _Gaps:
         if key not in self.memo:
             self.memo[key] = self.ctx.gaps(region=region, services=[s for s in [service] if s])
         return self.memo[key]
+
+
+def _lists_backups(c: Coverage) -> bool:
+    """A read of a service's backups, backup runs or schedules, or snapshots (the part after ``:``)."""
+    return c.service.partition(":")[2].startswith(("backup", "snapshot"))
 
 
 def _backup_gaps(ctx: RuleContext, node: str, *, own_region: bool, gaps: _Gaps | None = None) -> list[str]:

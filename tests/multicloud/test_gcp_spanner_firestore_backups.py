@@ -170,6 +170,8 @@ def test_a_denied_backups_read_is_unknown_and_makes_no_copy(gcp_server, gcp_env)
     findings = _findings(inventory, LEDGER)
     assert findings["RES-DATA-002"].status == "unknown", findings["RES-DATA-002"].message
     assert "spanner:backups" in findings["RES-DATA-002"].message
+    # a backups listing holds no live copy: the replica verdict does not wait on it
+    assert findings["RES-DATA-003"].status == "fail", findings["RES-DATA-003"].message
     estimate, _step = _region_loss_step(inventory, LEDGER)
     assert any("spanner:backups" in u and "ledger-me" in u for u in estimate.unknown)
 
