@@ -113,6 +113,25 @@ def copy_usable(data: dict[str, Any]) -> bool:
     return str(status).strip().lower() in USABLE_STATES.get(native, _USABLE_ANY)
 
 
+#: per native type, the ``snapshot_type`` values of a copy made on request (by hand, or a one-off job) rather
+#: than by something that keeps making them: RDS ``SnapshotType`` ``manual`` (CreateDBSnapshot and every
+#: CopyDBSnapshot copy; AWS Backup's are ``awsbackup``, the service's own ``automated``), DynamoDB
+#: ``BackupType`` ``USER`` (``SYSTEM`` and ``AWS_BACKUP`` are made by a service)
+_ON_REQUEST: dict[str, frozenset[str]] = {
+    "AWS::RDS::DBSnapshot": frozenset({"manual"}),
+    "AWS::RDS::DBClusterSnapshot": frozenset({"manual"}),
+    "AWS::DynamoDB::Backup": frozenset({"user"}),
+}
+
+
+def made_on_request(data: dict[str, Any]) -> bool:
+    """Whether a recovery point is known to be a one-off: made by hand (an RDS manual snapshot or its
+    cross-region copy, a DynamoDB on-demand backup), so nothing renews it and its age grows without bound.
+    Only the provider's own word counts: a copy whose origin is not recorded is not called one."""
+    kind = str((data.get("attrs") or {}).get("snapshot_type") or "").lower()
+    return kind in _ON_REQUEST.get(str(data.get("type") or ""), ())
+
+
 def copy_time(data: dict[str, Any]) -> str | None:
     """The point in time a copy holds (ISO 8601, as collected), for its age: the latest restorable time of
     automated backups / PITR when reported, else when the copy was taken (``created_at``)."""
