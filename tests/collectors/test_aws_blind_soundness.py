@@ -79,3 +79,41 @@ def test_a_manual_snapshot_copied_across_regions_gives_no_region_rpo(moto):
     assert step["model_key"] == "restore-cross-region-copy" and step["to"].endswith(":snapshot:reports-adhoc-dr")
     assert "latest copy reports-adhoc-dr" in step["reasoning"] and "made by hand" in step["reasoning"]
     assert "no schedule or rule makes another" in step["reasoning"]
+
+
+# --- 2. cache clusters outside a replication group -------------------------------------------------
+def _function_using(session, name: str, workload: str, uses: str) -> str:
+    """A Lambda function of ``workload`` whose environment names ``uses`` by ARN (a depends_on edge)."""
+    role = session.client("iam", region_name="us-east-1").create_role(
+        RoleName=f"{name}-role", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+    return session.client("lambda", region_name=PRIMARY).create_function(
+        FunctionName=name, PackageType="Image", Role=role["Role"]["Arn"],
+        Code={"ImageUri": f"{ACCOUNT}.dkr.ecr.{PRIMARY}.amazonaws.com/{name}:1"},
+        Environment={"Variables": {"CACHE_ARN": uses}}, Tags={"workload": workload})["FunctionArn"]
+
+
+def test_a_single_node_cache_cluster_is_inventoried_and_a_zonal_single_point_of_failure(moto):
+    """CreateCacheCluster (no replication group): a one-node Redis in me-central-1a. It was missing from
+    the inventory, so the workload that needs it looked zone- and region-proof."""
+    cache = moto.client("elasticache", region_name=PRIMARY).create_cache_cluster(
+        CacheClusterId="sessions", Engine="redis", CacheNodeType="cache.t3.micro", NumCacheNodes=1,
+        PreferredAvailabilityZone=f"{PRIMARY}a", Tags=[{"Key": "workload", "Value": "checkout"}])["CacheCluster"]
+    _function_using(moto, "checkout-api", "checkout", cache["ARN"])
+
+    inv, findings = _scan(moto, _policy("checkout", "{az: {rto: 5m, rpo: 0}}"), ["lambda", "elasticache"],
+                          ["RES-ZONAL-001", "RES-REGIONAL-001", "RES-ZONAL-004"], regions=(PRIMARY,))
+
+    node = next(r for r in inv.resources if r.id == cache["ARN"])
+    assert node.kind == "cache" and node.type == "AWS::ElastiCache::CacheCluster"
+    assert node.zones == ("mec1-az1",) and node.tags == {"workload": "checkout"}
+    zonal = _finding(findings, "RES-ZONAL-001", resource="workload:checkout")
+    observed = zonal.evidence["observed"]
+    assert observed["scenario"] == "loss of zone mec1-az1" and observed["serving"] is False
+    assert zonal.evidence["chain"][-1] == cache["ARN"] and cache["ARN"] in observed["lost"]
+    # moto implements neither DescribeGlobalReplicationGroups nor DescribeServerlessCaches: those two
+    # coverage gaps (and nothing else) keep the failure from being certain
+    assert zonal.status == "unknown"
+    assert {u.split(" could not be read")[0] for u in observed["unknown"]} == {
+        f"aws elasticache:global-replication-groups in {PRIMARY}", f"aws elasticache:serverless in {PRIMARY}"}
+    assert _finding(findings, "RES-REGIONAL-001", resource="workload:checkout").status == "fail"
+    assert _finding(findings, "RES-ZONAL-004", resource=cache["ARN"]).status == "fail"  # the cache itself
