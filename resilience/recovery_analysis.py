@@ -727,6 +727,8 @@ class _Analysis:
 
     def _no_copy_option(self, w: str, lost_copies: list[str]) -> _Option:
         detail = f" ({'; '.join(lost_copies)} lost with it)" if lost_copies else ""
+        partial = survival.incomplete_replication(self.g, w)
+        detail += f"; not counted: {'; '.join(partial)}" if partial else ""
         where = self._where()
         return self._option("no-copy", f"{self.name(w)} has no copy outside {where}{detail}")
 

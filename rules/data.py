@@ -18,6 +18,7 @@ from resilience.survival import (
     backups_of,
     data_copies,
     describe_gap,
+    incomplete_replication,
     is_stub,
     real_region,
     service_of,
@@ -198,10 +199,14 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
     """Every original database and bucket (not replicas: the destination of a replication is the
     copy, and is not listed). Copies counted: read replicas and secondary clusters (``replicates_to``
     / ``fails_over_to``), global-table and global-database peers, bucket replication destinations.
+    A replication that copies only part of the data is not counted: an S3 rule that leaves SSE-KMS
+    objects out (``SseKmsEncryptedObjects`` not Enabled) of a bucket whose default encryption is
+    ``aws:kms`` / ``aws:kms:dsse`` (the evidence names the rule and the encryption).
     ``pass``: a copy lives in another region (whose read succeeded). ``fail``: no copy outside the
     store's region (same-region replicas are listed in the evidence). ``unknown``: the only
     cross-region copies are unverified (region unreadable, not inventoried, region unknown), or the
-    store's replication settings could not be read. Backup copies are judged by RES-DATA-002."""
+    store's replication settings could not be read (its default encryption too, when a rule leaves
+    SSE-KMS objects out). Backup copies are judged by RES-DATA-002."""
     gaps = _Gaps(ctx)
     for node in data_stores(ctx, frozenset({DATABASE, OBJECT_STORE})):
         data = ctx.graph.nodes[node]
@@ -236,11 +241,16 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
             doubts = gaps.replication(node, own)
         status = verdict(False, doubts)
         same = [c for c in copies if c.region == own]
+        partial = incomplete_replication(ctx.graph, node)  # replication that copies only part of the data
+        if partial:
+            observed["incomplete_replication"] = partial
         message = f"{name(ctx, node)} has no live copy (replica) outside {own}" + \
-            (f" (its {len(same)} replica(s) are in the same region)" if same else "")
+            (f" (its {len(same)} replica(s) are in the same region)" if same else "") + \
+            (f": {'; '.join(partial)}" if partial else "")
         if status == "unknown":
             observed["unknown"] = doubts
-            message = f"{name(ctx, node)}: no verified live copy outside {own} — {doubts[0]}"
+            message = f"{name(ctx, node)}: no verified live copy outside {own} — {doubts[0]}" + \
+                (f"; {partial[0]}" if partial else "")
         yield result(ctx, node, status, message, observed=observed, expected=expected)
 
 

@@ -117,3 +117,100 @@ def test_a_single_node_cache_cluster_is_inventoried_and_a_zonal_single_point_of_
         f"aws elasticache:global-replication-groups in {PRIMARY}", f"aws elasticache:serverless in {PRIMARY}"}
     assert _finding(findings, "RES-REGIONAL-001", resource="workload:checkout").status == "fail"
     assert _finding(findings, "RES-ZONAL-004", resource=cache["ARN"]).status == "fail"  # the cache itself
+
+
+# --- 3. S3 replication that leaves SSE-KMS objects out -----------------------------------------------
+def _replicated_bucket(session, *, encryption: str, kms_objects: bool) -> tuple[str, str]:
+    """``ledger`` in PRIMARY (versioned, default encryption ``encryption``) replicated by rule ``to-dr`` to
+    ``ledger-dr`` in DR; the rule replicates SSE-KMS objects only when ``kms_objects``."""
+    src, dst = session.client("s3", region_name=PRIMARY), session.client("s3", region_name=DR)
+    src.create_bucket(Bucket="ledger", CreateBucketConfiguration={"LocationConstraint": PRIMARY})
+    dst.create_bucket(Bucket="ledger-dr", CreateBucketConfiguration={"LocationConstraint": DR})
+    for client, bucket in ((src, "ledger"), (dst, "ledger-dr")):
+        client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    src.put_bucket_tagging(Bucket="ledger", Tagging={"TagSet": [{"Key": "workload", "Value": "ledger"}]})
+    default = {"SSEAlgorithm": encryption}
+    if encryption.startswith("aws:kms"):
+        default["KMSMasterKeyID"] = f"arn:aws:kms:{PRIMARY}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    src.put_bucket_encryption(Bucket="ledger", ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": default}]})
+    rule = {"ID": "to-dr", "Status": "Enabled", "Priority": 1, "Filter": {"Prefix": ""},
+            "DeleteMarkerReplication": {"Status": "Disabled"},
+            "Destination": {"Bucket": "arn:aws:s3:::ledger-dr"}}
+    if kms_objects:
+        rule["SourceSelectionCriteria"] = {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
+        rule["Destination"]["EncryptionConfiguration"] = {"ReplicaKmsKeyID": f"arn:aws:kms:{DR}:{ACCOUNT}:key/dr"}
+    src.put_bucket_replication(Bucket="ledger", ReplicationConfiguration={
+        "Role": f"arn:aws:iam::{ACCOUNT}:role/replication", "Rules": [rule]})
+    return "arn:aws:s3:::ledger", "arn:aws:s3:::ledger-dr"
+
+
+S3_RULES = ("RES-DATA-003", "RES-OBJECTIVE-003")
+
+
+@pytest.mark.parametrize("encryption", ["aws:kms", "aws:kms:dsse"])
+def test_a_replica_without_sse_kms_objects_of_a_kms_bucket_is_no_copy(moto, encryption):
+    bucket, _ = _replicated_bucket(moto, encryption=encryption, kms_objects=False)
+
+    inv, findings = _scan(moto, _policy("ledger", "{region: {rto: 1d, rpo: 1h}}"), ["s3"], S3_RULES)
+
+    [edge] = [e for e in inv.edges if e.src == bucket and e.kind == "replicates_to"]
+    assert edge.attrs["complete"] is False and edge.attrs["rule"] == "to-dr"
+    copy = _finding(findings, "RES-DATA-003", resource=bucket)
+    assert copy.status == "fail"
+    [why] = copy.evidence["observed"]["incomplete_replication"]
+    assert "replication rule to-dr does not replicate SSE-KMS encrypted objects" in why and encryption in why
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
+    assert rpo.status == "fail" and rpo.evidence["observed"]["unbounded"] is True
+    assert any("not counted: replication rule to-dr" in s["reasoning"] for s in rpo.evidence["steps"])
+
+
+def test_a_kms_less_replica_of_a_bucket_without_kms_default_encryption_still_counts(moto):
+    bucket, replica = _replicated_bucket(moto, encryption="AES256", kms_objects=False)
+
+    inv, findings = _scan(moto, _policy("ledger", "{region: {rto: 1d, rpo: 1h}}"), ["s3"], S3_RULES)
+
+    [edge] = [e for e in inv.edges if e.src == bucket and e.kind == "replicates_to"]
+    assert "complete" not in edge.attrs and edge.dst == replica
+    assert _finding(findings, "RES-DATA-003", resource=bucket).status == "pass"
+
+
+def test_a_rule_that_replicates_sse_kms_objects_makes_a_full_copy():
+    """moto 5.2 drops SourceSelectionCriteria from GetBucketReplication: the rule's shape is the AWS
+    documentation's, through the transform."""
+    from resilience.collectors.aws import s3
+
+    from .helpers import scope
+
+    config = {"Role": f"arn:aws:iam::{ACCOUNT}:role/replication", "Rules": [{
+        "ID": "to-dr", "Status": "Enabled", "Priority": 1, "Filter": {"Prefix": ""},
+        "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+        "Destination": {"Bucket": "arn:aws:s3:::ledger-dr",
+                        "EncryptionConfiguration": {"ReplicaKmsKeyID": f"arn:aws:kms:{DR}:{ACCOUNT}:key/dr"}}}]}
+    rules = s3.replication_rules(config)
+    assert rules[0]["sse_kms_objects"] is True and not s3.leaves_kms_out(rules)
+    out = s3.transform_bucket({"Name": "ledger"}, PRIMARY, scope(), replication=config, encryption="aws:kms")
+    [edge] = out.edges
+    assert "complete" not in edge.attrs
+
+
+def test_a_denied_encryption_read_makes_the_kms_less_replica_unknown(moto, monkeypatch):
+    """moto answers every read: the denial is raised where the collector calls GetBucketEncryption."""
+    from botocore.exceptions import ClientError
+
+    from resilience.collectors.aws import s3
+
+    def denied(client, bucket):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "GetBucketEncryption")
+
+    monkeypatch.setattr(s3, "get_encryption", denied)
+    bucket, _ = _replicated_bucket(moto, encryption="aws:kms", kms_objects=False)
+
+    inv, findings = _scan(moto, _policy("ledger", "{region: {rto: 1d, rpo: 1h}}"), ["s3"], S3_RULES)
+
+    [gap] = [c for c in inv.coverage if c.service == "s3:replication-encryption"]
+    assert (gap.region, gap.status) == (PRIMARY, "denied")
+    copy = _finding(findings, "RES-DATA-003", resource=bucket)
+    assert copy.status == "unknown" and "s3:replication-encryption" in copy.evidence["observed"]["unknown"][0]
+    assert "could not be read" in copy.evidence["observed"]["incomplete_replication"][0]
+    assert _finding(findings, "RES-OBJECTIVE-003", "region").status == "unknown"
