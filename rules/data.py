@@ -67,6 +67,17 @@ def _describe(ctx: RuleContext, b: Copy) -> dict:
     return {"id": b.id, "kind": kind, "region": b.region}
 
 
+#: AWS reads that list only what is held in the region read (recovery points in its vaults, its snapshots and
+#: table backups; a cross-region copy is listed by its destination region): a failure of one in the store's own
+#: region cannot hide a copy outside it (plans, automated-backup replication and the service's primary read can)
+_HELD_IN_REGION_READ = frozenset({"backup:recovery-points", "rds:snapshots", "rds:cluster-snapshots", "ec2:snapshots",
+                                  "dynamodb:backups"})
+
+
+def _can_hide_copy_elsewhere(c: Coverage) -> bool:
+    return not (c.provider == "aws" and c.service in _HELD_IN_REGION_READ)
+
+
 class _Gaps:
     """Failed reads, filtered once per rule run; the answers per (region, service) are kept, since
     every store of one service in one region gets the same ones (``backup_gap`` reads a store only
@@ -78,14 +89,16 @@ class _Gaps:
         self.ctx = replace(ctx, coverage=self.failed)  # ctx.gaps over the failed reads only: same answers
         self.memo: dict[tuple, list[str]] = {}
 
-    def backup(self, node: str, *, own_region: bool) -> list[str]:
-        """Failed reads that could hide a backup: in the store's region (``own_region``) or elsewhere."""
+    def backup(self, node: str, *, own_region: bool, only=None) -> list[str]:
+        """Failed reads that could hide a backup: in the store's region (``own_region``) or elsewhere;
+        ``only``: those for which it holds."""
         data = self.ctx.graph.nodes[node]
         region = data.get("region")
-        key = ("backup", region, service_of(data), own_region)
+        key = ("backup", region, service_of(data), own_region, only)
         if key not in self.memo:
             self.memo[key] = [c for c in self.failed
-                              if backup_gap(data, c) and ((c.region in (region, "global", "*")) == own_region)]
+                              if backup_gap(data, c) and ((c.region in (region, "global", "*")) == own_region)
+                              and (only is None or only(c))]
         return self._about(node, self.memo[key])
 
     def replication(self, node: str, own: str | None) -> list[str]:
@@ -164,8 +177,11 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
     copies, replicated automated backups (RDS), a global-table peer's backups.
     ``pass``: at least one backup lives in another region. ``fail``: all are in the store's own
     region — they are lost with it. ``unknown``: none elsewhere was seen, but a backup or snapshot
-    read failed somewhere a copy could be (copies are listed only by the destination region), or
-    a backup location's region is unknown. Stores without any backup are RES-DATA-001's."""
+    read failed somewhere a copy could be (copies are listed only by the destination region; in the
+    store's own region, only reads that could name a copy elsewhere count: backup plans and their copy
+    rules, automated-backup replication, the service's primary read — not a listing of the region's own
+    recovery points or snapshots), or a backup location's region is unknown. Stores without any backup
+    are RES-DATA-001's."""
     gaps = _Gaps(ctx)
     for node in data_stores(ctx):
         data = ctx.graph.nodes[node]
@@ -183,8 +199,9 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
             yield result(ctx, node, "pass", f"{name(ctx, node)} has backup copies outside {own} ({', '.join(regions)})",
                              observed=observed, expected=expected)
             continue
+        # a read of the store's own region is a doubt only if it could list a copy held elsewhere
         doubts = _backup_gaps(ctx, node, own_region=False, gaps=gaps) + \
-            _backup_gaps(ctx, node, own_region=True, gaps=gaps)
+            gaps.backup(node, own_region=True, only=_can_hide_copy_elsewhere)
         doubts += [f"the region of backup location {b.id} is unknown" for b in unplaced]
         status = verdict(False, doubts)
         message = (f"every backup of {name(ctx, node)} ({len(backups)}) is in {own}: losing {own} loses "
