@@ -117,6 +117,25 @@ def copy_usable(data: dict[str, Any]) -> bool:
     return str(status).strip().lower() in USABLE_STATES.get(native, _USABLE_ANY)
 
 
+#: per native type, the ``snapshot_type`` values of a copy made on request (by hand, or a one-off job) rather
+#: than by something that keeps making them: RDS ``SnapshotType`` ``manual`` (CreateDBSnapshot and every
+#: CopyDBSnapshot copy; AWS Backup's are ``awsbackup``, the service's own ``automated``), DynamoDB
+#: ``BackupType`` ``USER`` (``SYSTEM`` and ``AWS_BACKUP`` are made by a service)
+_ON_REQUEST: dict[str, frozenset[str]] = {
+    "AWS::RDS::DBSnapshot": frozenset({"manual"}),
+    "AWS::RDS::DBClusterSnapshot": frozenset({"manual"}),
+    "AWS::DynamoDB::Backup": frozenset({"user"}),
+}
+
+
+def made_on_request(data: dict[str, Any]) -> bool:
+    """Whether a recovery point is known to be a one-off: made by hand (an RDS manual snapshot or its
+    cross-region copy, a DynamoDB on-demand backup), so nothing renews it and its age grows without bound.
+    Only the provider's own word counts: a copy whose origin is not recorded is not called one."""
+    kind = str((data.get("attrs") or {}).get("snapshot_type") or "").lower()
+    return kind in _ON_REQUEST.get(str(data.get("type") or ""), ())
+
+
 def copy_time(data: dict[str, Any]) -> str | None:
     """The point in time a copy holds (ISO 8601, as collected), for its age: the latest restorable time of
     automated backups / PITR when reported, else when the copy was taken (``created_at``)."""
@@ -214,6 +233,20 @@ def replication_off(attrs: dict[str, Any]) -> bool:
     return status in ("disabled", "off", "paused", "suspended", "stopped") or attrs.get("enabled") is False
 
 
+def replication_incomplete(attrs: dict[str, Any]) -> bool:
+    """A ``replicates_to`` edge that copies only part of the data (``complete: false``: an S3 rule that leaves
+    SSE-KMS objects out of a KMS-encrypted bucket), or may (``complete: unknown``: the encryption could not
+    be read, a coverage gap), makes no copy to count on (``incomplete_reason`` says why)."""
+    return "complete" in attrs and attrs["complete"] is not True
+
+
+def incomplete_replication(graph: nx.MultiDiGraph, node: str) -> list[str]:
+    """Why each replication out of ``node`` that is on but copies only part of the data is not counted."""
+    return [str(attrs.get("incomplete_reason") or f"replication to {dst} does not copy every object")
+            for dst, attrs in out_edges(graph, node, REPLICATES_TO)
+            if replication_incomplete(attrs) and not replication_off(attrs)]
+
+
 def data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
     """Live copies of a data store: replicas, peers, its source (not backups), transitively.
 
@@ -234,7 +267,8 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
         candidates: list[tuple[str, str, str, str | None]] = []
         data_only: set[str] = set()  # promotable: false -- a copy of the data that never serves
         for dst, attrs in out_edges(graph, current, REPLICATES_TO):
-            if graph._node[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
+            if graph._node[dst].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs) \
+                    or replication_incomplete(attrs):
                 continue
             if current in {d for d, _ in out_edges(graph, dst, REPLICATES_TO)}:  # both ways: peers
                 candidates.append((dst, "peer", _mechanism(graph, current, dst, peer=True), None))
@@ -249,6 +283,7 @@ def _data_copies(graph: nx.MultiDiGraph, node: str) -> list[Copy]:
             candidates.append((dst, "replica", _mechanism(graph, current, dst),
                                failover_control_plane(graph, current, attrs)))
         for src, attrs in in_edges(graph, current, REPLICATES_TO):
+            # an incomplete replication still leaves the source holding all its destination has: no skip
             if graph._node[src].get("kind") in (RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN) or replication_off(attrs):
                 continue
             relation = "peer" if current in {d for d, _ in out_edges(graph, src, REPLICATES_TO)} and \

@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from . import survival
+from .copies import made_on_request
 from .coverage_index import coverage_index
 from .durations import format_duration
 from .model import (
@@ -612,6 +613,8 @@ class _Analysis:
         (what is lost if the failure happens now) or the schedule's interval (what is lost if it happens
         just before the next copy), whichever is worse. Without a scan time or observed copies, the
         schedule alone; without a schedule, the age alone; without either, the table's assumption.
+        Without a schedule and with only copies made by hand (:func:`copies.made_on_request`: a manual
+        snapshot, its cross-region copy), nothing makes the next copy: unbounded, whatever their age.
         Without a schedule because a read made for what holds the copies failed (an Azure vault's
         backup policies), the estimate is not complete: the schedule may be longer than the age."""
         intervals = [s for s in (schedule_interval(x) for x in schedules if x) if s is not None]
@@ -635,11 +638,32 @@ class _Analysis:
             return worst, (f"newest usable copy {format_duration(age)} old at scan time, backup schedule every "
                            f"{format_duration(best)}: max({format_duration(age)}, {format_duration(best)}) = "
                            f"{format_duration(worst)}{skipped}")
+        usable = [p for p in points if p not in unusable]
+        renewed = [p for p in usable if not made_on_request(self.d(p))]
+        if usable and not renewed and not any(c in self.g and self.kind(c) != RECOVERY_POINT for c in copies):
+            # one-off copies that nothing renews: what a failure loses grows with every hour from the scan on
+            old = f"{format_duration(age)} old at scan time" if age is not None else "of unknown age"
+            return UNBOUNDED, (f"latest copy {self._newest_name(usable)} {old}, made by hand "
+                               f"({self._made_how(usable)}); no schedule or rule makes another, so no RPO is "
+                               f"guaranteed{skipped}")
+        if renewed:
+            age = self._newest_age(renewed)
         if age is not None:
             return age, f"no schedule found; newest copy is {format_duration(age)} old at scan time{skipped}"
         entry = self.entry(key)
         assumed = entry.param("assumed_interval")
         return assumed, f"no schedule found; {format_duration(assumed)} interval assumed{skipped}"
+
+    def _made_how(self, points: list[str]) -> str:
+        """How the one-off copies among ``points`` were made, in the provider's words."""
+        kinds = sorted({f"{self.d(p).get('type')} {self.attrs(p).get('snapshot_type')}" for p in points
+                        if made_on_request(self.d(p))})
+        return ", ".join(kinds)
+
+    def _newest_name(self, points: list[str]) -> str:
+        """The name of the newest copy among ``points`` (by the time it holds; any, when none is dated)."""
+        dated = [(str(survival.copy_time(self.d(p)) or ""), p) for p in points]
+        return self.name(max(dated)[1])
 
     def _newest_age(self, points: list[str]) -> float | None:
         """Seconds since the newest usable (completed) copy among ``points`` was made, at scan time."""
@@ -731,6 +755,8 @@ class _Analysis:
 
     def _no_copy_option(self, w: str, lost_copies: list[str]) -> _Option:
         detail = f" ({'; '.join(lost_copies)} lost with it)" if lost_copies else ""
+        partial = survival.incomplete_replication(self.g, w)
+        detail += f"; not counted: {'; '.join(partial)}" if partial else ""
         where = self._where()
         return self._option("no-copy", f"{self.name(w)} has no copy outside {where}{detail}")
 

@@ -102,6 +102,7 @@ from .copies import (  # noqa: F401 (re-exported: survival is the entry point)
     copy_usable,
     data_copies,
     failover_control_plane,
+    incomplete_replication,
     is_copy,
     plan_selects,
     replication_off,

@@ -18,6 +18,7 @@ from resilience.survival import (
     backups_of,
     data_copies,
     describe_gap,
+    incomplete_replication,
     is_stub,
     real_region,
     service_of,
@@ -66,6 +67,17 @@ def _describe(ctx: RuleContext, b: Copy) -> dict:
     return {"id": b.id, "kind": kind, "region": b.region}
 
 
+#: AWS reads that list only what is held in the region read (recovery points in its vaults, its snapshots and
+#: table backups; a cross-region copy is listed by its destination region): a failure of one in the store's own
+#: region cannot hide a copy outside it (plans, automated-backup replication and the service's primary read can)
+_HELD_IN_REGION_READ = frozenset({"backup:recovery-points", "rds:snapshots", "rds:cluster-snapshots", "ec2:snapshots",
+                                  "dynamodb:backups"})
+
+
+def _can_hide_copy_elsewhere(c: Coverage) -> bool:
+    return not (c.provider == "aws" and c.service in _HELD_IN_REGION_READ)
+
+
 class _Gaps:
     """Failed reads, filtered once per rule run; the answers per (region, service) are kept, since
     every store of one service in one region gets the same ones (``backup_gap`` reads a store only
@@ -77,14 +89,16 @@ class _Gaps:
         self.ctx = replace(ctx, coverage=self.failed)  # ctx.gaps over the failed reads only: same answers
         self.memo: dict[tuple, list[str]] = {}
 
-    def backup(self, node: str, *, own_region: bool) -> list[str]:
-        """Failed reads that could hide a backup: in the store's region (``own_region``) or elsewhere."""
+    def backup(self, node: str, *, own_region: bool, only=None) -> list[str]:
+        """Failed reads that could hide a backup: in the store's region (``own_region``) or elsewhere;
+        ``only``: those for which it holds."""
         data = self.ctx.graph.nodes[node]
         region = data.get("region")
-        key = ("backup", region, service_of(data), own_region)
+        key = ("backup", region, service_of(data), own_region, only)
         if key not in self.memo:
             self.memo[key] = [c for c in self.failed
-                              if backup_gap(data, c) and ((c.region in (region, "global", "*")) == own_region)]
+                              if backup_gap(data, c) and ((c.region in (region, "global", "*")) == own_region)
+                              and (only is None or only(c))]
         return self._about(node, self.memo[key])
 
     def replication(self, node: str, own: str | None) -> list[str]:
@@ -170,8 +184,11 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
     copies, replicated automated backups (RDS), a global-table peer's backups.
     ``pass``: at least one backup lives in another region. ``fail``: all are in the store's own
     region — they are lost with it. ``unknown``: none elsewhere was seen, but a backup or snapshot
-    read failed somewhere a copy could be (copies are listed only by the destination region), or
-    a backup location's region is unknown. Stores without any backup are RES-DATA-001's."""
+    read failed somewhere a copy could be (copies are listed only by the destination region; in the
+    store's own region, only reads that could name a copy elsewhere count: backup plans and their copy
+    rules, automated-backup replication, the service's primary read — not a listing of the region's own
+    recovery points or snapshots), or a backup location's region is unknown. Stores without any backup
+    are RES-DATA-001's."""
     gaps = _Gaps(ctx)
     for node in data_stores(ctx):
         data = ctx.graph.nodes[node]
@@ -189,8 +206,9 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
             yield result(ctx, node, "pass", f"{name(ctx, node)} has backup copies outside {own} ({', '.join(regions)})",
                              observed=observed, expected=expected)
             continue
+        # a read of the store's own region is a doubt only if it could list a copy held elsewhere
         doubts = _backup_gaps(ctx, node, own_region=False, gaps=gaps) + \
-            _backup_gaps(ctx, node, own_region=True, gaps=gaps)
+            gaps.backup(node, own_region=True, only=_can_hide_copy_elsewhere)
         doubts += [f"the region of backup location {b.id} is unknown" for b in unplaced]
         status = verdict(False, doubts)
         message = (f"every backup of {name(ctx, node)} ({len(backups)}) is in {own}: losing {own} loses "
@@ -205,10 +223,14 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
     """Every original database and bucket (not replicas: the destination of a replication is the
     copy, and is not listed). Copies counted: read replicas and secondary clusters (``replicates_to``
     / ``fails_over_to``), global-table and global-database peers, bucket replication destinations.
+    A replication that copies only part of the data is not counted: an S3 rule that leaves SSE-KMS
+    objects out (``SseKmsEncryptedObjects`` not Enabled) of a bucket whose default encryption is
+    ``aws:kms`` / ``aws:kms:dsse`` (the evidence names the rule and the encryption).
     ``pass``: a copy lives in another region (whose read succeeded). ``fail``: no copy outside the
     store's region (same-region replicas are listed in the evidence). ``unknown``: the only
     cross-region copies are unverified (region unreadable, not inventoried, region unknown), or the
-    store's replication settings could not be read. Backup copies are judged by RES-DATA-002."""
+    store's replication settings could not be read (its default encryption too, when a rule leaves
+    SSE-KMS objects out). Backup copies are judged by RES-DATA-002."""
     gaps = _Gaps(ctx)
     for node in data_stores(ctx, frozenset({DATABASE, OBJECT_STORE})):
         data = ctx.graph.nodes[node]
@@ -243,11 +265,16 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
             doubts = gaps.replication(node, own)
         status = verdict(False, doubts)
         same = [c for c in copies if c.region == own]
+        partial = incomplete_replication(ctx.graph, node)  # replication that copies only part of the data
+        if partial:
+            observed["incomplete_replication"] = partial
         message = f"{name(ctx, node)} has no live copy (replica) outside {own}" + \
-            (f" (its {len(same)} replica(s) are in the same region)" if same else "")
+            (f" (its {len(same)} replica(s) are in the same region)" if same else "") + \
+            (f": {'; '.join(partial)}" if partial else "")
         if status == "unknown":
             observed["unknown"] = doubts
-            message = f"{name(ctx, node)}: no verified live copy outside {own} — {doubts[0]}"
+            message = f"{name(ctx, node)}: no verified live copy outside {own} — {doubts[0]}" + \
+                (f"; {partial[0]}" if partial else "")
         yield result(ctx, node, status, message, observed=observed, expected=expected)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from resilience.model import COMPUTE_GROUP, DATABASE, FUNCTION, LOAD_BALANCER, MEMBER_OF, SUBNET
+from resilience.model import CACHE, COMPUTE_GROUP, DATABASE, FUNCTION, LOAD_BALANCER, MEMBER_OF, SUBNET
 from resilience.recovery import workload_zones
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
@@ -129,20 +129,22 @@ def _clusters_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
 
 
 def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
-    """Auto Scaling groups and load balancers (their configured zones, else their subnets' zones)
-    and VPC-attached Lambda functions (their subnets' zones). ``pass``: two or more zone ids.
+    """Auto Scaling groups and load balancers (their configured zones, else their subnets' zones),
+    VPC-attached Lambda functions (their subnets' zones) and caches (the zones an ElastiCache replication
+    group keeps serving from, a cache cluster's nodes' zones). ``pass``: two or more zone ids.
     ``fail``: one — the group cannot replace capacity elsewhere, the load balancer has no node in
-    another zone. ``unknown``: no zone was recorded. Lambda functions outside a VPC are
-    multi-AZ by the service and are not listed."""
+    another zone, the cache (a single node, or a group without automatic failover) stops with its
+    zone. ``unknown``: no zone was recorded. Lambda functions outside a VPC are multi-AZ by the
+    service, and caches with no zones (serverless: the region's zones) are regional: neither is listed."""
     subnet_index = {n.rsplit("/", 1)[-1]: n for n, d in ctx.graph.nodes(data=True) if d.get("kind") == SUBNET}
     for node in sorted(ctx.graph.nodes):
         data = ctx.graph.nodes[node]
         kind = data.get("kind")
-        if kind not in (COMPUTE_GROUP, LOAD_BALANCER, FUNCTION) or is_stub(data):
+        if kind not in (COMPUTE_GROUP, LOAD_BALANCER, FUNCTION, CACHE) or is_stub(data):
             continue
         attrs = data.get("attrs") or {}
         subnets = list(attrs.get("vpc_subnets") or attrs.get("subnets") or ())
-        if kind == FUNCTION and not subnets:
+        if (kind == FUNCTION and not subnets) or (kind == CACHE and not zones_of_node(data)):
             continue
         if attrs.get("placement") == "global" or attrs.get("region_zones_available") is False:
             continue  # a global service, or a region with no zones to offer: not a zonal question
@@ -164,7 +166,7 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
 def _placement_label(kind: str, native_type: str) -> str:
     if kind == COMPUTE_GROUP:
         return "Auto Scaling group" if native_type.startswith("AWS::AutoScaling") else "compute group"
-    return {LOAD_BALANCER: "load balancer", FUNCTION: "function"}[kind]
+    return {LOAD_BALANCER: "load balancer", FUNCTION: "function", CACHE: "cache"}[kind]
 
 
 def _subnet_zones(ctx: RuleContext, subnets: list[str], index: dict[str, str]) -> list[str]:
@@ -316,13 +318,14 @@ CLUSTER_ONE_ZONE = Rule(
 
 SINGLE_AZ_PLACEMENT = Rule(
     id="RES-ZONAL-004",
-    title="Compute group, load balancer or VPC function placed in a single availability zone",
+    title="Compute group, load balancer, VPC function or cache placed in a single availability zone",
     category="zonal-spof",
     severity="medium",
     controls=_CONTROLS,
     rationale=(
         "An Auto Scaling group whose subnets are all in one zone cannot replace capacity when that zone is lost; "
-        "a load balancer or a VPC-attached function with subnets in one zone stops with it. "
+        "a load balancer or a VPC-attached function with subnets in one zone stops with it, and so does a cache "
+        "that serves from one zone (a single node, or a replication group without automatic failover). "
         f"{WA_REL10_BP01} and {WA_REL11_BP05}. Evidence for {SOC2_A1_2}."
     ),
     provider_remediation=(
@@ -338,9 +341,9 @@ SINGLE_AZ_PLACEMENT = Rule(
         )),
     ),
     remediation="Add subnets in at least one more zone id to the group, the load balancer or the function's VPC "
-                "configuration.",
+                "configuration; give a cache a replica in another zone with automatic failover (Multi-AZ).",
     check=_single_az_placement,
-    requires=("autoscaling", "elbv2", "elb", "lambda", "ec2"),
+    requires=("autoscaling", "elbv2", "elb", "lambda", "ec2", "elasticache"),
     references=(
         "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-availability-zone-balanced.html",
         "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_fault_isolation_multiaz_region_system.html",

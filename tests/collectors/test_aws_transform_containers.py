@@ -159,6 +159,7 @@ def test_elasticache_global_datastore_and_serverless_through_stubber():
              stub(factory, "elasticache", R, [
                  ("describe_replication_groups", {"ReplicationGroups": [
                      _group("sessions", "enabled", [("me-central-1a", "primary"), ("me-central-1c", "replica")])]}),
+                 ("describe_cache_clusters", {"CacheClusters": []}),
                  ("describe_global_replication_groups", {"GlobalReplicationGroups": [{
                      "GlobalReplicationGroupId": "ldgnf-sessions", "Status": "available", "Engine": "valkey",
                      "Members": [
@@ -179,6 +180,54 @@ def test_elasticache_global_datastore_and_serverless_through_stubber():
     secondary = arn("elasticache", "replicationgroup:sessions-euc1", "eu-central-1")
     [e] = [e for e in inv.edges if e.kind == REPLICATES_TO]
     assert (e.src, e.dst, e.attrs["promotable"]) == (primary, secondary, True)
+
+
+def _cluster(cluster_id: str, engine: str, node_zones: list[str], group: str | None = None) -> dict:
+    """A DescribeCacheClusters (ShowCacheNodeInfo) entry: its nodes' CustomerAvailabilityZone."""
+    preferred = node_zones[0] if len(set(node_zones)) == 1 else "Multiple"
+    return {"CacheClusterId": cluster_id, "ARN": arn("elasticache", f"cluster:{cluster_id}"), "Engine": engine,
+            "CacheClusterStatus": "available", "NumCacheNodes": len(node_zones), "PreferredAvailabilityZone": preferred,
+            "SnapshotRetentionLimit": 0, **({"ReplicationGroupId": group} if group else {}),
+            "CacheNodes": [{"CacheNodeId": f"000{i + 1}", "CacheNodeStatus": "available", "CustomerAvailabilityZone": z}
+                           for i, z in enumerate(node_zones)]}
+
+
+def test_cache_clusters_outside_a_replication_group_are_inventoried_once_with_their_nodes_zones():
+    """DescribeCacheClusters lists every cluster, the members of a replication group too: those are the
+    group's (inventoried from DescribeReplicationGroups), never a second cache. Through Stubber: moto
+    lists no replication group member and gives no CacheNodes."""
+    session = new_session()
+    factory = ClientFactory(session, max_attempts=1)
+    group = _group("billing-redis", "enabled", [("me-central-1a", "primary"), ("me-central-1b", "replica")])
+    tagged = {"TagList": [{"Key": "app", "Value": "billing"}]}
+    stubs = [stub(factory, "sts", R, [("get_caller_identity", IDENTITY)]),
+             stub(factory, "ec2", R, [("describe_availability_zones", zones(R))]),
+             stub(factory, "elasticache", R, [
+                 ("describe_replication_groups", {"ReplicationGroups": [group]}),
+                 ("describe_cache_clusters", {"CacheClusters": [
+                     _cluster("billing-redis-0", "redis", ["me-central-1a"], group="billing-redis"),
+                     _cluster("billing-redis-1", "redis", ["me-central-1b"], group="billing-redis"),
+                     _cluster("sessions", "redis", ["me-central-1c"]),
+                     _cluster("fragments", "memcached", ["me-central-1a", "me-central-1b"])]}),
+                 ("describe_global_replication_groups", ("error", "AccessDenied", 403)),
+                 ("describe_serverless_caches", {"ServerlessCaches": []}),
+                 ("list_tags_for_resource", tagged),
+                 ("list_tags_for_resource", ("error", "AccessDenied", 403)),
+                 ("list_tags_for_resource", tagged),
+             ])]
+    inv = collect(session, [R], observed_at=OBSERVED_AT, services=["elasticache"], clients=factory)
+    for s in stubs:
+        s.assert_no_pending_responses()
+    caches = {r.name: r for r in inv.resources if r.kind == "cache"}
+    assert set(caches) == {"billing-redis", "sessions", "fragments"}  # the members are the group's
+    assert caches["sessions"].type == "AWS::ElastiCache::CacheCluster" and caches["sessions"].zones == ("mec1-az3",)
+    assert caches["fragments"].zones == ("mec1-az1", "mec1-az2") and caches["fragments"].attrs["az_mode"] == "cross-az"
+    assert caches["billing-redis"].zones == ("mec1-az1", "mec1-az2")
+    # one cache's tags denied: the others keep theirs, and the gap is recorded
+    assert caches["billing-redis"].tags == caches["fragments"].tags == {"app": "billing"}
+    assert caches["sessions"].tags == {}
+    assert coverage_of(inv)[(R, "elasticache:tags")].status == "denied"
+    assert coverage_of(inv)[(R, "elasticache:clusters")].status == "ok"
 
 
 # --- EFS ---------------------------------------------------------------------------------------------------

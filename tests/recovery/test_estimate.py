@@ -559,3 +559,48 @@ def test_a_saved_inventory_analysed_later_keeps_the_ages_it_was_read_with():
     at_scan, month_later = rpo_result(SCAN_TIME), rpo_result(SCAN_TIME + dt.timedelta(days=30))
     assert at_scan.status == month_later.status == "pass"
     assert at_scan.evidence["observed"]["rpo"] == month_later.evidence["observed"]["rpo"] == 40 * 86400
+
+
+def _manual_copy(e: Estate, source: str, *, age: dt.timedelta, name: str = "adhoc-dr") -> str:
+    """A manual RDS snapshot copied to AWAY (CopyDBSnapshot): ``SnapshotType: manual``."""
+    rid = arn("rds", AWAY, f"snapshot:{name}")
+    e.add(rid, RECOVERY_POINT, "AWS::RDS::DBSnapshot", region=AWAY, name=name,
+          attrs={"created_at": (SCAN_TIME - age).isoformat(), "source_resource": source, "status": "available",
+                 "snapshot_type": "manual"})
+    e.edge(source, rid, "backed_up_to")
+    return rid
+
+
+def test_a_copy_made_by_hand_with_nothing_renewing_it_gives_no_rpo():
+    """However fresh, a one-off copy bounds nothing: the next failure may come a year after it."""
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    _manual_copy(e, db, age=dt.timedelta(minutes=2))
+    step = next(s for s in est(e, "region").steps if s.resource == db)
+    assert step.model_key == "restore-cross-region-copy" and is_unbounded(step.rpo)
+    assert "latest copy adhoc-dr 2m old at scan time, made by hand" in step.reasoning
+    assert "no schedule or rule makes another" in step.reasoning
+
+
+def test_a_scheduled_copy_beside_a_manual_one_keeps_the_schedule_rule():
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    e.backup_plan([db], schedule="cron(0 3 * * ? *)")
+    _copied_point(e, db, age=dt.timedelta(hours=30))
+    _manual_copy(e, db, age=dt.timedelta(minutes=2))
+    step = next(s for s in est(e, "region").steps if s.resource == db)
+    assert step.rpo == 86400 and "schedule every 1d" in step.reasoning
+
+
+def test_a_copy_not_made_by_hand_keeps_its_age_beside_a_newer_manual_one():
+    """A copy not known to be a one-off (an AWS Backup recovery point whose plan was not seen) keeps the
+    age rule, and its age bounds the RPO, not the fresher manual copy's, which nothing renews."""
+    e = Estate()
+    db = e.rds("shop-db")
+    e.web_tier()
+    _copied_point(e, db, age=dt.timedelta(hours=3))
+    _manual_copy(e, db, age=dt.timedelta(minutes=2))
+    step = next(s for s in est(e, "region").steps if s.resource == db)
+    assert step.rpo == 3 * 3600 and "3h old at scan time" in step.reasoning

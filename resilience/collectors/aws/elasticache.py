@@ -1,10 +1,13 @@
-"""ElastiCache: replication groups (Multi-AZ, automatic failover, node zones), global datastores
-(cross-region secondaries) and serverless caches.
+"""ElastiCache: replication groups (Multi-AZ, automatic failover, node zones), cache clusters outside any
+replication group (a single Redis node, a Memcached cluster), global datastores (cross-region secondaries)
+and serverless caches.
 
 A cache is a serving dependency (kind ``cache``), not a data store: what it holds is rebuilt from
 the source of truth. Its ``zones`` are the zones it keeps serving from: every node's zone when
 automatic failover is enabled (a replica in another zone is promoted), else the primary's zone only
-(losing it stops writes until someone promotes a replica). Serverless caches span the region's zones.
+(losing it stops writes until someone promotes a replica). A cache cluster outside a replication group
+serves from its nodes' zones (one node: one zone, a zonal single point of failure; the members of a
+replication group are left to the group). Serverless caches span the region's zones.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ CLIENT = "elasticache"
 GLOBAL = False
 PERMISSIONS = [
     "ec2:DescribeAvailabilityZones",
+    "elasticache:DescribeCacheClusters",
     "elasticache:DescribeGlobalReplicationGroups",
     "elasticache:DescribeReplicationGroups",
     "elasticache:DescribeServerlessCaches",
@@ -30,6 +34,7 @@ PERMISSIONS = [
 ]
 COVERAGE = {
     "elasticache": "DescribeReplicationGroups",
+    "elasticache:clusters": "DescribeCacheClusters (ShowCacheNodeInfo; clusters outside a replication group)",
     "elasticache:global-replication-groups": "DescribeGlobalReplicationGroups (global datastores, members per region)",
     "elasticache:serverless": "DescribeServerlessCaches",
     "elasticache:tags": "ListTagsForResource (workload membership by tag)",
@@ -41,6 +46,10 @@ def get_replication_groups(client: Any) -> list[dict[str, Any]]:
     return paginate(client, "describe_replication_groups", "ReplicationGroups")
 
 
+def get_cache_clusters(client: Any) -> list[dict[str, Any]]:
+    return paginate(client, "describe_cache_clusters", "CacheClusters", ShowCacheNodeInfo=True)
+
+
 def get_global_replication_groups(client: Any) -> list[dict[str, Any]]:
     return paginate(client, "describe_global_replication_groups", "GlobalReplicationGroups", ShowMemberInfo=True)
 
@@ -49,8 +58,8 @@ def get_serverless_caches(client: Any) -> list[dict[str, Any]]:
     return paginate(client, "describe_serverless_caches", "ServerlessCaches")
 
 
-def get_tags(client: Any, arns: list[str]) -> dict[str, dict[str, str]]:
-    return {arn: tags_from_list(client.list_tags_for_resource(ResourceName=arn).get("TagList")) for arn in arns}
+def get_tags(client: Any, arn: str) -> dict[str, str]:
+    return tags_from_list(client.list_tags_for_resource(ResourceName=arn).get("TagList"))
 
 
 # --- transform -------------------------------------------------------------------------------
@@ -94,6 +103,37 @@ def transform_replication_groups(groups: list[Mapping[str, Any]], scope: Scope, 
     return out
 
 
+def cluster_zones(cluster: Mapping[str, Any], zone_ids: Mapping[str, str]) -> tuple[str, ...]:
+    """The zones a cache cluster's nodes are in (``CacheNodes[].CustomerAvailabilityZone``), else its
+    ``PreferredAvailabilityZone`` (``Multiple`` for a Memcached cluster spread over zones names none)."""
+    nodes = [n.get("CustomerAvailabilityZone", "") for n in cluster.get("CacheNodes") or ()]
+    preferred = cluster.get("PreferredAvailabilityZone", "")
+    return zone_ids_for([z for z in nodes if z] or ([preferred] if preferred != "Multiple" else []), zone_ids)
+
+
+def transform_cache_clusters(clusters: list[Mapping[str, Any]], scope: Scope, zone_ids: Mapping[str, str]) -> Inventory:
+    """Cache clusters that are not members of a replication group (the group is the serving unit of its
+    members, inventoried from DescribeReplicationGroups)."""
+    out = inventory()
+    for cluster in clusters:
+        if cluster.get("ReplicationGroupId"):
+            continue
+        name = cluster["CacheClusterId"]
+        zones = cluster_zones(cluster, zone_ids)
+        out.resources.append(scope.resource(
+            id=cluster.get("ARN") or scope.arn("elasticache", f"cluster:{name}"), kind=CACHE,
+            type="AWS::ElastiCache::CacheCluster", name=name, source="elasticache:DescribeCacheClusters", zones=zones,
+            attrs={
+                "engine": cluster.get("Engine"), "status": cluster.get("CacheClusterStatus"),
+                "nodes": cluster.get("NumCacheNodes"), "node_zones": zones,
+                "az_mode": "cross-az" if len(zones) > 1 or cluster.get("PreferredAvailabilityZone") == "Multiple"
+                else "single-az",
+                "snapshot_retention_days": cluster.get("SnapshotRetentionLimit"),
+            },
+        ))
+    return out
+
+
 def transform_global_replication_groups(groups: list[Mapping[str, Any]], scope: Scope) -> Inventory:
     """primary replication group -replicates_to-> each secondary (promotable: a secondary cluster can
     be promoted in its own region)."""
@@ -129,8 +169,11 @@ def transform_serverless_caches(caches: list[Mapping[str, Any]], scope: Scope) -
 # --- collect ---------------------------------------------------------------------------------
 def collect(ctx: TaskContext) -> Inventory:
     client = ctx.client(CLIENT)
-    out = transform_replication_groups(get_replication_groups(client), ctx.scope, ctx.zone_ids())
+    zone_ids = ctx.zone_ids()
+    out = transform_replication_groups(get_replication_groups(client), ctx.scope, zone_ids)
     for part in (
+        ctx.gather("elasticache:clusters", lambda: get_cache_clusters(client),
+                   lambda items: transform_cache_clusters(items, ctx.scope, zone_ids)),
         ctx.gather("elasticache:global-replication-groups", lambda: get_global_replication_groups(client),
                    lambda items: transform_global_replication_groups(items, ctx.scope)),
         ctx.gather("elasticache:serverless", lambda: get_serverless_caches(client),
@@ -138,7 +181,6 @@ def collect(ctx: TaskContext) -> Inventory:
     ):
         if part is not None:
             out.extend(part)
-    tags = ctx.read("elasticache:tags", get_tags, client, [r.id for r in out.resources]) if out.resources else None
-    for resource in out.resources:
-        resource.tags.update((tags or {}).get(resource.id, {}))
+    for resource in out.resources:  # one read each: a cache whose tags cannot be read does not untag the others
+        resource.tags.update(ctx.read("elasticache:tags", get_tags, client, resource.id, about=resource.id) or {})
     return out

@@ -28,6 +28,7 @@ CORE_PERMISSIONS = ("ec2:DescribeRegions", "sts:GetCallerIdentity")
 IAM_ACTION_FOR_OPERATION = {
     "s3:ListBuckets": "s3:ListAllMyBuckets",
     "s3:GetBucketReplication": "s3:GetReplicationConfiguration",
+    "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
 }
 
 

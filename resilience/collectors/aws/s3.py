@@ -1,4 +1,8 @@
-"""S3 (listing is global, read once): bucket region, versioning, replication rules, tags.
+"""S3 (listing is global, read once): bucket region, versioning, replication rules, tags, and the default
+encryption of a bucket whose replication leaves SSE-KMS objects out (a rule without
+``SourceSelectionCriteria.SseKmsEncryptedObjects: Enabled`` does not copy them: under a KMS default
+encryption its destination is not a full copy, and the edge says so with ``complete: false``; when the
+encryption read fails, ``complete`` is ``unknown`` and the read is a ``s3:replication-encryption`` gap).
 
 Bucket configuration is read through a client in the bucket's own region, and only for buckets
 in the scan scope (the others are inventoried from the listing, their configuration reads are
@@ -27,6 +31,7 @@ PERMISSIONS = [
     "s3:GetBucketLocation",
     "s3:GetBucketTagging",
     "s3:GetBucketVersioning",
+    "s3:GetEncryptionConfiguration",
     "s3:GetReplicationConfiguration",
     "s3:ListAllMyBuckets",
 ]
@@ -37,8 +42,15 @@ COVERAGE = {
     "s3:versioning": "GetBucketVersioning, in the bucket's region",
     "s3:replication": "GetBucketReplication, in the bucket's region (no configuration is not an error)",
     "s3:tags": "GetBucketTagging, in the bucket's region (no tag set is not an error)",
+    "s3:replication-encryption": "GetBucketEncryption, in the bucket's region, for a bucket with a replication "
+                                 "rule that leaves SSE-KMS objects out (no configuration is not an error)",
 }
 DETAIL_READS = ("s3:versioning", "s3:replication", "s3:tags")
+NO_ENCRYPTION = frozenset({"ServerSideEncryptionConfigurationNotFoundError"})
+#: default encryptions whose new objects a rule without SseKmsEncryptedObjects does not replicate
+KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+#: the default encryption when its read failed (``None``: not read, not needed)
+UNREADABLE = "unreadable"
 NO_REPLICATION = frozenset({"NoSuchReplicationConfiguration", "ReplicationConfigurationNotFoundError"})
 NO_TAGS = frozenset({"NoSuchTagSet", "NoSuchTagSetError"})
 UNKNOWN_REGION = "unknown"
@@ -65,6 +77,19 @@ def get_replication(client: Any, bucket: str) -> dict[str, Any]:
         if error_code(exc) in NO_REPLICATION:
             return {}
         raise
+
+
+def get_encryption(client: Any, bucket: str) -> str:
+    """The bucket's default encryption algorithm (``AES256``, ``aws:kms``, ``aws:kms:dsse``); ``none`` when
+    it has no configuration (buckets made before 2023 on emulators; AWS now always answers)."""
+    try:
+        rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"].get("Rules") or []
+    except ClientError as exc:
+        if error_code(exc) in NO_ENCRYPTION:
+            return "none"
+        raise
+    algorithms = [(r.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm") for r in rules]
+    return next((a for a in algorithms if a), "none")
 
 
 def get_tags(client: Any, bucket: str) -> list[dict[str, Any]]:
@@ -105,8 +130,33 @@ def replication_rules(config: Mapping[str, Any]) -> list[dict[str, Any]]:
         }
         if destination.get("Account"):  # the destination bucket's owner (S3 bucket ARNs name no account)
             entry["account"] = destination["Account"]
+        kms = ((rule.get("SourceSelectionCriteria") or {}).get("SseKmsEncryptedObjects") or {}).get("Status")
+        entry["sse_kms_objects"] = kms == "Enabled"
         rules.append(entry)
     return rules
+
+
+def leaves_kms_out(rules: list[dict[str, Any]] | None) -> bool:
+    """Whether an enabled rule does not replicate SSE-KMS encrypted objects."""
+    return any(r["status"] == "Enabled" and r["destination"] and not r.get("sse_kms_objects") for r in rules or ())
+
+
+def _completeness(rule: Mapping[str, Any], encryption: str | None) -> dict[str, Any]:
+    """``complete`` (and why not) for a rule's edge: a rule that leaves SSE-KMS objects out of a bucket whose
+    default encryption is KMS copies only what was written unencrypted or otherwise: no full copy."""
+    if rule.get("sse_kms_objects") or encryption is None:
+        return {}
+    if encryption == UNREADABLE:
+        return {"complete": "unknown", "incomplete_reason": (
+            f"replication rule {rule['id']} does not replicate SSE-KMS encrypted objects "
+            "(SourceSelectionCriteria.SseKmsEncryptedObjects not Enabled) and the bucket's default encryption "
+            "could not be read: whether the destination holds every object is unknown")}
+    if encryption in KMS_ALGORITHMS:
+        return {"complete": False, "incomplete_reason": (
+            f"replication rule {rule['id']} does not replicate SSE-KMS encrypted objects "
+            f"(SourceSelectionCriteria.SseKmsEncryptedObjects not Enabled) and the bucket's default encryption "
+            f"is {encryption}: its objects are not copied")}
+    return {}
 
 
 def transform_bucket(
@@ -117,8 +167,11 @@ def transform_bucket(
     versioning: Mapping[str, Any] | None = None,
     replication: Mapping[str, Any] | None = None,
     tags: list[Mapping[str, Any]] | None = None,
+    encryption: str | None = None,
 ) -> Inventory:
-    """One bucket. ``None`` for a detail means it was not read: its attribute stays absent."""
+    """One bucket. ``None`` for a detail means it was not read: its attribute stays absent (``encryption``
+    :data:`UNREADABLE`: its read failed, so a rule that leaves SSE-KMS objects out makes a copy of unknown
+    completeness)."""
     out = inventory()
     arn = bucket_arn(scope, bucket["Name"])
     rules = replication_rules(replication) if replication is not None else None
@@ -135,6 +188,7 @@ def transform_bucket(
                 "created_at": iso(bucket.get("CreationDate")),
                 "versioning": versioning_state(versioning) if versioning is not None else None,
                 "replication_rules": rules,
+                "default_encryption": encryption if encryption != UNREADABLE else None,
             },
         )
     )
@@ -142,7 +196,7 @@ def transform_bucket(
         if rule["status"] == "Enabled" and rule["destination"]:
             out.edges.append(
                 edge(arn, rule["destination"], REPLICATES_TO, "s3:GetBucketReplication", mode="async", rtc=rule["rtc"],
-                     dst_account=rule.get("account"))
+                     dst_account=rule.get("account"), rule=rule["id"], **_completeness(rule, encryption))
             )
     return out
 
@@ -167,11 +221,15 @@ def bucket_details(ctx: TaskContext, bucket: str, region: str) -> dict[str, Any]
             ctx.coverage.record(region, service, "unreachable", f"{bucket}: not tried after an earlier timeout")
         return {}
     client = ctx.client(CLIENT, region)
-    return {
+    details = {
         "versioning": ctx.read("s3:versioning", get_versioning, client, bucket, region=region, about=bucket),
         "replication": ctx.read("s3:replication", get_replication, client, bucket, region=region, about=bucket),
         "tags": ctx.read("s3:tags", get_tags, client, bucket, region=region, about=bucket),
     }
+    if details["replication"] and leaves_kms_out(replication_rules(details["replication"])):
+        details["encryption"] = ctx.read("s3:replication-encryption", get_encryption, client, bucket, region=region,
+                                         about=bucket) or UNREADABLE
+    return details
 
 
 def collect(ctx: TaskContext) -> Inventory:
