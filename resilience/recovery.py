@@ -195,6 +195,10 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                                                        path=path))
     parts = [estimate_for_scenario(graph, workload, s, policy=policy, coverage=coverage, as_of=as_of)
              for s in scenarios]
+    certain: set[str] = set()
+    if disruption == "az":
+        zoned = [(sorted(_as_scenario(s).failed_zones)[0], p) for s, p in zip(scenarios, parts, strict=True)]
+        certain = {m for m in ("rto", "rpo") if _placement_certain(graph, workload, zoned, m)}
     rto = _worst(p.rto for p in parts)
     rpo = _worst(p.rpo for p in parts)
     rto_part = next((p for p in parts if p.rto == rto), parts[0])
@@ -211,8 +215,11 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                     "rpo": json_seconds(p.rpo), "rpo_unbounded": is_unbounded(p.rpo)} for p in parts],
         unknown=unknown, strategy=strategy, strategy_reasons=reasons,
         why=rto_part.why if rto_part.rto else rpo_part.why, notes=notes,
-        could_lower={"rto": list(rto_part.could_lower.get("rto", rto_part.unknown)),
-                     "rpo": list(rpo_part.could_lower.get("rpo", rpo_part.unknown))},
+        # a placement doubt cannot lower a worst that every zone the component may be in gives
+        could_lower={"rto": [u for u in rto_part.could_lower.get("rto", rto_part.unknown)
+                             if not ("rto" in certain and u.endswith(PRICED_AS_IF))],
+                     "rpo": [u for u in rpo_part.could_lower.get("rpo", rpo_part.unknown)
+                             if not ("rpo" in certain and u.endswith(PRICED_AS_IF))]},
         # any scenario could turn out the worst: what could raise one of them could raise the estimate
         could_raise={metric: list(dict.fromkeys(u for p in parts for u in p.could_raise.get(metric, p.unknown)))
                      for metric in ("rto", "rpo")},
@@ -249,6 +256,27 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
     return per_graph[key]
 
 
+#: ends a placement doubt (:func:`_worst_placement`): the estimate prices the component as in the failed zone
+PRICED_AS_IF = " (priced as if it is)"
+
+
+def _placement_certain(graph: nx.MultiDiGraph, workload: str, zoned: list[tuple[str, Estimate]],
+                       metric: str) -> bool:
+    """Whether the worst of the zone estimates ``zoned`` (zone, estimate) holds whatever the placement: one
+    component of unknown zone is on the path (Azure regional placement, or an uninventoried dependency), it
+    is in one of the zones it may be in, and each of those zones, priced with it there, gives that worst.
+    Then the zone it is really in gives it too: where it is cannot lower the az estimate."""
+    uncertain = [n for n in dict.fromkeys([*members_of(graph, workload), *_path(graph, workload)])
+                 if n in graph and (survival.zone_unreported(graph._node[n]) or graph._node[n].get("stub"))
+                 and placement_zones(graph, n)]
+    if len(uncertain) != 1:
+        return False
+    zones = set(placement_zones(graph, uncertain[0]))
+    worst = _worst(getattr(e, metric) for _, e in zoned)
+    mine = [e for zone, e in zoned if zone in zones]
+    return bool(mine) and all(getattr(e, metric) == worst for e in mine)
+
+
 def _worst_placement(graph: nx.MultiDiGraph, workload: str, scenario: Any, got: Estimate, **kw: Any) -> Estimate:
     """A zone loss may take a component whose zone is not reported (:func:`resilience.survival.placement_risk`,
     Azure regional placement): the estimate is then the worst case (such components in the failed zone),
@@ -266,7 +294,7 @@ def _worst_placement(graph: nx.MultiDiGraph, workload: str, scenario: Any, got: 
     changed = [m for m in ("rto", "rpo") if getattr(worst, m) != getattr(got, m)]
     if not changed:
         return got
-    risks = [f"{why} (priced as if it is)" for why in risks]
+    risks = [f"{why}{PRICED_AS_IF}" for why in risks]
     return replace(worst, unknown=list(dict.fromkeys(risks + worst.unknown)),
                    could_lower={m: list(dict.fromkeys((risks if m in changed else []) + worst.could_lower.get(m, [])))
                                 for m in ("rto", "rpo")},
