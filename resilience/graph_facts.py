@@ -202,9 +202,24 @@ def placement_zones(graph: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
     and in any of them (unseen is never safe)."""
     data = graph._node[node]
     zones = zones_of_node(data) or possible_zones(data)
-    if zones or not data.get("stub") or not real_region(data.get("region")):
+    if zones or not data.get("stub") or not real_region(data.get("region")) or _regional_service(node):
         return tuple(zones)
     return region_zones(graph, data["region"])
+
+
+#: AWS services whose resources are regional by construction (never placed in one zone): a reference to one
+#: that was not inventoried is unseen, but not zonal
+_REGIONAL_AWS_SERVICES = frozenset({
+    "secretsmanager", "sqs", "sns", "dynamodb", "s3", "lambda", "ssm", "kms", "kinesis", "firehose", "events",
+    "states", "apigateway", "execute-api", "logs", "ecr", "cloudfront", "route53", "iam", "sts", "appsync",
+    "cognito-idp", "backup", "acm",
+})
+
+
+def _regional_service(node: str) -> bool:
+    """Whether ``node`` is the ARN of a resource of a service that is regional by construction."""
+    parts = node.split(":", 3)
+    return len(parts) > 2 and parts[0] == "arn" and parts[2] in _REGIONAL_AWS_SERVICES
 
 
 def region_zones(graph: nx.MultiDiGraph, region: str) -> tuple[str, ...]:

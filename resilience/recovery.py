@@ -331,7 +331,8 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     bounds = [f"{s.name}: the size to restore is unknown, so {fmt(s.rto)} ({s.model_key}) is its fixed part only, "
               f"a lower bound" for s in steps if s.rto_lower_bound and s.rto == worst_rto]
     unknown = analysis.unknown + unseen + bounds + [text for text, _ in gaps]
-    could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps) for metric in ("rto", "rpo")}
+    could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps, analysis.failed_regions)
+                   for metric in ("rto", "rpo")}
     could_lower["rto"] = list(dict.fromkeys(unseen + could_lower["rto"]))
     could_raise = list(analysis.unknown) + [text for text, c in gaps if not survival.hides_copies_only(c)]
     notes = list(analysis.notes)
@@ -464,7 +465,7 @@ def _objective(policy: Any, workload: str, scenario: Any) -> Any:
 
 
 def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts: list[str],
-                 gaps: list[tuple[str, Coverage]]) -> list[str]:
+                 gaps: list[tuple[str, Coverage]], failed_regions: Iterable[str] = ()) -> list[str]:
     """The doubts that could make ``metric`` smaller than estimated: those about the steps that set it (the
     worst). For a lost data store only a read that could have hidden a copy of it counts
     (:func:`survival.store_gap`, as the data rules judge it: its service's backup or replication reads, a
@@ -486,7 +487,9 @@ def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts:
             if data is None:
                 lowers = True
             elif step.role == "data":
-                lowers = survival.store_gap(graph, step.resource, c)
+                # a listing of what a failed region holds: any copy it hid is lost with the region
+                lowers = survival.store_gap(graph, step.resource, c) and not (
+                    survival.lists_held_in_region(c) and c.region in failed_regions)
             else:
                 lowers = data["kind"] == INSTANCE or not survival.hides_copies_only(c)
             if lowers:

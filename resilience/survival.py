@@ -872,7 +872,9 @@ class _Assessor:
             gaps = self._gaps_by_scope[scope] = [
                 c for c in (self._failed_reads if elsewhere else self._coverage.failed_in([own]))
                 if (c.region in (own, GLOBAL_REGION, "*") or (elsewhere and c.region not in self.s.failed_regions))
-                and (provider is None or c.provider == provider) and backup_gap(data, c)]
+                and (provider is None or c.provider == provider) and backup_gap(data, c)
+                # a listing of what a failed region holds: a copy it hid is lost with the region
+                and not (lists_held_in_region(c) and c.region in self.s.failed_regions)]
         return [f"{describe_gap(c)}: a copy of {self.name(node)} would not have been seen" for c in gaps
                 if c.applies_to(node)]
 
@@ -905,10 +907,29 @@ def backup_gap(data: dict[str, Any], c: Coverage) -> bool:
 
 def hides_copies_only(c: Coverage) -> bool:
     """Whether all failed read ``c`` could have hidden is more copies of data (a backup service's vaults,
-    plans, selections, policies, recovery points): an unseen copy is one more way to recover, so it can
-    lower an achievable RTO/RPO, never raise it. Its tags (workload membership) and restore jobs are not."""
+    plans, selections, policies, recovery points; a service's listing of its backups, backup runs,
+    backup schedules or snapshots: ``rds:snapshots``, ``sqladmin:backupruns``, ``firestore:backups``): an
+    unseen copy is one more way to recover, so it can lower an achievable RTO/RPO, never raise it. A backup
+    service's tags (workload membership) and restore jobs are not."""
     base, _, sub = c.service.partition(":")
-    return base == "backup" and not sub.startswith(("tags", "restore"))
+    if base == "backup":
+        return not sub.startswith(("tags", "restore"))
+    return sub.startswith(("backup", "snapshot"))
+
+
+#: reads that list only what is held in the region read (recovery points in its vaults, its snapshots and table
+#: backups, a Spanner instance's or a Firestore location's backups; a cross-region copy is listed by its
+#: destination region): a failure of one cannot hide a copy outside that region (a plan, automated-backup
+#: replication or a service's primary read can)
+HELD_IN_REGION_READS = frozenset({
+    ("aws", "backup:recovery-points"), ("aws", "rds:snapshots"), ("aws", "rds:cluster-snapshots"),
+    ("aws", "ec2:snapshots"), ("aws", "dynamodb:backups"), ("gcp", "spanner:backups"), ("gcp", "firestore:backups"),
+})
+
+
+def lists_held_in_region(c: Coverage) -> bool:
+    """Whether failed read ``c`` could only have hidden copies held in its own region (:data:`HELD_IN_REGION_READS`)."""
+    return (c.provider, c.service) in HELD_IN_REGION_READS
 
 
 def store_gap(graph: nx.MultiDiGraph, node: str, c: Coverage) -> bool:

@@ -20,6 +20,7 @@ from resilience.survival import (
     describe_gap,
     incomplete_replication,
     is_stub,
+    lists_held_in_region,
     real_region,
     service_of,
     store_gap,
@@ -67,15 +68,8 @@ def _describe(ctx: RuleContext, b: Copy) -> dict:
     return {"id": b.id, "kind": kind, "region": b.region}
 
 
-#: AWS reads that list only what is held in the region read (recovery points in its vaults, its snapshots and
-#: table backups; a cross-region copy is listed by its destination region): a failure of one in the store's own
-#: region cannot hide a copy outside it (plans, automated-backup replication and the service's primary read can)
-_HELD_IN_REGION_READ = frozenset({"backup:recovery-points", "rds:snapshots", "rds:cluster-snapshots", "ec2:snapshots",
-                                  "dynamodb:backups"})
-
-
 def _can_hide_copy_elsewhere(c: Coverage) -> bool:
-    return not (c.provider == "aws" and c.service in _HELD_IN_REGION_READ)
+    return not lists_held_in_region(c)
 
 
 class _Gaps:

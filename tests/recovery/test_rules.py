@@ -379,13 +379,13 @@ def test_a_workload_with_no_zonal_component_is_not_affected_by_a_zone_loss():
 def test_a_miss_no_unread_part_could_rescue_stays_a_fail():
     """A blind GCP estate: one denied read (Cloud Functions) turned every unbounded RPO into unknown. A read that
     could not hide a copy of the store that decides the RPO can only add to the recovery: the miss stands."""
-    def single_region(*gaps: str) -> Estate:
+    def single_region(*gaps: str, region: str = HOME) -> Estate:
         e = Estate()
         e.web_tier(HOME)
         db = e.rds("shop-db", retention=7)
         next(r for r in e.resources if r.id == db).source = "rds:DescribeDBInstances"  # as the collector says
         for service in gaps:
-            e.gap(service)
+            e.gap(service, region=region)
         return e
 
     text = policy_with("{region: {rto: 1h, rpo: 15m}}")
@@ -394,8 +394,12 @@ def test_a_miss_no_unread_part_could_rescue_stays_a_fail():
     [functions] = run(single_region("lambda"), text, RPO)  # functions are no copy of a database
     assert functions.status == "fail" and "also unread, but it could not turn this verdict" in functions.message
     assert functions.evidence["could_lower"] == [] and functions.evidence["unknown"]
-    [snapshots] = run(single_region("rds:snapshots"), text, RPO)  # could hide a snapshot copied elsewhere
+    # another region's snapshot listing could hide a copy made there; the failed region's lists only what it
+    # holds, which is lost with it
+    [snapshots] = run(single_region("rds:snapshots", region=AWAY), text, RPO)
     assert snapshots.status == "unknown" and snapshots.evidence["could_lower"]
+    [held] = run(single_region("rds:snapshots"), text, RPO)
+    assert held.status == "fail" and held.evidence["could_lower"] == []
 
 
 def test_a_met_objective_no_unread_part_could_break_stays_a_pass():
@@ -441,3 +445,48 @@ def test_a_backup_services_unread_part_cannot_shorten_the_rebuild_of_compute():
     assert vault.status == "fail" and vault.evidence["could_lower"] == [], vault.message
     [compute] = run(estate("autoscaling"), text, RTO)
     assert compute.status == "unknown" and compute.evidence["could_lower"]
+
+
+def test_a_services_backup_listing_cannot_shorten_the_rebuild_of_compute_either():
+    """A blind GCP estate: one denied Firestore backups listing made a DNS failover's and a compute tier's
+    missed objectives unknown. A listing of a service's backups or snapshots only hides more copies."""
+    def estate(*gaps: str) -> Estate:
+        e = Estate()
+        e.web_tier(HOME)
+        e.rds_replica(e.rds("shop-db", retention=7))
+        for service in gaps:
+            e.gap(service, region=AWAY)
+        return e
+
+    text = policy_with("{region: {rto: 1h, rpo: 1h}}")
+    [listing] = run(estate("rds:snapshots"), text, RTO)
+    assert listing.status == "fail" and listing.evidence["could_lower"] == [], listing.message
+
+
+def test_a_listing_of_what_the_failed_region_holds_cannot_hide_a_surviving_copy():
+    """A blind GCP estate: a denied backups listing in the region that fails made its store's region loss
+    unknown. Whatever that listing hid is in the failed region, and lost with it: the miss stands."""
+    def estate(*gaps: str) -> Estate:
+        e = Estate()
+        e.web_tier(HOME)
+        e.table("orders", HOME)
+        for service in gaps:
+            e.gap(service, region=HOME)
+        return e
+
+    text = policy_with("{region: {rto: 30d, rpo: 1h}}")
+    [clean] = run(estate(), text, RPO)
+    assert clean.status == "fail"
+    [held] = run(estate("backup:recovery-points"), text, RPO)  # lists only the points held in HOME
+    assert held.status == "fail" and held.evidence["could_lower"] == [], held.message
+    [plans] = run(estate("backup:plans"), text, RPO)  # a plan in HOME could copy to another region
+    assert plans.status == "unknown", plans.message
+
+
+def test_survival_agrees_that_a_listing_held_in_the_failed_region_hides_no_surviving_copy():
+    e = Estate()
+    e.table("orders", HOME)  # a data-only workload: the region loss is judged on its data alone
+    e.gap("backup:recovery-points", region=HOME)
+    results = run(e, policy_with("{region: {rto: 30d, rpo: 1h}}"), BY_ID["RES-REGIONAL-001"])
+    [home] = [r for r in results if r.evidence.get("scenario", {}).get("failed_regions") == [HOME]]
+    assert home.status == "fail", home.message

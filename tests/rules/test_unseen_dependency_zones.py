@@ -67,3 +67,16 @@ def test_another_workloads_single_zone_database_is_a_zone_scenario_of_the_worklo
     assert any("mec1-az2" in f.message and "ledger-db" in f.message for f in failed), \
         [(f.status, f.message) for f in zonal]
     assert "RES-ZONAL-001" in {r.id for r in REGISTRY}
+
+
+def test_an_uninventoried_dependency_of_a_regional_service_is_unseen_but_not_zonal(estate):
+    """Blind test aws10: a Lambda function's secret ARN that matched no secret made the workload's every zone
+    loss unknown ('may be in failed zone'), though a Secrets Manager secret is never in one zone."""
+    secret = "arn:aws:secretsmanager:me-central-1:123456789012:secret:api-key-AbCdEf"
+    e = estate({
+        "resources": {"api-fn": {"kind": "function", "region": UAE, "workload": "api"},
+                      **{f"subnet-{z}": {"kind": "subnet", "region": UAE, "zones": [z], "workload": "other"}
+                         for z in ("mec1-az1", "mec1-az2")}},
+        "edges": [["api-fn", "depends_on", secret]],
+    })
+    assert e.graph.nodes[secret].get("stub") and workload_zones(e.graph, "api") == []
