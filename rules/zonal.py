@@ -67,14 +67,19 @@ def _is_cluster_member(ctx: RuleContext, node: str) -> bool:
                for _, dst, key in ctx.graph.out_edges(node, keys=True) if key == MEMBER_OF)
 
 
+#: database types with one primary instance that a synchronous standby in another zone makes zone-tolerant
+_SINGLE_INSTANCE_DATABASES = frozenset({"AWS::RDS::DBInstance", "sqladmin.googleapis.com/Instance"})
+
+
 def _single_az_databases(ctx: RuleContext) -> Iterator[Result]:
-    """RDS DB instances that are neither cluster members (their cluster is judged by
-    RES-ZONAL-003) nor replication destinations (the copy of a primary judged on its own).
-    ``pass``: ``multi_az`` is true (a synchronous standby in another zone). ``fail``: it is false.
-    ``unknown``: the read did not report ``multi_az``."""
+    """RDS DB instances and Cloud SQL instances that are neither cluster members (their cluster is
+    judged by RES-ZONAL-003) nor replication destinations (the copy of a primary judged on its own).
+    ``pass``: ``multi_az`` is true (RDS Multi-AZ; Cloud SQL high availability, availability type
+    REGIONAL: a synchronous standby in another zone). ``fail``: it is false. ``unknown``: the read did
+    not report it."""
     for node in sorted(ctx.graph.nodes):
         data = ctx.graph.nodes[node]
-        if data.get("type") != "AWS::RDS::DBInstance" or is_stub(data):
+        if data.get("type") not in _SINGLE_INSTANCE_DATABASES or is_stub(data):
             continue
         if _is_cluster_member(ctx, node) or is_copy(ctx.graph, node):
             continue
@@ -82,10 +87,12 @@ def _single_az_databases(ctx: RuleContext) -> Iterator[Result]:
         zones = list(zones_of_node(data))
         observed = {"multi_az": multi_az, "zones": zones}
         if multi_az is None:
-            yield result(ctx, node, "unknown", f"{name(ctx, node)}: whether it is Multi-AZ was not reported",
+            yield result(ctx, node, "unknown", f"{name(ctx, node)}: whether it has a standby in another zone "
+                                               "(Multi-AZ, high availability) was not reported",
                              observed=observed, expected={"multi_az": True})
         elif multi_az:
-            yield result(ctx, node, "pass", f"{name(ctx, node)} is Multi-AZ (standby in another zone)",
+            yield result(ctx, node, "pass", f"{name(ctx, node)} has a standby in another zone (Multi-AZ, high "
+                                            "availability)",
                              observed=observed, expected={"multi_az": True})
         else:
             yield result(ctx, node, "fail",
@@ -269,9 +276,10 @@ SINGLE_AZ_DATABASE = Rule(
     severity="medium",
     controls=_CONTROLS,
     rationale=(
-        "A Single-AZ RDS instance stops with its zone and comes back only through a restore (minutes to hours, "
-        f"losing what was written since the last backup). {WA_REL10_BP01} and {WA_REL11_BP02}: RDS Multi-AZ keeps "
-        f"a synchronous standby in another zone and fails over to it automatically. Evidence for {SOC2_A1_2}."
+        "A Single-AZ RDS instance (or a zonal Cloud SQL instance) stops with its zone and comes back only through a "
+        f"restore (minutes to hours, losing what was written since the last backup). {WA_REL10_BP01} and "
+        f"{WA_REL11_BP02}: RDS Multi-AZ (Cloud SQL high availability) keeps a synchronous standby in another zone "
+        f"and fails over to it automatically. Evidence for {SOC2_A1_2}."
     ),
     provider_remediation=(
         ("azure", (
