@@ -50,9 +50,9 @@ def _backup(database: str, held_in: str, age: str, size: int = 10 * GIB, state: 
             "state": state, "encryptionInfo": {"encryptionType": "GOOGLE_DEFAULT_ENCRYPTION"}}
 
 
-def _regional_spanner(server, *, copy_in_eu: bool = False, denied: bool = False) -> None:
+def _regional_spanner(server, *, copy_in_eu: bool = False, denied: bool = False, eu_labels: dict | None = None) -> None:
     """``ledger-me`` (regional, me-central1, app: pay) with in-region backups every 6 hours, and ``ledger-eu``
-    (regional, europe-west1) holding a copy of one of them when ``copy_in_eu``."""
+    (regional, europe-west1, no database) holding a copy of one of them when ``copy_in_eu``."""
     server.add({"method": "GET", "path": ASSETS_PATH, "query": {"assetTypes": "spanner.googleapis.com/Instance"},
                 "response": {"body": {"assets": [
                     _asset("Instance", f"projects/{PROJECT}/instances/ledger-me",
@@ -60,8 +60,8 @@ def _regional_spanner(server, *, copy_in_eu: bool = False, denied: bool = False)
                             "labels": {"app": "pay"}}, "me-central1"),
                     _asset("Database", LEDGER_DB, {"state": "READY"}, "me-central1"),
                     _asset("Instance", f"projects/{PROJECT}/instances/ledger-eu",
-                           {"config": f"projects/{PROJECT}/instanceConfigs/regional-europe-west1", "nodeCount": 1},
-                           "europe-west1")]}}})
+                           {"config": f"projects/{PROJECT}/instanceConfigs/regional-europe-west1", "nodeCount": 1,
+                            **({"labels": eu_labels} if eu_labels else {})}, "europe-west1")]}}})
     own = f"/v1/projects/{PROJECT}/instances/ledger-me/backups"
     if denied:
         server.add({"method": "GET", "path": own, "response": {"status": 403, "body": {"error": {
@@ -155,6 +155,26 @@ def test_a_backup_copied_into_another_regions_instance_is_the_copy_a_region_loss
     assert re.search(r"\b10 GiB at", step.reasoning), step.reasoning
     assert 30 * HOUR <= step.rpo < 30 * HOUR + 600, step.reasoning
     assert "europe-west1" in step.reasoning
+
+
+def test_an_instance_holding_only_a_copied_backup_is_no_data_store_and_has_no_pitr(gcp_server, gcp_env):
+    """Blind gcp10: the europe-west1 instance that only holds a backup copied from the me-central1 one (no
+    database) was judged a primary store with an assumed point-in-time recovery: RES-DATA-002/003 failed, and
+    losing europe-west1 'lost data' (critical) on a sound backup design."""
+    _regional_spanner(gcp_server, copy_in_eu=True, eu_labels={"app": "pay"})
+    inventory = _collect(gcp_env)
+
+    eu, me = _node(inventory, SPANNER.format(p=PROJECT, i="ledger-eu")), _node(inventory, LEDGER)
+    assert (eu.attrs["databases"], eu.attrs["holds_data"], eu.attrs["pitr"]) == (0, False, False)
+    assert (me.attrs["databases"], me.attrs["holds_data"], me.attrs["pitr"]) == (1, True, True)
+    assert _findings(inventory, eu.id) == {}  # not a data store: nothing of its own to back up or copy
+    policy = parse_policy("version: 1\nworkloads:\n  pay: {match: {tags: {app: pay}}}\n", "<test>")
+    result = analyse(inventory, policy, scan_time=dt.datetime.now(dt.UTC),
+                     audited_regions=("me-central1", "europe-west1"))
+    regional = {f.region: f for f in result.findings if f.rule == "RES-REGIONAL-001" and f.workload == "pay"}
+    assert regional["europe-west1"].status == "pass", regional["europe-west1"].message
+    assert "loses data" not in regional["europe-west1"].message
+    assert "restore-cross-region-backup" in regional["me-central1"].message  # the copy it holds still counts
 
 
 def test_a_denied_backups_read_is_unknown_and_makes_no_copy(gcp_server, gcp_env):

@@ -262,6 +262,8 @@ def test_spanner_firestore_bigtable_memorystore_by_their_locations():
         _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/multi", {
             "name": "projects/proj-a/instances/multi", "config": "projects/proj-a/instanceConfigs/eur3",
             "displayName": "multi", "processingUnits": 1000}),
+        _asset("spanner.googleapis.com/Database", "//spanner.googleapis.com/projects/proj-a/instances/multi/databases/d",
+               {"name": "projects/proj-a/instances/multi/databases/d", "state": "READY"}),
         _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/one", {
             "name": "projects/proj-a/instances/one", "config": "projects/proj-a/instanceConfigs/regional-me-central1",
             "displayName": "one", "nodeCount": 1}),
@@ -285,6 +287,9 @@ def test_spanner_firestore_bigtable_memorystore_by_their_locations():
     assert _node(t, "/instances/multi#europe-west4").attrs["replica_of"] == multi.id
     assert _node(t, "/instances/multi#europe-west4#pitr").kind == "recovery_point"
     assert (one.region, one.attrs["multi_az"], one.attrs["role"]) == ("me-central1", True, "primary")
+    # "one" has no database: no data of its own, no point-in-time recovery (a database's version retention)
+    assert (multi.attrs["pitr"], multi.attrs["holds_data"], multi.attrs["databases"]) == (True, True, 1)
+    assert (one.attrs["pitr"], one.attrs["holds_data"], one.attrs["databases"]) == (False, False, 0)
     assert _node(t, "/databases/(default)").attrs["pitr"] is True
     c1, c2 = _node(t, "/clusters/c1"), _node(t, "/clusters/c2")
     assert c1.zones == ("me-central1-a",) and c2.attrs["replica_of"] == c1.id and c2.region == "europe-west3"
@@ -323,7 +328,9 @@ def test_a_multi_region_spanner_instance_is_priced_as_the_service_fails_over_not
     name = "//spanner.googleapis.com/projects/proj-a/instances/ledger"
     assets = [_asset("spanner.googleapis.com/Instance", name, {
         "name": "projects/proj-a/instances/ledger", "config": "projects/proj-a/instanceConfigs/nam3",
-        "displayName": "ledger", "labels": {"app": "ledger"}})]
+        "displayName": "ledger", "labels": {"app": "ledger"}}),
+        _asset("spanner.googleapis.com/Database", f"{name}/databases/main",
+               {"name": "projects/proj-a/instances/ledger/databases/main", "state": "READY"})]
     step = region_loss_step(transform_assets(assets, observed_at=OBSERVED, default_project=P), "ledger", name,
                             "us-east4")
     assert (step.model_key, step.rto, step.rpo) == ("gcp-multi-region-database", 60, 0)

@@ -6,7 +6,8 @@ them in ``resource.data``:
 
 - Spanner ``Instance.config`` (``projects/P/instanceConfigs/regional-<region>`` or a multi-region
   configuration such as ``nam3``): regional = three zones of one region; multi-region = read-write
-  replicas in two regions (:data:`MULTI_REGION_CONFIGS`), failover automatic.
+  replicas in two regions (:data:`MULTI_REGION_CONFIGS`), failover automatic. An instance with no
+  ``spanner.googleapis.com/Database`` under it holds no data of its own (``holds_data: false``, no PITR).
 - Firestore ``Database.locationId`` (a region, or ``nam5`` / ``eur3``), ``pointInTimeRecoveryEnablement``.
 - Spanner and Firestore backups and schedules (read by :mod:`.backups`, not Cloud Asset): a
   ``recovery_point`` per region the backups are kept in (a Spanner instance's configuration, a Firestore
@@ -96,6 +97,7 @@ class DataServices:
     hint: Any
     account_of: Any
     backups: BackupReads
+    spanner_databases: dict[str, list[str]]
 
     def _backup_points(self, asset: Mapping[str, Any], *, source: str, label: str, type_: str,
                        regions: Iterable[str], backups: list[Mapping[str, Any]], schedule: Mapping[str, Any],
@@ -172,10 +174,15 @@ class DataServices:
         config = _last(data.get("config"))
         regional = config.startswith("regional-")
         regions = (config.removeprefix("regional-"),) if regional else MULTI_REGION_CONFIGS.get(config, ())
-        attrs = {"engine": "spanner", "instance_config": config, "multi_az": True, "placement": "zone_redundant",
-                 "location_type": "region" if regional else "multi-region", "pitr": True,
-                 "node_count": data.get("nodeCount"), "processing_units": data.get("processingUnits")}
         name, label = asset["name"], data.get("displayName") or _last(data.get("name"))
+        # Cloud Asset lists an instance's databases in the same read: an instance with none (one that only
+        # holds backups copied into it, or an empty one) holds no data of its own, so it is no data store,
+        # and has no point-in-time recovery (version retention is a database's)
+        databases = self.spanner_databases.get(str(data.get("name") or name.split("googleapis.com/", 1)[-1]), [])
+        attrs = {"engine": "spanner", "instance_config": config, "multi_az": True, "placement": "zone_redundant",
+                 "location_type": "region" if regional else "multi-region", "pitr": bool(databases),
+                 "databases": len(databases), "holds_data": bool(databases),
+                 "node_count": data.get("nodeCount"), "processing_units": data.get("processingUnits")}
         self.node(asset, id=name, kind=DATABASE, type="spanner.googleapis.com/Instance", name=label,
                   region=regions[0] if regions else "unknown", tags=_tags(data.get("labels")),
                   attrs={**attrs, "role": "member" if len(regions) > 1 else "primary",
