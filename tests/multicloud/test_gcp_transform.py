@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from resilience.catalogues.gcp import location_type, region_of_location
@@ -362,6 +364,46 @@ def test_env_values_naming_a_memorystore_or_firestore_make_depends_on_edges_and_
     service = _node(t, "/services/wallet-api")
     assert service.attrs["env_names"] == ["API_TOKEN", "FIRESTORE_DB", "REDIS_URL"]
     assert "s3cr3t" not in repr([r.attrs for r in t.resources]) + repr([e.attrs for e in t.edges])
+
+
+def test_an_env_value_naming_an_uninventoried_resource_by_path_is_a_dependency_on_an_unseen_stub():
+    """Blind gcp10: a Cloud Run service's REDIS_INSTANCE named a Memorystore instance the scan did not hold;
+    the reference vanished (no edge, no node) and the workload's zone verdicts passed."""
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.scan import analyse
+
+    run = "//run.googleapis.com/projects/proj-a/locations/me-central1/services/orders-api"
+    assets = [_asset("run.googleapis.com/Service", run, {
+        "metadata": {"name": "orders-api", "labels": {"cloud.googleapis.com/location": "me-central1", "app": "orders"}},
+        "spec": {"template": {"spec": {"containers": [{"env": [
+            {"name": "REDIS_INSTANCE", "value": "projects/proj-a/locations/me-central1/instances/session-cache"},
+            {"name": "LEDGER_SPANNER", "value": "projects/proj-b/instances/ledger/databases/main"},
+            {"name": "ORDERS_SQL", "value": "projects/proj-a/instances/orders-db"},
+            {"name": "STATE_DB", "value": "projects/proj-a/databases/state"},
+            {"name": "CACHE_HOST", "value": "10.9.9.9"}]}]}}}}),
+        # another workload's cache: the estate's zones in me-central1 (a stub may be in any of them)
+        _asset("redis.googleapis.com/Instance", "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/ha", {
+            "name": "projects/proj-a/locations/me-central1/instances/ha", "tier": "STANDARD_HA",
+            "locationId": "me-central1-a", "alternativeLocationId": "me-central1-b"})]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    redis = "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/session-cache"
+    links = {e.attrs["setting"]: e.dst for e in t.edges if e.src == run and e.kind == "depends_on"}
+    assert links == {"REDIS_INSTANCE": redis, "LEDGER_SPANNER": "//spanner.googleapis.com/projects/proj-b/instances/ledger",
+                     "ORDERS_SQL": "//cloudsql.googleapis.com/projects/proj-a/instances/orders-db",
+                     "STATE_DB": "//firestore.googleapis.com/projects/proj-a/databases/state"}  # no host: no resource
+    assert not [r for r in t.resources if "session-cache" in r.id]  # no placeholder: the graph builder's stub
+
+    policy = parse_policy("version: 1\nworkloads:\n  orders: {match: {tags: {app: orders}}}\n", "<test>")
+    inventory = Inventory(resources=t.resources, edges=t.edges)
+    stub = build_graph(inventory, policy).nodes[redis]
+    assert (stub["stub"], stub["region"], stub["provider"], stub["account"]) == (True, "me-central1", "gcp", "proj-a")
+    result = analyse(inventory, policy, scan_time=dt.datetime(2026, 9, 1, tzinfo=dt.UTC), audited_regions=("me-central1",))
+    zonal = [f for f in result.findings if f.rule == "RES-ZONAL-001" and f.workload == "orders"]
+    # the cache may be a BASIC (one-zone) instance in any zone of me-central1: never a pass
+    assert len(zonal) == 2 and {f.status for f in zonal} == {"unknown"}, [(f.status, f.message) for f in zonal]
+    assert all("session-cache" in f.message for f in zonal)
 
 
 @pytest.mark.parametrize(("rpo", "key", "seconds"), [("DEFAULT", "gcs-dual-region", 12 * 3600),
