@@ -417,3 +417,19 @@ def test_a_dual_region_bucket_is_priced_by_its_replication_not_as_s3(rpo, key, s
     step = region_loss_step(transform_assets(assets, observed_at=OBSERVED, default_project=P), "media",
                             "//storage.googleapis.com/media", "me-central1")
     assert (step.model_key, step.rto, step.rpo) == (key, 0, seconds)
+
+
+def test_an_env_value_naming_a_bigtable_instance_depends_on_its_primary_cluster():
+    """The graph holds a Bigtable instance's clusters: its path resolves to the primary, not to a Spanner stub."""
+    run = "//run.googleapis.com/projects/proj-a/locations/me-central1/services/feed"
+    clusters = [_asset("bigtableadmin.googleapis.com/Cluster",
+                       f"//bigtableadmin.googleapis.com/projects/proj-a/instances/bt/clusters/{c}",
+                       {"name": f"projects/proj-a/instances/bt/clusters/{c}",
+                        "location": f"projects/proj-a/locations/{zone}"})
+                for c, zone in (("c1", "me-central1-a"), ("c2", "me-central2-a"))]
+    service = _asset("run.googleapis.com/Service", run, {
+        "metadata": {"name": "feed", "labels": {"cloud.googleapis.com/location": "me-central1"}},
+        "spec": {"template": {"spec": {"containers": [{"env": [
+            {"name": "BIGTABLE_INSTANCE", "value": "projects/proj-a/instances/bt"}]}]}}}})
+    t = transform_assets([*clusters, service], observed_at=OBSERVED, default_project=P)
+    assert [e.dst for e in t.edges if e.src == run and e.kind == "depends_on"] == [clusters[0]["name"]]
