@@ -66,6 +66,7 @@ silently drops a built-in correlation).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,9 +177,13 @@ def correlated(a: str, b: str, policy: Any = None) -> str | None:
     return None
 
 
-def describe(name: str, policy: Any = None) -> str:
-    """Why a domain exists: the built-in reasons, and that the policy declared (or extended) it."""
+def describe(name: str, policy: Any = None, regions: Iterable[str] = ()) -> str:
+    """Why a domain exists: the built-in reasons, and that the policy declared (or extended) it. ``regions``:
+    the regions the finding is about; the reason given is that of the built-in entries holding them (a GCP
+    finding gets the GCP entry's, not another provider's facilities), else of every entry of the name."""
     builtin = [d for d in BUILTIN if d.name == name]
+    named = set(regions)
+    builtin = [d for d in builtin if d.regions & named] or builtin
     reasons = [f"{builtin[0].reason} (built in for {', '.join(dict.fromkeys(d.provider for d in builtin))})"] \
         if builtin else []
     if name in _policy_domains(policy):

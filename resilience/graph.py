@@ -6,11 +6,13 @@ plus ``workloads`` (see ``docs/graph.md``). Edges carry ``kind``, ``source`` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 
 import networkx as nx
 
+from .catalogues.gcp import GCP_REGIONS, region_of_location
 from .graph_memo import GraphKeyed
 from .model import (
     BACKED_UP_TO,
@@ -24,6 +26,7 @@ from .model import (
 from .policy import Policy
 
 WORKLOAD_TAG = "resilience:workload"
+_GCP_NAME = re.compile(r"^//([a-z0-9-]+)\.googleapis\.com/projects/([^/]+)/(?:(?:locations|regions|zones)/([^/]+)/)?")
 
 
 def parse_arn(arn: str) -> dict[str, str] | None:
@@ -35,13 +38,27 @@ def parse_arn(arn: str) -> dict[str, str] | None:
             "resource": parts[5]}
 
 
+def parse_gcp_name(resource_id: str) -> dict[str, str] | None:
+    """A Google Cloud full resource name ``//SERVICE.googleapis.com/projects/P/...`` -> ``service``,
+    ``project`` and ``location`` (the ``locations/``, ``regions/`` or ``zones/`` segment; empty if none)."""
+    match = _GCP_NAME.match(resource_id)
+    if match is None:
+        return None
+    return {"service": match.group(1), "project": match.group(2), "location": match.group(3) or ""}
+
+
 def region_from_id(resource_id: str) -> str:
-    """The region encoded in a provider id, ``global`` for region-less ARNs, ``unknown`` otherwise."""
+    """The region encoded in a provider id (an ARN's; a GCP name's location), ``global`` for region-less
+    ARNs, ``unknown`` otherwise."""
     arn = parse_arn(resource_id)
     if arn is not None:
         if arn["service"] == "s3":
             return "unknown"  # bucket ARNs carry no region
         return arn["region"] or "global"
+    gcp = parse_gcp_name(resource_id)
+    if gcp is not None and gcp["location"]:
+        region = region_of_location(gcp["location"])
+        return region if region in GCP_REGIONS or region == "global" else "unknown"  # not a multi-region
     return "unknown"
 
 
@@ -69,8 +86,10 @@ def build_graph(inventory: Inventory, policy: Policy | None = None) -> nx.MultiD
 
 def _stub(resource_id: str) -> dict:
     arn = parse_arn(resource_id) or {}
+    gcp = parse_gcp_name(resource_id) if not arn else None
     return {
-        "id": resource_id, "provider": "aws" if arn else "unknown", "account": arn.get("account", ""),
+        "id": resource_id, "provider": "aws" if arn else "gcp" if gcp else "unknown",
+        "account": arn.get("account", "") or (gcp or {}).get("project", ""),
         "region": region_from_id(resource_id), "kind": EXTERNAL, "type": "external",
         "name": resource_id.rsplit("/", 1)[-1].rsplit(":", 1)[-1], "source": "reference",
         "observed_at": "", "zones": (), "tags": {}, "attrs": {}, "workloads": (), "stub": True,

@@ -319,9 +319,13 @@ def cluster_of(graph: nx.MultiDiGraph, node: str) -> str | None:
 
 
 def is_disposable(graph: nx.MultiDiGraph, node: str) -> bool:
-    """A volume attached only to instances an Auto Scaling group replaces: stateless by design (the
-    group relaunches the instance, with a fresh volume, from its launch template)."""
+    """A store whose loss loses no data: a volume attached only to instances an Auto Scaling group replaces
+    (stateless by design: the group relaunches the instance, with a fresh volume, from its launch template),
+    or a store the collector saw holding no data of its own (``holds_data: false``: a Spanner instance with
+    no database, which only holds backups copied into it; those are judged as copies of their source)."""
     data = graph._node[node]
+    if (data.get("attrs") or {}).get("holds_data") is False:
+        return True
     if data.get("kind") != VOLUME:
         return False
     attached = set((data.get("attrs") or {}).get("attached_to") or ())

@@ -102,7 +102,8 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
         regions = sorted({s["region"] for s in sites})
         message = (f"every copy of {name(ctx, node)} outside {own} is in {', '.join(regions)}, in the same failure "
                    f"domain ({domain}): one event can take both")
-        observed["failure_domain"] = {"name": domain, "regions": sorted(members), "why": describe(domain, ctx.policy)}
+        observed["failure_domain"] = {"name": domain, "regions": sorted(members),
+                                      "why": describe(domain, ctx.policy, [own, *regions])}
         if status == "unknown":
             observed["unknown"] = doubts
             message += f" — uncertain: {doubts[0]}"
@@ -128,7 +129,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
         label = dns_name or name(ctx, primary)
         if all(pairs.values()):
             domain = next(iter(pairs.values()))
-            observed["failure_domain"] = {"name": domain, "why": describe(domain, ctx.policy)}
+            observed["failure_domain"] = {"name": domain, "why": describe(domain, ctx.policy, [own, *others])}
             yield result(ctx, primary, "fail", f"{label} fails over from {own} only to {', '.join(others)}, in the "
                              f"same failure domain ({domain})", observed=observed, expected=_EXPECTED,
                              region=own, key=f"{dns_name}/{record_type}")
@@ -164,7 +165,7 @@ def _workload_domain_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
                                         f"({', '.join(sorted(members))})")
         found.observed["failure_domain"] = {"name": domain, "regions": sorted(members),
                                              "workload_regions_inside": sorted(regions & members),
-                                             "why": describe(domain, ctx.policy)}
+                                             "why": describe(domain, ctx.policy, inside)}
         yield found
 
 

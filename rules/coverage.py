@@ -23,7 +23,7 @@ def _coverage_gaps(ctx: RuleContext) -> Iterator[Result]:
             status=status,
             resource=resource,
             message=message,
-            observed={"status": c.status, "detail": c.detail, "account": c.account},
+            observed={"status": c.status, "detail": c.detail, "account": c.account, "provider": c.provider},
             expected={"status": "ok"},
             source=f"{c.service} (collector)",
             resource_type="coverage",
@@ -47,6 +47,15 @@ COVERAGE_GAP = Rule(
     remediation=(
         "Grant the read-only permissions in examples/iam/ to the scanning role (an AccessDenied), check "
         "the region is enabled and reachable (a timeout), or narrow --scan-regions on purpose."
+    ),
+    provider_remediation=(
+        ("azure", "Grant the read-only role in examples/azure/ (Reader, or the custom role there) to the scanning "
+                  "identity (an AuthorizationFailed / 403), check the subscription and endpoint are reachable (a "
+                  "timeout), or narrow --subscription / --scan-regions on purpose."),
+        ("gcp", "Grant the read-only roles or the custom role in examples/gcp/ to the scanning identity on the "
+                "project, folder or organization (a PERMISSION_DENIED / 403), enable the API the read calls and "
+                "check its endpoint is reachable (GOOGLE_CLOUD_*_ENDPOINT; a timeout), or narrow --project / "
+                "--scan-regions on purpose."),
     ),
     check=_coverage_gaps,
 )

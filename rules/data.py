@@ -128,6 +128,16 @@ def _backup_gaps(ctx: RuleContext, node: str, *, own_region: bool, gaps: _Gaps |
     return (gaps or _Gaps(ctx)).backup(node, own_region=own_region)
 
 
+#: what RES-DATA-001 expects of a store, in its provider's own mechanisms
+_BACKUP_MECHANISMS = {
+    "aws": "automated backups, point-in-time recovery, snapshots or an AWS Backup plan",
+    "azure": "automated backups, point-in-time restore, snapshots, blob versioning or an Azure Backup policy",
+    "gcp": "automated backups (Cloud SQL), point-in-time recovery, Spanner / Firestore backups or backup "
+           "schedules, object versioning, disk snapshot schedules or a Backup and DR plan",
+}
+_ANY_BACKUP = "automated backups, point-in-time recovery, snapshots or a backup plan"
+
+
 def _unreported(data: dict) -> list[str]:
     """Settings the collector should have reported but did not (a read that failed for this store)."""
     attrs = data.get("attrs") or {}
@@ -156,7 +166,7 @@ def _no_backup(ctx: RuleContext) -> Iterator[Result]:
         versioned = data.get("kind") == OBJECT_STORE and attrs.get("versioning") == "Enabled"
         observed = {"backups": backups, "backup_retention_days": attrs.get("backup_retention_days"),
                     "pitr": attrs.get("pitr"), "versioning": attrs.get("versioning")}
-        expected = {"backups": "automated backups, point-in-time recovery, snapshots or an AWS Backup plan"}
+        expected = {"backups": _BACKUP_MECHANISMS.get(data.get("provider") or "aws", _ANY_BACKUP)}
         if backups or versioned:
             what = ", ".join(sorted({b["kind"] for b in backups})) or "versioning"
             yield result(ctx, node, "pass", f"{name(ctx, node)} is backed up ({what})",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from resilience import failure_domains
 from resilience.durations import format_duration
 from resilience.evidence_sources import for_workload
+from resilience.graph_facts import regions_of
 from resilience.mappings import controls_for
 from resilience.recovery import ESTIMATE_SERVICES, estimate, estimate_domains, fmt, is_unbounded, json_seconds
 from resilience.rule import Result, Rule, RuleContext
@@ -149,7 +150,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
                 "deciding_component": deciding.resource if deciding else None, "affected": est.affected}
     if domain is not None:
         observed["failure_domain"] = domain
-        observed["failure_domain_reason"] = failure_domains.describe(domain, ctx.policy)
+        observed["failure_domain_reason"] = failure_domains.describe(domain, ctx.policy, regions_of(ctx.graph, workload))
     return _workload_result(
         ctx, workload, status, message,
         observed=observed,

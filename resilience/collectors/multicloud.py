@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from resilience.coverage_detail import readable
@@ -52,17 +52,19 @@ class CoverageLog:
         self._lock = threading.Lock()  # subscriptions / projects are read several at a time
 
     def record(self, account: str, region: str, service: str, status: str, detail: str = "",
-               resource: str | None = None) -> None:
+               resource: str | Sequence[str] | None = None) -> None:
+        """``resource``: the resource (or resources: a read about several, such as one location's backups)
+        the read was made for; ``None`` for a scope-wide read."""
         key = (account, region, service)
+        names = [resource] if isinstance(resource, str) else list(resource or ())
         with self._lock:
             old, details, resources, wide = self._records.get(key, ("ok", [], [], False))
             if detail and detail not in details:
                 details.append(detail)
             if status != "ok":
-                if resource is None:
+                if not names:
                     wide = True
-                elif resource not in resources:
-                    resources.append(resource)
+                resources.extend(n for n in dict.fromkeys(names) if n not in resources)
             self._records[key] = (status if _RANK[status] >= _RANK[old] else old, details, resources, wide)
 
     def status(self, account: str, region: str, service: str) -> str | None:
@@ -81,7 +83,7 @@ class CoverageLog:
 
 def guarded(log: CoverageLog, classify: Callable[[BaseException], tuple[str, str]], *, account: str, region: str,
             service: str, fn: Callable[..., Any], args: Iterable[Any] = (), about: str = "",
-            resource: str | None = None) -> Any | None:
+            resource: str | Sequence[str] | None = None) -> Any | None:
     """Run ``fn(*args)``; record ``ok`` or the classified failure (naming ``resource`` when the read was
     made for one resource); ``None`` when it failed."""
     try:

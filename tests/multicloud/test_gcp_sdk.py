@@ -149,3 +149,30 @@ def test_folder_scope_reads_each_project_and_records_the_unreadable_one(gcp_serv
     sandbox = [c for c in inventory.coverage if c.account == "gulf-sandbox"]
     assert len(sandbox) == len(gcp_api.ASSET_GROUPS) and {c.status for c in sandbox} == {"denied"}
     assert coverage(inventory, "resourcemanager", f"folders/{folder}").status == "ok"
+
+
+def test_a_reference_to_another_scanned_projects_resource_makes_no_placeholder_beside_it(gcp_server, gcp_env):
+    """A Cloud Run service naming another project's Cloud SQL instance (connection name): when that project is
+    scanned too, the instance is the node, whatever the order the projects are read in. Placeholders were added
+    project by project, so one read first left a placeholder and the real node under the same id."""
+    other = "other-proj"
+    gcp_server.add({"method": "GET", "path": ASSETS_PATH, "query": {"assetTypes": "run.googleapis.com/Service"},
+                    "response": {"body": {"assets": [{
+                        "name": f"//run.googleapis.com/projects/{PROJECT}/locations/me-central1/services/api",
+                        "assetType": "run.googleapis.com/Service", "resource": {"location": "me-central1", "data": {
+                            "metadata": {"name": "api", "labels": {"cloud.googleapis.com/location": "me-central1"}},
+                            "spec": {"template": {"metadata": {"annotations": {
+                                "run.googleapis.com/cloudsql-instances": f"{other}:me-central1:orders"}}}}}}}]}}})
+    gcp_server.add({"method": "GET", "path": f"/v1/projects/{other}/assets",
+                    "query": {"assetTypes": "sqladmin.googleapis.com/Instance"}, "response": {"body": {"assets": [{
+                        "name": f"//cloudsql.googleapis.com/projects/{other}/instances/orders",
+                        "assetType": "sqladmin.googleapis.com/Instance", "resource": {"location": "me-central1", "data": {
+                            "name": "orders", "project": other, "region": "me-central1", "gceZone": "me-central1-a",
+                            "settings": {"availabilityType": "ZONAL"}}}}]}}})
+    gcp_server.add({"method": "GET", "path": f"/v1/projects/{other}/assets", "response": {"body": {"assets": []}}})
+    inventory = collect(_settings(gcp_env), projects=[PROJECT, other], observed_at=OBSERVED)
+
+    sql = f"//cloudsql.googleapis.com/projects/{other}/instances/orders"
+    [node] = [r for r in inventory.resources if r.id.lower() == sql]
+    assert node.kind == "database" and node.attrs["availability_type"] == "ZONAL"
+    assert edges(inventory, "depends_on", "/services/api", "/instances/orders")

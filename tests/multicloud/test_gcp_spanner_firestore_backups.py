@@ -50,9 +50,10 @@ def _backup(database: str, held_in: str, age: str, size: int = 10 * GIB, state: 
             "state": state, "encryptionInfo": {"encryptionType": "GOOGLE_DEFAULT_ENCRYPTION"}}
 
 
-def _regional_spanner(server, *, copy_in_eu: bool = False, denied: bool = False) -> None:
+def _regional_spanner(server, *, copy_in_eu: bool = False, denied: bool = False, eu_labels: dict | None = None,
+                      eu_denied: bool = False) -> None:
     """``ledger-me`` (regional, me-central1, app: pay) with in-region backups every 6 hours, and ``ledger-eu``
-    (regional, europe-west1) holding a copy of one of them when ``copy_in_eu``."""
+    (regional, europe-west1, no database) holding a copy of one of them when ``copy_in_eu``."""
     server.add({"method": "GET", "path": ASSETS_PATH, "query": {"assetTypes": "spanner.googleapis.com/Instance"},
                 "response": {"body": {"assets": [
                     _asset("Instance", f"projects/{PROJECT}/instances/ledger-me",
@@ -60,8 +61,8 @@ def _regional_spanner(server, *, copy_in_eu: bool = False, denied: bool = False)
                             "labels": {"app": "pay"}}, "me-central1"),
                     _asset("Database", LEDGER_DB, {"state": "READY"}, "me-central1"),
                     _asset("Instance", f"projects/{PROJECT}/instances/ledger-eu",
-                           {"config": f"projects/{PROJECT}/instanceConfigs/regional-europe-west1", "nodeCount": 1},
-                           "europe-west1")]}}})
+                           {"config": f"projects/{PROJECT}/instanceConfigs/regional-europe-west1", "nodeCount": 1,
+                            **({"labels": eu_labels} if eu_labels else {})}, "europe-west1")]}}})
     own = f"/v1/projects/{PROJECT}/instances/ledger-me/backups"
     if denied:
         server.add({"method": "GET", "path": own, "response": {"status": 403, "body": {"error": {
@@ -75,7 +76,8 @@ def _regional_spanner(server, *, copy_in_eu: bool = False, denied: bool = False)
                              "spec": {"cronSpec": {"text": "30 */6 * * *", "timeZone": "UTC"}},
                              "retentionDuration": "259200s", "incrementalBackupSpec": {}}]}}})
     server.add({"method": "GET", "path": f"/v1/projects/{PROJECT}/instances/ledger-eu/backups", "response": {
-        "body": {"backups": [_backup(LEDGER_DB, "ledger-eu", "{now-30h}")] if copy_in_eu else []}}})
+        "status": 403, "body": {"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "spanner.backups.list"}}}
+        if eu_denied else {"body": {"backups": [_backup(LEDGER_DB, "ledger-eu", "{now-30h}")] if copy_in_eu else []}}})
 
 
 def _findings(inventory, resource: str) -> dict[str, object]:
@@ -157,6 +159,26 @@ def test_a_backup_copied_into_another_regions_instance_is_the_copy_a_region_loss
     assert "europe-west1" in step.reasoning
 
 
+def test_an_instance_holding_only_a_copied_backup_is_no_data_store_and_has_no_pitr(gcp_server, gcp_env):
+    """Blind gcp10: the europe-west1 instance that only holds a backup copied from the me-central1 one (no
+    database) was judged a primary store with an assumed point-in-time recovery: RES-DATA-002/003 failed, and
+    losing europe-west1 'lost data' (critical) on a sound backup design."""
+    _regional_spanner(gcp_server, copy_in_eu=True, eu_labels={"app": "pay"})
+    inventory = _collect(gcp_env)
+
+    eu, me = _node(inventory, SPANNER.format(p=PROJECT, i="ledger-eu")), _node(inventory, LEDGER)
+    assert (eu.attrs["databases"], eu.attrs["holds_data"], eu.attrs["pitr"]) == (0, False, False)
+    assert (me.attrs["databases"], me.attrs["holds_data"], me.attrs["pitr"]) == (1, True, True)
+    assert _findings(inventory, eu.id) == {}  # not a data store: nothing of its own to back up or copy
+    policy = parse_policy("version: 1\nworkloads:\n  pay: {match: {tags: {app: pay}}}\n", "<test>")
+    result = analyse(inventory, policy, scan_time=dt.datetime.now(dt.UTC),
+                     audited_regions=("me-central1", "europe-west1"))
+    regional = {f.region: f for f in result.findings if f.rule == "RES-REGIONAL-001" and f.workload == "pay"}
+    assert regional["europe-west1"].status == "pass", regional["europe-west1"].message
+    assert "loses data" not in regional["europe-west1"].message
+    assert "restore-cross-region-backup" in regional["me-central1"].message  # the copy it holds still counts
+
+
 def test_a_denied_backups_read_is_unknown_and_makes_no_copy(gcp_server, gcp_env):
     _regional_spanner(gcp_server, denied=True)
     inventory = _collect(gcp_env)
@@ -175,6 +197,50 @@ def test_a_denied_backups_read_is_unknown_and_makes_no_copy(gcp_server, gcp_env)
     assert findings["RES-DATA-003"].status == "fail", findings["RES-DATA-003"].message
     estimate, _step = _region_loss_step(inventory, LEDGER)
     assert any("spanner:backups" in u and "ledger-me" in u for u in estimate.unknown)
+
+
+def test_a_denied_listing_of_another_instance_s_backups_may_hide_a_copy_of_this_one(gcp_server, gcp_env):
+    """An instance holds copies of other instances' backups (backups.copy): its failed listing is about every
+    instance with data, so the me-central1 instance's 'no copy outside' is unknown, not a fail."""
+    _regional_spanner(gcp_server, eu_denied=True)
+    inventory = _collect(gcp_env)
+
+    [record] = [c for c in inventory.coverage if c.service == "spanner:backups" and c.status != "ok"]
+    assert (record.status, record.region, set(record.resources)) == (
+        "denied", "europe-west1", {LEDGER, SPANNER.format(p=PROJECT, i="ledger-eu")})
+    findings = _findings(inventory, LEDGER)
+    assert findings["RES-DATA-001"].status == "pass"  # its own backups were read
+    assert findings["RES-DATA-002"].status == "unknown", findings["RES-DATA-002"].message
+
+
+def test_a_denied_firestore_backups_read_of_one_location_is_about_the_databases_there_only(gcp_server, gcp_env):
+    """Blind gcp10: a 403 on backups.list for me-central2 made the verdicts of databases in me-central1 (and of
+    workloads with no Firestore at all) unknown; a Firestore backup is kept only in its database's location."""
+    audit = f"//firestore.googleapis.com/projects/{PROJECT}/databases/audit"
+    gcp_server.add({"method": "GET", "path": ASSETS_PATH, "query": {"assetTypes": "firestore.googleapis.com/Database"},
+                    "response": {"body": {"assets": [
+                        {"name": name, "assetType": "firestore.googleapis.com/Database",
+                         "resource": {"location": location, "data": {
+                             "name": name.split("googleapis.com/", 1)[1], "locationId": location}}}
+                        for name, location in ((REWARDS, "me-central1"), (audit, "me-central2"))]}}})
+    gcp_server.add({"method": "GET", "path": f"/v1/projects/{PROJECT}/locations/me-central1/backups",
+                    "response": {"body": {"backups": [
+                        {"name": f"projects/{PROJECT}/locations/me-central1/backups/b1",
+                         "database": f"projects/{PROJECT}/databases/rewards", "snapshotTime": "{now-10h}",
+                         "state": "READY"}]}}})
+    gcp_server.add({"method": "GET", "path": f"/v1/projects/{PROJECT}/locations/me-central2/backups",
+                    "response": {"status": 403, "body": {"error": {"code": 403, "status": "PERMISSION_DENIED",
+                                                                   "message": "datastore.backups.list"}}}})
+    inventory = _collect(gcp_env)
+
+    [record] = [c for c in inventory.coverage if c.service == "firestore:backups" and c.status != "ok"]
+    assert (record.status, record.region, record.resources) == ("denied", "me-central2", (audit,))
+    result = analyse(inventory, Policy(), scan_time=dt.datetime.now(dt.UTC),
+                     audited_regions=("me-central1", "me-central2"))
+    rules = {(f.resource, f.rule): f for f in result.findings}
+    assert rules[(REWARDS, "RES-DATA-002")].status == "fail", rules[(REWARDS, "RES-DATA-002")].message
+    assert "me-central2" not in rules[(REWARDS, "RES-DATA-002")].message
+    assert rules[(audit, "RES-DATA-001")].status == "unknown"
 
 
 def test_firestore_backups_with_a_daily_schedule_are_a_backup_in_the_databases_location(gcp_server, gcp_env):

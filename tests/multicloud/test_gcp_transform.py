@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from resilience.catalogues.gcp import location_type, region_of_location
@@ -262,6 +264,8 @@ def test_spanner_firestore_bigtable_memorystore_by_their_locations():
         _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/multi", {
             "name": "projects/proj-a/instances/multi", "config": "projects/proj-a/instanceConfigs/eur3",
             "displayName": "multi", "processingUnits": 1000}),
+        _asset("spanner.googleapis.com/Database", "//spanner.googleapis.com/projects/proj-a/instances/multi/databases/d",
+               {"name": "projects/proj-a/instances/multi/databases/d", "state": "READY"}),
         _asset("spanner.googleapis.com/Instance", "//spanner.googleapis.com/projects/proj-a/instances/one", {
             "name": "projects/proj-a/instances/one", "config": "projects/proj-a/instanceConfigs/regional-me-central1",
             "displayName": "one", "nodeCount": 1}),
@@ -285,6 +289,9 @@ def test_spanner_firestore_bigtable_memorystore_by_their_locations():
     assert _node(t, "/instances/multi#europe-west4").attrs["replica_of"] == multi.id
     assert _node(t, "/instances/multi#europe-west4#pitr").kind == "recovery_point"
     assert (one.region, one.attrs["multi_az"], one.attrs["role"]) == ("me-central1", True, "primary")
+    # "one" has no database: no data of its own, no point-in-time recovery (a database's version retention)
+    assert (multi.attrs["pitr"], multi.attrs["holds_data"], multi.attrs["databases"]) == (True, True, 1)
+    assert (one.attrs["pitr"], one.attrs["holds_data"], one.attrs["databases"]) == (False, False, 0)
     assert _node(t, "/databases/(default)").attrs["pitr"] is True
     c1, c2 = _node(t, "/clusters/c1"), _node(t, "/clusters/c2")
     assert c1.zones == ("me-central1-a",) and c2.attrs["replica_of"] == c1.id and c2.region == "europe-west3"
@@ -323,7 +330,9 @@ def test_a_multi_region_spanner_instance_is_priced_as_the_service_fails_over_not
     name = "//spanner.googleapis.com/projects/proj-a/instances/ledger"
     assets = [_asset("spanner.googleapis.com/Instance", name, {
         "name": "projects/proj-a/instances/ledger", "config": "projects/proj-a/instanceConfigs/nam3",
-        "displayName": "ledger", "labels": {"app": "ledger"}})]
+        "displayName": "ledger", "labels": {"app": "ledger"}}),
+        _asset("spanner.googleapis.com/Database", f"{name}/databases/main",
+               {"name": "projects/proj-a/instances/ledger/databases/main", "state": "READY"})]
     step = region_loss_step(transform_assets(assets, observed_at=OBSERVED, default_project=P), "ledger", name,
                             "us-east4")
     assert (step.model_key, step.rto, step.rpo) == ("gcp-multi-region-database", 60, 0)
@@ -357,6 +366,46 @@ def test_env_values_naming_a_memorystore_or_firestore_make_depends_on_edges_and_
     assert "s3cr3t" not in repr([r.attrs for r in t.resources]) + repr([e.attrs for e in t.edges])
 
 
+def test_an_env_value_naming_an_uninventoried_resource_by_path_is_a_dependency_on_an_unseen_stub():
+    """Blind gcp10: a Cloud Run service's REDIS_INSTANCE named a Memorystore instance the scan did not hold;
+    the reference vanished (no edge, no node) and the workload's zone verdicts passed."""
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.scan import analyse
+
+    run = "//run.googleapis.com/projects/proj-a/locations/me-central1/services/orders-api"
+    assets = [_asset("run.googleapis.com/Service", run, {
+        "metadata": {"name": "orders-api", "labels": {"cloud.googleapis.com/location": "me-central1", "app": "orders"}},
+        "spec": {"template": {"spec": {"containers": [{"env": [
+            {"name": "REDIS_INSTANCE", "value": "projects/proj-a/locations/me-central1/instances/session-cache"},
+            {"name": "LEDGER_SPANNER", "value": "projects/proj-b/instances/ledger/databases/main"},
+            {"name": "ORDERS_SQL", "value": "projects/proj-a/instances/orders-db"},
+            {"name": "STATE_DB", "value": "projects/proj-a/databases/state"},
+            {"name": "CACHE_HOST", "value": "10.9.9.9"}]}]}}}}),
+        # another workload's cache: the estate's zones in me-central1 (a stub may be in any of them)
+        _asset("redis.googleapis.com/Instance", "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/ha", {
+            "name": "projects/proj-a/locations/me-central1/instances/ha", "tier": "STANDARD_HA",
+            "locationId": "me-central1-a", "alternativeLocationId": "me-central1-b"})]
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    redis = "//redis.googleapis.com/projects/proj-a/locations/me-central1/instances/session-cache"
+    links = {e.attrs["setting"]: e.dst for e in t.edges if e.src == run and e.kind == "depends_on"}
+    assert links == {"REDIS_INSTANCE": redis, "LEDGER_SPANNER": "//spanner.googleapis.com/projects/proj-b/instances/ledger",
+                     "ORDERS_SQL": "//cloudsql.googleapis.com/projects/proj-a/instances/orders-db",
+                     "STATE_DB": "//firestore.googleapis.com/projects/proj-a/databases/state"}  # no host: no resource
+    assert not [r for r in t.resources if "session-cache" in r.id]  # no placeholder: the graph builder's stub
+
+    policy = parse_policy("version: 1\nworkloads:\n  orders: {match: {tags: {app: orders}}}\n", "<test>")
+    inventory = Inventory(resources=t.resources, edges=t.edges)
+    stub = build_graph(inventory, policy).nodes[redis]
+    assert (stub["stub"], stub["region"], stub["provider"], stub["account"]) == (True, "me-central1", "gcp", "proj-a")
+    result = analyse(inventory, policy, scan_time=dt.datetime(2026, 9, 1, tzinfo=dt.UTC), audited_regions=("me-central1",))
+    zonal = [f for f in result.findings if f.rule == "RES-ZONAL-001" and f.workload == "orders"]
+    # the cache may be a BASIC (one-zone) instance in any zone of me-central1: never a pass
+    assert len(zonal) == 2 and {f.status for f in zonal} == {"unknown"}, [(f.status, f.message) for f in zonal]
+    assert all("session-cache" in f.message for f in zonal)
+
+
 @pytest.mark.parametrize(("rpo", "key", "seconds"), [("DEFAULT", "gcs-dual-region", 12 * 3600),
                                                       ("ASYNC_TURBO", "gcs-dual-region-turbo", 15 * 60)])
 def test_a_dual_region_bucket_is_priced_by_its_replication_not_as_s3(rpo, key, seconds):
@@ -368,3 +417,19 @@ def test_a_dual_region_bucket_is_priced_by_its_replication_not_as_s3(rpo, key, s
     step = region_loss_step(transform_assets(assets, observed_at=OBSERVED, default_project=P), "media",
                             "//storage.googleapis.com/media", "me-central1")
     assert (step.model_key, step.rto, step.rpo) == (key, 0, seconds)
+
+
+def test_an_env_value_naming_a_bigtable_instance_depends_on_its_primary_cluster():
+    """The graph holds a Bigtable instance's clusters: its path resolves to the primary, not to a Spanner stub."""
+    run = "//run.googleapis.com/projects/proj-a/locations/me-central1/services/feed"
+    clusters = [_asset("bigtableadmin.googleapis.com/Cluster",
+                       f"//bigtableadmin.googleapis.com/projects/proj-a/instances/bt/clusters/{c}",
+                       {"name": f"projects/proj-a/instances/bt/clusters/{c}",
+                        "location": f"projects/proj-a/locations/{zone}"})
+                for c, zone in (("c1", "me-central1-a"), ("c2", "me-central2-a"))]
+    service = _asset("run.googleapis.com/Service", run, {
+        "metadata": {"name": "feed", "labels": {"cloud.googleapis.com/location": "me-central1"}},
+        "spec": {"template": {"spec": {"containers": [{"env": [
+            {"name": "BIGTABLE_INSTANCE", "value": "projects/proj-a/instances/bt"}]}]}}}})
+    t = transform_assets([*clusters, service], observed_at=OBSERVED, default_project=P)
+    assert [e.dst for e in t.edges if e.src == run and e.kind == "depends_on"] == [clusters[0]["name"]]

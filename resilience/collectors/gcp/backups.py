@@ -5,7 +5,9 @@ neither): Spanner ``backups.list`` per instance and ``backupSchedules.list`` per
 Every read has its own coverage record in the region of what it is about (``spanner:backups``,
 ``spanner:backupschedules``, ``firestore:backups``, ``firestore:backupschedules``); a failed read leaves
 its resource out of :class:`BackupReads` (unread, not empty), so the transform makes no copy of it and the
-record makes the verdicts that rest on it ``unknown``. Once an endpoint does not answer, the reads left on
+record, naming the resources the read was about (``Coverage.resources``: a Firestore location's databases; a
+Spanner instance and every instance with data, whose copies it may hold), makes the verdicts that rest on it
+``unknown``, and no others. Once an endpoint does not answer, the reads left on
 it are recorded ``unreachable`` and not tried.
 """
 
@@ -55,7 +57,7 @@ class _Reader:
         self.dead = ""
 
     def read(self, fn: Callable[[Any], Any], *, account: str, region: str, service: str, about: str,
-             resource: str | None) -> Any | None:
+             resource: str | tuple[str, ...] | None) -> Any | None:
         if self.dead:
             self.log.record(account, region, service, "unreachable", f"not attempted: {self.dead}",
                             resource=resource)
@@ -95,15 +97,19 @@ def _spanner(session: Any, settings: GcpSettings, assets: list[dict], log: Cover
         if asset.get("assetType") == SPANNER_DATABASE:
             path = str(_data(asset).get("name") or asset["name"].split("googleapis.com/", 1)[-1])
             databases.setdefault(path.split("/databases/", 1)[0], []).append(path)
-    for asset in assets:
-        if asset.get("assetType") != SPANNER_INSTANCE:
-            continue
+    instances = [a for a in assets if a.get("assetType") == SPANNER_INSTANCE]
+    # an instance may hold copies of any instance's backups (backups.copy): its failed listing is about itself
+    # and every instance with data, whose copy it could hide — never about another service's stores
+    sources = tuple(a["name"] for a in instances
+                    if str(_data(a).get("name") or a["name"].split("googleapis.com/", 1)[-1]) in databases)
+    for asset in instances:
         data = _data(asset)
         path = str(data.get("name") or asset["name"].split("googleapis.com/", 1)[-1])
         project, instance, region = _project(path, default_project), _last(path), spanner_region(data)
         got = reader.read(lambda r, p=project, i=instance: api.list_spanner_backups(
             session, settings.spanner_endpoint, p, i, retry=r, timeout=timeout),
-            account=project, region=region, service="spanner:backups", about=instance, resource=asset["name"])
+            account=project, region=region, service="spanner:backups", about=instance,
+            resource=tuple(dict.fromkeys((asset["name"], *sources))))
         if got is None:
             continue  # unread: no copy is made of it, and the record says so
         out.spanner_backups[asset["name"]] = got
@@ -138,12 +144,13 @@ def _firestore(session: Any, settings: GcpSettings, assets: list[dict], log: Cov
         by_location.setdefault((project, location), []).append(asset)
     for (project, location), members in sorted(by_location.items()):
         region = firestore_region(location)
-        # one read lists every backup kept in the location: recorded for the location, not one database
+        # one read lists every backup kept in the location; a Firestore backup is kept only in its database's
+        # location, so the read is about the databases there (``resources``), not every database of the project
         if location:
             got = reader.read(lambda r, p=project, loc=location: api.list_firestore_backups(
                 session, settings.firestore_endpoint, p, loc, retry=r, timeout=timeout),
                 account=project, region=region, service="firestore:backups", about=f"locations/{location}",
-                resource=None)
+                resource=tuple(a["name"] for a in members))
         else:
             got = None
             for asset in members:

@@ -64,15 +64,19 @@ def collect(settings: GcpSettings, *, projects: Iterable[str] = (), organization
                 progress(f"gcp {parent}")
             return parent, _collect_parent(client, session, settings, parent, log, observed_at)
 
+        hints: dict[str, dict] = {}
         with ThreadPoolExecutor(max_workers=max(1, min(max_in_flight, len(parents) or 1))) as pool:
             for parent, transformer in pool.map(one, parents):  # results in parent order
                 account = parent.split("/", 1)[1] if parent.startswith("projects/") else parent
                 inventory.resources.extend(transformer.resources)
                 inventory.edges.extend(transformer.edges)
-                add_placeholders(inventory, provider=PROVIDER, observed_at=observed_at, hints=transformer.hints)
+                for key, hint in transformer.hints.items():
+                    hints.setdefault(key, hint)
                 accounts.append(account)
                 accounts.extend(sorted({r.account for r in transformer.resources
                                         if r.account and r.account not in accounts}))
+        # once every project is read: a reference from one project to another's resource is no placeholder
+        add_placeholders(inventory, provider=PROVIDER, observed_at=observed_at, hints=hints)
     finally:
         session.close()
         transport = getattr(client, "transport", None)

@@ -6,7 +6,8 @@ them in ``resource.data``:
 
 - Spanner ``Instance.config`` (``projects/P/instanceConfigs/regional-<region>`` or a multi-region
   configuration such as ``nam3``): regional = three zones of one region; multi-region = read-write
-  replicas in two regions (:data:`MULTI_REGION_CONFIGS`), failover automatic.
+  replicas in two regions (:data:`MULTI_REGION_CONFIGS`), failover automatic. An instance with no
+  ``spanner.googleapis.com/Database`` under it holds no data of its own (``holds_data: false``, no PITR).
 - Firestore ``Database.locationId`` (a region, or ``nam5`` / ``eur3``), ``pointInTimeRecoveryEnablement``.
 - Spanner and Firestore backups and schedules (read by :mod:`.backups`, not Cloud Asset): a
   ``recovery_point`` per region the backups are kept in (a Spanner instance's configuration, a Firestore
@@ -61,6 +62,27 @@ _CONNECTION_NAME = re.compile(r"^([a-z][a-z0-9-]{4,28}[a-z0-9]):([a-z]+-[a-z]+\d
 _RESOURCE_PATH = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/(?:locations/[a-z0-9-]+/)?"
                             r"(?:instances|databases|clusters)/[A-Za-z0-9()_.-]+")
 _HOST = re.compile(r"^(?:redis://)?((?:\d{1,3}\.){3}\d{1,3})(?::\d+)?/?$")
+#: a path's service when the scan does not hold what it names: ``projects/P/instances/I`` is a Spanner, Cloud SQL
+#: or Bigtable instance and ``projects/P/locations/L/instances/I`` a Memorystore (Redis or Memcached) or Filestore
+#: one, so the variable's name picks (first keyword found), else the first service of the shape
+_PATH_SERVICES: dict[str, tuple[tuple[str, str], ...]] = {  # shape -> (name keyword, service host)
+    "instances": (("SPANNER", "spanner"), ("BIGTABLE", "bigtableadmin"), ("SQL", "cloudsql")),
+    "locations/instances": (("REDIS", "redis"), ("MEMCACHE", "memcache"), ("FILESTORE", "file")),
+    "databases": (("FIRESTORE", "firestore"),),
+}
+
+
+def unseen_target(ref: str, setting: str) -> str | None:
+    """The id of what a resource path names, for a reference to something the scan does not hold (the
+    service picked by the path's shape and the variable's name); ``None`` for a shape of no known service."""
+    parts = ref.split("/")
+    located = len(parts) == 6 and parts[2] == "locations"
+    shape = "locations/" + parts[4] if located else parts[2] if len(parts) == 4 else ""
+    services = _PATH_SERVICES.get(shape)
+    if not services:
+        return None
+    host = next((s for s in services if s[0] in setting.upper()), services[0])[1]
+    return f"//{host}.googleapis.com/{ref}"
 
 
 @dataclass
@@ -96,6 +118,7 @@ class DataServices:
     hint: Any
     account_of: Any
     backups: BackupReads
+    spanner_databases: dict[str, list[str]]
 
     def _backup_points(self, asset: Mapping[str, Any], *, source: str, label: str, type_: str,
                        regions: Iterable[str], backups: list[Mapping[str, Any]], schedule: Mapping[str, Any],
@@ -172,10 +195,15 @@ class DataServices:
         config = _last(data.get("config"))
         regional = config.startswith("regional-")
         regions = (config.removeprefix("regional-"),) if regional else MULTI_REGION_CONFIGS.get(config, ())
-        attrs = {"engine": "spanner", "instance_config": config, "multi_az": True, "placement": "zone_redundant",
-                 "location_type": "region" if regional else "multi-region", "pitr": True,
-                 "node_count": data.get("nodeCount"), "processing_units": data.get("processingUnits")}
         name, label = asset["name"], data.get("displayName") or _last(data.get("name"))
+        # Cloud Asset lists an instance's databases in the same read: an instance with none (one that only
+        # holds backups copied into it, or an empty one) holds no data of its own, so it is no data store,
+        # and has no point-in-time recovery (version retention is a database's)
+        databases = self.spanner_databases.get(str(data.get("name") or name.split("googleapis.com/", 1)[-1]), [])
+        attrs = {"engine": "spanner", "instance_config": config, "multi_az": True, "placement": "zone_redundant",
+                 "location_type": "region" if regional else "multi-region", "pitr": bool(databases),
+                 "databases": len(databases), "holds_data": bool(databases),
+                 "node_count": data.get("nodeCount"), "processing_units": data.get("processingUnits")}
         self.node(asset, id=name, kind=DATABASE, type="spanner.googleapis.com/Instance", name=label,
                   region=regions[0] if regions else "unknown", tags=_tags(data.get("labels")),
                   attrs={**attrs, "role": "member" if len(regions) > 1 else "primary",
@@ -262,7 +290,13 @@ class DataServices:
     def resolve_env_references(self) -> None:
         """``depends_on`` from a Cloud Run service or Cloud Function to the Memorystore instance, Firestore
         database, Spanner instance or Bigtable cluster an env value names (by resource path, or a Memorystore
-        host address). A blind estate found a two-region app's BASIC Memorystore and Firestore unseen."""
+        host address). A blind estate found a two-region app's BASIC Memorystore and Firestore unseen.
+
+        A path to something this read does not hold (another project's, or one the listing missed) still
+        makes the edge, to the id the path gives (:func:`unseen_target`): the graph builder makes a stub of it
+        (region from a ``locations/`` segment), possibly in any zone of that region, so what rests on it is
+        ``unknown``, not a pass on a dependency silently dropped (blind gcp10). A host address names no
+        resource: an unknown one stays unresolved."""
         by_path: dict[str, str] = {}
         for resource in self.resources:
             if "googleapis.com/projects/" in resource.id and resource.kind != FUNCTION:
@@ -270,8 +304,13 @@ class DataServices:
             host = resource.attrs.get("host") if resource.type == "redis.googleapis.com/Instance" else None
             if host:
                 by_path.setdefault(str(host), resource.id)
+            if resource.type == "bigtableadmin.googleapis.com/Cluster" and resource.attrs.get("role") == "primary":
+                # a Bigtable instance is named by its path; the graph holds its clusters, the primary first
+                by_path.setdefault(str(resource.attrs.get("instance")).split("googleapis.com/", 1)[-1], resource.id)
         for function, setting, ref in self.env_references:
             target = by_path.get(ref)
+            if target is None and ref.startswith("projects/"):
+                target = unseen_target(ref, setting)
             if target and target != function:
                 self.link(function, target, DEPENDS_ON, setting=setting)
 

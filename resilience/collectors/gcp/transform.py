@@ -111,6 +111,8 @@ class Transformer(DataServices):
         self.projects: dict[str, str] = {}  # project number -> project id
         self.by_link: dict[str, dict[str, Any]] = {}  # compute selfLink key -> asset
         self.sql_sources: dict[str, dict[str, Any]] = {}  # "project:name" -> source representation data
+        #: Spanner instance path -> its databases' paths (Cloud Asset lists both in one read)
+        self.spanner_databases: dict[str, list[str]] = {}
         self._ids: set[str] = set()
         self._edge_index: dict[tuple[str, str, str], Edge] = {}
         self._group_index: dict[str, str] | None = None
@@ -174,6 +176,9 @@ class Transformer(DataServices):
                 self.by_link[self_link_key(data["selfLink"])] = asset
             if asset.get("assetType") == "sqladmin.googleapis.com/Instance" and data.get("instanceType") == "ON_PREMISES_INSTANCE":
                 self.sql_sources[f"{data.get('project')}:{data.get('name')}"] = data
+            if asset.get("assetType") == "spanner.googleapis.com/Database":
+                path = str(data.get("name") or asset.get("name", "").split("googleapis.com/", 1)[-1])
+                self.spanner_databases.setdefault(path.split("/databases/", 1)[0], []).append(path)
         handlers = {
             "sqladmin.googleapis.com/Instance": self.sql_instance,
             "storage.googleapis.com/Bucket": self.bucket,
