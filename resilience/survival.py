@@ -18,12 +18,16 @@ Semantics (``docs/graph.md`` is the vocabulary):
   (:func:`placement_risk`): it is taken as up, and a verdict that survives only if it is up is
   uncertain (its reasons lead ``unknown``). ``Scenario.worst_placement`` takes it as down instead.
 * **Serving path.** ``entry -> routes_to* -> compute -> depends_on* -> data``. Entry points are
-  the workload's public DNS names (records grouped by name and type). Without any, its load
-  balancers (else its compute) taken per region: each region's set is that region's copy of the
-  service, and the workload serves while one region's copy serves whole (how clients reach it is
-  then a DNS question, not judged here). A target group serves if any target serves (the load
-  balancer health-checks them); a load balancer if every target group does; a DNS record if what
-  it routes to serves.
+  the workload's public DNS names (records grouped by name and type). Without any, its front doors
+  (CloudFront distributions, APIs, Global Accelerators) that no other front door routes to, and its
+  load balancers that no front door routes to (else its compute). A global front door is a function
+  of its own (it serves while what it routes to does); regional ones and load balancers are taken
+  per region: each region's set is that region's copy of the service, and the workload serves while
+  one region's copy serves whole (how clients reach it is then a DNS question, not judged here). A
+  target group serves if any target serves (the load balancer health-checks them); a load balancer
+  if every target group does; a DNS record if what it routes to serves; a distribution or an API if
+  every origin or integration does (an origin group is a target group); an accelerator if any
+  endpoint group does.
 * **DNS failover** counts only when Route 53 can see the failure: a failover pair whose primary
   is health-checked (a health check, or ``evaluate_target_health`` on an alias), or
   latency/weighted/geolocation/multivalue records where every dead member is health-checked and
@@ -702,17 +706,45 @@ class _Assessor:
                 out.append((key[0], sorted(members), "dns"))
             if out:
                 return out
-        lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n])]
+        # a front door (CDN distribution, API, accelerator) is where clients come in, and what it routes to
+        # (its origins, integrations, endpoints) is judged through it: only front doors nothing else of the
+        # workload's routes to, and load balancers no front door routes to, are entry points
+        front = [n for n in nodes if self.kind(n) in FRONT_DOOR_KINDS and not is_stub(self.g._node[n])]
+        behind = self._behind(front)
+        front = [n for n in front if n not in behind]
+        lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n]) and n not in behind]
+        # a global front door is one function of its own: it serves only while its origins do, whatever region
+        # another entry point is in
+        everywhere = [n for n in front if not real_region(self.g._node[n].get("region"))]
+        regional = [n for n in front if n not in everywhere] + lbs
+        out = [(self.name(n), [n], "regional") for n in sorted(everywhere)]
+        if regional:
+            label = "load balancers" if not front else "front doors" if not lbs else "front doors and load balancers"
+            out.append((f"{workload} ({label})", sorted(regional), "regional"))
+        if out:
+            return out
         # a standby copy (a cache's geo-secondary, a vault's paired-region copy: ``role: replica``) is no entry
         # point: it serves only by standing in for what it copies
         compute = [n for n in nodes if self.kind(n) in COMPUTE_KINDS and not is_stub(self.g._node[n]) and not (
             self.kind(n) == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in out_edges(self.g, n, MEMBER_OF)))
             and (self.g._node[n].get("attrs") or {}).get("role") != "replica"]
-        entries = lbs or compute
-        if not entries:
+        if not compute:
             return []
-        label = "load balancers" if lbs else "compute"
-        return [(f"{workload} ({label})", sorted(entries), "regional")]
+        return [(f"{workload} (compute)", sorted(compute), "regional")]
+
+    def _behind(self, front: list[str]) -> set[str]:
+        """Every node a front door of ``front`` reaches through ``routes_to`` / ``fails_over_to`` (origins,
+        origin groups, integrations, endpoint groups, and what they route to)."""
+        seen: set[str] = set()
+        todo = list(front)
+        while todo:
+            node = todo.pop()
+            for kind in (ROUTES_TO, FAILS_OVER_TO):
+                for dst, _ in out_edges(self.g, node, kind):
+                    if dst not in seen:
+                        seen.add(dst)
+                        todo.append(dst)
+        return seen
 
     def _public(self, record: str) -> bool:
         attrs = self.g._node[record].get("attrs") or {}
