@@ -20,7 +20,8 @@ Semantics (``docs/graph.md`` is the vocabulary):
 * **Serving path.** ``entry -> routes_to* -> compute -> depends_on* -> data``. Entry points are
   the workload's public DNS names (records grouped by name and type). Without any, its front doors
   (CloudFront distributions, APIs, Global Accelerators) that no other front door routes to, and its
-  load balancers that no front door routes to (else its compute). A global front door is a function
+  load balancers that no front door routes to (else its compute; else, for a workload that runs no
+  code, each of its databases, which serves or has a copy stand in for it). A global front door is a function
   of its own (it serves while what it routes to does); regional ones and load balancers are taken
   per region: each region's set is that region's copy of the service, and the workload serves while
   one region's copy serves whole (how clients reach it is then a DNS question, not judged here). A
@@ -51,7 +52,8 @@ Semantics (``docs/graph.md`` is the vocabulary):
   described in ``control_plane`` (a restorable backup, if any, is then the failover listed). A
   copy (a replica) is judged by its source: its source's backups hold its data too. A DB instance
   that is a member of a cluster is judged by its cluster (an Aurora cluster volume spans three
-  zones, whatever zone the instance is in). Backups count for ``data_intact`` but never for
+  zones, whatever zone the instance is in), but a cluster whose instances are all down serves
+  nothing until a new instance is created. Backups count for ``data_intact`` but never for
   serving: a restore is not a failover. A copy is not primary data: a replica, a store with
   ``replica_of``, or the destination of another store's replication rule (even a disabled one) is
   never itself judged for ``data_intact`` (its loss loses no data). Replication that is switched
@@ -428,8 +430,11 @@ class _Assessor:
             members = [m for m, _ in in_edges(self.g, node, MEMBER_OF) if self.kind(m) == DATABASE]
             if members and all(self.down(m) for m in members):
                 zones = sorted({z for m in members for z in zones_of_node(self.g._node[m])})
-                return _Outcome(False, [node, members[0]],
-                                f"every instance of the cluster is down (zones {_and(zones)})")
+                # the chain ends at the cluster: it is what stops, and what is recovered (a new instance in
+                # it), not one of its instances
+                return _Outcome(False, [node], f"every instance of the cluster is down: "
+                                f"{_and(sorted(self.name(m) for m in members))} in zone{'s' if len(zones) > 1 else ''} "
+                                f"{_and(zones)}")
         return out
 
     def _serve_deps(self, node: str) -> _Outcome:
@@ -728,9 +733,13 @@ class _Assessor:
         compute = [n for n in nodes if self.kind(n) in COMPUTE_KINDS and not is_stub(self.g._node[n]) and not (
             self.kind(n) == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in out_edges(self.g, n, MEMBER_OF)))
             and (self.g._node[n].get("attrs") or {}).get("role") != "replica"]
-        if not compute:
-            return []
-        return [(f"{workload} (compute)", sorted(compute), "regional")]
+        if compute:
+            return [(f"{workload} (compute)", sorted(compute), "regional")]
+        # nothing of it runs code: its clients connect to its databases, each a function of its own (a
+        # DB instance of a cluster is judged by its cluster, a replica by what it copies)
+        return [(self.name(n), [n], "data") for n in sorted(nodes)
+                if self.kind(n) == DATABASE and not is_stub(self.g._node[n]) and not is_copy(self.g, n)
+                and self.cluster_of(n) is None]
 
     def _behind(self, front: list[str]) -> set[str]:
         """Every node a front door of ``front`` reaches through ``routes_to`` / ``fails_over_to`` (origins,
@@ -761,6 +770,8 @@ class _Assessor:
         workload serves while one region's copy serves whole."""
         if how == "dns":
             return self.serve_record_group(members)
+        if how == "data":  # a database its clients reach directly: it serves, or a copy stands in for it
+            return self.available(members[0])
         by_region: dict[str, list[str]] = {}
         for m in members:
             by_region.setdefault(self.g._node[m].get("region") or "unknown", []).append(m)

@@ -334,7 +334,10 @@ def test_only_blocked_copies_keep_the_data_with_no_failover_listed(estate):
     assert len(got.control_plane) == 2 and all(f"failed region {UAE}" in c for c in got.control_plane)
     impact = assess(e.graph, "shop", Scenario.regions(UAE))
     assert impact.data_intact and impact.failovers == [] and impact.control_plane == got.control_plane
-    assert "with no failover needed" in impact.why
+    # the data is held, but nothing that can run puts a copy in service: the database (the workload's only
+    # entry point, as it runs no code) stops
+    assert impact.entry_points == ["db"] and not impact.serving
+    assert impact.why.startswith(f"shop stops serving on loss of region {UAE}: db")
     # with a snapshot copied out of the region, restoring it is the way back that can run
     e = estate(two_replicas(first_blocked=True, second_blocked=True, snapshot=True))
     got = data_outcome(e.graph, e.id("db"), Scenario.regions(UAE))
