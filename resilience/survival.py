@@ -860,14 +860,19 @@ class _Assessor:
         return cluster_of(self.g, node)
 
     # -- uncertainty
-    def gap_reasons(self, node: str) -> list[str]:
+    def gap_reasons(self, node: str, *, copy: bool = False) -> list[str]:
+        """Failed reads the verdict on ``node`` relies on. For a data store, a read about its copies
+        (replication, replicas, snapshots) matters only when the verdict depends on a copy: the store is
+        down in the scenario, or the verdict is that it stops or is lost, or it stands in for a lost store
+        (``copy`` for the last two); a store that is up and serves needs no copy."""
         if node not in self.g:
             return []
         if node not in self._gaps:
             self._gaps[node] = self._gap_reasons(node)
-        return list(self._gaps[node])
+        return [text for text, copies_only in self._gaps[node] if not copies_only or copy or self.down(node)]
 
-    def _gap_reasons(self, node: str) -> list[str]:
+    def _gap_reasons(self, node: str) -> list[tuple[str, bool]]:
+        """``(reason, is it about copies only)`` per failed read that applies to ``node``."""
         if not self._gap_reads:
             return []
         data = self.g._node[node]
@@ -882,12 +887,13 @@ class _Assessor:
             if scope[3]:  # for data, what matters is whether copies could be unseen
                 gaps = [c for c in gaps if _replication_read(c)]
             self._gaps_by_scope[scope] = gaps
-        return [f"{describe_gap(c)}: {self.name(node)} relies on it" for c in gaps if c.applies_to(node)]
+        return [(f"{describe_gap(c)}: {self.name(node)} relies on it", scope[3] and _copy_read(c))
+                for c in gaps if c.applies_to(node)]
 
     def alternative_reasons(self, node: str) -> list[str]:
         if node not in self.g:
             return []
-        return self.gap_reasons(node) + self.unseen_reasons(node)
+        return self.gap_reasons(node, copy=True) + self.unseen_reasons(node)
 
     def unseen_reasons(self, node: str) -> list[str]:
         """Why a node a verdict relies on was not seen well enough to count on: nobody inventoried it
@@ -924,6 +930,13 @@ def _replication_read(c: Coverage) -> bool:
     """A service's primary read, or a read about its replicas, clusters or global tables."""
     _, _, sub = c.service.partition(":")
     return not sub or any(w in sub for w in ("replica", "replication", "global", "cluster", "failover"))
+
+
+def _copy_read(c: Coverage) -> bool:
+    """A read about a store's copies alone (replication, replicas, global tables, failover groups, snapshots,
+    backups), not the store itself (its primary read, its cluster)."""
+    _, _, sub = c.service.partition(":")
+    return any(w in sub for w in ("replica", "replication", "global", "failover", "snapshot", "backup"))
 
 
 _BACKUP_WORDS = ("snapshot", "backup", "pitr", "versioning", "replica", "replication", "global", "automated",
@@ -1086,7 +1099,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
         serving = False
         dead = got.chain[-1] if got.chain else None
         if dead:
-            serve_doubts += a.gap_reasons(dead)
+            serve_doubts += a.gap_reasons(dead, copy=True)  # it stops unless a copy stands in
             if is_stub(graph._node[dead]):
                 serve_doubts.append(f"{dead} was referenced but not inventoried: whether it has a copy "
                                     "elsewhere is unknown")
@@ -1106,7 +1119,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
         else:
             data_intact = False
             lost_data.append(n)
-            data_doubts += a.gap_reasons(n) + a.hidden_copy_reasons(n)
+            data_doubts += a.gap_reasons(n, copy=True) + a.hidden_copy_reasons(n)
     if serving and not data_intact:
         broken = [lost_data[0]]
     if not serving:
@@ -1154,7 +1167,7 @@ def dependency_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
         for n in sorted(got.alternatives):
             doubts += a.alternative_reasons(n)
     else:
-        doubts += a.gap_reasons(node)
+        doubts += a.gap_reasons(node, copy=True)
         for n in sorted(got.alternatives):
             doubts += a.alternative_reasons(n)
     return Availability(got.ok, got.chain, got.cause, _unique(got.failovers), _unique(doubts),
@@ -1172,7 +1185,7 @@ def data_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
             doubts += a.alternative_reasons(r)
         cause = ""
     else:
-        doubts += a.gap_reasons(node) + a.hidden_copy_reasons(node)
+        doubts += a.gap_reasons(node, copy=True) + a.hidden_copy_reasons(node)
         cause = a.down(node) or ""
     return Availability(intact, [node], cause, failovers, _unique(doubts), notes)
 
