@@ -18,12 +18,17 @@ Semantics (``docs/graph.md`` is the vocabulary):
   (:func:`placement_risk`): it is taken as up, and a verdict that survives only if it is up is
   uncertain (its reasons lead ``unknown``). ``Scenario.worst_placement`` takes it as down instead.
 * **Serving path.** ``entry -> routes_to* -> compute -> depends_on* -> data``. Entry points are
-  the workload's public DNS names (records grouped by name and type). Without any, its load
-  balancers (else its compute) taken per region: each region's set is that region's copy of the
-  service, and the workload serves while one region's copy serves whole (how clients reach it is
-  then a DNS question, not judged here). A target group serves if any target serves (the load
-  balancer health-checks them); a load balancer if every target group does; a DNS record if what
-  it routes to serves.
+  the workload's public DNS names (records grouped by name and type). Without any, its front doors
+  (CloudFront distributions, APIs, Global Accelerators) that no other front door routes to, and its
+  load balancers that no front door routes to (else its compute; else, for a workload that runs no
+  code, each of its databases, which serves or has a copy stand in for it). A global front door is a function
+  of its own (it serves while what it routes to does); regional ones and load balancers are taken
+  per region: each region's set is that region's copy of the service, and the workload serves while
+  one region's copy serves whole (how clients reach it is then a DNS question, not judged here). A
+  target group serves if any target serves (the load balancer health-checks them); a load balancer
+  if every target group does; a DNS record if what it routes to serves; a distribution or an API if
+  every origin or integration does (an origin group is a target group); an accelerator if any
+  endpoint group does.
 * **DNS failover** counts only when Route 53 can see the failure: a failover pair whose primary
   is health-checked (a health check, or ``evaluate_target_health`` on an alias), or
   latency/weighted/geolocation/multivalue records where every dead member is health-checked and
@@ -47,7 +52,8 @@ Semantics (``docs/graph.md`` is the vocabulary):
   described in ``control_plane`` (a restorable backup, if any, is then the failover listed). A
   copy (a replica) is judged by its source: its source's backups hold its data too. A DB instance
   that is a member of a cluster is judged by its cluster (an Aurora cluster volume spans three
-  zones, whatever zone the instance is in). Backups count for ``data_intact`` but never for
+  zones, whatever zone the instance is in), but a cluster whose instances are all down serves
+  nothing until a new instance is created. Backups count for ``data_intact`` but never for
   serving: a restore is not a failover. A copy is not primary data: a replica, a store with
   ``replica_of``, or the destination of another store's replication rule (even a disabled one) is
   never itself judged for ``data_intact`` (its loss loses no data). Replication that is switched
@@ -424,8 +430,11 @@ class _Assessor:
             members = [m for m, _ in in_edges(self.g, node, MEMBER_OF) if self.kind(m) == DATABASE]
             if members and all(self.down(m) for m in members):
                 zones = sorted({z for m in members for z in zones_of_node(self.g._node[m])})
-                return _Outcome(False, [node, members[0]],
-                                f"every instance of the cluster is down (zones {_and(zones)})")
+                # the chain ends at the cluster: it is what stops, and what is recovered (a new instance in
+                # it), not one of its instances
+                return _Outcome(False, [node], f"every instance of the cluster is down: "
+                                f"{_and(sorted(self.name(m) for m in members))} in zone{'s' if len(zones) > 1 else ''} "
+                                f"{_and(zones)}")
         return out
 
     def _serve_deps(self, node: str) -> _Outcome:
@@ -702,17 +711,49 @@ class _Assessor:
                 out.append((key[0], sorted(members), "dns"))
             if out:
                 return out
-        lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n])]
+        # a front door (CDN distribution, API, accelerator) is where clients come in, and what it routes to
+        # (its origins, integrations, endpoints) is judged through it: only front doors nothing else of the
+        # workload's routes to, and load balancers no front door routes to, are entry points
+        front = [n for n in nodes if self.kind(n) in FRONT_DOOR_KINDS and not is_stub(self.g._node[n])]
+        behind = self._behind(front)
+        front = [n for n in front if n not in behind]
+        lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n]) and n not in behind]
+        # a global front door is one function of its own: it serves only while its origins do, whatever region
+        # another entry point is in
+        everywhere = [n for n in front if not real_region(self.g._node[n].get("region"))]
+        regional = [n for n in front if n not in everywhere] + lbs
+        out = [(self.name(n), [n], "regional") for n in sorted(everywhere)]
+        if regional:
+            label = "load balancers" if not front else "front doors" if not lbs else "front doors and load balancers"
+            out.append((f"{workload} ({label})", sorted(regional), "regional"))
+        if out:
+            return out
         # a standby copy (a cache's geo-secondary, a vault's paired-region copy: ``role: replica``) is no entry
         # point: it serves only by standing in for what it copies
         compute = [n for n in nodes if self.kind(n) in COMPUTE_KINDS and not is_stub(self.g._node[n]) and not (
             self.kind(n) == INSTANCE and any(self.kind(g) == COMPUTE_GROUP for g, _ in out_edges(self.g, n, MEMBER_OF)))
             and (self.g._node[n].get("attrs") or {}).get("role") != "replica"]
-        entries = lbs or compute
-        if not entries:
-            return []
-        label = "load balancers" if lbs else "compute"
-        return [(f"{workload} ({label})", sorted(entries), "regional")]
+        if compute:
+            return [(f"{workload} (compute)", sorted(compute), "regional")]
+        # nothing of it runs code: its clients connect to its databases, each a function of its own (a
+        # DB instance of a cluster is judged by its cluster, a replica by what it copies)
+        return [(self.name(n), [n], "data") for n in sorted(nodes)
+                if self.kind(n) == DATABASE and not is_stub(self.g._node[n]) and not is_copy(self.g, n)
+                and self.cluster_of(n) is None]
+
+    def _behind(self, front: list[str]) -> set[str]:
+        """Every node a front door of ``front`` reaches through ``routes_to`` / ``fails_over_to`` (origins,
+        origin groups, integrations, endpoint groups, and what they route to)."""
+        seen: set[str] = set()
+        todo = list(front)
+        while todo:
+            node = todo.pop()
+            for kind in (ROUTES_TO, FAILS_OVER_TO):
+                for dst, _ in out_edges(self.g, node, kind):
+                    if dst not in seen:
+                        seen.add(dst)
+                        todo.append(dst)
+        return seen
 
     def _public(self, record: str) -> bool:
         attrs = self.g._node[record].get("attrs") or {}
@@ -729,6 +770,8 @@ class _Assessor:
         workload serves while one region's copy serves whole."""
         if how == "dns":
             return self.serve_record_group(members)
+        if how == "data":  # a database its clients reach directly: it serves, or a copy stands in for it
+            return self.available(members[0])
         by_region: dict[str, list[str]] = {}
         for m in members:
             by_region.setdefault(self.g._node[m].get("region") or "unknown", []).append(m)
@@ -817,14 +860,19 @@ class _Assessor:
         return cluster_of(self.g, node)
 
     # -- uncertainty
-    def gap_reasons(self, node: str) -> list[str]:
+    def gap_reasons(self, node: str, *, copy: bool = False) -> list[str]:
+        """Failed reads the verdict on ``node`` relies on. For a data store, a read about its copies
+        (replication, replicas, snapshots) matters only when the verdict depends on a copy: the store is
+        down in the scenario, or the verdict is that it stops or is lost, or it stands in for a lost store
+        (``copy`` for the last two); a store that is up and serves needs no copy."""
         if node not in self.g:
             return []
         if node not in self._gaps:
             self._gaps[node] = self._gap_reasons(node)
-        return list(self._gaps[node])
+        return [text for text, copies_only in self._gaps[node] if not copies_only or copy or self.down(node)]
 
-    def _gap_reasons(self, node: str) -> list[str]:
+    def _gap_reasons(self, node: str) -> list[tuple[str, bool]]:
+        """``(reason, is it about copies only)`` per failed read that applies to ``node``."""
         if not self._gap_reads:
             return []
         data = self.g._node[node]
@@ -839,12 +887,13 @@ class _Assessor:
             if scope[3]:  # for data, what matters is whether copies could be unseen
                 gaps = [c for c in gaps if _replication_read(c)]
             self._gaps_by_scope[scope] = gaps
-        return [f"{describe_gap(c)}: {self.name(node)} relies on it" for c in gaps if c.applies_to(node)]
+        return [(f"{describe_gap(c)}: {self.name(node)} relies on it", scope[3] and _copy_read(c))
+                for c in gaps if c.applies_to(node)]
 
     def alternative_reasons(self, node: str) -> list[str]:
         if node not in self.g:
             return []
-        return self.gap_reasons(node) + self.unseen_reasons(node)
+        return self.gap_reasons(node, copy=True) + self.unseen_reasons(node)
 
     def unseen_reasons(self, node: str) -> list[str]:
         """Why a node a verdict relies on was not seen well enough to count on: nobody inventoried it
@@ -883,6 +932,13 @@ def _replication_read(c: Coverage) -> bool:
     """A service's primary read, or a read about its replicas, clusters or global tables."""
     _, _, sub = c.service.partition(":")
     return not sub or any(w in sub for w in ("replica", "replication", "global", "cluster", "failover"))
+
+
+def _copy_read(c: Coverage) -> bool:
+    """A read about a store's copies alone (replication, replicas, global tables, failover groups, snapshots,
+    backups), not the store itself (its primary read, its cluster)."""
+    _, _, sub = c.service.partition(":")
+    return any(w in sub for w in ("replica", "replication", "global", "failover", "snapshot", "backup"))
 
 
 _BACKUP_WORDS = ("snapshot", "backup", "pitr", "versioning", "replica", "replication", "global", "automated",
@@ -1064,7 +1120,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
         serving = False
         dead = got.chain[-1] if got.chain else None
         if dead:
-            serve_doubts += a.gap_reasons(dead)
+            serve_doubts += a.gap_reasons(dead, copy=True)  # it stops unless a copy stands in
             if is_stub(graph._node[dead]):
                 serve_doubts.append(f"{dead} was referenced but not inventoried: whether it has a copy "
                                     "elsewhere is unknown")
@@ -1084,7 +1140,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
         else:
             data_intact = False
             lost_data.append(n)
-            data_doubts += a.gap_reasons(n) + a.hidden_copy_reasons(n)
+            data_doubts += a.gap_reasons(n, copy=True) + a.hidden_copy_reasons(n)
     if serving and not data_intact:
         broken = [lost_data[0]]
     if not serving:
@@ -1132,7 +1188,7 @@ def dependency_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
         for n in sorted(got.alternatives):
             doubts += a.alternative_reasons(n)
     else:
-        doubts += a.gap_reasons(node)
+        doubts += a.gap_reasons(node, copy=True)
         for n in sorted(got.alternatives):
             doubts += a.alternative_reasons(n)
     return Availability(got.ok, got.chain, got.cause, _unique(got.failovers), _unique(doubts),
@@ -1150,7 +1206,7 @@ def data_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
             doubts += a.alternative_reasons(r)
         cause = ""
     else:
-        doubts += a.gap_reasons(node) + a.hidden_copy_reasons(node)
+        doubts += a.gap_reasons(node, copy=True) + a.hidden_copy_reasons(node)
         cause = a.down(node) or ""
     return Availability(intact, [node], cause, failovers, _unique(doubts), notes)
 

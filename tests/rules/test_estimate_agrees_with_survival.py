@@ -72,3 +72,49 @@ def test_a_lost_component_the_workload_serves_without_is_not_a_recovery(estate):
                                           policy=e.policy)
     assert not assess(e.graph, "ledger", Scenario(failed_regions=frozenset({"me-central1"}))).serving
     assert recovery.is_unbounded(lost.rto)
+
+
+# Blind aws10: an Aurora cluster (storage over three zones) with one writer and no reader, nothing else in the
+# workload. ZONAL-001 passed the writer's zone ("survives, no failover needed": nothing was judged as serving)
+# while ZONAL-003 said the zone stops the cluster and the estimate priced aurora-no-replica.
+def _aurora(compute: bool) -> dict:
+    resources = {
+        "ledger": {"kind": "database", "type": "AWS::RDS::DBCluster", "region": "me-central-1", "workload": "ledger",
+                   "zones": ["mec1-az1", "mec1-az2", "mec1-az3"],
+                   "attrs": {"engine": "aurora-postgresql", "role": "primary", "backup_retention_days": 7}},
+        "writer": {"kind": "database", "region": "me-central-1", "zones": ["mec1-az1"], "workload": "ledger",
+                   "attrs": {"engine": "aurora-postgresql", "role": "member", "multi_az": False,
+                             "backup_retention_days": 7, "cluster_id": "@ledger"}},  # as the RDS collector sets
+    }
+    edges = [["writer", "member_of", "ledger"]]
+    if compute:
+        resources["app"] = {"kind": "compute_group", "region": "me-central-1", "zones": ["mec1-az1", "mec1-az2"],
+                            "workload": "ledger"}
+        edges.append(["app", "depends_on", "ledger"])
+    return {"resources": resources, "edges": edges,
+            "policy": {"version": 1, "workloads": {"ledger": {"match": {"tags": {"resilience:workload": "ledger"}},
+                                                               "objectives": {"az": {"rto": "5m", "rpo": "1m"}}}}}}
+
+
+def test_a_database_only_workload_stops_with_its_cluster_writer_zone(estate):
+    e = estate(_aurora(compute=False))
+    impact = assess(e.graph, "ledger", Scenario.zones("mec1-az1"))
+    assert impact.entry_points == ["ledger"]
+    assert not impact.serving and impact.data_intact and impact.broken_chain == [e.id("ledger")]
+    assert "every instance of the cluster is down: writer in zone mec1-az1" in impact.why
+    assert assess(e.graph, "ledger", Scenario.zones("mec1-az2")).survives
+    region = assess(e.graph, "ledger", Scenario.regions("me-central-1"))
+    assert not region.serving and not region.data_intact  # stops, and no copy outside the region
+
+
+def test_a_cluster_without_a_reader_is_priced_as_aurora_recreating_its_writer(estate):
+    """Whether the cluster is reached through compute or directly, the estimate prices the cluster's own
+    recovery (a new writer, the volume survives), not a rebuild of the lost instance."""
+    for compute in (True, False):
+        e = estate(_aurora(compute))
+        scenario = Scenario.zones("mec1-az1")
+        assert not assess(e.graph, "ledger", scenario).serving
+        est = recovery.estimate_for_scenario(e.graph, "ledger", scenario, policy=e.policy)
+        assert [s.model_key for s in est.steps if s.resource == e.id("ledger")] == ["aurora-no-replica"], compute
+        assert not any(s.model_key == "compute-redeploy" for s in est.steps), compute
+        assert est.rto == 600, compute

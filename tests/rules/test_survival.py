@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from resilience.rules import get_rule
+
 from resilience.survival import (
     DNS_FAILOVER,
     DNS_HEALTH_CHECK,
@@ -334,7 +336,10 @@ def test_only_blocked_copies_keep_the_data_with_no_failover_listed(estate):
     assert len(got.control_plane) == 2 and all(f"failed region {UAE}" in c for c in got.control_plane)
     impact = assess(e.graph, "shop", Scenario.regions(UAE))
     assert impact.data_intact and impact.failovers == [] and impact.control_plane == got.control_plane
-    assert "with no failover needed" in impact.why
+    # the data is held, but nothing that can run puts a copy in service: the database (the workload's only
+    # entry point, as it runs no code) stops
+    assert impact.entry_points == ["db"] and not impact.serving
+    assert impact.why.startswith(f"shop stops serving on loss of region {UAE}: db")
     # with a snapshot copied out of the region, restoring it is the way back that can run
     e = estate(two_replicas(first_blocked=True, second_blocked=True, snapshot=True))
     got = data_outcome(e.graph, e.id("db"), Scenario.regions(UAE))
@@ -457,3 +462,44 @@ def test_a_disabled_record_behind_an_alias_is_no_failover_target(estate):
     assert assess(estate(spec(True)).graph, "shop", Scenario.regions(UAE)).serving
     impact = assess(estate(spec(False)).graph, "shop", Scenario.regions(UAE))
     assert not impact.serving and "b-lb" not in " ".join(impact.broken_chain), impact.why
+
+
+# --- a read about copies matters only when a copy is needed ----------------------------------------
+def efs_behind(service_region: str, *, alone: bool = False) -> dict:
+    """A Regional EFS file system in UAE (no zones of its own) mounted by an ECS service in
+    ``service_region`` (two zones), or alone in its workload; efs:replication could not be read in UAE."""
+    resources = {"fs": {"kind": "file_system", "type": "AWS::EFS::FileSystem", "region": UAE, "workload": "files",
+                        "source": "efs:DescribeFileSystems",
+                        "attrs": {"storage": "regional", "mount_target_zones": ["mec1-az1", "mec1-az2"]}}}
+    edges = []
+    if not alone:
+        zones = ["mec1-az1", "mec1-az2"] if service_region == UAE else ["euw1-az1", "euw1-az2"]
+        resources["svc"] = {"kind": "compute_group", "type": "AWS::ECS::Service", "region": service_region,
+                            "zones": zones, "workload": "files"}
+        edges.append(["svc", "depends_on", "fs"])
+    return {"resources": resources, "edges": edges,
+            "coverage": [{"region": UAE, "service": "efs:replication", "status": "error"}]}
+
+
+def test_an_unread_replication_setting_does_not_doubt_a_store_that_is_up(estate):
+    """Blind aws10: a Regional EFS survives a zone loss by itself; "efs:replication could not be read:
+    files-fs relies on it" made ZONAL-001 unknown though no copy was needed."""
+    e = estate(efs_behind(UAE))
+    impact = assess(e.graph, "files", Scenario.zones("mec1-az1"), coverage=e.inventory.coverage)
+    assert impact.survives and impact.unknown == []
+    results = [r for r in get_rule("RES-ZONAL-001").check(e.ctx()) if r.workload == "files"]
+    assert results and all(r.status == "pass" for r in results)
+
+
+def test_an_unread_replication_setting_still_doubts_a_lost_store(estate):
+    # the service survives elsewhere, the file system it needs is lost: a hidden replica could stand in
+    e = estate(efs_behind(IRELAND))
+    impact = assess(e.graph, "files", Scenario.regions(UAE), coverage=e.inventory.coverage)
+    assert not impact.serving and impact.broken_chain[-1] == e.id("fs")
+    assert any("efs:replication" in u for u in impact.unknown)
+    # nothing serves from it: its loss is a loss of data, which a hidden replica could overturn
+    e = estate(efs_behind(UAE, alone=True))
+    impact = assess(e.graph, "files", Scenario.regions(UAE), coverage=e.inventory.coverage)
+    assert not impact.data_intact and any("efs:replication" in u for u in impact.unknown)
+    got = data_outcome(e.graph, e.id("fs"), Scenario.regions(UAE), coverage=e.inventory.coverage)
+    assert not got.ok and any("efs:replication" in u for u in got.unknown)

@@ -8,12 +8,21 @@ from resilience.survival import Scenario, assess
 
 
 def test_a_data_only_workload_is_never_said_to_keep_serving(estate):
+    e = estate({"resources": {"archive": {"kind": "object_store", "region": "me-central-1", "workload": "billing"}}})
+    impact = assess(e.graph, "billing", Scenario.regions("me-central-1"))
+    assert not impact.data_intact and impact.entry_points == []
+    assert impact.why.startswith("billing loses data on loss of region me-central-1")
+    assert "keeps serving" not in impact.why
+
+
+def test_a_database_only_workload_stops_with_its_database(estate):
+    """Its clients connect to the database itself: the database is its entry point (blind aws10)."""
     e = estate({"resources": {"ledger-db": {"kind": "database", "region": "me-central-1", "zones": ["mec1-az1"],
                                             "workload": "billing", "attrs": {"backup_retention_days": 0}}}})
     impact = assess(e.graph, "billing", Scenario.regions("me-central-1"))
-    assert not impact.data_intact
-    assert impact.why.startswith("billing loses data on loss of region me-central-1")
-    assert "keeps serving" not in impact.why
+    assert not impact.data_intact and impact.entry_points == ["ledger-db"]
+    assert impact.why == ("billing stops serving on loss of region me-central-1: ledger-db (in failed region "
+                          "me-central-1); no surviving copy of ledger-db")
 
 
 def test_a_domain_loss_names_only_the_domains_regions_the_estate_uses(estate):
