@@ -739,7 +739,7 @@ class _Assessor:
         # DB instance of a cluster is judged by its cluster, a replica by what it copies)
         return [(self.name(n), [n], "data") for n in sorted(nodes)
                 if self.kind(n) == DATABASE and not is_stub(self.g._node[n]) and not is_copy(self.g, n)
-                and self.cluster_of(n) is None]
+                and not is_disposable(self.g, n) and self.cluster_of(n) is None]  # nor one holding no data
 
     def _behind(self, front: list[str]) -> set[str]:
         """Every node a front door of ``front`` reaches through ``routes_to`` / ``fails_over_to`` (origins,
