@@ -425,19 +425,22 @@ def test_a_met_objective_no_unread_part_could_break_stays_a_pass():
     assert "ec2" in compute.message
 
 
+def _replicated_web_tier(*gaps: str) -> Estate:
+    """A web tier over a database with a replica in another region (the data survives the region, the compute
+    does not), with failed reads of ``gaps`` in that other region."""
+    e = Estate()
+    e.web_tier(HOME)
+    e.rds_replica(e.rds("shop-db", retention=7))
+    for service in gaps:
+        e.gap(service, region=AWAY)
+    return e
+
+
 def test_a_backup_services_unread_part_cannot_shorten_the_rebuild_of_compute():
     """A blind AWS estate: one unreadable vault (in another region) made an Auto Scaling group's unbounded
     rebuild `unknown`. A backup service holds no copy of a group to restore: the miss stands; a gap in the
     compute service itself (an unseen standby) still makes it unknown."""
-    def estate(*gaps: str) -> Estate:
-        e = Estate()
-        e.web_tier(HOME)
-        db = e.rds("shop-db", retention=7)
-        e.rds_replica(db)  # the data survives the region; the compute does not
-        for service in gaps:
-            e.gap(service, region=AWAY)
-        return e
-
+    estate = _replicated_web_tier
     text = policy_with("{region: {rto: 1h, rpo: 1h}}")
     [clean] = run(estate(), text, RTO)
     assert clean.status == "fail" and "compute-redeploy" in clean.message
@@ -450,16 +453,8 @@ def test_a_backup_services_unread_part_cannot_shorten_the_rebuild_of_compute():
 def test_a_services_backup_listing_cannot_shorten_the_rebuild_of_compute_either():
     """A blind GCP estate: one denied Firestore backups listing made a DNS failover's and a compute tier's
     missed objectives unknown. A listing of a service's backups or snapshots only hides more copies."""
-    def estate(*gaps: str) -> Estate:
-        e = Estate()
-        e.web_tier(HOME)
-        e.rds_replica(e.rds("shop-db", retention=7))
-        for service in gaps:
-            e.gap(service, region=AWAY)
-        return e
-
     text = policy_with("{region: {rto: 1h, rpo: 1h}}")
-    [listing] = run(estate("rds:snapshots"), text, RTO)
+    [listing] = run(_replicated_web_tier("rds:snapshots"), text, RTO)
     assert listing.status == "fail" and listing.evidence["could_lower"] == [], listing.message
 
 
