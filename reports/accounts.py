@@ -31,10 +31,13 @@ def account_rows(findings: Iterable[Mapping[str, Any]], coverage: Iterable[Any],
     rows: dict[str, dict[str, Any]] = {}
 
     def row(account: str) -> dict[str, Any]:
-        return rows.setdefault(account, {
-            "account": account, "name": "", "outcome": "not scanned",
-            "reason": "named by a result (a copy, member or owner there) but not read by this scan", "role": "",
-            "coverage": {}, "counts": {s: 0 for s in STATUSES}, "_workloads": {}})
+        found = rows.get(account)
+        if found is None:  # asked once per result: the empty row is built only for a new account
+            found = rows[account] = {
+                "account": account, "name": "", "outcome": "not scanned",
+                "reason": "named by a result (a copy, member or owner there) but not read by this scan", "role": "",
+                "coverage": {}, "counts": {s: 0 for s in STATUSES}, "_workloads": {}}
+        return found
 
     for entry in scanned:
         r = row(entry["account"])

@@ -260,15 +260,26 @@ def estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any, 
 PRICED_AS_IF = " (priced as if it is)"
 
 
+def _placement_unknown(graph: nx.MultiDiGraph, workload: str) -> list[str]:
+    """The workload's members and serving-path nodes whose zone is not known (Azure regional placement, or
+    referenced but never inventoried), in path order: the only ones :func:`resilience.survival.placement_risk`
+    can name, found once per workload rather than once per zone scenario."""
+    memo = survival.per_graph(graph, "recovery.placement_unknown")
+    if workload not in memo:
+        nodes = graph._node
+        memo[workload] = [n for n in dict.fromkeys([*members_of(graph, workload), *_path(graph, workload)])
+                          if n in nodes and (survival.zone_unreported(nodes[n]) or survival.is_stub(nodes[n]))]
+    return memo[workload]
+
+
 def _placement_certain(graph: nx.MultiDiGraph, workload: str, zoned: list[tuple[str, Estimate]],
                        metric: str) -> bool:
     """Whether the worst of the zone estimates ``zoned`` (zone, estimate) holds whatever the placement: one
     component of unknown zone is on the path (Azure regional placement, or an uninventoried dependency), it
     is in one of the zones it may be in, and each of those zones, priced with it there, gives that worst.
     Then the zone it is really in gives it too: where it is cannot lower the az estimate."""
-    uncertain = [n for n in dict.fromkeys([*members_of(graph, workload), *_path(graph, workload)])
-                 if n in graph and (survival.zone_unreported(graph._node[n]) or graph._node[n].get("stub"))
-                 and placement_zones(graph, n)]
+    uncertain = [n for n in _placement_unknown(graph, workload)
+                 if (survival.zone_unreported(graph._node[n]) or graph._node[n].get("stub")) and placement_zones(graph, n)]
     if len(uncertain) != 1:
         return False
     zones = set(placement_zones(graph, uncertain[0]))
@@ -285,9 +296,7 @@ def _worst_placement(graph: nx.MultiDiGraph, workload: str, scenario: Any, got: 
     scenario = _as_scenario(scenario)
     if not scenario.failed_zones or scenario.worst_placement:
         return got
-    path = _path(graph, workload)
-    risks = [why for n in dict.fromkeys([*members_of(graph, workload), *path])
-             if n in graph and (why := survival.placement_risk(graph, n, scenario))]
+    risks = [why for n in _placement_unknown(graph, workload) if (why := survival.placement_risk(graph, n, scenario))]
     if not risks:
         return got
     worst = estimate_for_scenario(graph, workload, replace(scenario, worst_placement=True), **kw)
