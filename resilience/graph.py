@@ -104,19 +104,40 @@ def assign_workloads(graph: nx.MultiDiGraph, policy: Policy | None) -> None:
     recovery point) to the workloads of the data it copies.
     """
     specs = _SpecIndex(policy.workloads.values() if policy else ())
+    by_group: dict[str, set[str]] = {}  # DNS record -> the workloads that selected it by its resource group alone
     for node, data in graph.nodes(data=True):
         names = set()
         tag = data["tags"].get(WORKLOAD_TAG)
         if tag:
             names.add(tag)
+        grouped = set()
         for spec in specs.candidates(node, data):
             m = spec.match
             if m.is_empty():
                 continue
             if _matches(node, data, m):
-                names.add(spec.name)
+                if data["kind"] == DNS_RECORD and _by_group_alone(node, data, m):
+                    grouped.add(spec.name)
+                else:
+                    names.add(spec.name)
+        if grouped - names:
+            by_group[node] = grouped - names
         data["workloads"] = tuple(sorted(names))
+    _propagate(graph)
+    # A record selected only by the resource group its zone sits in (a shared zone in one team's group) joins
+    # the workloads of what it routes to, like every record; the group's workload keeps it only when it
+    # routes to no workload's resource (blind azure11: a zone in storefront's group made the portal record,
+    # and portal's outage, storefront's)
+    kept = False
+    for node, names in by_group.items():
+        if not graph._node[node]["workloads"]:
+            graph._node[node]["workloads"] = tuple(sorted(names))
+            kept = True
+    if kept:
+        _propagate(graph)
 
+
+def _propagate(graph: nx.MultiDiGraph) -> None:
     changed = True
     while changed:  # propagate to a fixed point; each pass only ever adds names
         changed = False
@@ -173,6 +194,12 @@ def _matches(node: str, data: dict, match) -> bool:
     if match.tags and all(data["tags"].get(k) == v for k, v in match.tags.items()):
         return True
     return bool(match.resource_groups) and _resource_group(node) in {g.lower() for g in match.resource_groups}
+
+
+def _by_group_alone(node: str, data: dict, match) -> bool:
+    """Whether ``match`` selects ``node`` by its resource group only (not by id, nor by its tags)."""
+    return node not in match.resources and not (
+        match.tags and all(data["tags"].get(k) == v for k, v in match.tags.items()))
 
 
 def _inherit(graph: nx.MultiDiGraph, *, child: str, parent: str) -> bool:

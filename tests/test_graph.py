@@ -50,6 +50,33 @@ def test_workloads_from_tags_ids_and_inheritance():
     assert RECORD in workload_nodes(g, "payments")
 
 
+def test_a_record_selected_by_its_zones_resource_group_joins_the_workload_it_routes_to():
+    """Blind azure11: a shared DNS zone in storefront's resource group made every record in it a storefront member,
+    the portal record (which routes to portal's Front Door) too, and portal's outage became storefront's. A record
+    selected by its group alone joins what it routes to; the group's workload keeps only a record that routes to
+    no workload's resource, and a record it selects by tag or id stays."""
+    zone = "/subscriptions/s/resourceGroups/rg-storefront/providers/Microsoft.Network/dnszones/shop.com"
+    www, portal, legacy, tagged = (f"{zone}/CNAME/{n}" for n in ("www", "portal", "legacy", "tagged"))
+    shop_lb = "/subscriptions/s/resourceGroups/rg-storefront/providers/Microsoft.Network/loadBalancers/lb"
+    front_door = "/subscriptions/s/resourceGroups/rg-portal/providers/Microsoft.Cdn/profiles/afd-portal"
+    policy = parse_policy(
+        "version: 1\nworkloads:\n  storefront:\n    match: {resource_groups: [rg-storefront]}\n"
+        "  portal:\n    match: {resource_groups: [rg-portal]}\n", "p.yaml")
+    inventory = Inventory(
+        resources=[res(n, "dns_record", region="global") for n in (www, portal, legacy)]
+        + [res(tagged, "dns_record", region="global", tags={"resilience:workload": "storefront"}),
+           res(shop_lb, "load_balancer", region="westeurope"),
+           res(front_door, "cdn_distribution", region="global")],
+        edges=[Edge(www, shop_lb, ROUTES_TO, "dns"), Edge(portal, front_door, ROUTES_TO, "dns"),
+               Edge(tagged, front_door, ROUTES_TO, "dns")],
+    )
+    g = build_graph(inventory, policy)
+    assert g.nodes[www]["workloads"] == ("storefront",)
+    assert g.nodes[portal]["workloads"] == ("portal",)
+    assert g.nodes[legacy]["workloads"] == ("storefront",)  # routes to no workload: its group's
+    assert g.nodes[tagged]["workloads"] == ("portal", "storefront")  # declared by its own tag
+
+
 def test_region_from_id():
     assert region_from_id("arn:aws:dynamodb:me-south-1:1:table/t") == "me-south-1"
     assert region_from_id("arn:aws:route53:::healthcheck/1") == "global"
