@@ -419,18 +419,33 @@ def _broken_dependency_steps(analysis: _Analysis, steps: list[Step], impact: Any
     """The component that stops the workload serving, as survival decided, when no data, compute or entry
     step prices it (a NAT gateway, an image repository, a secret, an AMI, a cache only in the failed area):
     nothing replaces it, so it is rebuilt elsewhere (``compute-redeploy``: unbounded unless the policy's
-    recovery model says how long the rebuild takes). Without it the estimate would price a recovery the
-    survival engine says cannot serve."""
+    recovery model says how long the rebuild takes). When a step prices it as taken over at once (a running
+    standby) but survival finds no path to the survivor, moving the traffic is a person's step
+    (``manual-dns-switch``). Without them the estimate would price a recovery the survival engine says
+    cannot serve."""
     if getattr(impact, "serving", True) or not getattr(impact, "broken_chain", None):
         return []
     cause = impact.broken_chain[-1]
-    if cause not in analysis.g or any(s.resource == cause for s in steps):
+    if cause not in analysis.g:
         return []
     chain = " -> ".join(analysis.name(n) for n in impact.broken_chain if n in analysis.g)
-    option = analysis._option(
-        "compute-redeploy", f"{analysis.name(cause)} is lost with {analysis._where()} and nothing replaces it "
-        f"({chain}): {analysis.workload} cannot serve until it is rebuilt outside the failed area")
-    return [analysis._step(cause, option, "dependency")]
+    priced = [s for s in steps if s.resource == cause]
+    if not priced:
+        option = analysis._option(
+            "compute-redeploy", f"{analysis.name(cause)} is lost with {analysis._where()} and nothing replaces it "
+            f"({chain}): {analysis.workload} cannot serve until it is rebuilt outside the failed area")
+        return [analysis._step(cause, option, "dependency")]
+    if any(s.rto is None or s.rto > 0 for s in steps if s.resource in impact.broken_chain):
+        return []  # a step on the broken chain already prices the time it takes
+    # the lost component's step says something takes over at once (a running standby, a replica), yet survival
+    # finds no path that reaches it: traffic keeps going to the lost one (a pool without a health probe) or no
+    # enabled route leads to the survivor, until someone moves it (blind azure11: RTO 0s beside "stops serving")
+    standby = next((s.to for s in priced if s.to and s.to in analysis.g), None)
+    survivor = (f"{analysis.name(standby)} in {analysis.region(standby)} survives but nothing sends traffic to it "
+                "by itself" if standby else "nothing sends traffic elsewhere by itself")
+    option = analysis._option("manual-dns-switch", f"{chain}: {analysis.name(cause)} is lost with "
+                              f"{analysis._where()} and the workload stops serving; {survivor}", to=standby)
+    return [analysis._step(impact.broken_chain[0], option, "entry")]
 
 
 def _wait_if_shorter(step: Step, duration: float) -> Step:

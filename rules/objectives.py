@@ -142,7 +142,7 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
         elif scenario:
             message += f" ({scenario})"
         if est.unknown:  # the verdict holds whatever the unread part holds
-            message += f"; also unread, but it could not turn this verdict: {est.unknown[0]}"
+            message += f"; also not known, but it could not turn this verdict: {est.unknown[0]}"
     severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)) else None
     steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
     observed = {"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),

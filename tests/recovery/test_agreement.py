@@ -11,10 +11,14 @@ from resilience import survival
 from resilience.model import (
     BACKUP_PLAN,
     BACKUP_VAULT,
+    CDN_DISTRIBUTION,
+    COMPUTE_GROUP,
     FAILS_OVER_TO,
     MEMBER_OF,
     RECOVERY_POINT,
     REPLICATES_TO,
+    ROUTES_TO,
+    TARGET_GROUP,
 )
 from resilience.policy import parse_policy
 from resilience.recovery import UNBOUNDED, estimate, estimate_for_scenario, is_unbounded
@@ -222,7 +226,51 @@ def estates() -> dict[str, Estate]:
     e.snapshot(vol, created=SCAN_TIME, region=AWAY)
     e.aurora(global_id=f"arn:aws:rds::{ACCOUNT}:global-cluster:g")
     out["single-az"] = e
+    out["pool-without-probe"] = pool_without_probe()
     return out
+
+
+def pool_without_probe() -> Estate:
+    """A global front door's pool with no health probe over compute in each region (app services, no load
+    balancer), HOME's first: it keeps sending traffic to HOME's when that is lost, though EU's runs."""
+    e = Estate()
+    home, away = (e.add(arn("autoscaling", region, f"autoScalingGroup:1:autoScalingGroupName/{name}"), COMPUTE_GROUP,
+                        "AWS::AutoScaling::AutoScalingGroup", region=region, zones=zones, name=name,
+                        attrs={"min_size": 2, "max_size": 4, "desired_capacity": 2})
+                  for name, region, zones in (("app-mec1", HOME, ("mec1-az1", "mec1-az2")),
+                                              ("app-euc1", AWAY, ("euc1-az1", "euc1-az2"))))
+    door = e.add(arn("cloudfront", "", "distribution/shop"), CDN_DISTRIBUTION, "AWS::CloudFront::Distribution",
+                 region="global", name="shop-cdn")
+    pool = e.add(arn("cloudfront", "", "distribution/shop/origin-group/web"), TARGET_GROUP, "origin group",
+                 region="global", name="web-origins", attrs={"health_probe": False})
+    e.edge(door, pool, ROUTES_TO)
+    e.edge(pool, home, ROUTES_TO, priority=1)
+    e.edge(pool, away, ROUTES_TO, priority=2)
+    return e
+
+
+def test_a_standby_no_traffic_reaches_is_a_persons_switch_not_an_rto_of_zero():
+    """Blind azure11: a Front Door origin group without a health probe keeps sending traffic to its lost first
+    origin, so survival says the workload stops serving, while the estimate priced the running standby in the
+    other region at RTO 0s and passed a 1h objective. The switch is a person's step: unbounded by default."""
+    e = pool_without_probe()
+    impact, got = both(e, survival.Scenario.regions(HOME))
+    assert not impact.serving and "no health probe" in impact.why
+    [switch] = [s for s in got.steps if s.model_key == "manual-dns-switch"]
+    assert switch.role == "entry" and switch.to and "nothing sends traffic to it by itself" in switch.reasoning
+    assert is_unbounded(got.rto)
+    # losing the second origin's region costs nothing: the pool never sent it traffic
+    impact, got = both(e, survival.Scenario.regions(AWAY))
+    assert impact.serving and got.rto == 0
+
+
+@pytest.mark.parametrize("name", sorted(estates()))
+@pytest.mark.parametrize("scenario", [survival.Scenario.regions(HOME), survival.Scenario.regions(AWAY),
+                                      survival.Scenario.zones("mec1-az1")], ids=lambda s: s.describe())
+def test_an_rto_of_zero_only_where_survival_says_the_workload_keeps_serving(name, scenario):
+    impact, got = both(estates()[name], scenario)
+    if not impact.serving:
+        assert got.rto is None or got.rto > 0, (impact.why, got.steps)
 
 
 SCENARIOS = [survival.Scenario.regions(HOME), survival.Scenario.regions(AWAY), survival.Scenario.regions(HOME, AWAY),

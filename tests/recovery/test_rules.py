@@ -392,7 +392,7 @@ def test_a_miss_no_unread_part_could_rescue_stays_a_fail():
     [clean] = run(single_region(), text, RPO)
     assert clean.status == "fail" and "no-copy" in clean.message
     [functions] = run(single_region("lambda"), text, RPO)  # functions are no copy of a database
-    assert functions.status == "fail" and "also unread, but it could not turn this verdict" in functions.message
+    assert functions.status == "fail" and "also not known, but it could not turn this verdict" in functions.message
     assert functions.evidence["could_lower"] == [] and functions.evidence["unknown"]
     # another region's snapshot listing could hide a copy made there; the failed region's lists only what it
     # holds, which is lost with it
@@ -418,7 +418,7 @@ def test_a_met_objective_no_unread_part_could_break_stays_a_pass():
     [clean] = run(estate(), text, RTO)
     assert clean.status == "pass"
     [vault] = run(estate("backup:recovery-points"), text, RTO)
-    assert vault.status == "pass" and "also unread, but it could not turn this verdict" in vault.message
+    assert vault.status == "pass" and "also not known, but it could not turn this verdict" in vault.message
     assert vault.evidence["could_raise"] == [] and vault.evidence["unknown"]
     [compute] = run(estate("ec2"), text, RTO)  # an unseen dependency could add to the recovery
     assert compute.status == "unknown" and compute.evidence["could_raise"]
