@@ -79,7 +79,10 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
                                                    "records) to another region"}
         label = dns_name or name(ctx, primary)
         if not regions:
-            status, message = "pass", f"{label} routes to global services only ({len(targets)} target(s))"
+            # DNS alone is judged here; what the global service routes to is the serving path's question
+            status, message = "pass", (f"{label} routes to global services only ({len(targets)} target(s)): no "
+                                       "region holds the name itself; whether what they route to survives a "
+                                       "region's loss is RES-REGIONAL-001's verdict")
         elif len(regions) == 1:
             status, message = "fail", f"{label} routes to {regions[0]} only: losing it leaves the name unanswered"
         else:
