@@ -133,6 +133,13 @@ def _host(url: Any) -> str | None:
     return text.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or None
 
 
+def vault_placement(redundancy: str | None) -> str:
+    """Where a Recovery Services vault keeps its copies in its region: ``zone_redundant`` for ZoneRedundant
+    storage; otherwise (LocallyRedundant, the primary copy of GeoRedundant, or not read) ``regional``: one
+    datacentre Azure does not name, which a zone loss may take (never assumed zone-redundant)."""
+    return "zone_redundant" if _lower(redundancy) == "zoneredundant" else "regional"
+
+
 def _lower(value: Any) -> str:
     return str(value or "").lower()
 
@@ -1193,17 +1200,20 @@ class Transformer(PlatformServices, GeoPairings):
         settings = props.get("redundancySettings") or {}
         redundancy = settings.get("standardTierStorageRedundancy")
         crr = _lower(settings.get("crossRegionRestore")) == "enabled"
+        zoned = _lower(redundancy) == "zoneredundant"
         self.node(id=row["id"], kind=BACKUP_VAULT, type="Microsoft.RecoveryServices/vaults", name=row["name"],
-                  region=region, source=b["source"], tags=b["tags"], attrs={
+                  region=region, source=b["source"], tags=b["tags"],
+                  zones=self.region_zones(region) if zoned else (), attrs={
                       "storage_redundancy": redundancy, "cross_region_restore": crr,
-                      "multi_az": _lower(redundancy) == "zoneredundant" if redundancy else None,
-                      "geo_redundant": _lower(redundancy) == "georedundant" if redundancy else None})
+                      "multi_az": zoned if redundancy else None,
+                      "geo_redundant": _lower(redundancy) == "georedundant" if redundancy else None,
+                      "placement": vault_placement(redundancy)})
         pair = self.facts.pair(region)
         if _lower(redundancy) == "georedundant" and pair:
             copy_id = f"{row['id']}#secondary"
             self.node(id=copy_id, kind=BACKUP_VAULT, type="Microsoft.RecoveryServices/vaults#secondary",
                       name=f"{row['name']} (geo-secondary)", region=pair, source=b["source"], attrs={
-                          "synthetic": True, "copy_of": row["id"], "restorable": crr})
+                          "synthetic": True, "copy_of": row["id"], "restorable": crr, "placement": "regional"})
             self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="periodic", promotable=crr)
 
     def _vault(self, item_id: str) -> tuple[str | None, Mapping[str, Any]]:
@@ -1261,9 +1271,12 @@ class Transformer(PlatformServices, GeoPairings):
                              "schedule_source": SRC_BACKUP_POLICIES if policy else None})
         region = normalise_location(vault.get("location") or row.get("location"))
         source_id = self.canon(props.get("sourceResourceId"))
+        redundancy = ((vault.get("properties") or {}).get("redundancySettings") or {}).get("standardTierStorageRedundancy")
+        zoned = _lower(redundancy) == "zoneredundant"
         self.node(id=row["id"], kind=RECOVERY_POINT, type="Microsoft.RecoveryServices/vaults/backupFabrics/"
                   "protectionContainers/protectedItems", name=props.get("friendlyName") or row.get("name") or "",
-                  region=region, source=SRC_BACKUP, attrs={
+                  region=region, source=SRC_BACKUP, zones=self.region_zones(region) if zoned else (), attrs={
+                      "placement": vault_placement(redundancy),
                       "created_at": props.get("lastRecoveryPoint"), "source_resource": source_id,
                       "source_region": normalise_location((self.rows.get(_lower(source_id)) or {}).get("location"))
                       if source_id and _lower(source_id) in self.rows else None,
@@ -1287,7 +1300,8 @@ class Transformer(PlatformServices, GeoPairings):
                 crr = _lower(settings.get("crossRegionRestore")) == "enabled"
                 self.node(id=copy_id, kind=RECOVERY_POINT, type="Microsoft.RecoveryServices/protectedItems#secondary",
                           name=f"{props.get('friendlyName') or row.get('name')} (geo copy)", region=pair,
-                          source=SRC_BACKUP, attrs={"created_at": props.get("lastRecoveryPoint"), "copy_of": row["id"],
+                          source=SRC_BACKUP, attrs={"placement": "regional",
+                                                      "created_at": props.get("lastRecoveryPoint"), "copy_of": row["id"],
                                                       "source_resource": source_id, "source_region": region,
                                                       "synthetic": True, "restorable": crr, "status": "available"})
                 self.link(row["id"], copy_id, REPLICATES_TO, SRC_BACKUP, mode="periodic", promotable=crr)
