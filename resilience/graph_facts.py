@@ -80,9 +80,10 @@ def in_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> list[tuple[str, di
 
 def is_disabled(graph: nx.MultiDiGraph, node: str) -> bool:
     """A DNS record marked ``enabled: false`` (a disabled Traffic Manager endpoint or profile) is never
-    answered: it routes nothing and is no failover target. The one reading of that flag."""
+    answered, and a disabled CDN distribution (CloudFront ``Enabled: false``) serves no request: either routes
+    nothing, is no entry point and no failover target. The one reading of that flag."""
     data = graph._node[node]
-    return data.get("kind") == DNS_RECORD and (data.get("attrs") or {}).get("enabled") is False
+    return data.get("kind") in (DNS_RECORD, CDN_DISTRIBUTION) and (data.get("attrs") or {}).get("enabled") is False
 
 
 def live_routes(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, dict[str, Any]]]:

@@ -542,6 +542,8 @@ class _Assessor:
         """A Global Accelerator serves while one endpoint group does (health-checked routing); a
         CloudFront distribution or an API needs every origin / integration it routes to (each serves
         some path): an origin group is a target group, so its failover happens there."""
+        if is_disabled(self.g, node):
+            return _Outcome(False, [node], "disabled: it serves no request")
         targets = [t for t, _ in live_routes(self.g, node)]
         if self.kind(node) == ACCELERATOR:
             return self._serve_any(node, targets, "no live endpoint group")
@@ -714,7 +716,8 @@ class _Assessor:
         # a front door (CDN distribution, API, accelerator) is where clients come in, and what it routes to
         # (its origins, integrations, endpoints) is judged through it: only front doors nothing else of the
         # workload's routes to, and load balancers no front door routes to, are entry points
-        front = [n for n in nodes if self.kind(n) in FRONT_DOOR_KINDS and not is_stub(self.g._node[n])]
+        front = [n for n in nodes if self.kind(n) in FRONT_DOOR_KINDS and not is_stub(self.g._node[n])
+                 and not is_disabled(self.g, n)]  # a disabled distribution lets no client in
         behind = self._behind(front)
         front = [n for n in front if n not in behind]
         lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n]) and n not in behind]

@@ -432,6 +432,32 @@ def test_a_pool_without_health_probe_keeps_sending_to_its_dead_first_priority_me
     assert not assess(estate(_front_door(probe=False, members=even)).graph, "shop", Scenario.regions(IRELAND)).serving
 
 
+def test_a_disabled_distribution_is_no_entry_point_and_serves_nothing(estate):
+    """A CloudFront distribution with ``Enabled: false`` serves no request: it is no entry point (the load
+    balancers it would front are the workload's entry points, judged region by region), and a name aliased to
+    it answers nothing."""
+    def spec(enabled: bool, *, record: bool = False) -> dict:
+        resources = {"cdn": {"kind": "cdn_distribution", "region": "global", "workload": "shop",
+                             "attrs": {"enabled": enabled}}}
+        edges = [["cdn", "routes_to", "lb-uae"]]
+        for name, region in (("uae", UAE), ("ire", IRELAND)):
+            resources[f"lb-{name}"] = {"kind": "load_balancer", "region": region, "workload": "shop"}
+            resources[f"app-{name}"] = {"kind": "compute_group", "region": region, "workload": "shop"}
+            edges.append([f"lb-{name}", "routes_to", f"app-{name}"])
+        if record:
+            resources["www"] = {"kind": "dns_record", "region": "global", "workload": "shop",
+                                "attrs": {"dns_name": "www.example.com", "record_type": "A", "public": True}}
+            edges.append(["www", "routes_to", "cdn"])
+        return {"resources": resources, "edges": edges}
+
+    # enabled, it is the way in and needs its only origin's region
+    assert not assess(estate(spec(True)).graph, "shop", Scenario.regions(UAE)).serving
+    disabled = assess(estate(spec(False)).graph, "shop", Scenario.regions(UAE))
+    assert disabled.serving and "cdn" not in disabled.entry_points, disabled.why
+    aliased = assess(estate(spec(False, record=True)).graph, "shop", Scenario.regions(BAHRAIN))
+    assert not aliased.serving, aliased.why
+
+
 def test_a_disabled_pool_member_serves_nothing(estate):
     members = [("uae", UAE, {"enabled": True}), ("ire", IRELAND, {"enabled": False})]
     impact = assess(estate(_front_door(probe=True, members=members)).graph, "shop", Scenario.regions(UAE))
