@@ -46,9 +46,24 @@ def _last_recovery_point(server, when: str) -> None:
                 "response": {"status": 200, "body": body}})
 
 
+def _vault_redundancy(server, redundancy: str) -> None:
+    """The vaults query for UAE North answers with rsv-gulf-uaen's storage redundancy set to ``redundancy``
+    (the recording's is ``LocallyRedundant``)."""
+    import copy
+
+    from resilience.collectors.azure.demo import recording
+
+    [route] = [r for r in recording()["routes"] if "('microsoft.recoveryservices/vaults')" in r.get("body_contains", [])
+               and "where location =~ 'uaenorth'" in r.get("body_contains", [])]
+    route = copy.deepcopy(route)
+    route["response"]["body"]["data"][0]["properties"]["redundancySettings"]["standardTierStorageRedundancy"] = redundancy
+    server.add({k: route[k] for k in ("method", "path", "body_contains", "response")})
+
+
 def _legacy_zone_loss(inventory):
     """The legacy workload (vm-legacy-app, zone 1 of UAE North) when that zone fails: its disks are lost
-    and restored from the vault's recovery points (LRS vault: regional, survives the zone)."""
+    and restored from the vault's recovery points (the vault made zone-redundant by the test, so that they
+    survive the zone: an LRS vault may be in it, test_an_lrs_vaults_recovery_points_may_be_in_the_lost_zone)."""
     policy = parse_policy("version: 1\nworkloads:\n  legacy: {match: {tags: {app: legacy}}}\n", "<test>")
     graph = build_graph(inventory, policy)
     vm = by_name(inventory, "virtualMachines/vm-legacy-app")
@@ -78,6 +93,7 @@ def test_policies_are_paged_and_each_item_edge_carries_its_policy_schedule(azure
 
 
 def test_a_daily_policy_whose_last_recovery_point_is_20_hours_old_gives_an_rpo_of_one_day(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
     _last_recovery_point(azure_server, (NOW - dt.timedelta(hours=20)).isoformat())
     estimate, restores = _legacy_zone_loss(_collect(azure_env))
 
@@ -88,6 +104,7 @@ def test_a_daily_policy_whose_last_recovery_point_is_20_hours_old_gives_an_rpo_o
 
 
 def test_a_daily_policy_whose_last_recovery_point_is_40_days_old_gives_an_rpo_of_40_days(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
     _last_recovery_point(azure_server, (NOW - dt.timedelta(days=40)).isoformat())
     estimate, restores = _legacy_zone_loss(_collect(azure_env))
 
@@ -97,6 +114,7 @@ def test_a_daily_policy_whose_last_recovery_point_is_40_days_old_gives_an_rpo_of
 
 
 def test_denied_policies_are_a_denied_record_naming_the_vault_and_the_rpo_unknown(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
     azure_server.add({"method": "GET", "path": POLICIES, "response": {"status": 403, "body": {"error": {
         "code": "AuthorizationFailed", "message": "The client 'scanner' does not have authorization to perform "
                                                   "action 'Microsoft.RecoveryServices/Vaults/backupPolicies/read'"}}}})
@@ -114,6 +132,34 @@ def test_denied_policies_are_a_denied_record_naming_the_vault_and_the_rpo_unknow
     # the other vault's policies were read: its region's record stays ok
     assert {c.status for c in inventory.coverage if c.service == "backup:policies" and c.region == "westeurope"} == {
         "ok"}
+
+
+def test_an_lrs_vaults_recovery_points_may_be_in_the_lost_zone(azure_server, azure_env):
+    """A LocallyRedundant vault keeps its copies in one datacentre of its region, in a zone ARM does not
+    name: the recovery points of vm-legacy-app are of unreported zone, so the loss of the VM's zone may take
+    them too. The estimate is priced at the worst case (the vault in that zone: Site Recovery, not a restore
+    from the vault) and the doubt names the vault's recovery point; a ZoneRedundant vault's survive the zone."""
+    _last_recovery_point(azure_server, (NOW - dt.timedelta(hours=20)).isoformat())
+    inventory = _collect(azure_env)
+    item = by_name(inventory, ITEM_SUFFIX)
+    assert item.attrs["placement"] == "regional" and item.attrs["zone_unreported"] is True
+    assert by_name(inventory, "vaults/rsv-gulf-uaen").attrs["zone_unreported"] is True
+    policy = parse_policy("version: 1\nworkloads:\n  legacy: {match: {tags: {app: legacy}}}\n", "<test>")
+    graph = build_graph(inventory, policy)
+    vm = by_name(inventory, "virtualMachines/vm-legacy-app")
+    scenario = Scenario.zones(*vm.zones)
+    estimate = recovery.estimate_for_scenario(graph, "legacy", scenario, coverage=inventory.coverage, as_of=NOW)
+    # the demo VM is also replicated by Site Recovery: that (not the vault) is what the worst case leaves
+    assert not [s for s in estimate.steps if "restore" in s.model_key], [(s.name, s.model_key) for s in estimate.steps]
+    assert {s.model_key for s in estimate.steps} == {"azure-site-recovery-failover"}
+
+
+def test_a_zone_redundant_vaults_recovery_points_survive_the_zone(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
+    inventory = _collect(azure_env)
+    item = by_name(inventory, ITEM_SUFFIX)
+    assert item.attrs["placement"] == "zone_redundant" and "zone_unreported" not in item.attrs
+    _legacy_zone_loss(inventory)
 
 
 @pytest.mark.parametrize("policy, schedule, frequency, retention", [

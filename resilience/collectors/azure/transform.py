@@ -358,17 +358,18 @@ class Transformer(PlatformServices, GeoPairings):
         replication = replication_of_sku(b["sku"].get("name"))
         geo = replication in ("GRS", "RA-GRS", "GZRS", "RA-GZRS") if replication else None
         multi_az = replication in ("ZRS", "GZRS", "RA-GZRS") if replication else None
-        one_datacentre = replication in ("LRS", "GRS", "RA-GRS")  # the primary region's copies
         secondary = props.get("secondaryLocation")
         secondary = normalise_location(secondary) if secondary else (self.facts.pair(region) if geo else None)
         readable = replication.startswith("RA-") if replication else None
-        zones = (f"{region}-datacentre-of-{row['name']}",) if one_datacentre and region != GLOBAL_REGION else ()
-        placement = "zone_redundant" if multi_az else ("zonal" if zones else None)
+        # LRS (and the GRS family's primary copies) sit in one datacentre, in a zone ARM does not name; an
+        # unknown SKU may be LRS: both are regional placement, of unreported zone (any zone of the region)
+        placement = "zone_redundant" if multi_az else "regional"
+        zones: tuple[str, ...] = ()
         self.node(id=row["id"], kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts", name=row["name"],
                   region=region, source=b["source"], tags=b["tags"], zones=zones, attrs={
                       "replication": replication, "multi_az": multi_az, "geo_redundant": geo,
                       "read_access_secondary": readable, "secondary_region": secondary if geo else None,
-                      "placement": placement, "zone_unnamed": True if zones else None,
+                      "placement": placement,
                       "sku": b["sku"].get("name"), "account_kind": row.get("kind"),
                       "status_of_primary": props.get("statusOfPrimary"),
                       "status_of_secondary": props.get("statusOfSecondary"),
@@ -408,7 +409,9 @@ class Transformer(PlatformServices, GeoPairings):
                   zones=zones, attrs={
                       "source_resource": row["id"], "source_region": region, "mechanisms": mechanisms,
                       "retention_days": max(days) if days else None, "synthetic": True, "status": "available",
-                      "scope": "same-region", "continuous": restore_days is not None})
+                      "scope": "same-region", "continuous": restore_days is not None,
+                      # the account's own storage: the same datacentre (and zone) as the account's data
+                      "placement": placement, "colocated_with": row["id"]})
         self.link(row["id"], protection_id, BACKED_UP_TO, b["source"], schedule="continuous")
         if geo and secondary:
             self.link(protection_id, copy_id, REPLICATES_TO, b["source"], mode="async", promotable=False)
@@ -1188,6 +1191,12 @@ class Transformer(PlatformServices, GeoPairings):
 
     # ---- backup and site recovery ----
     def recovery_vault(self, row: Mapping[str, Any]) -> None:
+        """A Recovery Services vault. Its backup storage redundancy (``redundancySettings``
+        ``standardTierStorageRedundancy``) says where its copies are: ``ZoneRedundant`` spreads them over
+        the region's zones; ``LocallyRedundant`` keeps them in one datacentre, in a zone ARM does not name
+        (regional placement: :func:`vault_placement`), as does ``GeoRedundant`` for its primary copies (LRS
+        in the region, plus a copy in the paired region: the ``#secondary`` node). A vault whose
+        redundancy was not read may be LRS: never taken as zone-redundant."""
         b = self.base(row)
         props, region = b["props"], b["region"]
         settings = props.get("redundancySettings") or {}
@@ -1196,6 +1205,7 @@ class Transformer(PlatformServices, GeoPairings):
         self.node(id=row["id"], kind=BACKUP_VAULT, type="Microsoft.RecoveryServices/vaults", name=row["name"],
                   region=region, source=b["source"], tags=b["tags"], attrs={
                       "storage_redundancy": redundancy, "cross_region_restore": crr,
+                      "placement": vault_placement(redundancy),
                       "multi_az": _lower(redundancy) == "zoneredundant" if redundancy else None,
                       "geo_redundant": _lower(redundancy) == "georedundant" if redundancy else None})
         pair = self.facts.pair(region)
@@ -1272,6 +1282,9 @@ class Transformer(PlatformServices, GeoPairings):
                       "workload_type": props.get("workloadType"), "vault_id": vault_id,
                       "schedule": policy.get("schedule"), "backup_frequency": policy.get("backup_frequency"),
                       "retention_days": policy.get("retention_days"),
+                      # the item's recovery points are held in the vault's storage (none read: may be LRS)
+                      "placement": vault_placement(((vault.get("properties") or {}).get("redundancySettings") or {})
+                                                   .get("standardTierStorageRedundancy")),
                       "policy_read": (_lower(vault_id) in self.policies_read) if vault_id and self.policies_read is not None
                       else None})
         if source_id:
@@ -1338,6 +1351,13 @@ class Transformer(PlatformServices, GeoPairings):
                           "status": "COMPLETED", "completed_at": tested, "resource": source_id,
                           "test_type": "site-recovery-test-failover", "scenario": scenario,
                           "from_region": primary, "to_region": recovery, "replica": row["id"]})
+
+
+def vault_placement(redundancy: str | None) -> str:
+    """Where a Recovery Services vault keeps its (primary region's) copies: ``zone_redundant`` for
+    ``ZoneRedundant`` storage; ``regional`` (one datacentre, zone not reported) for ``LocallyRedundant``,
+    ``GeoRedundant`` (LRS in the primary region) and a redundancy not read or not known."""
+    return "zone_redundant" if _lower(redundancy) == "zoneredundant" else "regional"
 
 
 def transform_subscription(subscription_id: str, observed_at: str, *, locations: list | None,
