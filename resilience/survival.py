@@ -560,6 +560,8 @@ class _Assessor:
         groups = [t for t in targets if self.kind(t) == TARGET_GROUP]
         direct = [t for t in targets if t not in groups]
         if not targets:
+            if out_edges(self.g, node, ROUTES_TO):  # it routes, but every route is disabled: it serves nothing
+                return _Outcome(False, [node], "every route of it is disabled: it sends traffic nowhere")
             return self._serve_deps(node)
         result = _Outcome(True, [node], used={node})
         for tg in groups:

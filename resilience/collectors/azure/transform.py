@@ -70,6 +70,7 @@ SRC_SITE_SETTINGS = "web:WebApps_ListApplicationSettings"
 SRC_RECORD_SETS = "dns:RecordSets_ListByDnsZone"
 SRC_AFD = "cdn:AFDOriginGroups_ListByProfile"
 SRC_AFD_ORIGINS = "cdn:AFDOrigins_ListByOriginGroup"
+SRC_AFD_ROUTES = "cdn:Routes_ListByEndpoint"
 #: record types that name an endpoint (as Route 53's ``VALUE_TYPES``); other types make no node
 RECORD_VALUE_TYPES = {"A": ("ARecords", "ipv4Address"), "AAAA": ("AAAARecords", "ipv6Address"),
                       "CNAME": ("CNAMERecord", "cname")}
@@ -974,7 +975,13 @@ class Transformer(PlatformServices, GeoPairings):
         ``azureOrigin``, else its ``hostName`` resolved; ``dns:<host>`` when nothing inventoried has
         it: unseen, never counted as up), edges carrying ``priority``, ``weight``, ``enabled``. Without
         the origin-group reads the profile routes nowhere known, and its source names the ``cdn``
-        reads, so their coverage gap makes the verdicts that rely on it unknown."""
+        reads, so their coverage gap makes the verdicts that rely on it unknown.
+
+        The profile routes to the origin groups its endpoints' routes send to (``originGroup.id``): the edge
+        is ``enabled: false`` when every route to the group is disabled, or on a disabled endpoint (it carries
+        nothing: ``live_routes``); a group no route sends to gets no edge. An endpoint whose routes could not
+        be read may send anywhere: every group is linked for it, and the ``cdn:routes`` coverage record
+        (about the profile) makes the verdicts that rely on the profile unknown."""
         sku = _lower((row.get("sku") or {}).get("name"))
         if "azurefrontdoor" not in sku:
             return  # classic CDN profiles serve cached content, not an entry point with failover
@@ -992,6 +999,9 @@ class Transformer(PlatformServices, GeoPairings):
                           "hostName"), "enabled": _lower((e.get("properties") or {}).get("enabledState")
                                                          or "enabled") == "enabled"}) for e in endpoints] or None,
                       "origin_groups_read": groups is not None if read is not None else None})
+        routed = self._afd_routed_groups(read, endpoints)
+        if routed is not None:
+            self._node_by_id(row["id"]).attrs["routes_read"] = routed[1]
         origins_by_group = {k.lower(): v for k, v in ((read or {}).get("origins") or {}).items()}
         for group in groups or []:
             gprops = group.get("properties") or {}
@@ -1017,12 +1027,42 @@ class Transformer(PlatformServices, GeoPairings):
                           "sample_size": balancing.get("sampleSize"),
                           "successful_samples_required": balancing.get("successfulSamplesRequired"),
                           "origins_read": origins is not None})
-            self.link(row["id"], group_id, ROUTES_TO, SRC_AFD, health_checked=checked)
+            if routed is None or routed[1] is False:  # routes not read (for some endpoint): any group may be used
+                self.link(row["id"], group_id, ROUTES_TO, SRC_AFD, health_checked=checked)
+            elif group_id.lower() in routed[0]:
+                live = routed[0][group_id.lower()]
+                self.link(row["id"], group_id, ROUTES_TO, SRC_AFD_ROUTES, health_checked=checked,
+                          **({} if live else {"enabled": False}))
             for target, oprops in targets:
                 self.link(group_id, target, ROUTES_TO, SRC_AFD_ORIGINS, health_checked=checked,
                           priority=oprops.get("priority"), weight=oprops.get("weight"),
                           enabled=_lower(oprops.get("enabledState") or "enabled") == "enabled",
                           host=oprops.get("hostName"))
+
+    @staticmethod
+    def _afd_routed_groups(read: Mapping[str, Any] | None, endpoints: list[Mapping[str, Any]]
+                           ) -> tuple[dict[str, bool], bool] | None:
+        """``({origin group id (lower): carries traffic}, every endpoint's routes read)`` from the routes
+        read (``None``: a caller that did not read routes at all). A group carries traffic when an enabled
+        route of an enabled endpoint sends to it."""
+        if read is None or read.get("routes") is None:
+            return None
+        by_endpoint = {str(k).lower(): v for k, v in (read.get("routes") or {}).items()}
+        groups: dict[str, bool] = {}
+        complete = True
+        for endpoint in endpoints:
+            routes = by_endpoint.get(_lower(endpoint.get("id")))
+            if routes is None:
+                complete = False
+                continue
+            endpoint_on = _lower((endpoint.get("properties") or {}).get("enabledState") or "enabled") == "enabled"
+            for route in routes:
+                props = route.get("properties") or {}
+                group = _lower((props.get("originGroup") or {}).get("id"))
+                if group:
+                    on = endpoint_on and _lower(props.get("enabledState") or "enabled") == "enabled"
+                    groups[group] = groups.get(group, False) or on
+        return groups, complete
 
     def _afd_origin_target(self, oprops: Mapping[str, Any]) -> str | None:
         """What an origin reaches: its ``azureOrigin`` resource (a public IP -> its owner), else the
