@@ -241,13 +241,9 @@ class _Analysis:
             # an Auto Scaling instance's volume is replaced with the instance: survival.is_disposable
             if self.kind(n) not in DATA_KINDS or survival.is_disposable(self.g, n):
                 continue
-            a = self.attrs(n)
-            if self.d(n)["type"] == "AWS::RDS::DBInstance" and a.get("cluster_id") and a.get("role") == "member":
-                cluster = a["cluster_id"]
-                if cluster in self.g:
-                    out.append(cluster)
-                    continue
-            out.append(n)
+            # an instance is priced as its cluster (which owns the storage), read the way survival judges
+            # it: survival.cluster_of (a member_of edge, else attrs.cluster_id)
+            out.append(survival.cluster_of(self.g, n) or n)
         return sorted(set(out))
 
     def _data_sets(self) -> list[list[str]]:

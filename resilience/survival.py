@@ -562,6 +562,8 @@ class _Assessor:
         groups = [t for t in targets if self.kind(t) == TARGET_GROUP]
         direct = [t for t in targets if t not in groups]
         if not targets:
+            if out_edges(self.g, node, ROUTES_TO):  # it routes, but every route is disabled: it serves nothing
+                return _Outcome(False, [node], "every route of it is disabled: it sends traffic nowhere")
             return self._serve_deps(node)
         result = _Outcome(True, [node], used={node})
         for tg in groups:
@@ -1200,11 +1202,19 @@ def dependency_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
 
 def data_outcome(graph: nx.MultiDiGraph, node: str, scenario: Scenario, *,
                  coverage: Iterable[Coverage] = ()) -> Availability:
-    """Whether a data store's data survives ``scenario``: itself, a live copy, or a restorable backup."""
+    """Whether a data store's data survives ``scenario``: itself, a live copy, or a restorable backup.
+
+    As for a workload (:func:`_assess`): the store or the copy it survives by may be of unreported zone
+    (:func:`placement_risk`: an LRS storage account, a Recovery Services vault's recovery points); taken as
+    up, when the data would be lost with them in the failed zone (``worst_placement``), each is a doubt."""
     a = _Assessor(graph, scenario, coverage)
     intact, failovers, relied, notes = a.data_survival(node)
     doubts: list[str] = []
     if intact:
+        at_risk = [why for n in dict.fromkeys([node, *relied])
+                   if n in graph and (why := placement_risk(graph, n, scenario))] if not scenario.worst_placement else []
+        if at_risk and not _Assessor(graph, replace(scenario, worst_placement=True), coverage).data_survival(node)[0]:
+            doubts += at_risk
         for r in relied:
             doubts += a.alternative_reasons(r)
         cause = ""

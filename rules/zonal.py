@@ -14,10 +14,13 @@ from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Scenario,
     assess,
+    backups_of,
+    data_copies,
     data_outcome,
     in_edges,
     is_copy,
     is_stub,
+    possible_zones,
     region_of_zone,
     zones_of_node,
 )
@@ -194,13 +197,19 @@ def _data_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
     backups or point-in-time recovery, a backup copy in another region. ``pass``: one survives.
     ``fail``: none — the data exists only in that zone. ``unknown``: a place where a copy could be
     was not readable. A Multi-AZ RDS instance with one recorded zone is not listed (its standby is
-    in another zone)."""
+    in another zone). A store in one zone its API does not name (an Azure LRS storage account) is judged
+    with itself in each zone it may be in: ``fail`` only when no copy that could be elsewhere decides it."""
     failed = failed_reads(ctx)  # once, not per store: the survival engine consults only failed reads
     for node in data_stores(ctx):
         data = ctx.graph.nodes[node]
         zones = zones_of_node(data)
         attrs = data.get("attrs") or {}
-        if len(zones) != 1 or attrs.get("multi_az") is True:
+        if attrs.get("multi_az") is True:
+            continue
+        if not zones and possible_zones(data):
+            yield _data_in_an_unreported_zone(ctx, node, possible_zones(data), failed)
+            continue
+        if len(zones) != 1:
             continue
         zone = zones[0]
         outcome = data_outcome(ctx.graph, node, Scenario.zones(zone), coverage=failed)
@@ -221,6 +230,40 @@ def _data_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
                 message += f" — uncertain: {outcome.unknown[0]}"
         yield result(ctx, node, status, message, observed=observed,
                          expected={"copy_outside_zone": "a snapshot, backup or replica outside " + zone})
+
+
+def _data_in_an_unreported_zone(ctx: RuleContext, node: str, zones: tuple[str, ...], failed) -> Result:
+    """A store held in one zone of its region that the API does not name (an Azure LRS storage account):
+    each zone it may be in is failed with the store in it (``worst_placement``). ``pass``: its data survives
+    in every one. ``fail``: in none, and no copy that could be elsewhere decided it (only copies held with
+    the store itself: ``colocated_with``). ``unknown`` otherwise: a copy's zone is not reported either, or a
+    read failed."""
+    graph = ctx.graph
+    region = graph.nodes[node].get("region")
+    outcomes = {z: data_outcome(graph, node, Scenario(failed_zones=frozenset({z}), worst_placement=True),
+                                coverage=failed) for z in zones}
+    copies = [c.id for c in data_copies(graph, node) + backups_of(graph, node) if c.id in graph]
+    # a copy placed where ARM does not say (or not inventoried) in the store's region: the worst case puts it in
+    # the store's zone too, which is not known to be so
+    unplaced = [c for c in copies if graph.nodes[c].get("region") == region and (possible_zones(graph.nodes[c]) or
+                is_stub(graph.nodes[c])) and (graph.nodes[c].get("attrs") or {}).get("colocated_with") != node]
+    doubts = [u for o in outcomes.values() for u in o.unknown]
+    lost = [z for z, o in outcomes.items() if not o.ok]
+    observed = {"zone": None, "possible_zones": list(zones), "zones_losing_data": lost}
+    where = f"one zone of {region} that is not reported ({', '.join(zones)})"
+    if not lost and not doubts:
+        status, message = "pass", f"{name(ctx, node)} is held in {where}; its data survives the loss of any of them"
+    elif lost and len(lost) == len(zones) and not doubts and not unplaced:
+        status, message = "fail", (f"the data of {name(ctx, node)} is held only in {where}, with no snapshot, backup "
+                                   "or replica outside it: losing that zone may make it unrecoverable")
+    else:
+        reasons = doubts or [f"the zone of {name(ctx, c)} is not reported either: it may or may not be the store's"
+                             for c in unplaced] or [f"its data is lost if it is in zone {', '.join(lost)}"]
+        status, message = "unknown", (f"the data of {name(ctx, node)} is held in {where}; whether a copy outside its "
+                                      f"zone survives is uncertain: {reasons[0]}")
+        observed["unknown"] = reasons
+    return result(ctx, node, status, message, observed=observed,
+                  expected={"copy_outside_zone": "a snapshot, backup or replica outside the store's zone"})
 
 
 _CONTROLS = ("SOC2:A1.2", "ISO27001:2022:A.8.14", "NIST800-53:CP-7")

@@ -5,7 +5,6 @@ out in the zones left after one is lost (issue 12)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 
@@ -47,24 +46,25 @@ def _last_recovery_point(server, when: str) -> None:
                 "response": {"status": 200, "body": body}})
 
 
-def _in_every_zone(inventory, vm_zones):
-    """The inventory with rsv-gulf-uaen (LocallyRedundant: one datacentre of unknown zone) and its items placed
-    in every zone but the VM's: these tests are about the schedule, not where the vault is."""
-    def moved(r):
-        if r.attrs.get("vault_id", r.id).lower() != VAULT.lower() or not r.attrs.get("zone_unreported"):
-            return r
-        attrs = {k: v for k, v in r.attrs.items() if k not in ("zone_unreported", "region_zones")}
-        zones = tuple(z for z in r.attrs["region_zones"] if z not in vm_zones)
-        return dataclasses.replace(r, zones=zones, attrs={**attrs, "placement": "zone_redundant"})
-    return dataclasses.replace(inventory, resources=[moved(r) for r in inventory.resources])
+def _vault_redundancy(server, redundancy: str) -> None:
+    """The vaults query for UAE North answers with rsv-gulf-uaen's storage redundancy set to ``redundancy``
+    (the recording's is ``LocallyRedundant``)."""
+    import copy
+
+    from resilience.collectors.azure.demo import recording
+
+    [route] = [r for r in recording()["routes"] if "('microsoft.recoveryservices/vaults')" in r.get("body_contains", [])
+               and "where location =~ 'uaenorth'" in r.get("body_contains", [])]
+    route = copy.deepcopy(route)
+    route["response"]["body"]["data"][0]["properties"]["redundancySettings"]["standardTierStorageRedundancy"] = redundancy
+    server.add({k: route[k] for k in ("method", "path", "body_contains", "response")})
 
 
 def _legacy_zone_loss(inventory):
     """The legacy workload (vm-legacy-app, zone 1 of UAE North) when that zone fails: its disks are lost
-    and restored from the vault's recovery points (the vault placed outside that zone: see _in_every_zone)."""
+    and restored from the vault's recovery points (the vault made zone-redundant by the test, so that they
+    survive the zone: an LRS vault may be in it, test_an_lrs_vaults_recovery_points_may_be_in_the_lost_zone)."""
     policy = parse_policy("version: 1\nworkloads:\n  legacy: {match: {tags: {app: legacy}}}\n", "<test>")
-    vm = by_name(inventory, "virtualMachines/vm-legacy-app")
-    inventory = _in_every_zone(inventory, vm.zones)
     graph = build_graph(inventory, policy)
     vm = by_name(inventory, "virtualMachines/vm-legacy-app")
     estimate = recovery.estimate_for_scenario(graph, "legacy", Scenario.zones(*vm.zones), coverage=inventory.coverage,
@@ -93,6 +93,7 @@ def test_policies_are_paged_and_each_item_edge_carries_its_policy_schedule(azure
 
 
 def test_a_daily_policy_whose_last_recovery_point_is_20_hours_old_gives_an_rpo_of_one_day(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
     _last_recovery_point(azure_server, (NOW - dt.timedelta(hours=20)).isoformat())
     estimate, restores = _legacy_zone_loss(_collect(azure_env))
 
@@ -103,6 +104,7 @@ def test_a_daily_policy_whose_last_recovery_point_is_20_hours_old_gives_an_rpo_o
 
 
 def test_a_daily_policy_whose_last_recovery_point_is_40_days_old_gives_an_rpo_of_40_days(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
     _last_recovery_point(azure_server, (NOW - dt.timedelta(days=40)).isoformat())
     estimate, restores = _legacy_zone_loss(_collect(azure_env))
 
@@ -112,6 +114,7 @@ def test_a_daily_policy_whose_last_recovery_point_is_40_days_old_gives_an_rpo_of
 
 
 def test_denied_policies_are_a_denied_record_naming_the_vault_and_the_rpo_unknown(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
     azure_server.add({"method": "GET", "path": POLICIES, "response": {"status": 403, "body": {"error": {
         "code": "AuthorizationFailed", "message": "The client 'scanner' does not have authorization to perform "
                                                   "action 'Microsoft.RecoveryServices/Vaults/backupPolicies/read'"}}}})
@@ -129,6 +132,34 @@ def test_denied_policies_are_a_denied_record_naming_the_vault_and_the_rpo_unknow
     # the other vault's policies were read: its region's record stays ok
     assert {c.status for c in inventory.coverage if c.service == "backup:policies" and c.region == "westeurope"} == {
         "ok"}
+
+
+def test_an_lrs_vaults_recovery_points_may_be_in_the_lost_zone(azure_server, azure_env):
+    """A LocallyRedundant vault keeps its copies in one datacentre of its region, in a zone ARM does not
+    name: the recovery points of vm-legacy-app are of unreported zone, so the loss of the VM's zone may take
+    them too. The estimate is priced at the worst case (the vault in that zone: Site Recovery, not a restore
+    from the vault) and the doubt names the vault's recovery point; a ZoneRedundant vault's survive the zone."""
+    _last_recovery_point(azure_server, (NOW - dt.timedelta(hours=20)).isoformat())
+    inventory = _collect(azure_env)
+    item = by_name(inventory, ITEM_SUFFIX)
+    assert item.attrs["placement"] == "regional" and item.attrs["zone_unreported"] is True
+    assert by_name(inventory, "vaults/rsv-gulf-uaen").attrs["zone_unreported"] is True
+    policy = parse_policy("version: 1\nworkloads:\n  legacy: {match: {tags: {app: legacy}}}\n", "<test>")
+    graph = build_graph(inventory, policy)
+    vm = by_name(inventory, "virtualMachines/vm-legacy-app")
+    scenario = Scenario.zones(*vm.zones)
+    estimate = recovery.estimate_for_scenario(graph, "legacy", scenario, coverage=inventory.coverage, as_of=NOW)
+    # the demo VM is also replicated by Site Recovery: that (not the vault) is what the worst case leaves
+    assert not [s for s in estimate.steps if "restore" in s.model_key], [(s.name, s.model_key) for s in estimate.steps]
+    assert {s.model_key for s in estimate.steps} == {"azure-site-recovery-failover"}
+
+
+def test_a_zone_redundant_vaults_recovery_points_survive_the_zone(azure_server, azure_env):
+    _vault_redundancy(azure_server, "ZoneRedundant")
+    inventory = _collect(azure_env)
+    item = by_name(inventory, ITEM_SUFFIX)
+    assert item.attrs["placement"] == "zone_redundant" and "zone_unreported" not in item.attrs
+    _legacy_zone_loss(inventory)
 
 
 @pytest.mark.parametrize("policy, schedule, frequency, retention", [
@@ -186,27 +217,3 @@ def test_a_grs_vault_copy_counts_only_with_cross_region_restore(crr, counted):
     graph = build_graph(Inventory(resources=t.resources, edges=t.edges))
     regions = {c.region for c in backups_of(graph, vm)}
     assert ("uaecentral" in regions) is counted and "uaenorth" in regions
-
-
-def test_a_locally_redundant_vault_may_be_in_the_failed_zone(azure_server, azure_env):
-    """Blind azure11: an LRS Recovery Services vault keeps its copies in one datacentre Azure does not name, yet
-    its copies counted as surviving a zone loss (while an LRS storage account was lost with its zone). The vault
-    and its protected items are of unreported zone: a zone loss may take them, so the restore priced from them is
-    the best case, not a certainty. A ZoneRedundant vault spans the zones."""
-    from resilience.collectors.azure.transform import vault_placement
-
-    inventory = _collect(azure_env)
-    vault = next(r for r in inventory.resources if r.id.lower() == VAULT.lower())
-    items = [r for r in inventory.resources if (r.attrs.get("vault_id") or "").lower() == VAULT.lower()]
-    assert items and all(r.attrs.get("zone_unreported") and r.attrs["region_zones"] for r in [vault, *items])
-    assert (vault_placement("LocallyRedundant"), vault_placement(None), vault_placement("GeoRedundant"),
-            vault_placement("ZoneRedundant")) == ("regional", "regional", "regional", "zone_redundant")
-    policy = parse_policy("version: 1\nworkloads:\n  legacy: {match: {tags: {app: legacy}}}\n", "<test>")
-    graph = build_graph(inventory, policy)
-    vm = by_name(inventory, "virtualMachines/vm-legacy-app")
-    estimate = recovery.estimate_for_scenario(graph, "legacy", Scenario.zones(*vm.zones), coverage=inventory.coverage,
-                                              as_of=NOW)
-    # priced as if the vault is in the failed zone: its restore is no longer the recovery, and where it really is
-    # could lower the estimate
-    assert not any("restore" in s.model_key for s in estimate.steps), [(s.name, s.model_key) for s in estimate.steps]
-    assert any(vault.name in u and u.endswith(recovery.PRICED_AS_IF) for u in estimate.unknown), estimate.unknown

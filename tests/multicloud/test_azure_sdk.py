@@ -276,7 +276,11 @@ def test_dns_record_sets_follow_next_link_and_route_to_what_they_name(azure_serv
     origins = {e.dst.rsplit("/", 1)[-1]: e.attrs for e in edges(inventory, "routes_to", "/origingroups/og-docs")}
     assert {name: a["priority"] for name, a in origins.items()} == {"app-docs-uaen": 1, "app-docs-weu": 2}
     assert [c.query["api-version"][0] for c in azure_server.calls if c.path.lower().startswith(AFD.lower() + "/")] \
-        == ["2024-02-01"] * 3
+        == ["2024-02-01"] * 4  # endpoints, the endpoint's routes, origin groups, origins
+    # the endpoint's route sends to og-docs: the profile's edge to it comes from the route
+    [route] = edges(inventory, "routes_to", "profiles/afd-docs", "/origingroups/og-docs")
+    assert route.source == "cdn:Routes_ListByEndpoint" and route.attrs.get("enabled") is not False
+    assert by_name(inventory, "profiles/afd-docs").attrs["routes_read"] is True
 
 
 def test_denied_record_sets_are_a_denied_record_and_the_dns_verdicts_unknown(azure_server, azure_env):
@@ -319,3 +323,19 @@ def test_denied_front_door_origin_groups_leave_the_docs_workload_unknown_not_pas
     assert not edges(inventory, "routes_to", "profiles/afd-docs")
     verdicts = docs(inventory)
     assert verdicts and {f.status for f in verdicts} == {"unknown"}, [(f.status, f.message) for f in verdicts]
+
+
+def test_denied_front_door_routes_leave_the_docs_workload_unknown_not_passed(azure_server, azure_env):
+    """Routes - List By Endpoint denied: which origin group the endpoint sends to is not known. The read is a
+    ``cdn:routes`` coverage record about the profile, and the docs workload's regional verdicts (a pass with
+    the routes read) are unknown, not a pass on a guessed traffic path."""
+    endpoint = f"{AFD}/afdendpoints/docs-gulf"
+    azure_server.add({"method": "GET", "path": f"{endpoint}/routes", "response": DENIED})
+    inventory = collect(_settings(azure_env), observed_at=OBSERVED)
+    record = coverage(inventory, "cdn:routes", SUB)
+    assert (record.status, record.region) == ("denied", "global") and record.resources == (
+        by_name(inventory, "profiles/afd-docs").id,)
+    assert by_name(inventory, "profiles/afd-docs").attrs["routes_read"] is False
+    verdicts = [f for f in _verdicts(inventory, "RES-REGIONAL-001") if f.workload == "docs"]
+    assert verdicts and {f.status for f in verdicts} == {"unknown"}, [(f.status, f.message) for f in verdicts]
+    assert any("cdn:routes" in f.message for f in verdicts), [f.message for f in verdicts]

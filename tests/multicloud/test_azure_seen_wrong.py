@@ -91,12 +91,37 @@ def test_lrs_is_data_in_one_zone_and_zrs_is_zone_redundant():
     t = transform_subscription(SUB, OBSERVED, locations=LOCATIONS, rows=rows,
                                blob_services={r["id"]: _blob(pitr=True) for r in rows})
     lrs = next(r for r in t.resources if r.id.endswith("/lrs"))
-    assert len(lrs.zones) == 1 and lrs.attrs["placement"] == "zonal"
+    # one datacentre, in a zone of uaenorth that ARM does not name: regional placement, of unreported zone
+    assert lrs.zones == () and lrs.attrs["placement"] == "regional" and lrs.attrs["zone_unreported"] is True
+    assert lrs.attrs["region_zones"] == ["uaenorth-az1", "uaenorth-az3"]
     # its point-in-time restore lives in the same datacentre: it does not survive that zone
-    assert next(r for r in t.resources if r.id.endswith("/lrs#protection")).zones == lrs.zones
+    protection = next(r for r in t.resources if r.id.endswith("/lrs#protection"))
+    assert protection.attrs["colocated_with"] == lrs.id and protection.attrs["zone_unreported"] is True
     findings = _findings(t)
     assert ("zonal-spof", "fail") in _verdicts(findings, "/lrs")
     assert not [f for f in findings if f.resource.endswith("/zrs") and f.category == "zonal-spof"]
+
+
+def test_an_lrs_account_holding_a_zonal_disks_copy_may_be_in_the_lost_zone():
+    """Blind estate: a zonal VM disk's copy held in a Standard_LRS account (object replication from a ZRS
+    account is the simplest copy edge the transform makes) was taken to survive the loss of the disk's
+    zone, because the account carried a zone of its own that no real zone loss ever failed. The account
+    may be in that very zone: the copy is a doubt, never a silent pass; a ZRS destination survives."""
+    from resilience.graph import build_graph
+    from resilience.survival import Scenario, data_outcome
+
+    for sku, expected in (("Standard_LRS", "unknown"), ("Standard_ZRS", "pass")):
+        src, dst = _account("docsaz", "Standard_LRS"), _account("docscopy", sku)
+        src = {**src, "zones": ["1"]}  # a one-zone source (as a zonal disk is): lost with uaenorth-az3
+        t = transform_subscription(SUB, OBSERVED, locations=LOCATIONS, rows=[src, dst], object_replication={
+            src["id"]: [_policy(src["id"], dst["id"], src["id"])]})
+        graph = build_graph(Inventory(resources=t.resources, edges=t.edges), Policy())
+        # the source as a zonal store: pinned to uaenorth-az3 (logical zone 1)
+        graph.nodes[src["id"]]["zones"] = ("uaenorth-az3",)
+        graph.nodes[src["id"]]["attrs"].pop("zone_unreported", None)
+        outcome = data_outcome(graph, src["id"], Scenario.zones("uaenorth-az3"))
+        status = "unknown" if outcome.ok and outcome.unknown else ("pass" if outcome.ok else "fail")
+        assert status == expected, (sku, outcome)
 
 
 def test_soft_delete_alone_is_not_a_backup():

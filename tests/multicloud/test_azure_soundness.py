@@ -65,6 +65,43 @@ def test_the_disk_shares_the_vm_backup_geo_copy_only_with_cross_region_restore(c
     assert ("backup-colocated", status) in _verdicts(_findings(t), "/vm-archive-os")
 
 
+@pytest.mark.parametrize("redundancy, crr, expected", [
+    ("LocallyRedundant", "Disabled", "unknown"),  # one datacentre, in a zone ARM does not name
+    (None, "Disabled", "unknown"),  # the redundancy was not read: it may be LRS
+    ("GeoRedundant", "Disabled", "unknown"),  # LRS in the region; the paired copy only Microsoft fails over
+    ("GeoRedundant", "Enabled", "pass"),  # cross-region restore: the paired region's copy is the customer's
+    ("ZoneRedundant", "Disabled", "pass"),
+])
+def test_a_zonal_disk_backed_up_into_a_vault_keeps_its_data_through_the_zone_only_by_the_vaults_redundancy(
+        redundancy, crr, expected):
+    """A disk pinned to zone 1 of UAE North, backed up with its VM into a Recovery Services vault in the same
+    region. The zone loss loses the disk; whether its data survives is the vault's copy: an LRS vault (or one
+    whose redundancy was not read) may sit in that very zone, so the verdict is unknown, never a pass; a
+    ZRS vault, or a GRS vault with cross-region restore, keeps a copy outside the zone."""
+    from resilience.graph import build_graph
+    from resilience.policy import Policy
+    from resilience.survival import Scenario, data_outcome
+
+    rows, items = _vm_rows(zones=["1"], redundancy=redundancy, crr=crr)
+    rows[1] = {**rows[1], "zones": ["1"], "sku": {"name": "Premium_LRS"}}
+    if redundancy is None:
+        rows[2] = {**rows[2], "properties": {}}
+    t = transform_subscription(SUB, OBSERVED, locations=LOCATIONS, rows=rows, recovery_rows=items)
+    vault = next(r for r in t.resources if r.id == VAULT)
+    item = next(r for r in t.resources if r.id == items[0]["id"])
+    zoned = redundancy == "ZoneRedundant"
+    assert vault.attrs["placement"] == item.attrs["placement"] == ("zone_redundant" if zoned else "regional")
+    assert bool(item.attrs.get("zone_unreported")) is not zoned
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), Policy())
+    disk_zone = next(r for r in t.resources if r.id == DISK).zones
+    assert disk_zone == ("uaenorth-az3",)
+    outcome = data_outcome(graph, DISK, Scenario.zones(*disk_zone))
+    status = "unknown" if outcome.ok and outcome.unknown else ("pass" if outcome.ok else "fail")
+    assert status == expected, outcome
+    if expected == "unknown":
+        assert any("may be in failed zone uaenorth-az3" in u for u in outcome.unknown), outcome.unknown
+
+
 WEU = "westeurope"
 WEU_LOCATIONS = [{"name": WEU, "metadata": {"regionType": "Physical", "pairedRegion": [{"name": "northeurope"}]},
                   "availabilityZoneMappings": [{"logicalZone": str(i), "physicalZone": f"{WEU}-az{i}"}

@@ -372,6 +372,69 @@ def test_a_front_door_that_cannot_leave_uae_north_is_flagged(origins, probe, why
         (f.status, f.message) for f in verdicts.values()]
 
 
+UAEN_GROUP = f"{AFD}/origingroups/og-uaen"
+
+
+def _with_routes(front_doors, routes, *, endpoint_state="Enabled"):
+    """``front_doors`` with a second, unprobed origin group (og-uaen: the UAE North origin alone) and the shop
+    endpoint's ``routes`` ((name, origin group id, enabledState)); ``routes=None``: the routes were not read."""
+    read = front_doors[AFD]
+    uaen = UAEN_GROUP
+    read["origin_groups"].append({"id": uaen, "name": "og-uaen", "properties": {}})
+    read["origins"][uaen] = [{"id": f"{uaen}/origins/uaen", "name": "uaen", "properties": {
+        "hostName": "app-uaen.azurewebsites.net", "priority": 1, "weight": 1000, "enabledState": "Enabled"}}]
+    endpoint = read["endpoints"][0]
+    endpoint["properties"]["enabledState"] = endpoint_state
+    read["routes"] = {} if routes is None else {endpoint["id"]: [
+        {"id": f"{endpoint['id']}/routes/{name}", "name": name, "properties": {
+            "originGroup": {"id": group}, "enabledState": state, "patternsToMatch": ["/*"]}}
+        for name, group, state in routes]}
+    return front_doors, uaen
+
+
+def test_front_door_routes_decide_which_origin_group_an_endpoint_sends_to():
+    """Blind Azure estate: the profile was taken to route to every origin group, so the endpoint's path was
+    a guess. The routes decide it: the enabled route's group carries the traffic; a group reached only by a
+    disabled route is an ``enabled: false`` edge (it carries nothing); a group no route names has no edge."""
+    fd, uaen = _with_routes(_afd(TWO_REGIONS), [("r-main", GROUP, "Enabled"), ("r-old", UAEN_GROUP, "Disabled")])
+    t = _run(_afd_rows(), front_doors=fd)
+    routes = {e.dst: e for e in t.edges if e.kind == "routes_to" and e.src == AFD}
+    assert routes[GROUP].attrs.get("enabled") is not False and routes[uaen].attrs["enabled"] is False
+    assert _node(t, "/profiles/afd-shop").attrs["routes_read"] is True
+    # the live route goes to the probed two-region group: the workload survives either region
+    verdicts = _regional_verdicts(t)
+    assert verdicts and all(f.status == "pass" for f in verdicts.values()), [
+        (f.status, f.message) for f in verdicts.values()]
+    # the enabled route sends to the UAE North-only group: losing UAE North stops the workload, though the
+    # two-region group exists (no route sends to it: no edge)
+    fd, uaen = _with_routes(_afd(TWO_REGIONS), [("r-main", UAEN_GROUP, "Enabled")])
+    t = _run(_afd_rows(), front_doors=fd)
+    assert {e.dst for e in t.edges if e.kind == "routes_to" and e.src == AFD} == {uaen}
+    lost = [f for f in _regional_verdicts(t).values() if "uaenorth" in f.message]
+    assert lost and lost[0].status == "fail", [(f.status, f.message) for f in _regional_verdicts(t).values()]
+
+
+@pytest.mark.parametrize("routes, endpoint_state", [
+    ([("r-main", GROUP, "Disabled")], "Enabled"),  # the only route is disabled
+    ([("r-main", GROUP, "Enabled")], "Disabled"),  # the endpoint is disabled: its routes carry nothing
+])
+def test_a_front_door_whose_routes_are_all_disabled_serves_nothing(routes, endpoint_state):
+    fd, _ = _with_routes(_afd(TWO_REGIONS), routes, endpoint_state=endpoint_state)
+    t = _run(_afd_rows(), front_doors=fd)
+    assert all(e.attrs.get("enabled") is False for e in t.edges if e.kind == "routes_to" and e.src == AFD)
+    verdicts = _regional_verdicts(t)
+    assert verdicts and all(f.status == "fail" for f in verdicts.values()), [
+        (f.status, f.message) for f in verdicts.values()]
+    assert any("every route of it is disabled" in f.message for f in verdicts.values())
+
+
+def test_an_endpoint_whose_routes_were_not_read_may_send_to_any_origin_group():
+    fd, uaen = _with_routes(_afd(TWO_REGIONS), None)
+    t = _run(_afd_rows(), front_doors=fd)
+    assert {e.dst for e in t.edges if e.kind == "routes_to" and e.src == AFD} == {GROUP, uaen}
+    assert _node(t, "/profiles/afd-shop").attrs["routes_read"] is False
+
+
 def test_a_disabled_traffic_manager_endpoint_is_no_failover_target():
     """A disabled endpoint is never answered: a priority profile whose West Europe endpoint is disabled does not
     survive the loss of UAE North (it counted as a live answer)."""

@@ -323,6 +323,43 @@ def test_cloud_run_and_functions_keep_env_names_only_and_depend_on_cloud_sql():
     assert (run.kind, run.region, run.attrs["placement"]) == ("function", "me-central1", "zone_redundant")
 
 
+@pytest.mark.parametrize("setting, value, project", [
+    ("INSTANCE_CONNECTION_NAME", "proj-a:me-central1:orders", "proj-a"),
+    ("INSTANCE_UNIX_SOCKET", "/cloudsql/proj-a:me-central1:orders", "proj-a"),  # the proxy's socket path
+    ("DATABASE_URL", "postgresql://app:pw-s3cr3t@/shop?host=/cloudsql/proj-a:me-central1:orders", "proj-a"),
+    ("DB_CONN", "example.com:proj-a:me-central1:orders", "example.com:proj-a"),  # a domain-scoped project
+])
+@pytest.mark.parametrize("inventoried", [True, False])
+def test_a_cloud_sql_connection_name_inside_an_env_value_is_a_dependency(setting, value, project, inventoried):
+    """Blind GCP estate: a Cloud Run service reached its Cloud SQL instance through the proxy's socket path
+    (``/cloudsql/P:R:I``) or a DSN holding it; only a value that was exactly the connection name made the edge,
+    so the instance was no dependency and a zone or region loss of it passed. The connection name makes the
+    edge: to the instance when inventoried, else to a placeholder in the region the name gives. Only the
+    matched name is kept, never the value (a DSN holds a password)."""
+    run_name = "//run.googleapis.com/projects/proj-a/locations/me-central1/services/api"
+    sql = f"//cloudsql.googleapis.com/projects/{project}/instances/orders"
+    assets = [_asset("run.googleapis.com/Service", run_name, {
+        "metadata": {"name": "api", "labels": {"cloud.googleapis.com/location": "me-central1"}},
+        "template": {"containers": [{"env": [{"name": setting, "value": value}]}]}})]
+    if inventoried:
+        assets.append(_asset("sqladmin.googleapis.com/Instance", sql, {
+            "name": "orders", "project": project, "region": "me-central1", "gceZone": "me-central1-a",
+            "settings": {"availabilityType": "ZONAL"}}, "me-central1"))
+    t = transform_assets(assets, observed_at=OBSERVED, default_project=P)
+    run = _node(t, "/services/api")
+    assert [(e.src, e.dst, e.attrs["setting"]) for e in t.edges if e.kind == "depends_on"] == [(run.id, sql, setting)]
+    assert t.hints[sql.lower()]["region"] == "me-central1"
+    if inventoried:
+        assert _node(t, "/instances/orders").kind == "database"
+    assert "pw-s3cr3t" not in repr(t.resources) + repr(t.edges) + repr(t.hints)
+
+
+def test_a_time_or_a_port_list_is_no_connection_name():
+    from resilience.collectors.gcp.services import connection_names
+    assert connection_names("12:30:45") == [] and connection_names("localhost:5432:x") == []
+    assert connection_names("a-b:us-central1:db,proj-b2:europe-west4:db2") == [("proj-b2", "europe-west4", "db2")]
+
+
 def test_a_multi_region_spanner_instance_is_priced_as_the_service_fails_over_not_as_a_replica_promotion():
     """A blind GCP estate: a multi-region Spanner / Firestore was priced as an RDS read-replica promotion
     (10 minutes, 'writes not yet replicated are lost') although replication is synchronous and the service

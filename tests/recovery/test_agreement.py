@@ -294,7 +294,7 @@ def test_rpo_is_unbounded_exactly_where_survival_finds_no_surviving_copy(name, s
             assert not survival.data_outcome(g, s.resource, scenario).ok, s
     # the workload's originals (not copies, not cluster member instances): survival's verdict is the RPO's
     originals = [n for n in impact.lost_data if not survival.is_copy(g, n)
-                 and not (g.nodes[n].get("attrs") or {}).get("cluster_id")]
+                 and survival.cluster_of(g, n) is None]
     assert is_unbounded(got.rpo) == bool(originals)
     assert got.rpo != UNBOUNDED or not impact.data_intact
 
@@ -308,6 +308,22 @@ def test_an_aurora_writer_instance_in_the_lost_zone_loses_no_data():
     impact, got = both(e, survival.Scenario.zones("mec1-az1"))
     assert [s.model_key for s in got.steps] == ["aurora-no-replica"] and got.rpo == 0
     assert impact.data_intact
+
+
+def test_an_instance_linked_to_its_cluster_only_by_the_member_of_edge_is_priced_as_the_cluster():
+    """Membership has one reading (graph_facts.cluster_of): an instance whose record names no cluster
+    (no attrs.cluster_id) but has a member_of edge to it is judged and priced by its cluster, not as
+    separate data (which made the estimate restore the instance from backups, or call it lost)."""
+    e = Estate()
+    cluster = e.aurora(instance_zones=("mec1-az1",))
+    for r in e.resources:
+        if r.type == "AWS::RDS::DBInstance":
+            r.attrs.pop("cluster_id")
+    e.function("api", AWAY, uses=cluster.replace(":cluster:", ":db:") + "-0")
+    impact, got = both(e, survival.Scenario.zones("mec1-az1"))
+    assert [s.model_key for s in got.steps if s.role == "data"] == ["aurora-no-replica"]
+    assert all(s.resource != cluster.replace(":cluster:", ":db:") + "-0" for s in got.steps if s.role == "data")
+    assert got.rpo == 0 and impact.data_intact
 
 
 def test_a_replica_lost_with_its_source_is_covered_by_the_sources_backup_copy():

@@ -73,6 +73,8 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
      "Microsoft.Network/dnszones/recordsets/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/afdEndpoints",
      "Microsoft.Cdn/profiles/afdendpoints/read"),
+    ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/afdEndpoints/"
+     "{endpoint}/routes", "Microsoft.Cdn/profiles/afdendpoints/routes/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/originGroups",
      "Microsoft.Cdn/profiles/origingroups/read"),
     ("GET", "/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Cdn/profiles/{profile}/originGroups/"
@@ -242,6 +244,12 @@ def list_record_sets(resource_client: Any, zone_id: str) -> list[dict[str, Any]]
 def list_afd_endpoints(resource_client: Any, profile_id: str) -> list[dict[str, Any]]:
     """``GET {profile}/afdEndpoints`` (AFD Endpoints - List By Profile): the profile's host names."""
     return arm_list(resource_client, f"{profile_id}/afdEndpoints", api_version=CDN_API_VERSION)
+
+
+def list_afd_routes(resource_client: Any, endpoint_id: str) -> list[dict[str, Any]]:
+    """``GET {afdEndpoint}/routes`` (Routes - List By Endpoint): the origin group each route of an endpoint
+    sends to (``originGroup.id``), and whether it is on (``enabledState``)."""
+    return arm_list(resource_client, f"{endpoint_id}/routes", api_version=CDN_API_VERSION)
 
 
 def list_afd_origin_groups(resource_client: Any, profile_id: str) -> list[dict[str, Any]]:

@@ -166,7 +166,7 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
         if sets is not None:
             record_sets[zone["id"]] = sets
 
-    front_doors: dict[str, dict] = {}  # Front Door Standard/Premium profile id -> endpoints, groups, origins
+    front_doors: dict[str, dict] = {}  # Front Door Standard/Premium profile id -> endpoints, routes, groups, origins
     for profile in sorted((r for r in rows if str(r.get("type", "")).lower() == "microsoft.cdn/profiles"
                            and "azurefrontdoor" in str((r.get("sku") or {}).get("name", "")).lower()),
                           key=lambda r: r["id"]):
@@ -175,7 +175,12 @@ def _collect_subscription(clients: AzureClients, sub: str, observed_at: str, log
                                    about=about, resource=profile["id"]),
                  "origin_groups": read("cdn:origingroups", api.list_afd_origin_groups, rm, profile["id"],
                                        region=region, about=about, resource=profile["id"]),
-                 "origins": {}}
+                 "origins": {}, "routes": {}}
+        for endpoint in read_["endpoints"] or []:  # which origin group each endpoint's routes send to
+            routes = read("cdn:routes", api.list_afd_routes, rm, endpoint["id"], region=region,
+                          about=f"{about}/{endpoint.get('name', '')}", resource=profile["id"])
+            if routes is not None:
+                read_["routes"][endpoint["id"]] = routes
         for group in read_["origin_groups"] or []:
             origins = read("cdn:origins", api.list_afd_origins, rm, group["id"], region=region,
                            about=f"{about}/{group.get('name', '')}", resource=profile["id"])

@@ -70,6 +70,7 @@ SRC_SITE_SETTINGS = "web:WebApps_ListApplicationSettings"
 SRC_RECORD_SETS = "dns:RecordSets_ListByDnsZone"
 SRC_AFD = "cdn:AFDOriginGroups_ListByProfile"
 SRC_AFD_ORIGINS = "cdn:AFDOrigins_ListByOriginGroup"
+SRC_AFD_ROUTES = "cdn:Routes_ListByEndpoint"
 #: record types that name an endpoint (as Route 53's ``VALUE_TYPES``); other types make no node
 RECORD_VALUE_TYPES = {"A": ("ARecords", "ipv4Address"), "AAAA": ("AAAARecords", "ipv6Address"),
                       "CNAME": ("CNAMERecord", "cname")}
@@ -131,13 +132,6 @@ def _host(url: Any) -> str | None:
     """``https://acct.blob.core.windows.net/`` -> ``acct.blob.core.windows.net``."""
     text = str(url or "")
     return text.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or None
-
-
-def vault_placement(redundancy: str | None) -> str:
-    """Where a Recovery Services vault keeps its copies in its region: ``zone_redundant`` for ZoneRedundant
-    storage; otherwise (LocallyRedundant, the primary copy of GeoRedundant, or not read) ``regional``: one
-    datacentre Azure does not name, which a zone loss may take (never assumed zone-redundant)."""
-    return "zone_redundant" if _lower(redundancy) == "zoneredundant" else "regional"
 
 
 def _lower(value: Any) -> str:
@@ -365,17 +359,18 @@ class Transformer(PlatformServices, GeoPairings):
         replication = replication_of_sku(b["sku"].get("name"))
         geo = replication in ("GRS", "RA-GRS", "GZRS", "RA-GZRS") if replication else None
         multi_az = replication in ("ZRS", "GZRS", "RA-GZRS") if replication else None
-        one_datacentre = replication in ("LRS", "GRS", "RA-GRS")  # the primary region's copies
         secondary = props.get("secondaryLocation")
         secondary = normalise_location(secondary) if secondary else (self.facts.pair(region) if geo else None)
         readable = replication.startswith("RA-") if replication else None
-        zones = (f"{region}-datacentre-of-{row['name']}",) if one_datacentre and region != GLOBAL_REGION else ()
-        placement = "zone_redundant" if multi_az else ("zonal" if zones else None)
+        # LRS (and the GRS family's primary copies) sit in one datacentre, in a zone ARM does not name; an
+        # unknown SKU may be LRS: both are regional placement, of unreported zone (any zone of the region)
+        placement = "zone_redundant" if multi_az else "regional"
+        zones: tuple[str, ...] = ()
         self.node(id=row["id"], kind=OBJECT_STORE, type="Microsoft.Storage/storageAccounts", name=row["name"],
                   region=region, source=b["source"], tags=b["tags"], zones=zones, attrs={
                       "replication": replication, "multi_az": multi_az, "geo_redundant": geo,
                       "read_access_secondary": readable, "secondary_region": secondary if geo else None,
-                      "placement": placement, "zone_unnamed": True if zones else None,
+                      "placement": placement,
                       "sku": b["sku"].get("name"), "account_kind": row.get("kind"),
                       "status_of_primary": props.get("statusOfPrimary"),
                       "status_of_secondary": props.get("statusOfSecondary"),
@@ -415,7 +410,9 @@ class Transformer(PlatformServices, GeoPairings):
                   zones=zones, attrs={
                       "source_resource": row["id"], "source_region": region, "mechanisms": mechanisms,
                       "retention_days": max(days) if days else None, "synthetic": True, "status": "available",
-                      "scope": "same-region", "continuous": restore_days is not None})
+                      "scope": "same-region", "continuous": restore_days is not None,
+                      # the account's own storage: the same datacentre (and zone) as the account's data
+                      "placement": placement, "colocated_with": row["id"]})
         self.link(row["id"], protection_id, BACKED_UP_TO, b["source"], schedule="continuous")
         if geo and secondary:
             self.link(protection_id, copy_id, REPLICATES_TO, b["source"], mode="async", promotable=False)
@@ -978,7 +975,13 @@ class Transformer(PlatformServices, GeoPairings):
         ``azureOrigin``, else its ``hostName`` resolved; ``dns:<host>`` when nothing inventoried has
         it: unseen, never counted as up), edges carrying ``priority``, ``weight``, ``enabled``. Without
         the origin-group reads the profile routes nowhere known, and its source names the ``cdn``
-        reads, so their coverage gap makes the verdicts that rely on it unknown."""
+        reads, so their coverage gap makes the verdicts that rely on it unknown.
+
+        The profile routes to the origin groups its endpoints' routes send to (``originGroup.id``): the edge
+        is ``enabled: false`` when every route to the group is disabled, or on a disabled endpoint (it carries
+        nothing: ``live_routes``); a group no route sends to gets no edge. An endpoint whose routes could not
+        be read may send anywhere: every group is linked for it, and the ``cdn:routes`` coverage record
+        (about the profile) makes the verdicts that rely on the profile unknown."""
         sku = _lower((row.get("sku") or {}).get("name"))
         if "azurefrontdoor" not in sku:
             return  # classic CDN profiles serve cached content, not an entry point with failover
@@ -996,6 +999,9 @@ class Transformer(PlatformServices, GeoPairings):
                           "hostName"), "enabled": _lower((e.get("properties") or {}).get("enabledState")
                                                          or "enabled") == "enabled"}) for e in endpoints] or None,
                       "origin_groups_read": groups is not None if read is not None else None})
+        routed = self._afd_routed_groups(read, endpoints)
+        if routed is not None:
+            self._node_by_id(row["id"]).attrs["routes_read"] = routed[1]
         origins_by_group = {k.lower(): v for k, v in ((read or {}).get("origins") or {}).items()}
         for group in groups or []:
             gprops = group.get("properties") or {}
@@ -1021,12 +1027,42 @@ class Transformer(PlatformServices, GeoPairings):
                           "sample_size": balancing.get("sampleSize"),
                           "successful_samples_required": balancing.get("successfulSamplesRequired"),
                           "origins_read": origins is not None})
-            self.link(row["id"], group_id, ROUTES_TO, SRC_AFD, health_checked=checked)
+            if routed is None or routed[1] is False:  # routes not read (for some endpoint): any group may be used
+                self.link(row["id"], group_id, ROUTES_TO, SRC_AFD, health_checked=checked)
+            elif group_id.lower() in routed[0]:
+                live = routed[0][group_id.lower()]
+                self.link(row["id"], group_id, ROUTES_TO, SRC_AFD_ROUTES, health_checked=checked,
+                          **({} if live else {"enabled": False}))
             for target, oprops in targets:
                 self.link(group_id, target, ROUTES_TO, SRC_AFD_ORIGINS, health_checked=checked,
                           priority=oprops.get("priority"), weight=oprops.get("weight"),
                           enabled=_lower(oprops.get("enabledState") or "enabled") == "enabled",
                           host=oprops.get("hostName"))
+
+    @staticmethod
+    def _afd_routed_groups(read: Mapping[str, Any] | None, endpoints: list[Mapping[str, Any]]
+                           ) -> tuple[dict[str, bool], bool] | None:
+        """``({origin group id (lower): carries traffic}, every endpoint's routes read)`` from the routes
+        read (``None``: a caller that did not read routes at all). A group carries traffic when an enabled
+        route of an enabled endpoint sends to it."""
+        if read is None or read.get("routes") is None:
+            return None
+        by_endpoint = {str(k).lower(): v for k, v in (read.get("routes") or {}).items()}
+        groups: dict[str, bool] = {}
+        complete = True
+        for endpoint in endpoints:
+            routes = by_endpoint.get(_lower(endpoint.get("id")))
+            if routes is None:
+                complete = False
+                continue
+            endpoint_on = _lower((endpoint.get("properties") or {}).get("enabledState") or "enabled") == "enabled"
+            for route in routes:
+                props = route.get("properties") or {}
+                group = _lower((props.get("originGroup") or {}).get("id"))
+                if group:
+                    on = endpoint_on and _lower(props.get("enabledState") or "enabled") == "enabled"
+                    groups[group] = groups.get(group, False) or on
+        return groups, complete
 
     def _afd_origin_target(self, oprops: Mapping[str, Any]) -> str | None:
         """What an origin reaches: its ``azureOrigin`` resource (a public IP -> its owner), else the
@@ -1195,25 +1231,29 @@ class Transformer(PlatformServices, GeoPairings):
 
     # ---- backup and site recovery ----
     def recovery_vault(self, row: Mapping[str, Any]) -> None:
+        """A Recovery Services vault. Its backup storage redundancy (``redundancySettings``
+        ``standardTierStorageRedundancy``) says where its copies are: ``ZoneRedundant`` spreads them over
+        the region's zones; ``LocallyRedundant`` keeps them in one datacentre, in a zone ARM does not name
+        (regional placement: :func:`vault_placement`), as does ``GeoRedundant`` for its primary copies (LRS
+        in the region, plus a copy in the paired region: the ``#secondary`` node). A vault whose
+        redundancy was not read may be LRS: never taken as zone-redundant."""
         b = self.base(row)
         props, region = b["props"], b["region"]
         settings = props.get("redundancySettings") or {}
         redundancy = settings.get("standardTierStorageRedundancy")
         crr = _lower(settings.get("crossRegionRestore")) == "enabled"
-        zoned = _lower(redundancy) == "zoneredundant"
         self.node(id=row["id"], kind=BACKUP_VAULT, type="Microsoft.RecoveryServices/vaults", name=row["name"],
-                  region=region, source=b["source"], tags=b["tags"],
-                  zones=self.region_zones(region) if zoned else (), attrs={
+                  region=region, source=b["source"], tags=b["tags"], attrs={
                       "storage_redundancy": redundancy, "cross_region_restore": crr,
-                      "multi_az": zoned if redundancy else None,
-                      "geo_redundant": _lower(redundancy) == "georedundant" if redundancy else None,
-                      "placement": vault_placement(redundancy)})
+                      "placement": vault_placement(redundancy),
+                      "multi_az": _lower(redundancy) == "zoneredundant" if redundancy else None,
+                      "geo_redundant": _lower(redundancy) == "georedundant" if redundancy else None})
         pair = self.facts.pair(region)
         if _lower(redundancy) == "georedundant" and pair:
             copy_id = f"{row['id']}#secondary"
             self.node(id=copy_id, kind=BACKUP_VAULT, type="Microsoft.RecoveryServices/vaults#secondary",
                       name=f"{row['name']} (geo-secondary)", region=pair, source=b["source"], attrs={
-                          "synthetic": True, "copy_of": row["id"], "restorable": crr, "placement": "regional"})
+                          "synthetic": True, "copy_of": row["id"], "restorable": crr})
             self.link(row["id"], copy_id, REPLICATES_TO, b["source"], mode="periodic", promotable=crr)
 
     def _vault(self, item_id: str) -> tuple[str | None, Mapping[str, Any]]:
@@ -1271,12 +1311,9 @@ class Transformer(PlatformServices, GeoPairings):
                              "schedule_source": SRC_BACKUP_POLICIES if policy else None})
         region = normalise_location(vault.get("location") or row.get("location"))
         source_id = self.canon(props.get("sourceResourceId"))
-        redundancy = ((vault.get("properties") or {}).get("redundancySettings") or {}).get("standardTierStorageRedundancy")
-        zoned = _lower(redundancy) == "zoneredundant"
         self.node(id=row["id"], kind=RECOVERY_POINT, type="Microsoft.RecoveryServices/vaults/backupFabrics/"
                   "protectionContainers/protectedItems", name=props.get("friendlyName") or row.get("name") or "",
-                  region=region, source=SRC_BACKUP, zones=self.region_zones(region) if zoned else (), attrs={
-                      "placement": vault_placement(redundancy),
+                  region=region, source=SRC_BACKUP, attrs={
                       "created_at": props.get("lastRecoveryPoint"), "source_resource": source_id,
                       "source_region": normalise_location((self.rows.get(_lower(source_id)) or {}).get("location"))
                       if source_id and _lower(source_id) in self.rows else None,
@@ -1285,6 +1322,9 @@ class Transformer(PlatformServices, GeoPairings):
                       "workload_type": props.get("workloadType"), "vault_id": vault_id,
                       "schedule": policy.get("schedule"), "backup_frequency": policy.get("backup_frequency"),
                       "retention_days": policy.get("retention_days"),
+                      # the item's recovery points are held in the vault's storage (none read: may be LRS)
+                      "placement": vault_placement(((vault.get("properties") or {}).get("redundancySettings") or {})
+                                                   .get("standardTierStorageRedundancy")),
                       "policy_read": (_lower(vault_id) in self.policies_read) if vault_id and self.policies_read is not None
                       else None})
         if source_id:
@@ -1300,8 +1340,7 @@ class Transformer(PlatformServices, GeoPairings):
                 crr = _lower(settings.get("crossRegionRestore")) == "enabled"
                 self.node(id=copy_id, kind=RECOVERY_POINT, type="Microsoft.RecoveryServices/protectedItems#secondary",
                           name=f"{props.get('friendlyName') or row.get('name')} (geo copy)", region=pair,
-                          source=SRC_BACKUP, attrs={"placement": "regional",
-                                                      "created_at": props.get("lastRecoveryPoint"), "copy_of": row["id"],
+                          source=SRC_BACKUP, attrs={"created_at": props.get("lastRecoveryPoint"), "copy_of": row["id"],
                                                       "source_resource": source_id, "source_region": region,
                                                       "synthetic": True, "restorable": crr, "status": "available"})
                 self.link(row["id"], copy_id, REPLICATES_TO, SRC_BACKUP, mode="periodic", promotable=crr)
@@ -1352,6 +1391,13 @@ class Transformer(PlatformServices, GeoPairings):
                           "status": "COMPLETED", "completed_at": tested, "resource": source_id,
                           "test_type": "site-recovery-test-failover", "scenario": scenario,
                           "from_region": primary, "to_region": recovery, "replica": row["id"]})
+
+
+def vault_placement(redundancy: str | None) -> str:
+    """Where a Recovery Services vault keeps its (primary region's) copies: ``zone_redundant`` for
+    ``ZoneRedundant`` storage; ``regional`` (one datacentre, zone not reported) for ``LocallyRedundant``,
+    ``GeoRedundant`` (LRS in the primary region) and a redundancy not read or not known."""
+    return "zone_redundant" if _lower(redundancy) == "zoneredundant" else "regional"
 
 
 def transform_subscription(subscription_id: str, observed_at: str, *, locations: list | None,

@@ -23,7 +23,8 @@ them in ``resource.data``:
   (``CloudFunction.environmentVariables``; 2nd gen ``Function.serviceConfig.environmentVariables``):
   regional, zone-redundant by the platform; env variable NAMES only (values are dropped), and the
   Cloud SQL instances they name (``run.googleapis.com/cloudsql-instances`` or a
-  ``PROJECT:REGION:INSTANCE`` value) become ``depends_on`` edges.
+  ``PROJECT:REGION:INSTANCE`` connection name, alone or inside a value: ``/cloudsql/P:R:I``, a DSN)
+  become ``depends_on`` edges.
 """
 
 from __future__ import annotations
@@ -55,7 +56,16 @@ MULTI_REGION_CONFIGS: dict[str, tuple[str, ...]] = {
     "eur6": ("europe-west4", "europe-west3"), "asia1": ("asia-northeast1", "asia-northeast2"),
     "nam-eur-asia1": ("us-central1", "us-central2"), "nam5": ("us-central1", "us-central2"),
 }
-_CONNECTION_NAME = re.compile(r"^([a-z][a-z0-9-]{4,28}[a-z0-9]):([a-z]+-[a-z]+\d+):([a-z][a-z0-9-]*)$")
+#: a Cloud SQL instance connection name ``PROJECT:REGION:INSTANCE`` (a domain-scoped project ``example.com:p``
+#: too), alone or inside a value: the proxy's socket path ``/cloudsql/P:R:I``, a DSN's ``host=/cloudsql/P:R:I``,
+#: a ``cloud-sql-proxy P:R:I`` argument (only the matched name is kept, never the value)
+_CONNECTION_NAME = re.compile(r"(?<![A-Za-z0-9.:_-])((?:[a-z0-9-]+(?:\.[a-z0-9-]+)+:)?[a-z][a-z0-9-]{4,28}[a-z0-9])"
+                              r":([a-z]+-[a-z]+\d+):([a-z][a-z0-9-]*)(?![A-Za-z0-9:_-])")
+
+
+def connection_names(value: str) -> list[tuple[str, str, str]]:
+    """``(project, region, instance)`` of every Cloud SQL connection name ``value`` holds."""
+    return [m.groups() for m in _CONNECTION_NAME.finditer(value)]
 #: a resource named in an env value by its path (``projects/P/locations/R/instances/I``, ``projects/P/databases/D``,
 #: ``projects/P/instances/I``), or an internal address (a Memorystore host): references, not secrets — only
 #: the matched part is kept, never the value
@@ -269,7 +279,13 @@ class DataServices:
                   tags=_tags(labels), attrs={
                       "platform": platform, "env_names": sorted(env) or None, "placement": "zone_redundant",
                       "multi_az": True, "location_type": "region"})
-        targets = list(sql_instances) + [v for v in env.values() if isinstance(v, str) and _CONNECTION_NAME.match(v)]
+        named: dict[tuple[str, str, str], str] = {}  # connection name -> the setting naming it
+        for ref in sql_instances:
+            for found in connection_names(str(ref).strip()):
+                named.setdefault(found, "run.googleapis.com/cloudsql-instances")
+        for setting, value in sorted(env.items()):
+            for found in connection_names(value) if isinstance(value, str) else ():
+                named.setdefault(found, setting)
         for setting, value in sorted(env.items()):
             if not isinstance(value, str):
                 continue
@@ -277,15 +293,10 @@ class DataServices:
             ref = path.group(0) if path else host.group(1) if host else None
             if ref:  # resolved once every asset is a node (:meth:`resolve_env_references`)
                 self.env_references.append((asset["name"], setting, ref))
-        for ref in dict.fromkeys(targets):
-            match = _CONNECTION_NAME.match(ref.strip())
-            if not match:
-                continue
-            sql_project, sql_region, instance = match.groups()
+        for (sql_project, sql_region, instance), setting in named.items():
             target = f"//cloudsql.googleapis.com/projects/{sql_project}/instances/{instance}"
             self.hint(target, region=sql_region, type="sqladmin.googleapis.com/Instance", account=sql_project or project)
-            names = [k for k, v in env.items() if v == ref] or ["run.googleapis.com/cloudsql-instances"]
-            self.link(asset["name"], target, DEPENDS_ON, setting=names[0])
+            self.link(asset["name"], target, DEPENDS_ON, setting=setting)
 
     def resolve_env_references(self) -> None:
         """``depends_on`` from a Cloud Run service or Cloud Function to the Memorystore instance, Firestore
