@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import random
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -134,15 +135,22 @@ def build_and_collect(*, max_workers: int = 4) -> tuple[Estate, Inventory]:
             moto_gaps.patched():
         moto_gaps.fresh_backends()
         mock_random.seed(DEMO_SEED)
-        session = boto3.Session(region_name=REGIONS[0])
-        for region in REGIONS:  # instantiate each region's default VPC now, in a fixed order
-            session.client("ec2", region_name=region).describe_subnets()
-        estate = build_estate(session, clock=traveller.move_to, complete_experiment=_complete_experiment)
-        traveller.move_to(DEMO_CLOCK)
-        mock_random.seed(DEMO_SEED + 1)
-        options = CollectOptions(providers=("aws",), scan_regions=REGIONS, max_workers=max_workers,
-                                 extra={"aws_services": demo_aws_services()})
-        inventory = collect_inventory(options, now=lambda: DEMO_CLOCK, progress=None)
+        # a few moto models draw from the standard library's generator (ElastiCache endpoint hashes): seeded
+        # too, and given back as it was
+        stdlib_random = random.getstate()
+        random.seed(DEMO_SEED)
+        try:
+            session = boto3.Session(region_name=REGIONS[0])
+            for region in REGIONS:  # instantiate each region's default VPC now, in a fixed order
+                session.client("ec2", region_name=region).describe_subnets()
+            estate = build_estate(session, clock=traveller.move_to, complete_experiment=_complete_experiment)
+            traveller.move_to(DEMO_CLOCK)
+            mock_random.seed(DEMO_SEED + 1)
+            options = CollectOptions(providers=("aws",), scan_regions=REGIONS, max_workers=max_workers,
+                                     extra={"aws_services": demo_aws_services()})
+            inventory = collect_inventory(options, now=lambda: DEMO_CLOCK, progress=None)
+        finally:
+            random.setstate(stdlib_random)
     return estate, inventory
 
 

@@ -119,6 +119,62 @@ def test_a_single_node_cache_cluster_is_inventoried_and_a_zonal_single_point_of_
     assert _finding(findings, "RES-ZONAL-004", resource=cache["ARN"]).status == "fail"  # the cache itself
 
 
+def test_a_function_that_reaches_a_cache_and_a_database_by_endpoint_host_depends_on_them(moto):
+    """Blind estates: a Lambda reached its Redis and its database through host names in its environment
+    (REDIS_HOST, a DSN with the password in it). Only ARNs made edges, so the cache and the database were no
+    dependency and their loss passed silently. Endpoint hosts now resolve to what answers to them (here a
+    replication group's primary endpoint, as DescribeReplicationGroups gives it); an RDS host nothing
+    inventoried answers to names its instance (an unseen dependency in the region it names); no value beyond
+    the host is kept."""
+    group = moto.client("elasticache", region_name=PRIMARY).create_replication_group(
+        ReplicationGroupId="sessions", ReplicationGroupDescription="sessions", Engine="redis",
+        CacheNodeType="cache.t3.micro", NumCacheClusters=1,
+        Tags=[{"Key": "workload", "Value": "checkout"}])["ReplicationGroup"]
+    described = moto.client("elasticache", region_name=PRIMARY).describe_replication_groups(
+        ReplicationGroupId="sessions")["ReplicationGroups"][0]
+    host = described["NodeGroups"][0]["PrimaryEndpoint"]["Address"]
+    dsn = f"postgres://app:hunter2@orders.c9akciq32x.{DR}.rds.amazonaws.com:5432/orders"
+    role = moto.client("iam", region_name="us-east-1").create_role(
+        RoleName="checkout-role", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+    fn = moto.client("lambda", region_name=PRIMARY).create_function(
+        FunctionName="checkout-api", PackageType="Image", Role=role["Role"]["Arn"],
+        Code={"ImageUri": f"{ACCOUNT}.dkr.ecr.{PRIMARY}.amazonaws.com/checkout:1"},
+        Environment={"Variables": {"REDIS_HOST": f"{host}:6379", "DATABASE_URL": dsn}},
+        Tags={"workload": "checkout"})["FunctionArn"]
+
+    inv, findings = _scan(moto, _policy("checkout", "{region: {rto: 5m, rpo: 0}}"), ["lambda", "elasticache"],
+                          ["RES-REGIONAL-001"], regions=(PRIMARY,))
+
+    needs = {e.dst: e.attrs.get("via") for e in inv.edges if e.src == fn and e.kind == "depends_on"}
+    assert needs.get(group["ARN"]) == "environment:REDIS_HOST", needs
+    assert needs.get(f"arn:aws:rds:{DR}:{ACCOUNT}:db:orders") == "environment:DATABASE_URL", needs
+    assert "hunter2" not in inv.to_json()
+    regional = _finding(findings, "RES-REGIONAL-001", resource="workload:checkout")
+    assert regional.status == "fail" and group["ARN"] in regional.evidence["observed"]["lost"], regional.message
+
+
+def test_a_standalone_cache_clusters_node_endpoints_name_it():
+    """DescribeCacheClusters with ShowCacheNodeInfo (documented shape; moto leaves CacheNodes out): a
+    cluster's node and configuration endpoints are the hosts a configuration reaches it by."""
+    from resilience.collectors.aws.common import Scope
+    from resilience.collectors.aws.elasticache import transform_cache_clusters
+    from resilience.collectors.aws.postpass import resolve_dns_targets
+    from resilience.collectors.aws.references import endpoint_hosts
+    from resilience.model import DEPENDS_ON, Edge
+
+    cluster = {"CacheClusterId": "sessions", "ARN": f"arn:aws:elasticache:{PRIMARY}:{ACCOUNT}:cluster:sessions",
+               "Engine": "redis", "NumCacheNodes": 1, "PreferredAvailabilityZone": f"{PRIMARY}a",
+               "CacheNodes": [{"CacheNodeId": "0001", "CustomerAvailabilityZone": f"{PRIMARY}a", "Endpoint": {
+                   "Address": "sessions.abc123.0001.mec1.cache.amazonaws.com", "Port": 6379}}]}
+    inv = transform_cache_clusters([cluster], Scope(account=ACCOUNT, partition="aws", region=PRIMARY, observed_at=_now().isoformat()), {f"{PRIMARY}a": "mec1-az1"})
+    [resource] = inv.resources
+    fn = f"arn:aws:lambda:{PRIMARY}:{ACCOUNT}:function:api"
+    [host] = endpoint_hosts("SESSIONS.abc123.0001.mec1.cache.amazonaws.com:6379")
+    [unknown] = endpoint_hosts("other.abc123.0001.mec1.cache.amazonaws.com")
+    edges = resolve_dns_targets(inv.resources, [Edge(fn, host, DEPENDS_ON, "test"), Edge(fn, unknown, DEPENDS_ON, "t")])
+    assert [e.dst for e in edges] == [resource.id, unknown]  # a host nothing answers to stays an unseen endpoint
+
+
 # --- 3. S3 replication that leaves SSE-KMS objects out -----------------------------------------------
 def _replicated_bucket(session, *, encryption: str, kms_objects: bool) -> tuple[str, str]:
     """``ledger`` in PRIMARY (versioned, default encryption ``encryption``) replicated by rule ``to-dr`` to

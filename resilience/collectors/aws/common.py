@@ -156,3 +156,9 @@ def edge(src: str, dst: str, kind: str, source: str, **attrs: Any) -> Edge:
 
 def inventory(resources: Iterable[Resource] = (), edges: Iterable[Edge] = ()) -> Inventory:
     return Inventory(resources=list(resources), edges=list(edges))
+
+
+def endpoint_addresses(*hosts: object) -> list[str] | None:
+    """The endpoint host names given (lower case, once each), or ``None`` when there are none."""
+    out = list(dict.fromkeys(h.lower().rstrip(".") for h in hosts if isinstance(h, str) and h))
+    return out or None

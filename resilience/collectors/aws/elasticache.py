@@ -17,7 +17,7 @@ from typing import Any
 
 from resilience.model import CACHE, REPLICATES_TO, Inventory
 
-from .common import Scope, edge, inventory, tags_from_list, zone_ids_for
+from .common import Scope, edge, endpoint_addresses, inventory, tags_from_list, zone_ids_for
 from .context import TaskContext
 from .pagination import paginate
 
@@ -98,6 +98,11 @@ def transform_replication_groups(groups: list[Mapping[str, Any]], scope: Scope, 
                 "snapshot_retention_days": group.get("SnapshotRetentionLimit"),
                 "global_datastore": global_info.get("GlobalReplicationGroupId"),
                 "global_role": global_info.get("GlobalReplicationGroupMemberRole"),
+                "endpoints": endpoint_addresses(
+                    (group.get("ConfigurationEndpoint") or {}).get("Address"),
+                    *((ng.get(k) or {}).get("Address") for ng in group.get("NodeGroups") or ()
+                      for k in ("PrimaryEndpoint", "ReaderEndpoint")),
+                    *((m.get("ReadEndpoint") or {}).get("Address") for m in members)),
             },
         ))
     return out
@@ -129,6 +134,9 @@ def transform_cache_clusters(clusters: list[Mapping[str, Any]], scope: Scope, zo
                 "az_mode": "cross-az" if len(zones) > 1 or cluster.get("PreferredAvailabilityZone") == "Multiple"
                 else "single-az",
                 "snapshot_retention_days": cluster.get("SnapshotRetentionLimit"),
+                "endpoints": endpoint_addresses(
+                    (cluster.get("ConfigurationEndpoint") or {}).get("Address"),
+                    *((n.get("Endpoint") or {}).get("Address") for n in cluster.get("CacheNodes") or ())),
             },
         ))
     return out

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -137,20 +138,42 @@ DNS_NAMED_KINDS = frozenset({LOAD_BALANCER, CDN_DISTRIBUTION, API, ACCELERATOR})
 
 
 def resolve_dns_targets(resources: Iterable[Resource], edges: list[Edge]) -> list[Edge]:
-    """Edges to ``dns:<name>`` retargeted to the inventoried resource with that DNS name; a name
-    nothing inventoried answers to stays ``dns:<name>`` (an external or unseen endpoint)."""
+    """Edges to ``dns:<name>`` retargeted to the inventoried resource with that DNS name (a load balancer's,
+    a distribution's, or a data store's endpoint: ``attrs.endpoints``); an RDS endpoint nothing inventoried
+    answers to names its instance or cluster (``ID.[cluster-[ro-]]HASH.REGION.rds.amazonaws.com``: an unseen
+    dependency in a known region); any other name stays ``dns:<name>`` (an external or unseen endpoint, of
+    unknown region)."""
     named: dict[str, str] = {}
     for r in resources:
         if r.kind in DNS_NAMED_KINDS and r.attrs.get("dns_name"):
             named.setdefault(normalise_dns(r.attrs["dns_name"]), r.id)
+        for host in r.attrs.get("endpoints") or ():
+            named.setdefault(normalise_dns(host), r.id)
     out = []
     for e in edges:
         if e.dst.startswith("dns:"):
-            target = named.get(normalise_dns(e.dst[len("dns:"):]))
+            host = normalise_dns(e.dst[len("dns:"):])
+            target = named.get(host) or _rds_endpoint_arn(host, e.src)
             if target:
                 e = replace(e, dst=target)
         out.append(e)
     return out
+
+
+_RDS_ENDPOINT = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\.(?P<cluster>cluster-(?:ro-)?)?[a-z0-9]+\."
+                           r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.rds\.amazonaws\.com(?P<cn>\.cn)?$")
+
+
+def _rds_endpoint_arn(host: str, referrer: str) -> str | None:
+    """The ARN an RDS instance or cluster endpoint host names, in the referrer's account (an endpoint does not
+    carry one); ``None`` for any other host (a custom cluster endpoint names no cluster)."""
+    match = _RDS_ENDPOINT.match(host)
+    parts = referrer.split(":")
+    if not match or len(parts) < 5 or not parts[4]:
+        return None
+    partition = "aws-cn" if match["cn"] else parts[1]
+    kind = "cluster" if match["cluster"] else "db"
+    return f"arn:{partition}:rds:{match['region']}:{parts[4]}:{kind}:{match['id']}"
 
 
 def _answer_types(record: Resource) -> set[str]:

@@ -25,7 +25,18 @@ from resilience.model import (
     Inventory,
 )
 
-from .common import Scope, arn_parts, arn_region, edge, inventory, is_arn, iso, tags_from_list, zone_ids_for
+from .common import (
+    Scope,
+    arn_parts,
+    arn_region,
+    edge,
+    endpoint_addresses,
+    inventory,
+    is_arn,
+    iso,
+    tags_from_list,
+    zone_ids_for,
+)
 from .context import TaskContext
 from .pagination import paginate
 
@@ -158,6 +169,8 @@ def transform_db_instances(instances: list[Mapping[str, Any]], scope: Scope, zon
                     "kms_key": db.get("KmsKeyId"),
                     # what a snapshot copy names its source by when AWS leaves its region out
                     "dbi_resource_id": db.get("DbiResourceId"),
+                    # the host names a configuration reaches it by (post-pass: dns: targets)
+                    "endpoints": endpoint_addresses((db.get("Endpoint") or {}).get("Address")),
                 },
             )
         )
@@ -219,6 +232,8 @@ def transform_db_clusters(
                     "global_cluster_id": global_arn,
                     "deletion_protection": cluster.get("DeletionProtection"),
                     "kms_key": cluster.get("KmsKeyId"),
+                    "endpoints": endpoint_addresses(cluster.get("Endpoint"), cluster.get("ReaderEndpoint"),
+                                                    *(cluster.get("CustomEndpoints") or ())),
                 },
             )
         )

@@ -27,6 +27,23 @@ def ecr_repository(image: str, partition: str = "aws") -> str | None:
     return f"arn:{partition}:ecr:{match['region']}:{match['account']}:repository/{match['repo']}"
 
 
+#: a managed data store's endpoint host in a configuration value (a host variable, a DSN, a URL): RDS and
+#: Aurora (``ID.HASH.REGION.rds.amazonaws.com``, ``ID.cluster[-ro]-HASH.REGION...``), DocumentDB, ElastiCache
+#: (``master.GROUP.HASH.use1.cache.amazonaws.com``, node and configuration endpoints) and MemoryDB
+_ENDPOINT_HOST = re.compile(
+    r"(?<![a-z0-9.-])([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:rds|docdb|cache)\.amazonaws\.com(?:\.cn)?"
+    r"|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.memorydb\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?)(?![a-z0-9-])",
+    re.IGNORECASE)
+#: the DNS-name target prefix the post-pass matches to the resource answering to that name (shared with CloudFront)
+ENDPOINT_PREFIX = "dns:"
+
+
+def endpoint_hosts(value: str) -> list[str]:
+    """``dns:HOST`` for every managed data store endpoint host in ``value``, in order, once each. Only the host
+    is kept: the rest of the value (a password in a DSN) never is."""
+    return list(dict.fromkeys(ENDPOINT_PREFIX + m.lower().rstrip(".") for m in _ENDPOINT_HOST.findall(value or "")))
+
+
 def secret_or_parameter(value_from: str, scope: Scope) -> str | None:
     """The secret / parameter a ``valueFrom`` (ECS) names: a Secrets Manager ARN (a JSON-key suffix
     dropped), an SSM parameter ARN, or a bare parameter name (in the task's own region)."""
