@@ -893,7 +893,7 @@ class _Assessor:
                 gaps = [c for c in gaps if _replication_read(c)]
             self._gaps_by_scope[scope] = gaps
         return [(f"{describe_gap(c)}: {self.name(node)} relies on it", scope[3] and _copy_read(c))
-                for c in gaps if c.applies_to(node)]
+                for c in gaps if c.applies_to(node) and read_about_type(c, data)]
 
     def alternative_reasons(self, node: str) -> list[str]:
         if node not in self.g:
@@ -986,6 +986,21 @@ HELD_IN_REGION_READS = frozenset({
     ("aws", "backup:recovery-points"), ("aws", "rds:snapshots"), ("aws", "rds:cluster-snapshots"),
     ("aws", "ec2:snapshots"), ("aws", "dynamodb:backups"), ("gcp", "spanner:backups"), ("gcp", "firestore:backups"),
 })
+
+
+#: reads about one resource type alone: a failure of one can hide nothing about a resource of another type of
+#: that service (a standalone ElastiCache cluster is never in a global datastore, and is no serverless cache)
+READS_ABOUT_TYPES = {
+    ("aws", "elasticache:global-replication-groups"): frozenset({"AWS::ElastiCache::ReplicationGroup"}),
+    ("aws", "elasticache:serverless"): frozenset({"AWS::ElastiCache::ServerlessCache"}),
+    ("aws", "elasticache:clusters"): frozenset({"AWS::ElastiCache::CacheCluster"}),
+}
+
+
+def read_about_type(c: Coverage, data: dict[str, Any]) -> bool:
+    """Whether failed read ``c`` may be about a resource of ``data``'s type (:data:`READS_ABOUT_TYPES`)."""
+    types = READS_ABOUT_TYPES.get((c.provider, c.service))
+    return types is None or data.get("type") in types
 
 
 def lists_held_in_region(c: Coverage) -> bool:
