@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from resilience.model import DATABASE, GLOBAL_REGION, OBJECT_STORE, Coverage
+from resilience.model import DATABASE, GLOBAL_DATABASE, GLOBAL_REGION, MEMBER_OF, OBJECT_STORE, Coverage
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Copy,
@@ -21,6 +21,7 @@ from resilience.survival import (
     incomplete_replication,
     is_stub,
     lists_held_in_region,
+    out_edges,
     real_region,
     service_of,
     store_gap,
@@ -42,11 +43,21 @@ from ._common import (
 
 
 def _peers(ctx: RuleContext, node: str) -> list[str]:
-    return [c.id for c in data_copies(ctx.graph, node) if c.relation == "peer"]
+    """Copies that are the same database: global-table peers, and the other clusters of an Aurora global
+    database (a secondary is a replica of the writer, and keeps automated backups of its own in its region)."""
+    groups = _global_databases(ctx, node)
+    return [c.id for c in data_copies(ctx.graph, node)
+            if c.relation == "peer" or (groups and groups & _global_databases(ctx, c.id))]
+
+
+def _global_databases(ctx: RuleContext, node: str) -> set[str]:
+    if node not in ctx.graph:
+        return set()
+    return {g for g, _ in out_edges(ctx.graph, node, MEMBER_OF) if ctx.graph.nodes[g].get("kind") == GLOBAL_DATABASE}
 
 
 def _all_backups(ctx: RuleContext, node: str) -> list[Copy]:
-    """The node's backups and its global-table peers' (same data), each once."""
+    """The node's backups and those of the copies that are the same database (:func:`_peers`), each once."""
     seen: dict[str, Copy] = {}
     for owner in [node, *_peers(ctx, node)]:
         if owner not in ctx.graph or is_stub(ctx.graph.nodes[owner]):

@@ -485,3 +485,30 @@ def test_survival_agrees_that_a_listing_held_in_the_failed_region_hides_no_survi
     results = run(e, policy_with("{region: {rto: 30d, rpo: 1h}}"), BY_ID["RES-REGIONAL-001"])
     [home] = [r for r in results if r.evidence.get("scenario", {}).get("failed_regions") == [HOME]]
     assert home.status == "fail", home.message
+
+
+def test_an_aurora_global_databases_secondary_backups_are_backups_outside_the_primarys_region():
+    """Blind aws12: the sound workload's Aurora global database failed RES-DATA-002 ("every backup is in
+    me-central-1") though its secondary cluster in another region keeps automated backups of the same data. The
+    secondary is a replica of the writer (replicates_to), so it was not taken for a peer."""
+    from resilience.model import GLOBAL_DATABASE, MEMBER_OF, REPLICATES_TO
+
+    def estate(*, same_global: bool) -> Estate:
+        e = Estate()
+        group = e.add("arn:aws:rds::123456789012:global-cluster:ledger", GLOBAL_DATABASE, "AWS::RDS::GlobalCluster",
+                      region="global", name="ledger")
+        primary = e.aurora("ledger", global_id=group if same_global else None)
+        secondary = e.aurora("ledger-dr", AWAY, instance_zones=("euc1-az1",), role="replica",
+                             global_id=group if same_global else None)
+        e.edge(primary, secondary, REPLICATES_TO, mode="async", promotable=True)
+        if same_global:
+            e.edge(primary, group, MEMBER_OF)
+            e.edge(secondary, group, MEMBER_OF)
+        return e
+
+    rule = BY_ID["RES-DATA-002"]
+    [got] = [r for r in rule.check(estate(same_global=True).ctx()) if r.resource.endswith("cluster:ledger")]
+    assert got.status == "pass" and AWAY in got.message, got.message
+    # a replica outside a global database (a cross-region read replica) is not counted, as before
+    [plain] = [r for r in rule.check(estate(same_global=False).ctx()) if r.resource.endswith("cluster:ledger")]
+    assert plain.status == "fail", plain.message
