@@ -718,8 +718,8 @@ class _Assessor:
         # a front door (CDN distribution, API, accelerator) is where clients come in, and what it routes to
         # (its origins, integrations, endpoints) is judged through it: only front doors nothing else of the
         # workload's routes to, and load balancers no front door routes to, are entry points
-        front = [n for n in nodes if self.kind(n) in FRONT_DOOR_KINDS and not is_stub(self.g._node[n])
-                 and not is_disabled(self.g, n)]  # a disabled distribution lets no client in
+        doors = [n for n in nodes if self.kind(n) in FRONT_DOOR_KINDS and not is_stub(self.g._node[n])]
+        front = [n for n in doors if not is_disabled(self.g, n)]  # a disabled distribution lets no client in
         behind = self._behind(front)
         front = [n for n in front if n not in behind]
         lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n]) and n not in behind]
@@ -740,6 +740,8 @@ class _Assessor:
             and (self.g._node[n].get("attrs") or {}).get("role") != "replica"]
         if compute:
             return [(f"{workload} (compute)", sorted(compute), "regional")]
+        if doors:  # its only ways in are disabled: they are its entry points, and serve nothing
+            return [(self.name(n), [n], "regional") for n in sorted(doors)]
         # nothing of it runs code: its clients connect to its databases, each a function of its own (a
         # DB instance of a cluster is judged by its cluster, a replica by what it copies)
         return [(self.name(n), [n], "data") for n in sorted(nodes)

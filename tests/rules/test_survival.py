@@ -456,6 +456,14 @@ def test_a_disabled_distribution_is_no_entry_point_and_serves_nothing(estate):
     assert disabled.serving and "cdn" not in disabled.entry_points, disabled.why
     aliased = assess(estate(spec(False, record=True)).graph, "shop", Scenario.regions(BAHRAIN))
     assert not aliased.serving, aliased.why
+    # blind aws12: a workload whose only way in is a disabled distribution (over replicated buckets) serves
+    # nothing; it was "survives, no failover needed" with no entry point at all
+    media = estate({"resources": {
+        "cdn": {"kind": "cdn_distribution", "region": "global", "workload": "media", "attrs": {"enabled": False}},
+        "assets": {"kind": "object_store", "region": UAE, "workload": "media"}},
+        "edges": [["cdn", "routes_to", "assets"]]}).graph
+    impact = assess(media, "media", Scenario.regions(UAE))
+    assert not impact.serving and "disabled" in impact.why, impact.why
 
 
 def test_a_disabled_pool_member_serves_nothing(estate):
