@@ -78,17 +78,26 @@ def in_edges(graph: nx.MultiDiGraph, node: str, kind: str) -> list[tuple[str, di
             if key == kind]
 
 
+#: edge services in front of a workload (issue 13): served by :meth:`_Assessor._serve_front_door`
+FRONT_DOOR_KINDS = frozenset({CDN_DISTRIBUTION, API, ACCELERATOR})
+
+
+#: kinds whose ``enabled: false`` means the resource takes no traffic (read by :func:`is_disabled`)
+_SWITCHABLE_KINDS = FRONT_DOOR_KINDS | {DNS_RECORD}
+
+
 def is_disabled(graph: nx.MultiDiGraph, node: str) -> bool:
-    """A DNS record marked ``enabled: false`` (a disabled Traffic Manager endpoint or profile) is never
-    answered, and a disabled CDN distribution (CloudFront ``Enabled: false``) serves no request: either routes
-    nothing, is no entry point and no failover target. The one reading of that flag."""
+    """A DNS record or a front door marked ``enabled: false`` serves nothing: a disabled Traffic Manager
+    endpoint or profile is never answered, a disabled CloudFront distribution or Global Accelerator accepts
+    no request. It routes nothing, is no entry point and no failover target, and a record or route to it
+    carries no traffic. The one reading of that flag."""
     data = graph._node[node]
-    return data.get("kind") in (DNS_RECORD, CDN_DISTRIBUTION) and (data.get("attrs") or {}).get("enabled") is False
+    return data.get("kind") in _SWITCHABLE_KINDS and (data.get("attrs") or {}).get("enabled") is False
 
 
 def live_routes(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, dict[str, Any]]]:
     """``node``'s ``routes_to`` edges that carry traffic: not the edge marked ``enabled: false`` (a
-    disabled Front Door origin or backend), nor one to a disabled record (:func:`is_disabled`)."""
+    disabled Front Door origin or backend), nor one to a disabled record or front door (:func:`is_disabled`)."""
     return [(dst, attrs) for dst, attrs in out_edges(graph, node, ROUTES_TO)
             if attrs.get("enabled") is not False and not is_disabled(graph, dst)]
 
@@ -248,10 +257,6 @@ def zones_of(graph: nx.MultiDiGraph, workload: str) -> list[str]:
     nodes = graph._node
     return sorted({z for n in workload_index(graph).get(workload, ()) if not is_stub(nodes[n])
                    for z in zones_of_node(nodes[n]) or possible_zones(nodes[n])})
-
-
-#: edge services in front of a workload (issue 13): served by :meth:`_Assessor._serve_front_door`
-FRONT_DOOR_KINDS = frozenset({CDN_DISTRIBUTION, API, ACCELERATOR})
 
 
 #: kinds that serve or hold the data themselves: in a name shared within one region, these keep the plain

@@ -19,7 +19,9 @@ Semantics (``docs/graph.md`` is the vocabulary):
   uncertain (its reasons lead ``unknown``). ``Scenario.worst_placement`` takes it as down instead.
 * **Serving path.** ``entry -> routes_to* -> compute -> depends_on* -> data``. Entry points are
   the workload's public DNS names (records grouped by name and type). Without any, its front doors
-  (CloudFront distributions, APIs, Global Accelerators) that no other front door routes to, and its
+  (CloudFront distributions, APIs, Global Accelerators; a disabled one, ``enabled: false``, serves nothing and
+  no record or route reaches it, :func:`is_disabled`: it is an entry point only when the workload has no other
+  way in) that no other front door routes to, and its
   load balancers that no front door routes to (else its compute; else, for a workload that runs no
   code, each of its databases, which serves or has a copy stand in for it). A global front door is a function
   of its own (it serves while what it routes to does); regional ones and load balancers are taken

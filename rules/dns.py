@@ -33,10 +33,11 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
     replayed on the graph (targets count as up unless in the failed region): a failover pair
     fails over only if its primary is health-checked (a health check, or evaluate-target-health on
     an alias); latency/weighted/geolocation/multivalue records withdraw a dead member only if it
-    is health-checked. A disabled record or route (a disabled Traffic Manager endpoint) takes no
+    is health-checked. A disabled record or route (a disabled Traffic Manager endpoint) or a disabled
+    front door (a CloudFront distribution or Global Accelerator with ``enabled: false``) takes no
     traffic and is no failover target. ``pass``: the name keeps answering with a live target whichever region is
-    lost (or routes only to global services). ``fail``: it routes to one region, or a region's
-    loss leaves it answering with dead targets. ``unknown``: Route 53 could not be fully read, or
+    lost (or routes only to global services that are enabled). ``fail``: it routes to one region, only to
+    disabled targets, or a region's loss leaves it answering with dead targets. ``unknown``: Route 53 could not be fully read, or
     (Azure names) an Azure DNS zone's record sets could not be read; such a zone is itself reported
     ``unknown``: its names are unseen."""
     groups = record_groups(ctx.graph)
@@ -78,7 +79,10 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
         expected = {"regions": ">= 2", "failover": "health-checked failover (or health-checked latency/weighted "
                                                    "records) to another region"}
         label = dns_name or name(ctx, primary)
-        if not regions:
+        if not targets and disabled:  # a disabled record, endpoint or front door serves nothing
+            status, message = "fail", (f"{label} routes only to {_and_names(ctx, disabled)}, reached through a "
+                                       "disabled record, route or front door: the name serves nothing")
+        elif not regions:
             # DNS alone is judged here; what the global service routes to is the serving path's question
             status, message = "pass", (f"{label} routes to global services only ({len(targets)} target(s)): no "
                                        "region holds the name itself; whether what they route to survives a "
@@ -104,7 +108,7 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
                 message = (f"{label} reaches {', '.join(regions)} but losing {r} leaves it answering with "
                            f"{name(ctx, outcome.chain[-1])} ({outcome.cause or 'no health-checked failover'})")
                 observed["broken"] = {lost: o.chain for lost, o in broken}
-        if disabled and status == "fail":
+        if disabled and targets and status == "fail":
             message += (f"; {_and_names(ctx, disabled)} is reached only through a disabled endpoint or route, "
                         "which takes no traffic")
         if gaps:  # unseen records or health checks could turn either verdict
