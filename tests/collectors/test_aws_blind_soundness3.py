@@ -87,3 +87,29 @@ def test_a_name_aliased_to_a_disabled_distribution_serves_nothing(moto):
     assert dns["www.example.com"].evidence["observed"]["disabled_targets"] == [off["ARN"]]
     assert "serves nothing" in dns["www.example.com"].message
     assert dns["live.example.com"].status == "pass"
+
+
+# --- 2. an Aurora global database's secondary keeps backups in its own region ------------------------
+def test_the_automated_backups_of_a_global_database_secondary_are_backups_outside_the_primary_region(moto):
+    """An Aurora global database: writer ``ledger`` in me-central-1 (7 days of automated backups), secondary
+    ``ledger-dr`` in eu-central-1 (3 days). RES-DATA-002 said every backup of ledger was in me-central-1: the
+    secondary's automated backups, restorable in eu-central-1, were not counted."""
+    primary, dr = moto.client("rds", region_name=PRIMARY), moto.client("rds", region_name=DR)
+    primary.create_global_cluster(GlobalClusterIdentifier="ledger-global", Engine="aurora-postgresql")
+    writer = primary.create_db_cluster(
+        DBClusterIdentifier="ledger", Engine="aurora-postgresql", MasterUsername="admin",
+        MasterUserPassword="not-a-real-one", GlobalClusterIdentifier="ledger-global", BackupRetentionPeriod=7,
+        Tags=[{"Key": "workload", "Value": "ledger"}])["DBCluster"]["DBClusterArn"]
+    secondary = dr.create_db_cluster(
+        DBClusterIdentifier="ledger-dr", Engine="aurora-postgresql", GlobalClusterIdentifier="ledger-global",
+        BackupRetentionPeriod=3, Tags=[{"Key": "workload", "Value": "ledger"}])["DBCluster"]["DBClusterArn"]
+
+    inv, findings = _scan(moto, _policy("ledger", "{region: {rto: 1h, rpo: 1h}}"), ["rds"], ["RES-DATA-002"])
+
+    assert next(r for r in inv.resources if r.id == secondary).attrs["role"] == "replica"
+    colocated = _finding(findings, "RES-DATA-002", resource=writer)
+    assert colocated.status == "pass", colocated.message
+    outside = colocated.evidence["observed"]["outside_region"]
+    assert {"id": secondary, "kind": "automated backups (3 days)", "region": DR} in outside
+    assert {b["region"] for b in outside} == {DR}  # (moto also lists the secondary's automated cluster snapshot)
+    assert not [f for f in findings if f.rule == "RES-DATA-002" and f.resource == secondary]  # the copy is not judged
