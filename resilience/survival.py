@@ -21,7 +21,7 @@ Semantics (``docs/graph.md`` is the vocabulary):
   the workload's public DNS names (records grouped by name and type). Without any, its front doors
   (CloudFront distributions, APIs, Global Accelerators; a disabled one, ``enabled: false``, serves nothing and
   no record or route reaches it, :func:`is_disabled`: it is an entry point only when the workload has no other
-  way in) that no other front door routes to, and its
+  way in, and what only it routes to is reached by nobody) that no other front door routes to, and its
   load balancers that no front door routes to (else its compute; else, for a workload that runs no
   code, each of its databases, which serves or has a copy stand in for it). A global front door is a function
   of its own (it serves while what it routes to does); regional ones and load balancers are taken
@@ -721,9 +721,10 @@ class _Assessor:
         # (its origins, integrations, endpoints) is judged through it: only front doors nothing else of the
         # workload's routes to, and load balancers no front door routes to, are entry points
         doors = [n for n in nodes if self.kind(n) in FRONT_DOOR_KINDS and not is_stub(self.g._node[n])]
-        front = [n for n in doors if not is_disabled(self.g, n)]  # a disabled distribution lets no client in
-        behind = self._behind(front)
-        front = [n for n in front if n not in behind]
+        # what any front door routes to is reached through it, a disabled one's too (which lets no client in:
+        # what is only behind it is reached by nobody, and is no entry point of its own)
+        behind = self._behind(doors)
+        front = [n for n in doors if not is_disabled(self.g, n) and n not in behind]
         lbs = [n for n in nodes if self.kind(n) == LOAD_BALANCER and not is_stub(self.g._node[n]) and n not in behind]
         # a global front door is one function of its own: it serves only while its origins do, whatever region
         # another entry point is in

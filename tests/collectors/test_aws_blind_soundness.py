@@ -174,6 +174,23 @@ def test_a_standalone_cache_clusters_node_endpoints_name_it():
     assert [e.dst for e in edges] == [resource.id, unknown]  # a host nothing answers to stays an unseen endpoint
 
 
+def test_an_sqs_queue_url_in_a_functions_environment_is_a_dependency():
+    """Blind aws11: a function in eu-west-1 posted to a queue in me-central-1 named by QUEUE_URL; only ARNs made
+    edges, so losing me-central-1 left it 'surviving'. The URL (current or legacy form) names the queue."""
+    from resilience.collectors.aws.awslambda import transform_functions
+    from resilience.collectors.aws.common import Scope
+
+    fn = f"arn:aws:lambda:{DR}:{ACCOUNT}:function:notify"
+    inv = transform_functions([{"FunctionArn": fn, "FunctionName": "notify", "Environment": {"Variables": {
+        "QUEUE_URL": f"https://sqs.{PRIMARY}.amazonaws.com/{ACCOUNT}/notify-jobs",
+        "LEGACY": f"https://{PRIMARY}.queue.amazonaws.com/{ACCOUNT}/audit.fifo",
+        "OTHER": "https://example.com/123456789012/not-a-queue"}}}],
+        Scope(account=ACCOUNT, partition="aws", region=DR, observed_at=_now().isoformat()), {})
+    assert {(e.dst, e.attrs["via"]) for e in inv.edges if e.kind == "depends_on"} == {
+        (f"arn:aws:sqs:{PRIMARY}:{ACCOUNT}:notify-jobs", "environment:QUEUE_URL"),
+        (f"arn:aws:sqs:{PRIMARY}:{ACCOUNT}:audit.fifo", "environment:LEGACY")}
+
+
 # --- 3. S3 replication that leaves SSE-KMS objects out -----------------------------------------------
 def _replicated_bucket(session, *, encryption: str, kms_objects: bool) -> tuple[str, str]:
     """``ledger`` in PRIMARY (versioned, default encryption ``encryption``) replicated by rule ``to-dr`` to

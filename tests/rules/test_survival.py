@@ -456,6 +456,17 @@ def test_a_disabled_distribution_is_no_entry_point_and_serves_nothing(estate):
     assert disabled.serving and "cdn" not in disabled.entry_points, disabled.why
     aliased = assess(estate(spec(False, record=True)).graph, "shop", Scenario.regions(BAHRAIN))
     assert not aliased.serving, aliased.why
+    # blind aws11: the DR load balancer reached only through a disabled distribution is reached by nobody: it is
+    # no entry point of its own, so losing its region costs nothing, and losing the live one's stops the workload
+    two = {"resources": {
+        "cdn": {"kind": "cdn_distribution", "region": "global", "workload": "shop", "attrs": {"enabled": True}},
+        "cdn-dr": {"kind": "cdn_distribution", "region": "global", "workload": "shop", "attrs": {"enabled": False}},
+        **{f"lb-{n}": {"kind": "load_balancer", "region": r, "workload": "shop"} for n, r in (("uae", UAE), ("ire", IRELAND))},
+        **{f"app-{n}": {"kind": "compute_group", "region": r, "workload": "shop"} for n, r in (("uae", UAE), ("ire", IRELAND))}},
+        "edges": [["cdn", "routes_to", "lb-uae"], ["cdn-dr", "routes_to", "lb-ire"],
+                  ["lb-uae", "routes_to", "app-uae"], ["lb-ire", "routes_to", "app-ire"]]}
+    assert assess(estate(two).graph, "shop", Scenario.regions(IRELAND)).serving
+    assert not assess(estate(two).graph, "shop", Scenario.regions(UAE)).serving
     # blind aws12: a workload whose only way in is a disabled distribution (over replicated buckets) serves
     # nothing; it was "survives, no failover needed" with no entry point at all
     media = estate({"resources": {

@@ -4,7 +4,7 @@ Environment variable *values* are never stored: only the variable names (``env_k
 a value is nothing but one or more ARNs, a ``depends_on`` edge to each ARN with
 ``via = "environment:NAME"``; a managed data store's endpoint host anywhere in a value (``REDIS_HOST``, a
 DSN) is a ``depends_on`` edge to ``dns:HOST``, which the post-pass matches to the database or cache that
-answers to it (only the host is kept). Anything else in a value (a password, a URL, a table name) is dropped.
+answers to it, and an SQS queue URL one to the queue's ARN (only the host or URL is kept). Anything else in a value (a password, a URL, a table name) is dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .common import Scope, edge, inventory, is_arn
 from .context import TaskContext
 from .ec2 import subnet_arn
 from .pagination import paginate
-from .references import ecr_repository, endpoint_hosts
+from .references import ecr_repository, value_references
 
 NAME = "lambda"
 CLIENT = "lambda"
@@ -89,7 +89,7 @@ def transform_functions(
             )
         )
         for key in sorted(variables):
-            for ref in arn_references(str(variables[key])) + endpoint_hosts(str(variables[key])):
+            for ref in arn_references(str(variables[key])) + value_references(str(variables[key])):
                 out.edges.append(edge(arn, ref, DEPENDS_ON, source, via=f"environment:{key}"))
         out.edges.extend(edge(arn, subnet_arn(scope, s), MEMBER_OF, source) for s in subnets)
     return out

@@ -18,7 +18,7 @@ from .common import Scope, edge, inventory, tags_from_list
 from .context import TaskContext
 from .ec2 import subnet_arn
 from .pagination import paginate
-from .references import ecr_repository, endpoint_hosts, secret_or_parameter
+from .references import ecr_repository, secret_or_parameter, value_references
 
 NAME = "ecs"
 CLIENT = "ecs"
@@ -108,7 +108,7 @@ def task_references(task_def: Mapping[str, Any], scope: Scope) -> list[tuple[str
                 refs.append((target, f"{where}/repository-credentials"))
         for variable in container.get("environment") or ():
             value = str(variable.get("value", ""))
-            for ref in arn_references(value) + endpoint_hosts(value):
+            for ref in arn_references(value) + value_references(value):
                 refs.append((ref, f"{where}/environment:{variable.get('name', '')}"))
     for volume in task_def.get("volumes") or ():
         fs = (volume.get("efsVolumeConfiguration") or {}).get("fileSystemId")

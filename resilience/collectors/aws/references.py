@@ -44,6 +44,26 @@ def endpoint_hosts(value: str) -> list[str]:
     return list(dict.fromkeys(ENDPOINT_PREFIX + m.lower().rstrip(".") for m in _ENDPOINT_HOST.findall(value or "")))
 
 
+#: an SQS queue URL (``https://sqs.REGION.amazonaws.com/ACCOUNT/NAME``, or the legacy
+#: ``https://REGION.queue.amazonaws.com/ACCOUNT/NAME``) in a configuration value
+_QUEUE_URL = re.compile(
+    r"https://(?:sqs\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)|(?P<legacy>[a-z]{2}(?:-[a-z]+)+-\d)\.queue)"
+    r"\.amazonaws\.com(?P<cn>\.cn)?/(?P<account>\d{12})/(?P<name>[A-Za-z0-9_-]{1,80}(?:\.fifo)?)(?![A-Za-z0-9_.-])")
+
+
+def queue_urls(value: str) -> list[str]:
+    """The ARN of every SQS queue whose URL is in ``value``, in order, once each (nothing else of the value)."""
+    return list(dict.fromkeys(
+        f"arn:{'aws-cn' if m['cn'] else 'aws'}:sqs:{m['region'] or m['legacy']}:{m['account']}:{m['name']}"
+        for m in _QUEUE_URL.finditer(value or "")))
+
+
+def value_references(value: str) -> list[str]:
+    """What a configuration value names that the graph links to: data store endpoint hosts (``dns:HOST``) and
+    SQS queue URLs (as queue ARNs). ARNs are found by the caller (:func:`arn_references`)."""
+    return endpoint_hosts(value) + queue_urls(value)
+
+
 def secret_or_parameter(value_from: str, scope: Scope) -> str | None:
     """The secret / parameter a ``valueFrom`` (ECS) names: a Secrets Manager ARN (a JSON-key suffix
     dropped), an SSM parameter ARN, or a bare parameter name (in the task's own region)."""
