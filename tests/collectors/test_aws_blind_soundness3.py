@@ -113,3 +113,51 @@ def test_the_automated_backups_of_a_global_database_secondary_are_backups_outsid
     assert {"id": secondary, "kind": "automated backups (3 days)", "region": DR} in outside
     assert {b["region"] for b in outside} == {DR}  # (moto also lists the secondary's automated cluster snapshot)
     assert not [f for f in findings if f.rule == "RES-DATA-002" and f.resource == secondary]  # the copy is not judged
+
+
+# --- 5. copies made by hand: EBS snapshots and AWS Backup on-demand jobs ------------------------------
+def _volume_with_snapshot_copy(session, tags: list[dict] | None = None) -> tuple[str, str]:
+    """``data`` (an EBS volume of workload ``files`` in PRIMARY), one CreateSnapshot (``tags`` on it) and its
+    CopySnapshot copy in DR: the snapshot ARNs."""
+    ec2, dr = session.client("ec2", region_name=PRIMARY), session.client("ec2", region_name=DR)
+    volume = ec2.create_volume(AvailabilityZone=f"{PRIMARY}a", Size=8,
+                               TagSpecifications=[{"ResourceType": "volume",
+                                                   "Tags": [{"Key": "workload", "Value": "files"}]}])["VolumeId"]
+    spec = [{"ResourceType": "snapshot", "Tags": tags}] if tags else []
+    snap = ec2.create_snapshot(VolumeId=volume, Description="before the upgrade", TagSpecifications=spec)["SnapshotId"]
+    copy = dr.copy_snapshot(SourceSnapshotId=snap, SourceRegion=PRIMARY,
+                            Description=f"[Copied {snap} from {PRIMARY}]", TagSpecifications=spec)["SnapshotId"]
+    return f"arn:aws:ec2:{PRIMARY}::snapshot/{snap}", f"arn:aws:ec2:{DR}::snapshot/{copy}"
+
+
+def test_a_hand_made_ebs_snapshot_copied_across_regions_gives_no_region_rpo(moto):
+    """The blind estate's ``files``: RPO 1h, its only copy outside the region one CreateSnapshot copied by
+    CopySnapshot, no Data Lifecycle Manager policy or AWS Backup plan. Its RPO was the copy's age at scan time
+    (seconds: pass) though nothing makes another: unbounded, as for an RDS manual snapshot."""
+    _, copy = _volume_with_snapshot_copy(moto)
+
+    inv, findings = _scan(moto, _policy("files", "{region: {rto: 1d, rpo: 1h}}"), ["ec2", "backup"],
+                          ["RES-OBJECTIVE-003"])
+
+    assert next(r for r in inv.resources if r.id == copy).attrs["snapshot_type"] == "manual"
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
+    assert rpo.status == "fail", rpo.message
+    assert rpo.evidence["observed"]["rpo"] is None and rpo.evidence["observed"]["unbounded"] is True
+    [step] = [s for s in rpo.evidence["steps"] if s["rpo_unbounded"]]
+    assert step["to"] == copy
+    assert "made by hand (AWS::EC2::Snapshot manual)" in step["reasoning"]
+    assert "no schedule or rule makes another" in step["reasoning"]
+
+
+def test_a_lifecycle_policy_snapshot_is_renewed_so_its_age_is_the_rpo(moto):
+    """The same estate where Data Lifecycle Manager made the snapshots (``dlm:managed``, as DLM tags them; moto
+    has no DLM, the tags are the evidence the collector reads): the copy's age is the RPO, as before."""
+    _, copy = _volume_with_snapshot_copy(moto, tags=[{"Key": "dlm:managed", "Value": "true"},
+                                                     {"Key": "aws:dlm:lifecycle-policy-id", "Value": "policy-0abc"}])
+
+    inv, findings = _scan(moto, _policy("files", "{region: {rto: 1d, rpo: 1h}}"), ["ec2", "backup"],
+                          ["RES-OBJECTIVE-003"])
+
+    assert next(r for r in inv.resources if r.id == copy).attrs["snapshot_type"] == "dlm"
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
+    assert rpo.evidence["observed"]["unbounded"] is False and rpo.status == "pass", rpo.message
