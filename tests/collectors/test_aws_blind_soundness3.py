@@ -15,7 +15,7 @@ from resilience.collectors.aws import collect
 from resilience.policy import parse_policy
 from resilience.scan import analyse
 
-from .helpers import new_session
+from .helpers import ACCOUNT, new_session
 
 PRIMARY, DR = "me-central-1", "eu-central-1"
 
@@ -161,3 +161,68 @@ def test_a_lifecycle_policy_snapshot_is_renewed_so_its_age_is_the_rpo(moto):
     assert next(r for r in inv.resources if r.id == copy).attrs["snapshot_type"] == "dlm"
     rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
     assert rpo.evidence["observed"]["unbounded"] is False and rpo.status == "pass", rpo.message
+
+
+def _backup_stubs(factory, created_by: dict | None) -> list:
+    """AWS Backup in both regions, replayed by botocore Stubber (moto 5.2 has no recovery points or jobs): a
+    vault in each region; the PRIMARY vault holds a backup of the ``orders`` table, the DR vault its copy
+    (``created_by``: the ``CreatedBy`` both carry; ``None``: none, as an on-demand job's points have)."""
+    from .helpers import stub
+
+    table = f"arn:aws:dynamodb:{PRIMARY}:{ACCOUNT}:table/orders"
+    stubs = []
+    for region, source in ((PRIMARY, None), (DR, f"arn:aws:backup:{PRIMARY}:{ACCOUNT}:backup-vault:main")):
+        vault = f"arn:aws:backup:{region}:{ACCOUNT}:backup-vault:main"
+        point = {"RecoveryPointArn": f"arn:aws:backup:{region}:{ACCOUNT}:recovery-point:{region}-1",
+                 "BackupVaultName": "main", "BackupVaultArn": vault, "ResourceArn": table, "ResourceType": "DynamoDB",
+                 "ResourceName": "orders", "Status": "COMPLETED", "CreationDate": _now() - dt.timedelta(minutes=10),
+                 "BackupSizeInBytes": 1024}
+        if source:
+            point["SourceBackupVaultArn"] = source
+        if created_by is not None:
+            point["CreatedBy"] = created_by
+        stubs.append(stub(factory, "backup", region, [
+            ("list_backup_vaults", {"BackupVaultList": [{"BackupVaultName": "main", "BackupVaultArn": vault}]}),
+            ("list_backup_plans", {"BackupPlansList": []}),
+            ("list_tags", {"Tags": {}}),
+            ("list_recovery_points_by_backup_vault", {"RecoveryPoints": [point]}),
+            ("list_restore_jobs", {"RestoreJobs": []}),
+            ("list_restore_testing_plans", {"RestoreTestingPlans": []}),
+        ]))
+    return stubs
+
+
+@pytest.mark.parametrize(("created_by", "unbounded"), [
+    (None, True),
+    ({"BackupPlanId": "plan-1111", "BackupPlanArn": f"arn:aws:backup:{PRIMARY}:{ACCOUNT}:backup-plan:plan-1111",
+      "BackupRuleId": "rule-1"}, False),
+])
+def test_an_on_demand_backup_job_copied_across_regions_gives_no_region_rpo(moto, created_by, unbounded):
+    """A DynamoDB table (moto) whose only copy outside its region is an AWS Backup recovery point copied to a DR
+    vault by an on-demand job (StartBackupJob + StartCopyJob: no ``BackupPlanId`` in ``CreatedBy``), no plan
+    selecting it: nothing makes another copy, so the region RPO is unbounded (it was the copy's age, 10 minutes:
+    pass). Made by a plan's rule (the plan since deleted, so no schedule is read), the age stays the RPO."""
+    from resilience.collectors.aws import ClientFactory
+
+    moto.client("dynamodb", region_name=PRIMARY).create_table(
+        TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        Tags=[{"Key": "workload", "Value": "orders"}])
+    factory = ClientFactory(moto, max_attempts=1)
+    stubs = _backup_stubs(factory, created_by)
+
+    inv = collect(moto, [PRIMARY, DR], observed_at=_now().isoformat(), max_workers=2, services=["dynamodb", "backup"],
+                  clients=factory)
+    findings = analyse(inv, _policy("orders", "{region: {rto: 1d, rpo: 1h}}"), scan_time=_now(),
+                       rules=tuple(r for r in REGISTRY if r.id == "RES-OBJECTIVE-003")).findings
+
+    for s in stubs:
+        s.assert_no_pending_responses()
+    copy = next(r for r in inv.resources if r.id == f"arn:aws:backup:{DR}:{ACCOUNT}:recovery-point:{DR}-1")
+    assert copy.attrs["snapshot_type"] == ("on-demand" if unbounded else "backup-plan")
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
+    assert rpo.evidence["observed"]["unbounded"] is unbounded, rpo.message
+    assert rpo.status == ("fail" if unbounded else "pass"), rpo.message
+    if unbounded:
+        [step] = [s for s in rpo.evidence["steps"] if s["rpo_unbounded"]]
+        assert "made by hand (AWS::Backup::RecoveryPoint on-demand)" in step["reasoning"]
