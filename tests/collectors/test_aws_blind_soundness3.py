@@ -258,3 +258,57 @@ def test_a_serverless_caches_endpoints_name_it():
     [host] = endpoint_hosts("rediss://default:secret@Sessions-abc123.serverless.mec1.cache.amazonaws.com:6379/0")
     [edge] = resolve_dns_targets(inv.resources, [Edge(fn, host, DEPENDS_ON, "lambda:ListFunctions")])
     assert edge.dst == arn
+
+
+def _carts(session) -> tuple[str, str, str]:
+    """``carts-api`` (workload ``carts``), whose environment names a MemoryDB cluster endpoint (MemoryDB is not
+    inventoried) and an ElastiCache node endpoint of a cluster the scan does not see: (function, hosts)."""
+    memorydb = f"clustercfg.carts.abc123.memorydb.{PRIMARY}.amazonaws.com"
+    elasticache = "legacy.xyz789.0001.mec1.cache.amazonaws.com"
+    role = session.client("iam", region_name="us-east-1").create_role(
+        RoleName="carts-role", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+    fn = session.client("lambda", region_name=PRIMARY).create_function(
+        FunctionName="carts-api", Runtime="python3.12", Role=role["Role"]["Arn"], Handler="app.handler",
+        Code={"ZipFile": b"def handler(event, context):\n    return 1\n"},
+        Environment={"Variables": {"CARTS": f"rediss://{memorydb}:6379", "LEGACY_CACHE": f"{elasticache}:11211"}},
+        Tags={"workload": "carts"})["FunctionArn"]
+    return fn, memorydb, elasticache
+
+
+_CARTS = "{az: {rto: 5m, rpo: 0}, region: {rto: 1d, rpo: 1d}}"
+_CARTS_RULES = ["RES-ZONAL-001", "RES-REGIONAL-001", "RES-OBJECTIVE-003"]
+
+
+def test_a_cache_host_nothing_inventoried_answers_to_is_an_unseen_zonal_dependency_in_its_region(moto):
+    """The hosts nothing inventoried answers to are depends_on edges to unseen endpoints, placed in the region
+    the host names (me-central-1: MemoryDB names it, ElastiCache's ``mec1`` is its zone-id prefix). Either may
+    be a single-zone cache in any zone of me-central-1: losing a zone is unknown for the workload, never a pass
+    (the endpoints' region was unknown, so no zone scenario reached them and the az RPO passed as 'not
+    affected')."""
+    fn, memorydb, elasticache = _carts(moto)
+    moto.client("ec2", region_name=PRIMARY).create_volume(AvailabilityZone=f"{PRIMARY}a", Size=8)  # a zone of me-central-1
+
+    inv, findings = _scan(moto, _policy("carts", _CARTS), ["lambda", "elasticache", "ec2"], _CARTS_RULES,
+                          regions=(PRIMARY,))
+
+    needs = {e.dst: e.attrs.get("via") for e in inv.edges if e.src == fn and e.kind == "depends_on"}
+    assert needs == {f"dns:{memorydb}": "environment:CARTS", f"dns:{elasticache}": "environment:LEGACY_CACHE"}
+    assert _finding(findings, "RES-REGIONAL-001", resource="workload:carts").status == "fail"  # the function's own
+    zonal = _finding(findings, "RES-ZONAL-001", resource="workload:carts")
+    assert zonal.status == "unknown", zonal.message
+    doubts = " ".join(zonal.evidence["observed"]["unknown"])
+    assert memorydb in doubts and elasticache in doubts and "it may be in failed zone" in doubts, doubts
+    assert _finding(findings, "RES-OBJECTIVE-003", "az").status == "unknown"
+
+
+def test_an_unseen_aws_endpoint_whose_zones_cannot_be_listed_leaves_the_zone_objective_unknown(moto):
+    """The same function in an estate that shows no zone of me-central-1: no zone scenario can be built, and the
+    az objectives passed as 'not affected: nothing of it is zonal'. An unseen dependency that may be zonal makes
+    that unknown."""
+    _, memorydb, _ = _carts(moto)
+
+    _, findings = _scan(moto, _policy("carts", _CARTS), ["lambda", "elasticache"], _CARTS_RULES, regions=(PRIMARY,))
+
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "az")
+    assert rpo.status == "unknown", rpo.message
+    assert any(memorydb in u and "in which zone" in u for u in rpo.evidence["unknown"]), rpo.evidence["unknown"]
