@@ -120,18 +120,25 @@ def copy_usable(data: dict[str, Any]) -> bool:
 #: per native type, the ``snapshot_type`` values of a copy made on request (by hand, or a one-off job) rather
 #: than by something that keeps making them: RDS ``SnapshotType`` ``manual`` (CreateDBSnapshot and every
 #: CopyDBSnapshot copy; AWS Backup's are ``awsbackup``, the service's own ``automated``), DynamoDB
-#: ``BackupType`` ``USER`` (``SYSTEM`` and ``AWS_BACKUP`` are made by a service)
+#: ``BackupType`` ``USER`` (``SYSTEM`` and ``AWS_BACKUP`` are made by a service), an AWS Backup recovery point
+#: whose ``CreatedBy`` names no backup plan (``on-demand``: StartBackupJob / StartCopyJob), an EBS snapshot
+#: made neither by a Data Lifecycle Manager policy nor by AWS Backup (``manual``: no ``dlm:managed`` /
+#: ``aws:dlm:*`` / ``aws:backup:source-resource`` tag, no such description; the EC2 collector's reading)
 _ON_REQUEST: dict[str, frozenset[str]] = {
     "AWS::RDS::DBSnapshot": frozenset({"manual"}),
     "AWS::RDS::DBClusterSnapshot": frozenset({"manual"}),
     "AWS::DynamoDB::Backup": frozenset({"user"}),
+    "AWS::Backup::RecoveryPoint": frozenset({"on-demand"}),
+    "AWS::EC2::Snapshot": frozenset({"manual"}),
 }
 
 
 def made_on_request(data: dict[str, Any]) -> bool:
     """Whether a recovery point is known to be a one-off: made by hand (an RDS manual snapshot or its
-    cross-region copy, a DynamoDB on-demand backup), so nothing renews it and its age grows without bound.
-    Only the provider's own word counts: a copy whose origin is not recorded is not called one."""
+    cross-region copy, a DynamoDB on-demand backup, an AWS Backup on-demand job's recovery point, an EBS
+    snapshot no lifecycle policy or AWS Backup made), so nothing renews it and its age grows without bound
+    (a schedule that covers the store still gives its interval). Only what the collector recorded from the
+    provider counts: a copy whose origin is not recorded (``snapshot_type``) is not called one."""
     kind = str((data.get("attrs") or {}).get("snapshot_type") or "").lower()
     return kind in _ON_REQUEST.get(str(data.get("type") or ""), ())
 

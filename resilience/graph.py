@@ -12,6 +12,7 @@ from dataclasses import fields
 
 import networkx as nx
 
+from .catalogues.aws import region_of_endpoint_host
 from .catalogues.gcp import GCP_REGIONS, region_of_location
 from .graph_memo import GraphKeyed
 from .model import (
@@ -48,8 +49,11 @@ def parse_gcp_name(resource_id: str) -> dict[str, str] | None:
 
 
 def region_from_id(resource_id: str) -> str:
-    """The region encoded in a provider id (an ARN's; a GCP name's location), ``global`` for region-less
-    ARNs, ``unknown`` otherwise."""
+    """The region encoded in a provider id (an ARN's; a GCP name's location; the region an AWS data store's
+    endpoint host names, for a ``dns:HOST`` reference nothing inventoried answers to), ``global`` for
+    region-less ARNs, ``unknown`` otherwise."""
+    if resource_id.startswith("dns:"):
+        return region_of_endpoint_host(resource_id[len("dns:"):]) or "unknown"
     arn = parse_arn(resource_id)
     if arn is not None:
         if arn["service"] == "s3":

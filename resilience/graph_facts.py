@@ -217,6 +217,23 @@ def placement_zones(graph: nx.MultiDiGraph, node: str) -> tuple[str, ...]:
     return region_zones(graph, data["region"])
 
 
+def zones_unlisted(graph: nx.MultiDiGraph, node: str) -> bool:
+    """An AWS resource referenced but not inventoried (a stub) that may be zonal, but whose possible zones cannot be
+    listed (:func:`placement_zones` has none): its region is unknown, or the estate shows no zone of it. No zone
+    scenario reaches it, yet a zone's loss may take it (unseen is never safe)."""
+    data = graph._node[node]
+    if not data.get("stub") or _regional_service(node) or not _aws_reference(node):
+        return False
+    return not placement_zones(graph, node)
+
+
+def _aws_reference(node: str) -> bool:
+    """An AWS ARN, or a ``dns:`` reference to an AWS endpoint host (a host elsewhere is in no AWS zone)."""
+    if node.startswith("dns:"):
+        return node.rstrip(".").endswith((".amazonaws.com", ".amazonaws.com.cn"))
+    return node.startswith("arn:aws")
+
+
 #: AWS services whose resources are regional by construction (never placed in one zone): a reference to one
 #: that was not inventoried is unseen, but not zonal
 _REGIONAL_AWS_SERVICES = frozenset({

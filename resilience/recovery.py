@@ -36,7 +36,7 @@ import networkx as nx
 from . import failure_domains, survival
 from .coverage_index import coverage_index
 from .durations import format_duration
-from .graph_facts import placement_zones
+from .graph_facts import display_name, placement_zones, zones_unlisted
 from .model import (
     DATA_KINDS,
     DNS_RECORD,
@@ -171,11 +171,14 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
     if disruption == "az":
         scenarios = [make_scenario(zones=[z]) for z in workload_zones(graph, workload)]
         if not scenarios:
+            # an unseen dependency whose zones cannot be listed may be zonal: "not affected" is then not known
+            unseen = [f"{display_name(graph, n)} was referenced but not inventoried, and in which zone it is (if "
+                      "any) cannot be told: the loss of a zone may take it" for n in path if zones_unlisted(graph, n)]
             return Estimate(workload=workload, disruption="az", rto=0.0, rpo=0.0, strategy=strategy,
                             strategy_reasons=reasons, affected=False,
                             why="no zonal component: every resource is regional or global, so the loss of "
                                 "one zone does not interrupt it",
-                            unknown=_coverage_unknowns(graph, workload, coverage, set(), wide=False))
+                            unknown=unseen + _coverage_unknowns(graph, workload, coverage, set(), wide=False))
     else:
         names = sorted(set(regions_of(graph, workload)) | {
             graph._node[n]["region"] for n in path if graph._node[n]["region"] not in (GLOBAL_REGION, "unknown", "")})

@@ -15,7 +15,7 @@ from resilience.collectors.aws import collect
 from resilience.policy import parse_policy
 from resilience.scan import analyse
 
-from .helpers import new_session
+from .helpers import ACCOUNT, new_session
 
 PRIMARY, DR = "me-central-1", "eu-central-1"
 
@@ -113,3 +113,202 @@ def test_the_automated_backups_of_a_global_database_secondary_are_backups_outsid
     assert {"id": secondary, "kind": "automated backups (3 days)", "region": DR} in outside
     assert {b["region"] for b in outside} == {DR}  # (moto also lists the secondary's automated cluster snapshot)
     assert not [f for f in findings if f.rule == "RES-DATA-002" and f.resource == secondary]  # the copy is not judged
+
+
+# --- 5. copies made by hand: EBS snapshots and AWS Backup on-demand jobs ------------------------------
+def _volume_with_snapshot_copy(session, tags: list[dict] | None = None) -> tuple[str, str]:
+    """``data`` (an EBS volume of workload ``files`` in PRIMARY), one CreateSnapshot (``tags`` on it) and its
+    CopySnapshot copy in DR: the snapshot ARNs."""
+    ec2, dr = session.client("ec2", region_name=PRIMARY), session.client("ec2", region_name=DR)
+    volume = ec2.create_volume(AvailabilityZone=f"{PRIMARY}a", Size=8,
+                               TagSpecifications=[{"ResourceType": "volume",
+                                                   "Tags": [{"Key": "workload", "Value": "files"}]}])["VolumeId"]
+    spec = [{"ResourceType": "snapshot", "Tags": tags}] if tags else []
+    snap = ec2.create_snapshot(VolumeId=volume, Description="before the upgrade", TagSpecifications=spec)["SnapshotId"]
+    copy = dr.copy_snapshot(SourceSnapshotId=snap, SourceRegion=PRIMARY,
+                            Description=f"[Copied {snap} from {PRIMARY}]", TagSpecifications=spec)["SnapshotId"]
+    return f"arn:aws:ec2:{PRIMARY}::snapshot/{snap}", f"arn:aws:ec2:{DR}::snapshot/{copy}"
+
+
+def test_a_hand_made_ebs_snapshot_copied_across_regions_gives_no_region_rpo(moto):
+    """The blind estate's ``files``: RPO 1h, its only copy outside the region one CreateSnapshot copied by
+    CopySnapshot, no Data Lifecycle Manager policy or AWS Backup plan. Its RPO was the copy's age at scan time
+    (seconds: pass) though nothing makes another: unbounded, as for an RDS manual snapshot."""
+    _, copy = _volume_with_snapshot_copy(moto)
+
+    inv, findings = _scan(moto, _policy("files", "{region: {rto: 1d, rpo: 1h}}"), ["ec2", "backup"],
+                          ["RES-OBJECTIVE-003"])
+
+    assert next(r for r in inv.resources if r.id == copy).attrs["snapshot_type"] == "manual"
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
+    assert rpo.status == "fail", rpo.message
+    assert rpo.evidence["observed"]["rpo"] is None and rpo.evidence["observed"]["unbounded"] is True
+    [step] = [s for s in rpo.evidence["steps"] if s["rpo_unbounded"]]
+    assert step["to"] == copy
+    assert "made by hand (AWS::EC2::Snapshot manual)" in step["reasoning"]
+    assert "no schedule or rule makes another" in step["reasoning"]
+
+
+def test_a_lifecycle_policy_snapshot_is_renewed_so_its_age_is_the_rpo(moto):
+    """The same estate where Data Lifecycle Manager made the snapshots (``dlm:managed``, as DLM tags them; moto
+    has no DLM, the tags are the evidence the collector reads): the copy's age is the RPO, as before."""
+    _, copy = _volume_with_snapshot_copy(moto, tags=[{"Key": "dlm:managed", "Value": "true"},
+                                                     {"Key": "aws:dlm:lifecycle-policy-id", "Value": "policy-0abc"}])
+
+    inv, findings = _scan(moto, _policy("files", "{region: {rto: 1d, rpo: 1h}}"), ["ec2", "backup"],
+                          ["RES-OBJECTIVE-003"])
+
+    assert next(r for r in inv.resources if r.id == copy).attrs["snapshot_type"] == "dlm"
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
+    assert rpo.evidence["observed"]["unbounded"] is False and rpo.status == "pass", rpo.message
+
+
+def _backup_stubs(factory, created_by: dict | None) -> list:
+    """AWS Backup in both regions, replayed by botocore Stubber (moto 5.2 has no recovery points or jobs): a
+    vault in each region; the PRIMARY vault holds a backup of the ``orders`` table, the DR vault its copy
+    (``created_by``: the ``CreatedBy`` both carry; ``None``: none, as an on-demand job's points have)."""
+    from .helpers import stub
+
+    table = f"arn:aws:dynamodb:{PRIMARY}:{ACCOUNT}:table/orders"
+    stubs = []
+    for region, source in ((PRIMARY, None), (DR, f"arn:aws:backup:{PRIMARY}:{ACCOUNT}:backup-vault:main")):
+        vault = f"arn:aws:backup:{region}:{ACCOUNT}:backup-vault:main"
+        point = {"RecoveryPointArn": f"arn:aws:backup:{region}:{ACCOUNT}:recovery-point:{region}-1",
+                 "BackupVaultName": "main", "BackupVaultArn": vault, "ResourceArn": table, "ResourceType": "DynamoDB",
+                 "ResourceName": "orders", "Status": "COMPLETED", "CreationDate": _now() - dt.timedelta(minutes=10),
+                 "BackupSizeInBytes": 1024}
+        if source:
+            point["SourceBackupVaultArn"] = source
+        if created_by is not None:
+            point["CreatedBy"] = created_by
+        stubs.append(stub(factory, "backup", region, [
+            ("list_backup_vaults", {"BackupVaultList": [{"BackupVaultName": "main", "BackupVaultArn": vault}]}),
+            ("list_backup_plans", {"BackupPlansList": []}),
+            ("list_tags", {"Tags": {}}),
+            ("list_recovery_points_by_backup_vault", {"RecoveryPoints": [point]}),
+            ("list_restore_jobs", {"RestoreJobs": []}),
+            ("list_restore_testing_plans", {"RestoreTestingPlans": []}),
+        ]))
+    return stubs
+
+
+@pytest.mark.parametrize(("created_by", "unbounded"), [
+    (None, True),
+    ({"BackupPlanId": "plan-1111", "BackupPlanArn": f"arn:aws:backup:{PRIMARY}:{ACCOUNT}:backup-plan:plan-1111",
+      "BackupRuleId": "rule-1"}, False),
+])
+def test_an_on_demand_backup_job_copied_across_regions_gives_no_region_rpo(moto, created_by, unbounded):
+    """A DynamoDB table (moto) whose only copy outside its region is an AWS Backup recovery point copied to a DR
+    vault by an on-demand job (StartBackupJob + StartCopyJob: no ``BackupPlanId`` in ``CreatedBy``), no plan
+    selecting it: nothing makes another copy, so the region RPO is unbounded (it was the copy's age, 10 minutes:
+    pass). Made by a plan's rule (the plan since deleted, so no schedule is read), the age stays the RPO."""
+    from resilience.collectors.aws import ClientFactory
+
+    moto.client("dynamodb", region_name=PRIMARY).create_table(
+        TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        Tags=[{"Key": "workload", "Value": "orders"}])
+    factory = ClientFactory(moto, max_attempts=1)
+    stubs = _backup_stubs(factory, created_by)
+
+    inv = collect(moto, [PRIMARY, DR], observed_at=_now().isoformat(), max_workers=2, services=["dynamodb", "backup"],
+                  clients=factory)
+    findings = analyse(inv, _policy("orders", "{region: {rto: 1d, rpo: 1h}}"), scan_time=_now(),
+                       rules=tuple(r for r in REGISTRY if r.id == "RES-OBJECTIVE-003")).findings
+
+    for s in stubs:
+        s.assert_no_pending_responses()
+    copy = next(r for r in inv.resources if r.id == f"arn:aws:backup:{DR}:{ACCOUNT}:recovery-point:{DR}-1")
+    assert copy.attrs["snapshot_type"] == ("on-demand" if unbounded else "backup-plan")
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "region")
+    assert rpo.evidence["observed"]["unbounded"] is unbounded, rpo.message
+    assert rpo.status == ("fail" if unbounded else "pass"), rpo.message
+    if unbounded:
+        [step] = [s for s in rpo.evidence["steps"] if s["rpo_unbounded"]]
+        assert "made by hand (AWS::Backup::RecoveryPoint on-demand)" in step["reasoning"]
+
+
+# --- 3. cache endpoint hosts -------------------------------------------------------------------------
+def test_a_serverless_caches_endpoints_name_it():
+    """DescribeServerlessCaches (moto 5.2 does not implement it: the documented shape, checked against botocore's
+    model): a function reaching a serverless cache by its endpoint or reader endpoint host depends on the cache
+    (it was an unseen ``dns:`` endpoint of unknown region, making every verdict through it unknown)."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    from resilience.collectors.aws.elasticache import transform_serverless_caches
+    from resilience.collectors.aws.postpass import resolve_dns_targets
+    from resilience.collectors.aws.references import endpoint_hosts
+    from resilience.model import DEPENDS_ON, Edge
+
+    from .helpers import scope
+
+    arn = f"arn:aws:elasticache:{PRIMARY}:{ACCOUNT}:serverlesscache:sessions"
+    body = {"ServerlessCaches": [{
+        "ServerlessCacheName": "sessions", "ARN": arn, "Engine": "valkey", "Status": "available",
+        "Endpoint": {"Address": "sessions-abc123.serverless.mec1.cache.amazonaws.com", "Port": 6379},
+        "ReaderEndpoint": {"Address": "sessions-abc123.serverless.mec1.cache.amazonaws.com", "Port": 6380},
+        "SubnetIds": ["subnet-a", "subnet-b"]}]}
+    shape = botocore.session.get_session().get_service_model("elasticache").operation_model(
+        "DescribeServerlessCaches").output_shape
+    report = ParamValidator().validate(body, shape)
+    assert not report.has_errors(), report.generate_report()
+    inv = transform_serverless_caches(body["ServerlessCaches"], scope())
+    fn = f"arn:aws:lambda:{PRIMARY}:{ACCOUNT}:function:api"
+    [host] = endpoint_hosts("rediss://default:secret@Sessions-abc123.serverless.mec1.cache.amazonaws.com:6379/0")
+    [edge] = resolve_dns_targets(inv.resources, [Edge(fn, host, DEPENDS_ON, "lambda:ListFunctions")])
+    assert edge.dst == arn
+
+
+def _carts(session) -> tuple[str, str, str]:
+    """``carts-api`` (workload ``carts``), whose environment names a MemoryDB cluster endpoint (MemoryDB is not
+    inventoried) and an ElastiCache node endpoint of a cluster the scan does not see: (function, hosts)."""
+    memorydb = f"clustercfg.carts.abc123.memorydb.{PRIMARY}.amazonaws.com"
+    elasticache = "legacy.xyz789.0001.mec1.cache.amazonaws.com"
+    role = session.client("iam", region_name="us-east-1").create_role(
+        RoleName="carts-role", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+    fn = session.client("lambda", region_name=PRIMARY).create_function(
+        FunctionName="carts-api", Runtime="python3.12", Role=role["Role"]["Arn"], Handler="app.handler",
+        Code={"ZipFile": b"def handler(event, context):\n    return 1\n"},
+        Environment={"Variables": {"CARTS": f"rediss://{memorydb}:6379", "LEGACY_CACHE": f"{elasticache}:11211"}},
+        Tags={"workload": "carts"})["FunctionArn"]
+    return fn, memorydb, elasticache
+
+
+_CARTS = "{az: {rto: 5m, rpo: 0}, region: {rto: 1d, rpo: 1d}}"
+_CARTS_RULES = ["RES-ZONAL-001", "RES-REGIONAL-001", "RES-OBJECTIVE-003"]
+
+
+def test_a_cache_host_nothing_inventoried_answers_to_is_an_unseen_zonal_dependency_in_its_region(moto):
+    """The hosts nothing inventoried answers to are depends_on edges to unseen endpoints, placed in the region
+    the host names (me-central-1: MemoryDB names it, ElastiCache's ``mec1`` is its zone-id prefix). Either may
+    be a single-zone cache in any zone of me-central-1: losing a zone is unknown for the workload, never a pass
+    (the endpoints' region was unknown, so no zone scenario reached them and the az RPO passed as 'not
+    affected')."""
+    fn, memorydb, elasticache = _carts(moto)
+    moto.client("ec2", region_name=PRIMARY).create_volume(AvailabilityZone=f"{PRIMARY}a", Size=8)  # a zone of me-central-1
+
+    inv, findings = _scan(moto, _policy("carts", _CARTS), ["lambda", "elasticache", "ec2"], _CARTS_RULES,
+                          regions=(PRIMARY,))
+
+    needs = {e.dst: e.attrs.get("via") for e in inv.edges if e.src == fn and e.kind == "depends_on"}
+    assert needs == {f"dns:{memorydb}": "environment:CARTS", f"dns:{elasticache}": "environment:LEGACY_CACHE"}
+    assert _finding(findings, "RES-REGIONAL-001", resource="workload:carts").status == "fail"  # the function's own
+    zonal = _finding(findings, "RES-ZONAL-001", resource="workload:carts")
+    assert zonal.status == "unknown", zonal.message
+    doubts = " ".join(zonal.evidence["observed"]["unknown"])
+    assert memorydb in doubts and elasticache in doubts and "it may be in failed zone" in doubts, doubts
+    assert _finding(findings, "RES-OBJECTIVE-003", "az").status == "unknown"
+
+
+def test_an_unseen_aws_endpoint_whose_zones_cannot_be_listed_leaves_the_zone_objective_unknown(moto):
+    """The same function in an estate that shows no zone of me-central-1: no zone scenario can be built, and the
+    az objectives passed as 'not affected: nothing of it is zonal'. An unseen dependency that may be zonal makes
+    that unknown."""
+    _, memorydb, _ = _carts(moto)
+
+    _, findings = _scan(moto, _policy("carts", _CARTS), ["lambda", "elasticache"], _CARTS_RULES, regions=(PRIMARY,))
+
+    rpo = _finding(findings, "RES-OBJECTIVE-003", "az")
+    assert rpo.status == "unknown", rpo.message
+    assert any(memorydb in u and "in which zone" in u for u in rpo.evidence["unknown"]), rpo.evidence["unknown"]

@@ -180,6 +180,15 @@ def transform_plan(
     return out
 
 
+def creator(point: Mapping[str, Any]) -> dict[str, Any]:
+    """What made a recovery point, as ``snapshot_type`` (:func:`resilience.copies.made_on_request` reads it):
+    ``backup-plan`` when its ``CreatedBy`` names the plan (``BackupPlanId``: a plan's rule or copy action
+    made it, and makes the next one), ``on-demand`` when it names none (StartBackupJob / StartCopyJob run by
+    hand: nothing renews it)."""
+    plan = (point.get("CreatedBy") or {}).get("BackupPlanId")
+    return {"snapshot_type": "backup-plan" if plan else "on-demand", "backup_plan_id": plan}
+
+
 def transform_recovery_points(points: list[Mapping[str, Any]], scope: Scope) -> Inventory:
     """Recovery points: resource -backed_up_to-> point; point -member_of-> its vault."""
     out = inventory()
@@ -203,6 +212,7 @@ def transform_recovery_points(points: list[Mapping[str, Any]], scope: Scope) -> 
                     "size_bytes": point.get("BackupSizeInBytes"),
                     "status": point.get("Status"),
                     "vault": point.get("BackupVaultArn"),
+                    **creator(point),
                 },
             )
         )

@@ -185,6 +185,25 @@ def unknown_copy(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+#: the descriptions Data Lifecycle Manager and AWS Backup give the snapshots they make (also on their copies)
+_DLM_DESCRIPTION = re.compile(r"Created for policy: policy-[0-9a-f]+")
+_BACKUP_DESCRIPTION = "This snapshot is created by the AWS Backup service"
+
+
+def snapshot_maker(snapshot: Mapping[str, Any], tags: Mapping[str, str]) -> str:
+    """What made an EBS snapshot, as ``snapshot_type`` (:func:`resilience.copies.made_on_request` reads it):
+    ``dlm`` (a Data Lifecycle Manager policy: its ``dlm:managed`` / ``aws:dlm:*`` tags or description),
+    ``awsbackup`` (AWS Backup: its ``aws:backup:source-resource`` tag or description), else ``manual``
+    (CreateSnapshot / CopySnapshot by hand or by tooling nobody scheduled in AWS: nothing the scan sees renews
+    it; a backup plan that covers the volume still gives its schedule)."""
+    description = snapshot.get("Description") or ""
+    if "dlm:managed" in tags or any(k.startswith("aws:dlm:") for k in tags) or _DLM_DESCRIPTION.search(description):
+        return "dlm"
+    if "aws:backup:source-resource" in tags or _BACKUP_DESCRIPTION in description:
+        return "awsbackup"
+    return "manual"
+
+
 def transform_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> Inventory:
     """Own snapshots only: volume -backed_up_to-> snapshot; source -replicates_to-> cross-region copy.
     A copy whose source region is not known gets neither edge (``source_unknown``)."""
@@ -215,6 +234,7 @@ def transform_snapshots(snapshots: list[Mapping[str, Any]], scope: Scope) -> Inv
                     "size_bytes": snap["VolumeSize"] * 2**30 if snap.get("VolumeSize") is not None else None,
                     "status": snap.get("State"),
                     "copy_of": copy_of,
+                    "snapshot_type": snapshot_maker(snap, tags),
                     **(unknown or {}),
                 },
             )

@@ -169,7 +169,10 @@ def transform_serverless_caches(caches: list[Mapping[str, Any]], scope: Scope) -
             source="elasticache:DescribeServerlessCaches",
             attrs={"engine": cache.get("Engine"), "status": cache.get("Status"), "serverless": True,
                    "subnets": list(cache.get("SubnetIds") or ()),
-                   "snapshot_retention_days": cache.get("SnapshotRetentionLimit")},
+                   "snapshot_retention_days": cache.get("SnapshotRetentionLimit"),
+                   # the host names a configuration reaches it by (post-pass: dns: targets)
+                   "endpoints": endpoint_addresses((cache.get("Endpoint") or {}).get("Address"),
+                                                   (cache.get("ReaderEndpoint") or {}).get("Address"))},
         ))
     return out
 
