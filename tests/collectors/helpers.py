@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import boto3
+from resilience.rules import REGISTRY
 
+from resilience.collectors.aws import collect
 from resilience.collectors.aws.common import Scope
+from resilience.policy import parse_policy
+from resilience.scan import analyse
 
 DATA = Path(__file__).parent / "data"
 ACCOUNT = "123456789012"
@@ -72,3 +77,32 @@ def zones(region: str) -> dict[str, Any]:
             for i, letter in enumerate("abc", start=1)
         ]
     }
+
+
+# --- blind-estate soundness tests: an estate collected from in-process moto and run through chosen rules -----
+BLIND_PRIMARY, BLIND_DR = "me-central-1", "eu-central-1"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def tagged_policy(workload: str, objectives: str) -> Any:
+    """A policy with one workload, matched by the tag ``workload=NAME``, and its objectives."""
+    return parse_policy(f"version: 1\nworkloads:\n  {workload}:\n    match: {{tags: {{workload: {workload}}}}}\n"
+                        f"    objectives: {objectives}\n", "test.yaml")
+
+
+def collect_and_judge(session: Any, policy: Any, services: list[str], rules: Any,
+                      regions: tuple[str, ...] = (BLIND_PRIMARY, BLIND_DR)) -> tuple[Any, list[Any]]:
+    """``(inventory, findings)``: ``services`` collected in ``regions``, judged by the rules whose ids are given."""
+    inv = collect(session, list(regions), observed_at=utc_now().isoformat(), max_workers=2, services=services)
+    return inv, analyse(inv, policy, scan_time=utc_now(), rules=tuple(r for r in REGISTRY if r.id in rules)).findings
+
+
+def finding_of(findings: list[Any], rule: str, disruption: str | None = None, resource: str | None = None) -> Any:
+    """The first finding of ``rule`` (for ``disruption`` and ``resource`` when given)."""
+    return next(f for f in findings if f.rule == rule
+                and (disruption is None or f.evidence.get("observed", {}).get("disruption") == disruption)
+                and (resource is None or f.resource == resource))
+

@@ -12,38 +12,21 @@ from moto import mock_aws
 from resilience.rules import REGISTRY
 
 from resilience.collectors.aws import collect
-from resilience.policy import parse_policy
 from resilience.scan import analyse
 
 from .helpers import ACCOUNT, new_session
-
-PRIMARY, DR = "me-central-1", "eu-central-1"
+from .helpers import BLIND_DR as DR
+from .helpers import BLIND_PRIMARY as PRIMARY
+from .helpers import collect_and_judge as _scan
+from .helpers import finding_of as _finding
+from .helpers import tagged_policy as _policy
+from .helpers import utc_now as _now
 
 
 @pytest.fixture
 def moto():
     with mock_aws():
         yield new_session()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _policy(workload: str, objectives: str) -> object:
-    return parse_policy(f"version: 1\nworkloads:\n  {workload}:\n    match: {{tags: {{workload: {workload}}}}}\n"
-                        f"    objectives: {objectives}\n", "test.yaml")
-
-
-def _scan(session, policy, services, rules, regions=(PRIMARY, DR)):
-    inv = collect(session, list(regions), observed_at=_now().isoformat(), max_workers=2, services=services)
-    return inv, analyse(inv, policy, scan_time=_now(), rules=tuple(r for r in REGISTRY if r.id in rules)).findings
-
-
-def _finding(findings, rule: str, disruption: str | None = None, resource: str | None = None):
-    return next(f for f in findings if f.rule == rule
-                and (disruption is None or f.evidence.get("observed", {}).get("disruption") == disruption)
-                and (resource is None or f.resource == resource))
 
 
 # --- 1. a disabled CloudFront distribution serves nothing -------------------------------------------
