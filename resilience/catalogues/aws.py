@@ -48,3 +48,19 @@ def region_of_endpoint_host(host: str) -> str | None:
     if cache:
         return region_of_short_code(cache["geo"], cache["parts"], cache["number"])
     return None
+
+
+_RDS_ENDPOINT = re.compile(rf"^(?P<id>[a-z][a-z0-9-]*)\.(?P<cluster>cluster-(?:ro-)?)?[a-z0-9]+\."
+                           rf"(?P<region>{_REGION})\.rds\.amazonaws\.com(?P<cn>\.cn)?$")
+
+
+def rds_endpoint_arn(host: str, account: str, partition: str = "aws") -> str | None:
+    """The ARN of the RDS instance (``ID.HASH.REGION.rds.amazonaws.com``) or Aurora cluster
+    (``ID.cluster[-ro]-HASH.REGION...``) an endpoint ``host`` names, in ``account`` (a host does not carry one);
+    ``None`` for any other host (a custom cluster endpoint is named after itself, not its cluster)."""
+    match = _RDS_ENDPOINT.match(host.strip().rstrip(".").lower())
+    if not match:
+        return None
+    kind = "cluster" if match["cluster"] else "db"
+    return f"arn:{'aws-cn' if match['cn'] else partition}:rds:{match['region']}:{account}:{kind}:{match['id']}"
+

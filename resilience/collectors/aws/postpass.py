@@ -18,12 +18,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from resilience.catalogues.aws import rds_endpoint_arn
 from resilience.model import (
     ACCELERATOR,
     API,
@@ -160,20 +160,13 @@ def resolve_dns_targets(resources: Iterable[Resource], edges: list[Edge]) -> lis
     return out
 
 
-_RDS_ENDPOINT = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\.(?P<cluster>cluster-(?:ro-)?)?[a-z0-9]+\."
-                           r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.rds\.amazonaws\.com(?P<cn>\.cn)?$")
-
-
 def _rds_endpoint_arn(host: str, referrer: str) -> str | None:
     """The ARN an RDS instance or cluster endpoint host names, in the referrer's account (an endpoint does not
-    carry one); ``None`` for any other host (a custom cluster endpoint names no cluster)."""
-    match = _RDS_ENDPOINT.match(host)
+    carry one: :func:`resilience.catalogues.aws.rds_endpoint_arn`)."""
     parts = referrer.split(":")
-    if not match or len(parts) < 5 or not parts[4]:
+    if len(parts) < 5 or not parts[4]:
         return None
-    partition = "aws-cn" if match["cn"] else parts[1]
-    kind = "cluster" if match["cluster"] else "db"
-    return f"arn:{partition}:rds:{match['region']}:{parts[4]}:{kind}:{match['id']}"
+    return rds_endpoint_arn(host, parts[4], parts[1])
 
 
 def _answer_types(record: Resource) -> set[str]:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from resilience.catalogues.aws import rds_endpoint_arn
 from resilience.collectors.multicloud import compact, edge
 from resilience.model import (
     BACKED_UP_TO,
@@ -53,7 +54,6 @@ RPO_TARGET_S = {"ASYNC_TURBO": 900, "DEFAULT": 43200}  # turbo: 15 min; default:
 # ``source`` = "<coverage service>:ListAssets" (the service group the asset type was read in), so a
 # rule finds the coverage record of the read (``resilience.survival.service_of``).
 GROUP_OF = {t: group for group, types in ASSET_GROUPS.items() for t in types}
-_RDS_HOST = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\.[a-z0-9]+\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.rds\.amazonaws\.com$")
 
 
 def _num(value: Any) -> Any:
@@ -85,13 +85,11 @@ def tags_of(labels: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 def rds_arn(host_port: str | None, account: str | None) -> str | None:
-    """``ledger.c9x.me-central-1.rds.amazonaws.com:5432`` + account -> the RDS instance ARN."""
+    """``ledger.c9x.me-central-1.rds.amazonaws.com:5432`` + account -> the RDS instance ARN (a cluster endpoint:
+    the cluster ARN; :func:`resilience.catalogues.aws.rds_endpoint_arn`)."""
     if not host_port:
         return None
-    match = _RDS_HOST.match(host_port.rsplit(":", 1)[0].lower())
-    if not match:
-        return None
-    return f"arn:aws:rds:{match.group('region')}:{account or ''}:db:{match.group('id')}"
+    return rds_endpoint_arn(host_port.rsplit(":", 1)[0], account or "")
 
 
 class Transformer(DataServices):
