@@ -36,7 +36,7 @@ import networkx as nx
 from . import failure_domains, survival
 from .coverage_index import coverage_index
 from .durations import format_duration
-from .graph_facts import display_name, placement_zones, zones_unlisted
+from .graph_facts import display_name, placement_zones, service_of, zones_unlisted
 from .model import (
     DATA_KINDS,
     DNS_RECORD,
@@ -65,7 +65,6 @@ from .recovery_steps import (  # noqa: F401 (re-exported: recovery is the entry 
     _BAD_STATUSES,
     _CACHE,
     _INDEX,
-    ESTIMATE_SERVICES,
     GIB,
     MIB,
     Estimate,
@@ -73,6 +72,7 @@ from .recovery_steps import (  # noqa: F401 (re-exported: recovery is the entry 
     _as_scenario,
     _serving_nodes,
     _worst,
+    estimate_read,
     fmt,
     is_unbounded,
     json_seconds,
@@ -178,7 +178,8 @@ def _estimate(graph, workload, disruption, *, policy, coverage, as_of, regions) 
                             strategy_reasons=reasons, affected=False,
                             why="no zonal component: every resource is regional or global, so the loss of "
                                 "one zone does not interrupt it",
-                            unknown=unseen + _coverage_unknowns(graph, workload, coverage, set(), wide=False))
+                            unknown=unseen + _coverage_unknowns(graph, workload, coverage, set(), wide=False,
+                                                                path=path))
     else:
         names = sorted(set(regions_of(graph, workload)) | {
             graph._node[n]["region"] for n in path if graph._node[n]["region"] not in (GLOBAL_REGION, "unknown", "")})
@@ -343,10 +344,15 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     bounds = [f"{s.name}: the size to restore is unknown, so {fmt(s.rto)} ({s.model_key}) is its fixed part only, "
               f"a lower bound" for s in steps if s.rto_lower_bound and s.rto == worst_rto]
     unknown = analysis.unknown + unseen + bounds + [text for text, _ in gaps]
-    could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown, gaps, analysis.failed_regions)
+    bearing = {text: gap_bearing(graph, analysis.path, c) for text, c in gaps}
+    could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown,
+                                        [(text, c) for text, c in gaps if bearing[text][metric]],
+                                        analysis.failed_regions)
                    for metric in ("rto", "rpo")}
     could_lower["rto"] = list(dict.fromkeys(unseen + could_lower["rto"]))
-    could_raise = list(analysis.unknown) + [text for text, c in gaps if not survival.hides_copies_only(c)]
+    could_raise = {metric: list(analysis.unknown) + [text for text, c in gaps
+                                                     if bearing[text][metric] and not survival.hides_copies_only(c)]
+                   for metric in ("rto", "rpo")}
     notes = list(analysis.notes)
     why = ""
     if impact is not None:
@@ -358,8 +364,8 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     return Estimate(workload=workload, disruption="scenario", rto=rto, rpo=rpo, steps=steps, rto_scenario=label,
                     rpo_scenario=label, unknown=list(dict.fromkeys(unknown)), strategy=strategy,
                     strategy_reasons=reasons, why=why, notes=list(dict.fromkeys(notes)), could_lower=could_lower,
-                    could_raise={"rto": list(dict.fromkeys(bounds + could_raise)),
-                                 "rpo": list(dict.fromkeys(unseen + could_raise))},
+                    could_raise={"rto": list(dict.fromkeys(bounds + could_raise["rto"])),
+                                 "rpo": list(dict.fromkeys(unseen + could_raise["rpo"]))},
                     scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
 
@@ -496,10 +502,10 @@ def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts:
     """The doubts that could make ``metric`` smaller than estimated: those about the steps that set it (the
     worst). For a lost data store only a read that could have hidden a copy of it counts
     (:func:`survival.store_gap`, as the data rules judge it: its service's backup or replication reads, a
-    backup service's reads about it or about where its backups are held); for compute, every gap (an
-    unseen standby of any kind) but a backup service's, which holds no copy of a group, function or
-    service to restore (an instance's machine image aside). Doubts that are not coverage gaps always
-    count."""
+    backup service's reads about it or about where its backups are held); for compute, a gap that could hide
+    a standby or a way around the loss (:func:`_could_hide_standby`) but a backup service's, which holds no
+    copy of a group, function or service to restore (an instance's machine image aside). Doubts that are not
+    coverage gaps always count."""
     values = [getattr(s, metric) for s in steps]
     if not values or any(v is None for v in values):
         return list(doubts) + [text for text, _ in gaps]
@@ -518,11 +524,68 @@ def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts:
                 lowers = survival.store_gap(graph, step.resource, c) and not (
                     survival.lists_held_in_region(c) and c.region in failed_regions)
             else:
-                lowers = data["kind"] == INSTANCE or not survival.hides_copies_only(c)
+                lowers = (data["kind"] == INSTANCE or not survival.hides_copies_only(c)) and _could_hide_standby(
+                    data, step, c)
             if lowers:
                 out.append(text)
                 break
     return out
+
+
+#: AWS services where a standby of a compute step could hide (an unseen group, function, service or cluster)
+_COMPUTE_SERVICES = frozenset({"ec2", "autoscaling", "lambda", "ecs", "eks"})
+#: AWS services that could route around a lost component to its counterpart (a record, balancer, distribution,
+#: accelerator or API sending users to the standby)
+_ROUTING_SERVICES = frozenset({"elbv2", "elb", "route53", "cloudfront", "globalaccelerator", "apigateway"})
+
+
+def _could_hide_standby(data: dict[str, Any], step: Step, c: Coverage) -> bool:
+    """Whether failed read ``c`` could hide a standby of compute step ``step`` (resource ``data``), or a faster
+    way to the counterpart it already has: on AWS, a read of its own service or of a compute service; a routing
+    service's only when the step has a counterpart to route to (``step.to``: a standby reached by a manual
+    switch). A failed queue, topic or secret read hides neither. The Azure and GCP collectors read only what
+    builds the graph, so each of their gaps could."""
+    if c.provider != "aws":
+        return True
+    base = c.service.split(":", 1)[0]
+    if base in _COMPUTE_SERVICES or base == service_of(data):
+        return True
+    return base in _ROUTING_SERVICES and bool(step.to)
+
+
+#: AWS sub-reads that list resources of their own (tags list workload membership); every other sub-read
+#: (``efs:replication``, ``elbv2:listeners``) is a detail of resources its service's listing returned
+_LISTING_READS = frozenset({"tags", "clusters", "serverless", "http-apis", "services", "volumes", "records"})
+#: AWS services whose listing may hide a data store (an unseen store can raise an RPO; nothing else can)
+_DATA_SERVICES = frozenset({"rds", "dynamodb", "s3", "ec2", "efs", "backup"})
+#: AWS services whose listing may hide a way in to a workload (compute, a regional balancer, a record, an API)
+_ENTRY_SERVICES = _COMPUTE_SERVICES | {"elbv2", "elb", "route53", "apigateway"}
+#: kinds AWS Backup can hold a copy of
+_BACKED_UP = DATA_KINDS | {INSTANCE}
+
+
+def gap_bearing(graph: nx.MultiDiGraph, nodes: Iterable[str], c: Coverage) -> dict[str, bool]:
+    """Which of a workload's estimates (``rto``, ``rpo``) failed read ``c`` could change, given the workload's
+    path ``nodes`` (its members and what they reach). On AWS, a listing (:data:`_LISTING_READS`, or a service's
+    primary read) that may hide a data store member bears on both (:data:`_DATA_SERVICES`), one that may hide a
+    way in on the RTO (:data:`_ENTRY_SERVICES`). Any other read bears only when the path holds a resource of its
+    service (an AWS Backup read: one that can be backed up), and on the RPO only when that resource holds data:
+    an unseen cache, queue, secret, distribution or accelerator changes a workload only through something that
+    references it, and a reference to one nothing inventoried answers to is an unseen dependency already. The
+    Azure and GCP collectors read only what builds the graph, so each of their gaps bears on both."""
+    if c.provider != "aws":
+        return {"rto": True, "rpo": True}
+    base, _, sub = c.service.partition(":")
+    if not sub or sub in _LISTING_READS:
+        if base in _DATA_SERVICES:
+            return {"rto": True, "rpo": True}
+        if base in _ENTRY_SERVICES:
+            return {"rto": True, "rpo": False}
+    if base == "backup":
+        about = [graph._node[n] for n in nodes if graph._node[n]["kind"] in _BACKED_UP and c.applies_to(n)]
+    else:
+        about = [graph._node[n] for n in nodes if service_of(graph._node[n]) == base and c.applies_to(n)]
+    return {"rto": bool(about), "rpo": any(d["kind"] in DATA_KINDS for d in about)}
 
 
 def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bool,
@@ -543,17 +606,17 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
         for c in index.failed if wide else index.failed_in(regions):
             if c.status not in _BAD_STATUSES:
                 continue
-            # AWS reads some services the estimate never uses (IAM, Organizations, ...); the Azure and GCP
+            # AWS reads some things no estimate uses (test evidence, the organisation); the Azure and GCP
             # collectors read only what builds the graph, so each of their gaps counts
-            if c.provider == "aws" and c.service != "backup" and not any(
-                    c.service == s or c.service.startswith(s + ":") for s in ESTIMATE_SERVICES):
+            if c.provider == "aws" and not estimate_read(c.service):
                 continue
             out.append((f"{c.provider} {c.service} in {c.region} could not be read ({c.status}"
                         f"{': ' + c.detail if c.detail else ''})", c))
         memo[key] = out
     nodes = list(path) if path is not None else None
     kept = {text: c for text, c in memo[key]
-            if not c.resources or nodes is None or any(c.applies_to(n) for n in nodes)}
+            if (not c.resources or nodes is None or any(c.applies_to(n) for n in nodes))
+            and (nodes is None or any(gap_bearing(graph, nodes, c).values()))}
     if records:  # (text, record) pairs, for the caller that sorts the doubts by what they could change
         return sorted(kept.items(), key=lambda item: item[0])
     return sorted(kept)

@@ -52,9 +52,17 @@ _NOT_SERVING = frozenset({RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN, FAULT_EXPER
                           RESILIENCE_ASSESSMENT, HEALTH_CHECK, DNS_ZONE, SUBNET, GLOBAL_DATABASE})
 
 
-#: services whose coverage the estimate depends on (coverage record ``service`` or its prefix)
-ESTIMATE_SERVICES = ("rds", "dynamodb", "s3", "ec2", "autoscaling", "elbv2", "elb", "lambda", "route53",
-                     "backup:plans", "backup:selections", "backup:recovery-points")
+#: AWS reads no estimate uses (coverage record ``service`` or its prefix): evidence of tests and audits (fault
+#: experiments, restore jobs, restore testing, Resilience Hub assessments, Artifact reports), the ARC controls and
+#: plans no step prices yet, and the organisation's account listing. A failure of any other read may hide a
+#: component, a standby or a copy, so it can change an estimate.
+NOT_ESTIMATE_READS = ("fis", "arc", "resiliencehub", "artifact", "organizations", "backup:restore-jobs",
+                      "backup:restore-testing", "backup:tags")
+
+
+def estimate_read(service: str) -> bool:
+    """Whether a failed AWS read of coverage ``service`` can change a recovery estimate (:data:`NOT_ESTIMATE_READS`)."""
+    return not any(service == s or service.startswith(s + ":") for s in NOT_ESTIMATE_READS)
 
 
 _BAD_STATUSES = ("denied", "error", "unreachable")

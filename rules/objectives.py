@@ -15,7 +15,7 @@ from resilience.durations import format_duration
 from resilience.evidence_sources import for_workload
 from resilience.graph_facts import regions_of
 from resilience.mappings import controls_for
-from resilience.recovery import ESTIMATE_SERVICES, estimate, estimate_domains, fmt, is_unbounded, json_seconds
+from resilience.recovery import estimate, estimate_domains, fmt, is_unbounded, json_seconds
 from resilience.rule import Result, Rule, RuleContext
 
 from ._common import failover_records
@@ -24,7 +24,10 @@ WA_REL13_BP01 = "AWS Well-Architected REL13-BP01 (define recovery objectives for
 WA_REL13_BP02 = "AWS Well-Architected REL13-BP02 (use defined recovery strategies to meet the recovery objectives)"
 DR_WHITEPAPER = "Disaster Recovery of Workloads on AWS (whitepaper): recovery objectives and DR strategies"
 SOC2_A1_2 = "AICPA TSC A1.2 (recovery infrastructure to meet the entity's availability commitments)"
-_REQUIRES = tuple(dict.fromkeys(s.split(":", 1)[0] for s in ESTIMATE_SERVICES))
+#: the services whose resources the estimate prices (a failed read of any of them, or of another service a
+#: workload uses, makes a verdict it could change unknown: ``recovery_steps.NOT_ESTIMATE_READS`` are the exceptions)
+_REQUIRES = ("rds", "dynamodb", "s3", "ec2", "autoscaling", "elbv2", "elb", "lambda", "ecs", "eks", "elasticache",
+             "efs", "route53", "cloudfront", "globalaccelerator", "backup")
 
 
 def _workload_result(ctx: RuleContext, workload: str, status: str, message: str, **kw) -> Result:

@@ -61,14 +61,14 @@ class Estate:
 
     # --- primitives
     def add(self, rid: str, kind: str, type_: str, *, region: str = HOME, zones=(), attrs=None, tags=None,
-            name: str | None = None, workload: str | None = "") -> str:
+            name: str | None = None, workload: str | None = "", source: str | None = None) -> str:
         w = self.workload if workload == "" else workload
         tag_map = dict(tags or {})
         if w:
             tag_map.setdefault("app", w)
         self.resources.append(Resource(
             id=rid, provider="aws", account=ACCOUNT, region=region, kind=kind, type=type_,
-            name=name or rid.rsplit("/", 1)[-1].rsplit(":", 1)[-1], source=f"test:{type_}",
+            name=name or rid.rsplit("/", 1)[-1].rsplit(":", 1)[-1], source=source or f"test:{type_}",
             observed_at=SCAN_TIME.isoformat(), zones=tuple(zones), tags=tag_map, attrs=dict(attrs or {})))
         return rid
 

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from resilience.model import RECOVERY_POINT
+from resilience.model import CACHE, DEPENDS_ON, FUNCTION, QUEUE, RECOVERY_POINT
 from resilience.policy import parse_policy
 from resilience.recovery import (
     UNBOUNDED,
@@ -348,6 +348,55 @@ def test_gaps_in_unrelated_services_do_not_matter():
     e.gap("fis")
     e.gap("backup:restore-jobs")
     assert est(e, "region").complete
+
+
+def _function_with_cache(e: Estate) -> tuple[str, str]:
+    """A function in HOME reaching a one-node ElastiCache replication group there by its endpoint host."""
+    cache = e.add(arn("elasticache", HOME, "replicationgroup:sessions"), CACHE, "AWS::ElastiCache::ReplicationGroup",
+                  zones=("mec1-az1",), name="sessions", source="elasticache:DescribeReplicationGroups")
+    fn = e.add(arn("lambda", HOME, "function:api"), FUNCTION, "AWS::Lambda::Function", name="api",
+               source="lambda:ListFunctions")
+    e.edge(fn, cache, DEPENDS_ON, via="environment:REDIS_HOST")
+    return fn, cache
+
+
+def test_a_failed_read_that_could_hide_a_copy_of_a_lost_cache_leaves_its_estimate_unknown():
+    # blind aws12: survival said the loss of the cache's region is unknown (its global-datastore read failed) while
+    # the RTO rule said a certain fail: the estimate counted only the first round's services' reads
+    e = Estate()
+    cache = e.add(arn("elasticache", HOME, "replicationgroup:sessions"), CACHE, "AWS::ElastiCache::ReplicationGroup",
+                  zones=("mec1-az1",), name="sessions", source="elasticache:DescribeReplicationGroups")
+    fn = e.add(arn("lambda", AWAY, "function:api"), FUNCTION, "AWS::Lambda::Function", name="api", region=AWAY,
+               source="lambda:ListFunctions")
+    e.edge(fn, cache, DEPENDS_ON, via="environment:REDIS_HOST")
+    e.gap("elasticache:global-replication-groups", status="error")
+    got = est(e, "region", regions=[HOME])
+    assert is_unbounded(got.rto) and got.deciding_step("rto").resource == cache
+    assert got.could_lower["rto"] == ["aws elasticache:global-replication-groups in me-central-1 could not be read "
+                                      "(error: AccessDenied)"]
+
+
+def test_a_detail_read_of_a_service_the_workload_does_not_use_changes_nothing():
+    e = single_region()
+    e.gap("efs:replication", status="error")
+    e.gap("elasticache:serverless", status="error")
+    e.gap("globalaccelerator", region="global", status="error")
+    assert est(e, "region").complete and est(e, "az").complete
+
+
+def test_only_a_compute_or_routing_read_could_hide_a_standby_of_lost_compute():
+    e = Estate()
+    fn, _ = _function_with_cache(e)
+    queue = e.add(arn("sqs", HOME, "jobs"), QUEUE, "AWS::SQS::Queue", name="jobs", source="sqs:ListQueues")
+    e.edge(fn, queue, DEPENDS_ON, via="environment:QUEUE_URL")
+    e.gap("sqs:attributes", status="error")  # about a queue on the path: it could raise the estimate
+    got = est(e, "region")
+    step = next(s for s in got.steps if s.resource == fn)
+    assert is_unbounded(step.rto) and not step.to
+    assert any("sqs:attributes" in u for u in got.could_raise["rto"])
+    assert not any("sqs:attributes" in u for u in got.could_lower["rto"])  # a queue read hides no function
+    e.gap("lambda", region=AWAY, status="error")  # an unseen function elsewhere could be the standby
+    assert any("aws lambda in eu-central-1" in u for u in est(e, "region").could_lower["rto"])
 
 
 def test_workload_without_resources_is_not_estimated():
