@@ -252,6 +252,10 @@ def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | No
         if _standby_unrecorded(data):
             return None
         return f"only in failed zone{'s' if len(zones) > 1 else ''} {_and(list(zones))}"
+    if scenario.failed_zones and (shards := (data.get("attrs") or {}).get("shard_zones")):
+        for shard in shards:  # a sharded cache is down when one shard is: its keys are gone
+            if shard and all(z in scenario.failed_zones for z in shard):
+                return f"a shard of it is only in failed zone{'s' if len(shard) > 1 else ''} {_and(list(shard))}"
     if scenario.worst_placement and placement_risk(graph, node, scenario):
         lost = [z for z in placement_zones(graph, node) if z in scenario.failed_zones]
         return f"taken as in failed zone {_and(lost)}: its zone is not known"
@@ -1184,7 +1188,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
         control_plane=_unique(control_plane), unknown=_unique(unknown), lost_data=sorted(lost_data),
         entry_points=[label for label, _, _ in entries],
     )
-    impact.why = _why(graph, impact, cause)
+    impact.why = _why(graph, impact, cause, copy_doubt=not serving and bool(data_doubts))
     return impact, cause, a.read_states()
 
 
@@ -1306,7 +1310,14 @@ def chain_evidence(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> tuple[str, s
     return ", ".join(sources), max(times) if times else ""
 
 
-def _why(graph: nx.MultiDiGraph, impact: WorkloadImpact, cause: str) -> str:
+#: kinds whose loss alone changes no verdict (copies and the plumbing that makes them), left out of the
+#: components a surviving workload's sentence names as lost
+_NOT_NAMED_LOST = frozenset({RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN})
+
+
+def _why(graph: nx.MultiDiGraph, impact: WorkloadImpact, cause: str, *, copy_doubt: bool = False) -> str:
+    """The verdict in one sentence. ``copy_doubt``: a failed read could hide a copy of a data store named as
+    having none (the serving failure decides the verdict, so the sentence says only what was seen)."""
     scenario = impact.scenario.describe()
 
     def name(n: str) -> str:  # two resources of one name are told apart (by region, then kind)
@@ -1316,7 +1327,8 @@ def _why(graph: nx.MultiDiGraph, impact: WorkloadImpact, cause: str) -> str:
         chain = " -> ".join(name(n) for n in impact.broken_chain)
         text = f"{impact.workload} stops serving on {scenario}: {chain} ({cause})"
         if impact.lost_data:
-            text += f"; no surviving copy of {_and([name(n) for n in impact.lost_data])}"
+            text += f"; no surviving copy of {_and([name(n) for n in impact.lost_data])}" + (
+                " was seen (a read that failed could hide one)" if copy_doubt else "")
         return text
     if not impact.data_intact:
         lost = _and([name(n) for n in impact.lost_data])
@@ -1327,10 +1339,21 @@ def _why(graph: nx.MultiDiGraph, impact: WorkloadImpact, cause: str) -> str:
         used = "; ".join(f"{name(s)} -> {name(t)} ({m})" if s != t else f"{name(s)} ({m})"
                          for s, t, m in impact.failovers)
         return f"{impact.workload} survives {scenario} through {used}"
-    return f"{impact.workload} survives {scenario} with no failover needed"
+    text = f"{impact.workload} survives {scenario} with no failover needed"
+    lost = [n for n in impact.lost if graph._node[n].get("kind") not in _NOT_NAMED_LOST and not _in_group(graph, n)]
+    if lost:  # e.g. a second site that serves alone while the first one's components are gone
+        named = [name(n) for n in lost[:3]] + ([f"{len(lost) - 3} more"] if len(lost) > 3 else [])
+        text += f": what it serves through does not need {_and(named)}, lost with it"
+    return text
 
 
 # --- helpers --------------------------------------------------------------------------------------
+def _in_group(graph: nx.MultiDiGraph, node: str) -> bool:
+    """An instance of an Auto Scaling group: the group replaces it, or is named lost itself."""
+    return graph._node[node].get("kind") == INSTANCE and any(
+        graph._node[g].get("kind") == COMPUTE_GROUP for g, _ in out_edges(graph, node, MEMBER_OF))
+
+
 def _record_key(graph: nx.MultiDiGraph, record: str) -> tuple[str, str, str]:
     """(name, type, zone): a routing policy (failover pair, latency set) lives in one zone; the same name
     in another zone (a private zone, another account's) answers other clients and is another group."""

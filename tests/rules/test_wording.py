@@ -50,3 +50,35 @@ def test_backups_whose_retention_was_not_reported_are_not_said_to_last_none_days
     described = _describe(e.ctx(), Copy(id=f"{fs}#automated", region="me-central-1", relation="automated",
                                         mechanism="restore-backup", serving=False))
     assert described["kind"] == "automated backups"
+
+
+def test_a_workload_that_survives_names_what_it_lost_without_needing_it(estate):
+    """Blind aws11: "ledger survives loss of zone mec1-az1 with no failover needed" while its evidence listed both
+    of the cluster's instances lost; the sentence now says the site that serves does not need them."""
+    e = estate({"resources": {
+        "api-mec1": {"kind": "function", "region": "me-central-1", "workload": "ledger"},
+        "api-euw1": {"kind": "function", "region": "eu-west-1", "workload": "ledger"},
+        "sessions": {"kind": "cache", "region": "me-central-1", "zones": ["mec1-az1"], "workload": "ledger"}},
+        "edges": [["api-mec1", "depends_on", "sessions"]]})
+    impact = assess(e.graph, "ledger", Scenario.zones("mec1-az1"))
+    assert impact.serving and impact.data_intact and not impact.failovers
+    assert impact.why == ("ledger survives loss of zone mec1-az1 with no failover needed: what it serves through "
+                          "does not need api-mec1 and sessions, lost with it")
+
+
+def test_a_copy_a_failed_read_could_hide_is_not_said_to_be_missing(estate):
+    """Blind aws11: "no surviving copy of payroll-db" while the recovery points of the copy's region could not be
+    read; the serving failure decides the verdict, the sentence says only what was seen."""
+    spec = {"resources": {
+        "payroll-fn": {"kind": "function", "region": "me-central-1", "workload": "payroll"},
+        "payroll-db": {"kind": "database", "region": "me-central-1", "zones": ["mec1-az1"], "workload": "payroll"},
+        "snap": {"kind": "recovery_point", "region": "me-central-1",
+                 "attrs": {"source_resource": "@payroll-db", "status": "available"}}},
+        "edges": [["payroll-fn", "depends_on", "payroll-db"], ["payroll-db", "backed_up_to", "snap"]]}
+    seen = assess(estate(spec).graph, "payroll", Scenario.regions("me-central-1"))
+    assert seen.why.endswith("no surviving copy of payroll-db")
+    spec["coverage"] = [{"region": "eu-west-1", "service": "backup:recovery-points", "status": "error"}]
+    e = estate(spec)
+    doubted = assess(e.graph, "payroll", Scenario.regions("me-central-1"), coverage=e.inventory.coverage)
+    assert not doubted.serving and not doubted.data_intact
+    assert doubted.why.endswith("no surviving copy of payroll-db was seen (a read that failed could hide one)")
