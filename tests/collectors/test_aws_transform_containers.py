@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from resilience.collectors.aws import ClientFactory, collect, ecr, ecs, efs, elasticache, secretsmanager, vpc
 from resilience.collectors.aws.references import ecr_repository, resolve_images, secret_or_parameter
-from resilience.model import DEPENDS_ON, MEMBER_OF, REPLICATES_TO, Edge, Resource
+from resilience.graph import build_graph
+from resilience.model import DEPENDS_ON, MEMBER_OF, REPLICATES_TO, Edge, Inventory, Resource
+from resilience.survival import Scenario, node_down
 
 from .helpers import (
     ACCOUNT,
@@ -149,6 +151,25 @@ def test_cache_zones_follow_automatic_failover():
     assert found["ha"].zones == ("mec1-az1", "mec1-az2") and found["ha"].attrs["multi_az"] is True
     # no automatic failover: losing the primary's zone stops writes until someone promotes a replica
     assert found["pinned"].zones == ("mec1-az1",) and found["pinned"].attrs["node_zones"] == ("mec1-az1", "mec1-az2")
+
+
+def test_a_sharded_cache_is_down_when_one_shard_is():
+    """Cluster mode: shard 1 has its primary and replica in zone a, shard 2 spans a and b. The union of the
+    zones (a, b) counted losing zone a as survived, though shard 1's keys are gone with it (blind aws estate)."""
+    group = _group("sessions", "enabled", [("me-central-1a", "primary"), ("me-central-1a", "replica")])
+    group["ClusterEnabled"] = True
+    group["NodeGroups"].append({"NodeGroupId": "0002", "NodeGroupMembers": [
+        {"CacheClusterId": "sessions-0002-1", "PreferredAvailabilityZone": "me-central-1a", "CurrentRole": "replica"},
+        {"CacheClusterId": "sessions-0002-2", "PreferredAvailabilityZone": "me-central-1b", "CurrentRole": "primary"}]})
+    [node] = elasticache.transform_replication_groups([group], scope(), ZONE_IDS).resources
+    assert node.zones == ("mec1-az1", "mec1-az2")
+    assert node.attrs["shard_zones"] == [["mec1-az1"], ["mec1-az1", "mec1-az2"]]
+    graph = build_graph(Inventory(resources=[node]))
+    assert node_down(graph, node.id, Scenario.zones("mec1-az1")) == "a shard of it is only in failed zone mec1-az1"
+    assert node_down(graph, node.id, Scenario.zones("mec1-az2")) is None
+    single = _group("single", "enabled", [("me-central-1a", "primary"), ("me-central-1b", "replica")])
+    [one] = elasticache.transform_replication_groups([single], scope(), ZONE_IDS).resources
+    assert "shard_zones" not in one.attrs  # one shard: its zones are the group's
 
 
 def test_elasticache_global_datastore_and_serverless_through_stubber():

@@ -75,10 +75,27 @@ def _enabled(value: Any) -> bool | None:
 
 def serving_zones(group: Mapping[str, Any], zone_ids: Mapping[str, str]) -> tuple[str, ...]:
     members = [m for ng in group.get("NodeGroups") or () for m in ng.get("NodeGroupMembers") or ()]
-    failover = _enabled(group.get("AutomaticFailover"))
+    return _serving_zones_of(members, _enabled(group.get("AutomaticFailover")), zone_ids)
+
+
+def _serving_zones_of(members: list[Mapping[str, Any]], failover: bool | None,
+                      zone_ids: Mapping[str, str]) -> tuple[str, ...]:
+    """The zones whose nodes can serve: every member's with automatic failover, else the primaries' (losing a
+    primary's zone stops writes until someone promotes a replica)."""
     primaries = [m for m in members if str(m.get("CurrentRole", "")).lower() == "primary"]
     chosen = members if failover or not primaries else primaries
     return zone_ids_for([m.get("PreferredAvailabilityZone", "") for m in chosen], zone_ids)
+
+
+def shard_zones(group: Mapping[str, Any], zone_ids: Mapping[str, str]) -> list[list[str]] | None:
+    """For a group of several shards (cluster mode), the zones each shard can serve from: the keys of a shard
+    whose every such zone is lost are gone, so the group is down though its other shards are up (the union of
+    the zones, ``zones``, would count that loss as survived). ``None`` for one shard."""
+    shards = [ng.get("NodeGroupMembers") or () for ng in group.get("NodeGroups") or ()]
+    if len(shards) < 2:
+        return None
+    failover = _enabled(group.get("AutomaticFailover"))
+    return [list(_serving_zones_of(list(members), failover, zone_ids)) for members in shards]
 
 
 def transform_replication_groups(groups: list[Mapping[str, Any]], scope: Scope, zone_ids: Mapping[str, str]) -> Inventory:
@@ -94,6 +111,7 @@ def transform_replication_groups(groups: list[Mapping[str, Any]], scope: Scope, 
                 "engine": group.get("Engine"), "status": group.get("Status"),
                 "multi_az": _enabled(group.get("MultiAZ")), "automatic_failover": _enabled(group.get("AutomaticFailover")),
                 "cluster_mode": group.get("ClusterEnabled"),
+                "shard_zones": shard_zones(group, zone_ids),
                 "node_zones": zone_ids_for([m.get("PreferredAvailabilityZone", "") for m in members], zone_ids),
                 "snapshot_retention_days": group.get("SnapshotRetentionLimit"),
                 "global_datastore": global_info.get("GlobalReplicationGroupId"),
