@@ -345,13 +345,17 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
               f"a lower bound" for s in steps if s.rto_lower_bound and s.rto == worst_rto]
     unknown = analysis.unknown + unseen + bounds + [text for text, _ in gaps]
     bearing = {text: gap_bearing(graph, analysis.path, c) for text, c in gaps}
-    could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown,
+    # what each doubt is about: a copy of one store (analysis.doubt_scope), an unseen dependency; else any step
+    about = {text: store for text, (store, _) in analysis.doubt_scope.items()}
+    about.update((f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, "
+                  f"and has a copy, is unknown", n) for n in analysis.path if graph._node[n].get("stub"))
+    could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown + (unseen if metric == "rto" else []),
                                         [(text, c) for text, c in gaps if bearing[text][metric]],
-                                        analysis.failed_regions)
+                                        analysis.failed_regions, about)
                    for metric in ("rto", "rpo")}
-    could_lower["rto"] = list(dict.fromkeys(unseen + could_lower["rto"]))
-    could_raise = {metric: list(analysis.unknown) + [text for text, c in gaps
-                                                     if bearing[text][metric] and not survival.hides_copies_only(c)]
+    raising = [d for d in analysis.unknown if _doubt_could_raise(analysis.doubt_scope.get(d), steps)]
+    could_raise = {metric: raising + [text for text, c in gaps
+                                      if bearing[text][metric] and not survival.hides_copies_only(c)]
                    for metric in ("rto", "rpo")}
     notes = list(analysis.notes)
     why = ""
@@ -498,38 +502,54 @@ def _objective(policy: Any, workload: str, scenario: Any) -> Any:
 
 
 def _could_lower(graph: nx.MultiDiGraph, steps: list[Step], metric: str, doubts: list[str],
-                 gaps: list[tuple[str, Coverage]], failed_regions: Iterable[str] = ()) -> list[str]:
+                 gaps: list[tuple[str, Coverage]], failed_regions: Iterable[str] = (),
+                 about: dict[str, str] | None = None) -> list[str]:
     """The doubts that could make ``metric`` smaller than estimated: those about the steps that set it (the
-    worst). For a lost data store only a read that could have hidden a copy of it counts
-    (:func:`survival.store_gap`, as the data rules judge it: its service's backup or replication reads, a
-    backup service's reads about it or about where its backups are held); for compute, a gap that could hide
-    a standby or a way around the loss (:func:`_could_hide_standby`) but a backup service's, which holds no
-    copy of a group, function or service to restore (an instance's machine image aside). Doubts that are not
-    coverage gaps always count."""
+    worst), and only when every one of those steps could be lowered (the estimate is their maximum: one that
+    nothing could lower keeps it). For a lost data store only a read that could have hidden a copy of it
+    counts (:func:`survival.store_gap`, as the data rules judge it: its service's backup or replication
+    reads, a backup service's reads about it or about where its backups are held); for compute, a gap that
+    could hide a standby or a way around the loss (:func:`_could_hide_standby`) but a backup service's, which
+    holds no copy of a group, function or service to restore (an instance's machine image aside). A doubt that
+    is not a coverage gap counts for the step of the resource it is about (``about``), else for every step."""
     values = [getattr(s, metric) for s in steps]
     if not values or any(v is None for v in values):
         return list(doubts) + [text for text, _ in gaps]
     worst = _worst([0.0, *values])
     if not worst:
         return []  # nothing to lower
-    deciding = [s for s in steps if getattr(s, metric) == worst]
-    out = list(doubts)
-    for text, c in gaps:
-        for step in deciding:
-            data = graph._node[step.resource] if step.resource in graph else None
-            if data is None:
-                lowers = True
-            elif step.role == "data":
-                # a listing of what a failed region holds: any copy it hid is lost with the region
-                lowers = survival.store_gap(graph, step.resource, c) and not (
-                    survival.lists_held_in_region(c) and c.region in failed_regions)
-            else:
-                lowers = (data["kind"] == INSTANCE or not survival.hides_copies_only(c)) and _could_hide_standby(
-                    data, step, c)
-            if lowers:
-                out.append(text)
-                break
-    return out
+    about = about or {}
+    out: list[str] = []
+    for step in (s for s in steps if getattr(s, metric) == worst):
+        mine = [d for d in doubts if about.get(d, step.resource) == step.resource]
+        mine += [text for text, c in gaps if _gap_lowers(graph, step, c, failed_regions)]
+        if not mine:
+            return []  # this step stays at the worst whatever was not seen
+        out += mine
+    return list(dict.fromkeys(out))
+
+
+def _gap_lowers(graph: nx.MultiDiGraph, step: Step, c: Coverage, failed_regions: Iterable[str]) -> bool:
+    """Whether failed read ``c`` could hide what would lower ``step`` (see :func:`_could_lower`)."""
+    data = graph._node[step.resource] if step.resource in graph else None
+    if data is None:
+        return True
+    if step.role == "data":
+        # a listing of what a failed region holds: any copy it hid is lost with the region
+        return survival.store_gap(graph, step.resource, c) and not (
+            survival.lists_held_in_region(c) and c.region in failed_regions)
+    return (data["kind"] == INSTANCE or not survival.hides_copies_only(c)) and _could_hide_standby(data, step, c)
+
+
+def _doubt_could_raise(scope: tuple[str, frozenset[str]] | None, steps: list[Step]) -> bool:
+    """Whether a doubt could raise the estimate: one about a copy of a store (``scope``: the store, and what
+    relies on the copy) only when the store's step relies on that copy; an unseen copy it does not use can only
+    add a way to recover. Any other doubt could."""
+    if scope is None:
+        return True
+    store, relied_on = scope
+    mine = [s for s in steps if s.resource == store]
+    return not mine or any(s.model_key in relied_on or s.to in relied_on for s in mine)
 
 
 #: AWS services where a standby of a compute step could hide (an unseen group, function, service or cluster)

@@ -102,6 +102,9 @@ class _Analysis:
         self.objective = objective  # the workload's objective for this disruption (rto/rpo seconds), if declared
         self.serving = False  # survival's verdict for the scenario: the workload keeps serving
         self.unknown: list[str] = []
+        # what a doubt in ``unknown`` is about: (the store whose copy it concerns, what marks a step relying on that
+        # copy: the copy's id as the step's ``to``, or the model key of a restore from it); else any step
+        self.doubt_scope: dict[str, tuple[str, frozenset[str]]] = {}
         self.notes: list[str] = []
         # reads made for one resource that failed: a copy held under it may lack facts (its schedule)
         self._resource_gaps = _resource_gaps(coverage)
@@ -386,6 +389,12 @@ class _Analysis:
                             f"{self.name(n)} spans {len(self.d(n)['zones'])} zones; {lost_zones} is lost, the "
                             "others keep serving")
 
+    def copy_doubt(self, text: str, store: str, relied_on: str) -> None:
+        """A doubt about one copy of ``store`` (where it is): it can change only ``store``'s step, and raise it
+        only when that step relies on the copy (its option's ``to``, or the model key of a restore from it)."""
+        self.unknown.append(text)
+        self.doubt_scope[text] = (store, frozenset({relied_on}))
+
     def _copy_options(self, w: str, writers: list[str], chosen: set[str]) -> list[_Option]:
         """One option per live copy of ``w`` (:func:`survival.data_copies`) that survives; a failover
         whose control plane is in a failed region is priced ``control-plane-blocked``."""
@@ -394,8 +403,8 @@ class _Analysis:
             if copy.id == w or (survival.copy_down(self.g, copy, self.scenario) and copy.id not in chosen):
                 continue
             if not self.region_known(copy.id):
-                self.unknown.append(f"replica {copy.id} of {self.name(w)}: its region is unknown, so whether it "
-                                    f"survives {self.label} cannot be told")
+                self.copy_doubt(f"replica {copy.id} of {self.name(w)}: its region is unknown, so whether it "
+                                f"survives {self.label} cannot be told", w, copy.id)
             attrs = self._replication_attrs(w, copy.id)
             if copy.id in writers:
                 option = self._multi_writer_option(w, copy.id, attrs)
@@ -714,13 +723,13 @@ class _Analysis:
                 options.append(self._option(key, f"{self.name(w)} is lost; restore from backup in {home} "
                                             f"({how}; RPO: {rpo_how})", rto=rto, rpo=rpo, lower_bound=low))
         if away:
+            key = "ebs-snapshot-restore" if volume else "restore-cross-region-copy"
             for copy in away:
                 if copy.region in ("unknown", ""):
-                    self.unknown.append(f"backup {copy.id} of {self.name(w)}: its region is unknown, so whether it "
-                                        f"survives {self.label} cannot be told")
+                    self.copy_doubt(f"backup {copy.id} of {self.name(w)}: its region is unknown, so whether it "
+                                    f"survives {self.label} cannot be told", w, key)
             regions = sorted({c.region for c in away})
             away_points = [c.id for c in away if c.id in points]
-            key = "ebs-snapshot-restore" if volume else "restore-cross-region-copy"
             rpo, rpo_how = self._interval(key, [s for c in away for s in schedules.get(c.id, ())], away_points,
                                           [c.id for c in away if c.id in self.g])
             target = (away_points or [c.id for c in away])[0]

@@ -399,6 +399,39 @@ def test_only_a_compute_or_routing_read_could_hide_a_standby_of_lost_compute():
     assert any("aws lambda in eu-central-1" in u for u in est(e, "region").could_lower["rto"])
 
 
+def test_a_doubt_that_could_lower_one_unbounded_step_cannot_lower_the_estimate_another_keeps():
+    # blind aws13: the region RTO was unknown because an unread EFS replication could have given the file system a
+    # copy, while the ECS service and its balancer, unbounded too, had no counterpart any read could have hidden
+    e = Estate()
+    db = e.rds("shop-db")
+    e.function("worker", uses=db)
+    e.gap("backup:recovery-points", region=AWAY, status="error")
+    got = est(e, "region")
+    assert {s.model_key for s in got.steps if is_unbounded(s.rto)} == {"no-copy", "compute-redeploy"}
+    assert got.could_lower["rto"] == []  # the function stays unbounded whatever the vault holds
+    assert got.could_lower["rpo"] == ["aws backup:recovery-points in eu-central-1 could not be read (error: "
+                                      "AccessDenied)"]  # the data step alone sets the RPO
+
+
+def test_a_doubt_about_where_a_copy_is_bears_only_on_its_stores_step():
+    # blind gcp13: "backup ... of orders-db: its region is unknown" made an unbounded compute RTO unknown, and a
+    # 5m RPO set by a replica (not by that backup) unknown against a 5m objective
+    e = Estate()
+    db = e.rds("shop-db")
+    e.function("worker", uses=db)
+    e.snapshot(db, region="unknown", created=SCAN_TIME - dt.timedelta(hours=1))
+    got = est(e, "region")
+    [doubt] = got.unknown
+    assert doubt.startswith("backup ") and "its region is unknown" in doubt
+    assert got.could_lower["rto"] == [] and got.could_lower["rpo"] == [doubt]  # restoring it sets the RPO
+    assert doubt in got.could_raise["rpo"]  # the restore relies on that copy: if it is lost, the RPO rises
+    e.rds_replica(db)  # now a replica elsewhere is promoted, and the backup is one more way only
+    got = est(e, "region")
+    step = next(s for s in got.steps if s.resource == db)
+    assert step.model_key != "restore-cross-region-copy"
+    assert doubt not in got.could_raise["rpo"] and doubt not in got.could_raise["rto"]
+
+
 def test_workload_without_resources_is_not_estimated():
     e = Estate()
     got = est(e, "region")
