@@ -681,6 +681,17 @@ class _Analysis:
                 ages.append((self.as_of - created).total_seconds())
         return max(0.0, min(ages)) if ages else None
 
+    def _pitr_reaches_now(self, w: str, points: list[str]) -> bool:
+        """Whether a Cloud SQL instance's point-in-time recovery can restore to minutes ago: it is on, its logs
+        are not on the instance's disk (lost with its zone), and they reach back to the newest usable backup it
+        replays them onto (kept ``transactionLogRetentionDays``, 7 by default on Enterprise edition); a backup
+        older than that leaves a gap, and the restore stops at the backup."""
+        attrs = self.attrs(w)
+        if not attrs.get("pitr") or attrs.get("pitr_log_storage") == "DISK":
+            return False
+        age = self._newest_age(points)
+        return age is None or age <= float(attrs.get("log_retention_days") or 7) * 86400
+
     def _backup_options(self, w: str, chosen: set[str]) -> tuple[list[_Option], list[str], str]:
         """Restore options for lost ``w`` from the backups :func:`survival.backups_of` finds (in its
         region, usable when the region survives; copies elsewhere), the backups lost with it, and what
@@ -701,6 +712,13 @@ class _Analysis:
                 rto, how, low = self._restore_time("rds-pitr", w, points)
                 options.append(self._option("rds-pitr", f"{self.name(w)} is lost; point-in-time restore in {home} "
                                             f"({how})", rto=rto, lower_bound=low))
+            elif copy.relation == "automated" and t == "sqladmin.googleapis.com/Instance" and self._pitr_reaches_now(
+                    w, points):
+                rto, how, low = self._restore_time("cloudsql-pitr", w, points)
+                options.append(self._option("cloudsql-pitr", f"{self.name(w)} is lost; point-in-time restore in "
+                                            f"{home} from the logs kept in Cloud Storage ({how})", rto=rto,
+                                            lower_bound=low))
+                near.append(copy)  # its daily backups: another in-region restore
             elif copy.relation == "automated" and t.startswith("AWS::DynamoDB"):
                 rto, how, low = self._restore_time("dynamodb-pitr", w, points)
                 options.append(self._option("dynamodb-pitr", f"{self.name(w)} is lost; PITR restore in {home} "

@@ -56,7 +56,11 @@ def test_the_newest_successful_run_is_the_copy_and_a_daily_schedule_bounds_it(gc
     calls = [c for c in gcp_server.calls if c.path.endswith("/backupRuns")]
     assert [c.path for c in calls] == [RUNS_PATH]  # the replica (backups off) and the external source: not read
     _estimate, step = _zone_loss_rpo(inventory)
-    # max(20 h, 1 day): a failure just before tonight's backup loses a day
+    # point-in-time recovery is on and its logs reach back to that backup: a restore to minutes ago
+    assert (step.model_key, step.rpo) == ("cloudsql-pitr", 300.0)
+    node = next(r for r in inventory.resources if r.id == INSTANCE)
+    node.attrs["pitr"] = False  # without it: max(20 h, 1 day), a failure just before tonight's backup loses a day
+    _estimate, step = _zone_loss_rpo(inventory)
     assert step.rpo == DAY
     assert re.search(r"newest usable copy 20h(\d+s)? old at scan time, backup schedule every 1d", step.reasoning)
 
@@ -76,6 +80,7 @@ def test_a_daily_schedule_whose_last_success_is_40_days_old_has_an_rpo_of_40_day
                                                                                                  "FAILED")
     assert node.attrs["last_run_error"] == "disk quota"
     _estimate, step = _zone_loss_rpo(inventory)
+    # point-in-time recovery replays 7 days of logs onto a backup: from a 40-day-old one it cannot reach now
     assert 40 * DAY <= step.rpo < 40 * DAY + 3600
     assert re.search(r"newest usable copy 40d(\d+s)? old at scan time, backup schedule every 1d", step.reasoning)
 

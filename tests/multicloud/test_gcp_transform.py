@@ -93,6 +93,51 @@ def test_cloud_sql_backups_honour_enabled_and_pitr_flag(config, backed_up, pitr)
     assert bool(backups_of(graph, sql)) is backed_up
 
 
+@pytest.mark.parametrize(("run_location", "region"), [("europe-west3", "europe-west3"), ("me-central2", "me-central2"),
+                                                     (None, "unknown")])
+def test_backups_in_the_default_location_are_where_their_runs_say(run_location, region):
+    """Blind gcp13: with backupConfiguration.location unset (the default), the backups' region was 'unknown'
+    though every backup run names its ``location`` (Cloud SQL Admin BackupRun)."""
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/db"
+    run = {"kind": "sql#backupRun", "status": "SUCCESSFUL", "type": "AUTOMATED", "endTime": "2026-09-30T02:30:00Z"}
+    if run_location:
+        run["location"] = run_location
+    t = transform_assets([_asset("sqladmin.googleapis.com/Instance", sql, {
+        "name": "db", "project": P, "region": "me-central2", "gceZone": "me-central2-a",
+        "instanceType": "CLOUD_SQL_INSTANCE",
+        "settings": {"availabilityType": "ZONAL", "backupConfiguration": {"enabled": True}}})],
+        observed_at=OBSERVED, default_project=P, backup_runs={sql: [run]})
+    backups = _node(t, "/db#backups")
+    assert backups.region == region and backups.attrs["location_default"] is True
+
+
+@pytest.mark.parametrize(("log_storage", "key", "rpo"), [
+    ("CLOUD_STORAGE", "cloudsql-pitr", 300.0), (None, "cloudsql-pitr", 300.0),
+    ("DISK", "restore-in-region-backup", 86400.0)])  # logs on the instance's disk go with its zone
+def test_point_in_time_recovery_prices_the_loss_of_a_zonal_instances_zone(log_storage, key, rpo):
+    """Blind gcp13: a zonal Cloud SQL instance with PITR on was priced from its daily backup (az RPO 1d)."""
+    from resilience import recovery
+    from resilience.graph import build_graph
+    from resilience.model import Inventory
+    from resilience.policy import parse_policy
+    from resilience.survival import Scenario
+
+    sql = "//cloudsql.googleapis.com/projects/proj-a/instances/db"
+    config = {"enabled": True, "location": "me-central2", "pointInTimeRecoveryEnabled": True}
+    if log_storage:
+        config["transactionalLogStorageState"] = log_storage
+    t = transform_assets([_asset("sqladmin.googleapis.com/Instance", sql, {
+        "name": "db", "project": P, "region": "me-central2", "gceZone": "me-central2-a",
+        "instanceType": "CLOUD_SQL_INSTANCE", "settings": {"availabilityType": "ZONAL", "backupConfiguration": config,
+                                                           "userLabels": {"app": "shop"}}})],
+        observed_at=OBSERVED, default_project=P)
+    policy = parse_policy("version: 1\nworkloads:\n  shop: {match: {tags: {app: shop}}}\n", "<test>")
+    graph = build_graph(Inventory(resources=t.resources, edges=t.edges), policy)
+    est = recovery.estimate_for_scenario(graph, "shop", Scenario.zones("me-central2-a"), policy=policy)
+    [step] = [s for s in est.steps if s.resource == sql]
+    assert (step.model_key, step.rpo) == (key, rpo)
+
+
 def test_external_server_replica_of_an_rds_instance():
     sql = "//cloudsql.googleapis.com/projects/proj-a/instances/"
     assets = [

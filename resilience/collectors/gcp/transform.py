@@ -253,6 +253,8 @@ class Transformer(DataServices):
                       # the backup runs were read and none succeeded: neither a backup nor PITR can restore
                       "automated_backups_usable": _runs_usable(self.backup_runs.get(name)) if backups_on else None,
                       "log_retention_days": _num(backup.get("transactionLogRetentionDays")) if pitr else None,
+                      # DISK: the logs are on the instance's disk, lost with its zone; CLOUD_STORAGE: in its region
+                      "pitr_log_storage": backup.get("transactionalLogStorageState") if pitr else None,
                       "backup_location": backup.get("location") or ("default" if backups_on else None),
                       "deletion_protection": settings.get("deletionProtectionEnabled"), "state": data.get("state"),
                       "tier": settings.get("tier"), "external_source": (source_rep or {}).get("onPremisesConfiguration", {}).get("hostPort") if source_rep else None,
@@ -266,15 +268,17 @@ class Transformer(DataServices):
         if dr:
             self.link(name, self._sql_name(project, dr), FAILS_OVER_TO, health_checked=False, automatic=False)
         if backups_on and not replica:
-            location = backup.get("location")
+            newest = _newest_backup(self.backup_runs.get(name))
+            # unset, Cloud SQL keeps backups in a location of its choosing; each backup run names it (``location``)
+            location = backup.get("location") or newest.get("location")
             backup_region = region_of_location(location) if location else "unknown"
             backup_id = f"{name}#backups"
             self.node(asset, id=backup_id, kind=RECOVERY_POINT, type="sqladmin.googleapis.com/BackupRun",
                       name=f"{data.get('name')} backups", region=backup_region, attrs={
                           "source_resource": name, "source_region": region, "synthetic": True, "status": "available",
                           "location_type": location_type(location) if location else "default",
-                          "location_default": None if location else True,
-                          "retention_count": kept, **_newest_backup(self.backup_runs.get(name))})
+                          "location_default": None if backup.get("location") else True,
+                          "retention_count": kept, **newest})
             # automated backups run once a day, in the window that starts at ``startTime`` (UTC)
             self.link(name, backup_id, BACKED_UP_TO, schedule="rate(1 day)", window_start=backup.get("startTime"))
 
@@ -558,7 +562,7 @@ def _newest_backup(runs: list[Mapping[str, Any]] | None) -> dict[str, Any]:
     """What the backup runs say of an instance's backups: the newest successful run is the copy that
     exists (``created_at``: when it finished, for its age at scan time); with no successful run there
     is no usable copy (``status`` is the last run's, or ``NO_BACKUP_RUNS``). Unread runs: nothing (the
-    schedule alone, and the read's coverage record)."""
+    schedule alone, and the read's coverage record). ``location``: where the newest successful run is kept."""
     if runs is None:
         return {}
     def when(run: Mapping[str, Any]) -> str:
@@ -568,6 +572,7 @@ def _newest_backup(runs: list[Mapping[str, Any]] | None) -> dict[str, Any]:
     newest = max(done, key=when) if done else None
     last = max(runs, key=when) if runs else None
     return {"backup_runs_read": True, "backup_runs": len(runs),
+            "location": (newest or {}).get("location") or None,
             "status": "SUCCESSFUL" if newest else str((last or {}).get("status") or "NO_BACKUP_RUNS"),
             "created_at": when(newest) if newest else None,
             "last_run_status": (last or {}).get("status"), "last_run_at": when(last) if last else None,
