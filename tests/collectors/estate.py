@@ -197,7 +197,8 @@ def _edge_services(session: boto3.Session, estate: Estate) -> None:
     # no ReplicateKey: moto 5.2 then reports the primary as a REPLICA on every other read (replicas are
     # covered on recorded DescribeKey shapes in test_aws_edge_services.py)
     sns = session.client("sns", region_name=PRIMARY)
-    topic = sns.create_topic(Name="order-events", Attributes={"KmsMasterKeyId": key["Arn"]})["TopicArn"]
+    topic = sns.create_topic(Name="order-events", Attributes={"KmsMasterKeyId": key["Arn"]},
+                             Tags=[{"Key": "app", "Value": "orders"}])["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=estate.ids["queue"])
     origin = {"CustomHeaders": {"Quantity": 0}, "OriginPath": "",
               "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}

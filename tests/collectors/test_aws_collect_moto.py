@@ -227,6 +227,7 @@ def test_edge_services_through_the_real_apis(inventory, ids):
     assert {(rest, ids["function"], ROUTES_TO), (http, ids["function"], ROUTES_TO)} <= edges
     assert ("arn:aws:apigateway:me-central-1::/domainnames/api.orders.example.com", http, ROUTES_TO) in edges
     assert {(ids["topic"], ids["queue"], ROUTES_TO), (ids["topic"], ids["key"], DEPENDS_ON)} <= edges
+    assert found[ids["topic"]].tags == {"app": "orders"}  # blind aws13: topic tags were never read
     key = found[ids["key"]]
     assert key.kind == "encryption_key" and key.attrs["multi_region"] is True and key.attrs["aliases"] == ["alias/orders"]
     assert found[ids["queue"]].kind == "queue"

@@ -187,7 +187,7 @@ def test_topic_subscriptions_cross_region_and_no_endpoint_addresses():
         ("arn:aws:lambda:eu-central-1:123456789012:function:audit", True)}
     assert all(e.src == topic and e.kind == ROUTES_TO for e in inv.edges)
     assert "oncall@example.com" not in json.dumps(inv.to_dict())
-    topics = sns.transform_topics([(topic, {"KmsMasterKeyId": "alias/aws/sns"})], scope())
+    topics = sns.transform_topics([(topic, {"KmsMasterKeyId": "alias/aws/sns"}, None)], scope())
     assert topics.resources[0].kind == TOPIC and not topics.edges  # an alias names no key ARN
 
 
