@@ -54,6 +54,8 @@ def load_baseline(path: str | Path) -> dict[str, Any]:
                 raise InputError(f"--baseline {path}: finding #{i}: '{key}' must be a string")
     if not isinstance(doc.get("baseline") or {}, dict):
         raise InputError(f"--baseline {path}: 'baseline' must be an object")
+    if not isinstance((doc.get("baseline") or {}).get("history") or [], list):
+        raise InputError(f"--baseline {path}: 'baseline.history' must be a list")
     doc.setdefault("_path", str(path))
     return doc
 

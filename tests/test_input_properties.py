@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from resilience.cli import main
@@ -138,6 +138,9 @@ def test_any_inventory_bytes(data):
 
 @EXAMPLES
 @given(baseline_bytes)
+# found by this test: a history that is not a list crashed the trend line ("'int' object is not iterable")
+@example(b'{"schema":"resilience.findings/v1","scan":{"":""},"findings":[{"id":"","status":""}],'
+         b'"baseline":{"history":1}}')
 def test_any_baseline_bytes(data):
     with tempfile.TemporaryDirectory() as work:
         _scan(Path(work), baseline=data)
