@@ -158,14 +158,25 @@ from .model import (
     DNS_RECORD,
     DNS_ZONE,
     EXTERNAL,
+    FAILOVER_EXECUTION,
+    FAILOVER_PLAN,
     FAILS_OVER_TO,
+    FAULT_EXPERIMENT,
     GLOBAL_REGION,
+    HEALTH_CHECK,
+    IMAGE_REPOSITORY,
     INSTANCE,
+    LAUNCH_TEMPLATE,
     LOAD_BALANCER,
+    MACHINE_IMAGE,
     MEMBER_OF,
+    PARAMETER,
     RECOVERY_POINT,
     REPLICATES_TO,
+    RESILIENCE_ASSESSMENT,
+    RESTORE_TEST,
     ROUTES_TO,
+    ROUTING_CONTROL,
     SUBNET,
     TARGET_GROUP,
     Coverage,
@@ -1310,9 +1321,11 @@ def chain_evidence(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> tuple[str, s
     return ", ".join(sources), max(times) if times else ""
 
 
-#: kinds whose loss alone changes no verdict (copies and the plumbing that makes them), left out of the
-#: components a surviving workload's sentence names as lost
-_NOT_NAMED_LOST = frozenset({RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN})
+#: kinds that neither serve nor hold the workload's data (copies, their plumbing, configuration, evidence), left
+#: out of the components a surviving workload's sentence names as lost
+_NOT_NAMED_LOST = frozenset({RECOVERY_POINT, BACKUP_VAULT, BACKUP_PLAN, SUBNET, DNS_ZONE, HEALTH_CHECK, TARGET_GROUP,
+                             LAUNCH_TEMPLATE, MACHINE_IMAGE, PARAMETER, IMAGE_REPOSITORY, FAULT_EXPERIMENT, RESTORE_TEST,
+                             RESILIENCE_ASSESSMENT, FAILOVER_PLAN, FAILOVER_EXECUTION, ROUTING_CONTROL})
 
 
 def _why(graph: nx.MultiDiGraph, impact: WorkloadImpact, cause: str, *, copy_doubt: bool = False) -> str:
