@@ -120,20 +120,23 @@ def _classify(graph: nx.MultiDiGraph, workload: str) -> tuple[str, list[str]]:
             reasons.append(f"compute also runs in {', '.join(sorted(running))}, but without the data it cannot "
                            "take over")
         return "none", reasons
+    def data_in(region: str, how: str) -> str:  # a workload with no data store of its own claims no copy
+        return f"{how} {region}" if stores else f"no data store of its own (none to copy to {region})"
+
     for region in sorted(live_all):
         if region in running and home in active and region in active:
-            reasons.append(f"data live in {region}; compute running there and DNS "
+            reasons.append(f"{data_in(region, 'data live in')}; compute running there and DNS "
                            f"({', '.join(sorted(_routing_of(analysis, serving)))} routing) sends traffic to "
                            f"{home} and {region} at once")
             return "multi-site-active-active", reasons
     for region in sorted(live_all):
         if region in running:
-            reasons.append(f"data replicated continuously to {region}; compute already running there, taking "
-                           "traffic on failover")
+            reasons.append(f"{data_in(region, 'data replicated continuously to')}; compute already running "
+                           f"there, taking traffic on failover")
             return "warm-standby", reasons
     if live_all:
         region = sorted(live_all)[0]
-        reasons.append(f"data replicated continuously to {region}")
+        reasons.append(data_in(region, "data replicated continuously to"))
         reasons.append(f"compute in {region} is scaled to zero" if region in idle
                        else f"no compute in {region}: it must be deployed or started on failover")
         return "pilot-light", reasons

@@ -99,3 +99,15 @@ def test_every_class_has_a_label():
 
 def test_unknown_workload():
     assert classify_strategy(Estate().graph(), "nobody")[0] == "none"
+
+
+def test_a_workload_with_no_data_store_claims_no_replicated_data():
+    """Blind aws13: two functions (one per region) and nothing else read 'warm-standby: data replicated
+    continuously to eu-west-1', though there was no data store to replicate."""
+    e = Estate()
+    e.function("runner")
+    e.function("runner-dr", region=AWAY)
+    strategy, reasons = classify(e)
+    assert strategy == "warm-standby"
+    assert not any("replicated" in r for r in reasons)
+    assert any(r.startswith("no data store of its own") for r in reasons), reasons
