@@ -142,11 +142,15 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
         if deciding is not None:
             message += f" ({deciding.name}: {deciding.model_key}"
             message += f", {scenario})" if scenario else ")"
+            if metric == "rpo" and is_unbounded(value) and not _data_lost(deciding):
+                message += ": a copy survives, but nothing makes the next one, so the data lost grows with time"
         elif scenario:
             message += f" ({scenario})"
         if est.unknown:  # the verdict holds whatever the unread part holds
             message += f"; also not known, but it could not turn this verdict: {est.unknown[0]}"
-    severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)) else None
+    # critical: the data is gone (no copy survives); a surviving copy nothing renews is a miss like any other
+    severity = "critical" if (status == "fail" and metric == "rpo" and is_unbounded(value)
+                              and (deciding is None or _data_lost(deciding))) else None
     steps = [s.to_dict() for s in est.steps if s.scenario == scenario]
     observed = {"disruption": disruption, metric: json_seconds(value), "unbounded": is_unbounded(value),
                 "text": fmt(value), "scenario": scenario, "strategy": est.strategy,
@@ -174,6 +178,12 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
             "resilience_hub": hub,
         },
     )
+
+
+def _data_lost(step) -> bool:
+    """Whether an unbounded RPO step is data with no surviving copy (or no way to reach one), not a surviving
+    copy that nothing renews (one made by hand)."""
+    return step.model_key in ("no-copy", "control-plane-blocked")
 
 
 def _rto_mismatch(ctx: RuleContext, workload: str) -> Iterator[Result]:
@@ -204,9 +214,11 @@ def _rpo_mismatch(ctx: RuleContext, workload: str) -> Iterator[Result]:
     over the scenarios of that disruption, of the largest data-loss window among its affected data
     stores: 0 for synchronous copies and HA failover, the replication lag (observed, or the table's
     typical value) for replicas and global tables, the backup/copy interval for restores (the
-    schedule, else the age of the newest copy at scan time), unbounded with no surviving copy.
+    schedule, else the age of the newest copy at scan time), unbounded with no surviving copy, and
+    unbounded too when the surviving copies were made by hand and nothing makes the next one (what a
+    failure loses grows with every hour; the evidence gives the newest copy's age).
 
-    ``fail``: achievable > objective (critical when unbounded: data would be lost for good);
+    ``fail``: achievable > objective (critical when no copy survives: data would be lost for good);
     ``pass``: achievable <= objective; ``unknown`` as for rto-mismatch. Failure domains are priced
     as for rto-mismatch: one more result per domain, keyed ``region:domain:NAME``."""
     yield from _mismatch(ctx, workload, "rpo")

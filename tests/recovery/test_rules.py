@@ -98,6 +98,22 @@ def test_mismatch_evidence_carries_the_arithmetic_steps_and_strategy():
                allow_nan=False)
 
 
+def test_a_surviving_copy_nothing_renews_is_a_miss_not_a_total_loss():
+    """Blind aws13: one hand-made snapshot copied to eu-west-1, 2h old, against a 1h RPO failed 'critical' like a
+    store with no copy at all; the RPO stays unbounded (nothing makes the next copy), the severity does not."""
+    e = single_region()
+    db = next(r.id for r in e.resources if r.name == "shop-db")
+    rid = arn("rds", AWAY, "snapshot:adhoc-dr")
+    e.add(rid, "recovery_point", "AWS::RDS::DBSnapshot", region=AWAY, name="adhoc-dr",
+          attrs={"created_at": (SCAN_TIME - dt.timedelta(hours=2)).isoformat(), "source_resource": db,
+                 "status": "available", "snapshot_type": "manual"})
+    e.edge(db, rid, "backed_up_to")
+    [rpo] = run(e, policy_with("{region: {rpo: 1h}}"), RPO)
+    assert rpo.status == "fail" and rpo.evidence["observed"]["unbounded"] is True
+    assert rpo.severity != "critical"
+    assert "a copy survives, but nothing makes the next one" in rpo.message
+
+
 def test_mismatch_is_reported_per_disruption_with_stable_identity():
     e = warm_standby()
     findings = run(e, policy_with("{region: {rto: 1h}, az: {rto: 15m}}"), RTO)
