@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from resilience.model import DATABASE, GLOBAL_DATABASE, GLOBAL_REGION, MEMBER_OF, OBJECT_STORE, Coverage
+from resilience.model import (
+    DATABASE,
+    FILE_SYSTEM,
+    GLOBAL_DATABASE,
+    GLOBAL_REGION,
+    MEMBER_OF,
+    OBJECT_STORE,
+    Coverage,
+)
 from resilience.rule import Result, Rule, RuleContext
 from resilience.survival import (
     Copy,
@@ -235,9 +243,9 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
 
 
 def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
-    """Every original database and bucket (not replicas: the destination of a replication is the
-    copy, and is not listed). Copies counted: read replicas and secondary clusters (``replicates_to``
-    / ``fails_over_to``), global-table and global-database peers, bucket replication destinations.
+    """Every original database, bucket and file system (not replicas: the destination of a replication is
+    the copy, and is not listed). Copies counted: read replicas and secondary clusters (``replicates_to``
+    / ``fails_over_to``), global-table and global-database peers, bucket and EFS replication destinations.
     A replication that copies only part of the data is not counted: an S3 rule that leaves SSE-KMS
     objects out (``SseKmsEncryptedObjects`` not Enabled) of a bucket whose default encryption is
     ``aws:kms`` / ``aws:kms:dsse`` (the evidence names the rule and the encryption).
@@ -247,7 +255,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
     store's replication settings could not be read (its default encryption too, when a rule leaves
     SSE-KMS objects out). Backup copies are judged by RES-DATA-002."""
     gaps = _Gaps(ctx)
-    for node in data_stores(ctx, frozenset({DATABASE, OBJECT_STORE})):
+    for node in data_stores(ctx, frozenset({DATABASE, OBJECT_STORE, FILE_SYSTEM})):
         data = ctx.graph.nodes[node]
         own = data.get("region")
         attrs = data.get("attrs") or {}
@@ -420,13 +428,14 @@ NO_CROSS_REGION_REPLICA = Rule(
     ),
     remediation=(
         "Add a cross-region read replica (RDS) or an Aurora Global Database secondary, make the DynamoDB table a "
-        "global table, or enable S3 Cross-Region Replication (with Replication Time Control for a bounded RPO). "
-        "Waive stores whose data is reproducible."
+        "global table, enable S3 Cross-Region Replication (with Replication Time Control for a bounded RPO), or "
+        "replicate the EFS file system to another region. Waive stores whose data is reproducible."
     ),
     check=_no_cross_region_replica,
-    requires=("rds", "dynamodb", "s3"),
+    requires=("rds", "dynamodb", "s3", "efs"),
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html",
+        "https://docs.aws.amazon.com/efs/latest/ug/efs-replication.html",
         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication.html",
         "AICPA Trust Services Criteria A1.2",
