@@ -34,9 +34,9 @@ class PlatformServices:
         props, sku = b["props"], b["sku"] or (b["props"].get("sku") or {})
         tier = str(sku.get("name") or "")
         replicas = props.get("replicasPerMaster") or (0 if tier.lower() == "basic" else 1)
+        # without zones (Basic is one node) the cache is in one zone Azure does not name: regional placement,
+        # zone_unreported (a made-up zone of its own was never a failed zone: a zone loss always 'spared' it)
         zones = b["zones"]
-        if not zones and tier.lower() == "basic":  # one node, in one datacentre Azure does not name
-            zones = (f"{b['region']}-datacentre-of-{row['name']}",)
         self.node(id=row["id"], kind=COMPUTE_GROUP, type="Microsoft.Cache/redis", name=row["name"], region=b["region"],
                   source=b["source"], zones=zones, tags=b["tags"], attrs={
                       "platform": "azure-cache-for-redis", "tier": tier or None, "replicas": replicas,

@@ -346,8 +346,8 @@ class Transformer(PlatformServices, GeoPairings):
     # ---- storage ----
     def storage_account(self, row: Mapping[str, Any]) -> None:
         """Redundancy from the SKU, as Microsoft documents it: LRS keeps its three copies in one
-        datacentre (one zone, which ARM does not name: the node carries a zone of its own,
-        ``<region>-datacentre-of-<account>``, so the zone rules can lose it); ZRS spreads them
+        datacentre (one zone, which ARM does not name: regional placement, ``zone_unreported``, so a
+        zone loss may take it, priced at the worst case); ZRS spreads them
         over the region's zones; the GRS family adds a copy in the paired region (a ``#secondary``
         node). Blob point-in-time restore, soft delete and versioning are same-region protection:
         one ``#protection`` recovery point held where the account's data is (when PITR or versioning
