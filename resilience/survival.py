@@ -581,6 +581,8 @@ class _Assessor:
         if not targets:
             if out_edges(self.g, node, ROUTES_TO):  # it routes, but every route is disabled: it serves nothing
                 return _Outcome(False, [node], "every route of it is disabled: it sends traffic nowhere")
+            if (self.g._node[node].get("attrs") or {}).get("routes_read") is True:  # read, and there are none
+                return _Outcome(False, [node], "it has no route: it sends traffic nowhere")
             return self._serve_deps(node)
         result = _Outcome(True, [node], used={node})
         for tg in groups:

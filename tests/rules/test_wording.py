@@ -82,3 +82,14 @@ def test_a_copy_a_failed_read_could_hide_is_not_said_to_be_missing(estate):
     doubted = assess(e.graph, "payroll", Scenario.regions("me-central-1"), coverage=e.inventory.coverage)
     assert not doubted.serving and not doubted.data_intact
     assert doubted.why.endswith("no surviving copy of payroll-db was seen (a read that failed could hide one)")
+
+
+def test_a_front_door_whose_routes_were_read_and_are_none_serves_nothing(estate):
+    """afdroutes review: a Front Door profile whose endpoints' routes were all read, and name no origin group,
+    still 'served' (a balancer with no target was judged by its own dependencies alone)."""
+    e = estate({"resources": {
+        "fd": {"kind": "load_balancer", "region": "global", "workload": "portal", "type": "Microsoft.Cdn/profiles",
+               "attrs": {"lb_type": "front-door-standard", "routes_read": True}}}})
+    impact = assess(e.graph, "portal", Scenario.regions("westeurope"))
+    assert not impact.serving
+    assert impact.why == "portal stops serving on loss of region westeurope: fd (it has no route: it sends traffic nowhere)"
