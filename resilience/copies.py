@@ -392,9 +392,9 @@ def plan_selects(plan: dict[str, Any], node: str, data: dict[str, Any]) -> bool:
     tags = data.get("tags") or {}
     for selection in (plan.get("attrs") or {}).get("selections") or ():
         conditions = selection.get("conditions") or {}
-        if any(fnmatch.fnmatchcase(node, p) for p in conditions.get("not_resources") or ()):
+        if any(_glob(node, p) for p in conditions.get("not_resources") or ()):
             continue
-        by_resource = any(fnmatch.fnmatchcase(node, p) for p in selection.get("resources") or ())
+        by_resource = any(_glob(node, p) for p in selection.get("resources") or ())
         by_tag = any(tags.get(t.get("key")) == t.get("value") for t in conditions.get("tags") or ())
         if not (by_resource or by_tag):
             continue
@@ -402,6 +402,16 @@ def plan_selects(plan: dict[str, Any], node: str, data: dict[str, Any]) -> bool:
                for c in items or ()):
             return True
     return False
+
+
+def _glob(name: str, pattern: Any) -> bool:
+    """``fnmatch.fnmatchcase(name, pattern)``. A pattern with no wildcard (``*``, ``?``, ``[``), as most of a
+    selection's resource ARNs are, matches only itself: compared as it is, not compiled into a regular
+    expression first (a tenth of a millisecond per distinct pattern: a second per million resources)."""
+    if pattern.__class__ is str and name.__class__ is str and not ("*" in pattern or "?" in pattern
+                                                                   or "[" in pattern):
+        return name == pattern
+    return fnmatch.fnmatchcase(name, pattern)
 
 
 def _condition(op: str, c: dict[str, Any], tags: dict[str, str]) -> bool:

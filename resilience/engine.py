@@ -110,12 +110,16 @@ def findings_of(ctx: RuleContext, rules: Sequence[Rule], per_rule: Sequence[Sequ
     scanned_at = ctx.scan_time.isoformat()
     if len(per_rule) != len(rules):
         raise ValueError(f"{len(per_rule)} result lists for {len(rules)} rules")
+    audited = ctx.audited_regions
+    workloads: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # name -> (accounts, providers), asked per result
     for i, rule in enumerate(rules):
         results, per_rule[i] = per_rule[i], []  # each rule's results go as they become findings (memory)
+        make = _finding_maker(rule, scanned_at, ctx, workloads)
+        append = findings.append
         for result in results:
-            if not _in_scope(result, ctx.audited_regions):
+            if audited and not _in_scope(result, audited):
                 continue
-            findings.append(_with_owner(_finding(rule, result, scanned_at), rule, result, ctx))
+            append(make(result))
         del results
     apply_waivers(findings, ctx)
     findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule, f.resource, f.id))
@@ -129,43 +133,59 @@ def _in_scope(result: Result, audited: tuple[str, ...]) -> bool:
     return result.region in audited
 
 
-def _finding(rule: Rule, result: Result, scanned_at: str) -> Finding:
-    evidence = {
-        "observed": result.observed,
-        "expected": result.expected,
-        "source": result.source,
-        "observed_at": result.observed_at or scanned_at,
-        **result.extra,
-    }
-    return Finding(
-        id=finding_id(rule.id, result.resource, result.workload, result.key),
-        rule=rule.id, category=rule.category, status=result.status,
-        severity=result.severity or rule.severity, title=rule.title, message=result.message,
-        resource=result.resource, resource_type=result.resource_type, region=result.region,
-        workload=result.workload, controls=list(rule.controls), evidence=evidence,
-        remediation=rule.remediation, workloads=list(result.workloads),
-    )
+def _finding_maker(rule: Rule, scanned_at: str, ctx: RuleContext,
+                   workloads: dict[str, tuple[list[str], tuple[str, ...]]]) -> Callable[[Result], Finding]:
+    """``result -> finding`` for one rule: its id, evidence and the rule's fields; ``account`` (the owner of the
+    resource) and, for a workload, ``accounts`` (every owner); the remediation in the services of the provider
+    the finding is about (``Rule.remediation_for``). The rule's fields, and its remediation per set of
+    providers, are looked up once per rule (a scan makes hundreds of thousands of findings); ``workloads``
+    keeps each workload's accounts and providers across the rules of one :func:`findings_of`."""
+    rule_id, category, default_severity, title = rule.id, rule.category, rule.severity, rule.title
+    controls, remediation, by_provider = rule.controls, rule.remediation, bool(rule.provider_remediation)
+    remediations: dict[tuple[str | None, ...], str] = {}
+    nodes = ctx.graph._node
 
+    def remediation_for(providers: tuple[str | None, ...]) -> str:
+        try:
+            text = remediations.get(providers)
+        except TypeError:  # an unhashable provider in a result's observed facts: asked as it is
+            return rule.remediation_for(providers)
+        if text is None:
+            text = remediations[providers] = rule.remediation_for(providers)
+        return text
 
-def _with_owner(finding: Finding, rule: Rule, result: Result, ctx: RuleContext) -> Finding:
-    """``account`` (the owner of the resource) and, for a workload, ``accounts`` (every owner); the
-    remediation in the services of the provider the finding is about (``Rule.remediation_for``)."""
-    data = ctx.graph._node.get(result.resource)
-    if data is not None:
-        finding.account = data.get("account") or None
-        providers: tuple[str | None, ...] = (data.get("provider"),)
-    elif result.resource.startswith("workload:"):
-        workload = result.workload or result.resource.split(":", 1)[1]
-        finding.accounts = _workload_accounts(ctx, workload)
-        finding.account = finding.accounts[0] if len(finding.accounts) == 1 else None
-        providers = _workload_providers(ctx, workload)
-    else:
-        if result.resource_type == "coverage":
-            finding.account = result.observed.get("account") or None
-        providers = (result.observed.get("provider"),) if isinstance(result.observed, dict) else ()
-    if rule.provider_remediation:
-        finding.remediation = rule.remediation_for(providers)
-    return finding
+    def make(result: Result) -> Finding:
+        resource = result.resource
+        finding = Finding(
+            id=finding_id(rule_id, resource, result.workload, result.key),
+            rule=rule_id, category=category, status=result.status,
+            severity=result.severity or default_severity, title=title, message=result.message,
+            resource=resource, resource_type=result.resource_type, region=result.region,
+            workload=result.workload, controls=list(controls),
+            evidence={"observed": result.observed, "expected": result.expected, "source": result.source,
+                      "observed_at": result.observed_at or scanned_at, **result.extra},
+            remediation=remediation, workloads=list(result.workloads),
+        )
+        data = nodes.get(resource)
+        if data is not None:
+            finding.account = data.get("account") or None
+            providers: tuple[str | None, ...] = (data.get("provider"),)
+        elif resource.startswith("workload:"):
+            workload = result.workload or resource.split(":", 1)[1]
+            known = workloads.get(workload)
+            if known is None:
+                known = workloads[workload] = (_workload_accounts(ctx, workload), _workload_providers(ctx, workload))
+            finding.accounts, providers = list(known[0]), known[1]  # a list of its own: a finding may be changed
+            finding.account = finding.accounts[0] if len(finding.accounts) == 1 else None
+        else:
+            if result.resource_type == "coverage":
+                finding.account = result.observed.get("account") or None
+            providers = (result.observed.get("provider"),) if isinstance(result.observed, dict) else ()
+        if by_provider:
+            finding.remediation = remediation_for(providers)
+        return finding
+
+    return make
 
 
 def _workload_accounts(ctx: RuleContext, workload: str) -> list[str]:

@@ -49,6 +49,19 @@ def encode(value: Any, level: int = 0, sort_keys: bool = False) -> bytes:
     return raw.replace(b"\n", b"\n" + b"  " * level) if level else raw
 
 
+def _items(items: Sequence[Any]) -> bytes:
+    """``items`` (a non-empty list) as the members of a top-level list of a document: each as
+    ``encode(item, 2)``, joined by ``",\\n    "``. One orjson call for the whole batch, already at the depth
+    of a top-level list's items (so no re-indenting pass over the bytes): a call per item, and re-indenting,
+    cost seconds at 100,000 resources. The batch is encoded as ``{"": [items]}`` and the wrapping cut off."""
+    raw = encode({"": items if isinstance(items, list) else list(items)})
+    return raw[len(_BATCH_HEAD):-len(_BATCH_TAIL)]
+
+
+_BATCH_HEAD = b'{\n  "": [\n    '
+_BATCH_TAIL = b"\n  ]\n}"
+
+
 def dump(doc: Mapping[str, Any], fp: IO[bytes]) -> None:
     """Write ``doc`` (an object) to the binary file ``fp``: every top-level list (or other sequence: one that
     makes its items when read) item by item."""
@@ -64,8 +77,7 @@ def dump(doc: Mapping[str, Any], fp: IO[bytes]) -> None:
         if isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray) and value:
             fp.write(b"[\n    ")
             for start in range(0, len(value), _ITEMS_PER_WRITE):
-                fp.write((b",\n    " if start else b"") + b",\n    ".join(
-                    encode(item, 2) for item in value[start:start + _ITEMS_PER_WRITE]))
+                fp.write((b",\n    " if start else b"") + _items(value[start:start + _ITEMS_PER_WRITE]))
             fp.write(b"\n  ]")
         else:
             fp.write(encode(value, 1))

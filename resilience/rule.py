@@ -70,7 +70,7 @@ class RuleContext:
         return self.observed_at or self.scan_time
 
     def node(self, node_id: str) -> dict[str, Any]:
-        return self.graph.nodes[node_id]
+        return self.graph._node[node_id]
 
     def gaps(self, *, region: str | None = None, services: Iterable[str] = (), account: str | None = None,
              provider: str | None = None) -> list[Coverage]:
@@ -96,7 +96,7 @@ class RuleContext:
 
     def result(self, node_id: str, status: str, message: str, **kw: Any) -> Result:
         """A result about one graph node, with its type, region, source and workloads filled in."""
-        data = self.graph.nodes[node_id]
+        data = self.graph._node[node_id]
         workloads = tuple(data.get("workloads", ()))
         kw.setdefault("source", data.get("source", ""))
         kw.setdefault("observed_at", data.get("observed_at", ""))

@@ -86,7 +86,7 @@ def _usage(graph: nx.MultiDiGraph) -> dict[str, Usage]:
             use.services.setdefault(service, []).append(node)
     for use in out.values():
         for ids in (*use.regions.values(), *use.services.values()):
-            ids.sort(key=lambda n: (_EXAMPLE_RANK.get(graph.nodes[n].get("kind"), 9), n))
+            ids.sort(key=lambda n: (_EXAMPLE_RANK.get(graph._node[n].get("kind"), 9), n))
     return dict(sorted(out.items()))
 
 

@@ -53,7 +53,7 @@ def workload_result(ctx: RuleContext, impact: WorkloadImpact, *, key: str, regio
     chain = impact.broken_chain
     evidence_nodes = chain or [f[1] for f in impact.failovers] or impact.lost
     source, observed_at = chain_evidence(ctx.graph, evidence_nodes)
-    names = {n: ctx.graph.nodes[n].get("name") or n for n in {*chain, *impact.lost} if n in ctx.graph}
+    names = {n: ctx.graph._node[n].get("name") or n for n in {*chain, *impact.lost} if n in ctx.graph}
     observed = {
         "scenario": impact.scenario.describe(),
         "serving": impact.serving,
@@ -119,7 +119,7 @@ def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterato
 
 def _data_stores(ctx: RuleContext, kinds: frozenset[str]) -> Iterator[str]:
     for node in sorted(ctx.graph.nodes):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         if data.get("kind") not in kinds or is_stub(data):
             continue
         if is_copy(ctx.graph, node) or is_disposable(ctx.graph, node):
@@ -160,22 +160,22 @@ def failed_reads(ctx: RuleContext) -> tuple[Coverage, ...]:
 def result(ctx: RuleContext, node: str, status: str, message: str, **kw: Any) -> Result:
     """``ctx.result`` for a node; a node with no workload of its own (an untagged volume) is reported
     under the workloads of what uses it (instances it is attached to, components depending on it)."""
-    data = ctx.graph.nodes[node]
+    data = ctx.graph._node[node]
     if not data.get("workloads") and "workloads" not in kw:
         users = set((data.get("attrs") or {}).get("attached_to") or ()) | {
             src for src, _ in in_edges(ctx.graph, node, "depends_on")}
-        owners = tuple(sorted({w for u in users if u in ctx.graph for w in ctx.graph.nodes[u].get("workloads") or ()}))
+        owners = tuple(sorted({w for u in users if u in ctx.graph for w in ctx.graph._node[u].get("workloads") or ()}))
         if owners:
             kw.update(workload=owners[0], workloads=owners)
     return ctx.result(node, status, message, **kw)
 
 
 def name(ctx: RuleContext, node: str) -> str:
-    return ctx.graph.nodes[node].get("name") or node if node in ctx.graph else node
+    return ctx.graph._node[node].get("name") or node if node in ctx.graph else node
 
 
 def own_gaps(ctx: RuleContext, node: str, services: tuple[str, ...]) -> list[str]:
     """Coverage gaps in the node's own region for the given services, described."""
-    data = ctx.graph.nodes[node]
+    data = ctx.graph._node[node]
     return [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
             for c in ctx.gaps(region=data.get("region"), services=services, account=data.get("account") or None)]

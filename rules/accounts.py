@@ -22,8 +22,8 @@ ACCOUNT_SERVICE = "account"  # coverage records about an account as a whole (col
 
 def _owner(ctx: RuleContext, node_id: str) -> str:
     """The account that owns a node: the graph's, else the one its ARN names."""
-    if node_id in ctx.graph and ctx.graph.nodes[node_id].get("account"):
-        return ctx.graph.nodes[node_id]["account"]
+    if node_id in ctx.graph and ctx.graph._node[node_id].get("account"):
+        return ctx.graph._node[node_id]["account"]
     parts = node_id.split(":", 5)
     return parts[4] if len(parts) == 6 and parts[0] == "arn" else ""
 
@@ -34,7 +34,7 @@ def _backups(ctx: RuleContext, node: str) -> list[Copy]:
     seen: dict[str, Copy] = {}
     peers = [c.id for c in data_copies(ctx.graph, node) if c.relation == "peer"]
     for owner in [node, *peers]:
-        if owner in ctx.graph and not is_stub(ctx.graph.nodes[owner]):
+        if owner in ctx.graph and not is_stub(ctx.graph._node[owner]):
             for b in backups_of(ctx.graph, owner):
                 if b.relation != "automated":
                     seen.setdefault(b.id, b)
@@ -81,7 +81,7 @@ def _backup_same_account(ctx: RuleContext) -> Iterator[Result]:
     account *pulls* (a shared snapshot copied by the receiving account) are seen only when that
     account is scanned too (``--all-accounts``)."""
     for node in data_stores(ctx):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         own = data.get("account") or ""
         if data.get("provider") != "aws" or not own:
             continue
@@ -90,7 +90,7 @@ def _backup_same_account(ctx: RuleContext) -> Iterator[Result]:
             continue
         located = [{"id": b.id, "account": _owner(ctx, b.id), "region": b.region} for b in backups]
         elsewhere = [b for b in located if b["account"] and b["account"] != own]
-        verified = [b for b in elsewhere if b["id"] in ctx.graph and not is_stub(ctx.graph.nodes[b["id"]])]
+        verified = [b for b in elsewhere if b["id"] in ctx.graph and not is_stub(ctx.graph._node[b["id"]])]
         observed = {"account": own, "backups": located, "other_accounts": sorted({b["account"] for b in verified})}
         expected = {"other_account": f"at least one backup copy in an account other than {own}"}
         if verified:

@@ -46,11 +46,11 @@ from ._common import (
 def _sites(ctx: RuleContext, node: str) -> list[dict]:
     """Where a data store's data also lives outside its region: live copies and backups (its
     global-table peers' backups included)."""
-    own = ctx.graph.nodes[node].get("region")
+    own = ctx.graph._node[node].get("region")
     out: dict[str, dict] = {}
     copies = [c for c in data_copies(ctx.graph, node) if c.relation in ("replica", "peer")]
     owners = [node] + [c.id for c in copies if c.relation == "peer" and c.id in ctx.graph
-                       and not is_stub(ctx.graph.nodes[c.id])]
+                       and not is_stub(ctx.graph._node[c.id])]
     for c in copies + [b for o in owners for b in backups_of(ctx.graph, o)]:
         if real_region(c.region) and c.region != own:
             out.setdefault(c.id.rsplit("#", 1)[0], {"id": c.id.rsplit("#", 1)[0], "region": c.region,
@@ -77,7 +77,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
         return pair_domain[(a, b)]
 
     for node in data_stores(ctx):
-        own = ctx.graph.nodes[node].get("region")
+        own = ctx.graph._node[node].get("region")
         sites = _sites(ctx, node)
         if not sites:
             continue
@@ -92,7 +92,7 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
             continue
         domain = sites[0]["failure_domain"]
         members = all_domains.get(domain, frozenset())
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         key = (domain, service_of(data))
         if key not in doubts_for:
             doubts_for[key] = [c for c in failed if c.region not in members and backup_gap(data, c)]
@@ -110,15 +110,15 @@ def _correlated_copies(ctx: RuleContext) -> Iterator[Result]:
         yield result(ctx, node, status, message, observed=observed, expected=_EXPECTED)
 
     for (dns_name, record_type, _zone), members in sorted(record_groups(ctx.graph).items()):
-        members = [m for m in members if not is_stub(ctx.graph.nodes[m]) and is_public_record(ctx.graph, m)]
+        members = [m for m in members if not is_stub(ctx.graph._node[m]) and is_public_record(ctx.graph, m)]
         if not members:
             continue
-        primary = next((m for m in members if str((ctx.graph.nodes[m].get("attrs") or {}).get("failover_role", ""))
+        primary = next((m for m in members if str((ctx.graph._node[m].get("attrs") or {}).get("failover_role", ""))
                         .upper() == "PRIMARY"), sorted(members)[0])
-        home = sorted({ctx.graph.nodes[t].get("region") for t in dns_targets(ctx.graph, [primary], failover=False)
-                       if real_region(ctx.graph.nodes[t].get("region"))})
-        reached = sorted({ctx.graph.nodes[t].get("region") for t in dns_targets(ctx.graph, members)
-                          if real_region(ctx.graph.nodes[t].get("region"))})
+        home = sorted({ctx.graph._node[t].get("region") for t in dns_targets(ctx.graph, [primary], failover=False)
+                       if real_region(ctx.graph._node[t].get("region"))})
+        reached = sorted({ctx.graph._node[t].get("region") for t in dns_targets(ctx.graph, members)
+                          if real_region(ctx.graph._node[t].get("region"))})
         if len(home) != 1 or len(reached) < 2:
             continue
         own = home[0]

@@ -61,14 +61,14 @@ def _peers(ctx: RuleContext, node: str) -> list[str]:
 def _global_databases(ctx: RuleContext, node: str) -> set[str]:
     if node not in ctx.graph:
         return set()
-    return {g for g, _ in out_edges(ctx.graph, node, MEMBER_OF) if ctx.graph.nodes[g].get("kind") == GLOBAL_DATABASE}
+    return {g for g, _ in out_edges(ctx.graph, node, MEMBER_OF) if ctx.graph._node[g].get("kind") == GLOBAL_DATABASE}
 
 
 def _all_backups(ctx: RuleContext, node: str) -> list[Copy]:
     """The node's backups and those of the copies that are the same database (:func:`_peers`), each once."""
     seen: dict[str, Copy] = {}
     for owner in [node, *_peers(ctx, node)]:
-        if owner not in ctx.graph or is_stub(ctx.graph.nodes[owner]):
+        if owner not in ctx.graph or is_stub(ctx.graph._node[owner]):
             continue
         for b in backups_of(ctx.graph, owner):
             seen.setdefault(b.id, b)
@@ -78,12 +78,12 @@ def _all_backups(ctx: RuleContext, node: str) -> list[Copy]:
 def _describe(ctx: RuleContext, b: Copy) -> dict:
     if b.relation == "automated":
         owner = b.id.rsplit("#", 1)[0]
-        attrs = ctx.graph.nodes[owner].get("attrs") or {}
+        attrs = ctx.graph._node[owner].get("attrs") or {}
         days = attrs.get("backup_retention_days")
         what = "point-in-time recovery" if attrs.get("pitr") else \
             f"automated backups ({days} days)" if days is not None else "automated backups"
         return {"id": owner, "kind": what, "region": b.region}
-    kind = ctx.graph.nodes[b.id].get("type") if b.id in ctx.graph else "AWS::Backup::BackupVault"
+    kind = ctx.graph._node[b.id].get("type") if b.id in ctx.graph else "AWS::Backup::BackupVault"
     return {"id": b.id, "kind": kind, "region": b.region}
 
 
@@ -105,7 +105,7 @@ class _Gaps:
     def backup(self, node: str, *, own_region: bool, only=None) -> list[str]:
         """Failed reads that could hide a backup: in the store's region (``own_region``) or elsewhere;
         ``only``: those for which it holds."""
-        data = self.ctx.graph.nodes[node]
+        data = self.ctx.graph._node[node]
         region = data.get("region")
         key = ("backup", region, service_of(data), own_region, only)
         if key not in self.memo:
@@ -118,7 +118,7 @@ class _Gaps:
         """Failed reads in the store's region that could hide a replication setting: not a backup service's,
         nor a listing of the store's service's backups or snapshots (``sqladmin:backupruns``,
         ``spanner:backups``, ``rds:snapshots``), which holds no live copy."""
-        data = self.ctx.graph.nodes[node]
+        data = self.ctx.graph._node[node]
         key = ("replication", own, service_of(data))
         if key not in self.memo:
             self.memo[key] = [c for c in self.failed
@@ -179,7 +179,7 @@ def _no_backup(ctx: RuleContext) -> Iterator[Result]:
     were not reported or a backup read in its region failed."""
     gaps = _Gaps(ctx)
     for node in data_stores(ctx):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         attrs = data.get("attrs") or {}
         backups = [_describe(ctx, b) for b in _all_backups(ctx, node)]
         versioned = data.get("kind") == OBJECT_STORE and attrs.get("versioning") == "Enabled"
@@ -214,7 +214,7 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
     are RES-DATA-001's."""
     gaps = _Gaps(ctx)
     for node in data_stores(ctx):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         own = data.get("region")
         backups = _all_backups(ctx, node)
         if not backups:
@@ -256,7 +256,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
     SSE-KMS objects out). Backup copies are judged by RES-DATA-002."""
     gaps = _Gaps(ctx)
     for node in data_stores(ctx, frozenset({DATABASE, OBJECT_STORE, FILE_SYSTEM})):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         own = data.get("region")
         attrs = data.get("attrs") or {}
         if own == GLOBAL_REGION and attrs.get("geo_redundant") is True:
@@ -304,7 +304,7 @@ def _no_cross_region_replica(ctx: RuleContext) -> Iterator[Result]:
 def _copy_doubts(ctx: RuleContext, c: Copy, gaps: _Gaps | None = None) -> list[str]:
     if c.id not in ctx.graph:
         return [f"{c.id} is not inventoried"]
-    data = ctx.graph.nodes[c.id]
+    data = ctx.graph._node[c.id]
     reasons = []
     if is_stub(data):
         reasons.append(f"{c.id} was referenced but not inventoried")

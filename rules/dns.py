@@ -50,30 +50,30 @@ def _dns_failover(ctx: RuleContext) -> Iterator[Result]:
     azure_gaps = [text for text, _ in azure_gap_records]
     yield from _unread_zones(ctx, azure_gaps)
     for (dns_name, record_type, _zone), members in sorted(groups.items()):
-        members = [m for m in members if not is_stub(ctx.graph.nodes[m]) and is_public_record(ctx.graph, m)]
+        members = [m for m in members if not is_stub(ctx.graph._node[m]) and is_public_record(ctx.graph, m)]
         if not members or not any(
             True for m in members for k in ("routes_to", "fails_over_to") for _ in out_edges(ctx.graph, m, k)
         ):
             continue
         gaps = route53_gaps + [text for text, c in azure_gap_records
-                               if any(ctx.graph.nodes[m].get("provider") == "azure"
-                                      and c.applies_to(str((ctx.graph.nodes[m].get("attrs") or {}).get("zone_id")
+                               if any(ctx.graph._node[m].get("provider") == "azure"
+                                      and c.applies_to(str((ctx.graph._node[m].get("attrs") or {}).get("zone_id")
                                                            or m)) for m in members)]
         targets = dns_targets(ctx.graph, members)
-        regions = sorted({ctx.graph.nodes[t].get("region") for t in targets
-                          if real_region(ctx.graph.nodes[t].get("region"))})
+        regions = sorted({ctx.graph._node[t].get("region") for t in targets
+                          if real_region(ctx.graph._node[t].get("region"))})
         # reached only through a disabled record or route (a disabled Traffic Manager endpoint): no failover
         disabled = [t for t in dns_targets(ctx.graph, members, live=False) if t not in targets]
         primary = _primary(ctx, members)
-        primary_regions = sorted({ctx.graph.nodes[t].get("region") for t in dns_targets(ctx.graph, [primary], failover=False)
-                                  if real_region(ctx.graph.nodes[t].get("region"))})
+        primary_regions = sorted({ctx.graph._node[t].get("region") for t in dns_targets(ctx.graph, [primary], failover=False)
+                                  if real_region(ctx.graph._node[t].get("region"))})
         region = (primary_regions or regions or ["global"])[0]
         observed = {
             "name": dns_name, "record_type": record_type, "records": members, "regions": regions,
             "targets": targets,
             "health_checked": {m: record_health_checked(ctx.graph, m) for m in members},
             "disabled_targets": disabled,
-            "routing": sorted({str((ctx.graph.nodes[m].get("attrs") or {}).get("routing") or "simple")
+            "routing": sorted({str((ctx.graph._node[m].get("attrs") or {}).get("routing") or "simple")
                                for m in members}),
         }
         expected = {"regions": ">= 2", "failover": "health-checked failover (or health-checked latency/weighted "
@@ -136,13 +136,13 @@ def _unread_zones(ctx: RuleContext, gaps: list[str]) -> Iterator[Result]:
 
 
 def _and_names(ctx: RuleContext, nodes: list[str]) -> str:
-    named = [f"{name(ctx, n)} ({ctx.graph.nodes[n].get('region')})" for n in nodes[:3]]
+    named = [f"{name(ctx, n)} ({ctx.graph._node[n].get('region')})" for n in nodes[:3]]
     return ", ".join(named) + (f" and {len(nodes) - 3} more" if len(nodes) > 3 else "")
 
 
 def _primary(ctx: RuleContext, members: list[str]) -> str:
     for m in members:
-        if str((ctx.graph.nodes[m].get("attrs") or {}).get("failover_role", "")).upper() == "PRIMARY":
+        if str((ctx.graph._node[m].get("attrs") or {}).get("failover_role", "")).upper() == "PRIMARY":
             return m
     return sorted(members)[0]
 

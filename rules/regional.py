@@ -83,7 +83,7 @@ def _cross_region_dependencies(ctx: RuleContext) -> Iterator[Result]:
     region whose loss it exposes (``--region`` filters on it); ``key`` is the dependency's id."""
     failed = failed_reads(ctx)  # once, not per edge: the survival engine consults only failed reads
     for src, dst, _, edge in edges_of_kind(ctx.graph, (DEPENDS_ON,)):
-        s, d = ctx.graph.nodes[src], ctx.graph.nodes[dst]
+        s, d = ctx.graph._node[src], ctx.graph._node[dst]
         if is_stub(s):
             continue
         rs, rd = s.get("region"), d.get("region")

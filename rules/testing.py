@@ -66,7 +66,7 @@ def _latest_facts(record: TestRecord, scan_time: dt.datetime) -> dict:
 
 
 def _evidence_gaps(ctx: RuleContext, workload: str) -> list[str]:
-    regions = frozenset(ctx.graph.nodes[n]["region"] for n in members_of(ctx.graph, workload))
+    regions = frozenset(ctx.graph._node[n]["region"] for n in members_of(ctx.graph, workload))
     index = coverage_index(ctx.coverage)
     known = index.answers("testing.evidence_gaps")  # workloads share region sets: once per set, not per workload
     if regions not in known:

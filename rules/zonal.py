@@ -63,10 +63,10 @@ def _workload_zone_loss(ctx: RuleContext, workload: str) -> Iterator[Result]:
 
 
 def _is_cluster_member(ctx: RuleContext, node: str) -> bool:
-    data = ctx.graph.nodes[node]
+    data = ctx.graph._node[node]
     if (data.get("attrs") or {}).get("cluster_id"):
         return True
-    return any(ctx.graph.nodes[dst].get("kind") == DATABASE
+    return any(ctx.graph._node[dst].get("kind") == DATABASE
                for _, dst, key in ctx.graph.out_edges(node, keys=True) if key == MEMBER_OF)
 
 
@@ -81,7 +81,7 @@ def _single_az_databases(ctx: RuleContext) -> Iterator[Result]:
     REGIONAL: a synchronous standby in another zone). ``fail``: it is false. ``unknown``: the read did
     not report it."""
     for node in sorted(ctx.graph.nodes):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         if data.get("type") not in _SINGLE_INSTANCE_DATABASES or is_stub(data):
             continue
         if _is_cluster_member(ctx, node) or is_copy(ctx.graph, node):
@@ -111,15 +111,15 @@ def _clusters_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
     spread over three zones) does not keep it serving, as the writer must be recreated elsewhere.
     ``unknown``: no member, or no member zone, was recorded."""
     for node in sorted(ctx.graph.nodes):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         if data.get("kind") != DATABASE or is_stub(data):
             continue
-        members = [m for m, _ in in_edges(ctx.graph, node, MEMBER_OF) if ctx.graph.nodes[m].get("kind") == DATABASE]
+        members = [m for m, _ in in_edges(ctx.graph, node, MEMBER_OF) if ctx.graph._node[m].get("kind") == DATABASE]
         if data.get("type") != "AWS::RDS::DBCluster" and not members:
             continue
         if is_copy(ctx.graph, node):
             continue
-        member_zones = {m: list(zones_of_node(ctx.graph.nodes[m])) for m in members}
+        member_zones = {m: list(zones_of_node(ctx.graph._node[m])) for m in members}
         distinct = sorted({z for zs in member_zones.values() for z in zs})
         observed = {"members": member_zones, "member_zones": distinct,
                     "multi_az": (data.get("attrs") or {}).get("multi_az"),
@@ -148,7 +148,7 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
     service, and caches with no zones (serverless: the region's zones) are regional: neither is listed."""
     subnet_index = {n.rsplit("/", 1)[-1]: n for n, d in ctx.graph.nodes(data=True) if d.get("kind") == SUBNET}
     for node in sorted(ctx.graph.nodes):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         kind = data.get("kind")
         if kind not in (COMPUTE_GROUP, LOAD_BALANCER, FUNCTION, CACHE) or is_stub(data):
             continue
@@ -184,8 +184,8 @@ def _subnet_zones(ctx: RuleContext, subnets: list[str], index: dict[str, str]) -
     zones: list[str] = []
     for subnet in subnets:
         node = subnet if subnet in ctx.graph else index.get(subnet.rsplit("/", 1)[-1])
-        if node and ctx.graph.nodes[node].get("kind") == SUBNET:
-            zones += [z for z in zones_of_node(ctx.graph.nodes[node]) if z not in zones]
+        if node and ctx.graph._node[node].get("kind") == SUBNET:
+            zones += [z for z in zones_of_node(ctx.graph._node[node]) if z not in zones]
     return zones
 
 
@@ -201,7 +201,7 @@ def _data_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
     with itself in each zone it may be in: ``fail`` only when no copy that could be elsewhere decides it."""
     failed = failed_reads(ctx)  # once, not per store: the survival engine consults only failed reads
     for node in data_stores(ctx):
-        data = ctx.graph.nodes[node]
+        data = ctx.graph._node[node]
         zones = zones_of_node(data)
         attrs = data.get("attrs") or {}
         if attrs.get("multi_az") is True:
