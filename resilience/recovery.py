@@ -337,8 +337,10 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
     # a lost dependency that was referenced but never inventoried: whether it holds data (and has a copy) is
     # unknown, so a met RPO could be broken by it, and its rebuild priced here could be shorter
-    unseen = [f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, and "
-              f"has a copy, is unknown" for n in analysis.path if graph._node[n].get("stub") and analysis.lost(n)]
+    unseen_about = {f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, "
+                    f"and has a copy, is unknown": n for n in analysis.path
+                    if graph._node[n].get("stub") and analysis.lost(n)}
+    unseen = list(unseen_about)
     # a restore of unknown size that sets the RTO: only its fixed part is known, a longer one could miss
     worst_rto = _worst([0.0, *(s.rto for s in steps)]) if rto is not None else None
     bounds = [f"{s.name}: the size to restore is unknown, so {fmt(s.rto)} ({s.model_key}) is its fixed part only, "
@@ -346,9 +348,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     unknown = analysis.unknown + unseen + bounds + [text for text, _ in gaps]
     bearing = {text: gap_bearing(graph, analysis.path, c) for text, c in gaps}
     # what each doubt is about: a copy of one store (analysis.doubt_scope), an unseen dependency; else any step
-    about = {text: store for text, (store, _) in analysis.doubt_scope.items()}
-    about.update((f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, "
-                  f"and has a copy, is unknown", n) for n in analysis.path if graph._node[n].get("stub"))
+    about = {text: store for text, (store, _) in analysis.doubt_scope.items()} | unseen_about
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown + (unseen if metric == "rto" else []),
                                         [(text, c) for text, c in gaps if bearing[text][metric]],
                                         analysis.failed_regions, about)
