@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from resilience.durations import format_duration
 from resilience.model import (
     DATABASE,
     FILE_SYSTEM,
@@ -80,8 +81,10 @@ def _describe(ctx: RuleContext, b: Copy) -> dict:
         owner = b.id.rsplit("#", 1)[0]
         attrs = ctx.graph._node[owner].get("attrs") or {}
         days = attrs.get("backup_retention_days")
+        kept = None if days is None else f"{int(days)} days" if float(days).is_integer() else format_duration(
+            float(days) * 86400)  # Cosmos DB keeps periodic backups for hours: 8h, not 0.333 days
         what = "point-in-time recovery" if attrs.get("pitr") else \
-            f"automated backups ({days} days)" if days is not None else "automated backups"
+            f"automated backups ({kept})" if kept is not None else "automated backups"
         return {"id": owner, "kind": what, "region": b.region}
     kind = ctx.graph._node[b.id].get("type") if b.id in ctx.graph else "AWS::Backup::BackupVault"
     return {"id": b.id, "kind": kind, "region": b.region}

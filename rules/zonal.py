@@ -144,7 +144,8 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
     group keeps serving from, a cache cluster's nodes' zones). ``pass``: two or more zone ids.
     ``fail``: one — the group cannot replace capacity elsewhere, the load balancer has no node in
     another zone, the cache (a single node, or a group without automatic failover) stops with its
-    zone, or one node of regional placement (an Azure Basic cache: in one zone Azure does not name).
+    zone, or it is of regional placement (an Azure Basic cache, a plan or scale set that is not
+    zone-redundant: in zones Azure neither names nor spreads it across by guarantee).
     ``unknown``: no zone was recorded. Lambda functions outside a VPC are multi-AZ by the
     service, and caches with no zones (serverless: the region's zones) are regional: neither is listed."""
     subnet_index = {n.rsplit("/", 1)[-1]: n for n, d in ctx.graph.nodes(data=True) if d.get("kind") == SUBNET}
@@ -162,11 +163,14 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
         zones = list(zones_of_node(data)) or _subnet_zones(ctx, subnets, subnet_index)
         observed = {"zones": zones, "subnets": subnets}
         what = _placement_label(kind, data.get("type", ""))
-        if not zones and possible_zones(data) and attrs.get("desired_capacity") == 1:
+        if not zones and possible_zones(data):
             observed["possible_zones"] = list(possible_zones(data))
-            yield result(ctx, node, "fail", f"{what} {name(ctx, node)} is one node in one availability zone its "
-                         "provider does not name (regional placement): the loss of that zone stops it",
-                         observed=observed, expected={"zones": ">= 2 distinct zone ids"})
+            observed["placement"] = attrs.get("placement")
+            how = ("is one node in one availability zone its provider does not name" if attrs.get(
+                "desired_capacity") == 1 else "is not zone-redundant: its provider neither spreads it across zones "
+                "by guarantee nor says which zone(s) it is in")
+            yield result(ctx, node, "fail", f"{what} {name(ctx, node)} {how} (regional placement): the loss of one "
+                         "zone may stop it", observed=observed, expected={"zones": ">= 2 distinct zone ids"})
         elif not zones:
             yield result(ctx, node, "unknown", f"{what} {name(ctx, node)}: its zones were not recorded",
                              observed=observed, expected={"zones": ">= 2 distinct zone ids"})

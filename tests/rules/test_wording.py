@@ -93,3 +93,29 @@ def test_a_front_door_whose_routes_were_read_and_are_none_serves_nothing(estate)
     impact = assess(e.graph, "portal", Scenario.regions("westeurope"))
     assert not impact.serving
     assert impact.why == "portal stops serving on loss of region westeurope: fd (it has no route: it sends traffic nowhere)"
+
+
+def test_backups_kept_for_hours_read_in_hours(estate):
+    """Blind azure12: a Cosmos DB account keeping periodic backups 8 hours read 'automated backups
+    (0.3333333333333333 days)'."""
+    from resilience.copies import Copy
+    from rules.data import _describe
+
+    e = estate({"resources": {"cosmos": {"kind": "database", "region": "uaenorth", "workload": "catalog",
+                                         "attrs": {"backup_retention_days": 8 / 24}}}})
+    db = next(n for n in e.graph if e.graph.nodes[n].get("kind") == "database")
+    described = _describe(e.ctx(), Copy(id=f"{db}#automated", region="uaenorth", relation="automated",
+                                        mechanism="restore-backup", serving=False))
+    assert described["kind"] == "automated backups (8h)"
+
+
+def test_a_compute_group_that_is_not_zone_redundant_fails_single_zone_placement(estate):
+    """Blind azure12: an App Service plan with zoneRedundant false read 'its zones were not recorded' (unknown);
+    regional placement spreads nothing across zones by guarantee."""
+    results = get_rule("RES-ZONAL-004").check(estate({"resources": {"app": {
+        "kind": "compute_group", "region": "uaenorth", "workload": "booking", "type": "Microsoft.Web/sites",
+        "attrs": {"placement": "regional", "zone_unreported": True, "region_zones": ["uaen-az1", "uaen-az2"],
+                  "desired_capacity": 3}}}}).ctx())
+    [got] = [r for r in results if r.resource.endswith("app")]
+    assert got.status == "fail" and "is not zone-redundant" in got.message
+    assert got.observed["possible_zones"] == ["uaen-az1", "uaen-az2"]
