@@ -180,10 +180,14 @@ def _mismatch_result(ctx: RuleContext, workload: str, disruption: str, metric: s
     )
 
 
+#: restores whose RPO is unbounded only because the surviving copies were made by hand (nothing renews them)
+_RESTORES = frozenset({"restore-cross-region-copy", "restore-in-region-backup", "ebs-snapshot-restore"})
+
+
 def _data_lost(step) -> bool:
-    """Whether an unbounded RPO step is data with no surviving copy (or no way to reach one), not a surviving
-    copy that nothing renews (one made by hand)."""
-    return step.model_key in ("no-copy", "control-plane-blocked")
+    """Whether an unbounded RPO step loses the data for good (no surviving copy, no way to reach one, a pairing
+    that copies metadata only), not a restore from a surviving copy that nothing renews (one made by hand)."""
+    return step.model_key not in _RESTORES
 
 
 def _rto_mismatch(ctx: RuleContext, workload: str) -> Iterator[Result]:
