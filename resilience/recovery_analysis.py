@@ -1073,6 +1073,9 @@ class _Analysis:
                 # is a standby only once someone sends traffic to it; otherwise the compute/data steps say why
                 reached = frozenset().union(*(self._chain(r) for r in siblings))
                 stranded = [n for n in self._compute_nodes() if n not in reached and not self.lost(n)]
+                # the standby of what the routes reached: the same type first (the DR web app, not a cache)
+                served = {self.d(n)["type"] for r in broken for n in self._chain(r)}
+                stranded.sort(key=lambda n: self.d(n)["type"] not in served)
                 if stranded:
                     option = self._option("manual-dns-switch", f"{dns_name}: every live route points at "
                                           f"{self._where()}; {self.name(stranded[0])} in "
