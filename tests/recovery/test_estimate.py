@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from resilience.model import CACHE, DEPENDS_ON, FUNCTION, QUEUE, RECOVERY_POINT
+from resilience.model import CACHE, COMPUTE_GROUP, DEPENDS_ON, FUNCTION, QUEUE, RECOVERY_POINT
 from resilience.policy import parse_policy
 from resilience.recovery import (
     UNBOUNDED,
@@ -430,6 +430,19 @@ def test_a_doubt_about_where_a_copy_is_bears_only_on_its_stores_step():
     step = next(s for s in got.steps if s.resource == db)
     assert step.model_key != "restore-cross-region-copy"
     assert doubt not in got.could_raise["rpo"] and doubt not in got.could_raise["rto"]
+
+
+def test_a_manual_switch_names_the_standby_of_what_the_routes_reached():
+    # blind azure12: the switch named the DR region's cache (the first surviving compute) instead of its web app
+    e = Estate()
+    web = e.web_tier()
+    e.record("www.shop.example", web["lb"])
+    e.add(arn("apprunner", AWAY, "service/jobs"), COMPUTE_GROUP, "AWS::AppRunner::Service", region=AWAY,
+          zones=("euc1-az1", "euc1-az2"), attrs={"desired_capacity": 2}, name="jobs")  # sorts first
+    dr = e.web_tier(AWAY, name="dr")
+    got = est(e, "region", regions=[HOME])
+    [switch] = [s for s in got.steps if s.model_key == "manual-dns-switch"]
+    assert switch.to == dr["asg"] and "dr-asg in eu-central-1 survives" in switch.reasoning
 
 
 def test_workload_without_resources_is_not_estimated():
