@@ -443,6 +443,13 @@ def _broken_dependency_steps(analysis: _Analysis, steps: list[Step], impact: Any
         return []
     chain = " -> ".join(analysis.name(n) for n in impact.broken_chain if n in analysis.g)
     priced = [s for s in steps if s.resource == cause]
+    if not priced and getattr(impact, "standing", False):
+        # it serves nothing with nothing failed either (disabled, no route): no failover mends it, a person does
+        option = analysis._option(
+            "manual-dns-switch", f"{chain}: {analysis.name(cause)} serves nothing even before {analysis._where()} "
+            f"is lost (disabled, or no route); {analysis.workload} serves again only when someone enables it or "
+            "gives it a route")
+        return [analysis._step(impact.broken_chain[0], option, "entry")]
     if not priced:
         option = analysis._option(
             "compute-redeploy", f"{analysis.name(cause)} is lost with {analysis._where()} and nothing replaces it "

@@ -237,6 +237,8 @@ class WorkloadImpact:
     unknown: list[str] = field(default_factory=list)
     lost_data: list[str] = field(default_factory=list)  # data stores with no surviving copy
     entry_points: list[str] = field(default_factory=list)  # the functions judged (DNS names, LBs, compute)
+    # it does not serve with nothing failed either (a disabled or routeless way in): not reported in to_dict
+    standing: bool = False
 
     @property
     def survives(self) -> bool:
@@ -353,6 +355,8 @@ class _Outcome:
     used: set[str] = field(default_factory=set)  # surviving nodes the verdict relies on
     alternatives: set[str] = field(default_factory=set)  # failover targets relied on / tried
     control_plane: list[str] = field(default_factory=list)
+    # a failure no scenario causes (disabled, no route): it fails with nothing failed too, and no failover mends it
+    standing: bool = False
 
 
 class _Assessor:
@@ -507,7 +511,7 @@ class _Assessor:
                 out.failovers += alt.failovers
                 return out
         return _Outcome(False, got.chain, got.cause, alternatives=tried | got.alternatives,
-                        control_plane=control_plane + got.control_plane)
+                        control_plane=control_plane + got.control_plane, standing=got.standing)
 
     def _replaceable(self, node: str) -> bool:
         """Whether a copy of ``node`` can stand in for it: a data store (or an unseen node), or a serving
@@ -539,7 +543,7 @@ class _Assessor:
         edges = out_edges(self.g, node, ROUTES_TO)
         live = live_routes(self.g, node)
         if edges and not live:
-            return _Outcome(False, [node], "every member is disabled")
+            return _Outcome(False, [node], "every member is disabled", standing=True)
         targets = [t for t, _ in live]
         if len(targets) < 2 or (self.g._node[node].get("attrs") or {}).get("health_probe") is not False:
             return self._serve_any(node, targets, "no live target")
@@ -560,7 +564,7 @@ class _Assessor:
         CloudFront distribution or an API needs every origin / integration it routes to (each serves
         some path): an origin group is a target group, so its failover happens there."""
         if is_disabled(self.g, node):
-            return _Outcome(False, [node], "disabled: it serves no request")
+            return _Outcome(False, [node], "disabled: it serves no request", standing=True)
         targets = [t for t, _ in live_routes(self.g, node)]
         if self.kind(node) == ACCELERATOR:
             return self._serve_any(node, targets, "no live endpoint group")
@@ -580,9 +584,9 @@ class _Assessor:
         direct = [t for t in targets if t not in groups]
         if not targets:
             if out_edges(self.g, node, ROUTES_TO):  # it routes, but every route is disabled: it serves nothing
-                return _Outcome(False, [node], "every route of it is disabled: it sends traffic nowhere")
+                return _Outcome(False, [node], "every route of it is disabled: it sends traffic nowhere", standing=True)
             if (self.g._node[node].get("attrs") or {}).get("routes_read") is True:  # read, and there are none
-                return _Outcome(False, [node], "it has no route: it sends traffic nowhere")
+                return _Outcome(False, [node], "it has no route: it sends traffic nowhere", standing=True)
             return self._serve_deps(node)
         result = _Outcome(True, [node], used={node})
         for tg in groups:
@@ -609,10 +613,10 @@ class _Assessor:
         """A record serves through what it routes to (a disabled target takes no traffic), or fails
         over to a health-checked secondary. A disabled record (:func:`is_disabled`) serves nothing."""
         if is_disabled(self.g, node):
-            return _Outcome(False, [node], "the record is disabled, so it is never answered")
+            return _Outcome(False, [node], "the record is disabled, so it is never answered", standing=True)
         targets = [t for t, _ in live_routes(self.g, node)]
         if not targets and out_edges(self.g, node, ROUTES_TO):
-            return _Outcome(False, [node], "every target it routes to is disabled")
+            return _Outcome(False, [node], "every target it routes to is disabled", standing=True)
         if not targets:
             base = _Outcome(True, [node], used={node})
         elif len(targets) == 1 or not self.health_checked(node):
@@ -678,7 +682,7 @@ class _Assessor:
         says ``enabled: false`` (a disabled Traffic Manager endpoint) is never answered: it serves nothing."""
         enabled = [m for m in members if not is_disabled(self.g, m)]
         if members and not enabled:
-            return _Outcome(False, [members[0]], "every record of the name is disabled")
+            return _Outcome(False, [members[0]], "every record of the name is disabled", standing=True)
         members = enabled
         primaries = [m for m in members
                      if str((self.g._node[m].get("attrs") or {}).get("failover_role", "")).upper() == "PRIMARY"
@@ -712,7 +716,8 @@ class _Assessor:
         if live and unchecked:
             worst = _Outcome(False, worst.chain,
                              worst.cause + "; the record has no health check, so DNS keeps answering with it",
-                             alternatives=worst.alternatives, control_plane=worst.control_plane)
+                             alternatives=worst.alternatives, control_plane=worst.control_plane,
+                             standing=worst.standing)
         return worst
 
     # -- entry points
@@ -1144,6 +1149,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
     data_doubts: list[str] = []
     broken: list[str] = []
     cause = ""
+    standing = False
     serving = True
     shape = _workload_shape(graph, workload, nodes, a)
     entries = shape.entries
@@ -1158,7 +1164,7 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
                 pass_doubts += a.alternative_reasons(n)
             continue
         if serving or len(got.chain) > len(broken):
-            broken, cause = list(got.chain), got.cause
+            broken, cause, standing = list(got.chain), got.cause, got.standing
         serving = False
         dead = got.chain[-1] if got.chain else None
         if dead:
@@ -1192,14 +1198,17 @@ def _walk(graph: nx.MultiDiGraph, workload: str, scenario: Scenario,
     else:
         unknown = pass_doubts
 
-    lost = [n for n, serves_traffic in shape.inventoried
-            if a.down(n) or (serves_traffic and not a.serve(n).ok)]
+    def stopped(n: str) -> bool:  # what serves nothing with nothing failed either (no route) is not lost with it
+        outcome = a.serve(n)
+        return not outcome.ok and not outcome.standing
+
+    lost = [n for n, serves_traffic in shape.inventoried if a.down(n) or (serves_traffic and stopped(n))]
 
     impact = WorkloadImpact(
         workload=workload, scenario=scenario, serving=serving, data_intact=data_intact,
         lost=sorted(lost), failovers=_sorted_failovers(graph, failovers), broken_chain=broken,
         control_plane=_unique(control_plane), unknown=_unique(unknown), lost_data=sorted(lost_data),
-        entry_points=[label for label, _, _ in entries],
+        entry_points=[label for label, _, _ in entries], standing=not serving and standing,
     )
     impact.why = _why(graph, impact, cause, copy_doubt=not serving and bool(data_doubts))
     return impact, cause, a.read_states()
@@ -1340,7 +1349,8 @@ def _why(graph: nx.MultiDiGraph, impact: WorkloadImpact, cause: str, *, copy_dou
 
     if not impact.serving:
         chain = " -> ".join(name(n) for n in impact.broken_chain)
-        text = f"{impact.workload} stops serving on {scenario}: {chain} ({cause})"
+        text = (f"{impact.workload} does not serve even before {scenario}: {chain} ({cause})" if impact.standing
+                else f"{impact.workload} stops serving on {scenario}: {chain} ({cause})")
         if impact.lost_data:
             text += f"; no surviving copy of {_and([name(n) for n in impact.lost_data])}" + (
                 " was seen (a read that failed could hide one)" if copy_doubt else "")
@@ -1385,12 +1395,12 @@ def _priority(attrs: dict[str, Any]) -> float:
 
 def _prefixed(node: str, got: _Outcome) -> _Outcome:
     return _Outcome(got.ok, [node, *got.chain], got.cause, list(got.failovers), set(got.used) | {node},
-                    set(got.alternatives), list(got.control_plane))
+                    set(got.alternatives), list(got.control_plane), got.standing)
 
 
 def _merge_fail(node: str, got: _Outcome) -> _Outcome:
     return _Outcome(False, [node, *got.chain], got.cause, alternatives=set(got.alternatives),
-                    control_plane=list(got.control_plane))
+                    control_plane=list(got.control_plane), standing=got.standing)
 
 
 def _absorb(into: _Outcome, got: _Outcome) -> None:

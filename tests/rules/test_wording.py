@@ -92,7 +92,14 @@ def test_a_front_door_whose_routes_were_read_and_are_none_serves_nothing(estate)
                "attrs": {"lb_type": "front-door-standard", "routes_read": True}}}})
     impact = assess(e.graph, "portal", Scenario.regions("westeurope"))
     assert not impact.serving
-    assert impact.why == "portal stops serving on loss of region westeurope: fd (it has no route: it sends traffic nowhere)"
+    # no scenario causes it: the sentence says so, and the profile is not 'lost' with the region (blind azure12)
+    assert impact.why == ("portal does not serve even before loss of region westeurope: fd (it has no route: it "
+                          "sends traffic nowhere)")
+    assert impact.lost == [] and impact.standing
+    from resilience.recovery import estimate_for_scenario
+
+    [step] = estimate_for_scenario(e.graph, "portal", Scenario.regions("westeurope")).steps
+    assert step.model_key == "manual-dns-switch" and "serves nothing even before westeurope is lost" in step.reasoning
 
 
 def test_backups_kept_for_hours_read_in_hours(estate):
