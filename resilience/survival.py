@@ -1072,12 +1072,43 @@ def _assess_or_reuse(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, 
     if key not in walks:
         walks[key] = _assess(graph, workload, Scenario(), index)
     unfailed, cause, read = walks[key]
-    # a node whose zone is not reported may be in a failed zone: it is touched too (the verdict may be uncertain)
-    if any(node_down(graph, n, scenario) or placement_risk(graph, n, scenario) for n in read):
+    # a node whose zone is not reported may be in a failed zone: it is touched too (the verdict may be uncertain).
+    # Only the read nodes that the failed zones can reach (:func:`_zone_candidates`) need the question
+    failed = scenario.failed_zones
+    if any(node_down(graph, n, scenario) or placement_risk(graph, n, scenario)
+           for zones, within, nodes in _zone_candidates(graph, key, read)
+           if (zones <= failed if within else not zones.isdisjoint(failed)) for n in nodes):
         return _assess(graph, workload, scenario, index)[0]
     impact = _fresh(unfailed, scenario=scenario)
     impact.why = _why(graph, impact, cause)
     return impact
+
+
+def _zone_candidates(graph: nx.MultiDiGraph, key: tuple[str, Any],
+                     read: frozenset[str]) -> list[tuple[frozenset[str], bool, tuple[str, ...]]]:
+    """The nodes of ``read`` (the states an unfailed assessment read) that a scenario of failed zones alone
+    can take down (:func:`node_down`) or put at risk (:func:`placement_risk`), grouped by the zones that
+    can: ``(zones, within, nodes)``, the group reachable when the failed zones hold all of ``zones``
+    (``within``: the node's zones, a shard's) or one of them (not ``within``: the zones a node of unknown
+    zone may be in, :func:`placement_zones`). With no region failed nothing else can: a regional node
+    stays up. Once per workload and coverage (``key``)."""
+    memo = per_graph(graph, "survival.zone_candidates")
+    groups = memo.get(key)
+    if groups is None:
+        found: dict[tuple[frozenset[str], bool], list[str]] = {}
+        nodes = graph._node
+        for n in sorted(read):
+            data = nodes[n]
+            zones = zones_of_node(data)
+            if zones:
+                found.setdefault((frozenset(zones), True), []).append(n)
+            for shard in (data.get("attrs") or {}).get("shard_zones") or ():
+                if shard:
+                    found.setdefault((frozenset(shard), True), []).append(n)
+            if zone_unreported(data) or is_stub(data):
+                found.setdefault((frozenset(placement_zones(graph, n)), False), []).append(n)
+        groups = memo[key] = [(zones, within, tuple(dict.fromkeys(ns))) for (zones, within), ns in found.items()]
+    return groups
 
 
 def _fresh(impact: WorkloadImpact, **changes: Any) -> WorkloadImpact:
