@@ -389,18 +389,8 @@ def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
     workload would survive on it. Regions the estate holds nothing in are left out (they change nothing,
     and the scenario's label stays checkable against the inventory). Two domains that the workload
     touches in the same regions are one scenario, named by the first domain (by name)."""
-    path = _path(graph, workload)
     nodes = graph._node
-    own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
-    touched = set(own)
-    for n in path:
-        if nodes[n].get("kind") in DATA_KINDS:
-            touched |= {c.region for c in survival.data_copies(graph, n)}
-            touched |= {c.region for c in survival.backups_of(graph, n)}
-    records = [n for n in path if nodes[n].get("kind") == DNS_RECORD]
-    touched |= {nodes[t].get("region") for t in survival.dns_targets(graph, records)}
-    touched -= {GLOBAL_REGION, "unknown", "", None}
-    priced = own - {GLOBAL_REGION, "unknown", "", None}
+    touched, priced = _touched_regions(graph, workload)
     if regions is not None:
         priced &= set(regions)
     estate = survival.per_graph(graph, "recovery.estate_regions")
@@ -411,6 +401,28 @@ def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
         if members & priced and len(members & touched) >= 2:
             out.setdefault(frozenset(members & touched), (name, frozenset(members & estate["regions"])))
     return list(out.values())
+
+
+def _touched_regions(graph: nx.MultiDiGraph, workload: str) -> tuple[frozenset[str], frozenset[str]]:
+    """For :func:`domain_scenarios`: the real regions the workload touches (its own and its path's, where its
+    data is copied or backed up, where its DNS names route or fail over to), and its own and its path's alone.
+    The graph's and the workload's alone: found once per workload (shared: read-only)."""
+    memo = survival.per_graph(graph, "recovery.touched_regions")
+    got = memo.get(workload)
+    if got is None:
+        path = _path(graph, workload)
+        nodes = graph._node
+        own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
+        touched = set(own)
+        for n in path:
+            if nodes[n].get("kind") in DATA_KINDS:
+                touched |= {c.region for c in survival.data_copies(graph, n)}
+                touched |= {c.region for c in survival.backups_of(graph, n)}
+        records = [n for n in path if nodes[n].get("kind") == DNS_RECORD]
+        touched |= {nodes[t].get("region") for t in survival.dns_targets(graph, records)}
+        nowhere = {GLOBAL_REGION, "unknown", "", None}
+        got = memo[workload] = (frozenset(touched - nowhere), frozenset(own - nowhere))
+    return got
 
 
 def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None, coverage: Iterable[Coverage] = (),
