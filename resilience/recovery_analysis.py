@@ -162,7 +162,7 @@ class _Analysis:
 
     def affected(self, n: str) -> bool:
         """Lost, or a multi-zone resource that lost one of its zones (its own HA mechanism recovers it)."""
-        return self.lost(n) or bool(set(survival.zones_of_node(self.d(n))) & self.failed_zones)
+        return self.lost(n) or not self.failed_zones.isdisjoint(survival.zones_of_node(self._nodes[n]))
 
     def region_known(self, n: str) -> bool:
         return self.region(n) not in ("unknown", "")
