@@ -337,8 +337,8 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
     # a lost dependency that was referenced but never inventoried: whether it holds data (and has a copy) is
     # unknown, so a met RPO could be broken by it, and its rebuild priced here could be shorter
-    unseen = [f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, and "
-              f"has a copy, is unknown" for n in analysis.path if graph._node[n].get("stub") and analysis.lost(n)]
+    stubs = _path_stubs(graph, workload, analysis.path)
+    unseen = [text for n, text in stubs if analysis.lost(n)]
     # a restore of unknown size that sets the RTO: only its fixed part is known, a longer one could miss
     worst_rto = _worst([0.0, *(s.rto for s in steps)]) if rto is not None else None
     bounds = [f"{s.name}: the size to restore is unknown, so {fmt(s.rto)} ({s.model_key}) is its fixed part only, "
@@ -347,8 +347,7 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     bearing = {text: gap_bearing(graph, analysis.path, c) for text, c in gaps}
     # what each doubt is about: a copy of one store (analysis.doubt_scope), an unseen dependency; else any step
     about = {text: store for text, (store, _) in analysis.doubt_scope.items()}
-    about.update((f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, "
-                  f"and has a copy, is unknown", n) for n in analysis.path if graph._node[n].get("stub"))
+    about.update((text, n) for n, text in stubs)
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown + (unseen if metric == "rto" else []),
                                         [(text, c) for text, c in gaps if bearing[text][metric]],
                                         analysis.failed_regions, about)
@@ -372,6 +371,19 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
                                  "rpo": list(dict.fromkeys(unseen + could_raise["rpo"]))},
                     scenarios=[{"scenario": label, "rto": json_seconds(rto), "rto_unbounded": is_unbounded(rto),
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
+
+
+def _path_stubs(graph: nx.MultiDiGraph, workload: str, path: list[str]) -> list[tuple[str, str]]:
+    """``(node, doubt)`` for each node of the workload's serving path (``path``) that was referenced but never
+    inventoried, in path order: whether it holds data, and has a copy, is unknown. The graph's and the workload's
+    alone: once per workload (shared: read-only)."""
+    memo = survival.per_graph(graph, "recovery.path_stubs")
+    got = memo.get(workload)
+    if got is None:
+        got = memo[workload] = [
+            (n, f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, and "
+                f"has a copy, is unknown") for n in path if graph._node[n].get("stub")]
+    return got
 
 
 def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None,
