@@ -367,7 +367,9 @@ class _Assessor:
         self.coverage = self._coverage.records
         self._failed_reads = self._coverage.failed
         self._gap_reads = self._coverage.gap_reads
-        self._gaps: dict[str, list[str]] = {}
+        # a node's failed reads depend on the graph and the records alone: shared by every scenario's assessment
+        self._gaps: dict[str, list[tuple[str, bool]]] = per_graph(graph, "survival.node_gaps").setdefault(
+            self._coverage, {})
         self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = self._coverage.answers("survival.gaps")
         self._down: dict[str, str | None] = {}
         self._memo: dict[str, _Outcome] = {}
