@@ -114,13 +114,18 @@ class _Analysis:
         self.members = self.index.members.get(workload, [])
         self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
         self._down: dict[str, bool] = {}
-        paths = survival.per_graph(graph, "recovery.path")  # the graph's and workload's alone: once
+        memos = survival.per_graph(graph, "recovery.analysis")  # this graph's memos below, found in one look-up
+        if not memos:
+            memos.update((name, survival.per_graph(graph, f"recovery.{name}"))
+                         for name in ("path", "shape", "chain", "chain_parts"))
+        paths = memos["path"]  # the graph's and workload's alone: once
         if workload not in paths:
             paths[workload] = self._path()
         self.path = list(paths[workload])
         # what depends on the graph and the workload alone, not on the scenario: computed once per workload
-        self._shape = survival.per_graph(graph, "recovery.shape").setdefault(workload, {})
-        self._chains = survival.per_graph(graph, "recovery.chain")
+        self._shape = memos["shape"].setdefault(workload, {})
+        self._chains = memos["chain"]
+        self._chain_memo = memos["chain_parts"]
 
     def path_regions(self) -> frozenset[str]:
         """The regions of the serving path's nodes (shared: read-only)."""
@@ -1045,7 +1050,7 @@ class _Analysis:
         """What :meth:`_serves` reads of ``start``'s chain, scenario-independent (once per graph and record):
         whether it reaches a hop (neither a record nor a target group), its load balancers, its compute, and its
         hops of known region that are inventoried. Shared: read-only."""
-        parts = survival.per_graph(self.g, "recovery.chain_parts")
+        parts = self._chain_memo
         got = parts.get(start)
         if got is None:
             hops = [n for n in self._chain(start) if self.kind(n) not in (DNS_RECORD, TARGET_GROUP)]

@@ -367,9 +367,11 @@ class _Assessor:
         self.coverage = self._coverage.records
         self._failed_reads = self._coverage.failed
         self._gap_reads = self._coverage.gap_reads
-        # a node's failed reads depend on the graph and the records alone: shared by every scenario's assessment
-        self._gaps: dict[str, list[tuple[str, bool]]] = per_graph(graph, "survival.node_gaps").setdefault(
-            self._coverage, {})
+        # what depends on the graph (and the records) alone is shared by every scenario's assessment: a node's
+        # failed reads, and the subnets whose dependencies it needs (see _serve_subnets)
+        shared = per_graph(graph, "survival.assessor")
+        self._gaps: dict[str, list[tuple[str, bool]]] = shared.setdefault(self._coverage, {})
+        self._subnets: dict[str, tuple[str, ...]] = shared.setdefault("subnets", {})
         self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = self._coverage.answers("survival.gaps")
         self._down: dict[str, str | None] = {}
         self._memo: dict[str, _Outcome] = {}
@@ -475,8 +477,12 @@ class _Assessor:
         """Issue 13: a component placed in subnets whose routes depend on something (a NAT gateway) needs
         one live subnet whose dependencies serve: capacity in zone b whose egress runs through a NAT
         gateway in zone a stops with zone a. ``None`` when none of its subnets has a dependency."""
-        subnets = [s for s, _ in out_edges(self.g, node, MEMBER_OF) if self.kind(s) == SUBNET]
-        if not any(True for s in subnets for _ in out_edges(self.g, s, DEPENDS_ON)):
+        subnets = self._subnets.get(node)
+        if subnets is None:  # the graph's alone: found once per node
+            found = [s for s, _ in out_edges(self.g, node, MEMBER_OF) if self.kind(s) == SUBNET]
+            has_deps = any(True for s in found for _ in out_edges(self.g, s, DEPENDS_ON))
+            subnets = self._subnets[node] = tuple(found) if has_deps else ()
+        if not subnets:
             return None
         outcomes = [self.serve(s) for s in subnets]
         for got in outcomes:
