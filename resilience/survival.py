@@ -258,8 +258,10 @@ def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | No
     region = data.get("region")
     if region in scenario.failed_regions:
         return f"in failed region {region}"
+    if not scenario.failed_zones:  # every check below needs a failed zone (placement_risk too)
+        return None
     zones = zones_of_node(data)
-    if zones and scenario.failed_zones and all(z in scenario.failed_zones for z in zones):
+    if zones and all(z in scenario.failed_zones for z in zones):
         if _standby_unrecorded(data):
             return None
         return f"only in failed zone{'s' if len(zones) > 1 else ''} {_and(list(zones))}"
