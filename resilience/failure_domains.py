@@ -152,12 +152,27 @@ def domains(policy: Any = None) -> dict[str, frozenset[str]]:
     """Every failure domain: name -> regions (all providers merged). ``policy`` is a
     :class:`~resilience.policy.Policy` (or a plain ``{name: [regions]}`` mapping); its domains are
     added, and extend a built-in domain of the same name."""
-    out: dict[str, set[str]] = {}
-    for d in BUILTIN:
-        out.setdefault(d.name, set()).update(d.regions)
-    for name, regions in _policy_domains(policy).items():
-        out.setdefault(name, set()).update(regions)
-    return {name: frozenset(regions) for name, regions in sorted(out.items())}
+    global _MERGED_FROM
+    if _MERGED_FROM is not BUILTIN:  # the built-in table was replaced (a test extends it): merge afresh
+        _MERGED.clear()
+        _MERGED_FROM = BUILTIN
+    declared = tuple((name, tuple(regions)) for name, regions in _policy_domains(policy).items())
+    merged = _MERGED.get(declared)
+    if merged is None:
+        out: dict[str, set[str]] = {}
+        for d in BUILTIN:
+            out.setdefault(d.name, set()).update(d.regions)
+        for name, regions in declared:
+            out.setdefault(name, set()).update(regions)
+        merged = {name: frozenset(regions) for name, regions in sorted(out.items())}
+        if len(_MERGED) < 64:  # a few policies per process; past that, merged afresh
+            _MERGED[declared] = merged
+    return dict(merged)  # the caller's own dict (frozensets are shared: immutable)
+
+
+#: :func:`domains` per policy's declared domains (the analysis asks ~10^4 times per scan)
+_MERGED: dict[tuple[tuple[str, tuple[str, ...]], ...], dict[str, frozenset[str]]] = {}
+_MERGED_FROM: tuple[FailureDomain, ...] | None = None  # the BUILTIN those were merged from
 
 
 def domains_of(region: str, policy: Any = None) -> list[str]:

@@ -337,10 +337,8 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     gaps = _coverage_unknowns(graph, workload, coverage, regions, wide=wide, path=analysis.path, records=True)
     # a lost dependency that was referenced but never inventoried: whether it holds data (and has a copy) is
     # unknown, so a met RPO could be broken by it, and its rebuild priced here could be shorter
-    unseen_about = {f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, "
-                    f"and has a copy, is unknown": n for n in analysis.path
-                    if graph._node[n].get("stub") and analysis.lost(n)}
-    unseen = list(unseen_about)
+    stubs = _path_stubs(graph, workload, analysis.path)
+    unseen = [text for n, text in stubs if analysis.lost(n)]
     # a restore of unknown size that sets the RTO: only its fixed part is known, a longer one could miss
     worst_rto = _worst([0.0, *(s.rto for s in steps)]) if rto is not None else None
     bounds = [f"{s.name}: the size to restore is unknown, so {fmt(s.rto)} ({s.model_key}) is its fixed part only, "
@@ -348,7 +346,8 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     unknown = analysis.unknown + unseen + bounds + [text for text, _ in gaps]
     bearing = {text: gap_bearing(graph, analysis.path, c) for text, c in gaps}
     # what each doubt is about: a copy of one store (analysis.doubt_scope), an unseen dependency; else any step
-    about = {text: store for text, (store, _) in analysis.doubt_scope.items()} | unseen_about
+    about = {text: store for text, (store, _) in analysis.doubt_scope.items()}
+    about.update((text, n) for n, text in stubs)
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown + (unseen if metric == "rto" else []),
                                         [(text, c) for text, c in gaps if bearing[text][metric]],
                                         analysis.failed_regions, about)
@@ -374,6 +373,19 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
                                 "rpo": json_seconds(rpo), "rpo_unbounded": is_unbounded(rpo)}])
 
 
+def _path_stubs(graph: nx.MultiDiGraph, workload: str, path: list[str]) -> list[tuple[str, str]]:
+    """``(node, doubt)`` for each node of the workload's serving path (``path``) that was referenced but never
+    inventoried, in path order: whether it holds data, and has a copy, is unknown. The graph's and the workload's
+    alone: once per workload (shared: read-only)."""
+    memo = survival.per_graph(graph, "recovery.path_stubs")
+    got = memo.get(workload)
+    if got is None:
+        got = memo[workload] = [
+            (n, f"{survival.display_name(graph, n)} was referenced but not inventoried: whether it holds data, and "
+                f"has a copy, is unknown") for n in path if graph._node[n].get("stub")]
+    return got
+
+
 def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None,
                      regions: Iterable[str] | None = None) -> list[tuple[str, frozenset[str]]]:
     """``(domain name, the regions that fail)`` for each failure domain (:mod:`resilience.failure_domains`,
@@ -389,18 +401,8 @@ def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
     workload would survive on it. Regions the estate holds nothing in are left out (they change nothing,
     and the scenario's label stays checkable against the inventory). Two domains that the workload
     touches in the same regions are one scenario, named by the first domain (by name)."""
-    path = _path(graph, workload)
     nodes = graph._node
-    own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
-    touched = set(own)
-    for n in path:
-        if nodes[n].get("kind") in DATA_KINDS:
-            touched |= {c.region for c in survival.data_copies(graph, n)}
-            touched |= {c.region for c in survival.backups_of(graph, n)}
-    records = [n for n in path if nodes[n].get("kind") == DNS_RECORD]
-    touched |= {nodes[t].get("region") for t in survival.dns_targets(graph, records)}
-    touched -= {GLOBAL_REGION, "unknown", "", None}
-    priced = own - {GLOBAL_REGION, "unknown", "", None}
+    touched, priced = _touched_regions(graph, workload)
     if regions is not None:
         priced &= set(regions)
     estate = survival.per_graph(graph, "recovery.estate_regions")
@@ -411,6 +413,28 @@ def domain_scenarios(graph: nx.MultiDiGraph, workload: str, *, policy: Any = Non
         if members & priced and len(members & touched) >= 2:
             out.setdefault(frozenset(members & touched), (name, frozenset(members & estate["regions"])))
     return list(out.values())
+
+
+def _touched_regions(graph: nx.MultiDiGraph, workload: str) -> tuple[frozenset[str], frozenset[str]]:
+    """For :func:`domain_scenarios`: the real regions the workload touches (its own and its path's, where its
+    data is copied or backed up, where its DNS names route or fail over to), and its own and its path's alone.
+    The graph's and the workload's alone: found once per workload (shared: read-only)."""
+    memo = survival.per_graph(graph, "recovery.touched_regions")
+    got = memo.get(workload)
+    if got is None:
+        path = _path(graph, workload)
+        nodes = graph._node
+        own = set(regions_of(graph, workload)) | {nodes[n]["region"] for n in path}
+        touched = set(own)
+        for n in path:
+            if nodes[n].get("kind") in DATA_KINDS:
+                touched |= {c.region for c in survival.data_copies(graph, n)}
+                touched |= {c.region for c in survival.backups_of(graph, n)}
+        records = [n for n in path if nodes[n].get("kind") == DNS_RECORD]
+        touched |= {nodes[t].get("region") for t in survival.dns_targets(graph, records)}
+        nowhere = {GLOBAL_REGION, "unknown", "", None}
+        got = memo[workload] = (frozenset(touched - nowhere), frozenset(own - nowhere))
+    return got
 
 
 def estimate_domains(graph: nx.MultiDiGraph, workload: str, *, policy: Any = None, coverage: Iterable[Coverage] = (),

@@ -114,13 +114,18 @@ class _Analysis:
         self.members = self.index.members.get(workload, [])
         self._nodes = graph._node  # node data (what graph.nodes[n] returns), looked up ~10^5 times per workload
         self._down: dict[str, bool] = {}
-        paths = survival.per_graph(graph, "recovery.path")  # the graph's and workload's alone: once
+        memos = survival.per_graph(graph, "recovery.analysis")  # this graph's memos below, found in one look-up
+        if not memos:
+            memos.update((name, survival.per_graph(graph, f"recovery.{name}"))
+                         for name in ("path", "shape", "chain", "chain_parts"))
+        paths = memos["path"]  # the graph's and workload's alone: once
         if workload not in paths:
             paths[workload] = self._path()
         self.path = list(paths[workload])
         # what depends on the graph and the workload alone, not on the scenario: computed once per workload
-        self._shape = survival.per_graph(graph, "recovery.shape").setdefault(workload, {})
-        self._chains = survival.per_graph(graph, "recovery.chain")
+        self._shape = memos["shape"].setdefault(workload, {})
+        self._chains = memos["chain"]
+        self._chain_memo = memos["chain_parts"]
 
     def path_regions(self) -> frozenset[str]:
         """The regions of the serving path's nodes (shared: read-only)."""
@@ -162,7 +167,7 @@ class _Analysis:
 
     def affected(self, n: str) -> bool:
         """Lost, or a multi-zone resource that lost one of its zones (its own HA mechanism recovers it)."""
-        return self.lost(n) or bool(set(survival.zones_of_node(self.d(n))) & self.failed_zones)
+        return self.lost(n) or not self.failed_zones.isdisjoint(survival.zones_of_node(self._nodes[n]))
 
     def region_known(self, n: str) -> bool:
         return self.region(n) not in ("unknown", "")
@@ -1027,40 +1032,66 @@ class _Analysis:
             stack += [dst for dst, _ in survival.live_routes(self.g, n)]
         return seen
 
-    def _serves(self, chain: frozenset[str]) -> bool | None:
-        """Does anything behind a record survive? ``None`` when it routes to unknown places only."""
-        hops = [n for n in chain if self.kind(n) not in (DNS_RECORD, TARGET_GROUP)]
+    def _serves(self, start: str) -> bool | None:
+        """Does anything behind a record (``start``: what its :meth:`_chain` reaches) survive? ``None`` when it
+        routes to unknown places only."""
+        hops, lbs, compute, known = self._chain_parts(start)
         if not hops:
             return None
-        lbs = [n for n in hops if self.kind(n) == LOAD_BALANCER]
         if lbs and all(self.lost(n) for n in lbs):
             return False
-        compute = [n for n in hops if self.kind(n) in COMPUTE_KINDS]
         if compute:
             return any(not self.lost(n) for n in compute)
-        known = [n for n in hops if self.kind(n) != EXTERNAL and self.region_known(n)]
         if not known:
             return None
         return any(not self.lost(n) for n in known)
 
+    def _chain_parts(self, start: str) -> tuple[bool, list[str], list[str], list[str]]:
+        """What :meth:`_serves` reads of ``start``'s chain, scenario-independent (once per graph and record):
+        whether it reaches a hop (neither a record nor a target group), its load balancers, its compute, and its
+        hops of known region that are inventoried. Shared: read-only."""
+        parts = self._chain_memo
+        got = parts.get(start)
+        if got is None:
+            hops = [n for n in self._chain(start) if self.kind(n) not in (DNS_RECORD, TARGET_GROUP)]
+            got = parts[start] = (
+                bool(hops), [n for n in hops if self.kind(n) == LOAD_BALANCER],
+                [n for n in hops if self.kind(n) in COMPUTE_KINDS],
+                [n for n in hops if self.kind(n) != EXTERNAL and self.region_known(n)])
+        return got
+
+    def _entry_groups(self) -> tuple[list[tuple[str, list[str], list[str]]], list[str]]:
+        """The workload's DNS names on its path, scenario-independent (once per workload): ``(name, the records
+        answering for it with their failover partners, the active ones among them)`` by name, and the load
+        balancers of the path that no such record routes to. Shared: read-only."""
+        if "entry_groups" not in self._shape:
+            records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)
+                       and not survival.is_disabled(self.g, n)]
+            by_name: dict[str, list[str]] = {}
+            for r in records:
+                by_name.setdefault(str(self.attrs(r).get("dns_name") or self.name(r)).rstrip(".").lower(),
+                                   []).append(r)
+            covered: set[str] = set()
+            groups = []
+            for dns_name, group in sorted(by_name.items()):
+                siblings = list(group)
+                for r in group:  # failover partners named by fails_over_to, even if not in the workload
+                    siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD
+                                 and not survival.is_disabled(self.g, dst)]
+                siblings = sorted(set(siblings))
+                for r in siblings:
+                    covered |= self._chain(r)
+                active = [r for r in siblings if self.attrs(r).get("failover_role") != "SECONDARY"] or siblings
+                groups.append((dns_name, siblings, active))
+            lbs = [n for n in self.path if self.kind(n) == LOAD_BALANCER and n not in covered]
+            self._shape["entry_groups"] = (groups, lbs)
+        return self._shape["entry_groups"]
+
     def _entry_steps(self) -> list[Step]:
         steps: list[Step] = []
-        records = [n for n in self.path if self.kind(n) == DNS_RECORD and self.out(n, ROUTES_TO)
-                   and not survival.is_disabled(self.g, n)]
-        by_name: dict[str, list[str]] = {}
-        for r in records:
-            by_name.setdefault(str(self.attrs(r).get("dns_name") or self.name(r)).rstrip(".").lower(), []).append(r)
-        covered: set[str] = set()
-        for dns_name, group in sorted(by_name.items()):
-            siblings = list(group)
-            for r in group:  # failover partners named by fails_over_to, even if not in the workload
-                siblings += [dst for dst, _ in self.out(r, FAILS_OVER_TO) if self.kind(dst) == DNS_RECORD
-                             and not survival.is_disabled(self.g, dst)]
-            siblings = sorted(set(siblings))
-            state = {r: self._serves(self._chain(r)) for r in siblings}
-            for r in siblings:
-                covered |= self._chain(r)
-            active = [r for r in siblings if self.attrs(r).get("failover_role") != "SECONDARY"] or siblings
+        groups, uncovered = self._entry_groups()
+        for dns_name, siblings, active in groups:
+            state = {r: self._serves(r) for r in siblings}
             broken = [r for r in active if state[r] is False]
             if not broken:
                 if any(state[r] is None for r in active):
@@ -1096,7 +1127,7 @@ class _Analysis:
                                       "traffic to it", to=alt)
             steps.append(self._step(r, option, "entry"))
         # load balancers that no DNS record in the inventory routes to
-        for lb in (n for n in self.path if self.kind(n) == LOAD_BALANCER and n not in covered):
+        for lb in uncovered:
             if not self.lost(lb):
                 continue
             others = [m for m in self.path if self.kind(m) == LOAD_BALANCER and m != lb and not self.lost(m)]

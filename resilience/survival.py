@@ -260,8 +260,10 @@ def node_down(graph: nx.MultiDiGraph, node: str, scenario: Scenario) -> str | No
     region = data.get("region")
     if region in scenario.failed_regions:
         return f"in failed region {region}"
+    if not scenario.failed_zones:  # every check below needs a failed zone (placement_risk too)
+        return None
     zones = zones_of_node(data)
-    if zones and scenario.failed_zones and all(z in scenario.failed_zones for z in zones):
+    if zones and all(z in scenario.failed_zones for z in zones):
         if _standby_unrecorded(data):
             return None
         return f"only in failed zone{'s' if len(zones) > 1 else ''} {_and(list(zones))}"
@@ -371,7 +373,11 @@ class _Assessor:
         self.coverage = self._coverage.records
         self._failed_reads = self._coverage.failed
         self._gap_reads = self._coverage.gap_reads
-        self._gaps: dict[str, list[str]] = {}
+        # what depends on the graph (and the records) alone is shared by every scenario's assessment: a node's
+        # failed reads, and the subnets whose dependencies it needs (see _serve_subnets)
+        shared = per_graph(graph, "survival.assessor")
+        self._gaps: dict[str, list[tuple[str, bool]]] = shared.setdefault(self._coverage, {})
+        self._subnets: dict[str, tuple[str, ...]] = shared.setdefault("subnets", {})
         self._gaps_by_scope: dict[tuple[Any, ...], list[Coverage]] = self._coverage.answers("survival.gaps")
         self._down: dict[str, str | None] = {}
         self._memo: dict[str, _Outcome] = {}
@@ -477,8 +483,12 @@ class _Assessor:
         """Issue 13: a component placed in subnets whose routes depend on something (a NAT gateway) needs
         one live subnet whose dependencies serve: capacity in zone b whose egress runs through a NAT
         gateway in zone a stops with zone a. ``None`` when none of its subnets has a dependency."""
-        subnets = [s for s, _ in out_edges(self.g, node, MEMBER_OF) if self.kind(s) == SUBNET]
-        if not any(True for s in subnets for _ in out_edges(self.g, s, DEPENDS_ON)):
+        subnets = self._subnets.get(node)
+        if subnets is None:  # the graph's alone: found once per node
+            found = [s for s, _ in out_edges(self.g, node, MEMBER_OF) if self.kind(s) == SUBNET]
+            has_deps = any(True for s in found for _ in out_edges(self.g, s, DEPENDS_ON))
+            subnets = self._subnets[node] = tuple(found) if has_deps else ()
+        if not subnets:
             return None
         outcomes = [self.serve(s) for s in subnets]
         for got in outcomes:
@@ -1077,19 +1087,56 @@ def _assess_or_reuse(graph: nx.MultiDiGraph, workload: str, scenario: Scenario, 
     if key not in walks:
         walks[key] = _assess(graph, workload, Scenario(), index)
     unfailed, cause, read = walks[key]
-    # a node whose zone is not reported may be in a failed zone: it is touched too (the verdict may be uncertain)
-    if any(node_down(graph, n, scenario) or placement_risk(graph, n, scenario) for n in read):
+    # a node whose zone is not reported may be in a failed zone: it is touched too (the verdict may be uncertain).
+    # Only the read nodes that the failed zones can reach (:func:`_zone_candidates`) need the question
+    failed = scenario.failed_zones
+    if any(node_down(graph, n, scenario) or placement_risk(graph, n, scenario)
+           for zones, within, nodes in _zone_candidates(graph, key, read)
+           if (zones <= failed if within else not zones.isdisjoint(failed)) for n in nodes):
         return _assess(graph, workload, scenario, index)[0]
     impact = _fresh(unfailed, scenario=scenario)
     impact.why = _why(graph, impact, cause)
     return impact
 
 
+def _zone_candidates(graph: nx.MultiDiGraph, key: tuple[str, Any],
+                     read: frozenset[str]) -> list[tuple[frozenset[str], bool, tuple[str, ...]]]:
+    """The nodes of ``read`` (the states an unfailed assessment read) that a scenario of failed zones alone
+    can take down (:func:`node_down`) or put at risk (:func:`placement_risk`), grouped by the zones that
+    can: ``(zones, within, nodes)``, the group reachable when the failed zones hold all of ``zones``
+    (``within``: the node's zones, a shard's) or one of them (not ``within``: the zones a node of unknown
+    zone may be in, :func:`placement_zones`). With no region failed nothing else can: a regional node
+    stays up. Once per workload and coverage (``key``)."""
+    memo = per_graph(graph, "survival.zone_candidates")
+    groups = memo.get(key)
+    if groups is None:
+        found: dict[tuple[frozenset[str], bool], list[str]] = {}
+        nodes = graph._node
+        for n in sorted(read):
+            data = nodes[n]
+            zones = zones_of_node(data)
+            if zones:
+                found.setdefault((frozenset(zones), True), []).append(n)
+            for shard in (data.get("attrs") or {}).get("shard_zones") or ():
+                if shard:
+                    found.setdefault((frozenset(shard), True), []).append(n)
+            if zone_unreported(data) or is_stub(data):
+                found.setdefault((frozenset(placement_zones(graph, n)), False), []).append(n)
+        groups = memo[key] = [(zones, within, tuple(dict.fromkeys(ns))) for (zones, within), ns in found.items()]
+    return groups
+
+
 def _fresh(impact: WorkloadImpact, **changes: Any) -> WorkloadImpact:
-    return replace(impact, **changes, lost=list(impact.lost), failovers=list(impact.failovers),
-                   broken_chain=list(impact.broken_chain), control_plane=list(impact.control_plane),
-                   unknown=list(impact.unknown), lost_data=list(impact.lost_data),
-                   entry_points=list(impact.entry_points))
+    """A copy of ``impact`` with ``changes`` and lists of its own: what ``dataclasses.replace`` gives (a plain
+    dataclass, no ``__post_init__``), without its per-field ``__init__`` (asked ~10^5 times at 100,000 resources)."""
+    fresh = object.__new__(WorkloadImpact)
+    fields = fresh.__dict__
+    fields.update(impact.__dict__)
+    fields.update(changes)
+    fields.update(lost=list(impact.lost), failovers=list(impact.failovers), broken_chain=list(impact.broken_chain),
+                  control_plane=list(impact.control_plane), unknown=list(impact.unknown),
+                  lost_data=list(impact.lost_data), entry_points=list(impact.entry_points))
+    return fresh
 
 
 @dataclass(frozen=True)
