@@ -126,3 +126,17 @@ def test_a_compute_group_that_is_not_zone_redundant_fails_single_zone_placement(
     [got] = [r for r in results if r.resource.endswith("app")]
     assert got.status == "fail" and "is not zone-redundant" in got.message
     assert got.observed["possible_zones"] == ["uaen-az1", "uaen-az2"]
+
+
+def test_an_efs_file_system_without_a_replica_elsewhere_fails_the_cross_region_copy_rule(estate):
+    """Blind aws13: a One Zone EFS file system with no replication got no RES-DATA-003 result at all."""
+    spec = {"resources": {
+        "shared": {"kind": "file_system", "region": "me-central-1", "zones": ["mec1-az1"], "workload": "orders",
+                   "type": "AWS::EFS::FileSystem"},
+        "shared-dr": {"kind": "file_system", "region": "eu-west-1", "type": "AWS::EFS::FileSystem",
+                      "attrs": {"role": "replica"}}}}
+    [alone] = [r for r in get_rule("RES-DATA-003").check(estate(spec).ctx()) if r.resource.endswith("shared")]
+    assert alone.status == "fail"
+    spec["edges"] = [["shared", "replicates_to", "shared-dr", {"mode": "async"}]]
+    [copied] = [r for r in get_rule("RES-DATA-003").check(estate(spec).ctx()) if r.resource.endswith("shared")]
+    assert copied.status == "pass" and "eu-west-1" in copied.message
