@@ -282,8 +282,7 @@ def _placement_certain(graph: nx.MultiDiGraph, workload: str, zoned: list[tuple[
     component of unknown zone is on the path (Azure regional placement, or an uninventoried dependency), it
     is in one of the zones it may be in, and each of those zones, priced with it there, gives that worst.
     Then the zone it is really in gives it too: where it is cannot lower the az estimate."""
-    uncertain = [n for n in _placement_unknown(graph, workload)
-                 if (survival.zone_unreported(graph._node[n]) or graph._node[n].get("stub")) and placement_zones(graph, n)]
+    uncertain = [n for n in _placement_unknown(graph, workload) if placement_zones(graph, n)]
     if len(uncertain) != 1:
         return False
     zones = set(placement_zones(graph, uncertain[0]))
@@ -343,18 +342,17 @@ def _estimate_for_scenario(graph: nx.MultiDiGraph, workload: str, scenario: Any,
     worst_rto = _worst([0.0, *(s.rto for s in steps)]) if rto is not None else None
     bounds = [f"{s.name}: the size to restore is unknown, so {fmt(s.rto)} ({s.model_key}) is its fixed part only, "
               f"a lower bound" for s in steps if s.rto_lower_bound and s.rto == worst_rto]
-    unknown = analysis.unknown + unseen + bounds + [text for text, _ in gaps]
-    bearing = {text: gap_bearing(graph, analysis.path, c) for text, c in gaps}
+    unknown = analysis.unknown + unseen + bounds + [text for text, _, _ in gaps]
     # what each doubt is about: a copy of one store (analysis.doubt_scope), an unseen dependency; else any step
     about = {text: store for text, (store, _) in analysis.doubt_scope.items()}
     about.update((text, n) for n, text in stubs)
     could_lower = {metric: _could_lower(graph, steps, metric, analysis.unknown + (unseen if metric == "rto" else []),
-                                        [(text, c) for text, c in gaps if bearing[text][metric]],
+                                        [(text, c) for text, c, bearing in gaps if bearing[metric]],
                                         analysis.failed_regions, about)
                    for metric in ("rto", "rpo")}
     raising = [d for d in analysis.unknown if _doubt_could_raise(analysis.doubt_scope.get(d), steps)]
-    could_raise = {metric: raising + [text for text, c in gaps
-                                      if bearing[text][metric] and not survival.hides_copies_only(c)]
+    could_raise = {metric: raising + [text for text, c, bearing in gaps
+                                      if bearing[metric] and not survival.hides_copies_only(c)]
                    for metric in ("rto", "rpo")}
     notes = list(analysis.notes)
     why = ""
@@ -646,8 +644,9 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
     A gap in a region the workload runs in may hide one of its components (the estimate could be
     too optimistic); when the estimate is unbounded somewhere, a gap in *any* region may hide the
     copy that would bound it. A read made for one resource (``Coverage.resources``) counts only when
-    the workload's path (``path``: its members and what they reach) holds that resource. ``skipped``
-    scopes are out of scope on purpose and not counted.
+    the workload's path (``path``: its members and what they reach) holds that resource, and any read only
+    when it bears on the path's estimates (:func:`gap_bearing`, worked out once here). ``skipped`` scopes
+    are out of scope on purpose and not counted. ``records``: ``(text, record, bearing)`` triples.
     """
     index = coverage_index(coverage)
     memo = index.answers("recovery.coverage_unknowns")
@@ -665,11 +664,15 @@ def _coverage_unknowns(graph, workload, coverage, regions: set[str], *, wide: bo
                         f"{': ' + c.detail if c.detail else ''})", c))
         memo[key] = out
     nodes = list(path) if path is not None else None
-    kept = {text: c for text, c in memo[key]
-            if (not c.resources or nodes is None or any(c.applies_to(n) for n in nodes))
-            and (nodes is None or any(gap_bearing(graph, nodes, c).values()))}
-    if records:  # (text, record) pairs, for the caller that sorts the doubts by what they could change
-        return sorted(kept.items(), key=lambda item: item[0])
+    kept: dict[str, tuple[Coverage, dict[str, bool]]] = {}
+    for text, c in memo[key]:
+        if c.resources and nodes is not None and not any(c.applies_to(n) for n in nodes):
+            continue
+        bearing = gap_bearing(graph, nodes, c) if nodes is not None else {"rto": True, "rpo": True}
+        if any(bearing.values()):
+            kept[text] = (c, bearing)
+    if records:  # (text, record, bearing), for the caller that sorts the doubts by what they could change
+        return [(text, c, bearing) for text, (c, bearing) in sorted(kept.items(), key=lambda item: item[0])]
     return sorted(kept)
 
 
