@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 from moto import mock_aws
+from moto.ec2.models import ec2_backends
 
 from resilience.collectors.aws import collect
 from resilience.model import BACKED_UP_TO, DEPENDS_ON
@@ -27,6 +28,11 @@ PRIMARY, DR = "me-central-1", "eu-central-1"
 def moto(monkeypatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "true")  # the stock AMIs, one id in every region
     with mock_aws():
+        # moto builds a region's EC2 backend when the previous mock resets (getmoto/moto#6592), under that test's
+        # environment: after a module that turned the stock AMIs off, these regions would have none. Rebuilt here,
+        # under this test's, whatever ran before.
+        for region in (PRIMARY, DR):
+            ec2_backends[ACCOUNT][region].reset()
         yield new_session()
 
 
