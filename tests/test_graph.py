@@ -90,3 +90,20 @@ def test_inventory_round_trips_through_json():
 
     again = Inventory.from_dict(json.loads(inv.to_json()))
     assert again.to_dict() == inv.to_dict()
+
+
+def test_inventory_snapshot_is_written_as_the_standard_library_would(tmp_path):
+    """The snapshot hands orjson a record's own fields where they are already as written: the text must stay
+    what ``json.dumps(to_dict(), indent=2)`` gives, tags sorted, whatever the records hold."""
+    import json
+
+    inv = _inventory()
+    inv.resources[0].tags = {"b": "2", "a": "1", "é": "x"}  # unsorted, and not ASCII
+    inv.resources[1].tags = {"a": "1", "b": "2"}
+    inv.resources[1].extra_note = "set on the object, not a field"  # not written
+    inv.edges[0].attrs = {"z": 1, "a": [1, 2]}
+    path = tmp_path / "inventory.json"
+    inv.write_json(path)
+    assert path.read_text(encoding="ascii") == json.dumps(inv.to_dict(), indent=2) + "\n"
+    assert list(inv.resources[0].tags) == ["b", "a", "é"]  # the record itself is not changed
+    assert inv.to_json() == json.dumps(inv.to_dict(), indent=2)
