@@ -107,3 +107,34 @@ def test_inventory_snapshot_is_written_as_the_standard_library_would(tmp_path):
     assert path.read_text(encoding="ascii") == json.dumps(inv.to_dict(), indent=2) + "\n"
     assert list(inv.resources[0].tags) == ["b", "a", "é"]  # the record itself is not changed
     assert inv.to_json() == json.dumps(inv.to_dict(), indent=2)
+
+
+def test_graph_is_filled_as_networkx_would_fill_it():
+    """build_graph fills networkx's node and adjacency dicts itself (issue 17): the graph must equal one built
+    through add_node/add_edge, duplicates, self-loops and referenced-only ends included."""
+    import networkx as nx
+
+    from resilience.graph import _stub
+
+    inv = _inventory()
+    inv.resources.append(res(DB, "database", zones=("mec1-az2",), attrs={"engine": "postgres"}))  # listed twice
+    inv.edges += [Edge(DB, COPY, BACKED_UP_TO, "rds:DescribeDBSnapshots", attrs={"again": True}),  # same edge
+                  Edge(DB, COPY, REPLICATES_TO, "rds:DescribeDBInstances"),  # same ends, another kind
+                  Edge(LB, LB, ROUTES_TO, "elbv2:DescribeRules")]  # a self-loop
+    expected = nx.MultiDiGraph()
+    for r in inv.resources:
+        expected.add_node(r.id, **{**r.__dict__, "zones": tuple(r.zones), "workloads": (), "stub": False})
+    for e in inv.edges:
+        for end in (e.src, e.dst):
+            if end not in expected:
+                expected.add_node(end, **_stub(end))
+        expected.add_edge(e.src, e.dst, key=e.kind, kind=e.kind, source=e.source, attrs=dict(e.attrs))
+    expected.graph["meta"] = dict(inv.meta)
+    got = build_graph(inv)  # no policy: workloads from tags and inheritance only, the same on both
+    for node in got:
+        got.nodes[node]["workloads"] = ()
+    assert nx.utils.graphs_equal(got, expected)
+    assert list(got.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+    assert list(got.in_edges(COPY, keys=True, data=True)) == list(expected.in_edges(COPY, keys=True, data=True))
+    assert all(got._succ[u][v] is got._pred[v][u] for u, v in got.edges())  # one key dict per pair, as networkx
+    assert got.nodes[DB]["zones"] == ("mec1-az2",) and got.nodes[DB]["attrs"] == {"engine": "postgres"}
