@@ -29,8 +29,12 @@ RULE_ID = re.compile(r"^RES-[A-Z]+-\d{3}$")
 RESULT_STATUSES = ("pass", "fail", "unknown")
 
 
-@dataclass(frozen=True, slots=True)  # millions at a million resources: no per-object __dict__
+@dataclass(slots=True)  # millions at a million resources: no per-object __dict__
 class Result:
+    """One rule's verdict on one resource or workload. Not changed once made (the engine reads it into a
+    finding); not frozen, because a frozen dataclass sets each field through ``object.__setattr__``, which
+    tripled the cost of making one (a million-resource scan makes millions, issue 17)."""
+
     status: str
     resource: str  # resource id, or "workload:NAME"
     message: str
