@@ -103,7 +103,7 @@ def _backup_same_account(ctx: RuleContext) -> Iterator[Result]:
         doubts += [f"{c.provider} {c.service} in {c.region} could not be read ({c.status})"
                    for c in _backup_gaps(ctx, data, own)]
         status = verdict(False, doubts)
-        message = (f"every backup of {name(ctx, node)} ({len(backups)}) is in account {own}: a compromise, "
+        message = (f"every backup of {name(ctx, node)} is in account {own}: a compromise, "
                    "lock-out or closure of that account loses the data and its backups together")
         if status == "unknown":
             observed["unknown"] = doubts

@@ -237,7 +237,7 @@ def _backup_colocated(ctx: RuleContext) -> Iterator[Result]:
             gaps.backup(node, own_region=True, only=_can_hide_copy_elsewhere)
         doubts += [f"the region of backup location {b.id} is unknown" for b in unplaced]
         status = verdict(False, doubts)
-        message = (f"every backup of {name(ctx, node)} ({len(backups)}) is in {own}: losing {own} loses "
+        message = (f"every backup of {name(ctx, node)} is in {own}: losing {own} loses "
                    "the data and its backups together")
         if status == "unknown":
             observed["unknown"] = doubts

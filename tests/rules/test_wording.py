@@ -140,3 +140,20 @@ def test_an_efs_file_system_without_a_replica_elsewhere_fails_the_cross_region_c
     spec["edges"] = [["shared", "replicates_to", "shared-dr", {"mode": "async"}]]
     [copied] = [r for r in get_rule("RES-DATA-003").check(estate(spec).ctx()) if r.resource.endswith("shared")]
     assert copied.status == "pass" and "eu-west-1" in copied.message
+
+
+def test_colocated_backups_are_not_given_a_count_that_is_not_theirs(estate):
+    """Blind gcp13: "every backup of payments-db (2) is in me-central2" counted the backup locations listed
+    (point-in-time recovery and the backup-runs entry), not the three backups the API returned. The evidence lists
+    what was found; the sentence no longer counts it."""
+    e = estate({"resources": {
+        "db": {"kind": "volume", "region": "me-central-1", "zones": ["mec1-az1"], "workload": "ledger"},
+        "snap": {"kind": "recovery_point", "type": "AWS::EC2::Snapshot", "region": "me-central-1",
+                 "attrs": {"source_resource": "@db", "status": "completed"}},
+        "snap-2": {"kind": "recovery_point", "type": "AWS::EC2::Snapshot", "region": "me-central-1",
+                   "attrs": {"source_resource": "@db", "status": "completed"}}},
+        "edges": [["db", "backed_up_to", "snap"], ["db", "backed_up_to", "snap-2"]]})
+    for rule_id, where in (("RES-DATA-002", "me-central-1"), ("RES-ACCOUNT-001", "account 123456789012")):
+        got = [r for r in get_rule(rule_id).check(e.ctx()) if r.status == "fail"]
+        assert got, rule_id
+        assert got[0].message.startswith(f"every backup of db is in {where}: "), got[0].message
