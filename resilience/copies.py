@@ -51,6 +51,9 @@ GCS_DUAL_REGION = "gcs-dual-region"  # GCS dual-/multi-region bucket: the other 
 AZURE_GRS = "azure-grs"  # Azure storage geo-redundant secondary (account failover)
 
 
+AZURE_OBJECT_REPLICATION = "azure-object-replication"  # Azure blob object replication to another account
+
+
 COSMOS_DB_FAILOVER = "cosmos-db-failover"  # Azure Cosmos DB account fails over to another region
 
 
@@ -190,7 +193,10 @@ def _mechanism(graph: nx.MultiDiGraph, node: str, other: str, *, peer: bool = Fa
     if any(t.startswith("AWS::S3") for t in types):
         return S3_REPLICA
     if "object_store" in kinds:
-        return {"gcp": GCS_DUAL_REGION, "azure": AZURE_GRS, "aws": S3_REPLICA}.get(provider or "", OBJECT_REPLICA)
+        if provider == "azure":  # the account's own geo-secondary, or another account object replication fills
+            secondary = other.endswith("#secondary") or (graph._node[other].get("type") or "").endswith("#secondary")
+            return AZURE_GRS if secondary else AZURE_OBJECT_REPLICATION
+        return {"gcp": GCS_DUAL_REGION, "aws": S3_REPLICA}.get(provider or "", OBJECT_REPLICA)
     if any(t.lower().startswith("microsoft.documentdb") for t in types):
         return COSMOS_DB_FAILOVER
     if peer:

@@ -39,7 +39,8 @@ Semantics (``docs/graph.md`` is the vocabulary):
   surviving alternative: a promotable replica or standby (``fails_over_to`` / promotable
   ``replicates_to``: ``promote-replica``), a DynamoDB global-table replica (``global-table``), an
   Aurora global database secondary (``global-database-failover``), a replicated bucket
-  (``s3-replica``; ``gcs-dual-region``, ``azure-grs`` for other providers' object stores), a Cosmos DB
+  (``s3-replica``; ``gcs-dual-region``, ``azure-grs`` (the geo-secondary), ``azure-object-replication`` for
+  other providers' object stores), a Cosmos DB
   region (``cosmos-db-failover``); for a cache or messaging namespace (not a data store), only a replica it
   ``replicates_to`` with ``promotable: true`` (``replica``). A copy in a failed region does not count.
 * **Control plane (REL11-BP04).** A failover whose edge says ``needs_control_plane_in`` a failed
@@ -89,6 +90,7 @@ import networkx as nx
 
 from .copies import (  # noqa: F401 (re-exported: survival is the entry point)
     AZURE_GRS,
+    AZURE_OBJECT_REPLICATION,
     COSMOS_DB_FAILOVER,
     DNS_FAILOVER,
     DNS_HEALTH_CHECK,

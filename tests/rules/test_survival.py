@@ -548,3 +548,25 @@ def test_an_unread_replication_setting_still_doubts_a_lost_store(estate):
     assert not impact.data_intact and any("efs:replication" in u for u in impact.unknown)
     got = data_outcome(e.graph, e.id("fs"), Scenario.regions(UAE), coverage=e.inventory.coverage)
     assert not got.ok and any("efs:replication" in u for u in got.unknown)
+
+
+def test_an_azure_storage_copy_is_named_by_how_it_is_made():
+    """Blind azure12: an object-replication copy (another storage account) was named ``azure-grs``, the account's
+    own geo-secondary's mechanism; the recovery model already priced it as object replication."""
+    from resilience.graph import build_graph
+    from resilience.model import REPLICATES_TO, Edge, Inventory
+    from resilience.survival import AZURE_GRS, AZURE_OBJECT_REPLICATION
+    from tests.conftest import res
+
+    base = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/"
+    source, other = base + "stshopuaen", base + "stshopweu"
+    secondary = f"{source}#secondary"
+    resources = [res(rid, "object_store", region=region, type_="Microsoft.Storage/storageAccounts")
+                 for rid, region in ((source, "uaenorth"), (other, "westeurope"), (secondary, "uaecentral"))]
+    for r in resources:
+        r.provider = "azure"
+    graph = build_graph(Inventory(resources=resources, edges=[
+        Edge(source, secondary, REPLICATES_TO, "storage:ListAccounts"),
+        Edge(source, other, REPLICATES_TO, "storage:objectreplication")]))
+    mechanisms = {c.id: c.mechanism for c in data_copies(graph, source)}
+    assert mechanisms == {secondary: AZURE_GRS, other: AZURE_OBJECT_REPLICATION}
