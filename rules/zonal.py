@@ -169,8 +169,12 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
             how = ("is one node in one availability zone its provider does not name" if attrs.get(
                 "desired_capacity") == 1 else "is not zone-redundant: its provider neither spreads it across zones "
                 "by guarantee nor says which zone(s) it is in")
-            yield result(ctx, node, "fail", f"{what} {name(ctx, node)} {how} (regional placement): the loss of one "
-                         "zone may stop it", observed=observed, expected={"zones": ">= 2 distinct zone ids"})
+            where = ""
+            if attrs.get("plan_id"):  # an App Service app: its plan is what is (not) zone-redundant
+                observed["plan"] = attrs["plan_id"]
+                where = f" (App Service plan {str(attrs['plan_id']).rstrip('/').rsplit('/', 1)[-1]})"
+            yield result(ctx, node, "fail", f"{what} {name(ctx, node)}{where} {how} (regional placement): the loss "
+                         "of one zone may stop it", observed=observed, expected={"zones": ">= 2 distinct zone ids"})
         elif not zones:
             yield result(ctx, node, "unknown", f"{what} {name(ctx, node)}: its zones were not recorded",
                              observed=observed, expected={"zones": ">= 2 distinct zone ids"})

@@ -157,3 +157,15 @@ def test_colocated_backups_are_not_given_a_count_that_is_not_theirs(estate):
         got = [r for r in get_rule(rule_id).check(e.ctx()) if r.status == "fail"]
         assert got, rule_id
         assert got[0].message.startswith(f"every backup of db is in {where}: "), got[0].message
+
+
+def test_an_app_service_app_that_is_not_zone_redundant_names_its_plan(estate):
+    """Blind azure12: RES-ZONAL-004 named the web app; what is not zone-redundant is its App Service plan."""
+    plan = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/serverfarms/asp-booking-uaen"
+    results = get_rule("RES-ZONAL-004").check(estate({"resources": {"app": {
+        "kind": "compute_group", "region": "uaenorth", "workload": "booking", "type": "Microsoft.Web/sites",
+        "attrs": {"placement": "regional", "zone_unreported": True, "region_zones": ["uaen-az1", "uaen-az2"],
+                  "desired_capacity": 2, "plan_id": plan}}}}).ctx())
+    [got] = [r for r in results if r.resource.endswith("app")]
+    assert got.status == "fail" and "app (App Service plan asp-booking-uaen) is not zone-redundant" in got.message
+    assert got.observed["plan"] == plan
