@@ -378,6 +378,7 @@ class _GraphMemo:
     record_groups: dict[tuple[str, str, str], list[str]] | None = None
     names: dict[str, list[tuple[str, str]]] | None = None  # display name -> (region, kind) of each node
     failed: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = field(default_factory=dict)
+    by_kind: dict[Any, tuple[str, ...]] | None = None  # see nodes_of_kinds
     copies: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
     backups: dict[str, tuple[Copy, ...]] = field(default_factory=dict)
     other: dict[str, dict[Any, Any]] = field(default_factory=dict)  # other modules' (see per_graph)
@@ -392,6 +393,27 @@ def _memo(graph: nx.MultiDiGraph) -> _GraphMemo:
     if memo is None or memo.size != size:
         memo = _MEMO[graph] = _GraphMemo(size)
     return memo
+
+
+def nodes_of_kinds(graph: nx.MultiDiGraph, kinds: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The nodes of ``kinds`` (every node when ``None``), sorted by id: ``sorted(graph.nodes)`` filtered on
+    ``kind``. Sorted once per graph and kept by kind: the rules that judge every store or every group each
+    sorted the whole estate to visit a few kinds of it (issue 17)."""
+    memo = _memo(graph)
+    by_kind = memo.by_kind
+    if by_kind is None:
+        nodes = graph._node
+        ordered = tuple(sorted(nodes))
+        grouped: dict[Any, list[str]] = {}
+        for n in ordered:
+            grouped.setdefault(nodes[n].get("kind"), []).append(n)
+        by_kind = memo.by_kind = {kind: tuple(ns) for kind, ns in grouped.items()}
+        by_kind[None] = ordered
+    key = None if kinds is None else frozenset(kinds)
+    got = by_kind.get(key)
+    if got is None:  # several kinds: their nodes merged back into id order
+        got = by_kind[key] = tuple(sorted(n for kind in key for n in by_kind.get(kind, ())))
+    return got
 
 
 def per_graph(graph: nx.MultiDiGraph, name: str) -> dict[Any, Any]:

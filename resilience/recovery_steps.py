@@ -273,7 +273,9 @@ def _index(graph: nx.MultiDiGraph) -> _GraphIndex:
         return cached
     members: dict[str, list[str]] = {}
     checks: dict[str, str] = {}
-    for n, d in sorted(graph.nodes(data=True)):
+    nodes = graph._node
+    for n in survival.nodes_of_kinds(graph):
+        d = nodes[n]
         for w in d.get("workloads") or ():
             members.setdefault(w, []).append(n)
         if d.get("kind") == HEALTH_CHECK:

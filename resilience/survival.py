@@ -135,6 +135,7 @@ from .graph_facts import (  # noqa: F401 (re-exported: survival is the entry poi
     is_disposable,
     is_stub,
     live_routes,
+    nodes_of_kinds,
     out_edges,
     per_graph,
     placement_zones,

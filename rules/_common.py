@@ -21,6 +21,7 @@ from resilience.survival import (
     is_copy,
     is_disposable,
     is_stub,
+    nodes_of_kinds,
     per_graph,
 )
 
@@ -118,9 +119,9 @@ def data_stores(ctx: RuleContext, kinds: frozenset[str] = DATA_KINDS) -> Iterato
 
 
 def _data_stores(ctx: RuleContext, kinds: frozenset[str]) -> Iterator[str]:
-    for node in sorted(ctx.graph.nodes):
+    for node in nodes_of_kinds(ctx.graph, kinds):
         data = ctx.graph._node[node]
-        if data.get("kind") not in kinds or is_stub(data):
+        if is_stub(data):
             continue
         if is_copy(ctx.graph, node) or is_disposable(ctx.graph, node):
             continue

@@ -20,6 +20,7 @@ from resilience.survival import (
     in_edges,
     is_copy,
     is_stub,
+    nodes_of_kinds,
     possible_zones,
     region_of_zone,
     zones_of_node,
@@ -80,7 +81,7 @@ def _single_az_databases(ctx: RuleContext) -> Iterator[Result]:
     ``pass``: ``multi_az`` is true (RDS Multi-AZ; Cloud SQL high availability, availability type
     REGIONAL: a synchronous standby in another zone). ``fail``: it is false. ``unknown``: the read did
     not report it."""
-    for node in sorted(ctx.graph.nodes):
+    for node in nodes_of_kinds(ctx.graph):
         data = ctx.graph._node[node]
         if data.get("type") not in _SINGLE_INSTANCE_DATABASES or is_stub(data):
             continue
@@ -110,9 +111,9 @@ def _clusters_in_one_zone(ctx: RuleContext) -> Iterator[Result]:
     least two zones. ``fail``: every member in one zone id — the cluster's Multi-AZ claim (storage
     spread over three zones) does not keep it serving, as the writer must be recreated elsewhere.
     ``unknown``: no member, or no member zone, was recorded."""
-    for node in sorted(ctx.graph.nodes):
+    for node in nodes_of_kinds(ctx.graph, (DATABASE,)):
         data = ctx.graph._node[node]
-        if data.get("kind") != DATABASE or is_stub(data):
+        if is_stub(data):
             continue
         members = [m for m, _ in in_edges(ctx.graph, node, MEMBER_OF) if ctx.graph._node[m].get("kind") == DATABASE]
         if data.get("type") != "AWS::RDS::DBCluster" and not members:
@@ -149,10 +150,10 @@ def _single_az_placement(ctx: RuleContext) -> Iterator[Result]:
     ``unknown``: no zone was recorded. Lambda functions outside a VPC are multi-AZ by the
     service, and caches with no zones (serverless: the region's zones) are regional: neither is listed."""
     subnet_index = {n.rsplit("/", 1)[-1]: n for n, d in ctx.graph.nodes(data=True) if d.get("kind") == SUBNET}
-    for node in sorted(ctx.graph.nodes):
+    for node in nodes_of_kinds(ctx.graph, (COMPUTE_GROUP, LOAD_BALANCER, FUNCTION, CACHE)):
         data = ctx.graph._node[node]
         kind = data.get("kind")
-        if kind not in (COMPUTE_GROUP, LOAD_BALANCER, FUNCTION, CACHE) or is_stub(data):
+        if is_stub(data):
             continue
         attrs = data.get("attrs") or {}
         subnets = list(attrs.get("vpc_subnets") or attrs.get("subnets") or ())

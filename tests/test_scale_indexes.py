@@ -133,3 +133,22 @@ def test_backup_plans_by_region_and_account_are_those_that_could_select_in_graph
             naive = [n for n, d in graph.nodes(data=True) if d["region"] == region
                      and not (d["account"] and account and d["account"] != account)]
             assert _plans(graph, region, account) == naive
+
+
+_KINDS = ("database", "cache", "volume", "compute_group")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text("abcxyz/-:", min_size=1, max_size=8), st.sampled_from(_KINDS)), max_size=25),
+       st.sets(st.sampled_from(_KINDS)))
+def test_nodes_by_kind_are_the_sorted_nodes_filtered(nodes, kinds):
+    """nodes_of_kinds replaces ``sorted(graph.nodes)`` filtered on kind in the rules that visit every store."""
+    from resilience.survival import nodes_of_kinds
+
+    graph = build_graph(Inventory(resources=[
+        Resource(id=rid, provider="aws", account="1", region="me-central-1", kind=kind, type="T", name=rid,
+                 source="s", observed_at="") for rid, kind in dict(nodes).items()]))
+    assert nodes_of_kinds(graph) == tuple(sorted(graph.nodes))
+    assert nodes_of_kinds(graph, kinds) == tuple(n for n in sorted(graph.nodes) if graph.nodes[n]["kind"] in kinds)
+    graph.add_node("zz-new", kind="database", stub=False)  # a node added later is seen (the node count changed)
+    assert "zz-new" in nodes_of_kinds(graph, ("database",))
