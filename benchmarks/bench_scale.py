@@ -69,7 +69,7 @@ def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = N
 
     start = time.perf_counter()
     with paused_gc():  # as the command line reads it
-        inventory = Inventory.from_json(path.read_bytes())
+        inventory = Inventory.read(path)
     record("load inventory.json", time.perf_counter() - start)
     policy = load_policy(f"{path}.policy.yaml")
 

@@ -256,7 +256,7 @@ def _read_inventory(path: str):
 
     try:
         with paused_gc():  # what it reads lives until the command ends: nothing for the collector to find
-            return Inventory.from_json(Path(path).read_bytes())
+            return Inventory.read(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot read the inventory: {exc.strerror or exc}") from None
     except RecursionError:

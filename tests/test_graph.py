@@ -138,3 +138,21 @@ def test_graph_is_filled_as_networkx_would_fill_it():
     assert list(got.in_edges(COPY, keys=True, data=True)) == list(expected.in_edges(COPY, keys=True, data=True))
     assert all(got._succ[u][v] is got._pred[v][u] for u, v in got.edges())  # one key dict per pair, as networkx
     assert got.nodes[DB]["zones"] == ("mec1-az2",) and got.nodes[DB]["attrs"] == {"engine": "postgres"}
+
+
+def test_an_inventory_read_from_a_file_is_the_one_its_text_gives(tmp_path):
+    """Inventory.read builds the records from the parsed document itself (nobody else holds it); from_dict,
+    given a document the caller keeps, leaves it as it was."""
+    import copy
+    import json
+
+    inv = _inventory()
+    inv.resources[1].tags = {"b": "2", "a": "1"}
+    path = tmp_path / "inventory.json"
+    inv.write_json(path)
+    assert Inventory.read(path) == Inventory.from_json(path.read_bytes())
+    assert Inventory.read(path).to_dict() == inv.to_dict()
+    document = json.loads(path.read_text())
+    kept = copy.deepcopy(document)
+    assert Inventory.from_dict(document) == Inventory.read(path)
+    assert document == kept and isinstance(document["resources"][1]["zones"], list)
