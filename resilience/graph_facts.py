@@ -419,7 +419,11 @@ def nodes_of_kinds(graph: nx.MultiDiGraph, kinds: Iterable[str] | None = None) -
 def per_graph(graph: nx.MultiDiGraph, name: str) -> dict[Any, Any]:
     """A dict for another module's answers about ``graph`` (``name`` scopes it, e.g. the rules'
     data-store population), kept and dropped with this module's memos (nodes added, :func:`forget`)."""
-    return _memo(graph).other.setdefault(name, {})
+    other = _memo(graph).other
+    got = other.get(name)
+    if got is None:  # asked ~10^5 times per 100,000 resources: no new dict made on each
+        got = other[name] = {}
+    return got
 
 
 def forget(graph: nx.MultiDiGraph) -> None:
