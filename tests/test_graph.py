@@ -146,11 +146,17 @@ def test_an_inventory_read_from_a_file_is_the_one_its_text_gives(tmp_path):
     import copy
     import json
 
+    from resilience.model import Coverage
+
     inv = _inventory()
     inv.resources[1].tags = {"b": "2", "a": "1"}
+    inv.coverage = [Coverage("aws", "123456789012", "me-central-1", "backup", "denied", "AccessDenied",
+                             resources=("arn:aws:backup:me-central-1:123456789012:backup-vault:main",)),
+                    Coverage("aws", "123456789012", "me-central-1", "rds", "ok")]  # in the order written
     path = tmp_path / "inventory.json"
     inv.write_json(path)
     assert Inventory.read(path) == Inventory.from_json(path.read_bytes())
+    assert Inventory.read(path).coverage == inv.coverage  # written without its empty ``resources``: the default
     assert Inventory.read(path).to_dict() == inv.to_dict()
     document = json.loads(path.read_text())
     kept = copy.deepcopy(document)
