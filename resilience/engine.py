@@ -155,15 +155,17 @@ def _finding_maker(rule: Rule, scanned_at: str, ctx: RuleContext,
         return text
 
     def make(result: Result) -> Finding:
-        resource = result.resource
+        resource, workload = result.resource, result.workload
+        evidence = {"observed": result.observed, "expected": result.expected, "source": result.source,
+                    "observed_at": result.observed_at or scanned_at}
+        if result.extra:
+            evidence.update(result.extra)
         finding = Finding(
-            id=finding_id(rule_id, resource, result.workload, result.key),
+            id=finding_id(rule_id, resource, workload, result.key),
             rule=rule_id, category=category, status=result.status,
             severity=result.severity or default_severity, title=title, message=result.message,
             resource=resource, resource_type=result.resource_type, region=result.region,
-            workload=result.workload, controls=list(controls),
-            evidence={"observed": result.observed, "expected": result.expected, "source": result.source,
-                      "observed_at": result.observed_at or scanned_at, **result.extra},
+            workload=workload, controls=list(controls), evidence=evidence,
             remediation=remediation, workloads=list(result.workloads),
         )
         data = nodes.get(resource)
