@@ -420,8 +420,7 @@ def _shared(record: Any) -> dict[str, Any]:
     """:func:`_shallow` for writing: the record's own ``__dict__`` when it holds exactly its fields, in
     their order (as ``__init__`` sets them)."""
     own = record.__dict__
-    names = _field_names(type(record))
-    if len(own) == len(names) and all(a == b for a, b in zip(own, names, strict=True)):
+    if tuple(own) == _field_names(type(record)):
         return own
     return _shallow(record)
 
