@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from itertools import pairwise
@@ -295,45 +294,14 @@ class Inventory:
                 _strings(value, f"meta.{key}")
             elif key in _META_STRINGS and not isinstance(value, str):
                 raise ValueError(f"'meta.{key}' must be a string")
-        make = _adopted if _owned else _constructed
         return cls(
-            resources=[make(Resource, _interned(r, _RESOURCE_REPEATS, _owned, zones=tuple(
+            resources=[Resource(**_interned(r, _RESOURCE_REPEATS, _owned, zones=tuple(
                 sys.intern(z) for z in _strings(r.get("zones", ()), "zones"))))
                 for r in _records(data, "resources", Resource)],
-            edges=[make(Edge, _interned(e, _EDGE_REPEATS, _owned)) for e in _records(data, "edges", Edge)],
-            coverage=[make(Coverage, c) for c in _records(data, "coverage", Coverage)],
+            edges=[Edge(**_interned(e, _EDGE_REPEATS, _owned)) for e in _records(data, "edges", Edge)],
+            coverage=[Coverage(**c) for c in _records(data, "coverage", Coverage)],
             meta=dict(meta),
         )
-
-
-def _constructed(kind: type, values: dict[str, Any]) -> Any:
-    return kind(**values)
-
-
-def _adopted(kind: type, values: dict[str, Any]) -> Any:
-    """``kind(**values)`` for a record parsed here that nobody else holds (checked by :func:`_records`): ``values``
-    becomes the object's attributes, absent fields given their defaults as ``__init__`` gives them, and
-    ``__post_init__`` run. At a million resources, copying each record into a new attribute dict (and the
-    allocations that go with it) took seconds (issue 17)."""
-    for name, default in _defaults(kind):
-        if name not in values:
-            values[name] = default()
-    made = object.__new__(kind)
-    made.__dict__ = values
-    made.__post_init__()
-    return made
-
-
-@cache
-def _defaults(kind: type) -> tuple[tuple[str, Callable[[], Any]], ...]:
-    """``(field name, a maker of its default)`` for each field of ``kind`` that has a default."""
-    out = []
-    for f in fields(kind):
-        if f.default_factory is not MISSING:
-            out.append((f.name, f.default_factory))
-        elif f.default is not MISSING:
-            out.append((f.name, lambda value=f.default: value))
-    return tuple(out)
 
 
 def _parse(raw: bytes | str) -> Any:
