@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
 import sys
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
@@ -207,10 +209,14 @@ class Inventory:
     edges: list[Edge] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the file :meth:`read` built it from, as it was then (path, size, modification time), when the records hold
+    #: what that file says (no coverage detail had to be cleaned): :meth:`write_json` then copies that file
+    origin: tuple[Path, int, int] | None = field(default=None, compare=False, repr=False)
 
     SCHEMA = "resilience.inventory/v1"
 
     def extend(self, other: Inventory) -> None:
+        self.origin = None  # no longer what the file says
         self.resources.extend(other.resources)
         self.edges.extend(other.edges)
         self.coverage.extend(other.coverage)
@@ -240,8 +246,27 @@ class Inventory:
         return jsonout.dumps(self._document(shared=True))
 
     def write_json(self, path: Path) -> None:
-        """``inventory.json``: :meth:`to_json` and a newline, written a record at a time."""
-        jsonout.write(self._document(shared=True), path)
+        """``inventory.json``: :meth:`to_json` and a newline, written a record at a time. For an inventory
+        :meth:`read` from a file that is unchanged since, that file as it is, byte for byte: the snapshot the
+        analysis ran on, whose digest an offline simulation already reports (and no second encoding of a
+        snapshot of a gigabyte and more, issue 17). Whoever changes such an inventory in place sets
+        ``origin`` to ``None`` (:meth:`extend` does)."""
+        if not self._copy_origin(Path(path)):
+            jsonout.write(self._document(shared=True), path)
+
+    def _copy_origin(self, target: Path) -> bool:
+        if self.origin is None:
+            return False
+        source, size, modified = self.origin
+        try:
+            now = source.stat()
+            if (now.st_size, now.st_mtime_ns) != (size, modified):
+                return False
+            if not (target.exists() and os.path.samefile(source, target)):
+                shutil.copyfile(source, target)
+        except OSError:  # written the usual way instead, which reports a problem with the target
+            return False
+        return True
 
     def observed_until(self) -> dt.datetime | None:
         """When the reads of this inventory ended (``meta.finished_at``, else ``started_at``; a time without
@@ -267,10 +292,18 @@ class Inventory:
     def read(cls, path: str | Path) -> Inventory:
         """:meth:`from_json` of the file at ``path``, its text let go once parsed (at a million resources, a
         gigabyte and a half no longer held while the records are built)."""
-        raw = Path(path).read_bytes()
+        path = Path(path)
+        before = path.stat()
+        raw = path.read_bytes()
         data = _parse(raw)
         del raw
-        return cls._from_parsed(data)
+        details = [c.get("detail", "") for c in data.get("coverage") or () if isinstance(c, dict)] \
+            if isinstance(data, dict) else []
+        inventory = cls._from_parsed(data)
+        # a detail made readable here (a page's markup, a credential) differs from the file's: it is written anew
+        if [c.detail for c in inventory.coverage] == details:
+            inventory.origin = (path.resolve(), before.st_size, before.st_mtime_ns)
+        return inventory
 
     @classmethod
     def _from_parsed(cls, data: Any) -> Inventory:

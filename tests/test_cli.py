@@ -233,3 +233,48 @@ def test_offline_scan_ignores_a_recorded_policy_the_scan_did_not_use(tmp_path, s
     assert result.exit_code == 0
     assert "is not the policy the scan used" in result.output and "(pay)" in result.output
     assert json.loads((out / "findings.json").read_text())["workloads"] == []
+
+
+def test_an_offline_scan_keeps_the_snapshot_it_read_byte_for_byte(tmp_path, snapshot):
+    """The report folder's inventory.json is the file the analysis ran on, as given (its digest is the one an
+    offline simulation reports): not encoded again, even when written otherwise (compact, keys in another order)."""
+    given = tmp_path / "given.json"
+    document = json.loads(snapshot.read_text())
+    document["resources"][0] = dict(reversed(list(document["resources"][0].items())))
+    given.write_bytes(json.dumps(document, separators=(",", ":")).encode())
+    out = tmp_path / "out"
+    assert _run("scan", "--inventory", str(given), "--output", str(out), "--fail-on", "none").exit_code == 0
+    assert (out / "inventory.json").read_bytes() == given.read_bytes()
+    again = tmp_path / "again"  # and the copy is analysed as the original was
+    assert _run("scan", "--inventory", str(out / "inventory.json"), "--output", str(again), "--fail-on",
+                "none").exit_code == 0
+    findings = [[(f["id"], f["status"], f["message"]) for f in json.loads((folder / "findings.json").read_text())
+                 ["findings"]] for folder in (out, again)]
+    assert findings[0] == findings[1]
+
+
+def test_a_snapshot_whose_details_were_cleaned_is_written_anew(tmp_path, snapshot):
+    """A coverage detail holding a credential is redacted when read: the report folder gets the cleaned snapshot,
+    never the file's text."""
+    document = json.loads(snapshot.read_text())
+    document["coverage"][0]["detail"] = "denied: https://x.example/?X-Amz-Signature=abc123def&a=1"
+    given = tmp_path / "given.json"
+    given.write_text(json.dumps(document))
+    out = tmp_path / "out"
+    assert _run("scan", "--inventory", str(given), "--output", str(out), "--fail-on", "none").exit_code == 0
+    written = (out / "inventory.json").read_text()
+    assert "abc123def" not in written and written == Inventory.read(given).to_json() + "\n"
+
+
+def test_a_snapshot_changed_since_it_was_read_is_written_from_what_was_read(tmp_path, snapshot):
+    inventory = Inventory.read(snapshot)
+    snapshot.write_text(snapshot.read_text().replace("me-south-1", "eu-west-1"))  # changed after reading
+    inventory.write_json(tmp_path / "inventory.json")
+    assert (tmp_path / "inventory.json").read_text() == inventory.to_json() + "\n"
+    extended = Inventory.read(snapshot)
+    extended.extend(Inventory(resources=[res("arn:aws:s3:::more", "object_store")]))
+    extended.write_json(tmp_path / "extended.json")
+    assert "arn:aws:s3:::more" in (tmp_path / "extended.json").read_text()
+    same, text = Inventory.read(snapshot), snapshot.read_bytes()
+    same.write_json(snapshot)  # onto itself: left as it is
+    assert snapshot.read_bytes() == text and Inventory.read(snapshot) == same
