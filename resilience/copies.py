@@ -193,7 +193,7 @@ def _mechanism(graph: nx.MultiDiGraph, node: str, other: str, *, peer: bool = Fa
     if any(t.startswith("AWS::S3") for t in types):
         return S3_REPLICA
     if "object_store" in kinds:
-        if provider == "azure":  # the account's own geo-secondary, or another account object replication fills
+        if provider == "azure":  # its own geo-secondary (account failover), or an account object replication fills
             secondary = other.endswith("#secondary") or (graph._node[other].get("type") or "").endswith("#secondary")
             return AZURE_GRS if secondary else AZURE_OBJECT_REPLICATION
         return {"gcp": GCS_DUAL_REGION, "aws": S3_REPLICA}.get(provider or "", OBJECT_REPLICA)

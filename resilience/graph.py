@@ -70,7 +70,8 @@ def build_graph(inventory: Inventory, policy: Policy | None = None) -> nx.MultiD
     graph = nx.MultiDiGraph()
     names = tuple(f.name for f in fields(Resource))
     # filled as add_node and add_edge fill them (tests/test_graph.py compares the two), without their
-    # per-call copying of keyword arguments: a tenth of the build at 100,000 resources (issue 17)
+    # per-call copying of keyword arguments: a tenth of the build at 100,000 resources (issue 17). A new
+    # graph: nothing in networkx's cache of it to clear
     nodes, succ, pred = graph._node, graph._succ, graph._pred
     for resource in inventory.resources:
         # the node shares the resource's tags and attrs (read-only from here on): a deep copy of every
@@ -98,7 +99,6 @@ def build_graph(inventory: Inventory, policy: Policy | None = None) -> nx.MultiD
             keyed[kind].update(data)
         else:
             keyed[kind] = data
-    nx._clear_cache(graph)
     assign_workloads(graph, policy)
     graph.graph["meta"] = dict(inventory.meta)
     return graph
