@@ -164,3 +164,18 @@ def test_an_inventory_read_from_a_file_is_the_one_its_text_gives(tmp_path):
     kept = copy.deepcopy(document)
     assert Inventory.from_dict(document) == Inventory.read(path)
     assert document == kept and isinstance(document["resources"][1]["zones"], list)
+
+
+def test_a_file_that_is_not_an_inventory_fails_as_its_text_does(tmp_path):
+    """Inventory.read parses the file through a memory map: an empty file (which cannot be mapped), broken JSON
+    and JSON only the standard library reads (NaN) give what from_json gives for the same text."""
+    import pytest
+
+    for i, text in enumerate((b"", b"{", b'{"schema": NaN}', b"[1, 2]")):
+        path = tmp_path / f"bad-{i}.json"
+        path.write_bytes(text)
+        with pytest.raises(ValueError) as expected:
+            Inventory.from_json(text)
+        with pytest.raises(ValueError) as got:
+            Inventory.read(path)
+        assert (type(got.value), str(got.value)) == (type(expected.value), str(expected.value))
