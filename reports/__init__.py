@@ -41,9 +41,14 @@ def parse_formats(value: str | None, default: tuple[str, ...] = ("json", "md")) 
 
 
 def write_reports(result: ScanResult, outdir: Path, formats: tuple[str, ...]) -> list[Path]:
+    """``findings.json`` and each of ``formats``, in that order. CSV and XLSX asked together are written in
+    one pass (:func:`.tabular.write_csv_and_xlsx`: the same rows)."""
     outdir.mkdir(parents=True, exist_ok=True)
     written = [WRITERS["json"](result, outdir)]
+    together = {"csv", "xlsx"} <= set(formats)
+    if together:
+        tables = dict(zip(("csv", "xlsx"), tabular.write_csv_and_xlsx(result, outdir), strict=True))
     for name in formats:
         if name != "json":
-            written.append(WRITERS[name](result, outdir))
+            written.append(tables[name] if together and name in tables else WRITERS[name](result, outdir))
     return written

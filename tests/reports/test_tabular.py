@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import openpyxl
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from resilience.reports import tabular
 
 from . import estate
@@ -118,3 +120,76 @@ def test_xlsx_continues_a_table_longer_than_a_worksheet_on_numbered_sheets(tmp_p
     assert all(len(sheets[name]) == 3 for name in parts[:-1])
     rows = pd.concat([sheets[name] for name in parts])
     assert list(rows["id"]) == [f.id for f in sorted(result.findings, key=tabular.finding_order)]
+
+
+@given(st.lists(st.one_of(st.text(), st.sampled_from(['"', ",", "\r", "\n", "\r\n", " ", "", "a\"b,c"])),
+                min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_csv_line_is_what_the_csv_module_writes(cells):
+    """csv.writer with lines ending in \\r\\n quotes what holds the delimiter, the quote, \\r or \\n; the line
+    written ends in \\n alone."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    assert tabular.csv_line(cells) == buffer.getvalue()[:-2] + "\n"
+
+
+def test_a_carriage_return_in_a_text_keeps_its_csv_row_whole(tmp_path):
+    import csv
+
+    inv = estate.inventory()
+    inv.resources[-1].name = "line one\rline two"
+    result = estate.scan(inv)
+    tabular.write_csv(result, tmp_path)
+    with (tmp_path / "findings.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) == len(result.findings) + 1
+    assert all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_csv_and_xlsx_written_together_are_the_files_written_apart(tmp_path, result):
+    apart, together = tmp_path / "apart", tmp_path / "together"
+    apart.mkdir()
+    together.mkdir()
+    tabular.write_csv(result, apart)
+    tabular.write_xlsx(result, apart)
+    assert tabular.write_csv_and_xlsx(result, together) == [together / "findings.csv", together / "findings.xlsx"]
+    assert (together / "findings.csv").read_bytes() == (apart / "findings.csv").read_bytes()
+
+    def cells(path):
+        book = openpyxl.load_workbook(path, read_only=True)
+        return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+
+    assert cells(together / "findings.xlsx") == cells(apart / "findings.xlsx")
+
+
+def test_write_reports_writes_csv_and_xlsx_in_the_order_asked(tmp_path, result):
+    from resilience.reports import write_reports
+
+    written = write_reports(result, tmp_path, ("xlsx", "md", "csv"))
+    assert [p.name for p in written] == ["findings.json", "findings.xlsx", "report.md", "findings.csv"]
+    assert (tmp_path / "findings.csv").read_text(encoding="utf-8").count("\n") > len(result.findings)
+
+
+def test_a_failed_write_of_streamed_rows_is_raised_not_lost():
+    """The rows are compressed and written by a thread of their own: a write that fails there is raised in
+    the writer, and the thread is ended either way."""
+    import pytest
+    from resilience.reports import xlsx_stream
+
+    class Full:
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    compressing = xlsx_stream._Compressing(Full())
+    with pytest.raises(OSError, match="No space left"), compressing as rows:
+        for _ in range(20):  # more than the queue holds: a write after the failure raises it, or the exit does
+            rows.write(b"<row/>")
+    assert not compressing._thread.is_alive()
+
+    stopped = xlsx_stream._Compressing(Full())
+    with pytest.raises(ValueError, match="the rows' own error"), stopped:
+        raise ValueError("the rows' own error")  # raised as it is, the thread ended
+    assert not stopped._thread.is_alive()
