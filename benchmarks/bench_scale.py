@@ -41,7 +41,7 @@ def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = N
     tune_gc()  # as the command line runs
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate_inventory
-    from resilience.reports import WRITERS, write_reports
+    from resilience.reports import WRITERS, tabular, write_reports
     from resilience.rules import REGISTRY
 
     from resilience import scan
@@ -115,14 +115,21 @@ def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = N
     report_dir = OUT / f"reports-{size}"
     # findings.json once (write_reports always writes it, as the command line does), then each other
     # format's writer alone: "report: X" is X's own cost, and the total is what `scan --format ...` spends
+    # (CSV and XLSX asked together are one pass, "report: csv+xlsx", as the command line writes them)
     start = time.perf_counter()
     write_reports(result, report_dir, ())
     record("report: json", time.perf_counter() - start)
+    together = {"csv", "xlsx"} <= set(formats)  # written in one pass, as write_reports does
     for fmt in formats:
-        if fmt != "json":
-            start = time.perf_counter()
+        if fmt == "json" or (together and fmt == "xlsx"):
+            continue
+        start = time.perf_counter()
+        if together and fmt == "csv":
+            tabular.write_csv_and_xlsx(result, report_dir)
+            fmt = "csv+xlsx"
+        else:
             WRITERS[fmt](result, report_dir)
-            record(f"report: {fmt}", time.perf_counter() - start)
+        record(f"report: {fmt}", time.perf_counter() - start)
     sizes = {p.name: p.stat().st_size for p in report_dir.iterdir() if p.is_file()}
     for entry in phases.values():
         entry["wall_s"] = round(entry["wall_s"], 3)
@@ -138,17 +145,26 @@ def table(runs: list[dict]) -> str:
     if len(runs) > 1:
         header += [f"exp {a['size']:,}->{b['size']:,}" for a, b in zip(runs, runs[1:], strict=False)]
     rows = [header]
-    for name in names + ["total (analysis + reports)"]:
+    others = any(n.startswith("report: ") and n != "report: json" for n in names)
+    totals = ["total (analysis + reports)"] + (["total, findings.json only", "all formats / findings.json only"]
+                                               if others else [])
+    for name in names + totals:
         cells = [name]
         values = []
         for run in runs:
+            if name == "all formats / findings.json only":  # the issue-17 bound: at most 2
+                cells.append(f"{_total(run) / _total(run, json_only=True):.2f}x")
+                continue
             if name.startswith("total"):
-                value = sum(p["wall_s"] for p in run["phases"].values())
+                value = _total(run, json_only=name.startswith("total, findings.json"))
                 rss = run["peak_rss_mib"]
             else:
                 phase = run["phases"].get(name) or {}
                 value, rss = phase.get("wall_s"), phase.get("maxrss_mib")
             values.append((value, rss))
+        if not values:
+            rows.append(cells + [""] * (len(header) - len(cells)))
+            continue
         cells += ["-" if v is None else f"{v:.2f}" for v, _ in values]
         cells += ["-" if r is None else f"{r:.0f}" for _, r in values]
         for (a, b), (ra, rb) in zip(zip(values, values[1:], strict=False), zip(runs, runs[1:], strict=False),
@@ -161,6 +177,12 @@ def table(runs: list[dict]) -> str:
     lines = ["  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _total(run: dict, *, json_only: bool = False) -> float:
+    """A run's wall time over its phases; ``json_only``: without the reports other than findings.json."""
+    return sum(p["wall_s"] for name, p in run["phases"].items()
+               if not (json_only and name.startswith("report: ") and name != "report: json"))
 
 
 def compare(before: list[dict], now: list[dict]) -> str:
