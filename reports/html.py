@@ -31,12 +31,12 @@ from .common import (
     SEVERITY_COLOURS,
     STATUS_COLOURS,
     STATUS_ORDER,
-    counts_by,
     finding_order,
     flatten,
     rule_catalogue,
     scenario_of,
     some,
+    status_counts,
 )
 
 MAX_GRAPH_NODES = 90
@@ -251,7 +251,7 @@ def context(result: ScanResult) -> dict[str, Any]:
                                                        for r in baseline.get("resolved_findings", [])]}
 
     # summary by control
-    per_control = counts_by(({"status": f.status, "controls": f.controls} for f in ordered), lambda f: f["controls"])
+    per_control = status_counts((c, f.status) for f in ordered for c in f.controls)
     control_rows = [(c, per_control[c]) for c in sorted(per_control, key=lambda c: (list(CONTROLS).index(c)
                                                                                    if c in CONTROLS else 999, c))]
     # failing results by category, stacked by severity: where the problems are
@@ -272,8 +272,7 @@ def context(result: ScanResult) -> dict[str, Any]:
             region_kinds.setdefault(str(d.get("region") or "unknown"), Counter())[d.get("kind", "")] += 1
         if d.get("provider") and d.get("provider") != "unknown":
             region_providers.setdefault(str(d.get("region") or "unknown"), set()).add(str(d["provider"]))
-    per_region = counts_by(({"status": f.status, "region": f.region} for f in ordered),
-                           lambda f: [f["region"] or NO_REGION])
+    per_region = status_counts((f.region or NO_REGION, f.status) for f in ordered)
     failing_by_region = Counter((f.region or NO_REGION, f.severity) for f in failing)
     regions = []
     for r in svg.region_order(set(region_resources) | set(per_region) - {NO_REGION}, audited) + \

@@ -12,7 +12,7 @@ from resilience.durations import format_duration
 from resilience.results import ScanResult, summarise
 
 from . import markdown_escape, subservice
-from .common import MAX_ACCOUNTS, MAX_LISTED, MAX_WORKLOADS, counts_by, some, worst_first
+from .common import MAX_ACCOUNTS, MAX_LISTED, MAX_WORKLOADS, some, status_counts, worst_first
 
 
 def environment() -> Environment:
@@ -33,8 +33,7 @@ def render(result: ScanResult) -> str:
     waived = [f for f in result.findings if f.status == "waived"]
     gaps = [c for c in result.coverage if not c.ok and c.status != "skipped"]  # skipped: not offered there
     skipped = [c for c in result.coverage if c.status == "skipped"]
-    per_control = counts_by(({"status": f.status, "controls": f.controls} for f in result.findings),
-                            lambda f: f["controls"])
+    per_control = status_counts((c, f.status) for f in result.findings for c in f.controls)
     controls = [(c, CONTROLS.get(c, ""), per_control[c])
                 for c in sorted(per_control, key=lambda c: (list(CONTROLS).index(c) if c in CONTROLS else 999, c))]
     expired = [f for f in failing if f.waiver and f.waiver.get("expired")]
