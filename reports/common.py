@@ -81,22 +81,9 @@ def finding_order(f: Any) -> tuple:
     return (status_rank(f.status), -SEVERITY_RANK.get(f.severity, 0), f.rule, f.resource, f.id)
 
 
-def counts_by(findings: Iterable[dict[str, Any]], key) -> dict[str, dict[str, int]]:
-    """``{group: {status: n}}`` where ``key(f)`` yields the groups a finding belongs to."""
-    out: dict[str, dict[str, int]] = {}
-    for f in findings:
-        status = f["status"]
-        for group in key(f):
-            bucket = out.get(group)
-            if bucket is None:  # a new dict per group, not per result (millions at 100,000 resources)
-                bucket = out[group] = dict.fromkeys(STATUS_ORDER, 0)
-            bucket[status] = bucket.get(status, 0) + 1
-    return out
-
-
 def status_counts(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
-    """:func:`counts_by` of ``(group, status)`` pairs, counted in one C pass: the groups in the order they first
-    come, each with every status of :data:`STATUS_ORDER` (then any other, in the order it first comes)."""
+    """``{group: {status: n}}`` of ``(group, status)`` pairs, counted in one C pass: the groups in the order they
+    first come, each with every status of :data:`STATUS_ORDER` (then any other, in the order it first comes)."""
     out: dict[str, dict[str, int]] = {}
     for (group, status), n in Counter(pairs).items():
         bucket = out.get(group)
