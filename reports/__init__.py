@@ -13,6 +13,7 @@ from resilience.errors import InputError
 from resilience.results import ScanResult
 
 from . import graph_export, html, json_report, junit, markdown, sarif, tabular
+from .common import shared_views
 
 Writer = Callable[[ScanResult, Path], Path]
 
@@ -42,13 +43,15 @@ def parse_formats(value: str | None, default: tuple[str, ...] = ("json", "md")) 
 
 def write_reports(result: ScanResult, outdir: Path, formats: tuple[str, ...]) -> list[Path]:
     """``findings.json`` and each of ``formats``, in that order. CSV and XLSX asked together are written in
-    one pass (:func:`.tabular.write_csv_and_xlsx`: the same rows)."""
+    one pass (:func:`.tabular.write_csv_and_xlsx`: the same rows); the views several reports show are made
+    once (:func:`.common.shared_views`)."""
     outdir.mkdir(parents=True, exist_ok=True)
-    written = [WRITERS["json"](result, outdir)]
-    together = {"csv", "xlsx"} <= set(formats)
-    if together:
-        tables = dict(zip(("csv", "xlsx"), tabular.write_csv_and_xlsx(result, outdir), strict=True))
-    for name in formats:
-        if name != "json":
-            written.append(tables[name] if together and name in tables else WRITERS[name](result, outdir))
+    with shared_views(result):  # what several reports show is made once
+        written = [WRITERS["json"](result, outdir)]
+        together = {"csv", "xlsx"} <= set(formats)
+        if together:
+            tables = dict(zip(("csv", "xlsx"), tabular.write_csv_and_xlsx(result, outdir), strict=True))
+        for name in formats:
+            if name != "json":
+                written.append(tables[name] if together and name in tables else WRITERS[name](result, outdir))
     return written

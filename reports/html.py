@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from resilience.controls import CATEGORIES, CONTROLS, SEVERITIES, SEVERITY_RANK
 from resilience.durations import format_duration
-from resilience.results import Finding, ScanResult, finding_facts, summarise
+from resilience.results import Finding, ScanResult, summarise
 
 from . import subservice, svg
 from .common import (
@@ -33,7 +33,7 @@ from .common import (
     STATUS_ORDER,
     finding_order,
     flatten,
-    rule_catalogue,
+    scan_catalogue,
     scenario_of,
     some,
     status_counts,
@@ -352,7 +352,7 @@ def context(result: ScanResult) -> dict[str, Any]:
         "trend": trend, "graph_svg": graph_svg, "graph_shown": len(nodes), "graph_total": total_nodes,
         "control_rows": control_rows, "controls": CONTROLS, "waivers": [dressed(f, g) for f in waivers[:MAX_DETAILED]],
         "severities": SEVERITIES, "status_order": STATUS_ORDER, "severity_colours": SEVERITY_COLOURS,
-        "status_colours": STATUS_COLOURS, "rules": rule_catalogue(finding_facts(ordered), result.scan),
+        "status_colours": STATUS_COLOURS, "rules": scan_catalogue(result),
         "edge_style": svg.EDGE_STYLE, "new_ids": set((baseline or {}).get("new", [])),
     }
 

@@ -19,7 +19,7 @@ from resilience import jsonout
 from resilience.results import ScanResult, finding_facts, findings_document
 
 from . import accounts
-from .common import rule_catalogue
+from .common import scan_catalogue, shared
 
 POLICY_COPY = "policy.yaml"
 
@@ -36,7 +36,7 @@ def document(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
     doc = findings_document(result, lazy=lazy)
     doc.setdefault("rules", [
         {k: v for k, v in meta.items() if k not in ("rationale", "remediation", "references")}
-        for meta in rule_catalogue(finding_facts(result.findings), doc["scan"])
+        for meta in scan_catalogue(result)
     ])
     rows = account_view(result)
     if accounts.worth_showing(rows):
@@ -45,9 +45,10 @@ def document(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
 
 
 def account_view(result: ScanResult) -> list[dict[str, Any]]:
-    """The rows of the account view (:mod:`.accounts`) for a scan result."""
-    return accounts.account_rows(finding_facts(result.findings), result.coverage,
-                                 result.inventory.meta.get("aws_accounts") or ())
+    """The rows of the account view (:mod:`.accounts`) for a scan result (read-only: findings.json and the
+    HTML and Markdown reports share them, :func:`.common.shared`)."""
+    return shared(result, "account_view", lambda: accounts.account_rows(
+        finding_facts(result.findings), result.coverage, result.inventory.meta.get("aws_accounts") or ()))
 
 
 def write(result: ScanResult, outdir: Path) -> Path:

@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from resilience import jsonout
-from resilience.results import ScanResult, finding_facts
+from resilience.results import ScanResult
 
-from .common import SECURITY_SEVERITY, artifact_location, finding_order, rule_catalogue
+from .common import SECURITY_SEVERITY, artifact_location, finding_order, scan_catalogue
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "resilienceFindingId/v1"
@@ -78,7 +78,7 @@ def build(result: ScanResult, outdir: Path) -> dict[str, Any]:
 
 def _parts(result: ScanResult, outdir: Path) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """The document without its results, and the results, made one at a time (failing first)."""
-    catalogue = rule_catalogue(finding_facts(result.findings), result.scan)
+    catalogue = scan_catalogue(result)
     doc = _document(result, catalogue)
     return doc, _results(result, outdir, {meta["id"]: i for i, meta in enumerate(catalogue)})
 
