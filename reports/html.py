@@ -265,13 +265,15 @@ def context(result: ScanResult) -> dict[str, Any]:
     # regions
     audited = list(result.scan.get("regions_audited", []))
     region_resources = Counter(str(d.get("region") or "unknown") for _, d in g.nodes(data=True) if not d.get("stub"))
+    kinds_in = Counter((str(d.get("region") or "unknown"), d.get("kind", ""))
+                       for _, d in g.nodes(data=True) if not d.get("stub"))
     region_kinds: dict[str, Counter] = {}
+    for (region, kind), n in kinds_in.items():
+        region_kinds.setdefault(region, Counter())[kind] = n
     region_providers: dict[str, set[str]] = {}
-    for _, d in g.nodes(data=True):
-        if not d.get("stub"):
-            region_kinds.setdefault(str(d.get("region") or "unknown"), Counter())[d.get("kind", "")] += 1
-        if d.get("provider") and d.get("provider") != "unknown":
-            region_providers.setdefault(str(d.get("region") or "unknown"), set()).add(str(d["provider"]))
+    for region, provider in {(str(d.get("region") or "unknown"), str(d["provider"])) for _, d in g.nodes(data=True)
+                             if d.get("provider") and d.get("provider") != "unknown"}:
+        region_providers.setdefault(region, set()).add(provider)
     per_region = status_counts((f.region or NO_REGION, f.status) for f in ordered)
     failing_by_region = Counter((f.region or NO_REGION, f.severity) for f in failing)
     regions = []

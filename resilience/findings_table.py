@@ -51,8 +51,11 @@ def scenario_of(f: dict[str, Any]) -> str:
     return ""
 
 
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+
+
 def status_rank(status: str) -> int:
-    return STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+    return _STATUS_RANK.get(status, len(STATUS_ORDER))
 
 
 def sort_key(f: dict[str, Any]) -> tuple:
