@@ -38,5 +38,8 @@ def test_outside_write_reports_each_view_is_made_again(monkeypatch):
     assert len(rows) == 2
     assert before != after  # the changed result is what the second view shows
     with common.shared_views(result):
-        assert common.scan_catalogue(result) is common.scan_catalogue(result)
+        catalogue = common.scan_catalogue(result)
+        with common.shared_views(result):  # opened again inside (write_reports in a caller's): the same views
+            assert common.scan_catalogue(result) is catalogue
+        assert common.scan_catalogue(result) is catalogue
         assert common.scan_catalogue(estate.scan()) is not common.scan_catalogue(result)  # another scan's own
