@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def test_junit_parses_and_maps_statuses(outdir, result):
@@ -69,3 +72,44 @@ def test_streamed_file_is_what_the_whole_tree_writes(tmp_path, empty):
     ET.indent(tree, space="  ")
     tree.write(tmp_path / "whole.xml", encoding="utf-8", xml_declaration=True)
     assert path.read_bytes() == (tmp_path / "whole.xml").read_bytes()
+
+
+@functools.cache
+def _scanned():
+    """The estate's results (copied and changed by each example)."""
+    from . import estate
+
+    return estate.scan()
+
+_TEXT = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6) | st.sampled_from(
+    [*"&<>\"'\t\n\r\x00\x07\x1f ", "\u00e9", "\U0001f600", "]]>", "&amp;", "<resilience-test-cases />"]),
+    max_size=8).map("".join)
+
+
+@given(st.lists(st.fixed_dictionaries({
+    "status": st.sampled_from(["pass", "fail", "unknown", "waived"]), "message": _TEXT, "resource": _TEXT,
+    "workload": st.none() | _TEXT, "remediation": _TEXT, "notes": st.lists(_TEXT, max_size=2),
+    "evidence": st.dictionaries(_TEXT, _TEXT | st.integers(-2**63, 2**63 - 1), max_size=3), "baseline": st.none() | _TEXT,
+    "waiver": st.none() | st.fixed_dictionaries({"expires": _TEXT, "approved_by": _TEXT, "reason": _TEXT,
+                                                 "expired": st.booleans()}),
+    "title": _TEXT}), min_size=1, max_size=4))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_written_file_is_what_elementtree_writes_for_any_text(tmp_path, changes):
+    """write() makes the test cases' text itself; ElementTree's serialiser of build() is the reference, on
+    text with markup, quotes, control characters, line breaks, tabs, edge spaces and non-ASCII."""
+    import copy
+    import dataclasses
+
+    from resilience.reports import junit
+
+    result = dataclasses.replace(_scanned(), findings=[copy.copy(f) for f in _scanned().findings])
+    for finding, change in zip(result.findings, changes, strict=False):
+        for key, value in change.items():
+            setattr(finding, key, value)
+    out = tmp_path / str(len(list(tmp_path.iterdir())))
+    out.mkdir()
+    path = junit.write(result, out)
+    tree = ET.ElementTree(junit.build(result))
+    ET.indent(tree, space="  ")
+    tree.write(out / "whole.xml", encoding="utf-8", xml_declaration=True)
+    assert path.read_bytes() == (out / "whole.xml").read_bytes()
