@@ -134,11 +134,9 @@ def graph_nodes(result: ScanResult, findings: list[Finding]) -> tuple[list[str],
     core = members | flagged
     if not core:
         core = {n for n, d in g.nodes(data=True) if d.get("kind") not in QUIET_KINDS}
-    neighbours = set()
-    for n in sorted(core):
-        for other in (*g.successors(n), *g.predecessors(n)):
-            if other not in core and (g.nodes[other].get("kind") not in QUIET_KINDS or other in flagged):
-                neighbours.add(other)
+    nodes, succ, pred = g._node, g._succ, g._pred  # the adjacency itself: every node of the estate is visited
+    neighbours = {other for n in core for adjacent in (succ[n], pred[n]) for other in adjacent
+                  if other not in core and (nodes[other].get("kind") not in QUIET_KINDS or other in flagged)}
     chosen = sorted(flagged) + sorted(core - flagged) + sorted(neighbours)
     total = len(chosen)
     return chosen[:MAX_GRAPH_NODES], total
