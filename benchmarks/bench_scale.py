@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import math
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -114,6 +115,7 @@ def measure(size: int, formats: tuple[str, ...], seed: int, dask: str | None = N
     accounted = sum(v["wall_s"] for k, v in phases.items() if k.startswith(("rules", "graph", "recovery")))
     record("engine (ids, waivers, sorting)", max(0.0, analyse_s - accounted))
     report_dir = OUT / f"reports-{size}"
+    shutil.rmtree(report_dir, ignore_errors=True)  # the sizes listed are this run's files only
     # findings.json once (write_reports always writes it, as the command line does), then each other
     # format's writer alone: "report: X" is X's own cost, and the total is what `scan --format ...` spends
     # (CSV and XLSX asked together are one pass, "report: csv+xlsx", as the command line writes them)
