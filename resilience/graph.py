@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
+from typing import Any
 
 import networkx as nx
 
@@ -297,14 +298,22 @@ def graph_to_json(graph: nx.MultiDiGraph) -> dict:
 
 
 def write_graphml(graph: nx.MultiDiGraph, path: str) -> None:
-    """GraphML wants scalar attributes: nested values are written as JSON strings."""
-    import json
-
+    """GraphML wants scalar attributes: nested values are written as JSON strings, their keys sorted (the
+    order a cloud API lists tags in varies from read to read; the file must not)."""
     flat = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
-        flat.add_node(node, **{k: v if isinstance(v, str | int | float | bool) else json.dumps(v, default=str)
+        flat.add_node(node, **{k: v if isinstance(v, str | int | float | bool) else _json_text(v)
                                for k, v in data.items()})
     for src, dst, key, data in graph.edges(keys=True, data=True):
-        flat.add_edge(src, dst, key=key, **{k: v if isinstance(v, str | int | float | bool)
-                                            else json.dumps(v, default=str) for k, v in data.items()})
+        flat.add_edge(src, dst, key=key, **{k: v if isinstance(v, str | int | float | bool) else _json_text(v)
+                                            for k, v in data.items()})
     nx.write_graphml(flat, path)
+
+
+def _json_text(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, default=str, sort_keys=True)
+    except TypeError:  # keys of different types cannot be sorted: as they come
+        return json.dumps(value, default=str)

@@ -179,3 +179,19 @@ def test_a_file_that_is_not_an_inventory_fails_as_its_text_does(tmp_path):
         with pytest.raises(ValueError) as got:
             Inventory.read(path)
         assert (type(got.value), str(got.value)) == (type(expected.value), str(expected.value))
+
+
+def test_graphml_is_the_same_whatever_order_the_tags_were_read_in(tmp_path):
+    """A cloud API lists a resource's tags in no fixed order: graph.graphml must not follow it."""
+    import networkx as nx
+
+    from resilience.graph import write_graphml
+
+    def written(tags, name):
+        graph = nx.MultiDiGraph()
+        graph.add_node("db", kind="database", tags=tags, attrs={1: "a", "b": 2})  # keys of two types: as they come
+        write_graphml(graph, str(tmp_path / name))
+        return (tmp_path / name).read_bytes()
+
+    assert written({"env": "prod", "app": "shop"}, "a.graphml") == written({"app": "shop", "env": "prod"}, "b.graphml")
+    assert b'{"app": "shop", "env": "prod"}' in written({"env": "prod", "app": "shop"}, "c.graphml")

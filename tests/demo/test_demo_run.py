@@ -192,8 +192,8 @@ def test_workload_tags(inv):
 @pytest.mark.slow
 def test_demo_is_deterministic(demo, tmp_path):
     out, _ = demo
-    run_demo(tmp_path, ("json", "md"))
-    for name in ("findings.json", "report.md", "inventory.json"):
+    run_demo(tmp_path, ("json", "md", "graphml", "csv", "junit"))
+    for name in ("findings.json", "report.md", "inventory.json", "graph.graphml", "findings.csv", "findings.junit.xml"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
