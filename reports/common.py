@@ -36,7 +36,7 @@ from resilience.findings_table import (  # noqa: F401 (the reporters import thes
     status_rank,
 )
 from resilience.findings_table import rule_catalogue as _rule_catalogue
-from resilience.results import ScanResult, finding_facts
+from resilience.results import Finding, ScanResult, finding_facts
 
 #: results a report for people (report.md, report.html) lists per section, the worst first; the rest are
 #: counted and left to findings.csv / findings.xlsx / findings.json, which hold every result. With the
@@ -124,6 +124,12 @@ def scan_catalogue(result: ScanResult) -> list[dict[str, Any]]:
     """The rule catalogue of a scan's results (:func:`rule_catalogue`), as findings.json, the SARIF log and the
     HTML report list it: made once per :func:`shared_views` (read-only)."""
     return shared(result, "rule_catalogue", lambda: rule_catalogue(finding_facts(result.findings), result.scan))
+
+
+def in_report_order(result: ScanResult) -> list[Finding]:
+    """The results sorted by :func:`finding_order` (failing first, then by severity, rule, resource, id), as
+    every table and list of the reports shows them: sorted once per :func:`shared_views` (read-only)."""
+    return shared(result, "report_order", lambda: sorted(result.findings, key=finding_order))
 
 
 # --- what several reports of one scan show ----------------------------------------------------------

@@ -31,8 +31,8 @@ from .common import (
     SEVERITY_COLOURS,
     STATUS_COLOURS,
     STATUS_ORDER,
-    finding_order,
     flatten,
+    in_report_order,
     scan_catalogue,
     scenario_of,
     some,
@@ -231,7 +231,7 @@ def context(result: ScanResult) -> dict[str, Any]:
     """What the page shows. Every result is counted; only those drawn (at most MAX_DETAILED per status,
     MAX_PASSED passing, the workload cards' first failing ones) are made into dicts."""
     g = result.graph
-    ordered = sorted(result.findings, key=finding_order)
+    ordered = in_report_order(result)
     everything: dict[str, list[Finding]] = {s: [] for s in STATUS_ORDER}
     for f in ordered:
         if f.status in everything:

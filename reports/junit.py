@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from resilience import jsonout
 from resilience.results import Finding, ScanResult
 
-from .common import finding_order
+from .common import in_report_order
 
 _ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}
 _ILLEGAL_FOUND = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -142,7 +143,7 @@ def build(result: ScanResult) -> ET.Element:
 
 def _by_rule(result: ScanResult) -> dict[str, list[Finding]]:
     by_rule: dict[str, list[Finding]] = {}
-    for f in sorted(result.findings, key=lambda f: (f.rule, *finding_order(f))):
+    for f in sorted(in_report_order(result), key=attrgetter("rule")):  # stable: in report order within a rule
         by_rule.setdefault(f.rule, []).append(f)
     return by_rule
 

@@ -35,7 +35,7 @@ from typing import Any
 from resilience import jsonout
 from resilience.results import ScanResult
 
-from .common import SECURITY_SEVERITY, artifact_location, finding_order, scan_catalogue
+from .common import SECURITY_SEVERITY, artifact_location, in_report_order, scan_catalogue
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "resilienceFindingId/v1"
@@ -92,7 +92,7 @@ def _results(result: ScanResult, outdir: Path, index: dict[str, int]) -> Iterato
         if f.waiver and f.waiver.get("policy_line"):
             waiver_lines[f.id] = f.waiver["policy_line"].rsplit(":", 1)[-1]
 
-    for finding in sorted((f for f in result.findings if f.status != "pass"), key=finding_order):
+    for finding in (f for f in in_report_order(result) if f.status != "pass"):
         f = finding.to_dict()
         line = 1
         if policy_file:

@@ -28,8 +28,8 @@ from .common import (
     COVERAGE_COLUMNS,
     FINDING_COLUMNS,
     INVENTORY_COLUMNS,
-    finding_order,
     finding_row,
+    in_report_order,
     iter_inventory_rows,
     spreadsheet_safe,
 )
@@ -58,7 +58,7 @@ def _cells(values: Iterator[Any] | list[Any], limit: int | None = None) -> list[
 
 def _findings(result: ScanResult) -> Iterator[dict[str, Any]]:
     """The rows failing-first, each made when it is written (the findings are sorted, not their rows)."""
-    for f in sorted(result.findings, key=finding_order):
+    for f in in_report_order(result):
         yield finding_row(f.to_dict())
 
 
@@ -181,10 +181,15 @@ def _values(head: list[tuple[dict[str, Any], list[Any] | None]],
             rest: Iterator[tuple[dict[str, Any], list[Any] | None]], columns: tuple[str, ...]) -> Iterator[list[Any]]:
     """The workbook's cells of each row: made from the row, or from its CSV cells (the same, but for a text
     longer than a cell holds)."""
+    take = operator.itemgetter(*columns) if len(columns) > 1 else None  # a tuple of the values, by one C call
     for pairs in (head, rest):
         for row, cells in pairs:
             if cells is None:
-                yield _cells((row.get(c, "") for c in columns), XLSX_CELL_LIMIT)
+                try:
+                    values = take(row) if take is not None else (row[columns[0]],)
+                except KeyError:  # a row without some column: empty there
+                    values = tuple(row.get(c, "") for c in columns)
+                yield _cells(values, XLSX_CELL_LIMIT)
             elif _total_length(cells) <= XLSX_CELL_LIMIT:
                 yield cells
             else:

@@ -119,7 +119,9 @@ def test_xlsx_continues_a_table_longer_than_a_worksheet_on_numbered_sheets(tmp_p
     assert parts[1] == "findings (2)"
     assert all(len(sheets[name]) == 3 for name in parts[:-1])
     rows = pd.concat([sheets[name] for name in parts])
-    assert list(rows["id"]) == [f.id for f in sorted(result.findings, key=tabular.finding_order)]
+    from resilience.reports.common import finding_order
+
+    assert list(rows["id"]) == [f.id for f in sorted(result.findings, key=finding_order)]
 
 
 @given(st.lists(st.one_of(st.text(), st.sampled_from(['"', ",", "\r", "\n", "\r\n", " ", "", "a\"b,c"])),
