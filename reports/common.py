@@ -142,8 +142,9 @@ _SHARED: ContextVar[tuple[ScanResult, dict[str, Any]] | None] = ContextVar("resi
 @contextmanager
 def shared_views(result: ScanResult) -> Iterator[None]:
     """While the reports of ``result`` are written (:func:`resilience.reports.write_reports`), what several of
-    them show (the rule catalogue, the account view) is made once: each was a pass over every result, per
-    report, seconds at 100,000 resources (issue 17). Nothing changes the result meanwhile."""
+    them show (the rule catalogue, the account view, the results in report order) is made once: each was a
+    pass over every result, per report, seconds at 100,000 resources (issue 17). Nothing changes the result
+    meanwhile."""
     active = _SHARED.get()
     if active is not None and active[0] is result:  # already open (a caller's): its views are kept
         yield

@@ -174,6 +174,7 @@ def write_xlsx(result: ScanResult, outdir: Path,
 
 
 def _uncelled(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], None]]:
+    """Rows whose cells are still to be made (:func:`_values` makes them)."""
     return ((row, None) for row in rows)
 
 
