@@ -1,3 +1,8 @@
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from resilience.graph import build_graph, region_from_id, workload_names, workload_nodes
 from resilience.model import BACKED_UP_TO, REPLICATES_TO, ROUTES_TO, Edge, Inventory
 from resilience.policy import parse_policy
@@ -195,3 +200,35 @@ def test_graphml_is_the_same_whatever_order_the_tags_were_read_in(tmp_path):
 
     assert written({"env": "prod", "app": "shop"}, "a.graphml") == written({"app": "shop", "env": "prod"}, "b.graphml")
     assert b'{"app": "shop", "env": "prod"}' in written({"env": "prod", "app": "shop"}, "c.graphml")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON_VALUES, ensure_ascii=st.booleans())
+def test_an_inventory_text_is_read_as_the_standard_library_reads_it(value, ensure_ascii):
+    """inventory.json is parsed by msgspec, not the standard library: any JSON value (integers beyond 64 bits,
+    floats beyond range written as 1e400 by nobody but read as infinity, escaped lone surrogates, any text) must
+    come back as json.loads gives it, through the file (memory map) and through from_json alike."""
+    import tempfile
+
+    from resilience.model import _parse, _parse_file
+
+    text = json.dumps(value, ensure_ascii=ensure_ascii).encode()
+    expected = json.loads(text)
+    assert _parse(text) == expected and _parse(text.decode()) == expected
+    with tempfile.TemporaryFile() as fh:
+        fh.write(text)
+        fh.flush()
+        assert _parse_file(fh, len(text)) == expected
+
+
+def test_numbers_and_texts_only_the_standard_library_reads_are_read_as_it_reads_them():
+    from resilience.model import _parse
+
+    for text in (b"1e400", b'["\\ud800", -1e999]', b"123456789012345678901234567890", b'{"a": 1, "a": 2}'):
+        assert repr(_parse(text)) == repr(json.loads(text))
