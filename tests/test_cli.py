@@ -278,3 +278,18 @@ def test_a_snapshot_changed_since_it_was_read_is_written_from_what_was_read(tmp_
     same, text = Inventory.read(snapshot), snapshot.read_bytes()
     same.write_json(snapshot)  # onto itself: left as it is
     assert snapshot.read_bytes() == text and Inventory.read(snapshot) == same
+
+
+def test_the_policy_is_read_with_the_cyclic_collector_paused_and_then_resumed(monkeypatch):
+    """An organisation's policy (15 MB of YAML at 1,000,000 resources) lives until the command ends: the
+    collector walking its YAML nodes again and again cost 7.6 s against 4.4 s paused (issue 17)."""
+    import gc
+
+    from resilience import cli
+    from resilience.policy import Policy
+
+    enabled_while_reading = []
+    monkeypatch.setattr(cli, "load_policy", lambda *a, **k: enabled_while_reading.append(gc.isenabled()) or Policy())
+    gc.enable()
+    assert isinstance(cli._load_policy("policy.yaml"), Policy)
+    assert enabled_while_reading == [False] and gc.isenabled()
