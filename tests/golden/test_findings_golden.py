@@ -1,0 +1,93 @@
+"""The findings of the demo and of the scale benchmark's 10,000-resource estate, held to committed golden files
+(issue 17: the speed work must leave every result byte-identical). A change meant to alter findings (a rule, a
+message, evidence) regenerates them and shows in review what moved:
+
+    RESILIENCE_UPDATE_GOLDEN=1 python -m pytest tests/golden
+
+``demo.txt`` lists every finding of the demo's findings.json (id, rule, status, severity and a digest of the
+whole finding); ``generated-10000.txt`` the results per rule and status of the generated estate. Each starts
+with the SHA-256 of the whole findings.json, so a change to any byte of it fails here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.util
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from resilience.reports import write_reports
+
+from resilience.model import Inventory
+from resilience.policy import parse_policy
+from resilience.scan import analyse
+from tests.conftest import SCAN_TIME
+
+HERE = Path(__file__).parent
+ROOT = HERE.parents[1]
+UPDATE = os.environ.get("RESILIENCE_UPDATE_GOLDEN") == "1"
+REGENERATE = "regenerate with: RESILIENCE_UPDATE_GOLDEN=1 python -m pytest tests/golden"
+
+
+@pytest.fixture(scope="module")
+def demo_result():
+    from resilience.demo import demo_scan
+
+    return demo_scan()
+
+
+def _findings_json(result, folder: Path) -> bytes:
+    write_reports(result, folder, ())  # findings.json, as every scan writes it
+    return (folder / "findings.json").read_bytes()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check(name: str, text: str) -> None:
+    path = HERE / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+        return
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        diff = list(difflib.unified_diff(expected.splitlines(), text.splitlines(), f"{name} (committed)",
+                                         f"{name} (now)", lineterm="", n=0))
+        shown = "\n".join(diff[:60]) + (f"\n... {len(diff) - 60} more lines" if len(diff) > 60 else "")
+        pytest.fail(f"the findings differ from {name}; if that is meant, {REGENERATE}\n{shown}")
+
+
+def test_the_demo_findings_are_the_golden_ones(demo_result, tmp_path):
+    data = _findings_json(demo_result, tmp_path)
+    lines = [f"# findings.json of the demo estate (resilience demo), sha256 {_digest(data)}",
+             "# id rule status severity sha256-of-the-finding[:16]; " + REGENERATE]
+    for finding in json.loads(data)["findings"]:
+        canonical = json.dumps(finding, sort_keys=True, ensure_ascii=False).encode()
+        lines.append(" ".join((finding["id"], finding["rule"], finding["status"], finding["severity"],
+                               _digest(canonical)[:16])))
+    _check("demo.txt", "\n".join(lines) + "\n")
+
+
+def test_the_generated_estate_findings_are_the_golden_ones(demo_result, tmp_path):
+    """The benchmark's generator (``benchmarks/generate_inventory.py``, seed 7) fed the demo's inventory, as
+    ``make bench`` runs it, at 10,000 resources."""
+    spec = importlib.util.spec_from_file_location("generate_inventory", ROOT / "benchmarks" / "generate_inventory.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    generator.TEMPLATE = tmp_path / "template-inventory.json"
+    generator.TEMPLATE.write_text(demo_result.inventory.to_json())
+    made = generator.generate(10_000, 7, tmp_path / "inventory-10000.json")
+    inventory = Inventory.read(made["path"])
+    # parsed under a fixed name: the policy file's path is quoted in the evidence
+    policy = parse_policy(Path(made["policy"]).read_text(encoding="utf-8"), "policy.yaml")
+    data = _findings_json(analyse(inventory, policy, scan_time=SCAN_TIME), tmp_path / "out")
+    counts = Counter((f["rule"], f["status"]) for f in json.loads(data)["findings"])
+    lines = [f"# findings.json of benchmarks/generate_inventory.py at 10,000 resources (seed 7, the demo as "
+             f"template), sha256 {_digest(data)}", "# rule status results; " + REGENERATE]
+    lines += [f"{rule} {status} {n}" for (rule, status), n in sorted(counts.items())]
+    _check("generated-10000.txt", "\n".join(lines) + "\n")
