@@ -233,8 +233,8 @@ class Inventory:
         return {
             "schema": self.SCHEMA,
             "meta": self.meta,
-            "resources": [resource_dict(r) for r in sorted(self.resources, key=_BY_ID)],
-            "edges": [shallow(e) for e in sorted(self.edges, key=_BY_ENDS)],
+            "resources": [resource_dict(r) for r in sorted(self.resources, key=RESOURCE_ORDER)],
+            "edges": [shallow(e) for e in sorted(self.edges, key=EDGE_ORDER)],
             "coverage": [
                 c.to_dict()
                 for c in sorted(
@@ -424,8 +424,9 @@ def _strings(value: Any, what: str) -> list[str]:
     return list(value)
 
 
-_BY_ID = attrgetter("id")
-_BY_ENDS = attrgetter("src", "dst", "kind")
+#: the order of inventory.json's resources and edges (and of the graph built from an inventory)
+RESOURCE_ORDER = attrgetter("id")
+EDGE_ORDER = attrgetter("src", "dst", "kind")
 
 
 def _shallow(record: Any) -> dict[str, Any]:

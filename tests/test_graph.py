@@ -116,10 +116,12 @@ def test_inventory_snapshot_is_written_as_the_standard_library_would(tmp_path):
 
 def test_graph_is_filled_as_networkx_would_fill_it():
     """build_graph fills networkx's node and adjacency dicts itself (issue 17): the graph must equal one built
-    through add_node/add_edge, duplicates, self-loops and referenced-only ends included."""
+    through add_node/add_edge, duplicates, self-loops and referenced-only ends included, in the order
+    inventory.json lists them (resources by id, edges by their ends), whatever order the inventory holds."""
     import networkx as nx
 
     from resilience.graph import _stub
+    from resilience.model import EDGE_ORDER, RESOURCE_ORDER
 
     inv = _inventory()
     inv.resources.append(res(DB, "database", zones=("mec1-az2",), attrs={"engine": "postgres"}))  # listed twice
@@ -128,10 +130,10 @@ def test_graph_is_filled_as_networkx_would_fill_it():
                   Edge(DB, COPY, REPLICATES_TO, "rds:DescribeDBInstances"),  # same ends, another kind
                   Edge(LB, LB, ROUTES_TO, "elbv2:DescribeRules")]  # a self-loop
     expected = nx.MultiDiGraph()
-    for r in inv.resources:
+    for r in sorted(inv.resources, key=RESOURCE_ORDER):
         fields_ = {k: v for k, v in r.__dict__.items() if k != "note"}
         expected.add_node(r.id, **{**fields_, "zones": tuple(r.zones), "workloads": (), "stub": False})
-    for e in inv.edges:
+    for e in sorted(inv.edges, key=EDGE_ORDER):
         for end in (e.src, e.dst):
             if end not in expected:
                 expected.add_node(end, **_stub(end))
