@@ -78,7 +78,7 @@ def build_graph(inventory: Inventory, policy: Policy | None = None) -> nx.MultiD
     nodes, succ, pred = graph._node, graph._succ, graph._pred
     # in the order inventory.json lists them (resources by id, edges by their ends), whatever order the
     # collectors found them in: the findings of a scan are then those of its snapshot analysed again offline
-    # (the lists in their evidence follow the graph's order). Already in that order when read from the file.
+    # (the lists in their evidence follow the graph's order). Already in that order in a file this tool wrote.
     for resource in sorted(inventory.resources, key=RESOURCE_ORDER):
         # the node shares the resource's tags and attrs (read-only from here on): a deep copy of every
         # resource held the estate twice and cost more than the rest of the graph build
