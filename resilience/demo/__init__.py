@@ -180,12 +180,16 @@ def add_other_clouds(inventory: Inventory) -> None:
 
 def demo_scan() -> ScanResult:
     """The demo's :class:`~resilience.scan.ScanResult` (nothing written)."""
-    from resilience.scan import analyse
-
-    policy = load_demo_policy()
     _estate, inventory = build_and_collect()
     add_other_clouds(inventory)
-    return analyse(inventory, policy, scan_time=DEMO_CLOCK, audited_regions=DEMO_AUDITED_REGIONS,
+    return analyse_demo(inventory)
+
+
+def analyse_demo(inventory: Inventory) -> ScanResult:
+    """``inventory`` analysed as the demo analyses its estate: its policy, clock and audited regions."""
+    from resilience.scan import analyse
+
+    return analyse(inventory, load_demo_policy(), scan_time=DEMO_CLOCK, audited_regions=DEMO_AUDITED_REGIONS,
                    finished_at=DEMO_CLOCK)
 
 

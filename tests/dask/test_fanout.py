@@ -5,7 +5,6 @@ generator); a scheduler that does not answer fails fast with an input error."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import socket
 import time
@@ -21,11 +20,11 @@ from resilience.model import Inventory
 from resilience.policy import load_policy, parse_policy
 from resilience.results import findings_document
 from resilience.scan import analyse
+from tests.conftest import generate_estate
 
 pytest.importorskip("distributed")
 
 SCAN_TIME = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +51,7 @@ def local_cluster():
 def generated_estate(demo_estate, tmp_path_factory):
     """An estate of ``benchmarks/generate_inventory.py`` (the demo replicated into accounts and region
     triplets, seeded): 1,500 resources, some thirty workloads; its template is the demo built above."""
-    spec = importlib.util.spec_from_file_location("generate_inventory", ROOT / "benchmarks" / "generate_inventory.py")
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    folder = tmp_path_factory.mktemp("generated")
-    generator.TEMPLATE = folder / "template-inventory.json"
-    generator.TEMPLATE.write_text(demo_estate[0].to_json())
-    made = generator.generate(1500, 7, folder / "inventory-1500.json")
+    made = generate_estate(demo_estate[0], 1500, tmp_path_factory.mktemp("generated"))
     inventory = Inventory.from_dict(json.loads(Path(made["path"]).read_text(encoding="utf-8")))
     return inventory, load_policy(made["policy"])
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import importlib.util
 import json
 import os
 from collections import Counter
@@ -26,28 +25,23 @@ from pathlib import Path
 import pytest
 from resilience.reports import write_reports
 
+from resilience.demo import analyse_demo, demo_scan
 from resilience.model import Inventory
 from resilience.policy import parse_policy
 from resilience.scan import analyse
-from tests.conftest import SCAN_TIME
+from tests.conftest import SCAN_TIME, generate_estate
 
 HERE = Path(__file__).parent
-ROOT = HERE.parents[1]
 UPDATE = os.environ.get("RESILIENCE_UPDATE_GOLDEN") == "1"
 REGENERATE = "regenerate with: RESILIENCE_UPDATE_GOLDEN=1 python -m pytest tests/golden"
 
 
 @pytest.fixture(scope="module")
 def demo_result():
-    from resilience.demo import DEMO_AUDITED_REGIONS, DEMO_CLOCK, load_demo_policy
-
     recorded = HERE / "demo-inventory.json"
     if UPDATE and not recorded.exists():
-        from resilience.demo import demo_scan
-
         demo_scan().inventory.write_json(recorded)
-    return analyse(Inventory.read(recorded), load_demo_policy(), scan_time=DEMO_CLOCK,
-                   audited_regions=DEMO_AUDITED_REGIONS, finished_at=DEMO_CLOCK)
+    return analyse_demo(Inventory.read(recorded))
 
 
 def _findings_json(result, folder: Path) -> bytes:
@@ -87,12 +81,7 @@ def test_the_demo_findings_are_the_golden_ones(demo_result, tmp_path):
 def test_the_generated_estate_findings_are_the_golden_ones(demo_result, tmp_path):
     """The benchmark's generator (``benchmarks/generate_inventory.py``, seed 7) fed the demo's inventory, as
     ``make bench`` runs it, at 10,000 resources."""
-    spec = importlib.util.spec_from_file_location("generate_inventory", ROOT / "benchmarks" / "generate_inventory.py")
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    generator.TEMPLATE = tmp_path / "template-inventory.json"
-    generator.TEMPLATE.write_text(demo_result.inventory.to_json())
-    made = generator.generate(10_000, 7, tmp_path / "inventory-10000.json")
+    made = generate_estate(demo_result.inventory, 10_000, tmp_path)
     inventory = Inventory.read(made["path"])
     # parsed under a fixed name: the policy file's path is quoted in the evidence
     policy = parse_policy(Path(made["policy"]).read_text(encoding="utf-8"), "policy.yaml")
@@ -113,7 +102,6 @@ def test_the_findings_do_not_follow_the_order_the_collectors_listed_things_in(de
     import random
 
     from resilience import jsonout
-    from resilience.demo import DEMO_AUDITED_REGIONS, DEMO_CLOCK, load_demo_policy
     from resilience.results import findings_document
 
     shuffled = Inventory.read(HERE / "demo-inventory.json")
@@ -121,6 +109,5 @@ def test_the_findings_do_not_follow_the_order_the_collectors_listed_things_in(de
     rng.shuffle(shuffled.resources)
     rng.shuffle(shuffled.edges)
     rng.shuffle(shuffled.coverage)
-    again = analyse(shuffled, load_demo_policy(), scan_time=DEMO_CLOCK, audited_regions=DEMO_AUDITED_REGIONS,
-                    finished_at=DEMO_CLOCK)
+    again = analyse_demo(shuffled)
     assert jsonout.dumps(findings_document(again)) == jsonout.dumps(findings_document(demo_result))
